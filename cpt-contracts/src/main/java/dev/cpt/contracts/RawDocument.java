@@ -1,0 +1,14 @@
+package dev.cpt.contracts;
+
+/**
+ * A document as an upstream producer or a client hands it in, before ingest has cleaned it.
+ * Read from {@link #TOPIC} and from ingest's {@code POST /documents}. Id and domain are optional:
+ * ingest derives an id from the content and assigns a domain by rule when they are missing.
+ */
+public record RawDocument(String id, String domain, String text, String source) {
+    public static final String TOPIC = "cpt.documents.raw";
+
+    public RawDocument {
+        Require.nonNull(text, "text");
+    }
+}

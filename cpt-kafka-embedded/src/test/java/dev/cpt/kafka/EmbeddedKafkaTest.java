@@ -1,0 +1,84 @@
+package dev.cpt.kafka;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cpt.contracts.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EmbeddedKafkaTest {
+
+    @Test
+    void aRecordWrittenBeforeAKillIsReadAfterTheRestart(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) {
+            kafka.createTopics(Topics.ALL);
+            Map<String, Integer> partitions = partitionCounts(kafka);
+            for (Topics.Spec spec : Topics.ALL) {
+                assertEquals(spec.partitions(), partitions.get(spec.name()), spec.name());
+            }
+
+            try (var producer = producer(kafka)) {
+                producer.send(new ProducerRecord<>("cpt.mixture", "k", "before the crash")).get(10, TimeUnit.SECONDS);
+            }
+            kafka.kill();
+            assertFalse(kafka.isRunning());
+
+            kafka.restart();
+            assertTrue(kafka.isRunning());
+            assertEquals(List.of("before the crash"), readAll(kafka, "cpt.mixture", 1));
+        }
+    }
+
+    private static Map<String, Integer> partitionCounts(EmbeddedKafka kafka) throws Exception {
+        try (var admin = kafka.admin()) {
+            var names = Topics.ALL.stream().map(Topics.Spec::name).toList();
+            var described = admin.describeTopics(names).allTopicNames().get(20, TimeUnit.SECONDS);
+            return described.entrySet().stream()
+                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().partitions().size()));
+        }
+    }
+
+    private static KafkaProducer<String, String> producer(EmbeddedKafka kafka) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        return new KafkaProducer<>(p);
+    }
+
+    private static List<String> readAll(EmbeddedKafka kafka, String topic, int expected) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "embedded-kafka-test");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        try (var consumer = new KafkaConsumer<String, String>(p)) {
+            consumer.subscribe(List.of(topic));
+            var values = new java.util.ArrayList<String>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (values.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    values.add(r.value());
+                }
+            }
+            return values;
+        }
+    }
+}
