@@ -1,0 +1,61 @@
+package dev.cpt.service;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The checkpoint store: a directory tree whose locations travel in Kafka as {@code file:} URIs. Every URI read
+ * from a message is confined to the root, so a crafted event cannot make a service read or write elsewhere.
+ */
+public final class CheckpointStore {
+    private final Path root;
+
+    public CheckpointStore(Path root) {
+        try {
+            Files.createDirectories(root);
+            this.root = root.toRealPath();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the checkpoint store at " + root.toAbsolutePath(), e);
+        }
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public String uriOf(Path location) {
+        Path absolute = location.toAbsolutePath().normalize();
+        if (!absolute.startsWith(root)) {
+            throw new IllegalArgumentException(location + " is outside the checkpoint store " + root);
+        }
+        return absolute.toUri().toString();
+    }
+
+    /** The directory a checkpoint URI names, refused unless it is a {@code file:} URI inside the store root. */
+    public Path resolve(String uri) {
+        URI parsed;
+        try {
+            parsed = URI.create(uri);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("not a valid checkpoint URI: " + uri, e);
+        }
+        if (!"file".equals(parsed.getScheme())) {
+            throw new IllegalArgumentException("checkpoint URI must use the file: scheme: " + uri);
+        }
+        Path path = Path.of(parsed).normalize();
+        if (!path.startsWith(root)) {
+            throw new IllegalArgumentException("checkpoint URI points outside the store root " + root + ": " + uri);
+        }
+        try {
+            if (Files.exists(path) && !path.toRealPath().startsWith(root)) {
+                throw new IllegalArgumentException("checkpoint URI leads outside the store root through a link: " + uri);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return path;
+    }
+}

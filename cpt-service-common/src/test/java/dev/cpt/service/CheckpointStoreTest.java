@@ -1,0 +1,39 @@
+package dev.cpt.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLocationInsideTheStoreRoundTripsThroughItsUri() throws Exception {
+        var store = new CheckpointStore(dir.resolve("store"));
+        Path checkpoint = Files.createDirectories(store.root().resolve("run-1/step-10"));
+
+        assertEquals(checkpoint, store.resolve(store.uriOf(checkpoint)));
+    }
+
+    @Test
+    void traversalOtherSchemesAndLinksOutAreRefused() throws Exception {
+        var store = new CheckpointStore(dir.resolve("store"));
+        String root = store.root().toUri().toString();
+
+        var traversal = assertThrows(IllegalArgumentException.class, () -> store.resolve(root + "run-1/../../etc"));
+        assertTrue(traversal.getMessage().contains("outside the store root"), traversal.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> store.resolve("http://example.org/ckpt"));
+        assertThrows(IllegalArgumentException.class, () -> store.resolve("file:/etc/passwd"));
+        assertThrows(IllegalArgumentException.class, () -> store.uriOf(dir));
+
+        Files.createSymbolicLink(store.root().resolve("escape"), dir);
+        var link = assertThrows(IllegalArgumentException.class, () -> store.resolve(root + "escape"));
+        assertTrue(link.getMessage().contains("through a link"), link.getMessage());
+    }
+}

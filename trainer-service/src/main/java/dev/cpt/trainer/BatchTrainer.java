@@ -1,0 +1,78 @@
+package dev.cpt.trainer;
+
+import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.ConsumedOffset;
+import dev.cpt.contracts.Json;
+import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.model.OptimizerSettings;
+import dev.cpt.service.CheckpointStore;
+import dev.cpt.service.Keyed;
+import dev.cpt.service.StoreConfig;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * {@code cpt.batches} feeds {@value #BATCHES_IN}: each batch is one optimizer step of the run. Every
+ * {@code checkpoint-every-steps} steps the run is written to the store and its claim check goes to
+ * {@code cpt.checkpoints} through {@value #CHECKPOINTS_OUT}, after the files are complete. A batch the model cannot
+ * take (unreadable, too long, ids outside the vocabulary) goes to {@code cpt.dlq.trainer} with the reason.
+ */
+@ApplicationScoped
+public class BatchTrainer {
+    public static final String BATCHES_IN = "batches-in";
+    public static final String CHECKPOINTS_OUT = "checkpoints-out";
+
+    private final TrainerConfig config;
+    private final TrainerMetrics metrics;
+    private final MutinyEmitter<CheckpointEvent> checkpoints;
+    private final CheckpointStore store;
+    private final TrainingRun run;
+
+    BatchTrainer(TrainerConfig config, StoreConfig storeConfig, TrainerMetrics metrics,
+            @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints) {
+        this.config = config;
+        this.metrics = metrics;
+        this.checkpoints = checkpoints;
+        this.store = new CheckpointStore(Path.of(storeConfig.root()));
+        this.run = TrainingRun.resumeOrStart(store, config);
+    }
+
+    @Incoming(BATCHES_IN)
+    @Blocking
+    public void train(ConsumerRecord<String, String> record) {
+        TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
+        var position = new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
+        OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(config.learningRate());
+
+        long started = System.nanoTime();
+        TrainingRun.StepOutcome outcome = run.train(batch, position, settings);
+        metrics.step(run.runId(), outcome, run.step(), settings.learningRate(), Duration.ofNanos(System.nanoTime() - started));
+        if (!outcome.result().applied()) {
+            Log.warnf("batch %s skipped: %s", batch.batchId(), outcome.result().skippedReason());
+        }
+        if (outcome.result().applied() && run.step() % config.checkpointEverySteps() == 0) {
+            publishCheckpoint();
+        }
+    }
+
+    private void publishCheckpoint() {
+        long started = System.nanoTime();
+        CheckpointEvent event = run.checkpoint(store);
+        metrics.checkpointWritten(run.runId(), Duration.ofNanos(System.nanoTime() - started));
+        checkpoints.sendMessageAndAwait(Keyed.message(event, event.runId()));
+        Log.infof("checkpoint of run %s at step %d: %s", event.runId(), event.step(), event.uri());
+    }
+
+    void close(@Observes ShutdownEvent event) {
+        run.close();
+    }
+}

@@ -1,0 +1,21 @@
+package dev.cpt.trainer;
+
+import dev.cpt.model.GptConfig;
+import java.util.function.Supplier;
+
+/** The model sizes a run can start from without a base checkpoint. */
+public enum ModelPreset {
+    tiny(GptConfig::tiny),
+    small1M(GptConfig::small1M),
+    medium10M(GptConfig::medium10M);
+
+    private final Supplier<GptConfig> config;
+
+    ModelPreset(Supplier<GptConfig> config) {
+        this.config = config;
+    }
+
+    public GptConfig config() {
+        return config.get();
+    }
+}

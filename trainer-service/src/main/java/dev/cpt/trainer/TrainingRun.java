@@ -1,0 +1,144 @@
+package dev.cpt.trainer;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.ConsumedOffset;
+import dev.cpt.contracts.Json;
+import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.model.CheckpointInfo;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.TrainStepResult;
+import dev.cpt.model.io.Manifest;
+import dev.cpt.service.CheckpointStore;
+import io.quarkus.logging.Log;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One training run: the model, how far it has got, and the Kafka offsets its weights have consumed.
+ * A run resumes from its latest checkpoint ({@code <store>/<run>/LATEST} names it); the checkpoint's manifest
+ * holds the run state, so weights and progress can never disagree.
+ */
+final class TrainingRun implements AutoCloseable {
+    static final String LATEST = "LATEST";
+
+    private final String runId;
+    private final Path runDir;
+    private final LanguageModel model;
+    private long step;
+    private final Map<String, Long> tokensPerDomain;
+    private final Map<String, ConsumedOffset> offsets;
+
+    /** What one batch did: the model's step result, and the loss and tokens of each domain in it. */
+    record StepOutcome(TrainStepResult result, Map<String, Double> lossPerDomain, Map<String, Long> tokensPerDomain) {}
+
+    private TrainingRun(String runId, Path runDir, LanguageModel model, long step, Map<String, Long> tokens,
+            List<ConsumedOffset> offsets) {
+        this.runId = runId;
+        this.runDir = runDir;
+        this.model = model;
+        this.step = step;
+        this.tokensPerDomain = new TreeMap<>(tokens);
+        this.offsets = new TreeMap<>();
+        offsets.forEach(o -> this.offsets.put(o.topic() + "/" + o.partition(), o));
+    }
+
+    static TrainingRun resumeOrStart(CheckpointStore store, TrainerConfig config) {
+        Path runDir = store.root().resolve(config.runId());
+        Path latest = runDir.resolve(LATEST);
+        if (Files.isRegularFile(latest)) {
+            Path dir = runDir.resolve(read(latest).strip());
+            try {
+                Map<String, String> state = Manifest.verify(dir).metadata();
+                LanguageModel model = LanguageModel.load(dir);
+                Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
+                return new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
+                        Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
+                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}));
+            } catch (IOException e) { // CheckpointException included
+                throw new IllegalStateException("run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
+        return new TrainingRun(config.runId(), runDir, LanguageModel.create(config.model().config(), config.seed()), 0,
+                Map.of(), List.of());
+    }
+
+    StepOutcome train(TrainingBatch batch, ConsumedOffset position, OptimizerSettings settings) {
+        BatchFit.check(batch, model.config());
+        int[][] rows = batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new);
+        TrainStepResult result = model.trainStep(rows, settings);
+        offsets.put(position.topic() + "/" + position.partition(), position);
+
+        Map<String, Long> batchTokens = new TreeMap<>();
+        Map<String, double[]> lossSums = new HashMap<>(); // domain -> {loss * targets, targets}
+        for (int i = 0; i < rows.length; i++) {
+            String domain = batch.sequences().get(i).domain();
+            int targets = rows[i].length - 1;
+            batchTokens.merge(domain, (long) rows[i].length, Long::sum);
+            double[] sum = lossSums.computeIfAbsent(domain, d -> new double[2]);
+            sum[0] += result.rowLosses()[i] * targets;
+            sum[1] += targets;
+        }
+        Map<String, Double> lossPerDomain = new TreeMap<>();
+        lossSums.forEach((d, s) -> lossPerDomain.put(d, s[0] / s[1]));
+        if (result.applied()) {
+            step++;
+            batchTokens.forEach((d, n) -> tokensPerDomain.merge(d, n, Long::sum));
+        }
+        return new StepOutcome(result, lossPerDomain, batchTokens);
+    }
+
+    /** Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. */
+    CheckpointEvent checkpoint(CheckpointStore store) {
+        Path dir = runDir.resolve(String.format("step-%09d", step));
+        Map<String, String> state = Map.of(
+                "run.id", runId,
+                "run.step", Long.toString(step),
+                "run.tokens", Json.write(tokensPerDomain),
+                "run.offsets", Json.write(new ArrayList<>(offsets.values())));
+        try {
+            CheckpointInfo info = model.save(dir, state);
+            Path tmp = runDir.resolve(LATEST + ".tmp");
+            Files.writeString(tmp, dir.getFileName().toString());
+            Files.move(tmp, runDir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            return new CheckpointEvent(runId, step, store.uriOf(dir), info.manifestSha256(),
+                    tokensPerDomain.values().stream().mapToLong(Long::longValue).sum(), tokensPerDomain,
+                    new ArrayList<>(offsets.values()), Instant.now());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing checkpoint " + dir + " failed", e);
+        }
+    }
+
+    long step() {
+        return step;
+    }
+
+    String runId() {
+        return runId;
+    }
+
+    @Override
+    public void close() {
+        model.close();
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.cpt.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.DeadLetters;
+import dev.cpt.contracts.Json;
+import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.kafka.test.AwaitRecord;
+import dev.cpt.kafka.test.EmbeddedKafkaResource;
+import dev.cpt.kafka.test.ServiceEndpointsTest;
+import dev.cpt.model.io.Manifest;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Checkpoints after every step in the test profile. */
+@QuarkusTest
+@WithTestResource(EmbeddedKafkaResource.class)
+class TrainerServiceTest extends ServiceEndpointsTest {
+    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+
+    private static TrainingBatch batch(String id, String domain, int[] tokens) {
+        return new TrainingBatch(id, 0, 32, List.of(new PackedSequence(domain, tokens, List.of("doc-" + id))),
+                Map.of(domain, 1.0), Instant.now());
+    }
+
+    private static int[] text(String s) {
+        return s.chars().toArray();
+    }
+
+    private void send(String... values) {
+        kafka.produceStrings().fromRecords(java.util.Arrays.stream(values)
+                        .map(v -> new ProducerRecord<String, String>(TrainingBatch.TOPIC, 0, "k", v)).toList())
+                .awaitCompletion(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aTrainedBatchIsAnnouncedAsAVerifiableCheckpoint() throws Exception {
+        send(Json.write(batch("ckpt-1", "poetry", text("the rose is red, the violet blue"))));
+
+        var record = AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain()
+                .containsKey("poetry"), Duration.ofSeconds(120), CheckpointEvent.TOPIC);
+        CheckpointEvent event = Json.read(record.value(), CheckpointEvent.class);
+        assertEquals("demo", record.key());
+        assertTrue(event.consumedOffsets().stream().anyMatch(o -> o.topic().equals(TrainingBatch.TOPIC) && o.nextOffset() > 0));
+        Path dir = Path.of(java.net.URI.create(event.uri()));
+        assertEquals(event.sha256(), Manifest.verify(dir).sha256());
+    }
+
+    @Test
+    void batchesTheModelCannotTakeGoToTheDeadLetterTopicWithTheReason() {
+        send("[1, 2, 3]", Json.write(batch("oov", "poetry", new int[] {1, 2, 99_999})));
+
+        var dead = AwaitRecord.all(kafka, r -> true, 2, Duration.ofSeconds(120), DeadLetters.TRAINER);
+        String first = new String(dead.get(0).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        String second = new String(dead.get(1).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        assertTrue(first.startsWith("not a valid TrainingBatch"), first);
+        assertTrue(second.contains("token id 99999, outside the model's vocabulary"), second);
+    }
+
+    @Override
+    protected void exerciseService() {
+        send(Json.write(batch("metrics-1", "metrics", text("counting tokens for the scrape"))));
+        AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain().containsKey("metrics"),
+                Duration.ofSeconds(120), CheckpointEvent.TOPIC);
+    }
+
+    @Override
+    protected List<String> expectedMeters() {
+        return List.of("cpt_trainer_loss{domain=\"metrics\",run=\"demo\"", "cpt_trainer_tokens_total{domain=\"metrics\"",
+                "cpt_trainer_step{run=\"demo\"", "cpt_trainer_checkpoints_total{run=\"demo\"",
+                "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_tokens_per_second");
+    }
+}
