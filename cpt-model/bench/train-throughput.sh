@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Training throughput on CPU: DJL (dev.cpt.model.LanguageModel) vs the same model in PyTorch.
+#
+# Runs ~1M and ~10M parameter GPT-2 models (context 128, same batch) on both sides, alternating
+# implementations over several rounds so background load hits both alike, then prints tokens/s,
+# peak RSS and the DJL/PyTorch ratio. Every process gets the same thread settings.
+#
+# Environment knobs: THREADS (default 2), BATCH (8), ROUNDS (3), SMALL_STEPS (20), MEDIUM_STEPS (8),
+# WARMUP (3). Needs Debian/Ubuntu apt for the PyTorch side if python3-torch is missing.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+MODULE="$(dirname "$HERE")"
+ROOT="$(dirname "$MODULE")"
+THREADS="${THREADS:-2}"
+BATCH="${BATCH:-8}"
+ROUNDS="${ROUNDS:-3}"
+SMALL_STEPS="${SMALL_STEPS:-20}"
+MEDIUM_STEPS="${MEDIUM_STEPS:-8}"
+WARMUP="${WARMUP:-3}"
+# Debian's python3-torch lives in the system interpreter, not in pyenv/venv shims
+PY="${PYTHON:-/usr/bin/python3}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+
+if ! "$PY" -c 'import torch' 2>/dev/null; then
+  echo ">> installing python3-torch via apt"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq python3-torch
+fi
+# Debian's torch links libblas.so.3; without OpenBLAS that is the netlib reference BLAS, which
+# would make the PyTorch side ~10x slower and the comparison meaningless.
+if ! ls /usr/lib/x86_64-linux-gnu/openblas-*/libblas.so.3 >/dev/null 2>&1; then
+  echo ">> installing OpenBLAS (OpenMP build) so Debian's torch does not use the reference BLAS"
+  $SUDO apt-get install -y -qq libopenblas0-openmp
+fi
+
+echo ">> building cpt-model"
+mvn -B -q -f "$MODULE/pom.xml" -DskipTests compile dependency:build-classpath \
+    -Dmdep.outputFile="$MODULE/target/classpath.txt" -Dmdep.includeScope=runtime
+CP="$MODULE/target/classes:$(cat "$MODULE/target/classpath.txt")"
+
+export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS=1
+RESULTS="$(mktemp)"
+trap 'rm -f "$RESULTS"' EXIT
+
+echo ">> $(nproc) cores, threads per side: $THREADS intra-op / 1 inter-op, batch $BATCH, rounds $ROUNDS"
+echo ">> load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for round in $(seq 1 "$ROUNDS"); do
+  for size in small medium; do
+    steps="$SMALL_STEPS"; [ "$size" = medium ] && steps="$MEDIUM_STEPS"
+    java -Xmx1g -Dai.djl.offline=true -cp "$CP" dev.cpt.model.bench.TrainThroughputBenchmark \
+        --size "$size" --batch "$BATCH" --steps "$steps" --warmup "$WARMUP" --threads "$THREADS" 2>/dev/null \
+        | grep '^RESULT' | tee -a "$RESULTS"
+    "$PY" "$HERE/train_throughput.py" \
+        --size "$size" --batch "$BATCH" --steps "$steps" --warmup "$WARMUP" --threads "$THREADS" \
+        | grep '^RESULT' | tee -a "$RESULTS"
+  done
+done
+echo ">> load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+"$PY" - "$RESULTS" <<'PYEOF'
+import statistics, sys
+rows = []
+for line in open(sys.argv[1]):
+    rows.append(dict(kv.split("=", 1) for kv in line.split()[1:]))
+def pick(impl, size, key):
+    return [float(r[key]) for r in rows if r["impl"] == impl and r["size"] == size]
+print()
+print("median over rounds; tokens/s from the median step time (robust to background load),")
+print("mean tokens/s = all tokens / all step time")
+print(f"{'size':7} {'params':>9} {'impl':8} {'tok/s (median step)':>20} {'tok/s (mean)':>13} {'peak RSS MB':>12}")
+for size in ("small", "medium"):
+    params = next(r["params"] for r in rows if r["size"] == size)
+    med = {}
+    for impl in ("djl", "pytorch"):
+        med[impl] = statistics.median(pick(impl, size, "tokens_per_s_median"))
+        mean = statistics.median(pick(impl, size, "tokens_per_s"))
+        rss = max(pick(impl, size, "peak_rss_mb"))
+        print(f"{size:7} {params:>9} {impl:8} {med[impl]:>20.1f} {mean:>13.1f} {rss:>12.1f}")
+    print(f"{size:7} {'':>9} {'ratio':8} {med['djl'] / med['pytorch']:>20.2f}   (DJL / PyTorch, target >= 0.8)")
+PYEOF

@@ -1,0 +1,112 @@
+package dev.cpt.model.bench;
+
+import dev.cpt.model.GptConfig;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.TrainStepResult;
+import dev.cpt.model.engine.OfflineEngine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Training throughput of {@link LanguageModel} on CPU. Not a test: run it through {@code
+ * bench/train-throughput.sh}, which also runs the same model in PyTorch and prints the ratio.
+ *
+ * <p>Arguments: {@code --size small|medium} {@code --batch 8} {@code --steps 20} {@code --warmup 3}
+ * {@code --threads 2}. Prints one machine-readable {@code RESULT} line per size.
+ */
+public final class TrainThroughputBenchmark {
+
+    private TrainThroughputBenchmark() {}
+
+    public static void main(String[] args) throws IOException {
+        String size = "small";
+        int batch = 8;
+        int steps = 20;
+        int warmup = 3;
+        int threads = 2;
+        for (int i = 0; i < args.length; i += 2) {
+            String v = args[i + 1];
+            switch (args[i]) {
+                case "--size" -> size = v;
+                case "--batch" -> batch = Integer.parseInt(v);
+                case "--steps" -> steps = Integer.parseInt(v);
+                case "--warmup" -> warmup = Integer.parseInt(v);
+                case "--threads" -> threads = Integer.parseInt(v);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        // must be set before the engine loads; libtorch reads them once
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        OfflineEngine.ensureOffline();
+
+        GptConfig config = switch (size) {
+            case "small" -> GptConfig.small1M();
+            case "medium" -> GptConfig.medium10M();
+            default -> throw new IllegalArgumentException("size must be small or medium");
+        };
+        int seqLen = config.contextLength() + 1;
+        Random rng = new Random(0);
+        OptimizerSettings settings = OptimizerSettings.defaults();
+        try (LanguageModel model = LanguageModel.create(config, 0)) {
+            System.out.printf(Locale.ROOT, "djl: size=%s params=%d libtorch=%s intra-op threads=%d batch=%d ctx=%d%n",
+                    size, model.parameterCount(), OfflineEngine.version(), OfflineEngine.threads(), batch,
+                    config.contextLength());
+            for (int i = 0; i < warmup; i++) {
+                model.trainStep(batch(rng, batch, seqLen, config.vocabSize()), settings);
+            }
+            long tokens = 0;
+            double lastLoss = 0;
+            double[] stepSeconds = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                // batch creation stays outside the timed region, as on the PyTorch side
+                int[][] rows = batch(rng, batch, seqLen, config.vocabSize());
+                long t0 = System.nanoTime();
+                TrainStepResult r = model.trainStep(rows, settings);
+                stepSeconds[i] = (System.nanoTime() - t0) / 1e9;
+                tokens += r.tokenCount();
+                lastLoss = r.loss();
+            }
+            double seconds = Arrays.stream(stepSeconds).sum();
+            double[] sorted = stepSeconds.clone();
+            Arrays.sort(sorted);
+            double median = sorted[sorted.length / 2];
+            long tokensPerStep = (long) batch * config.contextLength();
+            System.out.printf(Locale.ROOT,
+                    "RESULT impl=djl size=%s params=%d batch=%d ctx=%d threads=%d steps=%d tokens_per_s=%.1f"
+                            + " tokens_per_s_median=%.1f step_ms_median=%.1f peak_rss_mb=%.1f loss=%.4f%n",
+                    size, model.parameterCount(), batch, config.contextLength(), OfflineEngine.threads(), steps,
+                    tokens / seconds, tokensPerStep / median, 1000 * median, peakRssMb(), lastLoss);
+        }
+    }
+
+    private static int[][] batch(Random rng, int rows, int len, int vocab) {
+        int[][] b = new int[rows][len];
+        for (int[] row : b) {
+            for (int i = 0; i < len; i++) {
+                row[i] = rng.nextInt(vocab);
+            }
+        }
+        return b;
+    }
+
+    /** Peak resident set size of this process (JVM heap plus native tensors), from /proc. */
+    private static double peakRssMb() throws IOException {
+        Path status = Path.of("/proc/self/status");
+        if (!Files.exists(status)) {
+            return Double.NaN;
+        }
+        for (String line : Files.readAllLines(status)) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        }
+        return Double.NaN;
+    }
+}

@@ -1,0 +1,138 @@
+package dev.cpt.model.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import dev.cpt.model.io.SafeTensors.Tensor;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Maps the model's parameters to and from GPT-2 tensors. GPT-2's {@code Conv1D} stores weights as
+ * [in, out]; the model keeps [out, in] (see {@link dev.cpt.model.nn.Conv1D}), so every
+ * {@code *.c_attn.weight}, {@code *.c_proj.weight} and {@code *.c_fc.weight} is transposed.
+ */
+public final class Gpt2Weights {
+
+    private static final String HF_PREFIX = "transformer.";
+    /** Tensors some GPT-2 files carry that are not weights: causal-mask buffers and the tied head. */
+    private static final Set<String> IGNORED_SUFFIXES = Set.of(".attn.bias", ".attn.masked_bias");
+
+    private Gpt2Weights() {}
+
+    static boolean isConv1DWeight(String name) {
+        return name.endsWith("c_attn.weight") || name.endsWith("c_proj.weight") || name.endsWith("c_fc.weight");
+    }
+
+    /** Snapshot of the parameters as GPT-2 tensors ([in, out] for Conv1D weights). */
+    public static Map<String, Tensor> export(Map<String, Parameter> parameters) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            out.put(e.getKey(), toGpt2(e.getKey(), e.getValue().getArray()));
+        }
+        return out;
+    }
+
+    /** Converts one tensor of the model (named in GPT-2 terms) to the GPT-2 layout. */
+    public static Tensor toGpt2(String name, NDArray array) {
+        long[] shape = array.getShape().getShape();
+        float[] data = array.toFloatArray();
+        if (isConv1DWeight(name)) {
+            return new Tensor(new long[] {shape[1], shape[0]}, transpose(data, (int) shape[0], (int) shape[1]));
+        }
+        return new Tensor(shape, data);
+    }
+
+    /** Converts a GPT-2-layout tensor to this model's layout, checking its shape. */
+    public static float[] fromGpt2(String name, Tensor tensor, Shape expected) {
+        long[] want = expected.getShape();
+        if (isConv1DWeight(name)) {
+            long[] swapped = {want[1], want[0]};
+            requireShape(name, tensor, swapped);
+            return transpose(tensor.data(), (int) swapped[0], (int) swapped[1]);
+        }
+        requireShape(name, tensor, want);
+        return tensor.data();
+    }
+
+    /**
+     * Normalises the names of an imported file: strips an optional {@code transformer.} prefix and
+     * drops buffers that are not parameters. A separate {@code lm_head.weight} must equal {@code
+     * wte.weight}, since this model always ties them.
+     */
+    public static Map<String, Tensor> normalise(Map<String, Tensor> raw) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        Tensor lmHead = null;
+        for (Map.Entry<String, Tensor> e : raw.entrySet()) {
+            String name = e.getKey();
+            if (name.equals("lm_head.weight")) {
+                lmHead = e.getValue();
+                continue;
+            }
+            if (name.startsWith(HF_PREFIX)) {
+                name = name.substring(HF_PREFIX.length());
+            }
+            String finalName = name;
+            if (IGNORED_SUFFIXES.stream().anyMatch(finalName::endsWith)) {
+                continue;
+            }
+            if (out.put(name, e.getValue()) != null) {
+                throw new IllegalArgumentException("tensor " + name + " appears twice (with and without prefix)");
+            }
+        }
+        if (lmHead != null) {
+            Tensor wte = out.get("wte.weight");
+            if (wte == null || !Arrays.equals(wte.data(), lmHead.data())) {
+                throw new IllegalArgumentException("lm_head.weight differs from wte.weight; untied heads are not supported");
+            }
+        }
+        return out;
+    }
+
+    /** Loads GPT-2 tensors into the parameters in place; every parameter must be present. */
+    public static void load(Map<String, Parameter> parameters, Map<String, Tensor> gpt2Tensors) {
+        Map<String, Tensor> tensors = normalise(gpt2Tensors);
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            Tensor t = tensors.remove(e.getKey());
+            if (t == null) {
+                throw new IllegalArgumentException("missing tensor " + e.getKey());
+            }
+            NDArray target = e.getValue().getArray();
+            float[] values = fromGpt2(e.getKey(), t, target.getShape());
+            replace(target, values);
+        }
+        if (!tensors.isEmpty()) {
+            throw new IllegalArgumentException("unexpected tensors: " + tensors.keySet());
+        }
+    }
+
+    /** Overwrites a parameter's values without changing the Java object the blocks hold. */
+    public static void replace(NDArray target, float[] values) {
+        boolean grad = target.hasGradient();
+        NDArray fresh = target.getManager().create(values, target.getShape());
+        target.intern(fresh);
+        if (grad) {
+            target.setRequiresGradient(true);
+        }
+    }
+
+    private static void requireShape(String name, Tensor t, long[] want) {
+        if (!Arrays.equals(t.shape(), want)) {
+            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(t.shape())
+                    + ", expected " + Arrays.toString(want));
+        }
+    }
+
+    static float[] transpose(float[] data, int rows, int cols) {
+        float[] out = new float[data.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                out[c * rows + r] = data[r * cols + c];
+            }
+        }
+        return out;
+    }
+}

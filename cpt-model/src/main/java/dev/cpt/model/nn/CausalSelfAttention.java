@@ -1,0 +1,97 @@
+package dev.cpt.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * Multi-head causal self-attention with GPT-2's fused query/key/value projection ({@code c_attn})
+ * and output projection ({@code c_proj}).
+ *
+ * <p>Inputs: the normalised residual stream [B, T, C] and an additive causal mask [T, T] (0 on and
+ * below the diagonal, -inf above). Output: [B, T, C].
+ */
+public final class CausalSelfAttention extends AbstractBlock {
+
+    private final int heads;
+    private final int headDim;
+    private final float scale;
+    private final Conv1D cAttn;
+    private final Conv1D cProj;
+
+    CausalSelfAttention(int embedDim, int heads, Initializer init, Initializer residualInit) {
+        this.heads = heads;
+        this.headDim = embedDim / heads;
+        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        cAttn = addChildBlock("c_attn", new Conv1D(embedDim, 3 * embedDim, init));
+        cProj = addChildBlock("c_proj", new Conv1D(embedDim, embedDim, residualInit));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray mask = inputs.get(1);
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        long c = x.getShape().get(2);
+        // one matmul yields q, k and v side by side: [B, T, 3C]
+        NDArray qkv = cAttn.forward(ps, new NDList(x), training).head();
+        // cut the last axis into the three C-wide slabs
+        NDList parts = qkv.split(3, 2);
+        // [B, T, C] -> [B, H, T, D]; q is pre-scaled by 1/sqrt(D), cheaper than scaling [T, T] scores
+        NDArray q = splitHeads(parts.get(0), b, t).mul(scale);
+        NDArray k = splitHeads(parts.get(1), b, t);
+        NDArray v = splitHeads(parts.get(2), b, t);
+        // attention scores [B, H, T, T]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        // future positions get -inf so softmax gives them zero weight
+        NDArray masked = scores.add(mask);
+        // attention weights per query row
+        NDArray weights = masked.softmax(3);
+        // weighted sum of values [B, H, T, D]
+        NDArray y = weights.matMul(v);
+        // merge heads back into the residual width [B, T, C]
+        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, c);
+        // project back onto the residual stream
+        return cProj.forward(ps, new NDList(merged), training);
+    }
+
+    void collectGpt2(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
+        cAttn.collectGpt2(prefix + "c_attn.", into);
+        cProj.collectGpt2(prefix + "c_proj.", into);
+    }
+
+    private NDArray splitHeads(NDArray x, long b, long t) {
+        return x.reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
+    }
+
+    /** Additive causal mask for up to {@code size} positions: 0 where j <= i, -inf where j > i. */
+    static NDArray causalMask(NDManager manager, int size) {
+        float[] m = new float[size * size];
+        for (int i = 0; i < size; i++) {
+            for (int j = i + 1; j < size; j++) {
+                m[i * size + j] = Float.NEGATIVE_INFINITY;
+            }
+        }
+        return manager.create(m, new Shape(size, size)).toType(DataType.FLOAT32, false);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        cAttn.initialize(manager, dataType, inputShapes[0]);
+        Shape s = inputShapes[0];
+        cProj.initialize(manager, dataType, s);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

@@ -1,0 +1,70 @@
+package dev.cpt.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/**
+ * Affine projection named after GPT-2's {@code Conv1D}. The weight is kept as [out, in] so the
+ * forward pass is a single fused {@code torch.nn.functional.linear}; GPT-2 files store it as [in,
+ * out] and {@link dev.cpt.model.io.Gpt2Weights} transposes on the way in and out.
+ */
+public final class Conv1D extends AbstractBlock {
+
+    private final int in;
+    private final int out;
+    private final Parameter weight;
+    private final Parameter bias;
+
+    Conv1D(int in, int out, Initializer weightInit) {
+        this.in = in;
+        this.out = out;
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(out, in))
+                .optInitializer(weightInit)
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BIAS)
+                .optShape(new Shape(out))
+                .optInitializer(Initializer.ZEROS)
+                .build());
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.head();
+        NDArray w = ps.getValue(weight, x.getDevice(), training);
+        NDArray b = ps.getValue(bias, x.getDevice(), training);
+        // x @ w^T + b in one addmm kernel
+        return x.getNDArrayInternal().linear(x, w, b);
+    }
+
+    /** Adds {@code <prefix>weight} and {@code <prefix>bias}. */
+    void collectGpt2(String prefix, java.util.Map<String, Parameter> into) {
+        into.put(prefix + "weight", weight);
+        into.put(prefix + "bias", bias);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape s = inputShapes[0];
+        return new Shape[] {s.slice(0, s.dimension() - 1).add(out)};
+    }
+
+    public int inFeatures() {
+        return in;
+    }
+
+    public int outFeatures() {
+        return out;
+    }
+}

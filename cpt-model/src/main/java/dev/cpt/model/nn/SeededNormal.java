@@ -1,0 +1,34 @@
+package dev.cpt.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.initializer.Initializer;
+
+import java.util.Random;
+
+/**
+ * Normal(0, std) initializer drawing from a Java {@link Random}. Using a Java generator instead of
+ * libtorch's global one makes {@code create(config, seed)} reproducible and independent of any
+ * other model living in the same JVM.
+ */
+final class SeededNormal implements Initializer {
+
+    private final Random random;
+    private final float std;
+
+    SeededNormal(Random random, float std) {
+        this.random = random;
+        this.std = std;
+    }
+
+    @Override
+    public NDArray initialize(NDManager manager, Shape shape, DataType dataType) {
+        float[] values = new float[Math.toIntExact(shape.size())];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) (random.nextGaussian() * std);
+        }
+        return manager.create(values, shape).toType(dataType, false);
+    }
+}

@@ -1,0 +1,63 @@
+package dev.cpt.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+
+/** One pre-LayerNorm GPT-2 block: x + attn(ln_1(x)), then x + mlp(ln_2(x)). */
+public final class TransformerBlock extends AbstractBlock {
+
+    private final LayerNormBlock ln1;
+    private final CausalSelfAttention attn;
+    private final LayerNormBlock ln2;
+    private final Mlp mlp;
+
+    TransformerBlock(int embedDim, int heads, float eps, Initializer init, Initializer residualInit) {
+        ln1 = addChildBlock("ln_1", new LayerNormBlock(embedDim, eps));
+        attn = addChildBlock("attn", new CausalSelfAttention(embedDim, heads, init, residualInit));
+        ln2 = addChildBlock("ln_2", new LayerNormBlock(embedDim, eps));
+        mlp = addChildBlock("mlp", new Mlp(embedDim, 4 * embedDim, init, residualInit));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray mask = inputs.get(1);
+        // normalise before attention (pre-LN keeps the residual path an identity)
+        NDArray a = ln1.forward(ps, new NDList(x), training).head();
+        // attention output added to the residual stream
+        NDArray h = x.add(attn.forward(ps, new NDList(a, mask), training).head());
+        // normalise before the MLP
+        NDArray m = ln2.forward(ps, new NDList(h), training).head();
+        // MLP output added to the residual stream
+        return new NDList(h.add(mlp.forward(ps, new NDList(m), training).head()));
+    }
+
+    void collectGpt2(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
+        ln1.collectGpt2(prefix + "ln_1.", into);
+        attn.collectGpt2(prefix + "attn.", into);
+        ln2.collectGpt2(prefix + "ln_2.", into);
+        mlp.collectGpt2(prefix + "mlp.", into);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape x = inputShapes[0];
+        ln1.initialize(manager, dataType, x);
+        attn.initialize(manager, dataType, x, inputShapes[1]);
+        ln2.initialize(manager, dataType, x);
+        mlp.initialize(manager, dataType, x);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

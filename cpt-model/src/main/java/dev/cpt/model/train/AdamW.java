@@ -1,0 +1,131 @@
+package dev.cpt.model.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.cpt.model.OptimizerSettings;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * AdamW with decoupled weight decay, keeping its moments as long-lived tensors next to the
+ * weights. The per-parameter update is libtorch's fused kernel (one JNI call per tensor), which
+ * computes {@code w -= lr*wd*w; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; w -= lr_t m /
+ * (sqrt(v) + eps)} with {@code lr_t = lr sqrt(1-b2^t) / (1-b1^t)}.
+ */
+public final class AdamW implements AutoCloseable {
+
+    private final List<Slot> slots = new ArrayList<>();
+    private long step;
+
+    private record Slot(String name, Parameter parameter, NDArray mean, NDArray variance, boolean decay) {}
+
+    /**
+     * @param parameters trainable parameters by stable name
+     * @param manager long-lived manager that owns the moment tensors
+     */
+    public AdamW(Map<String, Parameter> parameters, NDManager manager) {
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            NDArray w = e.getValue().getArray();
+            NDArray m = manager.zeros(w.getShape(), w.getDataType());
+            NDArray v = manager.zeros(w.getShape(), w.getDataType());
+            // biases and LayerNorm gains are vectors; decaying them only hurts
+            boolean decay = w.getShape().dimension() >= 2;
+            slots.add(new Slot(e.getKey(), e.getValue(), m, v, decay));
+        }
+    }
+
+    /** Number of applied updates so far; drives the bias correction. */
+    public long step() {
+        return step;
+    }
+
+    /**
+     * Applies one update from the gradients currently accumulated on the parameters, then zeroes
+     * them.
+     *
+     * @param rescale factor applied to every gradient first (global-norm clipping)
+     */
+    public void update(OptimizerSettings s, double rescale) {
+        long t = step + 1;
+        double biasCorrection1 = 1 - Math.pow(s.beta1(), t);
+        double biasCorrection2 = 1 - Math.pow(s.beta2(), t);
+        float lrCorrected = (float) (s.learningRate() * Math.sqrt(biasCorrection2) / biasCorrection1);
+        for (Slot slot : slots) {
+            NDArray w = slot.parameter.getArray();
+            try (NDArray g = w.getGradient()) {
+                w.getNDArrayInternal().adamUpdate(
+                        new NDList(w, g, slot.mean, slot.variance),
+                        new NDList(w),
+                        (float) s.learningRate(),
+                        lrCorrected,
+                        slot.decay ? (float) s.weightDecay() : 0f,
+                        (float) rescale,
+                        -1f, // no element-wise clipping; the global norm already did it
+                        (float) s.beta1(),
+                        (float) s.beta2(),
+                        (float) s.eps(),
+                        false,
+                        true);
+            }
+        }
+        step = t;
+    }
+
+    /** Drops accumulated gradients without touching weights or moments (used for skipped steps). */
+    public void zeroGradients() {
+        for (Slot slot : slots) {
+            JniUtils.zeroGrad((PtNDArray) slot.parameter.getArray());
+        }
+    }
+
+    /** Moments by name: {@code <name>.exp_avg} and {@code <name>.exp_avg_sq}, plus the step. */
+    public Map<String, NDArray> stateTensors() {
+        Map<String, NDArray> state = new LinkedHashMap<>();
+        for (Slot slot : slots) {
+            state.put(slot.name + ".exp_avg", slot.mean);
+            state.put(slot.name + ".exp_avg_sq", slot.variance);
+        }
+        return state;
+    }
+
+    /** Names of the tensors the state holds, in order. */
+    public List<String> parameterNames() {
+        return slots.stream().map(Slot::name).toList();
+    }
+
+    /** Overwrites moments and step (after a checkpoint load). Values are copied in place. */
+    public void restore(long restoredStep, Map<String, float[]> moments) {
+        for (Slot slot : slots) {
+            copyInto(slot.mean, moments.get(slot.name + ".exp_avg"), slot.name + ".exp_avg");
+            copyInto(slot.variance, moments.get(slot.name + ".exp_avg_sq"), slot.name + ".exp_avg_sq");
+        }
+        step = restoredStep;
+    }
+
+    private static void copyInto(NDArray target, float[] values, String name) {
+        if (values == null) {
+            throw new IllegalArgumentException("optimizer state has no tensor " + name);
+        }
+        if (values.length != target.size()) {
+            throw new IllegalArgumentException("optimizer tensor " + name + " has " + values.length
+                    + " values, expected " + target.size());
+        }
+        NDArray fresh = target.getManager().create(values, target.getShape());
+        target.intern(fresh);
+    }
+
+    @Override
+    public void close() {
+        for (Slot slot : slots) {
+            slot.mean.close();
+            slot.variance.close();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.cpt.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.util.Utils;
+import dev.cpt.model.engine.OfflineEngine;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class EngineAndConfigTest {
+
+    @Test
+    void engineLoadsOfflineFromTheMavenCentralNativeJar() throws Exception {
+        assertEquals("2.7.1", OfflineEngine.version());
+        assertEquals("true", System.getProperty("ai.djl.offline"));
+        assertTrue(Utils.isOfflineMode());
+        // the CPU libtorch on the classpath is the pytorch-native-cpu jar from Maven Central
+        Properties p = new Properties();
+        try (InputStream in = getClass().getResourceAsStream("/native/lib/pytorch.properties")) {
+            assertNotNull(in, "pytorch-native-cpu jar missing from the classpath");
+            p.load(in);
+        }
+        assertTrue(p.getProperty("version").startsWith("2.7.1"), p.toString());
+        assertEquals("cpu", p.getProperty("flavor"));
+        assertEquals("linux-x86_64", p.getProperty("classifier"));
+        // and DJL extracted that jar's libraries into its cache (surefire points the cache at target/)
+        Path cache = Utils.getEngineCacheDir("pytorch");
+        try (var dirs = Files.list(cache)) {
+            Path dir = dirs.filter(d -> d.getFileName().toString().matches("2\\.7\\.1-\\d+-cpu-linux-x86_64"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no 2.7.1-cpu dir in " + cache));
+            assertTrue(Files.exists(dir.resolve("libtorch_cpu.so")));
+        }
+        assertTrue(OfflineEngine.threads() >= 1);
+    }
+
+    @Test
+    void presetsHaveTheAdvertisedSizes() {
+        assertEquals(100_272, GptConfig.tiny().parameterCount());
+        assertTrue(Math.abs(GptConfig.small1M().parameterCount() - 1_000_000) < 100_000,
+                "" + GptConfig.small1M().parameterCount());
+        assertTrue(Math.abs(GptConfig.medium10M().parameterCount() - 10_000_000) < 1_000_000,
+                "" + GptConfig.medium10M().parameterCount());
+        try (LanguageModel m = LanguageModel.create(GptConfig.tiny(), 0)) {
+            assertEquals(GptConfig.tiny().parameterCount(), m.parameterCount());
+            assertEquals("byte-utf8", m.tokenizer().name());
+        }
+        try (LanguageModel a = LanguageModel.create(GptConfig.tiny(), 5);
+                LanguageModel b = LanguageModel.create(GptConfig.tiny(), 5);
+                LanguageModel c = LanguageModel.create(GptConfig.tiny(), 6)) {
+            int[][] x = {{1, 2, 3}};
+            HuggingFaceInteropTest.assertLogitsEqual(a.logits(x), b.logits(x));
+            assertTrue(a.logits(x)[0][0][0] != c.logits(x)[0][0][0], "seed must matter");
+        }
+    }
+
+    @Test
+    void configValidatesShape() {
+        assertThrows(IllegalArgumentException.class, () -> new GptConfig(256, 32, 2, 3, 32));
+        assertThrows(IllegalArgumentException.class, () -> new GptConfig(0, 32, 2, 2, 32));
+        assertThrows(IllegalArgumentException.class, () -> LanguageModel.create(new GptConfig(100, 8, 1, 1, 8), 0));
+    }
+}
