@@ -75,7 +75,8 @@ public class DocumentMixer {
     }
 
     /** A trickle of documents must still reach training: after a quiet spell, whatever is buffered goes out. */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void flushWhenQuiet() {
         if (clock.instant().isBefore(lastEmission.plus(config.flushAfter()))) {
             return;

@@ -10,6 +10,7 @@ import dev.cpt.service.Keyed;
 import dev.cpt.service.StoreConfig;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,8 @@ public class BatchTrainer {
     private final MutinyEmitter<CheckpointEvent> checkpoints;
     private final CheckpointStore store;
     private final TrainingRun run;
+    private long lastCheckpointStep;
+    private long lastBatchAt = System.nanoTime();
 
     BatchTrainer(TrainerConfig config, StoreConfig storeConfig, TrainerMetrics metrics,
             @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints) {
@@ -44,16 +47,18 @@ public class BatchTrainer {
         this.checkpoints = checkpoints;
         this.store = new CheckpointStore(Path.of(storeConfig.root()));
         this.run = TrainingRun.resumeOrStart(store, config);
+        this.lastCheckpointStep = run.step();
     }
 
     @Incoming(BATCHES_IN)
     @Blocking
-    public void train(ConsumerRecord<String, String> record) {
+    public synchronized void train(ConsumerRecord<String, String> record) {
         TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
         var position = new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
         OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(config.learningRate());
 
         long started = System.nanoTime();
+        lastBatchAt = started;
         TrainingRun.StepOutcome outcome = run.train(batch, position, settings);
         metrics.step(run.runId(), outcome, run.step(), settings.learningRate(), Duration.ofNanos(System.nanoTime() - started));
         if (!outcome.result().applied()) {
@@ -64,15 +69,26 @@ public class BatchTrainer {
         }
     }
 
+    /** The stream may pause for a long time: the steps taken so far must not wait for the next N to be checkpointed. */
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    synchronized void checkpointWhenIdle() {
+        boolean idle = System.nanoTime() - lastBatchAt > config.checkpointWhenIdleAfter().toNanos();
+        if (idle && run.step() > lastCheckpointStep) {
+            publishCheckpoint();
+        }
+    }
+
     private void publishCheckpoint() {
         long started = System.nanoTime();
         CheckpointEvent event = run.checkpoint(store);
+        lastCheckpointStep = run.step();
         metrics.checkpointWritten(run.runId(), Duration.ofNanos(System.nanoTime() - started));
         checkpoints.sendMessageAndAwait(Keyed.message(event, event.runId()));
         Log.infof("checkpoint of run %s at step %d: %s", event.runId(), event.step(), event.uri());
     }
 
-    void close(@Observes ShutdownEvent event) {
+    synchronized void close(@Observes ShutdownEvent event) {
         run.close();
     }
 }

@@ -10,7 +10,7 @@ public interface TrainerConfig {
     String runId();
 
     /** Model size when the run starts from scratch: tiny, small1M or medium10M. */
-    @WithDefault("tiny")
+    @WithDefault("small1M")
     ModelPreset model();
 
     /** Seed of the initial weights of a run that starts from scratch. */
@@ -24,4 +24,8 @@ public interface TrainerConfig {
     /** A checkpoint is written and announced every this many optimizer steps. */
     @WithDefault("50")
     int checkpointEverySteps();
+
+    /** When no batch has come for this long, steps taken since the last checkpoint are checkpointed too. */
+    @WithDefault("10s")
+    java.time.Duration checkpointWhenIdleAfter();
 }

@@ -1,0 +1,103 @@
+package dev.cpt.launcher;
+
+import dev.cpt.contracts.Topics;
+import dev.cpt.kafka.EmbeddedKafka;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
+
+/**
+ * The embedded stack on one machine: a real Kafka broker (KRaft) and the five services, each its own child JVM.
+ * Separate processes keep each service's class path its own (five Quarkus applications), let a drill kill one
+ * service like a crash, and behave as the services do in production, one per container.
+ */
+public final class Stack implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Stack.class.getName());
+    static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+
+    private final StackOptions options;
+    private final EmbeddedKafka kafka;
+    private final Map<Service, ServiceProcess> services = new EnumMap<>(Service.class);
+    private final Thread shutdownHook = new Thread(this::stopAll, "stop-embedded-stack");
+
+    private Stack(StackOptions options, EmbeddedKafka kafka) {
+        this.options = options;
+        this.kafka = kafka;
+    }
+
+    public static Stack start(StackOptions options) {
+        EmbeddedKafka kafka = EmbeddedKafka.start(options.dataDir().resolve("kafka"), options.kafkaPort());
+        Stack stack = new Stack(options, kafka);
+        Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
+        try {
+            kafka.createTopics(Topics.ALL);
+            stack.startServices();
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startServices() {
+        Map<String, String> env = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "CPT_STORE_ROOT", options.dataDir().resolve("checkpoints").toAbsolutePath().toString(),
+                "CPT_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        for (Service s : Service.values()) {
+            int port = options.ports().get(s);
+            Map<String, String> props = new java.util.HashMap<>(options.properties());
+            props.put("quarkus.http.port", Integer.toString(port));
+            ServiceProcess process = new ServiceProcess(s, s.runnableJar(options.repoRoot()), port, env, props,
+                    options.dataDir().resolve("logs").resolve(s.module() + ".log"));
+            services.put(s, process);
+            process.start();
+        }
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (ServiceProcess p : services.values()) {
+            ready.add(CompletableFuture.runAsync(() -> p.awaitReady(READY_TIMEOUT)));
+        }
+        try {
+            CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+        LOG.info(() -> "stack ready: Kafka on " + kafka.bootstrapServers() + ", services on ports " + options.ports());
+    }
+
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    public ServiceProcess service(Service s) {
+        return services.get(s);
+    }
+
+    public StackOptions options() {
+        return options;
+    }
+
+    /** Services first, so they can finish their work against a live broker; then the broker. */
+    private synchronized void stopAll() {
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        for (ServiceProcess p : services.values()) {
+            stopping.add(CompletableFuture.runAsync(p::stop));
+        }
+        CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();
+        kafka.stop();
+    }
+
+    @Override
+    public void close() {
+        stopAll();
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or has run: nothing left to do
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package dev.cpt.launcher;
+
+import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.Json;
+import dev.cpt.contracts.RewardResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Follows the loop's output topics from the beginning: checkpoints, eval reports and rewards, as they happen. */
+final class TopicWatcher implements AutoCloseable {
+    final List<CheckpointEvent> checkpoints = new CopyOnWriteArrayList<>();
+    final List<EvalReport> reports = new CopyOnWriteArrayList<>();
+    final List<RewardResponse> rewards = new CopyOnWriteArrayList<>();
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread thread;
+
+    TopicWatcher(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "launcher-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        consumer = new KafkaConsumer<>(p);
+        consumer.subscribe(List.of(CheckpointEvent.TOPIC, EvalReport.TOPIC, RewardResponse.TOPIC));
+        thread = new Thread(this::run, "topic-watcher");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    switch (r.topic()) {
+                        case CheckpointEvent.TOPIC -> checkpoints.add(Json.read(r.value(), CheckpointEvent.class));
+                        case EvalReport.TOPIC -> reports.add(Json.read(r.value(), EvalReport.class));
+                        case RewardResponse.TOPIC -> rewards.add(Json.read(r.value(), RewardResponse.class));
+                        default -> { }
+                    }
+                }
+            }
+        } catch (WakeupException closing) {
+            // close() woke the poll
+        } finally {
+            consumer.close();
+        }
+    }
+
+    Optional<CheckpointEvent> latestCheckpoint() {
+        return checkpoints.isEmpty() ? Optional.empty() : Optional.of(checkpoints.get(checkpoints.size() - 1));
+    }
+
+    /** Waits for the first item of {@code list} that matches, printing progress while it waits. */
+    <T> T await(List<T> list, Predicate<T> condition, Duration timeout, Runnable progress) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (T item : list) {
+                if (condition.test(item)) {
+                    return item;
+                }
+            }
+            progress.run();
+            Logs.sleep(Duration.ofSeconds(1));
+        }
+        throw new IllegalStateException("timed out after " + timeout + " waiting on the loop");
+    }
+
+    @Override
+    public void close() {
+        consumer.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
