@@ -14,6 +14,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.cpt.model.CheckpointInfo.FileEntry;
+import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.Gpt2ConfigJson;
 import dev.cpt.model.io.Gpt2Weights;
@@ -207,7 +208,9 @@ public final class LanguageModel implements AutoCloseable {
             NDArray rowSums;
             try (GradientCollector collector = engine.newGradientCollector()) {
                 rowSums = rowLossSums(step, batch, true);
-                NDArray loss = rowSums.sum().div(batch.tokenCount());
+                // a libtorch-owned divisor: DivBackward keeps it, and DJL's div(long) would wrap a
+                // Java buffer that a GC may free before backward runs (see NativeArrays)
+                NDArray loss = rowSums.sum().div(NativeArrays.scalar(step, batch.tokenCount()));
                 collector.backward(loss);
             }
             float[] sums = rowSums.toFloatArray();
@@ -256,7 +259,7 @@ public final class LanguageModel implements AutoCloseable {
         try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
                 NDScope scope = new NDScope();
                 NDManager step = manager.newSubManager()) {
-            NDArray ids = step.create(batch.inputs(), new Shape(batch.rows(), batch.width()));
+            NDArray ids = NativeArrays.create(step, batch.inputs(), new Shape(batch.rows(), batch.width()));
             float[] flat = forward(ids, false).toFloatArray();
             int v = config.vocabSize();
             float[][][] out = new float[batch.rows()][][];
@@ -300,7 +303,7 @@ public final class LanguageModel implements AutoCloseable {
                 }
                 float[] last;
                 try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
-                    NDArray ids = step.create(window, new Shape(1, window.length));
+                    NDArray ids = NativeArrays.create(step, window, new Shape(1, window.length));
                     last = forward(ids, false).get(new NDIndex("0, -1")).toFloatArray();
                 }
                 int next = Sampler.sample(last, s, rng);
@@ -441,9 +444,11 @@ public final class LanguageModel implements AutoCloseable {
     /** Sum of the masked token cross-entropies of each row, shape [B]. */
     private NDArray rowLossSums(NDManager step, Batch batch, boolean training) {
         Shape shape = new Shape(batch.rows(), batch.width());
-        NDArray ids = step.create(batch.inputs(), shape);
-        NDArray targets = step.create(batch.targets(), shape);
-        NDArray mask = step.create(batch.mask(), shape);
+        // libtorch-owned copies: autograd saves all three (embedding and gather indices, the mask
+        // factor) for the backward pass, so they must not depend on a Java buffer's lifetime
+        NDArray ids = NativeArrays.create(step, batch.inputs(), shape);
+        NDArray targets = NativeArrays.create(step, batch.targets(), shape);
+        NDArray mask = NativeArrays.create(step, batch.mask(), shape);
         NDArray logits = forward(ids, training);
         // log-probabilities over the vocabulary [B, T, V]
         NDArray logProbs = logits.logSoftmax(2);

@@ -3,6 +3,7 @@ package dev.cpt.model.io;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.io.SafeTensors.Tensor;
 
 import java.util.Arrays;
@@ -109,10 +110,14 @@ public final class Gpt2Weights {
         }
     }
 
-    /** Overwrites a parameter's values without changing the Java object the blocks hold. */
+    /**
+     * Overwrites a parameter's values without changing the Java object the blocks hold. The new
+     * storage is libtorch-owned: {@code intern} drops the Java buffer a plain {@code create} would
+     * wrap, and the weights would live in freed memory after the next GC.
+     */
     public static void replace(NDArray target, float[] values) {
         boolean grad = target.hasGradient();
-        NDArray fresh = target.getManager().create(values, target.getShape());
+        NDArray fresh = NativeArrays.create(target.getManager(), values, target.getShape());
         target.intern(fresh);
         if (grad) {
             target.setRequiresGradient(true);

@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.cpt.model.engine.NativeArrays;
 
 /**
  * Multi-head causal self-attention with GPT-2's fused query/key/value projection ({@code c_attn})
@@ -45,8 +46,10 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray qkv = cAttn.forward(ps, new NDList(x), training).head();
         // cut the last axis into the three C-wide slabs
         NDList parts = qkv.split(3, 2);
-        // [B, T, C] -> [B, H, T, D]; q is pre-scaled by 1/sqrt(D), cheaper than scaling [T, T] scores
-        NDArray q = splitHeads(parts.get(0), b, t).mul(scale);
+        // [B, T, C] -> [B, H, T, D]; q is pre-scaled by 1/sqrt(D), cheaper than scaling [T, T] scores.
+        // The factor is a libtorch-owned tensor: MulBackward keeps it until the backward pass, and
+        // DJL's q.mul(float) would hand it a Java buffer that a GC can free before then.
+        NDArray q = splitHeads(parts.get(0), b, t).mul(NativeArrays.scalar(x.getManager(), scale));
         NDArray k = splitHeads(parts.get(1), b, t);
         NDArray v = splitHeads(parts.get(2), b, t);
         // attention scores [B, H, T, T]
@@ -80,7 +83,7 @@ public final class CausalSelfAttention extends AbstractBlock {
                 m[i * size + j] = Float.NEGATIVE_INFINITY;
             }
         }
-        return manager.create(m, new Shape(size, size)).toType(DataType.FLOAT32, false);
+        return NativeArrays.create(manager, m, new Shape(size, size));
     }
 
     @Override

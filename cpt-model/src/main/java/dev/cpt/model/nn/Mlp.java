@@ -9,6 +9,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.cpt.model.engine.NativeArrays;
 
 /** GPT-2 feed-forward: {@code c_fc} (C -> 4C), GELU with the tanh approximation, {@code c_proj}. */
 public final class Mlp extends AbstractBlock {
@@ -68,8 +69,13 @@ public final class Mlp extends AbstractBlock {
      */
     static NDArray geluTanh(NDArray x) {
         // in-place steps only touch fresh temporaries whose values autograd does not keep
-        // (square and scalar-multiply backward need x, not their outputs), saving two allocations
-        NDArray poly = x.square().muli(CUBIC * TWO_SQRT_2_OVER_PI).addi(TWO_SQRT_2_OVER_PI);
+        // (square and scalar-multiply backward need x and the factor, not their outputs), saving
+        // two allocations. The factor is libtorch-owned because MulBackward saves it (see
+        // NativeArrays for why DJL's muli(float) is unsafe under autograd).
+        NDManager m = x.getManager();
+        NDArray poly = x.square()
+                .muli(NativeArrays.scalar(m, CUBIC * TWO_SQRT_2_OVER_PI))
+                .addi(NativeArrays.scalar(m, TWO_SQRT_2_OVER_PI));
         NDArray inner = poly.mul(x);
         return x.mul(inner.getNDArrayInternal().sigmoid());
     }

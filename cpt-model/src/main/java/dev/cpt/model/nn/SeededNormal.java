@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
+import dev.cpt.model.engine.NativeArrays;
 
 import java.util.Random;
 
@@ -29,6 +30,7 @@ final class SeededNormal implements Initializer {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) (random.nextGaussian() * std);
         }
-        return manager.create(values, shape).toType(dataType, false);
+        // libtorch-owned, so the weights never depend on the lifetime of a Java buffer
+        return NativeArrays.create(manager, values, shape).toType(dataType, false);
     }
 }

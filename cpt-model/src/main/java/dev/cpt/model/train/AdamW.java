@@ -7,6 +7,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.engine.NativeArrays;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,7 +118,8 @@ public final class AdamW implements AutoCloseable {
             throw new IllegalArgumentException("optimizer tensor " + name + " has " + values.length
                     + " values, expected " + target.size());
         }
-        NDArray fresh = target.getManager().create(values, target.getShape());
+        // libtorch-owned: intern drops the Java buffer a plain create would wrap (see NativeArrays)
+        NDArray fresh = NativeArrays.create(target.getManager(), values, target.getShape());
         target.intern(fresh);
     }
 
