@@ -38,6 +38,7 @@ public class BatchTrainer {
     private final CheckpointStore store;
     private final TrainingRun run;
     private long lastCheckpointStep;
+    private boolean checkpointed;
     private long lastBatchAt = System.nanoTime();
 
     BatchTrainer(TrainerConfig config, StoreConfig storeConfig, TrainerMetrics metrics,
@@ -48,6 +49,7 @@ public class BatchTrainer {
         this.store = new CheckpointStore(Path.of(storeConfig.root()));
         this.run = TrainingRun.resumeOrStart(store, config);
         this.lastCheckpointStep = run.step();
+        this.checkpointed = run.resumed();
     }
 
     @Incoming(BATCHES_IN)
@@ -57,6 +59,9 @@ public class BatchTrainer {
         var position = new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
         OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(config.learningRate());
 
+        if (!checkpointed) {
+            publishCheckpoint(); // the base, before the first step changes the weights
+        }
         long started = System.nanoTime();
         lastBatchAt = started;
         TrainingRun.StepOutcome outcome = run.train(batch, position, settings);
@@ -69,12 +74,16 @@ public class BatchTrainer {
         }
     }
 
-    /** The stream may pause for a long time: the steps taken so far must not wait for the next N to be checkpointed. */
+    /**
+     * A run that starts from scratch publishes its untrained weights as step 0 (eval's base model for forgetting and
+     * forward transfer); and since the stream may pause for a long time, the steps taken so far do not wait for the
+     * next N to be checkpointed.
+     */
     @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     synchronized void checkpointWhenIdle() {
         boolean idle = System.nanoTime() - lastBatchAt > config.checkpointWhenIdleAfter().toNanos();
-        if (idle && run.step() > lastCheckpointStep) {
+        if (!checkpointed || (idle && run.step() > lastCheckpointStep)) {
             publishCheckpoint();
         }
     }
@@ -83,6 +92,7 @@ public class BatchTrainer {
         long started = System.nanoTime();
         CheckpointEvent event = run.checkpoint(store);
         lastCheckpointStep = run.step();
+        checkpointed = true;
         metrics.checkpointWritten(run.runId(), Duration.ofNanos(System.nanoTime() - started));
         checkpoints.sendMessageAndAwait(Keyed.message(event, event.runId()));
         Log.infof("checkpoint of run %s at step %d: %s", event.runId(), event.step(), event.uri());

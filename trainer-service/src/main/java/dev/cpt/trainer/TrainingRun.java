@@ -39,12 +39,14 @@ final class TrainingRun implements AutoCloseable {
     private long step;
     private final Map<String, Long> tokensPerDomain;
     private final Map<String, ConsumedOffset> offsets;
+    private final boolean resumed;
 
     /** What one batch did: the model's step result, and the loss and tokens of each domain in it. */
     record StepOutcome(TrainStepResult result, Map<String, Double> lossPerDomain, Map<String, Long> tokensPerDomain) {}
 
     private TrainingRun(String runId, Path runDir, LanguageModel model, long step, Map<String, Long> tokens,
-            List<ConsumedOffset> offsets) {
+            List<ConsumedOffset> offsets, boolean resumed) {
+        this.resumed = resumed;
         this.runId = runId;
         this.runDir = runDir;
         this.model = model;
@@ -65,14 +67,14 @@ final class TrainingRun implements AutoCloseable {
                 Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
                 return new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
                         Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
-                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}));
+                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}), true);
             } catch (IOException e) { // CheckpointException included
                 throw new IllegalStateException("run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
             }
         }
         Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
         return new TrainingRun(config.runId(), runDir, LanguageModel.create(config.model().config(), config.seed()), 0,
-                Map.of(), List.of());
+                Map.of(), List.of(), false);
     }
 
     StepOutcome train(TrainingBatch batch, ConsumedOffset position, OptimizerSettings settings) {
@@ -119,6 +121,11 @@ final class TrainingRun implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("writing checkpoint " + dir + " failed", e);
         }
+    }
+
+    /** Whether the run continued from a checkpoint of its own rather than starting from scratch. */
+    boolean resumed() {
+        return resumed;
     }
 
     long step() {

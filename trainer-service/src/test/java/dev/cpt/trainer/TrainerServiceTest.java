@@ -59,6 +59,14 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     }
 
     @Test
+    void aRunFromScratchPublishesItsUntrainedBaseAsStepZero() {
+        var base = Json.read(AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).step() == 0,
+                Duration.ofSeconds(120), CheckpointEvent.TOPIC).value(), CheckpointEvent.class);
+        assertEquals(0, base.tokensSeen());
+        assertTrue(base.tokensPerDomain().isEmpty());
+    }
+
+    @Test
     void batchesTheModelCannotTakeGoToTheDeadLetterTopicWithTheReason() {
         send("[1, 2, 3]", Json.write(batch("oov", "poetry", new int[] {1, 2, 99_999})));
 
