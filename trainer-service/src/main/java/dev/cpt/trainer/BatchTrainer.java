@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -37,6 +38,7 @@ public class BatchTrainer {
     private final MutinyEmitter<CheckpointEvent> checkpoints;
     private final CheckpointStore store;
     private final TrainingRun run;
+    private final TrainingJournal journal;
     private long lastCheckpointStep;
     private boolean checkpointed;
     private long lastBatchAt = System.nanoTime();
@@ -50,6 +52,12 @@ public class BatchTrainer {
         this.run = TrainingRun.resumeOrStart(store, config);
         this.lastCheckpointStep = run.step();
         this.checkpointed = run.resumed();
+        this.journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
+    }
+
+    /** The next offset to read on each batches partition, as far as the current weights are concerned. */
+    synchronized List<ConsumedOffset> positions() {
+        return run.positions();
     }
 
     @Incoming(BATCHES_IN)
@@ -57,6 +65,11 @@ public class BatchTrainer {
     public synchronized void train(ConsumerRecord<String, String> record) {
         TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
         var position = new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
+        if (run.alreadyTrained(position)) {
+            Log.infof("batch %s at %s-%d offset %d is already in the weights: not trained again", batch.batchId(),
+                    record.topic(), record.partition(), record.offset());
+            return;
+        }
         OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(config.learningRate());
 
         if (!checkpointed) {
@@ -66,6 +79,8 @@ public class BatchTrainer {
         lastBatchAt = started;
         TrainingRun.StepOutcome outcome = run.train(batch, position, settings);
         metrics.step(run.runId(), outcome, run.step(), settings.learningRate(), Duration.ofNanos(System.nanoTime() - started));
+        journal.append(new TrainingJournal.Entry(run.step(), batch.batchId(), record.topic(), record.partition(),
+                record.offset(), outcome.result().applied()));
         if (!outcome.result().applied()) {
             Log.warnf("batch %s skipped: %s", batch.batchId(), outcome.result().skippedReason());
         }
@@ -99,6 +114,7 @@ public class BatchTrainer {
     }
 
     synchronized void close(@Observes ShutdownEvent event) {
+        journal.close();
         run.close();
     }
 }

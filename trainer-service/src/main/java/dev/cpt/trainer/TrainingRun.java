@@ -77,6 +77,20 @@ final class TrainingRun implements AutoCloseable {
                 Map.of(), List.of(), false);
     }
 
+    /**
+     * Whether the record just before {@code position} is already in the weights: after a restart or a rebalance the
+     * consumer may deliver it again, and it must not be trained twice.
+     */
+    boolean alreadyTrained(ConsumedOffset position) {
+        ConsumedOffset seen = offsets.get(position.topic() + "/" + position.partition());
+        return seen != null && position.nextOffset() <= seen.nextOffset();
+    }
+
+    /** Where to resume reading each partition: exactly after the last record these weights have consumed. */
+    List<ConsumedOffset> positions() {
+        return List.copyOf(offsets.values());
+    }
+
     StepOutcome train(TrainingBatch batch, ConsumedOffset position, OptimizerSettings settings) {
         BatchFit.check(batch, model.config());
         int[][] rows = batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new);
@@ -105,6 +119,9 @@ final class TrainingRun implements AutoCloseable {
     /** Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. */
     CheckpointEvent checkpoint(CheckpointStore store) {
         Path dir = runDir.resolve(String.format("step-%09d", step));
+        // A directory of this name can only be left over from before a crash that came before LATEST moved to it:
+        // it was never announced, and the weights now are the ones that count.
+        deleteRecursively(dir);
         Map<String, String> state = Map.of(
                 "run.id", runId,
                 "run.step", Long.toString(step),
@@ -139,6 +156,19 @@ final class TrainingRun implements AutoCloseable {
     @Override
     public void close() {
         model.close();
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (var paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the stale checkpoint " + dir, e);
+        }
     }
 
     private static String read(Path file) {
