@@ -4,7 +4,9 @@ import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.TrainingBatch;
-import dev.cpt.model.OptimizerSettings;
+import dev.cpt.trainer.schedule.LearningRateSchedule;
+import dev.cpt.trainer.schedule.PhaseClock;
+import dev.cpt.trainer.schedule.Schedules;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
 import dev.cpt.service.StoreConfig;
@@ -39,6 +41,7 @@ public class BatchTrainer {
     private final CheckpointStore store;
     private final TrainingRun run;
     private final TrainingJournal journal;
+    private final LearningRateSchedule schedule;
     private long lastCheckpointStep;
     private boolean checkpointed;
     private long lastBatchAt = System.nanoTime();
@@ -52,7 +55,24 @@ public class BatchTrainer {
         this.run = TrainingRun.resumeOrStart(store, config);
         this.lastCheckpointStep = run.step();
         this.checkpointed = run.resumed();
+        this.schedule = Schedules.from(config);
         this.journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
+    }
+
+    synchronized PhaseClock.State phaseState() {
+        return run.phases().state();
+    }
+
+    /** An operator opens a new phase (for example before a planned shift of data): the schedule re-warms. */
+    synchronized PhaseClock.State startPhase() {
+        run.phases().startPhase(run.step());
+        return run.phases().state();
+    }
+
+    /** An operator asks the schedule to cool down, for example to finish a checkpoint worth releasing. */
+    synchronized PhaseClock.State startCooldown() {
+        run.phases().startCooldown(run.step());
+        return run.phases().state();
     }
 
     /** The next offset to read on each batches partition, as far as the current weights are concerned. */
@@ -70,15 +90,14 @@ public class BatchTrainer {
                     record.topic(), record.partition(), record.offset());
             return;
         }
-        OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(config.learningRate());
 
         if (!checkpointed) {
             publishCheckpoint(); // the base, before the first step changes the weights
         }
         long started = System.nanoTime();
         lastBatchAt = started;
-        TrainingRun.StepOutcome outcome = run.train(batch, position, settings);
-        metrics.step(run.runId(), outcome, run.step(), settings.learningRate(), Duration.ofNanos(System.nanoTime() - started));
+        TrainingRun.StepOutcome outcome = run.train(batch, position, schedule);
+        metrics.step(run.runId(), outcome, run.step(), Duration.ofNanos(System.nanoTime() - started));
         journal.append(new TrainingJournal.Entry(run.step(), batch.batchId(), record.topic(), record.partition(),
                 record.offset(), outcome.result().applied()));
         if (!outcome.result().applied()) {

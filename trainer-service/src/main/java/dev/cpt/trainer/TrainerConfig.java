@@ -17,9 +17,50 @@ public interface TrainerConfig {
     @WithDefault("1234")
     long seed();
 
-    /** Peak AdamW learning rate. */
+    /** Peak AdamW learning rate, reached at the end of each phase's warmup. */
     @WithDefault("1e-3")
     double learningRate();
+
+    /** The learning-rate schedule and when it re-warms. */
+    Schedule schedule();
+
+    interface Schedule {
+        /** constant, cosine (warmup + cosine decay, again each phase), wsd (warmup-stable-decay) or infinite. */
+        @WithDefault("infinite")
+        ScheduleKind kind();
+
+        /** Linear warmup at the start of every phase. */
+        @WithDefault("20")
+        long warmupSteps();
+
+        /** cosine: steps from the peak down to the minimum; wsd: length of a release's decay. */
+        @WithDefault("500")
+        long decaySteps();
+
+        /** The floor a decay or a cooldown ends at. */
+        @WithDefault("1e-5")
+        double minLearningRate();
+
+        /** infinite: the constant rate of the long middle phase. */
+        @WithDefault("5e-4")
+        double plateauLearningRate();
+
+        /** infinite: steps of the cosine anneal from the peak to the plateau. */
+        @WithDefault("200")
+        long annealSteps();
+
+        /** infinite: steps of the cooldown an operator (POST /schedule/cooldown) asks for. */
+        @WithDefault("20")
+        long cooldownSteps();
+
+        /** Whether a batch bringing a domain the run has not trained on starts a new, re-warmed phase. */
+        @WithDefault("true")
+        boolean rewarmOnNewDomain();
+    }
+
+    enum ScheduleKind {
+        constant, cosine, wsd, infinite
+    }
 
     /** A checkpoint is written and announced every this many optimizer steps. */
     @WithDefault("50")

@@ -19,7 +19,7 @@ public class TrainerMetrics {
         this.registry = registry;
     }
 
-    void step(String run, TrainingRun.StepOutcome outcome, long step, double learningRate, Duration took) {
+    void step(String run, TrainingRun.StepOutcome outcome, long step, Duration took) {
         Tags runTag = Tags.of("run", run);
         if (!outcome.result().applied()) {
             registry.counter("cpt.trainer.skipped.steps", runTag).increment();
@@ -31,7 +31,7 @@ public class TrainerMetrics {
         long tokens = outcome.tokensPerDomain().values().stream().mapToLong(Long::longValue).sum();
         gauge("cpt.trainer.tokens.per.second", runTag, tokens / Math.max(1e-9, took.toNanos() / 1e9));
         gauge("cpt.trainer.step", runTag, step);
-        gauge("cpt.trainer.learning.rate", runTag, learningRate);
+        gauge("cpt.trainer.learning.rate", runTag, outcome.learningRate());
         gauge("cpt.trainer.grad.norm", runTag, outcome.result().gradNorm());
     }
 

@@ -12,6 +12,8 @@ import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.service.CheckpointStore;
+import dev.cpt.trainer.schedule.LearningRateSchedule;
+import dev.cpt.trainer.schedule.PhaseClock;
 import io.quarkus.logging.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +25,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One training run: the model, how far it has got, and the Kafka offsets its weights have consumed.
@@ -40,13 +44,16 @@ final class TrainingRun implements AutoCloseable {
     private final Map<String, Long> tokensPerDomain;
     private final Map<String, ConsumedOffset> offsets;
     private final boolean resumed;
+    private final PhaseClock phases;
 
     /** What one batch did: the model's step result, and the loss and tokens of each domain in it. */
-    record StepOutcome(TrainStepResult result, Map<String, Double> lossPerDomain, Map<String, Long> tokensPerDomain) {}
+    record StepOutcome(TrainStepResult result, double learningRate, Map<String, Double> lossPerDomain,
+            Map<String, Long> tokensPerDomain) {}
 
     private TrainingRun(String runId, Path runDir, LanguageModel model, long step, Map<String, Long> tokens,
-            List<ConsumedOffset> offsets, boolean resumed) {
+            List<ConsumedOffset> offsets, boolean resumed, PhaseClock phases) {
         this.resumed = resumed;
+        this.phases = phases;
         this.runId = runId;
         this.runDir = runDir;
         this.model = model;
@@ -67,14 +74,17 @@ final class TrainingRun implements AutoCloseable {
                 Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
                 return new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
                         Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
-                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}), true);
+                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}), true,
+                        new PhaseClock(config.schedule().rewarmOnNewDomain(),
+                                state.containsKey("run.phase") ? Json.read(state.get("run.phase"), PhaseClock.State.class)
+                                        : PhaseClock.State.initial()));
             } catch (IOException e) { // CheckpointException included
                 throw new IllegalStateException("run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
             }
         }
         Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
         return new TrainingRun(config.runId(), runDir, LanguageModel.create(config.model().config(), config.seed()), 0,
-                Map.of(), List.of(), false);
+                Map.of(), List.of(), false, new PhaseClock(config.schedule().rewarmOnNewDomain(), PhaseClock.State.initial()));
     }
 
     /**
@@ -91,8 +101,24 @@ final class TrainingRun implements AutoCloseable {
         return List.copyOf(offsets.values());
     }
 
-    StepOutcome train(TrainingBatch batch, ConsumedOffset position, OptimizerSettings settings) {
+    /** The rate of the next step; a batch that brings a new domain may open a new phase first. */
+    private double learningRateFor(TrainingBatch batch, LearningRateSchedule schedule) {
+        Set<String> domains = new TreeSet<>();
+        batch.sequences().forEach(s -> domains.add(s.domain()));
+        if (phases.beforeStep(step, domains)) {
+            Log.infof("run %s: phase %d starts at step %d (new domain in %s)", runId, phases.state().phase(), step, domains);
+        }
+        return phases.learningRate(schedule, step);
+    }
+
+    PhaseClock phases() {
+        return phases;
+    }
+
+    StepOutcome train(TrainingBatch batch, ConsumedOffset position, LearningRateSchedule schedule) {
+        // Checked before the schedule sees its domains: a batch the model refuses opens no phase.
         BatchFit.check(batch, model.config());
+        OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(learningRateFor(batch, schedule));
         int[][] rows = batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new);
         TrainStepResult result = model.trainStep(rows, settings);
         offsets.put(position.topic() + "/" + position.partition(), position);
@@ -113,7 +139,7 @@ final class TrainingRun implements AutoCloseable {
             step++;
             batchTokens.forEach((d, n) -> tokensPerDomain.merge(d, n, Long::sum));
         }
-        return new StepOutcome(result, lossPerDomain, batchTokens);
+        return new StepOutcome(result, settings.learningRate(), lossPerDomain, batchTokens);
     }
 
     /** Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. */
@@ -126,7 +152,8 @@ final class TrainingRun implements AutoCloseable {
                 "run.id", runId,
                 "run.step", Long.toString(step),
                 "run.tokens", Json.write(tokensPerDomain),
-                "run.offsets", Json.write(new ArrayList<>(offsets.values())));
+                "run.offsets", Json.write(new ArrayList<>(offsets.values())),
+                "run.phase", Json.write(phases.state()));
         try {
             CheckpointInfo info = model.save(dir, state);
             Path tmp = runDir.resolve(LATEST + ".tmp");

@@ -1,5 +1,6 @@
 package dev.cpt.trainer;
 
+import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -56,6 +57,22 @@ class TrainerServiceTest extends ServiceEndpointsTest {
         assertTrue(event.consumedOffsets().stream().anyMatch(o -> o.topic().equals(TrainingBatch.TOPIC) && o.nextOffset() > 0));
         Path dir = Path.of(java.net.URI.create(event.uri()));
         assertEquals(event.sha256(), Manifest.verify(dir).sha256());
+    }
+
+    @Test
+    void anOperatorOpensAPhaseAndTheNextCheckpointCarriesTheScheduleState() throws Exception {
+        int before = given().when().get("/schedule").then().statusCode(200).extract().path("phase");
+        int opened = given().when().post("/schedule/phases").then().statusCode(200).extract().path("phase");
+        assertEquals(before + 1, opened);
+
+        send(Json.write(batch("phase-1", "astronomy", text("stars and planets and moons"))));
+        var event = Json.read(AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain()
+                .containsKey("astronomy"), Duration.ofSeconds(120), CheckpointEvent.TOPIC).value(), CheckpointEvent.class);
+        var state = Json.read(Manifest.verify(Path.of(java.net.URI.create(event.uri()))).metadata().get("run.phase"),
+                dev.cpt.trainer.schedule.PhaseClock.State.class);
+        // the operator's phase, then one more because astronomy is a domain the run had not seen
+        assertEquals(opened + 1, state.phase());
+        assertTrue(state.domainsSeen().contains("astronomy"));
     }
 
     @Test

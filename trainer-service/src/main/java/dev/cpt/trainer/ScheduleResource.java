@@ -1,0 +1,36 @@
+package dev.cpt.trainer;
+
+import dev.cpt.trainer.schedule.PhaseClock;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+/** The operator's handles on the schedule: see where the run is, open a phase, ask for a cooldown. */
+@Path("/schedule")
+@Produces(MediaType.APPLICATION_JSON)
+public class ScheduleResource {
+    private final BatchTrainer trainer;
+
+    ScheduleResource(BatchTrainer trainer) {
+        this.trainer = trainer;
+    }
+
+    @GET
+    public PhaseClock.State state() {
+        return trainer.phaseState();
+    }
+
+    @POST
+    @Path("/phases")
+    public PhaseClock.State startPhase() {
+        return trainer.startPhase();
+    }
+
+    @POST
+    @Path("/cooldown")
+    public PhaseClock.State startCooldown() {
+        return trainer.startCooldown();
+    }
+}
