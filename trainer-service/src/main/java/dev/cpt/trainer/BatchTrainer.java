@@ -19,7 +19,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -39,15 +43,21 @@ public class BatchTrainer {
     private final TrainerMetrics metrics;
     private final MutinyEmitter<CheckpointEvent> checkpoints;
     private final CheckpointStore store;
-    private final TrainingRun run;
-    private final TrainingJournal journal;
+    private final KafkaClientService kafkaClients;
+    private TrainingRun run;
+    private TrainingJournal journal;
+    private int consecutiveSkips;
+    // After a rollback: per partition, the offset read last before it; records above it were fetched before the
+    // seek and come again after it, in order, so they are passed over until the seek's records arrive.
+    private final Map<String, Long> discardAbove = new HashMap<>();
     private final LearningRateSchedule schedule;
     private long lastCheckpointStep;
     private boolean checkpointed;
     private long lastBatchAt = System.nanoTime();
 
     BatchTrainer(TrainerConfig config, StoreConfig storeConfig, TrainerMetrics metrics,
-            @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints) {
+            @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints, KafkaClientService kafkaClients) {
+        this.kafkaClients = kafkaClients;
         this.config = config;
         this.metrics = metrics;
         this.checkpoints = checkpoints;
@@ -85,6 +95,9 @@ public class BatchTrainer {
     public synchronized void train(ConsumerRecord<String, String> record) {
         TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
         var position = new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
+        if (fetchedBeforeRollback(record)) {
+            return;
+        }
         if (run.alreadyTrained(position)) {
             Log.infof("batch %s at %s-%d offset %d is already in the weights: not trained again", batch.batchId(),
                     record.topic(), record.partition(), record.offset());
@@ -102,10 +115,57 @@ public class BatchTrainer {
                 record.offset(), outcome.result().applied()));
         if (!outcome.result().applied()) {
             Log.warnf("batch %s skipped: %s", batch.batchId(), outcome.result().skippedReason());
+            if (++consecutiveSkips >= config.maxConsecutiveSkips()) {
+                rollBack(record);
+            }
+            return;
         }
-        if (outcome.result().applied() && run.step() % config.checkpointEverySteps() == 0) {
+        consecutiveSkips = 0;
+        if (run.step() % config.checkpointEverySteps() == 0) {
             publishCheckpoint();
         }
+    }
+
+    private boolean fetchedBeforeRollback(ConsumerRecord<String, String> record) {
+        String partition = record.topic() + "/" + record.partition();
+        Long last = discardAbove.get(partition);
+        if (last == null) {
+            return false;
+        }
+        if (record.offset() > last) {
+            return true;
+        }
+        discardAbove.remove(partition);
+        return false;
+    }
+
+    /**
+     * Too many non-finite steps in a row: the weights are probably broken. Reload the last checkpoint, lower the
+     * learning rate, and read the batches since that checkpoint again, so each is still trained exactly once.
+     */
+    private void rollBack(ConsumerRecord<String, String> record) {
+        double scale = run.learningRateScale() * config.rollbackLearningRateFactor();
+        long failedAt = run.step();
+        journal.close();
+        run.close();
+        run = TrainingRun.resumeOrStart(store, config);
+        run.scaleLearningRate(scale);
+        journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
+        lastCheckpointStep = run.step();
+        consecutiveSkips = 0;
+        discardAbove.put(record.topic() + "/" + record.partition(), record.offset());
+        List<ConsumedOffset> resumeAt = run.positions();
+        kafkaClients.<String, String>getConsumer(BATCHES_IN).runOnPollingThread(consumer -> {
+            for (TopicPartition tp : consumer.assignment()) {
+                resumeAt.stream().filter(p -> p.topic().equals(tp.topic()) && p.partition() == tp.partition())
+                        .findFirst()
+                        .ifPresentOrElse(p -> consumer.seek(tp, p.nextOffset()), () -> consumer.seekToBeginning(List.of(tp)));
+            }
+            return null;
+        }).await().atMost(Duration.ofSeconds(30));
+        metrics.rolledBack(run.runId(), scale);
+        Log.errorf("run %s: %d non-finite steps in a row at step %d; rolled back to step %d, learning rate now x%.3g",
+                run.runId(), config.maxConsecutiveSkips(), failedAt, run.step(), scale);
     }
 
     /**

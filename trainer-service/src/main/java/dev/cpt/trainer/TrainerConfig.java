@@ -21,6 +21,14 @@ public interface TrainerConfig {
     @WithDefault("1e-3")
     double learningRate();
 
+    /** After this many non-finite steps in a row the run rolls back to its last checkpoint. */
+    @WithDefault("3")
+    int maxConsecutiveSkips();
+
+    /** Each rollback multiplies the learning rate by this factor, for the rest of the run. */
+    @WithDefault("0.5")
+    double rollbackLearningRateFactor();
+
     /** The learning-rate schedule and when it re-warms. */
     Schedule schedule();
 

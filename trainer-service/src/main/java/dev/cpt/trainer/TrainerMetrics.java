@@ -35,6 +35,11 @@ public class TrainerMetrics {
         gauge("cpt.trainer.grad.norm", runTag, outcome.result().gradNorm());
     }
 
+    void rolledBack(String run, double learningRateScale) {
+        registry.counter("cpt.trainer.rollbacks", "run", run).increment();
+        gauge("cpt.trainer.learning.rate.scale", Tags.of("run", run), learningRateScale);
+    }
+
     void checkpointWritten(String run, Duration took) {
         registry.counter("cpt.trainer.checkpoints", "run", run).increment();
         Timer.builder("cpt.trainer.checkpoint.write").tag("run", run).register(registry).record(took);

@@ -45,6 +45,7 @@ final class TrainingRun implements AutoCloseable {
     private final Map<String, ConsumedOffset> offsets;
     private final boolean resumed;
     private final PhaseClock phases;
+    private double learningRateScale = 1.0;
 
     /** What one batch did: the model's step result, and the loss and tokens of each domain in it. */
     record StepOutcome(TrainStepResult result, double learningRate, Map<String, Double> lossPerDomain,
@@ -72,12 +73,14 @@ final class TrainingRun implements AutoCloseable {
                 Map<String, String> state = Manifest.verify(dir).metadata();
                 LanguageModel model = LanguageModel.load(dir);
                 Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
-                return new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
+                TrainingRun run = new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
                         Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
                         Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}), true,
                         new PhaseClock(config.schedule().rewarmOnNewDomain(),
                                 state.containsKey("run.phase") ? Json.read(state.get("run.phase"), PhaseClock.State.class)
                                         : PhaseClock.State.initial()));
+                run.learningRateScale = Double.parseDouble(state.getOrDefault("run.lr-scale", "1.0"));
+                return run;
             } catch (IOException e) { // CheckpointException included
                 throw new IllegalStateException("run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
             }
@@ -108,7 +111,16 @@ final class TrainingRun implements AutoCloseable {
         if (phases.beforeStep(step, domains)) {
             Log.infof("run %s: phase %d starts at step %d (new domain in %s)", runId, phases.state().phase(), step, domains);
         }
-        return phases.learningRate(schedule, step);
+        return phases.learningRate(schedule, step) * learningRateScale;
+    }
+
+    double learningRateScale() {
+        return learningRateScale;
+    }
+
+    /** Lowers (or raises) every later learning rate of the run; kept in the checkpoints from now on. */
+    void scaleLearningRate(double scale) {
+        this.learningRateScale = scale;
     }
 
     PhaseClock phases() {
@@ -153,7 +165,8 @@ final class TrainingRun implements AutoCloseable {
                 "run.step", Long.toString(step),
                 "run.tokens", Json.write(tokensPerDomain),
                 "run.offsets", Json.write(new ArrayList<>(offsets.values())),
-                "run.phase", Json.write(phases.state()));
+                "run.phase", Json.write(phases.state()),
+                "run.lr-scale", Double.toString(learningRateScale));
         try {
             CheckpointInfo info = model.save(dir, state);
             Path tmp = runDir.resolve(LATEST + ".tmp");

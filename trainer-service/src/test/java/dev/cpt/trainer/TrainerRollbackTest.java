@@ -1,0 +1,67 @@
+package dev.cpt.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cpt.contracts.Json;
+import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.kafka.test.EmbeddedKafkaResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A learning rate absurd enough to blow the weights up: the non-finite guard must skip the steps, and after two in a
+ * row roll the run back to its last checkpoint with a lower learning rate.
+ */
+@QuarkusTest
+@WithTestResource(EmbeddedKafkaResource.class)
+@TestProfile(TrainerRollbackTest.ExplodingLearningRate.class)
+class TrainerRollbackTest {
+    public static class ExplodingLearningRate implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "cpt.trainer.run-id", "rollback",
+                    "cpt.trainer.schedule.kind", "constant",
+                    "cpt.trainer.learning-rate", "1e9",
+                    "cpt.trainer.max-consecutive-skips", "2",
+                    "cpt.trainer.checkpoint-every-steps", "1000");
+        }
+    }
+
+    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+
+    @Test
+    void nonFiniteStepsInARowRollTheRunBackWithALowerLearningRate() throws Exception {
+        var records = IntStream.range(0, 12).mapToObj(i -> new ProducerRecord<String, String>(TrainingBatch.TOPIC, "k",
+                Json.write(new TrainingBatch("explode-" + i, i, 64,
+                        List.of(new PackedSequence("boom", "the quick brown fox jumps over the lazy dog".chars().toArray(),
+                                List.of())), Map.of("boom", 1.0), Instant.now())))).toList();
+        kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
+
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        String scrape = "";
+        while (System.nanoTime() < deadline && !scrape.contains("cpt_trainer_rollbacks_total{run=\"rollback\"")) {
+            Thread.sleep(500);
+            scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        }
+        assertTrue(scrape.contains("cpt_trainer_rollbacks_total{run=\"rollback\"}"), "no rollback in:\n" + scrape);
+        assertTrue(scrape.contains("cpt_trainer_skipped_steps_total{run=\"rollback\"}"));
+        Matcher scale = Pattern.compile("cpt_trainer_learning_rate_scale\\{run=\"rollback\"} ([0-9.eE+-]+)").matcher(scrape);
+        assertTrue(scale.find(), "no learning-rate scale gauge");
+        assertTrue(Double.parseDouble(scale.group(1)) <= 0.5, "learning rate not lowered: " + scale.group(1));
+    }
+}
