@@ -81,6 +81,9 @@ public class BatchTrainer {
 
     /** An operator asks the schedule to cool down, for example to finish a checkpoint worth releasing. */
     synchronized PhaseClock.State startCooldown() {
+        if (schedule.cooldownSteps() == 0) {
+            throw new IllegalStateException("the " + config.schedule().kind() + " schedule has no cooldown");
+        }
         run.phases().startCooldown(run.step());
         return run.phases().state();
     }
@@ -121,7 +124,7 @@ public class BatchTrainer {
             return;
         }
         consecutiveSkips = 0;
-        if (run.step() % config.checkpointEverySteps() == 0) {
+        if (run.step() % config.checkpointEverySteps() == 0 || run.phases().cooldownEndsAt(run.step(), schedule)) {
             publishCheckpoint();
         }
     }

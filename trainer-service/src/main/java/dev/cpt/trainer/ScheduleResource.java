@@ -1,6 +1,7 @@
 package dev.cpt.trainer;
 
 import dev.cpt.trainer.schedule.PhaseClock;
+import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -31,6 +32,10 @@ public class ScheduleResource {
     @POST
     @Path("/cooldown")
     public PhaseClock.State startCooldown() {
-        return trainer.startCooldown();
+        try {
+            return trainer.startCooldown();
+        } catch (IllegalStateException e) {
+            throw new ClientErrorException(e.getMessage(), 409);
+        }
     }
 }

@@ -13,6 +13,14 @@ public interface TrainerConfig {
     @WithDefault("small1M")
     ModelPreset model();
 
+    /** Where to train: auto (a GPU when DJL finds CUDA, else the CPU), cpu or gpu. */
+    @WithDefault("auto")
+    TrainingDevice device();
+
+    enum TrainingDevice {
+        auto, cpu, gpu
+    }
+
     /** Seed of the initial weights of a run that starts from scratch. */
     @WithDefault("1234")
     long seed();

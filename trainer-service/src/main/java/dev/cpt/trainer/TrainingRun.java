@@ -1,5 +1,6 @@
 package dev.cpt.trainer;
 
+import ai.djl.Device;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
@@ -10,6 +11,7 @@ import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
+import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
@@ -71,7 +73,7 @@ final class TrainingRun implements AutoCloseable {
             Path dir = runDir.resolve(read(latest).strip());
             try {
                 Map<String, String> state = Manifest.verify(dir).metadata();
-                LanguageModel model = LanguageModel.load(dir);
+                LanguageModel model = LanguageModel.load(dir, null, device(config));
                 Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
                 TrainingRun run = new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
                         Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
@@ -86,7 +88,7 @@ final class TrainingRun implements AutoCloseable {
             }
         }
         Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
-        return new TrainingRun(config.runId(), runDir, LanguageModel.create(config.model().config(), config.seed()), 0,
+        return new TrainingRun(config.runId(), runDir, LanguageModel.create(config.model().config(), config.seed(), device(config)), 0,
                 Map.of(), List.of(), false, new PhaseClock(config.schedule().rewarmOnNewDomain(), PhaseClock.State.initial()));
     }
 
@@ -125,6 +127,14 @@ final class TrainingRun implements AutoCloseable {
 
     PhaseClock phases() {
         return phases;
+    }
+
+    static Device device(TrainerConfig config) {
+        return switch (config.device()) {
+            case cpu -> Device.cpu();
+            case gpu -> Device.gpu();
+            case auto -> OfflineEngine.get().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
+        };
     }
 
     StepOutcome train(TrainingBatch batch, ConsumedOffset position, LearningRateSchedule schedule) {

@@ -76,6 +76,12 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     }
 
     @Test
+    void anOperatorAsksForACooldown() {
+        int start = given().when().post("/schedule/cooldown").then().statusCode(200).extract().path("cooldownStartStep");
+        assertTrue(start >= 0);
+    }
+
+    @Test
     void aRunFromScratchPublishesItsUntrainedBaseAsStepZero() {
         var base = Json.read(AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).step() == 0,
                 Duration.ofSeconds(120), CheckpointEvent.TOPIC).value(), CheckpointEvent.class);
@@ -105,6 +111,7 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     protected List<String> expectedMeters() {
         return List.of("cpt_trainer_loss{domain=\"metrics\",run=\"demo\"", "cpt_trainer_tokens_total{domain=\"metrics\"",
                 "cpt_trainer_step{run=\"demo\"", "cpt_trainer_checkpoints_total{run=\"demo\"",
-                "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_tokens_per_second");
+                "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_tokens_per_second",
+                "kafka_consumer_fetch_manager_records_lag_max", "cpt_trainer_checkpoint_write_seconds_count");
     }
 }

@@ -16,6 +16,11 @@ public sealed interface LearningRateSchedule
      */
     double learningRate(long stepInPhase, long stepsIntoCooldown);
 
+    /** Steps a requested cooldown takes; 0 for schedules that have none. A checkpoint is written when it ends. */
+    default long cooldownSteps() {
+        return 0;
+    }
+
     /** The same rate for every step. */
     record Constant(double rate) implements LearningRateSchedule {
         @Override
@@ -46,6 +51,11 @@ public sealed interface LearningRateSchedule
                 return decayed(stepsIntoCooldown);
             }
             return stepInPhase < warmupSteps ? warmup(peak, stepInPhase, warmupSteps) : peak;
+        }
+
+        @Override
+        public long cooldownSteps() {
+            return decaySteps;
         }
 
         /** The rate {@code step} steps into a release's decay: linear from peak to min, then min. */

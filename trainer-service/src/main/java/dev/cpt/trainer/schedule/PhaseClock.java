@@ -55,6 +55,11 @@ public final class PhaseClock {
         return schedule.learningRate(step - state.phaseStartStep(), intoCooldown);
     }
 
+    /** Whether the step just taken, making the run's step count {@code step}, was the last of a cooldown. */
+    public boolean cooldownEndsAt(long step, LearningRateSchedule schedule) {
+        return state.cooldownStartStep() >= 0 && step - state.cooldownStartStep() == schedule.cooldownSteps();
+    }
+
     public State state() {
         return state;
     }

@@ -78,4 +78,16 @@ class LearningRateScheduleTest {
         clock.startPhase(40);
         assertEquals(-1, clock.state().cooldownStartStep());
     }
+
+    @Test
+    void aCooldownEndsAfterItsLengthAndSchedulesWithoutOneNeverEndOne() {
+        var infinite = new LearningRateSchedule.Infinite(1e-3, 5e-4, 0, 0, 10, 3);
+        var clock = new PhaseClock(true, PhaseClock.State.initial());
+        clock.startCooldown(100); // the steps numbered 100, 101, 102 cool down; after them the count is 103
+        assertFalse(clock.cooldownEndsAt(102, infinite));
+        assertTrue(clock.cooldownEndsAt(103, infinite));
+        assertFalse(clock.cooldownEndsAt(104, infinite));
+        assertEquals(0, new LearningRateSchedule.CosineRewarm(1, 0, 1, 1).cooldownSteps());
+        assertEquals(7, new LearningRateSchedule.WarmupStableDecay(1, 0, 1, 7).cooldownSteps());
+    }
 }
