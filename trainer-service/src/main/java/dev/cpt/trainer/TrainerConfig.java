@@ -9,6 +9,12 @@ public interface TrainerConfig {
     @WithDefault("demo")
     String runId();
 
+    /**
+     * Weights a new run continues from: a checkpoint directory of this project or a Hugging Face GPT-2 directory.
+     * Unset: the run starts from freshly initialised weights of the {@link #model()} size.
+     */
+    java.util.Optional<String> baseCheckpoint();
+
     /** Model size when the run starts from scratch: tiny, small1M or medium10M. */
     @WithDefault("small1M")
     ModelPreset model();

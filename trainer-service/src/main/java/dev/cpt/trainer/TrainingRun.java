@@ -87,8 +87,16 @@ final class TrainingRun implements AutoCloseable {
                 throw new IllegalStateException("run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
             }
         }
-        Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
-        return new TrainingRun(config.runId(), runDir, LanguageModel.create(config.model().config(), config.seed(), device(config)), 0,
+        LanguageModel initial;
+        if (config.baseCheckpoint().isPresent()) {
+            Path base = Path.of(config.baseCheckpoint().get());
+            initial = BaseModel.load(base, device(config));
+            Log.infof("run %s starts from the base model in %s", config.runId(), base);
+        } else {
+            initial = LanguageModel.create(config.model().config(), config.seed(), device(config));
+            Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
+        }
+        return new TrainingRun(config.runId(), runDir, initial, 0,
                 Map.of(), List.of(), false, new PhaseClock(config.schedule().rewarmOnNewDomain(), PhaseClock.State.initial()));
     }
 
