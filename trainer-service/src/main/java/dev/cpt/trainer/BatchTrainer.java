@@ -51,6 +51,7 @@ public class BatchTrainer {
     // seek and come again after it, in order, so they are passed over until the seek's records arrive.
     private final Map<String, Long> discardAbove = new HashMap<>();
     private final LearningRateSchedule schedule;
+    private final ReleaseBranch releases;
     private long lastCheckpointStep;
     private boolean checkpointed;
     private long lastBatchAt = System.nanoTime();
@@ -66,6 +67,8 @@ public class BatchTrainer {
         this.lastCheckpointStep = run.step();
         this.checkpointed = run.resumed();
         this.schedule = Schedules.from(config);
+        this.releases = schedule instanceof LearningRateSchedule.WarmupStableDecay wsd && config.schedule().releaseEverySteps() > 0
+                ? new ReleaseBranch(wsd) : null;
         this.journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
     }
 
@@ -124,8 +127,15 @@ public class BatchTrainer {
             return;
         }
         consecutiveSkips = 0;
-        if (run.step() % config.checkpointEverySteps() == 0 || run.phases().cooldownEndsAt(run.step(), schedule)) {
-            publishCheckpoint();
+        boolean release = releases != null && run.step() % config.schedule().releaseEverySteps() == 0;
+        if (releases != null) {
+            releases.remember(batch.sequences().stream().map(s -> s.tokens()).toArray(int[][]::new));
+        }
+        if (release || run.step() % config.checkpointEverySteps() == 0 || run.phases().cooldownEndsAt(run.step(), schedule)) {
+            CheckpointEvent stable = publishCheckpoint();
+            if (release) {
+                publish(releases.release(store, stable, TrainingRun.device(config)));
+            }
         }
     }
 
@@ -185,12 +195,17 @@ public class BatchTrainer {
         }
     }
 
-    private void publishCheckpoint() {
+    private CheckpointEvent publishCheckpoint() {
         long started = System.nanoTime();
         CheckpointEvent event = run.checkpoint(store);
         lastCheckpointStep = run.step();
         checkpointed = true;
         metrics.checkpointWritten(run.runId(), Duration.ofNanos(System.nanoTime() - started));
+        publish(event);
+        return event;
+    }
+
+    private void publish(CheckpointEvent event) {
         checkpoints.sendMessageAndAwait(Keyed.message(event, event.runId()));
         Log.infof("checkpoint of run %s at step %d: %s", event.runId(), event.step(), event.uri());
     }

@@ -75,6 +75,10 @@ public interface TrainerConfig {
         @WithDefault("20")
         long cooldownSteps();
 
+        /** wsd: every this many steps a decayed release is branched off the stable run (0: never). */
+        @WithDefault("0")
+        long releaseEverySteps();
+
         /** Whether a batch bringing a domain the run has not trained on starts a new, re-warmed phase. */
         @WithDefault("true")
         boolean rewarmOnNewDomain();

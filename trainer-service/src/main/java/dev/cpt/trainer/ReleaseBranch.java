@@ -1,0 +1,63 @@
+package dev.cpt.trainer;
+
+import ai.djl.Device;
+import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.model.CheckpointInfo;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
+import dev.cpt.service.CheckpointStore;
+import dev.cpt.trainer.schedule.LearningRateSchedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+
+/**
+ * Warmup-stable-decay releases (MiniCPM): the stable run goes on at its peak rate, and from time to time a copy of
+ * its latest checkpoint is "finished" by a short decay and published as a release of the run
+ * ({@code <run>-release}). The decay trains on the most recent batches of the stable run, which the branch has
+ * already seen once; the stable run itself is not touched.
+ */
+final class ReleaseBranch {
+    static final String SUFFIX = "-release";
+
+    private final LearningRateSchedule.WarmupStableDecay schedule;
+    private final Deque<int[][]> recent = new ArrayDeque<>();
+
+    ReleaseBranch(LearningRateSchedule.WarmupStableDecay schedule) {
+        this.schedule = schedule;
+    }
+
+    /** Keeps the rows of the last {@code decaySteps} batches, the data a release decays on. */
+    void remember(int[][] rows) {
+        recent.addLast(rows);
+        while (recent.size() > schedule.decaySteps()) {
+            recent.removeFirst();
+        }
+    }
+
+    /** Decays a copy of the checkpoint in {@code stable} and writes it as a release; returns its claim check. */
+    CheckpointEvent release(CheckpointStore store, CheckpointEvent stable, Device device) {
+        Path source = store.resolve(stable.uri());
+        Path target = source.getParent().resolve("release-" + source.getFileName());
+        try (LanguageModel branch = LanguageModel.load(source, stable.sha256(), device)) {
+            long step = 0;
+            for (int[][] rows : recent) {
+                branch.trainStep(rows, OptimizerSettings.defaults().withLearningRate(schedule.decayed(step++)));
+            }
+            if (Files.exists(target)) {
+                throw new IllegalStateException("release " + target + " already exists");
+            }
+            CheckpointInfo info = branch.save(target, Map.of("release.of", stable.uri(), "release.decay-steps",
+                    Long.toString(step)));
+            return new CheckpointEvent(stable.runId() + SUFFIX, stable.step(), store.uriOf(target), info.manifestSha256(),
+                    stable.tokensSeen(), stable.tokensPerDomain(), stable.consumedOffsets(), Instant.now());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing the release of " + source + " failed", e);
+        }
+    }
+}
