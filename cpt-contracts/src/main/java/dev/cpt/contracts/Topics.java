@@ -17,7 +17,7 @@ public final class Topics {
             new Spec(MixtureWeights.TOPIC, 1),
             new Spec(CheckpointEvent.TOPIC, 2),
             new Spec(EvalReport.TOPIC, 2),
-            new Spec("cpt.releases", 1),
+            new Spec(ReleaseEvent.TOPIC, 1),
             new Spec(RewardRequest.TOPIC, 4),
             new Spec(RewardResponse.TOPIC, 4),
             new Spec(DeadLetters.INGEST, 1),

@@ -1,70 +1,169 @@
 package dev.cpt.eval;
 
+import ai.djl.Device;
 import dev.cpt.contracts.CheckpointEvent;
-import dev.cpt.contracts.Document;
+import dev.cpt.contracts.DomainScore;
 import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.EvalReport.TaskScore;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.ReleaseEvent;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.service.CheckpointStore;
+import dev.cpt.service.Keyed;
 import dev.cpt.service.StoreConfig;
-import ai.djl.Device;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;
-import io.smallrye.reactive.messaging.kafka.Record;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Outgoing;
 
 /**
- * {@code cpt.heldout} feeds {@value #HELDOUT_IN}, which materialises the held-out set (every eval instance reads
- * all of it). {@code cpt.checkpoints} feeds {@value #CHECKPOINTS_IN}: each checkpoint is verified, loaded and scored
- * per domain, and its {@link EvalReport} goes to {@code cpt.eval.reports} through {@value #REPORTS_OUT}. A checkpoint
- * that cannot be verified or loaded yields an error report, not a crash; an unreadable event goes to
- * {@code cpt.dlq.eval}.
+ * {@code cpt.checkpoints} feeds {@value #CHECKPOINTS_IN} (one consumer group: workers share the checkpoints; a run's
+ * checkpoints sit on one partition, so one worker at a time takes them, in step order). Each checkpoint is verified,
+ * loaded and scored per domain on the held-out sets, put in the context of its run (continual-learning metrics, the
+ * promotion gate), and its {@link EvalReport} goes to {@code cpt.eval.reports}; a released checkpoint is announced on
+ * {@code cpt.releases}. Before scoring, the worker waits (bounded) until it has read the held-out sets and the report
+ * history to their ends, so that any worker would publish the same report. A checkpoint that cannot be verified or
+ * loaded yields an error report, not a crash; an unreadable event goes to {@code cpt.dlq.eval}. Training never waits
+ * for any of this: the trainer only writes checkpoint events.
  */
 @ApplicationScoped
 public class CheckpointEvaluator {
-    public static final String HELDOUT_IN = "heldout-in";
     public static final String CHECKPOINTS_IN = "checkpoints-in";
     public static final String REPORTS_OUT = "eval-reports-out";
+    public static final String RELEASES_OUT = "releases-out";
 
-    private final HeldoutSet heldout = new HeldoutSet();
+    private final EvalConfig config;
+    private final EvalState state;
     private final CheckpointStore store;
     private final EvalMetrics metrics;
+    private final MutinyEmitter<EvalReport> reports;
+    private final MutinyEmitter<ReleaseEvent> releases;
+    private final RunAnalyzer analyzer;
+    private final TaskEvaluator tasks;
+    // Losses of earlier checkpoints on sets they were not scored on: (manifest sha, domain, set sha) -> loss, or NaN
+    // when the checkpoint cannot be loaded any more. Deterministic, so caching never changes a result.
+    private final Map<String, Double> rescored = new HashMap<>();
 
-    CheckpointEvaluator(StoreConfig storeConfig, EvalMetrics metrics) {
+    CheckpointEvaluator(EvalConfig config, EvalState state, StoreConfig storeConfig, EvalMetrics metrics,
+            @Channel(REPORTS_OUT) MutinyEmitter<EvalReport> reports, @Channel(RELEASES_OUT) MutinyEmitter<ReleaseEvent> releases) {
+        this.config = config;
+        this.state = state;
         this.store = new CheckpointStore(Path.of(storeConfig.root()));
         this.metrics = metrics;
-    }
-
-    @Incoming(HELDOUT_IN)
-    public void collect(String json) {
-        heldout.add(Json.read(json, Document.class));
+        this.reports = reports;
+        this.releases = releases;
+        this.analyzer = new RunAnalyzer(
+                new PromotionGate(config.gate().minTargetImprovement(), config.gate().maxProtectedRegression()),
+                config.stabilityGapTolerance(), this::rescore);
+        this.tasks = new TaskEvaluator(
+                config.tasks().files().orElse(List.of()).stream().map(f -> QuestionSet.load(Path.of(f))).toList(),
+                config.rewardUrl().map(url -> new RewardClient(url, config.tasks().rewardTimeout())).orElse(null),
+                config.tasks().maxNewTokens(), config.tasks().stopToken());
     }
 
     @Incoming(CHECKPOINTS_IN)
-    @Outgoing(REPORTS_OUT)
     @Blocking
-    public Record<String, EvalReport> evaluate(String json) {
+    public synchronized void evaluate(String json) {
         CheckpointEvent event = Json.read(json, CheckpointEvent.class);
-        EvalReport report = score(event);
-        metrics.reported(report);
-        return Record.of(event.runId(), report);
+        long started = System.nanoTime();
+        state.catchUp(config.catchUpTimeout());
+        Scored scored = score(event);
+        EvalReport report = scored.report();
+        state.record(report);
+        reports.sendMessageAndAwait(Keyed.message(report, report.runId()));
+        if (report.gate() != null && report.gate().released()) {
+            releases.sendMessageAndAwait(Keyed.message(release(report), report.runId()));
+            Log.infof("run %s step %d released: %s", report.runId(), report.step(), report.gate().reason());
+        } else if (report.gate() != null && report.gate().regression()) {
+            Log.warnf("run %s step %d REGRESSED after a release; last good release: step %d (%s)", report.runId(),
+                    report.step(), report.gate().lastGoodReleaseStep(), report.gate().reason());
+        }
+        metrics.evaluated(report, Duration.between(event.at(), Instant.now()), scored.scoring(), scored.tokens());
+        Log.debugf("run %s step %d evaluated in %d ms", event.runId(), event.step(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    EvalReport score(CheckpointEvent event) {
-        HeldoutSet.Snapshot snapshot = heldout.snapshot();
+    record Scored(EvalReport report, Duration scoring, long tokens) {}
+
+    /** The report on one checkpoint: scored and analysed, or the error that kept it from being scored. */
+    Scored score(CheckpointEvent event) {
+        HeldoutSet.Snapshot snapshot = state.heldout().snapshot();
+        long started = System.nanoTime();
+        Map<String, DomainScore> scores;
+        Map<String, TaskScore> taskScores = Map.of();
         try (LanguageModel model = LanguageModel.load(store.resolve(event.uri()), event.sha256(), Device.cpu())) {
-            var scores = HeldoutScorer.score(model, snapshot);
-            Log.infof("run %s step %d scored on %d held-out documents: %s", event.runId(), event.step(), snapshot.size(), scores);
-            return new EvalReport(event.runId(), event.step(), event.sha256(), scores, snapshot.sha256(), null, Instant.now());
+            scores = HeldoutScorer.score(model, snapshot);
+            if (!tasks.isEmpty()) {
+                taskScores = tasks.score(model);
+            }
         } catch (Exception e) {
             Log.warnf("run %s step %d not scored: %s", event.runId(), event.step(), e.getMessage());
-            return new EvalReport(event.runId(), event.step(), event.sha256(), Map.of(), snapshot.sha256(),
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now());
+            EvalReport error = new EvalReport(event.runId(), event.step(), event.sha256(), Map.of(), snapshot.sha256(),
+                    e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now(), event.uri(),
+                    event.tokensPerDomain(), snapshot.infos(), null, null, null);
+            return new Scored(error, Duration.ofNanos(System.nanoTime() - started), 0);
         }
+        Duration scoring = Duration.ofNanos(System.nanoTime() - started);
+        long tokens = scores.values().stream().mapToLong(DomainScore::tokens).sum();
+        Log.infof("run %s step %d scored on %d held-out documents (%d tokens, %.0f tokens/s): %s", event.runId(),
+                event.step(), snapshot.size(), tokens, tokens / Math.max(1e-9, scoring.toNanos() / 1e9), scores);
+
+        EvalReport scored = new EvalReport(event.runId(), event.step(), event.sha256(), scores, snapshot.sha256(), null,
+                Instant.now(), event.uri(), event.tokensPerDomain(), snapshot.infos(), null, null, taskScores);
+        RunAnalyzer.Analysis analysis = analyzer.analyze(state.history().before(event.runId(), event.step()), scored, snapshot);
+        return new Scored(new EvalReport(scored.runId(), scored.step(), scored.checkpointSha256(), scored.domains(),
+                scored.heldoutSetSha256(), null, scored.at(), scored.checkpointUri(), scored.tokensPerDomain(),
+                scored.heldoutSets(), analysis.continual(), analysis.gate(), scored.tasks()), scoring, tokens);
+    }
+
+    private static ReleaseEvent release(EvalReport report) {
+        Map<String, Double> losses = new TreeMap<>();
+        report.domains().forEach((domain, score) -> losses.put(domain, score.loss()));
+        Long previous = report.gate().referenceIsRelease() ? report.gate().referenceStep() : null;
+        return new ReleaseEvent(report.runId(), report.step(), report.checkpointUri(), report.checkpointSha256(),
+                report.gate().targetDomains(), losses, report.heldoutSetSha256(), previous, report.gate().reason(),
+                report.at());
+    }
+
+    /** Scores an earlier checkpoint on sets it was not scored on (see {@link RunAnalyzer}). */
+    private Map<String, Double> rescore(EvalReport checkpoint, Map<String, HeldoutSet.DomainSet> sets) {
+        Map<String, Double> losses = new TreeMap<>();
+        Map<String, HeldoutSet.DomainSet> todo = new TreeMap<>();
+        sets.forEach((domain, set) -> {
+            Double known = rescored.get(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256());
+            if (known == null) {
+                todo.put(domain, set);
+            } else if (!known.isNaN()) {
+                losses.put(domain, known);
+            }
+        });
+        if (todo.isEmpty()) {
+            return losses;
+        }
+        try (LanguageModel model = LanguageModel.load(store.resolve(checkpoint.checkpointUri()),
+                checkpoint.checkpointSha256(), Device.cpu())) {
+            todo.forEach((domain, set) -> {
+                DomainScore score = HeldoutScorer.score(model, set.documents());
+                double loss = score == null ? Double.NaN : score.loss();
+                rescored.put(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256(), loss);
+                if (score != null) {
+                    losses.put(domain, loss);
+                }
+            });
+            Log.infof("run %s step %d rescored on %s", checkpoint.runId(), checkpoint.step(), todo.keySet());
+        } catch (Exception e) {
+            Log.warnf("run %s step %d cannot be rescored on %s: %s", checkpoint.runId(), checkpoint.step(), todo.keySet(),
+                    e.getMessage());
+            todo.forEach((domain, set) -> rescored.put(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256(), Double.NaN));
+        }
+        return losses;
     }
 }

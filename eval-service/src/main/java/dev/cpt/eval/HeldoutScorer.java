@@ -10,7 +10,8 @@ import java.util.TreeMap;
 
 /**
  * Mean token cross-entropy of a model on each domain's held-out documents. A document longer than the context
- * is cut into consecutive windows of context + 1 tokens; every target token counts exactly once.
+ * is cut into consecutive windows of context + 1 tokens; every target token counts exactly once. Rows are scored in
+ * a fixed order and grouping, so the same checkpoint on the same set gives the same numbers on every worker.
  */
 final class HeldoutScorer {
     private static final int ROWS_PER_CALL = 16;
@@ -18,31 +19,40 @@ final class HeldoutScorer {
     private HeldoutScorer() {}
 
     static Map<String, DomainScore> score(LanguageModel model, HeldoutSet.Snapshot heldout) {
-        int window = model.config().contextLength() + 1;
         Map<String, DomainScore> scores = new TreeMap<>();
-        heldout.documents().forEach((domain, docs) -> {
-            List<int[]> rows = new ArrayList<>();
-            for (int[] doc : docs) {
-                // Windows overlap by one token so that the target of one window's last input is not lost.
-                for (int start = 0; start + 1 < doc.length; start += window - 1) {
-                    rows.add(Arrays.copyOfRange(doc, start, Math.min(doc.length, start + window)));
-                }
-            }
-            double lossSum = 0;
-            long targets = 0;
-            for (int i = 0; i < rows.size(); i += ROWS_PER_CALL) {
-                int[][] chunk = rows.subList(i, Math.min(rows.size(), i + ROWS_PER_CALL)).toArray(int[][]::new);
-                double[] losses = model.sequenceLosses(chunk);
-                for (int r = 0; r < chunk.length; r++) {
-                    lossSum += losses[r] * (chunk[r].length - 1);
-                    targets += chunk[r].length - 1;
-                }
-            }
-            if (targets > 0) {
-                double loss = lossSum / targets;
-                scores.put(domain, new DomainScore(loss, Math.exp(loss), targets));
+        heldout.sets().forEach((domain, set) -> {
+            DomainScore score = score(model, set.documents());
+            if (score != null) {
+                scores.put(domain, score);
             }
         });
         return scores;
+    }
+
+    /** The score on one domain's documents, or null when they hold no target token. */
+    static DomainScore score(LanguageModel model, List<int[]> docs) {
+        int window = model.config().contextLength() + 1;
+        List<int[]> rows = new ArrayList<>();
+        for (int[] doc : docs) {
+            // Windows overlap by one token so that the target of one window's last input is not lost.
+            for (int start = 0; start + 1 < doc.length; start += window - 1) {
+                rows.add(Arrays.copyOfRange(doc, start, Math.min(doc.length, start + window)));
+            }
+        }
+        double lossSum = 0;
+        long targets = 0;
+        for (int i = 0; i < rows.size(); i += ROWS_PER_CALL) {
+            int[][] chunk = rows.subList(i, Math.min(rows.size(), i + ROWS_PER_CALL)).toArray(int[][]::new);
+            double[] losses = model.sequenceLosses(chunk);
+            for (int r = 0; r < chunk.length; r++) {
+                lossSum += losses[r] * (chunk[r].length - 1);
+                targets += chunk[r].length - 1;
+            }
+        }
+        if (targets == 0) {
+            return null;
+        }
+        double loss = lossSum / targets;
+        return new DomainScore(loss, Math.exp(loss), targets);
     }
 }

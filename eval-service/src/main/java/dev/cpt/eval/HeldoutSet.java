@@ -1,44 +1,94 @@
 package dev.cpt.eval;
 
 import dev.cpt.contracts.Document;
+import dev.cpt.contracts.EvalReport.HeldoutSetInfo;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The held-out documents materialised from {@code cpt.heldout}, per domain, deduplicated by id. Its hash names
- * exactly which documents a report was scored on, so two reports are comparable only when their hashes match.
+ * The held-out documents materialised from {@code cpt.heldout}, per domain, in the order they were read (topic
+ * order: ingest keys by domain, so a domain's documents sit on one partition in offset order), deduplicated by id.
+ *
+ * <p>A domain's set freezes once it holds {@code capacity} documents: later documents of that domain are ignored, so
+ * every checkpoint scored after that sees exactly the same documents, on every worker (each reads the topic from the
+ * beginning). Until then a domain is scored on the set as it stands; its hash (sha256 over ids and tokens, in order)
+ * names it, so two scores on a domain are comparable only when their hashes match.
  */
 public final class HeldoutSet {
+    private final int capacity;
     private final Map<String, Map<String, int[]>> byDomain = new TreeMap<>();
 
-    public synchronized void add(Document doc) {
-        byDomain.computeIfAbsent(doc.domain(), d -> new TreeMap<>()).put(doc.id(), doc.tokens());
+    public HeldoutSet(int capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("held-out documents per domain must be positive, was " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    /** Adds a document unless its domain's set is frozen or it is a redelivery; says whether it was added. */
+    public synchronized boolean add(Document doc) {
+        Map<String, int[]> docs = byDomain.computeIfAbsent(doc.domain(), d -> new LinkedHashMap<>());
+        if (docs.size() >= capacity || docs.containsKey(doc.id())) {
+            return false;
+        }
+        docs.put(doc.id(), doc.tokens().clone());
+        return true;
     }
 
     /** An immutable copy to score on while more documents keep arriving. */
     public synchronized Snapshot snapshot() {
-        Map<String, List<int[]>> docs = new TreeMap<>();
-        MessageDigest digest = sha256();
+        Map<String, DomainSet> sets = new TreeMap<>();
         byDomain.forEach((domain, byId) -> {
-            docs.put(domain, new ArrayList<>(byId.values()));
-            byId.forEach((id, tokens) -> digest.update((domain + '\u0000' + id + '\n').getBytes(StandardCharsets.UTF_8)));
+            MessageDigest digest = newDigest();
+            byId.forEach((id, tokens) -> {
+                digest.update((id + '\u0000').getBytes(StandardCharsets.UTF_8));
+                ByteBuffer buffer = ByteBuffer.allocate(4 * tokens.length + 4).putInt(tokens.length);
+                for (int t : tokens) {
+                    buffer.putInt(t);
+                }
+                digest.update(buffer.array());
+            });
+            sets.put(domain, new DomainSet(List.copyOf(new ArrayList<>(byId.values())),
+                    HexFormat.of().formatHex(digest.digest()), byId.size() >= capacity));
         });
-        return new Snapshot(docs, HexFormat.of().formatHex(digest.digest()));
+        return new Snapshot(sets);
     }
 
-    public record Snapshot(Map<String, List<int[]>> documents, String sha256) {
-        public int size() {
-            return documents.values().stream().mapToInt(List::size).sum();
+    /** One domain's documents (token ids, in order), their hash, and whether the set is frozen. */
+    public record DomainSet(List<int[]> documents, String sha256, boolean frozen) {
+        public HeldoutSetInfo info() {
+            return new HeldoutSetInfo(sha256, documents.size(), frozen);
         }
     }
 
-    private static MessageDigest sha256() {
+    public record Snapshot(Map<String, DomainSet> sets) {
+        public int size() {
+            return sets.values().stream().mapToInt(s -> s.documents().size()).sum();
+        }
+
+        /** The hash of every domain's set: sha256 over "domain:hash" lines in domain order. */
+        public String sha256() {
+            MessageDigest digest = newDigest();
+            sets.forEach((domain, set) -> digest.update((domain + ':' + set.sha256() + '\n').getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of().formatHex(digest.digest());
+        }
+
+        public Map<String, HeldoutSetInfo> infos() {
+            Map<String, HeldoutSetInfo> infos = new TreeMap<>();
+            sets.forEach((domain, set) -> infos.put(domain, set.info()));
+            return infos;
+        }
+    }
+
+    private static MessageDigest newDigest() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

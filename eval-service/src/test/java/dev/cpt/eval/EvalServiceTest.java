@@ -1,6 +1,10 @@
 package dev.cpt.eval;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,12 +13,14 @@ import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.ReleaseEvent;
 import dev.cpt.kafka.test.AwaitRecord;
 import dev.cpt.kafka.test.EmbeddedKafkaResource;
 import dev.cpt.kafka.test.ServiceEndpointsTest;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -23,8 +29,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.Test;
@@ -46,6 +54,50 @@ class EvalServiceTest extends ServiceEndpointsTest {
             return new CheckpointEvent(run, step, dir.toRealPath().toUri().toString(), info.manifestSha256(), 0,
                     Map.of(), List.of(), Instant.now());
         }
+    }
+
+    /** A real checkpoint of {@code model} as the trainer writes it, with the training tokens per domain seen so far. */
+    private static CheckpointEvent checkpoint(String run, long step, LanguageModel model, Map<String, Long> tokens) throws Exception {
+        Path dir = storeRoot().resolve(run).resolve(String.format("step-%09d", step));
+        CheckpointInfo info = model.save(dir, Map.of());
+        return new CheckpointEvent(run, step, dir.toRealPath().toUri().toString(), info.manifestSha256(),
+                tokens.values().stream().mapToLong(Long::longValue).sum(), tokens, List.of(), Instant.now());
+    }
+
+    /** Documents of one domain: short lines of text made by {@code line}, as byte tokens. */
+    private static List<int[]> documents(int count, java.util.function.IntFunction<String> line) {
+        return IntStream.range(0, count).mapToObj(i -> line.apply(i).getBytes(StandardCharsets.UTF_8))
+                .map(b -> IntStream.range(0, b.length).map(k -> b[k] & 0xff).toArray()).toList();
+    }
+
+    /** Trains on {@code docs} (rows of at most context + 1 tokens), {@code steps} steps of 8 rows each. */
+    private static long train(LanguageModel model, List<int[]> docs, int steps, double lr) {
+        var settings = OptimizerSettings.defaults().withLearningRate(lr);
+        int window = model.config().contextLength() + 1;
+        long tokens = 0;
+        for (int s = 0; s < steps; s++) {
+            int[][] rows = new int[8][];
+            for (int r = 0; r < rows.length; r++) {
+                int[] doc = docs.get((s * rows.length + r) % docs.size());
+                rows[r] = Arrays.copyOf(doc, Math.min(doc.length, window));
+                tokens += rows[r].length;
+            }
+            assertTrue(model.trainStep(rows, settings).applied());
+        }
+        return tokens;
+    }
+
+    private void sendHeldout(String domain, List<int[]> docs) {
+        for (int i = 0; i < docs.size(); i++) {
+            send(Document.HELDOUT_TOPIC, domain, Json.write(new Document(domain + "-h" + i, domain, "t", "bytes", docs.get(i),
+                    "test", Instant.now())));
+        }
+    }
+
+    private EvalReport awaitReport(String run, long step) {
+        var r = AwaitRecord.first(kafka, rec -> rec.key().equals(run) && Json.read(rec.value(), EvalReport.class).step() == step,
+                Duration.ofSeconds(120), EvalReport.TOPIC);
+        return Json.read(r.value(), EvalReport.class);
     }
 
     private void send(String topic, String key, String value) {
@@ -93,6 +145,90 @@ class EvalServiceTest extends ServiceEndpointsTest {
     }
 
     @Test
+    void theSameCheckpointScoredTwiceGivesTheSameReport() throws Exception {
+        send(Document.HELDOUT_TOPIC, "twice", Json.write(new Document("tw-1", "twice", "t", "bytes",
+                "Twice the same text, scored twice.".chars().toArray(), "test", Instant.now())));
+        CheckpointEvent base = checkpoint("run-twice", 0);
+        send(CheckpointEvent.TOPIC, "run-twice", Json.write(base));
+        awaitReport("run-twice", 0);
+        CheckpointEvent event;
+        try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 11)) {
+            event = checkpoint("run-twice", 5, model, Map.of("twice", 100L));
+        }
+        send(CheckpointEvent.TOPIC, "run-twice", Json.write(event));
+        send(CheckpointEvent.TOPIC, "run-twice", Json.write(event));
+
+        var both = AwaitRecord.all(kafka, r -> r.key().equals("run-twice") && Json.read(r.value(), EvalReport.class).step() == 5,
+                2, Duration.ofSeconds(120), EvalReport.TOPIC);
+        var first = Json.MAPPER.readTree(both.get(0).value());
+        var second = Json.MAPPER.readTree(both.get(1).value());
+        ((com.fasterxml.jackson.databind.node.ObjectNode) first).remove("at");
+        ((com.fasterxml.jackson.databind.node.ObjectNode) second).remove("at");
+        assertEquals(first, second);
+        EvalReport report = Json.read(both.get(0).value(), EvalReport.class);
+        assertNull(report.error());
+        assertEquals(0, report.continual().baseStep());
+        assertEquals(List.of("twice"), report.gate().targetDomains());
+    }
+
+    /**
+     * Real training: a tiny model learns "prose" (released: its target improved, nothing protected regressed), then is
+     * trained hard on "digits" with a high learning rate, which makes it forget prose (blocked; a regression after the
+     * release, naming the release to roll back to).
+     */
+    @Test
+    void theGateReleasesACheckpointThatLearnsAndBlocksOneThatForgets() throws Exception {
+        List<int[]> prose = documents(40, i -> "The river runs past the old mill and the children walk home " + i % 7 + " times.");
+        List<int[]> digits = documents(40, i -> String.valueOf(1_000_000_007L * (i + 3)).repeat(5));
+        sendHeldout("gate-prose", prose.subList(32, 40));
+
+        CheckpointEvent base;
+        CheckpointEvent learned;
+        CheckpointEvent forgot;
+        try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 21)) {
+            base = checkpoint("run-gate", 0, model, Map.of());
+            long proseTokens = train(model, prose.subList(0, 32), 40, 3e-3);
+            learned = checkpoint("run-gate", 40, model, Map.of("gate-prose", proseTokens));
+            long digitTokens = train(model, digits.subList(0, 32), 40, 2e-2);
+            forgot = checkpoint("run-gate", 80, model, Map.of("gate-prose", proseTokens, "gate-digits", digitTokens));
+        }
+        send(CheckpointEvent.TOPIC, "run-gate", Json.write(base));
+        send(CheckpointEvent.TOPIC, "run-gate", Json.write(learned));
+        EvalReport good = awaitReport("run-gate", 40);
+        // The digits' held-out documents arrive only now, after the base and step 40 were scored without them.
+        sendHeldout("gate-digits", digits.subList(32, 40));
+        send(CheckpointEvent.TOPIC, "run-gate", Json.write(forgot));
+
+        assertTrue(good.gate().released(), good.gate().reason());
+        assertEquals(List.of("gate-prose"), good.gate().targetDomains());
+        var release = Json.read(AwaitRecord.first(kafka, r -> r.key().equals("run-gate"), Duration.ofSeconds(60),
+                ReleaseEvent.TOPIC).value(), ReleaseEvent.class);
+        assertEquals(40, release.step());
+        assertEquals(learned.sha256(), release.checkpointSha256());
+        assertEquals(good.domains().get("gate-prose").loss(), release.losses().get("gate-prose"), 0);
+
+        EvalReport bad = awaitReport("run-gate", 80);
+        assertFalse(bad.gate().released(), bad.gate().reason());
+        assertTrue(bad.gate().reason().contains("protected gate-prose regressed"), bad.gate().reason());
+        assertTrue(bad.gate().regression());
+        assertEquals(40L, bad.gate().lastGoodReleaseStep());
+        assertTrue(bad.continual().forgetting().get("gate-prose") > 0.05);
+        assertTrue(bad.continual().backwardTransfer() < -0.05, "BWT " + bad.continual().backwardTransfer());
+        // The base (step 0) and phase 0's last checkpoint were rescored on the digits set, so R and FWT are complete.
+        assertEquals(2, bad.continual().matrix().size());
+        assertNotNull(bad.continual().matrix().get(0).losses().get("gate-digits"));
+        assertNotNull(bad.continual().forwardTransfer());
+        assertEquals(1, bad.continual().stabilityGaps().stream().filter(g -> g.domain().equals("gate-prose")).count());
+
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("cpt_eval_regression{run=\"run-gate\"} 1.0"))
+                .body(containsString("cpt_eval_last_good_release_step{run=\"run-gate\"} 40.0"))
+                .body(containsString("cpt_eval_matrix{domain=\"gate-prose\",phase=\"0\",run=\"run-gate\"}"))
+                .body(containsString("cpt_eval_bwt{run=\"run-gate\"}"))
+                .body(containsString("cpt_eval_stability_gap_depth{domain=\"gate-prose\",phase=\"1\",run=\"run-gate\"}"));
+    }
+
+    @Test
     void aCheckpointUriOutsideTheStoreIsRefused() throws Exception {
         CheckpointEvent real = checkpoint("run-escape", 3);
         var escape = new CheckpointEvent("run-escape", 3, storeRoot().toRealPath().toUri() + "../../../../etc", real.sha256(),
@@ -128,6 +264,9 @@ class EvalServiceTest extends ServiceEndpointsTest {
     @Override
     protected List<String> expectedMeters() {
         return List.of("cpt_eval_reports_total{outcome=\"ok\",run=\"run-metrics\"", "cpt_eval_loss{domain=\"metrics\"",
-                "cpt_eval_perplexity{domain=\"metrics\"", "cpt_eval_forgetting{domain=\"metrics\"");
+                "cpt_eval_perplexity{domain=\"metrics\"", "cpt_eval_forgetting{domain=\"metrics\"",
+                "cpt_eval_forgetting_vs_base{domain=\"metrics\"", "cpt_eval_checkpoint_to_report_seconds_count{run=\"run-metrics\"",
+                "cpt_eval_gate_released{run=\"run-metrics\"", "cpt_eval_regression{run=\"run-metrics\"",
+                "cpt_eval_heldout_documents{domain=\"metrics\"");
     }
 }

@@ -1,0 +1,64 @@
+package dev.cpt.eval;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+@ConfigMapping(prefix = "cpt.eval")
+public interface EvalConfig {
+    /**
+     * A domain's held-out set freezes once it holds this many documents (the first ones in topic order); later
+     * documents of that domain are ignored, so every later checkpoint is scored on exactly the same documents.
+     */
+    @WithDefault("64")
+    int heldoutDocumentsPerDomain();
+
+    /**
+     * How long a checkpoint waits for this worker to have read {@code cpt.heldout} and {@code cpt.eval.reports} up to
+     * their end offsets before it is scored (so that workers score on the same sets and history); past it the
+     * checkpoint is scored on what has been read, and the shortfall is logged.
+     */
+    @WithDefault("30s")
+    Duration catchUpTimeout();
+
+    /** A loss within this many nats of its reference counts as recovered (stability gap). */
+    @WithDefault("0.02")
+    double stabilityGapTolerance();
+
+    /**
+     * The reward service's base URL (e.g. http://localhost:8085); when set, task answers also get its semantic score
+     * from {@code POST /score}.
+     */
+    Optional<String> rewardUrl();
+
+    Gate gate();
+
+    Tasks tasks();
+
+    interface Gate {
+        /** X: the target domains' mean held-out loss must fall by at least this many nats against the reference. */
+        @WithDefault("0.01")
+        double minTargetImprovement();
+
+        /** Y: no protected domain's held-out loss may rise by more than this many nats against the reference. */
+        @WithDefault("0.05")
+        double maxProtectedRegression();
+    }
+
+    interface Tasks {
+        /** Question-set files (JSONL: {"prompt", "reference"} per line), comma separated; none by default. */
+        Optional<java.util.List<String>> files();
+
+        /** Most tokens generated per answer (greedy). */
+        @WithDefault("64")
+        int maxNewTokens();
+
+        /** Generation stops at this token (byte tokenizer: 10 = newline); negative for none. */
+        @WithDefault("10")
+        int stopToken();
+
+        @WithDefault("30s")
+        Duration rewardTimeout();
+    }
+}
