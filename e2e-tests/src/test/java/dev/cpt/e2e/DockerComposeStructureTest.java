@@ -79,8 +79,13 @@ class DockerComposeStructureTest {
             "cpt_mixer_weight", "cpt_mixer_buffered_tokens",
             "cpt_trainer_loss", "cpt_trainer_tokens_total", "cpt_trainer_step", "cpt_trainer_learning_rate",
             "cpt_trainer_grad_norm", "cpt_trainer_skipped_steps_total", "cpt_trainer_checkpoints_total",
-            "cpt_trainer_tokens_per_second",
+            "cpt_trainer_tokens_per_second", "cpt_trainer_rollbacks_total", "cpt_trainer_learning_rate_scale",
+            "cpt_trainer_checkpoint_write_seconds_sum", "cpt_trainer_checkpoint_write_seconds_count",
             "cpt_eval_loss", "cpt_eval_perplexity", "cpt_eval_reports_total", "cpt_eval_forgetting",
+            "cpt_eval_forgetting_vs_base", "cpt_eval_bwt", "cpt_eval_fwt", "cpt_eval_matrix",
+            "cpt_eval_stability_gap_depth", "cpt_eval_stability_gap_recovery_steps", "cpt_eval_release_step",
+            "cpt_eval_last_good_release_step", "cpt_eval_regression", "cpt_eval_heldout_tokens_per_second",
+            "cpt_eval_checkpoint_to_report_seconds_sum", "cpt_eval_checkpoint_to_report_seconds_count",
             "cpt_reward_requests_total", "cpt_reward_score_count", "cpt_reward_score_sum",
             "cpt_reward_score_max");
 
@@ -92,7 +97,9 @@ class DockerComposeStructureTest {
                     "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_skipped_steps_total",
                     "cpt_trainer_checkpoints_total", "kafka_consumer_fetch_manager_records_lag_max"),
             "cpt-mixing", Set.of("cpt_mixer_weight", "cpt_mixer_buffered_tokens", "cpt_mixer_rounds_total"),
-            "cpt-forgetting", Set.of("cpt_eval_loss", "cpt_eval_perplexity", "cpt_eval_forgetting"),
+            "cpt-forgetting", Set.of("cpt_eval_loss", "cpt_eval_perplexity", "cpt_eval_forgetting",
+                    "cpt_eval_forgetting_vs_base", "cpt_eval_bwt", "cpt_eval_fwt", "cpt_eval_matrix",
+                    "cpt_eval_stability_gap_depth", "cpt_eval_regression"),
             "cpt-reward", Set.of("cpt_reward_requests_total", "cpt_reward_score_sum", "cpt_reward_score_count"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
