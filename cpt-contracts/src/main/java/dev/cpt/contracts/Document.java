@@ -1,14 +1,26 @@
 package dev.cpt.contracts;
 
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * A document ingest accepted: cleaned, tagged with its domain, tokenized, and assigned to one split.
  * Training documents go to {@link #TOPIC}, held-out ones to {@link #HELDOUT_TOPIC}; the key is the domain
  * so that a domain's documents keep their order.
+ *
+ * <p>{@code quality} holds ingest's quality signals (heuristics in the spirit of Gopher / C4, e.g. {@code score},
+ * {@code words}, {@code symbol_ratio}); empty for documents made before ingest scored them, so a consumer can weight
+ * or filter by them without every producer having to know them.
  */
 public record Document(
-        String id, String domain, String text, String tokenizer, int[] tokens, String source, Instant receivedAt) {
+        String id,
+        String domain,
+        String text,
+        String tokenizer,
+        int[] tokens,
+        String source,
+        Instant receivedAt,
+        Map<String, Double> quality) {
     public static final String TOPIC = "cpt.documents";
     public static final String HELDOUT_TOPIC = "cpt.heldout";
 
@@ -19,5 +31,12 @@ public record Document(
         Require.nonBlank(tokenizer, "tokenizer");
         Require.nonNull(tokens, "tokens");
         Require.nonNull(receivedAt, "receivedAt");
+        // Messages written before the field existed read as null: no scores, not an error.
+        quality = quality == null ? Map.of() : Map.copyOf(quality);
+    }
+
+    /** A document without quality scores (the shape every module used before ingest scored documents). */
+    public Document(String id, String domain, String text, String tokenizer, int[] tokens, String source, Instant receivedAt) {
+        this(id, domain, text, tokenizer, tokens, source, receivedAt, Map.of());
     }
 }

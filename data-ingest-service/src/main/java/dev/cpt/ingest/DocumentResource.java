@@ -1,86 +1,170 @@
 package dev.cpt.ingest;
 
-import dev.cpt.contracts.Json;
-import dev.cpt.contracts.MalformedMessageException;
-import dev.cpt.contracts.RawDocument;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
+import dev.cpt.service.ErrorBodies.ErrorBody;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@code POST /documents}: one JSON document, or JSONL (one document per line). Each line gets its own outcome;
- * the response is 202 when at least one document was stored, 400 when none was.
+ * {@code POST /documents}: one JSON document, or JSONL (one document per line), read as a stream: a JSONL upload is
+ * ingested chunk by chunk while it arrives, so its size is bounded by {@code cpt.ingest.max-request-bytes}, not by
+ * memory. Every line gets its own outcome: accepted (with id, domain, split, tokens, quality score), duplicate (already
+ * stored; not an error), or rejected (reason and message; also written to {@code cpt.dlq.ingest}).
+ *
+ * <p>Status: 202 when every document is accounted for and at least one was stored or found already stored; 400 when
+ * none was (every line rejected, or no document at all); 503 when the broker did not take documents (retry them);
+ * 413 when the body exceeds the limit (documents before the limit were ingested and are listed); 401 when an API
+ * key is configured and the {@code X-API-Key} header does not carry it.
  */
 @Path("/documents")
 @Produces(MediaType.APPLICATION_JSON)
 public class DocumentResource {
     public static final String JSONL = "application/x-ndjson";
+    public static final String API_KEY_HEADER = "X-API-Key";
 
-    private final IngestPipeline pipeline;
+    private final IngestService service;
 
-    DocumentResource(IngestPipeline pipeline) {
-        this.pipeline = pipeline;
+    DocumentResource(IngestService service) {
+        this.service = service;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<Response> postJson(String body) {
-        return ingestAll(body.isBlank() ? List.of() : List.of(body));
+    public Response postJson(@HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+        return handle(apiKey, length, body, false);
     }
 
     @POST
     @Consumes({JSONL, "application/jsonl"})
-    public Uni<Response> postJsonLines(String body) {
-        return ingestAll(body.lines().filter(l -> !l.isBlank()).toList());
+    public Response postJsonLines(@HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+        return handle(apiKey, length, body, true);
     }
 
-    private Uni<Response> ingestAll(List<String> documents) {
-        if (documents.isEmpty()) {
-            return Uni.createFrom().item(Response.status(400).entity(new Outcomes(List.of(),
-                    List.of(new Rejection(0, "empty", "the request body holds no document")))).build());
+    private Response handle(String apiKey, Long length, InputStream body, boolean lines) {
+        if (!authorised(apiKey)) {
+            return error(401, "missing or wrong " + API_KEY_HEADER + " header");
         }
-        return Multi.createFrom().range(0, documents.size())
-                .onItem().transformToUniAndConcatenate(i -> ingestLine(i + 1, documents.get(i)))
-                .collect().asList()
-                .map(DocumentResource::toResponse);
-    }
-
-    private Uni<Object> ingestLine(int line, String json) {
-        RawDocument raw;
-        try {
-            raw = Json.read(json, RawDocument.class);
-        } catch (MalformedMessageException e) {
-            return Uni.createFrom().item(new Rejection(line, "malformed", e.getMessage()));
+        long limit = service.config().maxRequestBytes();
+        if (length != null && length > limit) {
+            return error(413, "the request body is " + length + " bytes, the limit is " + limit);
         }
-        return pipeline.ingest(raw, "http")
-                .map(r -> (Object) r)
-                .onFailure(RejectedDocumentException.class)
-                .recoverWithItem(e -> new Rejection(line, ((RejectedDocumentException) e).reason(), e.getMessage()));
-    }
-
-    private static Response toResponse(List<Object> outcomes) {
-        List<IngestPipeline.IngestResult> accepted = new ArrayList<>();
-        List<Rejection> rejected = new ArrayList<>();
-        for (Object o : outcomes) {
-            if (o instanceof IngestPipeline.IngestResult r) {
-                accepted.add(r);
+        Outcomes outcomes = new Outcomes();
+        try (InputStream in = new BoundedInputStream(body, limit)) {
+            if (lines) {
+                ingestLines(in, outcomes);
             } else {
-                rejected.add((Rejection) o);
+                byte[] all = in.readAllBytes();
+                if (!isBlank(all)) {
+                    ingestChunk(List.of(Ingester.Item.json(Origin.http(), all)), List.of(1), outcomes);
+                }
+            }
+        } catch (BoundedInputStream.LimitExceeded e) {
+            outcomes.error = "the request body exceeds the limit of " + limit + " bytes; the documents before it are listed";
+            return Response.status(413).entity(outcomes).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (outcomes.accepted.isEmpty() && outcomes.duplicates.isEmpty() && outcomes.rejected.isEmpty()) {
+            outcomes.rejected.add(new Rejection(0, RejectedDocumentException.EMPTY, "the request body holds no document"));
+            return Response.status(400).entity(outcomes).build();
+        }
+        return Response.status(outcomes.status()).entity(outcomes).build();
+    }
+
+    private void ingestLines(InputStream in, Outcomes outcomes) throws IOException {
+        int chunk = service.config().chunkDocuments();
+        LineReader reader = new LineReader(in, 0, service.validator().jsonLimit() + 1);
+        List<Ingester.Item> items = new ArrayList<>(chunk);
+        List<Integer> lineNumbers = new ArrayList<>(chunk);
+        int lineNo = 0;
+        byte[] line;
+        while ((line = reader.next()) != null) {
+            lineNo++;
+            if (isBlank(line)) {
+                continue;
+            }
+            items.add(Ingester.Item.json(Origin.http(), line));
+            lineNumbers.add(lineNo);
+            if (items.size() == chunk) {
+                ingestChunk(items, lineNumbers, outcomes);
+                items = new ArrayList<>(chunk);
+                lineNumbers = new ArrayList<>(chunk);
             }
         }
-        int status = accepted.isEmpty() ? 400 : 202;
-        return Response.status(status).entity(new Outcomes(accepted, rejected)).build();
+        ingestChunk(items, lineNumbers, outcomes);
     }
+
+    private void ingestChunk(List<Ingester.Item> items, List<Integer> lineNumbers, Outcomes outcomes) {
+        if (items.isEmpty()) {
+            return;
+        }
+        List<Outcome> results = service.ingester().ingest(items, true);
+        for (int i = 0; i < results.size(); i++) {
+            outcomes.add(lineNumbers.get(i), results.get(i));
+        }
+    }
+
+    private boolean authorised(String given) {
+        return service.config().apiKey().map(expected -> given != null
+                && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8)))
+                .orElse(true);
+    }
+
+    private static Response error(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
+    }
+
+    private static boolean isBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public record Accepted(int line, String id, String domain, Split split, int tokens, double quality) {}
+
+    public record Duplicate(int line, String id, String domain, String kind) {}
 
     public record Rejection(int line, String reason, String message) {}
 
-    public record Outcomes(List<IngestPipeline.IngestResult> accepted, List<Rejection> rejected) {
+    /** The response body: one entry per non-blank line, in three lists. */
+    public static final class Outcomes {
+        public final List<Accepted> accepted = new ArrayList<>();
+        public final List<Duplicate> duplicates = new ArrayList<>();
+        public final List<Rejection> rejected = new ArrayList<>();
+        public String error;
+        private boolean unavailable;
+
+        void add(int line, Outcome outcome) {
+            if (outcome instanceof Outcome.Accepted a) {
+                accepted.add(new Accepted(line, a.document().id(), a.domain(), a.split(), a.document().tokens().length,
+                        a.document().quality().getOrDefault(QualityScorer.SCORE, 0.0)));
+            } else if (outcome instanceof Outcome.Duplicate d) {
+                duplicates.add(new Duplicate(line, d.id(), d.domain(), d.kind().tag()));
+            } else if (outcome instanceof Outcome.Rejected r) {
+                unavailable |= r.reason().equals(RejectedDocumentException.UNAVAILABLE);
+                rejected.add(new Rejection(line, r.reason(), r.error().detail()));
+            }
+        }
+
+        int status() {
+            if (unavailable) {
+                return 503;
+            }
+            return accepted.isEmpty() && duplicates.isEmpty() ? 400 : 202;
+        }
     }
 }

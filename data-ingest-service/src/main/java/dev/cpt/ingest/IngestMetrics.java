@@ -1,31 +1,75 @@
 package dev.cpt.ingest;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import jakarta.enterprise.context.ApplicationScoped;
 
-/** What ingest lets through and what it turns away, per domain and per reason. */
-@ApplicationScoped
+/**
+ * What ingest receives, lets through and turns away, per domain, source and reason. Framework-free (a Micrometer
+ * registry is all it needs); the service's registry is the Prometheus one behind {@code /q/metrics}.
+ *
+ * <p>Prometheus names: {@code cpt_ingest_received_total{domain,source}}, {@code cpt_ingest_documents_total{domain,split}},
+ * {@code cpt_ingest_bytes_total{domain}}, {@code cpt_ingest_tokens_total{domain}}, {@code cpt_ingest_rejects_total{reason}},
+ * {@code cpt_ingest_duplicates_total{domain,kind}}, {@code cpt_ingest_quality_bucket|_count|_sum{domain,le}},
+ * {@code cpt_ingest_files_total{outcome}}.
+ */
 public class IngestMetrics {
+    /** Histogram buckets of the quality score, which lies in [0, 1]. */
+    private static final double[] QUALITY_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
+
     private final MeterRegistry registry;
 
-    IngestMetrics(MeterRegistry registry) {
+    public IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
-    void published(DocumentPreparer.Prepared p) {
-        String domain = p.document().domain();
-        String split = p.split().name().toLowerCase();
-        registry.counter("cpt.ingest.documents", "domain", domain, "split", split).increment();
-        registry.counter("cpt.ingest.bytes", "domain", domain).increment(p.bytes());
-        registry.counter("cpt.ingest.tokens", "domain", domain).increment(p.document().tokens().length);
+    /** Counts one document's outcome. A document whose input was too broken to name a domain counts as "unknown". */
+    public void record(Outcome outcome, Origin origin) {
+        String domain = outcome.domain() == null ? "unknown" : outcome.domain();
+        Counter.builder("cpt.ingest.received").description("Documents received, whatever became of them")
+                .tag("domain", domain).tag("source", origin.kind()).register(registry).increment();
+        if (outcome instanceof Outcome.Accepted a) {
+            String split = a.split().name().toLowerCase();
+            Counter.builder("cpt.ingest.documents").description("Documents published, per split")
+                    .tag("domain", domain).tag("split", split).register(registry).increment();
+            Counter.builder("cpt.ingest.bytes").description("UTF-8 bytes of the published (normalised) texts")
+                    .tag("domain", domain).register(registry).increment(a.bytes());
+            Counter.builder("cpt.ingest.tokens").description("Tokens of the published documents")
+                    .tag("domain", domain).register(registry).increment(a.document().tokens().length);
+            quality(domain, a.document().quality().get(QualityScorer.SCORE));
+        } else if (outcome instanceof Outcome.Duplicate d) {
+            Counter.builder("cpt.ingest.duplicates")
+                    .description("Documents dropped as exact or near duplicates of one already stored")
+                    .tag("domain", domain).tag("kind", d.kind().tag()).register(registry).increment();
+        } else if (outcome instanceof Outcome.Rejected r) {
+            rejected(r.reason());
+            quality(domain, r.quality());
+        }
     }
 
-    void rejected(String reason) {
+    public void rejected(String reason) {
         Counter.builder("cpt.ingest.rejects")
                 .description("Documents refused, by reason; each also lands in the dead-letter topic or the HTTP error")
                 .tag("reason", reason)
                 .register(registry)
                 .increment();
+    }
+
+    /** A watched file finished ({@code done}), was taken up again after a restart ({@code resumed}), or could not be read ({@code failed}). */
+    public void file(String outcome) {
+        Counter.builder("cpt.ingest.files").description("Watched files, by outcome")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
+    private void quality(String domain, Double score) {
+        if (score == null) {
+            return;
+        }
+        DistributionSummary.builder("cpt.ingest.quality")
+                .description("Quality score of every scored document, before the filter")
+                .tag("domain", domain)
+                .serviceLevelObjectives(QUALITY_BUCKETS)
+                .register(registry)
+                .record(score);
     }
 }

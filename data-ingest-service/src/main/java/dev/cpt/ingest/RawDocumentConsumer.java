@@ -1,29 +1,33 @@
 package dev.cpt.ingest;
 
-import dev.cpt.contracts.Json;
-import dev.cpt.contracts.RawDocument;
-import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Upstream producers write raw documents to {@code cpt.documents.raw}, which feeds the {@value #RAW_IN} channel.
- * A message that is not a valid raw document, or that ingest rejects, is nacked and goes to {@code cpt.dlq.ingest}
- * with the reason; the partition moves on.
+ * Values are read as bytes so that invalid UTF-8 is refused rather than replaced. A message ingest rejects is nacked
+ * and SmallRye writes it unchanged to {@code cpt.dlq.ingest} with the reason; the partition moves on. A duplicate is
+ * acknowledged (and counted): it is already stored.
  */
 @ApplicationScoped
 public class RawDocumentConsumer {
     public static final String RAW_IN = "raw-documents-in";
 
-    private final IngestPipeline pipeline;
+    private final IngestService service;
 
-    RawDocumentConsumer(IngestPipeline pipeline) {
-        this.pipeline = pipeline;
+    RawDocumentConsumer(IngestService service) {
+        this.service = service;
     }
 
     @Incoming(RAW_IN)
-    public Uni<Void> consume(String json) {
-        RawDocument raw = Json.read(json, RawDocument.class);
-        return pipeline.ingest(raw, "kafka").replaceWithVoid();
+    @Blocking
+    public void consume(byte[] value) {
+        byte[] bytes = value == null ? new byte[0] : value;
+        Outcome outcome = service.ingester().ingest(List.of(Ingester.Item.json(Origin.kafka(), bytes)), false).get(0);
+        if (outcome instanceof Outcome.Rejected r) {
+            throw r.error();
+        }
     }
 }

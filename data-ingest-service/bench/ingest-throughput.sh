@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Ingest throughput: documents/s, tokens/s and MB/s of text through the whole ingest path (validate, normalise,
+# exact + near dedup, quality, split, tokenize, publish with acks=all) into a real embedded KRaft broker, on a
+# generated corpus (default 64 MB of text with exact and near duplicates).
+#
+#   data-ingest-service/bench/ingest-throughput.sh [megabytes=64] [threads=2] [chunk=500]
+#
+# Needs the project's modules in the local Maven repository (mvn -DskipTests install, or ./cpt demo, once).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+root="$(cd "$here/.." && pwd)"
+cd "$here"
+
+if ! mvn -q -B -o -f "$here/pom.xml" -DskipTests test-compile dependency:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null 2>&1; then
+  echo "building the modules ingest depends on (mvn -DskipTests install -pl data-ingest-service -am)..."
+  mvn -q -B -f "$root/pom.xml" -DskipTests install -pl data-ingest-service -am
+  mvn -q -B -f "$here/pom.xml" -DskipTests test-compile dependency:build-classpath \
+      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+fi
+
+exec java ${BENCH_JAVA_OPTS:-} -Xms1g -Xmx3g -XX:+UseParallelGC \
+  -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
+  dev.cpt.ingest.bench.IngestThroughput "$@"
