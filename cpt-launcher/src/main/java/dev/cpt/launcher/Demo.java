@@ -52,12 +52,14 @@ public final class Demo {
         return options
                 .with("cpt.trainer.checkpoint-every-steps", "20")
                 .with("cpt.trainer.checkpoint-when-idle-after", "3s")
-                .with("cpt.mixer.flush-after", "2s");
+                .with("cpt.mixer.flush-after", "2s")
+                // The demo's general corpus is ten paragraphs: a larger held-out share keeps some of them for eval.
+                .with("cpt.ingest.heldout-percent", "25");
     }
 
     public DemoResult run() throws IOException, InterruptedException {
         Map<String, List<RawDocument>> phases = new LinkedHashMap<>();
-        phases.put("general", SampleCorpus.general(6));
+        phases.put("general", SampleCorpus.general());
         phases.put("arithmetic", SampleCorpus.arithmetic(150, 1));
         phases.put("units", SampleCorpus.units(150, 2));
 

@@ -18,13 +18,16 @@ public final class Main {
         switch (command) {
             case "demo" -> {
                 System.out.println("Demo: starts Kafka and five services, streams three domains, trains, evaluates. "
-                        + "Expect a few minutes on 2 cores. Data and logs in " + dataDir);
+                        + "Expect a few minutes on 2 cores. Data and logs in " + dataDir
+                        + " (cleared first, so that every demo starts from the same state).");
+                DataDirectory.clear(dataDir);
                 try (Stack stack = Stack.start(Demo.tune(options))) {
                     new Demo(stack, System.out).run();
                 }
             }
             case "up" -> {
                 Stack stack = Stack.start(options);
+                System.out.println("Inbox for .txt/.md/.jsonl(.gz) files: " + stack.inbox());
                 System.out.println("Stack up. Kafka " + stack.kafka().bootstrapServers() + "; ingest on "
                         + stack.service(Service.INGEST).url("/documents") + ". Logs in " + dataDir.resolve("logs")
                         + ". Ctrl-C stops everything.");

@@ -18,15 +18,13 @@ import java.util.Random;
 public final class SampleCorpus {
     private SampleCorpus() {}
 
-    /** The general corpus, one document per paragraph, repeated {@code copies} times with distinct ids. */
-    public static List<RawDocument> general(int copies) {
+    /** The general corpus, one document per paragraph. */
+    public static List<RawDocument> general() {
         List<String> paragraphs = Arrays.stream(resource("corpus/general.txt").split("\\n\\s*\\n"))
                 .map(String::strip).filter(p -> !p.isEmpty()).toList();
         List<RawDocument> docs = new ArrayList<>();
-        for (int c = 0; c < copies; c++) {
-            for (int i = 0; i < paragraphs.size(); i++) {
-                docs.add(new RawDocument("general-" + c + "-" + i, "general", paragraphs.get(i), "demo"));
-            }
+        for (int i = 0; i < paragraphs.size(); i++) {
+            docs.add(new RawDocument("general-" + i, "general", paragraphs.get(i), "demo"));
         }
         return docs;
     }

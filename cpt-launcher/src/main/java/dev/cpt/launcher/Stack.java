@@ -50,7 +50,8 @@ public final class Stack implements AutoCloseable {
                 "CPT_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         for (Service s : Service.values()) {
             int port = options.ports().get(s);
-            Map<String, String> props = new java.util.HashMap<>(options.properties());
+            Map<String, String> props = new java.util.HashMap<>(stateDirectories());
+            props.putAll(options.properties());
             props.put("quarkus.http.port", Integer.toString(port));
             ServiceProcess process = new ServiceProcess(s, s.runnableJar(options.repoRoot()), port, env, props,
                     options.dataDir().resolve("logs").resolve(s.module() + ".log"));
@@ -67,6 +68,18 @@ public final class Stack implements AutoCloseable {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
         LOG.info(() -> "stack ready: Kafka on " + kafka.bootstrapServers() + ", services on ports " + options.ports());
+    }
+
+    /** Everything a service keeps on disk goes under the stack's data directory, never the working directory. */
+    private Map<String, String> stateDirectories() {
+        return Map.of(
+                "cpt.ingest.state-dir", options.dataDir().resolve("ingest-state").toAbsolutePath().toString(),
+                "cpt.ingest.inbox.dir", inbox().toString());
+    }
+
+    /** The watched directory: files dropped here are ingested once (a first-level folder names their domain). */
+    public java.nio.file.Path inbox() {
+        return options.dataDir().resolve("inbox").toAbsolutePath();
     }
 
     public EmbeddedKafka kafka() {
