@@ -74,7 +74,8 @@ class DockerComposeStructureTest {
             "up",
             "kafka_consumer_fetch_manager_records_lag_max",
             "cpt_ingest_documents_total", "cpt_ingest_bytes_total", "cpt_ingest_tokens_total",
-            "cpt_ingest_rejects_total",
+            "cpt_ingest_rejects_total", "cpt_ingest_received_total", "cpt_ingest_duplicates_total",
+            "cpt_ingest_quality_bucket", "cpt_ingest_files_total",
             "cpt_mixer_documents_total", "cpt_mixer_batches_total", "cpt_mixer_rounds_total",
             "cpt_mixer_weight", "cpt_mixer_buffered_tokens",
             "cpt_trainer_loss", "cpt_trainer_tokens_total", "cpt_trainer_step", "cpt_trainer_learning_rate",
@@ -92,7 +93,7 @@ class DockerComposeStructureTest {
     /** What each dashboard (by uid) must show at the least. */
     private static final Map<String, Set<String>> DASHBOARD_METRICS = orderedMap(
             "cpt-pipeline", Set.of("cpt_ingest_documents_total", "cpt_mixer_documents_total",
-                    "cpt_ingest_rejects_total", "up"),
+                    "cpt_ingest_rejects_total", "cpt_ingest_duplicates_total", "cpt_ingest_quality_bucket", "up"),
             "cpt-training", Set.of("cpt_trainer_loss", "cpt_trainer_tokens_per_second",
                     "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_skipped_steps_total",
                     "cpt_trainer_checkpoints_total", "kafka_consumer_fetch_manager_records_lag_max"),
