@@ -90,10 +90,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** SIGKILL, as a crashed machine would; the log directory stays for {@link #restart()}. */
     public void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            waitForExit(Duration.ofSeconds(30));
-        }
+        ChildProcesses.kill(process);
     }
 
     /** Starts the broker again on the same port and log directory. */
@@ -106,13 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** SIGTERM, then waits for the broker's own controlled shutdown. */
     public void stop() {
-        if (process != null && process.isAlive()) {
-            process.destroy();
-            if (!waitForExit(Duration.ofSeconds(30))) {
-                process.destroyForcibly();
-                waitForExit(Duration.ofSeconds(10));
-            }
-        }
+        ChildProcesses.stop(process, Duration.ofSeconds(30));
     }
 
     @Override
@@ -161,14 +152,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         throw new IllegalStateException("the Kafka broker did not serve within " + START_TIMEOUT + "; log " + log + ":\n" + tail(log));
     }
 
-    private boolean waitForExit(Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
 
     /** The broker's classpath: this module's classes plus the jars Maven resolved for it at build time. */
     static String brokerClasspath() {

@@ -2,6 +2,7 @@ package dev.cpt.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.cpt.kafka.ChildProcesses;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** One service as a child JVM: started, probed until ready, stopped gently or killed like a crash. */
 public final class ServiceProcess {
@@ -99,35 +99,17 @@ public final class ServiceProcess {
 
     /** SIGKILL: no shutdown hook runs, as when a machine dies. */
     public void kill() {
-        if (process != null) {
-            process.destroyForcibly();
-            waitFor(Duration.ofSeconds(30));
-        }
+        ChildProcesses.kill(process);
     }
 
     /** SIGTERM and Quarkus's graceful shutdown; SIGKILL if that takes too long. */
     public void stop() {
-        if (isRunning()) {
-            process.destroy();
-            if (!waitFor(Duration.ofSeconds(20))) {
-                process.destroyForcibly();
-                waitFor(Duration.ofSeconds(10));
-            }
-        }
+        ChildProcesses.stop(process, Duration.ofSeconds(20));
     }
 
     public void restart(Duration readyTimeout) {
         stop();
         start();
         awaitReady(readyTimeout);
-    }
-
-    private boolean waitFor(Duration timeout) {
-        try {
-            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
     }
 }
