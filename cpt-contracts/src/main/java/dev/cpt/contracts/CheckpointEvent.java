@@ -17,8 +17,23 @@ public record CheckpointEvent(
         long tokensSeen,
         Map<String, Long> tokensPerDomain,
         List<ConsumedOffset> consumedOffsets,
-        Instant at) {
+        Instant at,
+        ScheduleState schedule,
+        String optimizerStateUri) {
     public static final String TOPIC = "cpt.checkpoints";
+
+    /**
+     * Where the learning-rate schedule stood: the phase (re-warms so far), the step it began at, the step a cooldown
+     * began at (-1: none), the rate of the last step and the factor rollbacks have multiplied every rate by.
+     */
+    public record ScheduleState(String kind, int phase, long phaseStartStep, long cooldownStartStep, double learningRate,
+            double learningRateScale) {}
+
+    /** A checkpoint with no schedule or optimizer state to report (a base model, or a producer other than the trainer). */
+    public CheckpointEvent(String runId, long step, String uri, String sha256, long tokensSeen,
+            Map<String, Long> tokensPerDomain, List<ConsumedOffset> consumedOffsets, Instant at) {
+        this(runId, step, uri, sha256, tokensSeen, tokensPerDomain, consumedOffsets, at, null, null);
+    }
 
     public CheckpointEvent {
         Require.nonBlank(runId, "runId");

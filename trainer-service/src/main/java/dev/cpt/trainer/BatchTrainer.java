@@ -53,6 +53,7 @@ public class BatchTrainer {
     private final LearningRateSchedule schedule;
     private final ReleaseBranch releases;
     private long lastCheckpointStep;
+    private long lastCheckpointTokens;
     private boolean checkpointed;
     private long lastBatchAt = System.nanoTime();
 
@@ -65,6 +66,7 @@ public class BatchTrainer {
         this.store = new CheckpointStore(Path.of(storeConfig.root()));
         this.run = TrainingRun.resumeOrStart(store, config);
         this.lastCheckpointStep = run.step();
+        this.lastCheckpointTokens = run.tokensSeen();
         this.checkpointed = run.resumed();
         this.schedule = Schedules.from(config);
         this.releases = schedule instanceof LearningRateSchedule.WarmupStableDecay wsd && config.schedule().releaseEverySteps() > 0
@@ -131,12 +133,18 @@ public class BatchTrainer {
         if (releases != null) {
             releases.remember(batch.sequences().stream().map(s -> s.tokens()).toArray(int[][]::new));
         }
-        if (release || run.step() % config.checkpointEverySteps() == 0 || run.phases().cooldownEndsAt(run.step(), schedule)) {
+        if (release || checkpointDue()) {
             CheckpointEvent stable = publishCheckpoint();
             if (release) {
                 publish(releases.release(store, stable, TrainingRun.device(config)));
             }
         }
+    }
+
+    private boolean checkpointDue() {
+        boolean byTokens = config.checkpointEveryTokens() > 0
+                && run.tokensSeen() - lastCheckpointTokens >= config.checkpointEveryTokens();
+        return byTokens || run.step() % config.checkpointEverySteps() == 0 || run.phases().cooldownEndsAt(run.step(), schedule);
     }
 
     private boolean fetchedBeforeRollback(ConsumerRecord<String, String> record) {
@@ -165,6 +173,7 @@ public class BatchTrainer {
         run.scaleLearningRate(scale);
         journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
         lastCheckpointStep = run.step();
+        lastCheckpointTokens = run.tokensSeen();
         consecutiveSkips = 0;
         discardAbove.put(record.topic() + "/" + record.partition(), record.offset());
         List<ConsumedOffset> resumeAt = run.positions();
@@ -197,8 +206,9 @@ public class BatchTrainer {
 
     private CheckpointEvent publishCheckpoint() {
         long started = System.nanoTime();
-        CheckpointEvent event = run.checkpoint(store);
+        CheckpointEvent event = run.checkpoint(store, config.schedule().kind().name());
         lastCheckpointStep = run.step();
+        lastCheckpointTokens = run.tokensSeen();
         checkpointed = true;
         metrics.checkpointWritten(run.runId(), Duration.ofNanos(System.nanoTime() - started));
         publish(event);

@@ -92,6 +92,10 @@ public interface TrainerConfig {
     @WithDefault("50")
     int checkpointEverySteps();
 
+    /** Also a checkpoint whenever this many tokens have been trained since the last one (0: only by steps). */
+    @WithDefault("0")
+    long checkpointEveryTokens();
+
     /** When no batch has come for this long, steps taken since the last checkpoint are checkpointed too. */
     @WithDefault("10s")
     java.time.Duration checkpointWhenIdleAfter();

@@ -48,6 +48,7 @@ final class TrainingRun implements AutoCloseable {
     private final boolean resumed;
     private final PhaseClock phases;
     private double learningRateScale = 1.0;
+    private double lastLearningRate = Double.NaN;
 
     /** What one batch did: the model's step result, and the loss and tokens of each domain in it. */
     record StepOutcome(TrainStepResult result, double learningRate, Map<String, Double> lossPerDomain,
@@ -149,6 +150,7 @@ final class TrainingRun implements AutoCloseable {
         // Checked before the schedule sees its domains: a batch the model refuses opens no phase.
         BatchFit.check(batch, model.config());
         OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(learningRateFor(batch, schedule));
+        lastLearningRate = settings.learningRate();
         int[][] rows = batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new);
         TrainStepResult result = model.trainStep(rows, settings);
         offsets.put(position.topic() + "/" + position.partition(), position);
@@ -173,7 +175,7 @@ final class TrainingRun implements AutoCloseable {
     }
 
     /** Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. */
-    CheckpointEvent checkpoint(CheckpointStore store) {
+    CheckpointEvent checkpoint(CheckpointStore store, String scheduleKind) {
         Path dir = runDir.resolve(String.format("step-%09d", step));
         // A directory of this name can only be left over from before a crash that came before LATEST moved to it:
         // it was never announced, and the weights now are the ones that count.
@@ -190,9 +192,12 @@ final class TrainingRun implements AutoCloseable {
             Path tmp = runDir.resolve(LATEST + ".tmp");
             Files.writeString(tmp, dir.getFileName().toString());
             Files.move(tmp, runDir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            return new CheckpointEvent(runId, step, store.uriOf(dir), info.manifestSha256(),
-                    tokensPerDomain.values().stream().mapToLong(Long::longValue).sum(), tokensPerDomain,
-                    new ArrayList<>(offsets.values()), Instant.now());
+            PhaseClock.State phase = phases.state();
+            var schedule = new CheckpointEvent.ScheduleState(scheduleKind, phase.phase(), phase.phaseStartStep(),
+                    phase.cooldownStartStep(), lastLearningRate, learningRateScale);
+            return new CheckpointEvent(runId, step, store.uriOf(dir), info.manifestSha256(), tokensSeen(), tokensPerDomain,
+                    new ArrayList<>(offsets.values()), Instant.now(), schedule,
+                    store.uriOf(dir.resolve(LanguageModel.OPTIMIZER_FILE)));
         } catch (IOException e) {
             throw new UncheckedIOException("writing checkpoint " + dir + " failed", e);
         }
@@ -201,6 +206,10 @@ final class TrainingRun implements AutoCloseable {
     /** Whether the run continued from a checkpoint of its own rather than starting from scratch. */
     boolean resumed() {
         return resumed;
+    }
+
+    long tokensSeen() {
+        return tokensPerDomain.values().stream().mapToLong(Long::longValue).sum();
     }
 
     long step() {

@@ -57,6 +57,9 @@ class TrainerServiceTest extends ServiceEndpointsTest {
         assertTrue(event.consumedOffsets().stream().anyMatch(o -> o.topic().equals(TrainingBatch.TOPIC) && o.nextOffset() > 0));
         Path dir = Path.of(java.net.URI.create(event.uri()));
         assertEquals(event.sha256(), Manifest.verify(dir).sha256());
+        assertEquals("infinite", event.schedule().kind());
+        assertTrue(event.schedule().learningRate() > 0);
+        assertEquals(dir.resolve("optimizer.safetensors"), Path.of(java.net.URI.create(event.optimizerStateUri())));
     }
 
     @Test
