@@ -69,6 +69,8 @@ public final class LanguageModel implements AutoCloseable {
     private final Map<String, Parameter> parameters;
     private final NDArray causalMask;
     private final AdamW optimizer;
+    // The verified manifest's metadata when the model was loaded from a checkpoint, so callers need not hash it again.
+    private Map<String, String> checkpointMetadata = Map.of();
 
     private LanguageModel(GptConfig config, long seed, Tokenizer tokenizer, boolean ownsTokenizer, Device device) {
         if (tokenizer.vocabSize() > config.vocabSize()) {
@@ -150,6 +152,7 @@ public final class LanguageModel implements AutoCloseable {
                     return null;
                 });
             }
+            model.checkpointMetadata = manifest.metadata();
             return model;
         } catch (CheckpointException | RuntimeException e) {
             model.close();
@@ -396,6 +399,11 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- accessors
+
+    /** The metadata of the checkpoint this model was loaded from (empty for a model created or imported). */
+    public Map<String, String> checkpointMetadata() {
+        return checkpointMetadata;
+    }
 
     public long parameterCount() {
         long n = 0;

@@ -81,6 +81,19 @@ class CheckpointTest {
     }
 
     @Test
+    void aLoadedModelCarriesItsVerifiedMetadata() throws Exception {
+        Path dir = tmp.resolve("with-metadata");
+        try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 4)) {
+            assertEquals(Map.of(), model.checkpointMetadata());
+            model.save(dir, Map.of("run.step", "17"));
+        }
+        try (LanguageModel loaded = LanguageModel.load(dir)) {
+            assertEquals(Map.of("run.step", "17"), loaded.checkpointMetadata());
+            assertEquals(Manifest.verify(dir).metadata(), loaded.checkpointMetadata());
+        }
+    }
+
+    @Test
     void optimizerStateSurvivesSaveAndLoad() throws Exception {
         Random rng = new Random(21);
         int[][] b1 = TestData.windows(TestData.proseTokens(), 4, 33, rng);

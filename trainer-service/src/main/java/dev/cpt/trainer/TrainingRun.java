@@ -12,7 +12,6 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.model.engine.OfflineEngine;
-import dev.cpt.model.io.Manifest;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
 import dev.cpt.trainer.schedule.PhaseClock;
@@ -73,8 +72,8 @@ final class TrainingRun implements AutoCloseable {
         if (Files.isRegularFile(latest)) {
             Path dir = runDir.resolve(read(latest).strip());
             try {
-                Map<String, String> state = Manifest.verify(dir).metadata();
                 LanguageModel model = LanguageModel.load(dir, null, device(config));
+                Map<String, String> state = model.checkpointMetadata();
                 Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
                 TrainingRun run = new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
                         Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
