@@ -3,13 +3,12 @@ package dev.cpt.eval;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.EvalReport.ContinualMetrics;
 import dev.cpt.contracts.EvalReport.GateDecision;
+import dev.cpt.service.GaugeValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Eval's meters. Gauges show the latest report of every run (by step) and are fed from {@code cpt.eval.reports}, so
@@ -20,11 +19,11 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class EvalMetrics {
     private final MeterRegistry registry;
-    // Gauge state lives here; Micrometer holds gauge objects weakly.
-    private final Map<String, Double> values = new ConcurrentHashMap<>();
+    private final GaugeValues gauges;
 
     EvalMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.gauges = new GaugeValues(registry);
     }
 
     /** This worker published {@code report}; the checkpoint event was written at {@code eventAt}. */
@@ -37,7 +36,7 @@ public class EvalMetrics {
                 .register(registry).record(scoring);
         if (tokensScored > 0 && !scoring.isZero()) {
             registry.counter("cpt.eval.heldout.tokens.scored", "run", run).increment(tokensScored);
-            gauge("cpt.eval.heldout.tokens.per.second", Tags.of("run", run), tokensScored / (scoring.toNanos() / 1e9));
+            gauges.set("cpt.eval.heldout.tokens.per.second", Tags.of("run", run), tokensScored / (scoring.toNanos() / 1e9));
         }
         if (report.gate() != null) {
             registry.counter("cpt.eval.gate.decisions", "run", run, "decision", report.gate().released() ? "released" : "blocked")
@@ -49,68 +48,61 @@ public class EvalMetrics {
     void show(EvalReport report) {
         String run = report.runId();
         Tags runTag = Tags.of("run", run);
-        gauge("cpt.eval.step", runTag, report.step());
+        gauges.set("cpt.eval.step", runTag, report.step());
         report.domains().forEach((domain, score) -> {
             Tags tags = runTag.and("domain", domain);
-            gauge("cpt.eval.loss", tags, score.loss());
-            gauge("cpt.eval.perplexity", tags, score.perplexity());
+            gauges.set("cpt.eval.loss", tags, score.loss());
+            gauges.set("cpt.eval.perplexity", tags, score.perplexity());
         });
         report.heldoutSets().forEach((domain, set) -> {
             Tags tags = runTag.and("domain", domain);
-            gauge("cpt.eval.heldout.documents", tags, set.documents());
-            gauge("cpt.eval.heldout.frozen", tags, set.frozen() ? 1 : 0);
+            gauges.set("cpt.eval.heldout.documents", tags, set.documents());
+            gauges.set("cpt.eval.heldout.frozen", tags, set.frozen() ? 1 : 0);
         });
         if (report.continual() != null) {
             showContinual(runTag, report.continual());
         }
         if (report.gate() != null) {
             GateDecision gate = report.gate();
-            gauge("cpt.eval.gate.released", runTag, gate.released() ? 1 : 0);
+            gauges.set("cpt.eval.gate.released", runTag, gate.released() ? 1 : 0);
             if (gate.targetImprovement() != null) {
-                gauge("cpt.eval.gate.target.improvement", runTag, gate.targetImprovement());
+                gauges.set("cpt.eval.gate.target.improvement", runTag, gate.targetImprovement());
             }
-            gauge("cpt.eval.regression", runTag, gate.regression() ? 1 : 0);
+            gauges.set("cpt.eval.regression", runTag, gate.regression() ? 1 : 0);
             if (gate.lastGoodReleaseStep() != null) {
-                gauge("cpt.eval.release.step", runTag, gate.lastGoodReleaseStep());
-                gauge("cpt.eval.last.good.release.step", runTag, gate.lastGoodReleaseStep());
+                gauges.set("cpt.eval.release.step", runTag, gate.lastGoodReleaseStep());
+                gauges.set("cpt.eval.last.good.release.step", runTag, gate.lastGoodReleaseStep());
             }
         }
         report.tasks().forEach((task, score) -> {
             Tags tags = runTag.and("task", task);
-            gauge("cpt.eval.task.exact.match", tags, score.exactMatch());
+            gauges.set("cpt.eval.task.exact.match", tags, score.exactMatch());
             if (score.semanticScore() != null) {
-                gauge("cpt.eval.task.semantic.score", tags, score.semanticScore());
+                gauges.set("cpt.eval.task.semantic.score", tags, score.semanticScore());
             }
         });
     }
 
     private void showContinual(Tags runTag, ContinualMetrics c) {
-        c.forgetting().forEach((domain, v) -> gauge("cpt.eval.forgetting", runTag.and("domain", domain), v));
-        c.forgettingVsBase().forEach((domain, v) -> gauge("cpt.eval.forgetting.vs.base", runTag.and("domain", domain), v));
-        c.baseLosses().forEach((domain, v) -> gauge("cpt.eval.matrix", runTag.and("phase", "base").and("domain", domain), v));
+        c.forgetting().forEach((domain, v) -> gauges.set("cpt.eval.forgetting", runTag.and("domain", domain), v));
+        c.forgettingVsBase().forEach((domain, v) -> gauges.set("cpt.eval.forgetting.vs.base", runTag.and("domain", domain), v));
+        c.baseLosses().forEach((domain, v) -> gauges.set("cpt.eval.matrix", runTag.and("phase", "base").and("domain", domain), v));
         c.matrix().forEach(row -> row.losses().forEach((domain, v) ->
-                gauge("cpt.eval.matrix", runTag.and("phase", Integer.toString(row.phase())).and("domain", domain), v)));
-        gauge("cpt.eval.phase", runTag, c.phases().size() - 1);
+                gauges.set("cpt.eval.matrix", runTag.and("phase", Integer.toString(row.phase())).and("domain", domain), v)));
+        gauges.set("cpt.eval.phase", runTag, c.phases().size() - 1);
         if (c.backwardTransfer() != null) {
-            gauge("cpt.eval.bwt", runTag, c.backwardTransfer());
+            gauges.set("cpt.eval.bwt", runTag, c.backwardTransfer());
         }
         if (c.forwardTransfer() != null) {
-            gauge("cpt.eval.fwt", runTag, c.forwardTransfer());
+            gauges.set("cpt.eval.fwt", runTag, c.forwardTransfer());
         }
         c.stabilityGaps().forEach(gap -> {
             Tags tags = runTag.and("domain", gap.domain()).and("phase", Integer.toString(gap.phase()));
-            gauge("cpt.eval.stability.gap.depth", tags, gap.depth());
-            gauge("cpt.eval.stability.gap.recovered", tags, gap.recoverySteps() == null ? 0 : 1);
+            gauges.set("cpt.eval.stability.gap.depth", tags, gap.depth());
+            gauges.set("cpt.eval.stability.gap.recovered", tags, gap.recoverySteps() == null ? 0 : 1);
             if (gap.recoverySteps() != null) {
-                gauge("cpt.eval.stability.gap.recovery.steps", tags, gap.recoverySteps());
+                gauges.set("cpt.eval.stability.gap.recovery.steps", tags, gap.recoverySteps());
             }
         });
-    }
-
-    private void gauge(String name, Tags tags, double value) {
-        String key = name + tags;
-        if (values.put(key, value) == null) {
-            registry.gauge(name, tags, values, m -> m.getOrDefault(key, Double.NaN));
-        }
     }
 }

@@ -1,21 +1,20 @@
 package dev.cpt.mixer;
 
+import dev.cpt.service.GaugeValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** Documents taken in, rounds emitted, the weights of the last round and what waits in each buffer. */
 @ApplicationScoped
 public class MixerMetrics {
     private final MeterRegistry registry;
-    // Gauges read these maps; the registry holds them weakly, so they live as fields.
-    private final Map<String, Double> weights = new ConcurrentHashMap<>();
-    private final Map<String, Integer> buffered = new ConcurrentHashMap<>();
+    private final GaugeValues gauges;
 
     MixerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.gauges = new GaugeValues(registry);
     }
 
     void documentBuffered(String domain) {
@@ -25,22 +24,14 @@ public class MixerMetrics {
     void roundEmitted(BatchMixer.Round round) {
         registry.counter("cpt.mixer.rounds", "policy", round.policy()).increment();
         registry.counter("cpt.mixer.batches").increment();
-        weights.replaceAll((key, w) -> 0.0);
-        round.weights().forEach((domain, w) -> {
-            String key = round.policy() + "/" + domain;
-            if (weights.put(key, w) == null) {
-                registry.gauge("cpt.mixer.weight", Tags.of("domain", domain, "policy", round.policy()), weights,
-                        m -> m.getOrDefault(key, 0.0));
-            }
-        });
+        // A domain the round did not weigh had weight 0 in it, not its weight of an earlier round.
+        gauges.zeroAll("cpt.mixer.weight");
+        round.weights().forEach((domain, w) ->
+                gauges.set("cpt.mixer.weight", Tags.of("domain", domain, "policy", round.policy()), w));
     }
 
     void buffers(Map<String, Integer> tokensPerDomain) {
-        tokensPerDomain.forEach((domain, tokens) -> {
-            if (buffered.put(domain, tokens) == null) {
-                registry.gauge("cpt.mixer.buffered.tokens", Tags.of("domain", domain), buffered,
-                        m -> m.getOrDefault(domain, 0));
-            }
-        });
+        tokensPerDomain.forEach((domain, tokens) ->
+                gauges.set("cpt.mixer.buffered.tokens", Tags.of("domain", domain), tokens));
     }
 }
