@@ -264,6 +264,34 @@ class DockerComposeStructureTest {
         });
     }
 
+    /** The embedded broker (KafkaBrokerMain) takes 16 MiB records; the compose broker must too, or ingest's big documents fail there only. */
+    @Test
+    void kafkaAcceptsRecordsAsLargeAsTheEmbeddedBrokerAndIngestsProducers() {
+        Map<String, String> env = environment(service(KAFKA), KAFKA);
+        long sixteenMiB = 16L * 1024 * 1024;
+        assertEquals(sixteenMiB, Long.parseLong(env.getOrDefault("KAFKA_MESSAGE_MAX_BYTES", "0")), "KAFKA_MESSAGE_MAX_BYTES");
+        assertTrue(Long.parseLong(env.getOrDefault("KAFKA_REPLICA_FETCH_MAX_BYTES", "0")) >= sixteenMiB,
+                "KAFKA_REPLICA_FETCH_MAX_BYTES must be at least message.max.bytes");
+        Properties ingest = new Properties();
+        try (var in = Files.newBufferedReader(root.resolve("data-ingest-service/src/main/resources/application.properties"))) {
+            ingest.load(in);
+        } catch (IOException e) {
+            fail("cannot read ingest's application.properties", e);
+        }
+        ingest.stringPropertyNames().stream().filter(k -> k.endsWith(".max.request.size")).forEach(k ->
+                assertTrue(Long.parseLong(ingest.getProperty(k)) <= sixteenMiB, k + " exceeds the broker's message.max.bytes"));
+    }
+
+    /** One variable secures every service's REST endpoints (cpt.security.api-key); it stays empty, i.e. open, by default. */
+    @Test
+    void everyServiceTakesTheApiKeyFromTheEnvironment() {
+        allServiceNames().forEach(name -> {
+            String key = environment(service(name), name).get("CPT_SECURITY_API_KEY");
+            assertNotNull(key, name + " has no CPT_SECURITY_API_KEY");
+            assertTrue(key.matches("\\$\\{[A-Z_]+:-}"), name + ": the API key must come from the host environment, empty by default: " + key);
+        });
+    }
+
     @Test
     void everyServiceWaitsForHealthyKafkaAndCreatedTopics() {
         String init = topicInitServiceName();
