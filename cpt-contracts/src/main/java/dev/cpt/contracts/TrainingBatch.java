@@ -7,6 +7,12 @@ import java.util.Map;
 /**
  * A batch of packed sequences the mixer chose in one mixing round, with the weights that chose it.
  * Published on {@link #TOPIC}; the trainer consumes it exactly once.
+ *
+ * <p>A round may hold several batches ({@code batchIndex} of {@code batchesInRound}); the mixer writes all of a
+ * round's batches and its {@link MixtureWeights} in one Kafka transaction, so a consumer reading committed data sees
+ * a whole round or none of it. {@code policy} names the policy that chose the weights and {@code replayShare} is the
+ * share of this batch's tokens drawn from the replay reservoir. Those fields are absent in messages written before
+ * they existed: no policy named, no replay, one batch per round.
  */
 public record TrainingBatch(
         String batchId,
@@ -14,7 +20,11 @@ public record TrainingBatch(
         int contextLength,
         List<PackedSequence> sequences,
         Map<String, Double> weights,
-        Instant createdAt) {
+        Instant createdAt,
+        String policy,
+        Double replayShare,
+        Integer batchIndex,
+        Integer batchesInRound) {
     public static final String TOPIC = "cpt.batches";
 
     public TrainingBatch {
@@ -30,6 +40,22 @@ public record TrainingBatch(
         }
         weights = Require.simplex(weights, "weights");
         Require.nonNull(createdAt, "createdAt");
+        replayShare = replayShare == null ? 0.0 : replayShare;
+        if (!(replayShare >= 0 && replayShare <= 1)) {
+            throw new IllegalArgumentException("replayShare must be in [0, 1], is " + replayShare);
+        }
+        batchesInRound = batchesInRound == null ? 1 : batchesInRound;
+        batchIndex = batchIndex == null ? 0 : batchIndex;
+        Require.positive(batchesInRound, "batchesInRound");
+        if (batchIndex < 0 || batchIndex >= batchesInRound) {
+            throw new IllegalArgumentException("batchIndex must be in [0, " + batchesInRound + "), is " + batchIndex);
+        }
+    }
+
+    /** A batch that is the whole of its round, policy unnamed (the shape every module used before rounds held several). */
+    public TrainingBatch(String batchId, long round, int contextLength, List<PackedSequence> sequences,
+            Map<String, Double> weights, Instant createdAt) {
+        this(batchId, round, contextLength, sequences, weights, createdAt, null, 0.0, 0, 1);
     }
 
     public long tokenCount() {

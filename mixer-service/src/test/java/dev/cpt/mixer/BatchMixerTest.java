@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class BatchMixerTest {
     private final List<String> released = new ArrayList<>();
 
-    private static int[] tokens(int from, int count) {
+    static int[] tokens(int from, int count) {
         return IntStream.range(from, from + count).toArray();
     }
 
@@ -22,9 +22,15 @@ class BatchMixerTest {
         return () -> released.add(id);
     }
 
+    private static BatchMixer.Round commit(BatchMixer mixer, BatchMixer.Round round) {
+        mixer.committed(round);
+        round.completed().forEach(d -> d.release().run());
+        return round;
+    }
+
     @Test
     void noRoundUntilABatchOfWholeSequencesIsBuffered() {
-        var mixer = new BatchMixer(3, 2, MixingPolicy.uniform()); // sequences of 4 tokens, 2 per batch
+        var mixer = new BatchMixer(3, 2, new UniformPolicy()); // sequences of 4 tokens, 2 per batch
         mixer.add("law", "a", tokens(0, 7), release("a"));
         assertTrue(mixer.nextFullRound().isEmpty());
 
@@ -32,52 +38,90 @@ class BatchMixerTest {
         BatchMixer.Round round = mixer.nextFullRound().orElseThrow();
 
         assertEquals(0, round.round());
-        assertEquals(2, round.sequences().size());
-        assertArrayEquals(new int[] {0, 1, 2, 3}, round.sequences().get(0).tokens());
-        assertArrayEquals(new int[] {4, 5, 6, 100}, round.sequences().get(1).tokens());
-        assertEquals(List.of("a", "b"), round.sequences().get(1).documentIds());
+        List<PackedSequence> sequences = round.batches().get(0);
+        assertEquals(2, sequences.size());
+        assertArrayEquals(new int[] {0, 1, 2, 3}, sequences.get(0).tokens());
+        assertArrayEquals(new int[] {4, 5, 6, 100}, sequences.get(1).tokens());
+        assertEquals(List.of("a", "b"), sequences.get(1).documentIds());
         assertEquals(Map.of("law", 1.0), round.weights());
         assertEquals(Map.of("law", 1), mixer.bufferedTokens());
     }
 
     @Test
-    void aDocumentIsReleasedOnlyWithTheSequenceThatCarriesItsLastToken() {
-        var mixer = new BatchMixer(3, 1, MixingPolicy.uniform());
+    void roundsAreNumberedByCommitsNotByCuts() {
+        var mixer = new BatchMixer(1, 1, new UniformPolicy());
+        mixer.add("law", "a", tokens(0, 8), release("a"));
+        assertEquals(0, commit(mixer, mixer.nextFullRound().orElseThrow()).round());
+        assertEquals(1, commit(mixer, mixer.nextFullRound().orElseThrow()).round());
+        assertEquals(2, mixer.nextFullRound().orElseThrow().round());
+    }
+
+    @Test
+    void aDocumentIsReleasedOnlyWithTheRoundThatCarriesItsLastToken() {
+        var mixer = new BatchMixer(3, 1, new UniformPolicy());
         mixer.add("law", "long", tokens(0, 6), release("long"));
         mixer.add("law", "short", tokens(10, 2), release("short"));
 
-        mixer.nextFullRound().orElseThrow().completed().forEach(Runnable::run);
+        commit(mixer, mixer.nextFullRound().orElseThrow());
         assertEquals(List.of(), released);
 
-        mixer.nextFullRound().orElseThrow().completed().forEach(Runnable::run);
+        commit(mixer, mixer.nextFullRound().orElseThrow());
         assertEquals(List.of("long", "short"), released);
     }
 
     @Test
     void aFlushEmptiesShortTailsSoATrickleStillTrains() {
-        var mixer = new BatchMixer(8, 4, MixingPolicy.uniform());
+        var mixer = new BatchMixer(8, 4, new UniformPolicy());
         mixer.add("law", "a", tokens(0, 3), release("a"));
         mixer.add("med", "b", tokens(0, 5), release("b"));
         assertTrue(mixer.nextFullRound().isEmpty());
 
-        BatchMixer.Round round = mixer.flush().orElseThrow();
-        round.completed().forEach(Runnable::run);
+        BatchMixer.Round round = commit(mixer, mixer.flush().orElseThrow());
 
-        assertEquals(List.of(3, 5), round.sequences().stream().map(s -> s.tokens().length).toList());
-        assertEquals(List.of("a", "b"), released);
+        assertEquals(List.of(3, 5), round.batches().get(0).stream().map(s -> s.tokens().length).sorted().toList());
+        assertEquals(List.of("a", "b"), released.stream().sorted().toList());
         assertTrue(mixer.flush().isEmpty());
     }
 
     @Test
-    void twoDomainsShareAFullRoundByTheUniformWeights() {
-        var mixer = new BatchMixer(1, 4, MixingPolicy.uniform()); // sequences of 2 tokens
-        mixer.add("law", "a", tokens(0, 10), release("a"));
-        mixer.add("med", "b", tokens(0, 10), release("b"));
+    void twoDomainsShareAFullRoundByTheUniformWeightsAndEveryBatchHoldsTheMix() {
+        var shape = new BatchMixer.Shape(1, 4, 2, DomainBuffer.NO_SEPARATOR); // sequences of 2 tokens, 2 batches of 4
+        var mixer = new BatchMixer(shape, new UniformPolicy(), null, new MixerLedger(null, 8), 1);
+        mixer.add("law", "a", tokens(0, 20), release("a"));
+        mixer.add("med", "b", tokens(0, 20), release("b"));
 
         BatchMixer.Round round = mixer.nextFullRound().orElseThrow();
 
         assertEquals(Map.of("law", 0.5, "med", 0.5), round.weights());
-        assertEquals(2, round.sequences().stream().map(PackedSequence::domain).filter("law"::equals).count());
-        assertEquals(2, round.sequences().stream().map(PackedSequence::domain).filter("med"::equals).count());
+        assertEquals(2, round.batches().size());
+        for (List<PackedSequence> batch : round.batches()) {
+            assertEquals(2, batch.stream().filter(s -> s.domain().equals("law")).count());
+            assertEquals(2, batch.stream().filter(s -> s.domain().equals("med")).count());
+        }
+        // Each domain keeps its order across the round.
+        assertEquals(List.of(0, 2, 4, 6), round.batches().stream().flatMap(List::stream)
+                .filter(s -> s.domain().equals("law")).map(s -> s.tokens()[0]).toList());
+    }
+
+    @Test
+    void theStateShowsArrivalOrderFreshAndAvailableTokensAndWhatWasTrained() {
+        var policy = new FixedPolicy(s -> UniformPolicy.uniform(s.availableTokens().keySet()));
+        var mixer = new BatchMixer(new BatchMixer.Shape(3, 2, 1, DomainBuffer.NO_SEPARATOR), policy, null,
+                new MixerLedger(null, 8), 1);
+        mixer.add("med", "a", tokens(0, 8), release("a"));
+        mixer.add("law", "b", tokens(0, 8), release("b"));
+        commit(mixer, mixer.nextFullRound().orElseThrow());
+        mixer.nextFullRound().orElseThrow();
+
+        var first = policy.states.get(0);
+        assertEquals(List.of("med", "law"), first.arrivalOrder());
+        assertEquals("law", first.targetDomain());
+        assertEquals(Map.of("med", 8L, "law", 8L), first.availableTokens());
+        assertEquals(Map.of("med", 8L, "law", 8L), first.freshTokens());
+        assertEquals(Map.of(), first.previousWeights());
+        var second = policy.states.get(1);
+        assertEquals(1, second.round());
+        assertEquals(Map.of("med", 4L, "law", 4L), second.trainedTokens());
+        assertEquals(Map.of("med", 0.5, "law", 0.5), second.previousWeights());
     }
 }

@@ -5,27 +5,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
+import dev.cpt.contracts.DomainScore;
+import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MixtureWeights;
+import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.kafka.test.AwaitRecord;
 import dev.cpt.kafka.test.EmbeddedKafkaResource;
 import dev.cpt.kafka.test.ServiceEndpointsTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
-/** Runs with context length 16 and batches of 2 sequences (the test profile). */
+/** Runs with context length 16, batches of 2 sequences, one batch per round, replay on (the test profile). */
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaResource.class)
 class MixerServiceTest extends ServiceEndpointsTest {
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     private static Document document(String id, String domain, int tokens) {
@@ -33,33 +39,66 @@ class MixerServiceTest extends ServiceEndpointsTest {
                 "test", Instant.now());
     }
 
-    private void send(String key, String value) {
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(Document.TOPIC, key, value)).awaitCompletion(Duration.ofSeconds(30));
+    private void send(String topic, String key, String value) {
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(topic, key, value)).awaitCompletion(Duration.ofSeconds(30));
+    }
+
+    private void send(Document doc) {
+        send(Document.TOPIC, doc.domain(), Json.write(doc));
+    }
+
+    private TrainingBatch batchWith(String documentId) {
+        return Json.read(AwaitRecord.first(kafka, r -> r.value().contains(documentId), WAIT, TrainingBatch.TOPIC).value(),
+                TrainingBatch.class);
     }
 
     @Test
     void documentsBecomeAPackedBatchAndItsWeightsArePublished() {
-        send("geology", Json.write(document("geo-1", "geology", 40)));
+        send(document("geo-1", "geology", 40));
 
-        var record = AwaitRecord.first(kafka, r -> r.value().contains("geo-1"), Duration.ofSeconds(60), TrainingBatch.TOPIC);
-        TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
+        TrainingBatch batch = batchWith("geo-1");
         assertEquals(16, batch.contextLength());
         assertEquals(2, batch.sequences().size());
-        assertTrue(batch.sequences().stream().allMatch(s -> s.tokens().length == 17 && s.domain().equals("geology")));
-        assertEquals(1.0, batch.weights().get("geology"), 1e-12);
+        assertEquals("uniform", batch.policy());
+        assertEquals(1, batch.batchesInRound());
+        List<PackedSequence> geology = batch.sequences().stream().filter(s -> s.domain().equals("geology")).toList();
+        assertTrue(geology.stream().allMatch(s -> s.tokens().length == 17 && !s.replay()));
+        assertTrue(batch.weights().get("geology") > 0);
+        assertEquals(1.0, batch.weights().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
 
         var weights = AwaitRecord.first(kafka, r -> Json.read(r.value(), MixtureWeights.class).round() == batch.round(),
-                Duration.ofSeconds(30), MixtureWeights.TOPIC);
-        assertEquals("uniform", Json.read(weights.value(), MixtureWeights.class).policy());
+                WAIT, MixtureWeights.TOPIC);
+        MixtureWeights published = Json.read(weights.value(), MixtureWeights.class);
+        assertEquals("uniform", published.policy());
+        assertEquals(batch.weights(), published.weights());
+        assertEquals(geology.size() * 17L, published.freshTokens().get("geology"));
+    }
+
+    @Test
+    void aDomainTrainedEarlierIsReplayedWhileALaterOneTrains() {
+        send(document("early-1", "early", 17)); // one sequence: its round (a flush) trains all of it
+        batchWith("early-1");
+        send(document("late-1", "late", 17 * 6));
+
+        var late = AwaitRecord.all(kafka, r -> r.value().contains("late-1"), 3, WAIT, TrainingBatch.TOPIC).stream()
+                .map(r -> Json.read(r.value(), TrainingBatch.class)).toList();
+        for (TrainingBatch b : late) {
+            // One fresh sequence of late in every round, and the rest replayed from domains trained before.
+            assertTrue(b.sequences().stream().anyMatch(s -> s.domain().equals("late") && !s.replay()));
+            assertTrue(b.sequences().stream().anyMatch(PackedSequence::replay), b.toString());
+            assertEquals(0.5, b.replayShare(), 1e-9);
+            assertTrue(b.weights().size() >= 2, b.weights().toString());
+        }
     }
 
     @Test
     void aLoneShortDocumentIsFlushedAfterAQuietSecond() {
-        send("botany", Json.write(document("bot-1", "botany", 5)));
+        send(document("bot-1", "botany", 5));
 
-        var record = AwaitRecord.first(kafka, r -> r.value().contains("bot-1"), Duration.ofSeconds(60), TrainingBatch.TOPIC);
-        TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
-        assertEquals(5, batch.tokenCount());
+        TrainingBatch batch = batchWith("bot-1");
+        PackedSequence botany = batch.sequences().stream().filter(s -> s.domain().equals("botany")).findFirst().orElseThrow();
+        assertEquals(5, botany.tokens().length);
+        assertEquals(0, botany.documentStarts()[0]);
     }
 
     @Test
@@ -69,21 +108,53 @@ class MixerServiceTest extends ServiceEndpointsTest {
                 new ProducerRecord<>(Document.TOPIC, 2, "zoology", Json.write(document("zoo-after", "zoology", 3)))))
                 .awaitCompletion(Duration.ofSeconds(30));
 
-        var dead = AwaitRecord.first(kafka, r -> r.value().contains("poison"), Duration.ofSeconds(60), DeadLetters.MIXER);
+        var dead = AwaitRecord.first(kafka, r -> r.value().contains("poison"), WAIT, DeadLetters.MIXER);
         String reason = new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
         assertTrue(reason.contains("domain is missing"), reason);
-        AwaitRecord.first(kafka, r -> r.value().contains("zoo-after"), Duration.ofSeconds(60), TrainingBatch.TOPIC);
+        batchWith("zoo-after");
+    }
+
+    @Test
+    void anUnreadableEvalReportIsDeadLetteredAndAGoodOneReachesThePolicy() {
+        send(EvalReport.TOPIC, "run", "{\"runId\":\"run\",\"step\":\"not-a-number-report\"}");
+        var dead = AwaitRecord.first(kafka, r -> r.value().contains("not-a-number-report"), WAIT, DeadLetters.MIXER);
+        assertTrue(new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8)
+                .contains("EvalReport"));
+
+        send(EvalReport.TOPIC, "run", Json.write(new EvalReport("run", 7, "sha", Map.of("geology", new DomainScore(3.2, 24.5, 100)),
+                "set", null, Instant.now())));
+        assertTrue(awaitScrape("cpt_mixer_feedback_total{outcome=\"observed\""), "feedback never observed");
+    }
+
+    /** Metrics are set just after the broker has the round: wait for the scrape to show them. */
+    private static boolean awaitScrape(String meter) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (RestAssured.given().when().get("/q/metrics").asString().contains(meter)) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     @Override
     protected void exerciseService() {
-        send("metrics", Json.write(document("met-1", "metrics", 34)));
-        AwaitRecord.first(kafka, r -> r.value().contains("met-1"), Duration.ofSeconds(60), TrainingBatch.TOPIC);
+        send(document("met-1", "metrics", 34));
+        batchWith("met-1");
+        awaitScrape("cpt_mixer_reservoir_tokens{domain=\"metrics\"");
     }
 
     @Override
     protected List<String> expectedMeters() {
         return List.of("cpt_mixer_documents_total{domain=\"metrics\"", "cpt_mixer_rounds_total{policy=\"uniform\"",
-                "cpt_mixer_batches_total", "cpt_mixer_weight{", "cpt_mixer_buffered_tokens{domain=\"metrics\"");
+                "cpt_mixer_batches_total", "cpt_mixer_weight{", "cpt_mixer_buffered_tokens{domain=\"metrics\"",
+                "cpt_mixer_tokens_total{domain=\"metrics\",kind=\"fresh\"", "cpt_mixer_replay_share{policy=\"uniform\"",
+                "cpt_mixer_round ", "cpt_mixer_reservoir_tokens{domain=\"metrics\"", "cpt_mixer_reservoir_memory_tokens ");
     }
 }

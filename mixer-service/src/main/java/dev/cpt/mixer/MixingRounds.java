@@ -1,0 +1,162 @@
+package dev.cpt.mixer;
+
+import dev.cpt.mixing.EvalFeedback;
+import dev.cpt.mixing.MixingPolicy;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The mixer's one stateful core, behind a lock: documents join the buffers, and every round that can be cut is
+ * cut, published in one transaction, then counted as trained and its documents acknowledged, in that order. Eval
+ * feedback reaches the policy through here too, so a policy never changes in the middle of a round.
+ */
+@ApplicationScoped
+public class MixingRounds {
+    private final MixerConfig config;
+    private final MixerMetrics metrics;
+    private final String bootstrapServers;
+    private final ReplayReservoir reservoir;
+    private final BatchMixer mixer;
+    private final CompletedDocuments completed;
+    private final Clock clock = Clock.systemUTC();
+    private RoundPublisher publisher;
+    private Instant lastEmission = Instant.now();
+    private volatile String failure;
+
+    MixingRounds(MixerConfig config, MixerMetrics metrics,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.metrics = metrics;
+        this.bootstrapServers = bootstrapServers;
+        Path state = Path.of(config.stateDir());
+        MixerConfig.Reservoir r = config.reservoir();
+        this.reservoir = r.enabled() ? new ReplayReservoir(state.resolve("reservoir"), r.documentsPerDomain(), r.memoryTokens(), r.seed()) : null;
+        MixingPolicy policy = PolicyFactory.create(config.policy(), config.policyParams());
+        var shape = new BatchMixer.Shape(config.contextLength(), config.batchSize(), config.batchesPerRound(),
+                config.separatorToken().orElse(DomainBuffer.NO_SEPARATOR));
+        this.mixer = new BatchMixer(shape, policy, reservoir, new MixerLedger(state.resolve("ledger.json"), config.feedbackHistory()),
+                r.seed());
+        mixer.replayFeedback();
+        this.completed = new CompletedDocuments(state.resolve("completed-documents.jsonl"), config.rememberedRounds());
+        Log.infof("mixer: policy %s, replay %s, state in %s", policy.name(), r.enabled() ? "on" : "off", state.toAbsolutePath());
+    }
+
+    /** Created at start-up, so that a bad policy name or an unreadable state directory stops the service at once. */
+    synchronized void onStart(@Observes StartupEvent event) {
+        metrics.buffers(mixer.bufferedTokens(), reservoir);
+    }
+
+    /** A document joins its domain's buffer; every full round that follows goes out. */
+    synchronized void add(String domain, String documentId, int[] tokens, Runnable release) {
+        if (publisherOpen() && completed.trained(documentId)) {
+            // Redelivered after a crash although a committed round trained it: acknowledge, do not train it twice.
+            metrics.documentSkipped(domain);
+            release.run();
+            return;
+        }
+        mixer.add(domain, documentId, tokens, release);
+        emitWhile(mixer::nextFullRound);
+    }
+
+    /** A trickle of documents must still reach training: after a quiet spell, whatever is buffered goes out. */
+    synchronized void flushIfQuiet() {
+        if (clock.instant().isAfter(lastEmission.plus(config.flushAfter()))) {
+            emitWhile(mixer::flush);
+        }
+    }
+
+    synchronized void observe(EvalFeedback feedback) {
+        List<EvalFeedback> before = mixer.ledger().feedback();
+        boolean fresh = mixer.observe(feedback);
+        metrics.feedback(fresh);
+        if (fresh && !before.isEmpty()) {
+            RewardSignal.between(before.get(before.size() - 1), feedback, mixer.ledger().arrivalOrder(), config.forgettingWeight())
+                    .ifPresent(reward -> metrics.reward(mixer.policyName(), reward));
+        }
+    }
+
+    /** Why the mixer stopped emitting, if a round could not be committed; the liveness check reports it. */
+    Optional<String> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    private void emitWhile(Supplier<Optional<BatchMixer.Round>> next) {
+        if (failure != null || !publisherOpen()) {
+            return;
+        }
+        try {
+            for (Optional<BatchMixer.Round> r = next.get(); r.isPresent() && failure == null; r = next.get()) {
+                publish(r.get());
+            }
+            metrics.buffers(mixer.bufferedTokens(), reservoir);
+        } catch (RuntimeException e) {
+            // Cutting, sampling or saving state failed: a bug or a full disk. Stop emitting rather than nack a good document.
+            failure = "the mixer failed: " + e;
+            Log.errorf(e, "mixer: stopped emitting");
+        }
+    }
+
+    private void publish(BatchMixer.Round round) {
+        Instant now = clock.instant();
+        RoundMessages messages = RoundMessages.of(round, config.contextLength(), now);
+        try {
+            completed.recording(round.round(), round.completed().stream().map(DomainBuffer.BufferedDocument::id).toList());
+            publisher.publish(messages.batches(), messages.weights());
+        } catch (RuntimeException e) {
+            // The round's tokens have left the buffers but its documents stay unacknowledged: a restarted mixer
+            // reads them again. Until then it emits nothing, so no later round overtakes the lost one.
+            failure = "round " + round.round() + " could not be committed: " + e;
+            metrics.roundFailed();
+            Log.errorf(e, "mixer: round %d not committed; the mixer stops emitting until restarted", round.round());
+            return;
+        }
+        lastEmission = now;
+        if (round.fallback()) {
+            Log.warnf("mixer: policy %s proposed unusable weights in round %d (%s); uniform weights used",
+                    round.policy(), round.round(), round.refusal());
+        }
+        metrics.roundEmitted(round);
+        mixer.committed(round);
+        round.completed().forEach(d -> d.release().run());
+    }
+
+    /** Opens the transactional producer once, then continues the round numbers after the last committed round. */
+    private boolean publisherOpen() {
+        if (publisher != null) {
+            return true;
+        }
+        try {
+            publisher = RoundPublisher.open(bootstrapServers, config.transactionalId());
+            OptionalLong last = LastRound.read(bootstrapServers);
+            last.ifPresent(round -> mixer.ledger().continueAfter(round));
+            completed.resume(last.orElse(-1));
+            Log.infof("mixer: transactional producer %s ready, next round %d", config.transactionalId(), mixer.ledger().nextRound());
+            return true;
+        } catch (RuntimeException e) {
+            if (publisher != null) {
+                publisher.close();
+                publisher = null;
+            }
+            Log.warnf("mixer: cannot open the transactional producer yet (%s); documents stay buffered", e.toString());
+            return false;
+        }
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+}
