@@ -1,40 +1,51 @@
 package dev.cpt.reward;
 
+import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.ServiceUnavailableException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
 
-/** {@code POST /score}: a batch of (completion, reference) pairs in, one reward per pair out, in order. */
+/**
+ * {@code POST /score}: a batch of (completion, reference) pairs in, one reward per pair out, in order, with each
+ * pair's terms beside it. 400 for malformed input, 413 for a text or batch over the bound, 503 when the scoring queue
+ * is full or the model too slow.
+ */
 @Path("/score")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class ScoreResource {
     private final RewardScorer scorer;
-    private final RewardConfig config;
 
-    ScoreResource(RewardScorer scorer, RewardConfig config) {
+    ScoreResource(RewardScorer scorer) {
         this.scorer = scorer;
-        this.config = config;
     }
 
     @POST
-    public ScoreResponse score(ScoreRequest request) {
-        if (request == null || request.pairs() == null || request.pairs().isEmpty()) {
+    @Blocking
+    public ScoreResponse score(ScoreRequest request) throws InterruptedException {
+        if (request == null || request.pairs() == null) {
             throw new BadRequestException("the request holds no pairs to score");
         }
-        if (request.pairs().size() > config.maxBatchSize()) {
-            throw new BadRequestException(request.pairs().size() + " pairs, the limit is " + config.maxBatchSize());
-        }
         try {
-            return new ScoreResponse(request.pairs().stream()
-                    .map(p -> scorer.score(p.completion(), p.reference(), "http"))
-                    .toList());
+            List<PairScorer.Scored> scored = scorer.score(request.pairs().stream()
+                    .map(p -> p == null ? null : new PairScorer.Pair(p.completion(), p.reference())).toList(), "http", false);
+            return new ScoreResponse(scored.stream().map(PairScorer.Scored::reward).toList(),
+                    scored.stream().map(PairScorer.Scored::terms).toList());
+        } catch (InputTooLongException e) {
+            throw new WebApplicationException(e.getMessage(), Response.Status.REQUEST_ENTITY_TOO_LARGE);
         } catch (IllegalArgumentException e) {
             throw new BadRequestException(e.getMessage());
+        } catch (RejectedExecutionException | PairScorer.ScoringTimeoutException e) {
+            throw new ServiceUnavailableException(e.getMessage());
         }
     }
 
@@ -42,5 +53,6 @@ public class ScoreResource {
 
     public record ScoreRequest(List<Pair> pairs) {}
 
-    public record ScoreResponse(List<Double> rewards) {}
+    /** {@code rewards[i]} is the reward of pair i; {@code terms[i]} its terms (see {@link RewardTerms}). */
+    public record ScoreResponse(List<Double> rewards, List<Map<String, Double>> terms) {}
 }
