@@ -50,7 +50,9 @@ class EmbeddedStackIT {
     static void startStack() {
         StackOptions options = StackOptions.ephemeral(Path.of("..").toAbsolutePath().normalize(), dataDir)
                 .with("cpt.trainer.checkpoint-every-steps", "1")
-                .with("cpt.mixer.flush-after", "1s");
+                .with("cpt.mixer.flush-after", "1s")
+                // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
+                .with("cpt.reward.encoder.preset", "tiny");
         stack = Stack.start(options);
         kafka = new KafkaCompanion(stack.kafka().bootstrapServers());
     }

@@ -71,7 +71,9 @@ class FaultDrillIT {
                 // shares two cores with the test, and what is checked does not depend on the model's size.
                 .with("cpt.trainer.model", "tiny")
                 .with("cpt.mixer.context-length", "64")
-                .with("cpt.mixer.flush-after", "1s");
+                .with("cpt.mixer.flush-after", "1s")
+                // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
+                .with("cpt.reward.encoder.preset", "tiny");
         stack = Stack.start(options);
         kafka = new KafkaCompanion(stack.kafka().bootstrapServers());
     }

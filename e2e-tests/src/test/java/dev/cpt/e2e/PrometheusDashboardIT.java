@@ -87,7 +87,9 @@ class PrometheusDashboardIT {
                 // shares two cores with the test, and what is checked does not depend on the model's size.
                 .with("cpt.trainer.model", "tiny")
                 .with("cpt.mixer.context-length", "64")
-                .with("cpt.mixer.flush-after", "1s");
+                .with("cpt.mixer.flush-after", "1s")
+                // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
+                .with("cpt.reward.encoder.preset", "tiny");
         try (Stack stack = Stack.start(options);
                 KafkaCompanion kafka = new KafkaCompanion(stack.kafka().bootstrapServers());
                 PrometheusServer prometheus = PrometheusServer.start(binaries, dataDir.resolve("prometheus"),

@@ -40,7 +40,9 @@ class TrainerCrashResumeIT {
     void aTrainerKilledMidRunTrainsEveryBatchExactlyOnceAfterRestart() throws Exception {
         StackOptions options = StackOptions.ephemeral(Path.of("..").toAbsolutePath().normalize(), dataDir)
                 .with("cpt.trainer.run-id", "crash-drill")
-                .with("cpt.trainer.checkpoint-every-steps", "4");
+                .with("cpt.trainer.checkpoint-every-steps", "4")
+                // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
+                .with("cpt.reward.encoder.preset", "tiny");
         try (Stack stack = Stack.start(options); var kafka = new KafkaCompanion(stack.kafka().bootstrapServers())) {
             List<String> produced = produceBatches(kafka);
             Path journal = dataDir.resolve("checkpoints/crash-drill/trained-batches.jsonl");
