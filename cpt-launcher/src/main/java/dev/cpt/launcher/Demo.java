@@ -5,21 +5,30 @@ import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DomainScore;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
+import dev.cpt.launcher.report.FigureBuilder;
+import dev.cpt.launcher.report.Figures;
+import dev.cpt.launcher.report.GrpoSummary;
+import dev.cpt.launcher.report.ReportPage;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,81 +37,167 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The demo job on a running stack: the general corpus, then arithmetic, then unit conversion arrive one after the
- * other through ingest's HTTP endpoint; each phase waits until the trainer has trained on every training token of
- * its domain; the last checkpoint is evaluated; the reward service answers a request. Writes the figures to
- * {@code <data-dir>/demo-report.json}.
+ * The demo job on a running stack. The shipped corpora arrive one after the other through ingest's HTTP endpoint
+ * (general, then Python documentation, then PostgreSQL documentation); each phase waits until the trainer has
+ * trained on every training token of its domain; the last checkpoint is evaluated; the reward service answers a
+ * request; the GRPO stage runs when one is wired in. Writes {@code <data-dir>/demo-report.json} (the figures) and
+ * {@code <data-dir>/demo-report.html} (the same figures as plots).
  */
 public final class Demo {
     private static final Duration PHASE_TIMEOUT = Duration.ofMinutes(10);
+    /** Share of each domain held out for eval (ingest splits by a hash of the document id). */
+    static final int HELDOUT_PERCENT = 15;
+    /** Time the demo needs after the last training token: final eval, reward, report. For the ETA only. */
+    private static final Duration TAIL = Duration.ofSeconds(20);
 
     private final Stack stack;
-    private final PrintStream out;
+    private final ProgressLine progress;
+    private final Plan plan;
+    private final StageZero.Outcome base;
+    private final GrpoStage grpo;
     private final HttpClient http = HttpClient.newHttpClient();
     private final long started = System.nanoTime();
+    private final Map<String, Long> plannedTokens = new LinkedHashMap<>();
     private String stage = "starting";
+    private String currentDomain;
+    private long rateSince;
+    private long rateTokens;
 
-    public Demo(Stack stack, PrintStream out) {
-        this.stack = stack;
-        this.out = out;
+    /** The GRPO stage the demo runs after continual pre-training; {@link #NONE} until the trainer offers one. */
+    @FunctionalInterface
+    public interface GrpoStage {
+        Optional<GrpoSummary> run(Stack stack, ProgressLine progress) throws IOException, InterruptedException;
+
+        GrpoStage NONE = (stack, progress) -> Optional.empty();
     }
 
-    /** Settings the demo runs the stack with: frequent checkpoints so eval sees the phases. */
+    /**
+     * What the demo streams: for each shipped corpus its first {@code documentsPerDomain} documents, in the order
+     * general, python, postgresql. Stage 0 pre-trains on the general documents that are not streamed, so the general
+     * held-out set stays unseen by the base.
+     */
+    public record Plan(List<Phase> phases, List<String> pretrainingTexts) {
+        public record Phase(ShippedCorpus corpus, List<RawDocument> documents) {
+            public Phase {
+                documents = List.copyOf(documents);
+            }
+        }
+
+        public Plan {
+            phases = List.copyOf(phases);
+            pretrainingTexts = List.copyOf(pretrainingTexts);
+        }
+
+        public static Plan standard(int documentsPerDomain) {
+            List<Phase> phases = new ArrayList<>();
+            List<String> pretraining = List.of();
+            for (ShippedCorpus corpus : ShippedCorpus.ALL) {
+                List<RawDocument> all = corpus.documents();
+                int n = Math.min(documentsPerDomain, all.size());
+                phases.add(new Phase(corpus, all.subList(0, n)));
+                if (corpus == ShippedCorpus.GENERAL) {
+                    pretraining = all.subList(n, all.size()).stream().map(RawDocument::text).toList();
+                }
+            }
+            return new Plan(phases, pretraining);
+        }
+    }
+
+    public Demo(Stack stack, PrintStream out) {
+        this(stack, ProgressLine.forConsole(out), Plan.standard(Main.DEFAULT_DOCUMENTS_PER_DOMAIN), null, GrpoStage.NONE);
+    }
+
+    /** @param base what stage 0 produced (null when the trainer starts from fresh weights) */
+    public Demo(Stack stack, ProgressLine progress, Plan plan, StageZero.Outcome base, GrpoStage grpo) {
+        this.stack = stack;
+        this.progress = progress;
+        this.plan = plan;
+        this.base = base;
+        this.grpo = grpo;
+    }
+
+    /** Settings the demo runs the stack with: frequent checkpoints so eval sees the phases, small held-out sets. */
     public static StackOptions tune(StackOptions options) {
         return options
-                .with("cpt.trainer.checkpoint-every-steps", "20")
+                .with("cpt.trainer.checkpoint-every-steps", "25")
                 .with("cpt.trainer.checkpoint-when-idle-after", "3s")
                 .with("cpt.mixer.flush-after", "2s")
-                // The demo's general corpus is ten paragraphs: a larger held-out share keeps some of them for eval.
-                .with("cpt.ingest.heldout-percent", "25");
+                .with("cpt.ingest.heldout-percent", Integer.toString(HELDOUT_PERCENT))
+                // every checkpoint is scored on these: 16 documents of ~1 KB per domain keep an eval to a few seconds
+                .with("cpt.eval.heldout-documents-per-domain", "16")
+                // trainer and eval run libtorch at the same time: one thread each on two cores, rather than four
+                // spinning OpenMP threads fighting over them
+                .with("ai.djl.pytorch.num_threads", "1")
+                .with("ai.djl.pytorch.num_interop_threads", "1");
     }
 
     public DemoResult run() throws IOException, InterruptedException {
-        Map<String, List<RawDocument>> phases = new LinkedHashMap<>();
-        phases.put("general", SampleCorpus.general());
-        phases.put("arithmetic", SampleCorpus.arithmetic(150, 1));
-        phases.put("units", SampleCorpus.units(150, 2));
-
+        for (Plan.Phase phase : plan.phases()) {
+            long bytes = phase.documents().stream().mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length).sum();
+            plannedTokens.put(phase.corpus().domain(), bytes * (100 - HELDOUT_PERCENT) / 100);
+        }
         Map<String, Long> trainTokens = new LinkedHashMap<>();
         Map<String, Long> heldoutDocuments = new LinkedHashMap<>();
+        List<CorpusUse> corpora = new ArrayList<>();
         try (TopicWatcher watcher = new TopicWatcher(stack.kafka().bootstrapServers())) {
-            for (var phase : phases.entrySet()) {
-                String domain = phase.getKey();
+            for (Plan.Phase phase : plan.phases()) {
+                String domain = phase.corpus().domain();
+                currentDomain = domain;
                 stage = "ingest " + domain;
-                JsonNode outcome = post(phase.getValue());
-                long tokens = 0;
-                long heldout = 0;
-                for (JsonNode accepted : outcome.get("accepted")) {
-                    if ("TRAIN".equals(accepted.get("split").asText())) {
-                        tokens += accepted.get("tokens").asLong();
-                    } else {
-                        heldout++;
-                    }
-                }
-                trainTokens.put(domain, tokens);
-                heldoutDocuments.put(domain, heldout);
+                progress(watcher);
+                CorpusUse use = ingest(phase);
+                corpora.add(use);
+                trainTokens.put(domain, use.trainingTokens());
+                heldoutDocuments.put(domain, use.heldoutDocuments());
+                plannedTokens.put(domain, use.trainingTokens());
                 stage = "train " + domain;
-                long expected = tokens;
+                // The mixer cuts sequences of at least two tokens (an input and a target), so a last single token
+                // waits in its buffer for the domain's next document: one token short counts as done.
+                long expected = use.trainingTokens() - 1;
                 watcher.await(watcher.checkpoints, c -> c.tokensPerDomain().getOrDefault(domain, 0L) >= expected,
-                        PHASE_TIMEOUT, () -> progress(watcher, trainTokens));
+                        PHASE_TIMEOUT, () -> progress(watcher));
             }
             stage = "evaluate";
             CheckpointEvent last = watcher.latestCheckpoint().orElseThrow();
             EvalReport finalReport = watcher.await(watcher.reports, r -> r.step() == last.step(), PHASE_TIMEOUT,
-                    () -> progress(watcher, trainTokens));
+                    () -> progress(watcher));
 
             stage = "reward";
+            progress(watcher);
             RewardResponse reward = askReward(watcher);
-            progress(watcher, trainTokens);
-            out.println();
 
+            stage = "grpo";
+            progress(watcher);
+            GrpoSummary grpoSummary = grpo.run(stack, progress).orElse(null);
+            progress.endLine();
+
+            Figures figures = FigureBuilder.build(watcher.reports, watcher.mixture, grpoSummary);
             DemoResult result = new DemoResult(trainTokens, heldoutDocuments, List.copyOf(watcher.checkpoints),
-                    List.copyOf(watcher.reports), finalReport, reward, (System.nanoTime() - started) / 1e9);
-            Path report = stack.options().dataDir().resolve("demo-report.json");
-            Files.writeString(report, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
-            printSummary(result, report);
+                    List.copyOf(watcher.reports), finalReport, reward, (System.nanoTime() - started) / 1e9,
+                    base, corpora, List.copyOf(watcher.mixture), figures);
+            Path json = stack.options().dataDir().resolve("demo-report.json");
+            Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
+            Path html = stack.options().dataDir().resolve("demo-report.html");
+            Files.writeString(html, ReportPage.html("Continual pre-training demo", facts(result), figures));
+            printSummary(result, json, html);
             return result;
         }
+    }
+
+    /** Posts one phase's documents to ingest and counts what it accepted for training and held out. */
+    private CorpusUse ingest(Plan.Phase phase) throws IOException, InterruptedException {
+        JsonNode outcome = post(phase.documents());
+        long tokens = 0;
+        long heldout = 0;
+        for (JsonNode accepted : outcome.get("accepted")) {
+            if ("TRAIN".equals(accepted.get("split").asText())) {
+                tokens += accepted.get("tokens").asLong();
+            } else {
+                heldout++;
+            }
+        }
+        int notAccepted = outcome.path("rejected").size() + outcome.path("duplicates").size();
+        return new CorpusUse(phase.corpus(), phase.documents().size(), notAccepted, tokens, heldout);
     }
 
     private JsonNode post(List<RawDocument> docs) throws IOException, InterruptedException {
@@ -129,36 +224,118 @@ public final class Demo {
         try (var producer = new KafkaProducer<String, String>(p)) {
             producer.send(new ProducerRecord<>(RewardRequest.TOPIC, request.groupId(), Json.write(request)));
         }
-        return watcher.await(watcher.rewards, r -> r.requestId().equals("demo-1"), Duration.ofMinutes(2), () -> { });
+        return watcher.await(watcher.rewards, r -> r.requestId().equals("demo-1"), Duration.ofMinutes(2), () -> progress(watcher));
     }
 
-    private void progress(TopicWatcher watcher, Map<String, Long> trainTokens) {
-        long target = trainTokens.values().stream().mapToLong(Long::longValue).sum();
+    /** Tokens trained so far, the latest held-out loss of the domain now streaming, and the time left. */
+    private void progress(TopicWatcher watcher) {
         var last = watcher.latestCheckpoint();
         long trained = last.map(CheckpointEvent::tokensSeen).orElse(0L);
-        String loss = watcher.reports.isEmpty() ? "-" : watcher.reports.get(watcher.reports.size() - 1).domains().entrySet().stream()
-                .map(e -> e.getKey() + " " + String.format("%.3f", e.getValue().loss())).collect(Collectors.joining(", "));
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        out.printf("\r[%5.0fs] stage %-16s | tokens trained %d of %d ingested so far | step %d | held-out loss: %s      ",
-                elapsed, stage, trained, target, last.map(CheckpointEvent::step).orElse(0L), loss);
-        out.flush();
+        progress.update(stage, trained, latestLoss(watcher), eta(last.map(this::plannedDone).orElse(0L)));
     }
 
-    private void printSummary(DemoResult result, Path report) {
-        out.println("Held-out loss per domain (nats/token) after each checkpoint:");
-        for (EvalReport r : result.reports()) {
-            out.printf("  step %5d  %s%n", r.step(), r.domains().entrySet().stream()
-                    .map(e -> e.getKey() + " " + String.format("%.3f", e.getValue().loss()))
-                    .collect(Collectors.joining("  ")));
+    /**
+     * How much of the plan a checkpoint has done: per planned domain its tokens, capped at the plan. The cap keeps
+     * replay (the mixer trains earlier domains again) from counting as progress twice.
+     */
+    private long plannedDone(CheckpointEvent checkpoint) {
+        long done = 0;
+        for (var planned : plannedTokens.entrySet()) {
+            done += Math.min(planned.getValue(), checkpoint.tokensPerDomain().getOrDefault(planned.getKey(), 0L));
         }
-        Map<String, DomainScore> last = result.finalReport().domains();
-        out.printf("Final checkpoint step %d: %s%n", result.finalReport().step(), last);
-        out.printf("Reward for the demo explanation: %.3f%n", result.reward().reward());
-        out.printf("Done in %.0f s. Figures: %s%n", result.seconds(), report.toAbsolutePath());
+        return done;
+    }
+
+    private String latestLoss(TopicWatcher watcher) {
+        for (int i = watcher.reports.size() - 1; i >= 0; i--) {
+            DomainScore score = watcher.reports.get(i).domains().get(currentDomain);
+            if (score != null) {
+                return String.format(Locale.ROOT, "%s %.3f", currentDomain, score.loss());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * From the rate at which the plan gets done since tokens first showed up (the trainer's start-up is not a rate):
+     * planned tokens still to train (as ingest counted them once a domain is in) plus the tail.
+     */
+    private Duration eta(long done) {
+        long now = System.nanoTime();
+        if (done <= 0) {
+            return null;
+        }
+        if (rateSince == 0) {
+            rateSince = now;
+            rateTokens = done;
+        }
+        double seconds = (now - rateSince) / 1e9;
+        if (seconds < 10 || done <= rateTokens) {
+            return null;
+        }
+        long planned = plannedTokens.values().stream().mapToLong(Long::longValue).sum();
+        double rate = (done - rateTokens) / seconds;
+        return Duration.ofSeconds((long) (Math.max(0, planned - done) / rate)).plus(TAIL);
+    }
+
+    private List<String> facts(DemoResult result) {
+        List<String> facts = new ArrayList<>();
+        if (base != null) {
+            facts.add(String.format(Locale.ROOT, "Stage 0: the base model (%s) was %s on %,d tokens of the general corpus"
+                            + " (final training loss %.3f); cached in %s.", base.recipe().model(),
+                    base.reused() ? "reused from the cache, trained earlier" : "pre-trained now", base.trainingTokens(),
+                    base.finalLoss(), base.directory()));
+        } else {
+            facts.add("Stage 0 did not run: the trainer started from fresh weights.");
+        }
+        for (CorpusUse c : result.corpora()) {
+            facts.add(String.format(Locale.ROOT, "%s: %s (%s), %d documents streamed (%d rejected or deduplicated by ingest),"
+                            + " %,d training tokens, %d held-out documents.", c.domain(), c.title(), c.license(),
+                    c.documents(), c.rejected(), c.trainingTokens(), c.heldoutDocuments()));
+        }
+        facts.add(String.format(Locale.ROOT, "%d checkpoints evaluated; the last at step %d.",
+                result.reports().stream().filter(r -> !r.failed()).map(EvalReport::step).distinct().count(),
+                result.finalReport().step()));
+        facts.add(String.format(Locale.ROOT, "Reward service check: %.3f for one explanation.", result.reward().reward()));
+        facts.add(String.format(Locale.ROOT, "Demo job time: %.0f s (stage 0 not included).", result.seconds()));
+        return facts;
+    }
+
+    private void printSummary(DemoResult result, Path json, Path html) {
+        StringBuilder s = new StringBuilder("Held-out loss per domain (nats/token) after each checkpoint:\n");
+        for (EvalReport r : result.reports()) {
+            s.append(String.format(Locale.ROOT, "  step %5d  %s%n", r.step(), r.domains().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.3f", e.getValue().loss()))
+                    .collect(Collectors.joining("  "))));
+        }
+        Figures.Forgetting f = result.figures().forgetting();
+        if (f != null) {
+            s.append(String.format(Locale.ROOT, "BWT %s, FWT %s (see the report for the matrix)%n",
+                    f.backwardTransfer() == null ? "-" : String.format(Locale.ROOT, "%.3f", f.backwardTransfer()),
+                    f.forwardTransfer() == null ? "-" : String.format(Locale.ROOT, "%.3f", f.forwardTransfer())));
+        }
+        GrpoSummary g = result.figures().grpo();
+        s.append(g == null ? "GRPO stage not run.\n" : String.format(Locale.ROOT,
+                "GRPO: mean reward %.3f before, %.3f after.%n", g.meanRewardBefore(), g.meanRewardAfter()));
+        s.append(String.format(Locale.ROOT, "Reward for the demo explanation: %.3f%n", result.reward().reward()));
+        s.append(String.format(Locale.ROOT, "Done in %.0f s. Report: %s%nFigures: %s", result.seconds(),
+                html.toAbsolutePath(), json.toAbsolutePath()));
+        progress.message(s.toString());
+    }
+
+    /** How much of one corpus the demo used. */
+    public record CorpusUse(String name, String domain, String title, String license, int documents, int rejected,
+            long trainingTokens, long heldoutDocuments) {
+        CorpusUse(ShippedCorpus corpus, int documents, int rejected, long trainingTokens, long heldoutDocuments) {
+            this(corpus.name(), corpus.domain(), corpus.title(), corpus.license(), documents, rejected, trainingTokens,
+                    heldoutDocuments);
+        }
     }
 
     /** Everything the demo measured. */
     public record DemoResult(Map<String, Long> trainTokens, Map<String, Long> heldoutDocuments,
             List<CheckpointEvent> checkpoints, List<EvalReport> reports, EvalReport finalReport, RewardResponse reward,
-            double seconds) {}
+            double seconds, StageZero.Outcome base, List<CorpusUse> corpora, List<MixtureWeights> mixture,
+            Figures figures) {}
 }

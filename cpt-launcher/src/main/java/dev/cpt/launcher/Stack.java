@@ -74,7 +74,8 @@ public final class Stack implements AutoCloseable {
     private Map<String, String> stateDirectories() {
         return Map.of(
                 "cpt.ingest.state-dir", options.dataDir().resolve("ingest-state").toAbsolutePath().toString(),
-                "cpt.ingest.inbox.dir", inbox().toString());
+                "cpt.ingest.inbox.dir", inbox().toString(),
+                "cpt.mixer.state-dir", options.dataDir().resolve("mixer-state").toAbsolutePath().toString());
     }
 
     /** The watched directory: files dropped here are ingested once (a first-level folder names their domain). */

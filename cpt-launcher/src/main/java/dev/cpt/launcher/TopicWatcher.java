@@ -3,6 +3,8 @@ package dev.cpt.launcher;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.MalformedMessageException;
+import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.RewardResponse;
 import java.time.Duration;
 import java.util.List;
@@ -17,11 +19,17 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Follows the loop's output topics from the beginning: checkpoints, eval reports and rewards, as they happen. */
+/**
+ * Follows the loop's output topics from the beginning: checkpoints, eval reports, mixture weights and rewards, as
+ * they happen.
+ */
 final class TopicWatcher implements AutoCloseable {
     final List<CheckpointEvent> checkpoints = new CopyOnWriteArrayList<>();
     final List<EvalReport> reports = new CopyOnWriteArrayList<>();
     final List<RewardResponse> rewards = new CopyOnWriteArrayList<>();
+    final List<MixtureWeights> mixture = new CopyOnWriteArrayList<>();
+    /** Records on the watched topics that were not valid instances of their contract. */
+    volatile int malformed;
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
 
@@ -33,7 +41,7 @@ final class TopicWatcher implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(CheckpointEvent.TOPIC, EvalReport.TOPIC, RewardResponse.TOPIC));
+        consumer.subscribe(List.of(CheckpointEvent.TOPIC, EvalReport.TOPIC, RewardResponse.TOPIC, MixtureWeights.TOPIC));
         thread = new Thread(this::run, "topic-watcher");
         thread.setDaemon(true);
         thread.start();
@@ -43,11 +51,17 @@ final class TopicWatcher implements AutoCloseable {
         try {
             while (true) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    switch (r.topic()) {
-                        case CheckpointEvent.TOPIC -> checkpoints.add(Json.read(r.value(), CheckpointEvent.class));
-                        case EvalReport.TOPIC -> reports.add(Json.read(r.value(), EvalReport.class));
-                        case RewardResponse.TOPIC -> rewards.add(Json.read(r.value(), RewardResponse.class));
-                        default -> { }
+                    try {
+                        switch (r.topic()) {
+                            case CheckpointEvent.TOPIC -> checkpoints.add(Json.read(r.value(), CheckpointEvent.class));
+                            case EvalReport.TOPIC -> reports.add(Json.read(r.value(), EvalReport.class));
+                            case RewardResponse.TOPIC -> rewards.add(Json.read(r.value(), RewardResponse.class));
+                            case MixtureWeights.TOPIC -> mixture.add(Json.read(r.value(), MixtureWeights.class));
+                            default -> { }
+                        }
+                    } catch (MalformedMessageException e) {
+                        // the demo only watches; the consumers of these topics dead-letter what they cannot read
+                        malformed++;
                     }
                 }
             }

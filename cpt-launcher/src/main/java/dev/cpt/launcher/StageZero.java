@@ -1,0 +1,243 @@
+package dev.cpt.launcher;
+
+import ai.djl.Device;
+import dev.cpt.model.CheckpointException;
+import dev.cpt.model.GptConfig;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.TrainStepResult;
+import dev.cpt.model.io.Manifest;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+/**
+ * Stage 0 of the demo: the base model the trainer continues from, pre-trained by the project itself on its general
+ * corpus, in the launcher's JVM before the stack starts (so it has both cores to itself).
+ *
+ * <p>The result is cached in {@code <cache>/base-<key>}, where the key is the sha256 of the recipe, the training
+ * texts and {@link #RECIPE_VERSION}: the same inputs find the same directory and training is skipped; any change
+ * to them trains a new base. The directory is an ordinary checkpoint ({@link LanguageModel#save}, written to a temp
+ * directory and renamed, so a crash never leaves half a cache), and it is trusted only when its manifest verifies
+ * (every file's size and sha256) and names the expected key; anything else is deleted and trained again.
+ */
+public final class StageZero {
+    /** Bump when the training code below changes in a way the recipe does not show, to invalidate old caches. */
+    static final int RECIPE_VERSION = 1;
+    static final String KEY = "stage0.key";
+
+    private StageZero() {}
+
+    /**
+     * How the base is trained: a GPT of {@code model}'s preset shape, {@code steps} AdamW steps on batches of
+     * {@code batchSize} windows of the model's context, linear warmup then cosine decay to a tenth of the peak rate.
+     */
+    public record Recipe(String model, int steps, int batchSize, double peakLearningRate, int warmupSteps, long seed) {
+        public Recipe {
+            if (steps <= 0 || batchSize <= 0 || warmupSteps < 0 || !(peakLearningRate > 0)) {
+                throw new IllegalArgumentException("stage 0 needs positive steps, batch size and learning rate: " + this);
+            }
+            config(model); // fails early on an unknown preset
+        }
+
+        /** The demo's base: the trainer's default size (about 1M parameters), about 300k tokens. */
+        public static Recipe demo() {
+            return new Recipe("small1M", 300, 8, 2e-3, 30, 7);
+        }
+
+        GptConfig config() {
+            return config(model);
+        }
+
+        private static GptConfig config(String model) {
+            return switch (model) {
+                case "tiny" -> GptConfig.tiny();
+                case "small1M" -> GptConfig.small1M();
+                case "medium10M" -> GptConfig.medium10M();
+                default -> throw new IllegalArgumentException("unknown model preset " + model + " (tiny, small1M, medium10M)");
+            };
+        }
+
+        double learningRate(int step) {
+            if (step < warmupSteps) {
+                return peakLearningRate * (step + 1) / warmupSteps;
+            }
+            double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
+            return peakLearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+        }
+    }
+
+    /** Reports each training step: 1-based step, total steps, the step's loss. */
+    public interface Listener {
+        void step(int step, int steps, double loss);
+
+        Listener NONE = (step, steps, loss) -> { };
+    }
+
+    /**
+     * Where the base is and how it came about.
+     *
+     * @param reused true when a valid cache was found and nothing was trained
+     * @param rebuiltReason why an existing cache directory was thrown away (null when there was none)
+     * @param firstLoss training loss of the first step (NaN when reused)
+     * @param finalLoss mean training loss of the last tenth of the steps (from the manifest when reused)
+     */
+    public record Outcome(Path directory, String key, boolean reused, String rebuiltReason, Recipe recipe,
+            long trainingTokens, double firstLoss, double finalLoss, double seconds) {}
+
+    /** The cached base for these texts and recipe, trained first when no valid cache exists. */
+    public static Outcome ensure(Path cacheRoot, List<String> texts, Recipe recipe, Listener listener) {
+        long started = System.nanoTime();
+        String key = key(texts, recipe);
+        Path dir = cacheRoot.resolve("base-" + key.substring(0, 16)).toAbsolutePath();
+        ignoredByGit(cacheRoot);
+        String rebuiltReason = null;
+        if (Files.exists(dir)) {
+            try {
+                Manifest.Verified verified = Manifest.verify(dir);
+                if (key.equals(verified.metadata().get(KEY))) {
+                    return new Outcome(dir, key, true, null, recipe,
+                            Long.parseLong(verified.metadata().getOrDefault("stage0.tokens", "0")), Double.NaN,
+                            Double.parseDouble(verified.metadata().getOrDefault("stage0.final-loss", "NaN")),
+                            (System.nanoTime() - started) / 1e9);
+                }
+                rebuiltReason = "its manifest names key " + verified.metadata().get(KEY) + ", expected " + key;
+            } catch (CheckpointException e) {
+                rebuiltReason = e.getMessage();
+            }
+            deleteTree(dir);
+        }
+        removeAbandonedTempDirectories(cacheRoot, dir);
+        return train(dir, key, texts, recipe, listener, rebuiltReason, started);
+    }
+
+    private static Outcome train(Path dir, String key, List<String> texts, Recipe recipe, Listener listener,
+            String rebuiltReason, long started) {
+        GptConfig config = recipe.config();
+        List<int[]> windows = windows(texts, config.contextLength() + 1);
+        if (windows.size() < recipe.batchSize()) {
+            throw new IllegalArgumentException("stage 0 needs at least " + recipe.batchSize() + " windows of "
+                    + (config.contextLength() + 1) + " tokens; the general corpus gives " + windows.size());
+        }
+        Random order = new Random(recipe.seed());
+        List<int[]> epoch = new ArrayList<>();
+        double firstLoss = Double.NaN;
+        double tailLoss = 0;
+        int tailSteps = 0;
+        long tokens = 0;
+        OptimizerSettings optimizer = OptimizerSettings.defaults();
+        try (LanguageModel model = LanguageModel.create(config, recipe.seed(), ByteTokenizer.INSTANCE, Device.cpu())) {
+            for (int step = 0; step < recipe.steps(); step++) {
+                int[][] batch = new int[recipe.batchSize()][];
+                for (int row = 0; row < batch.length; row++) {
+                    if (epoch.isEmpty()) { // a fresh shuffled pass over every window
+                        epoch.addAll(windows);
+                        Collections.shuffle(epoch, order);
+                    }
+                    batch[row] = epoch.remove(epoch.size() - 1);
+                }
+                TrainStepResult result = model.trainStep(batch, optimizer.withLearningRate(recipe.learningRate(step)));
+                if (!result.applied()) {
+                    // a non-finite step at this scale means a bug, not bad luck: stop rather than cache a broken base
+                    throw new IllegalStateException("stage 0 step " + step + " was not applied: " + result.skippedReason());
+                }
+                tokens += result.tokenCount();
+                firstLoss = step == 0 ? result.loss() : firstLoss;
+                if (step >= recipe.steps() - Math.max(1, recipe.steps() / 10)) {
+                    tailLoss += result.loss();
+                    tailSteps++;
+                }
+                listener.step(step + 1, recipe.steps(), result.loss());
+            }
+            double finalLoss = tailLoss / tailSteps;
+            Files.createDirectories(dir.getParent());
+            model.save(dir, Map.of(KEY, key, "stage0.recipe", recipe.toString(), "stage0.tokens", Long.toString(tokens),
+                    "stage0.final-loss", Double.toString(finalLoss)));
+            return new Outcome(dir, key, false, rebuiltReason, recipe, tokens, firstLoss, finalLoss,
+                    (System.nanoTime() - started) / 1e9);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the stage-0 base to " + dir, e);
+        }
+    }
+
+    /** The texts as one byte-token stream (documents separated by a blank line), cut into full windows. */
+    static List<int[]> windows(List<String> texts, int length) {
+        byte[] all = String.join("\n\n", texts).getBytes(StandardCharsets.UTF_8);
+        List<int[]> windows = new ArrayList<>();
+        // windows overlap by one token, so every token is a target exactly once
+        for (int start = 0; start + length <= all.length; start += length - 1) {
+            int[] w = new int[length];
+            for (int i = 0; i < length; i++) {
+                w[i] = all[start + i] & 0xff;
+            }
+            windows.add(w);
+        }
+        return windows;
+    }
+
+    /** sha256 over the recipe version, the recipe and every text (length-prefixed, so boundaries count). */
+    static String key(List<String> texts, Recipe recipe) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe).getBytes(StandardCharsets.UTF_8));
+            for (String text : texts) {
+                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+                sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
+                sha.update(bytes);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A cache is never source: like pytest's cache, it tells git itself to ignore everything in it. */
+    private static void ignoredByGit(Path cacheRoot) {
+        try {
+            Files.createDirectories(cacheRoot);
+            Path ignore = cacheRoot.resolve(".gitignore");
+            if (!Files.exists(ignore)) {
+                Files.writeString(ignore, "# written by the cpt launcher: the stage-0 cache is rebuilt, never committed\n*\n");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the cache directory " + cacheRoot, e);
+        }
+    }
+
+    /** A save killed before its rename leaves {@code .base-<key>.tmp-*}; nothing else would ever remove it. */
+    private static void removeAbandonedTempDirectories(Path cacheRoot, Path dir) {
+        if (!Files.isDirectory(cacheRoot)) {
+            return;
+        }
+        String prefix = "." + dir.getFileName() + ".tmp-";
+        try (Stream<Path> entries = Files.list(cacheRoot)) {
+            for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                deleteTree(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> all = Files.walk(root)) {
+            for (Path p : all.sorted(Collections.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + root, e);
+        }
+    }
+}

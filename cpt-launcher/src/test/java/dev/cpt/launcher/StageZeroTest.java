@@ -1,0 +1,85 @@
+package dev.cpt.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.io.Manifest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Stage 0 trains once per corpus and recipe, reuses a valid cache, and rebuilds a corrupt one. */
+class StageZeroTest {
+    private static final StageZero.Recipe RECIPE = new StageZero.Recipe("tiny", 4, 2, 1e-3, 1, 3);
+    private static final List<String> TEXTS = ShippedCorpus.GENERAL.documents().subList(0, 6).stream()
+            .map(d -> d.text()).toList();
+
+    @TempDir
+    Path cache;
+
+    @Test
+    void trainsOnceThenReusesTheCache() throws Exception {
+        AtomicInteger steps = new AtomicInteger();
+        StageZero.Outcome first = StageZero.ensure(cache, TEXTS, RECIPE, (step, total, loss) -> steps.incrementAndGet());
+        assertFalse(first.reused());
+        assertEquals(4, steps.get());
+        assertTrue(Double.isFinite(first.firstLoss()) && first.finalLoss() > 0);
+        String sha = Manifest.verify(first.directory()).sha256();
+        assertTrue(Files.readString(cache.resolve(".gitignore")).contains("*"), "the cache keeps itself out of git");
+
+        StageZero.Outcome second = StageZero.ensure(cache, TEXTS, RECIPE, (step, total, loss) -> steps.incrementAndGet());
+        assertTrue(second.reused());
+        assertEquals(4, steps.get(), "a valid cache must not train again");
+        assertEquals(first.directory(), second.directory());
+        assertEquals(sha, Manifest.verify(second.directory()).sha256());
+        assertEquals(first.finalLoss(), second.finalLoss());
+        // what the trainer will do with it: load it as a checkpoint
+        try (LanguageModel base = LanguageModel.load(second.directory())) {
+            assertEquals(RECIPE.config(), base.config());
+        }
+    }
+
+    @Test
+    void rebuildsACorruptCache() throws Exception {
+        StageZero.Outcome first = StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE);
+        Path weights = first.directory().resolve(LanguageModel.WEIGHTS_FILE);
+        byte[] bytes = Files.readAllBytes(weights);
+        bytes[bytes.length - 1] ^= 0x5a; // one flipped byte in the last weight
+        Files.write(weights, bytes);
+
+        StageZero.Outcome second = StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE);
+        assertFalse(second.reused());
+        assertTrue(second.rebuiltReason().contains(LanguageModel.WEIGHTS_FILE), second.rebuiltReason());
+        Manifest.verify(second.directory()); // throws if the rebuilt cache were still corrupt
+        assertTrue(StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE).reused());
+    }
+
+    @Test
+    void anotherCorpusOrRecipeIsAnotherBase() {
+        StageZero.Outcome base = StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE);
+        assertNull(base.rebuiltReason());
+        StageZero.Outcome otherTexts = StageZero.ensure(cache, TEXTS.subList(1, 6), RECIPE, StageZero.Listener.NONE);
+        StageZero.Outcome otherRecipe = StageZero.ensure(cache, TEXTS,
+                new StageZero.Recipe("tiny", 5, 2, 1e-3, 1, 3), StageZero.Listener.NONE);
+        assertFalse(otherTexts.reused());
+        assertFalse(otherRecipe.reused());
+        assertNotEquals(base.directory(), otherTexts.directory());
+        assertNotEquals(base.directory(), otherRecipe.directory());
+    }
+
+    @Test
+    void windowsMakeEveryTokenATargetOnce() {
+        List<int[]> windows = StageZero.windows(List.of("abcdefghij"), 4);
+        // a b c d | d e f g | g h i j
+        assertEquals(3, windows.size());
+        assertEquals('d', windows.get(1)[0]);
+        assertEquals('j', windows.get(2)[3]);
+    }
+}
