@@ -77,7 +77,10 @@ class DockerComposeStructureTest {
             "cpt_ingest_rejects_total", "cpt_ingest_received_total", "cpt_ingest_duplicates_total",
             "cpt_ingest_quality_bucket", "cpt_ingest_files_total",
             "cpt_mixer_documents_total", "cpt_mixer_batches_total", "cpt_mixer_rounds_total",
-            "cpt_mixer_weight", "cpt_mixer_buffered_tokens",
+            "cpt_mixer_weight", "cpt_mixer_buffered_tokens", "cpt_mixer_replay_share", "cpt_mixer_tokens_total",
+            "cpt_mixer_reservoir_tokens", "cpt_mixer_reservoir_documents", "cpt_mixer_reservoir_memory_tokens",
+            "cpt_mixer_policy_reward", "cpt_mixer_policy_fallbacks_total", "cpt_mixer_round",
+            "cpt_mixer_rounds_failed_total", "cpt_mixer_feedback_total", "cpt_mixer_documents_skipped_total",
             "cpt_trainer_loss", "cpt_trainer_tokens_total", "cpt_trainer_step", "cpt_trainer_learning_rate",
             "cpt_trainer_grad_norm", "cpt_trainer_skipped_steps_total", "cpt_trainer_checkpoints_total",
             "cpt_trainer_tokens_per_second", "cpt_trainer_rollbacks_total", "cpt_trainer_learning_rate_scale",
@@ -88,7 +91,10 @@ class DockerComposeStructureTest {
             "cpt_eval_last_good_release_step", "cpt_eval_regression", "cpt_eval_heldout_tokens_per_second",
             "cpt_eval_checkpoint_to_report_seconds_sum", "cpt_eval_checkpoint_to_report_seconds_count",
             "cpt_reward_requests_total", "cpt_reward_score_count", "cpt_reward_score_sum",
-            "cpt_reward_score_max");
+            "cpt_reward_score_max", "cpt_reward_term_sum", "cpt_reward_term_count", "cpt_reward_batch_size_sum",
+            "cpt_reward_batch_size_count", "cpt_reward_latency_seconds_sum", "cpt_reward_latency_seconds_count",
+            "cpt_reward_forward_seconds_sum", "cpt_reward_forward_seconds_count", "cpt_reward_queue_depth",
+            "cpt_reward_rejects_total");
 
     /** What each dashboard (by uid) must show at the least. */
     private static final Map<String, Set<String>> DASHBOARD_METRICS = orderedMap(
@@ -97,11 +103,13 @@ class DockerComposeStructureTest {
             "cpt-training", Set.of("cpt_trainer_loss", "cpt_trainer_tokens_per_second",
                     "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_skipped_steps_total",
                     "cpt_trainer_checkpoints_total", "kafka_consumer_fetch_manager_records_lag_max"),
-            "cpt-mixing", Set.of("cpt_mixer_weight", "cpt_mixer_buffered_tokens", "cpt_mixer_rounds_total"),
+            "cpt-mixing", Set.of("cpt_mixer_weight", "cpt_mixer_buffered_tokens", "cpt_mixer_rounds_total",
+                    "cpt_mixer_replay_share", "cpt_mixer_reservoir_tokens", "cpt_mixer_policy_reward"),
             "cpt-forgetting", Set.of("cpt_eval_loss", "cpt_eval_perplexity", "cpt_eval_forgetting",
                     "cpt_eval_forgetting_vs_base", "cpt_eval_bwt", "cpt_eval_fwt", "cpt_eval_matrix",
                     "cpt_eval_stability_gap_depth", "cpt_eval_regression"),
-            "cpt-reward", Set.of("cpt_reward_requests_total", "cpt_reward_score_sum", "cpt_reward_score_count"));
+            "cpt-reward", Set.of("cpt_reward_requests_total", "cpt_reward_score_sum", "cpt_reward_score_count",
+                    "cpt_reward_term_sum", "cpt_reward_latency_seconds_sum", "cpt_reward_rejects_total"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
@@ -168,6 +169,10 @@ class PrometheusDashboardIT {
         kafka.produceStrings().fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "dash-group", Json.write(request)))
                 .awaitCompletion(Duration.ofSeconds(30));
         AwaitRecord.first(kafka, r -> r.value().contains("dash-reward"), TIMEOUT, RewardResponse.TOPIC);
+        // A poison request: dead-lettered with its reason and counted as a reject (the rejects panel).
+        kafka.produceStrings().fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "dash-group", "{not a reward request"))
+                .awaitCompletion(Duration.ofSeconds(30));
+        AwaitRecord.first(kafka, r -> r.value().contains("not a reward request"), TIMEOUT, DeadLetters.REWARD);
     }
 
     private static HttpResponse<String> score(Stack stack, String apiKey) throws Exception {
