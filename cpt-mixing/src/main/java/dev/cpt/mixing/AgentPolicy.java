@@ -1,0 +1,40 @@
+package dev.cpt.mixing;
+
+import dev.cpt.mixing.agent.AgentArtifact;
+import dev.cpt.mixing.agent.Features;
+import java.util.Map;
+
+/**
+ * The learned mixing agent: computes {@link Features} for the round, runs the trained network and turns the mean
+ * slot logits into weights (softmax over the slots with data; the earlier-domains slot is split evenly). It acts on
+ * the mean of its Gaussian policy: exploration belongs to trajectory collection, not to the mixer.
+ */
+public final class AgentPolicy implements MixingPolicy {
+    private final AgentArtifact artifact;
+    private final double horizonTokens;
+    private final PhaseTracker phase = new PhaseTracker();
+
+    /** @param horizonTokens phase length for the progress feature; {@code <= 0} uses the one the agent trained with */
+    public AgentPolicy(AgentArtifact artifact, double horizonTokens) {
+        this.artifact = artifact;
+        this.horizonTokens = horizonTokens > 0 ? horizonTokens : artifact.manifest().horizonTokens();
+    }
+
+    @Override
+    public String name() {
+        return "agent";
+    }
+
+    public String version() {
+        return artifact.manifest().version();
+    }
+
+    @Override
+    public Map<String, Double> weights(MixingState state) {
+        phase.update(state);
+        DomainRoles roles = DomainRoles.of(state);
+        Features.View view = Features.of(state, phase, horizonTokens);
+        double[] shares = Features.slotShares(artifact.net().logits(view.features()), view.mask());
+        return Simplex.restrict(roles.fromSlots(shares[0], shares[1], shares[2]), state.availableTokens().keySet());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.cpt.mixing.agent;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an agent artifact is: written beside its weights as {@code manifest.json}.
+ *
+ * @param version the artifact's version, e.g. {@code mixing-agent-1}
+ * @param featureLayout {@link Features#LAYOUT_VERSION} at training time; the loader refuses a different one
+ * @param features feature names in input order
+ * @param slots slot names in output order
+ * @param hidden width of the hidden layer
+ * @param horizonTokens the phase length in tokens that progress was measured against in training
+ * @param reward how the training reward was computed (lambdas)
+ * @param training algorithm and its settings
+ * @param trainingData the trajectory files, their sha256 over all bytes, and how many trajectories and steps
+ * @param createdAt ISO-8601 instant
+ * @param weightsSha256 sha256 of the weights file
+ */
+public record AgentManifest(
+        String version,
+        String featureLayout,
+        List<String> features,
+        List<String> slots,
+        int hidden,
+        double horizonTokens,
+        Map<String, Double> reward,
+        Map<String, String> training,
+        TrainingData trainingData,
+        String createdAt,
+        String weightsSha256) {
+
+    public record TrainingData(List<String> files, String sha256, int trajectories, int steps) {}
+}

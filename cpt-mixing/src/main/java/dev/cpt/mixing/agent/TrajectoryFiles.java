@@ -1,0 +1,65 @@
+package dev.cpt.mixing.agent;
+
+import dev.cpt.contracts.Json;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Trajectories as JSON lines, one trajectory per line; a directory means every {@code *.jsonl} in it. */
+public final class TrajectoryFiles {
+    private TrajectoryFiles() {}
+
+    public static void append(BufferedWriter out, Trajectory t) throws IOException {
+        out.write(Json.write(t));
+        out.newLine();
+    }
+
+    /** The files a path names: itself, or the {@code .jsonl} files in the directory, sorted. */
+    public static List<Path> files(Path path) throws IOException {
+        if (!Files.isDirectory(path)) {
+            return List.of(path);
+        }
+        try (Stream<Path> s = Files.list(path)) {
+            return s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+        }
+    }
+
+    public static List<Trajectory> read(List<Path> files) throws IOException {
+        List<Trajectory> out = new ArrayList<>();
+        for (Path f : files) {
+            int line = 0;
+            for (String text : Files.readAllLines(f)) {
+                line++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                try {
+                    out.add(Json.read(text, Trajectory.class));
+                } catch (RuntimeException e) {
+                    throw new IOException(f + ":" + line + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** sha256 over the files' bytes in order: the training data's identity in the agent's manifest. */
+    public static String sha256(List<Path> files) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (Path f : files) {
+                md.update(Files.readAllBytes(f));
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

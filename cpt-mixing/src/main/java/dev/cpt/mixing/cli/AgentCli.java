@@ -1,0 +1,171 @@
+package dev.cpt.mixing.cli;
+
+import dev.cpt.mixing.agent.AgentArtifact;
+import dev.cpt.mixing.agent.AgentManifest;
+import dev.cpt.mixing.agent.AgentTrainer;
+import dev.cpt.mixing.agent.Features;
+import dev.cpt.mixing.agent.Reward;
+import dev.cpt.mixing.agent.Trajectory;
+import dev.cpt.mixing.agent.TrajectoryFiles;
+import dev.cpt.mixing.proxy.AroundAgentPolicy;
+import dev.cpt.mixing.proxy.ProxyConfig;
+import dev.cpt.mixing.proxy.ProxyRun;
+import dev.cpt.mixing.proxy.RandomWalkPolicy;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's commands: {@code collect} runs proxy scenarios with random mixing walks and writes trajectories as
+ * JSON lines, {@code train} trains the agent from them and writes a versioned artifact, {@code bench} prints the
+ * policy table. Options are {@code --name value}; every one has a default that runs.
+ */
+public final class AgentCli {
+    /** The domain pairs the shipped agent was trained on; the benchmark's unseen pair uses none of these domains. */
+    public static final String TRAIN_PAIRS = "arithmetic:units,units:dates,dates:chemistry,chemistry:arithmetic";
+
+    private AgentCli() {}
+
+    public static void main(String[] args) throws IOException {
+        if (args.length == 0) {
+            usage();
+            return;
+        }
+        Map<String, String> opts = options(Arrays.copyOfRange(args, 1, args.length));
+        switch (args[0]) {
+            case "collect" -> collect(opts);
+            case "train" -> train(opts);
+            case "bench" -> PolicyBench.main(opts);
+            default -> usage();
+        }
+    }
+
+    private static void usage() {
+        System.err.println("""
+                usage: agent collect [--out DIR] [--pairs a:b,c:d] [--trajectories N] [--seed S]
+                                     [--walk-spread 1.5] [--walk-noise 0.8] [--walk-trend 3]
+                                     [--around AGENT_DIR --noise 0.7]   (explore around a trained agent)
+                       agent train   [--data DIR|FILE[,DIR|FILE...]] [--out DIR] [--version NAME] [--epochs N]
+                                     [--lambda-upstream 1] [--lambda-earlier 0.5] [--beta 0.5] [--gamma 0]
+                       agent bench   [--pairs arithmetic:units,code:weather] [--seeds 3] [--first-seed 1] [--agent DIR]""");
+        System.exit(2);
+    }
+
+    static void collect(Map<String, String> o) throws IOException {
+        Path out = Path.of(o.getOrDefault("out", "target/trajectories"));
+        List<List<String>> pairs = pairs(o.getOrDefault("pairs", TRAIN_PAIRS));
+        int count = Integer.parseInt(o.getOrDefault("trajectories", "200"));
+        long seed = Long.parseLong(o.getOrDefault("seed", "1000"));
+        double spread = Double.parseDouble(o.getOrDefault("walk-spread", "1.5"));
+        double noise = Double.parseDouble(o.getOrDefault("walk-noise", "0.8"));
+        double trend = Double.parseDouble(o.getOrDefault("walk-trend", "3.0"));
+        ProxyConfig config = ProxyConfig.standard();
+        // --around ARTIFACT explores around a trained agent instead of random walks (an on-policy improvement round)
+        AgentArtifact around = o.containsKey("around") ? AgentArtifact.load(o.get("around")) : null;
+        double aroundNoise = Double.parseDouble(o.getOrDefault("noise", "0.7"));
+        Files.createDirectories(out);
+        Path file = out.resolve((around == null ? "" : "around-") + "trajectories-seed" + seed + "-n" + count + ".jsonl");
+        long t0 = System.nanoTime();
+        try (BufferedWriter w = Files.newBufferedWriter(file)) {
+            for (int i = 0; i < count; i++) {
+                long s = seed + i;
+                List<String> pair = pairs.get(i % pairs.size());
+                List<String> scenario = List.of("general", pair.get(0), pair.get(1));
+                // eight pre-trained models cover the collection; each run's data and walk still differ
+                Trajectory t = new ProxyRun(config, scenario, 100 + s % 8, s)
+                        .run((around == null ? "walk-" : "around-") + s, runSeed -> around == null
+                                ? new RandomWalkPolicy(runSeed, spread, noise, trend, config.rounds())
+                                : new AroundAgentPolicy(around, runSeed, aroundNoise, config.phaseTokens()));
+                TrajectoryFiles.append(w, t);
+                if ((i + 1) % 20 == 0) {
+                    System.out.printf("collected %d/%d trajectories (%.0f s)%n", i + 1, count,
+                            (System.nanoTime() - t0) / 1e9);
+                }
+            }
+        }
+        System.out.printf("wrote %d trajectories to %s in %.1f s%n", count, file, (System.nanoTime() - t0) / 1e9);
+    }
+
+    static void train(Map<String, String> o) throws IOException {
+        String data = o.getOrDefault("data", "target/trajectories");
+        Path out = Path.of(o.getOrDefault("out", "target/agent"));
+        String version = o.getOrDefault("version", "mixing-agent-dev");
+        AgentTrainer.Settings defaults = AgentTrainer.Settings.defaults();
+        Reward reward = new Reward(
+                Double.parseDouble(o.getOrDefault("lambda-upstream", Double.toString(defaults.reward().upstreamWeight()))),
+                Double.parseDouble(o.getOrDefault("lambda-earlier", Double.toString(defaults.reward().earlierWeight()))));
+        AgentTrainer.Settings settings = defaults
+                .withEpochs(Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs()))))
+                .withReward(reward)
+                .withBeta(Double.parseDouble(o.getOrDefault("beta", Double.toString(defaults.beta()))))
+                .withGamma(Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma()))));
+        long t0 = System.nanoTime();
+        List<Path> files = new ArrayList<>();
+        for (String part : data.split(",")) {
+            files.addAll(TrajectoryFiles.files(Path.of(part.strip())));
+        }
+        List<Trajectory> trajectories = TrajectoryFiles.read(files);
+        if (trajectories.isEmpty()) {
+            throw new IllegalArgumentException("no trajectories in " + data);
+        }
+        AgentTrainer trainer = new AgentTrainer(settings);
+        AgentTrainer.Samples samples = trainer.samples(trajectories);
+        AgentTrainer.Result result = trainer.train(trainer.initial(samples), samples);
+        Map<String, String> training = new LinkedHashMap<>();
+        training.put("algorithm", "REINFORCE with a per-(phase, round) mean-return baseline, advantage-weighted"
+                + " (exp(A/beta)), Gaussian over slot logits with fixed sigma, full-batch Adam");
+        training.put("beta", Double.toString(settings.beta()));
+        training.put("gamma", Double.toString(settings.gamma()));
+        training.put("epochs", Integer.toString(settings.epochs()));
+        training.put("learningRate", Double.toString(settings.learningRate()));
+        training.put("weightDecay", Double.toString(settings.weightDecay()));
+        training.put("sigma", Double.toString(settings.sigma()));
+        training.put("seed", Long.toString(settings.seed()));
+        training.put("objectiveBefore", Double.toString(result.lossBefore()));
+        training.put("objectiveAfter", Double.toString(result.lossAfter()));
+        training.put("proxy", ProxyConfig.standard().toString());
+        Map<String, Double> rewardMap = new LinkedHashMap<>();
+        rewardMap.put("upstreamWeight", reward.upstreamWeight());
+        rewardMap.put("earlierWeight", reward.earlierWeight());
+        AgentManifest manifest = new AgentManifest(version, Features.LAYOUT_VERSION, Features.NAMES,
+                Features.SLOT_NAMES, settings.hidden(), trajectories.get(0).horizonTokens(), rewardMap, training,
+                new AgentManifest.TrainingData(files.stream().map(p -> p.getFileName().toString()).toList(),
+                        TrajectoryFiles.sha256(files), trajectories.size(), samples.size()),
+                Instant.now().toString(), null);
+        new AgentArtifact(manifest, result.net()).write(out);
+        System.out.printf("trained %s on %d trajectories (%d rounds): objective %.4f -> %.4f in %.1f s; wrote %s%n",
+                version, trajectories.size(), samples.size(), result.lossBefore(), result.lossAfter(),
+                (System.nanoTime() - t0) / 1e9, out);
+    }
+
+    static List<List<String>> pairs(String text) {
+        List<List<String>> out = new ArrayList<>();
+        for (String p : text.split(",")) {
+            String[] ab = p.strip().split(":");
+            if (ab.length != 2) {
+                throw new IllegalArgumentException("a pair looks like first:second, got '" + p + "'");
+            }
+            out.add(List.of(ab[0], ab[1]));
+        }
+        return out;
+    }
+
+    static Map<String, String> options(String[] args) {
+        Map<String, String> o = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("options are --name value pairs, got '" + args[i] + "'");
+            }
+            o.put(args[i].substring(2), args[++i]);
+        }
+        return o;
+    }
+}

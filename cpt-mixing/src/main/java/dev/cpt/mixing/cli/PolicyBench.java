@@ -1,0 +1,152 @@
+package dev.cpt.mixing.cli;
+
+import dev.cpt.mixing.MixingPolicy;
+import dev.cpt.mixing.Policies;
+import dev.cpt.mixing.agent.AgentArtifact;
+import dev.cpt.mixing.agent.Trajectory;
+import dev.cpt.mixing.proxy.ProxyConfig;
+import dev.cpt.mixing.proxy.ProxyRun;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The policy table: general pre-training, then two domains arriving in sequence, the same token budget, proxy model
+ * and seeds for every policy. Per policy: each target domain's held-out loss at the end, their mean, and upstream
+ * forgetting (general loss at the end minus before the domains arrived), averaged over seeds. A row is dominated when
+ * another row is no worse on both mean target loss and forgetting and better on one.
+ */
+final class PolicyBench {
+    private PolicyBench() {}
+
+    /** -Dcpt.bench.verbose=true prints every run's target share per round. */
+    private static final boolean VERBOSE = Boolean.getBoolean("cpt.bench.verbose");
+
+    record Spec(String label, String name, Map<String, String> params) {}
+
+    record Row(String label, double targetA, double targetB, double forgetting, double sdTarget, double sdForgetting) {
+        double meanTarget() {
+            return (targetA + targetB) / 2;
+        }
+    }
+
+    static void main(Map<String, String> o) {
+        List<List<String>> pairs = AgentCli.pairs(o.getOrDefault("pairs", "arithmetic:units,code:weather"));
+        int seeds = Integer.parseInt(o.getOrDefault("seeds", "3"));
+        int firstSeed = Integer.parseInt(o.getOrDefault("first-seed", "1"));
+        String agent = o.getOrDefault("agent", AgentArtifact.BUNDLED);
+        ProxyConfig config = ProxyConfig.standard();
+        String horizon = Long.toString(config.phaseTokens());
+        List<Spec> specs = new ArrayList<>();
+        for (String r : List.of("0.1", "0.25", "0.5", "0.75")) {
+            specs.add(new Spec("static replay=" + r, "static", Map.of("replay", r)));
+        }
+        specs.add(new Spec("uniform", "uniform", Map.of()));
+        specs.add(new Spec("temperature T=2", "temperature", Map.of("temperature", "2")));
+        specs.add(new Spec("odm", "odm", Map.of()));
+        specs.add(new Spec("cmr tol=" + o.getOrDefault("cmr-tolerance", "0.1"), "cmr",
+                Map.of("tolerance", o.getOrDefault("cmr-tolerance", "0.1"), "horizonTokens", horizon)));
+        specs.add(new Spec("agent", "agent", Map.of("artifact", agent, "horizonTokens", horizon)));
+        String only = o.getOrDefault("only", "");
+        if (!only.isEmpty()) {
+            specs.removeIf(sp -> !sp.label().startsWith(only));
+        }
+        System.out.printf("proxy %s, %d rounds x %d steps x %d sequences per domain, seeds %d..%d%n", config.model(),
+                config.rounds(), config.stepsPerRound(), config.batchSize(), firstSeed, firstSeed + seeds - 1);
+        long t0 = System.nanoTime();
+        for (List<String> pair : pairs) {
+            List<Row> rows = new ArrayList<>();
+            for (Spec spec : specs) {
+                rows.add(row(config, pair, spec, firstSeed, seeds));
+            }
+            print(pair, rows);
+        }
+        System.out.printf("%nbench took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Row row(ProxyConfig config, List<String> pair, Spec spec, int firstSeed, int seeds) {
+        double[] a = new double[seeds];
+        double[] b = new double[seeds];
+        double[] f = new double[seeds];
+        double[] t = new double[seeds];
+        for (int i = 1; i <= seeds; i++) {
+            int s = firstSeed + i - 1;
+            Trajectory traj = new ProxyRun(config, List.of("general", pair.get(0), pair.get(1)), s, s)
+                    .run(spec.label(), seed -> policy(spec));
+            Map<String, Double> end = traj.outcome().finalLoss();
+            a[i - 1] = end.get(pair.get(0));
+            b[i - 1] = end.get(pair.get(1));
+            f[i - 1] = end.get("general") - traj.outcome().generalBefore();
+            t[i - 1] = (a[i - 1] + b[i - 1]) / 2;
+            if (VERBOSE) {
+                StringBuilder shares = new StringBuilder();
+                for (Trajectory.Step st : traj.steps()) {
+                    shares.append(String.format(" %.2f", st.slotShares()[0]));
+                }
+                System.out.printf("  %s seed %d target shares:%s%n", spec.label(), s, shares);
+            }
+        }
+        return new Row(spec.label(), mean(a), mean(b), mean(f), sd(t), sd(f));
+    }
+
+    private static MixingPolicy policy(Spec spec) {
+        return Policies.create(spec.name(), new LinkedHashMap<>(spec.params()));
+    }
+
+    private static void print(List<String> pair, List<Row> rows) {
+        System.out.printf("%nscenario general -> %s -> %s%n", pair.get(0), pair.get(1));
+        System.out.printf("| %-18s | %10s | %10s | %11s | %18s | %s%n", "policy", pair.get(0), pair.get(1),
+                "mean target", "general forgetting", "dominated by");
+        System.out.println("|" + "-".repeat(20) + "|" + "-".repeat(12) + "|" + "-".repeat(12) + "|" + "-".repeat(13)
+                + "|" + "-".repeat(20) + "|" + "-".repeat(14));
+        for (Row r : rows) {
+            List<String> by = new ArrayList<>();
+            for (Row o : rows) {
+                if (o != r && o.meanTarget() <= r.meanTarget() && o.forgetting() <= r.forgetting()
+                        && (o.meanTarget() < r.meanTarget() || o.forgetting() < r.forgetting())) {
+                    by.add(o.label());
+                }
+            }
+            System.out.printf("| %-18s | %10.4f | %10.4f | %6.4f±%.3f | %+11.4f±%.3f | %s%n", r.label(), r.targetA(),
+                    r.targetB(), r.meanTarget(), r.sdTarget(), r.forgetting(), r.sdForgetting(),
+                    by.isEmpty() ? "-" : String.join(", ", by));
+        }
+        Row agent = rows.get(rows.size() - 1);
+        if (!agent.label().equals("agent")) {
+            return;
+        }
+        // the static ratios the agent must beat: those that forget at least as much as it does
+        List<Row> comparable = rows.stream()
+                .filter(r -> r.label().startsWith("static") && r.forgetting() >= agent.forgetting()).toList();
+        if (comparable.isEmpty()) {
+            System.out.println("agent vs static: every static ratio forgets less than the agent");
+            return;
+        }
+        Row best = comparable.stream().min((x, y) -> Double.compare(x.meanTarget(), y.meanTarget())).get();
+        Row nearest = comparable.stream().min((x, y) -> Double.compare(x.forgetting(), y.forgetting())).get();
+        System.out.printf("agent vs the best static ratio among those forgetting at least as much (%s): target %.4f"
+                + " vs %.4f -> %s%n", best.label(), agent.meanTarget(), best.meanTarget(),
+                agent.meanTarget() < best.meanTarget() ? "agent better" : "agent NOT better");
+        System.out.printf("agent vs the static ratio nearest above it in forgetting (%s, %+.4f): target %.4f vs %.4f"
+                + " -> %s%n", nearest.label(), nearest.forgetting(), agent.meanTarget(), nearest.meanTarget(),
+                agent.meanTarget() < nearest.meanTarget() ? "agent better" : "agent NOT better");
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
+    }
+
+    private static double sd(double[] v) {
+        double m = mean(v);
+        double s = 0;
+        for (double x : v) {
+            s += (x - m) * (x - m);
+        }
+        return v.length > 1 ? Math.sqrt(s / (v.length - 1)) : 0;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.cpt.mixing.agent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentTrainerTest {
+    private static final double NAN = Double.NaN;
+
+    /** One phase-1 round: target loss from 3.0 to {@code after}, general unchanged; the action is the logits. */
+    private static Trajectory oneRound(String id, double[] logits, double targetAfter) {
+        double[] features = new double[Features.SIZE];
+        features[0] = 1;
+        features[4] = 1;
+        Trajectory.Step step = new Trajectory.Step(1, 0, features, new boolean[] {true, true, false}, logits,
+                new double[] {0.5, 0.5, 0}, new double[] {3.0, 2.0, NAN}, new double[] {targetAfter, 2.0, NAN},
+                new double[] {3.0, 2.0, NAN}, Map.of("t", 0.5, "general", 0.5));
+        return new Trajectory(id, List.of("general", "t"), 1, "random-walk", 1000, List.of(step),
+                new Trajectory.Outcome(2.0, Map.of(), Map.of()));
+    }
+
+    @Test
+    void rewardIsTargetGainMinusWeightedForgetting() {
+        Reward r = new Reward(2, 1);
+        // target 3.0 -> 2.7 (+0.1 relative), upstream 2.0 -> 2.1 (-0.05 relative, x2), earlier 1.0 -> 1.05 (x1)
+        assertEquals(0.1 - 2 * 0.05 - 0.05,
+                r.of(new double[] {3.0, 2.0, 1.0}, new double[] {2.7, 2.1, 1.05}, new double[] {3.0, 2.0, 1.0}),
+                1e-12);
+        assertEquals(0.1, r.of(new double[] {3.0, NAN, NAN}, new double[] {2.7, NAN, NAN},
+                new double[] {3.0, NAN, NAN}), 1e-12);
+    }
+
+    @Test
+    void oneEpochRaisesTheLogProbabilityOfTheHighRewardAction() {
+        double[] good = {2.0, -1.0, 0};
+        double[] bad = {-2.0, 1.0, 0};
+        List<Trajectory> data = List.of(oneRound("good", good, 2.4), oneRound("bad", bad, 2.9));
+        AgentTrainer trainer = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(1));
+        AgentTrainer.Samples samples = trainer.samples(data);
+        assertTrue(samples.advantages()[0] > 0 && samples.advantages()[1] < 0, "advantages against the mean return");
+        PolicyNet start = trainer.initial(samples);
+        PolicyNet after = trainer.train(start, samples).net();
+        double[] f = data.get(0).steps().get(0).features();
+        boolean[] mask = data.get(0).steps().get(0).mask();
+        double before = AgentTrainer.logProb(start, f, mask, good);
+        double now = AgentTrainer.logProb(after, f, mask, good);
+        assertTrue(now > before, "log pi(good) " + before + " -> " + now);
+        // more epochs: the mean moves to the good action, so the policy now gives the target more weight
+        PolicyNet trained = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(400)).train(start, samples).net();
+        double[] shares = Features.slotShares(trained.logits(f), mask);
+        assertTrue(shares[0] > 0.8, "target share " + shares[0]);
+    }
+
+    @Test
+    void samplesNeedLoggedActions() {
+        Trajectory t = oneRound("x", null, 2.0);
+        assertThrows(IllegalArgumentException.class,
+                () -> new AgentTrainer(AgentTrainer.Settings.defaults()).samples(List.of(t)));
+    }
+
+    @Test
+    void plainJavaForwardMatchesTheDjlForward() {
+        PolicyNet net = Nets.random(3);
+        java.util.Random rng = new java.util.Random(5);
+        double[][] x = new double[16][Features.SIZE];
+        for (double[] row : x) {
+            for (int i = 0; i < row.length; i++) {
+                row[i] = rng.nextGaussian();
+            }
+        }
+        double[][] djl = AgentTrainer.djlLogits(net, x);
+        for (int r = 0; r < x.length; r++) {
+            assertArrayEquals(djl[r], net.logits(x[r]), 1e-4);
+        }
+    }
+
+    @Test
+    void artifactRoundTripsAndRefusesTamperedWeights(@TempDir Path dir) throws IOException {
+        PolicyNet net = Nets.random(9);
+        Nets.artifact(net).write(dir);
+        AgentArtifact loaded = AgentArtifact.load(dir.toString());
+        double[] x = new double[Features.SIZE];
+        x[0] = 1;
+        assertArrayEquals(net.logits(x), loaded.net().logits(x), 0);
+        assertEquals(Features.LAYOUT_VERSION, loaded.manifest().featureLayout());
+        byte[] bytes = Files.readAllBytes(dir.resolve(AgentArtifact.WEIGHTS_FILE));
+        bytes[bytes.length - 1] ^= 1;
+        Files.write(dir.resolve(AgentArtifact.WEIGHTS_FILE), bytes);
+        IOException e = assertThrows(IOException.class, () -> AgentArtifact.load(dir.toString()));
+        assertTrue(e.getMessage().contains("sha256"), e.getMessage());
+    }
+
+    @Test
+    void bundledArtifactLoadsAndSaysHowItWasMade() throws IOException {
+        AgentArtifact bundled = AgentArtifact.load(AgentArtifact.BUNDLED);
+        assertTrue(bundled.manifest().version().startsWith("mixing-agent-"), bundled.manifest().version());
+        assertTrue(bundled.manifest().trainingData().trajectories() > 0);
+        assertEquals(64, bundled.manifest().trainingData().sha256().length());
+        List<String> names = new ArrayList<>(bundled.manifest().features());
+        assertEquals(Features.NAMES, names);
+    }
+}
