@@ -1,43 +1,24 @@
 package dev.cpt.mixer;
 
 import dev.cpt.mixing.MixingPolicy;
+import dev.cpt.mixing.Policies;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Creates the configured mixing policy: {@code uniform} is built in; any other name goes to cpt-mixing's
- * {@code dev.cpt.mixing.Policies.create(name, params)} when that factory is on the class path, and a fully
- * qualified class name implementing {@link MixingPolicy} (with a {@code (Map<String, String>)} or no-argument
- * constructor) is instantiated directly.
+ * Creates the configured mixing policy: a name of cpt-mixing's {@link Policies} ({@code static}, {@code uniform},
+ * {@code temperature}, {@code odm}, {@code cmr}, {@code agent}), or the fully qualified name of a class
+ * implementing {@link MixingPolicy} (with a {@code (Map<String, String>)} or no-argument constructor), so a team can
+ * plug in its own policy without forking the mixer.
  */
 final class PolicyFactory {
-    static final String MIXING_FACTORY = "dev.cpt.mixing.Policies";
-
     private PolicyFactory() {}
 
     static MixingPolicy create(String name, Map<String, String> params) {
-        if (name.equals("uniform") && params.isEmpty()) {
-            return new UniformPolicy();
-        }
-        Optional<Method> factory = mixingFactory();
-        if (factory.isPresent() && !name.contains(".")) {
-            return (MixingPolicy) invoke(() -> factory.get().invoke(null, name, params), name);
-        }
         if (name.contains(".")) {
             return byClassName(name, params);
         }
-        throw new IllegalArgumentException("unknown mixing policy '" + name + "' (with params " + params
-                + "): built in is 'uniform'; others need cpt-mixing's " + MIXING_FACTORY + " or a class name");
-    }
-
-    private static Optional<Method> mixingFactory() {
-        try {
-            return Optional.of(Class.forName(MIXING_FACTORY, true, loader()).getMethod("create", String.class, Map.class));
-        } catch (ClassNotFoundException | NoSuchMethodException e) {
-            return Optional.empty();
-        }
+        return Policies.create(name, params);
     }
 
     private static MixingPolicy byClassName(String className, Map<String, String> params) {

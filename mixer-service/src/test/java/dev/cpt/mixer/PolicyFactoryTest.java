@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
+import dev.cpt.mixing.Policies;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,20 @@ class PolicyFactoryTest {
         MixingPolicy policy = PolicyFactory.create(HalfPolicy.class.getName(), Map.of("domain", "law"));
         var state = new MixingState(0, List.of("law"), Map.of("law", 10L), Map.of(), Map.of(), Map.of(), List.of());
         assertEquals(Map.of("law", 1.0), policy.weights(state));
+    }
+
+    @Test
+    void everyCptMixingPolicyIsCreatedByNameAndStaysOnTheSimplex() {
+        var state = new MixingState(3, List.of("general", "law"), Map.of("general", 4096L, "law", 8192L),
+                Map.of("law", 8192L), Map.of("general", 20_000L, "law", 1_000L), Map.of("general", 0.5, "law", 0.5),
+                List.of());
+        for (String name : Policies.NAMES) {
+            MixingPolicy policy = PolicyFactory.create(name, Map.of());
+            Map<String, Double> weights = policy.weights(state);
+            assertTrue(state.availableTokens().keySet().containsAll(weights.keySet()), name + ": " + weights);
+            assertEquals(1.0, weights.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9, name + ": " + weights);
+            assertTrue(weights.values().stream().allMatch(w -> w >= 0), name + ": " + weights);
+        }
     }
 
     @Test
