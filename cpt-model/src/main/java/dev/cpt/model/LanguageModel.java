@@ -320,6 +320,198 @@ public final class LanguageModel implements AutoCloseable {
         return java.util.Arrays.copyOf(produced, n);
     }
 
+    // ---------------------------------------------------------------- reinforcement learning (GRPO)
+
+    /**
+     * Samples {@code count} completions of one prompt together, as one batch (the rows share the prompt, so they
+     * stay the same length and need no padding). Each completion ends after {@code maxNewTokens} or with a stop
+     * token, which IS included here: stopping is a choice of the policy whose log-probability the policy gradient
+     * needs. Log-probabilities for the ratio come from {@link #completionLogProbs} (temperature 1), so sample at
+     * temperature 1 for an on-policy ratio. Requires {@code prompt.length + maxNewTokens <= contextLength + 1}.
+     */
+    public synchronized int[][] sampleGroup(int[] prompt, int count, SamplingSettings s, Random rng) {
+        Objects.requireNonNull(s, "sampling settings");
+        Objects.requireNonNull(rng, "rng");
+        if (count <= 0) {
+            throw new IllegalArgumentException("count must be positive, got " + count);
+        }
+        if (prompt == null || prompt.length == 0) {
+            throw new IllegalArgumentException("prompt must contain at least one token");
+        }
+        if (prompt.length + s.maxNewTokens() > config.contextLength() + 1) {
+            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens + " + s.maxNewTokens()
+                    + " new tokens exceed the context of " + config.contextLength() + " + 1");
+        }
+        for (int id : prompt) {
+            if (id < 0 || id >= config.vocabSize()) {
+                throw new IllegalArgumentException("prompt token " + id + " outside the vocabulary");
+            }
+        }
+        int v = config.vocabSize();
+        List<List<Integer>> produced = new ArrayList<>();
+        boolean[] done = new boolean[count];
+        for (int r = 0; r < count; r++) {
+            produced.add(new ArrayList<>());
+        }
+        long[] window = new long[0];
+        try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad()) {
+            for (int n = 0; n < s.maxNewTokens(); n++) {
+                int len = prompt.length + n;
+                window = new long[count * len];
+                for (int r = 0; r < count; r++) {
+                    for (int i = 0; i < prompt.length; i++) {
+                        window[r * len + i] = prompt[i];
+                    }
+                    List<Integer> mine = produced.get(r);
+                    for (int i = 0; i < n; i++) {
+                        // a finished row is padded with 0 after its end; its later samples are discarded
+                        window[r * len + prompt.length + i] = i < mine.size() ? mine.get(i) : 0;
+                    }
+                }
+                float[] last;
+                try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+                    NDArray ids = NativeArrays.create(step, window, new Shape(count, len));
+                    last = forward(ids, false).get(new NDIndex(":, -1")).toFloatArray();
+                }
+                boolean all = true;
+                for (int r = 0; r < count; r++) {
+                    if (done[r]) {
+                        continue;
+                    }
+                    float[] row = java.util.Arrays.copyOfRange(last, r * v, (r + 1) * v);
+                    int next = Sampler.sample(row, s, rng);
+                    produced.get(r).add(next);
+                    done[r] = s.stopTokens().contains(next);
+                    all &= done[r];
+                }
+                if (all) {
+                    break;
+                }
+            }
+        }
+        int[][] out = new int[count][];
+        for (int r = 0; r < count; r++) {
+            out[r] = produced.get(r).stream().mapToInt(Integer::intValue).toArray();
+        }
+        return out;
+    }
+
+    /**
+     * Log-probability (temperature 1) of every completion token given its prompt and the completion tokens before
+     * it, without gradients: result[row][j] = log p(completion[row][j] | prompt[row], completion[row][0..j-1]).
+     * prompt + completion must be 2..contextLength+1 tokens.
+     */
+    public synchronized float[][] completionLogProbs(int[][] prompts, int[][] completions) {
+        if (prompts.length != completions.length) {
+            throw new IllegalArgumentException(prompts.length + " prompts but " + completions.length + " completions");
+        }
+        int[][] sequences = new PolicyBatch(prompts, completions, emptyLike(completions), null,
+                new double[prompts.length]).sequences();
+        Batch batch = Batch.forLoss(sequences, config.contextLength(), config.vocabSize());
+        try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
+                NDScope scope = new NDScope();
+                NDManager step = manager.newSubManager()) {
+            float[] flat = targetLogProbs(step, batch, false).toFloatArray();
+            float[][] out = new float[prompts.length][];
+            for (int r = 0; r < out.length; r++) {
+                out[r] = new float[completions[r].length];
+                System.arraycopy(flat, r * batch.width() + prompts[r].length - 1, out[r], 0, out[r].length);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * One AdamW step on the clipped policy objective (see {@link PolicyObjective}) over the completion tokens of
+     * {@code rollouts}; prompt tokens are context only. The old log-probabilities stay fixed, so several inner steps
+     * on the same rollouts move the ratio away from 1 and the clip takes hold. A non-finite loss or gradient skips
+     * the update, as in {@link #trainStep}.
+     */
+    public synchronized PolicyStepResult policyStep(PolicyBatch rollouts, PolicyObjective objective,
+            OptimizerSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        boolean kl = objective.klBeta() > 0;
+        if (kl && rollouts.refLogProbs() == null) {
+            throw new IllegalArgumentException("the KL penalty (beta " + objective.klBeta() + ") needs reference log-probabilities");
+        }
+        Batch batch = Batch.forLoss(rollouts.sequences(), config.contextLength(), config.vocabSize());
+        int rows = batch.rows();
+        int width = batch.width();
+        float[] mask = new float[rows * width];
+        float[] old = new float[rows * width];
+        float[] ref = new float[rows * width];
+        float[] adv = new float[rows];
+        long tokens = 0;
+        for (int r = 0; r < rows; r++) {
+            // completion token j is target position prompt.length - 1 + j
+            int first = rollouts.prompts()[r].length - 1;
+            for (int j = 0; j < rollouts.completions()[r].length; j++) {
+                mask[r * width + first + j] = 1f;
+                old[r * width + first + j] = rollouts.oldLogProbs()[r][j];
+                ref[r * width + first + j] = kl ? rollouts.refLogProbs()[r][j] : 0f;
+                tokens++;
+            }
+            adv[r] = (float) rollouts.advantages()[r];
+        }
+        try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+            Shape shape = new Shape(rows, width);
+            NDArray oldArr = NativeArrays.create(step, old, shape);
+            NDArray refArr = kl ? NativeArrays.create(step, ref, shape) : null;
+            NDArray advArr = NativeArrays.create(step, adv, new Shape(rows, 1));
+            NDArray maskArr = NativeArrays.create(step, mask, shape);
+            PolicyObjective.Terms terms;
+            try (GradientCollector collector = engine.newGradientCollector()) {
+                NDArray newLogProbs = targetLogProbs(step, batch, true);
+                terms = objective.terms(step, newLogProbs, oldArr, refArr, advArr, maskArr);
+                collector.backward(terms.loss());
+            }
+            double loss = terms.loss().getFloat();
+            double[] stats;
+            try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad()) {
+                stats = PolicyObjective.statistics(terms);
+            }
+            if (!Double.isFinite(loss)) {
+                optimizer.zeroGradients();
+                return new PolicyStepResult(loss, stats[0], stats[1], stats[2], tokens, Double.NaN, false, "loss is " + loss);
+            }
+            double gradNorm = globalGradNorm();
+            if (!Double.isFinite(gradNorm)) {
+                optimizer.zeroGradients();
+                return new PolicyStepResult(loss, stats[0], stats[1], stats[2], tokens, gradNorm, false,
+                        "gradient norm is " + gradNorm + " (NaN or Inf in the gradients)");
+            }
+            double rescale = settings.maxGradNorm() > 0 && gradNorm > settings.maxGradNorm()
+                    ? settings.maxGradNorm() / (gradNorm + 1e-6)
+                    : 1.0;
+            optimizer.update(settings, rescale);
+            return new PolicyStepResult(loss, stats[0], stats[1], stats[2], tokens, gradNorm, true, null);
+        }
+    }
+
+    /**
+     * A new model with this model's weights, on the same device, with a fresh optimizer (no moments, step 0). It
+     * shares the tokenizer, which this model keeps owning: close the copy first. GRPO uses it for the policy that
+     * starts a stage and for the frozen reference, which the caller never trains.
+     */
+    public synchronized LanguageModel copy() {
+        LanguageModel copy = new LanguageModel(config, 0L, tokenizer, false, manager.getDevice());
+        try {
+            Gpt2Weights.load(copy.parameters, Gpt2Weights.export(parameters));
+            return copy;
+        } catch (RuntimeException e) {
+            copy.close();
+            throw e;
+        }
+    }
+
+    private static float[][] emptyLike(int[][] rows) {
+        float[][] out = new float[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            out[r] = new float[rows[r].length];
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- persistence
 
     /**
@@ -451,19 +643,23 @@ public final class LanguageModel implements AutoCloseable {
 
     /** Sum of the masked token cross-entropies of each row, shape [B]. */
     private NDArray rowLossSums(NDManager step, Batch batch, boolean training) {
+        NDArray mask = NativeArrays.create(step, batch.mask(), new Shape(batch.rows(), batch.width()));
+        // padding positions contribute exactly zero
+        return targetLogProbs(step, batch, training).mul(mask).neg().sum(new int[] {1});
+    }
+
+    /** Log-probability of each target token, shape [B, T] (padding positions hold arbitrary values). */
+    private NDArray targetLogProbs(NDManager step, Batch batch, boolean training) {
         Shape shape = new Shape(batch.rows(), batch.width());
-        // libtorch-owned copies: autograd saves all three (embedding and gather indices, the mask
-        // factor) for the backward pass, so they must not depend on a Java buffer's lifetime
+        // libtorch-owned copies: autograd saves the embedding and gather indices (and callers' mask
+        // factors) for the backward pass, so they must not depend on a Java buffer's lifetime
         NDArray ids = NativeArrays.create(step, batch.inputs(), shape);
         NDArray targets = NativeArrays.create(step, batch.targets(), shape);
-        NDArray mask = NativeArrays.create(step, batch.mask(), shape);
         NDArray logits = forward(ids, training);
         // log-probabilities over the vocabulary [B, T, V]
         NDArray logProbs = logits.logSoftmax(2);
         // log-probability of each target [B, T]
-        NDArray picked = logProbs.gather(targets.expandDims(2), 2).squeeze(2);
-        // padding positions contribute exactly zero
-        return picked.mul(mask).neg().sum(new int[] {1});
+        return logProbs.gather(targets.expandDims(2), 2).squeeze(2);
     }
 
     /** Global L2 norm over all gradients, one device-to-host sync. */

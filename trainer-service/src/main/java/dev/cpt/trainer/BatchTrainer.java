@@ -93,6 +93,33 @@ public class BatchTrainer {
         return run.phases().state();
     }
 
+    /**
+     * Where a GRPO stage branches off: the run's latest checkpoint, written (and announced) first when the weights
+     * have moved since the last one, so the branch starts from exactly the weights eval scored.
+     */
+    synchronized Path branchPoint() {
+        if (!checkpointed || run.step() > lastCheckpointStep) {
+            publishCheckpoint();
+        }
+        return run.latestCheckpointDir();
+    }
+
+    /**
+     * Runs {@code work} while no batch is trained. libtorch's autograd recorder is process-wide, so two training
+     * steps must never overlap: a GRPO stage runs its model work through here, one piece at a time, and the
+     * batches consumer waits for each piece (short: one sampling pass or one update), not for the whole stage.
+     */
+    <T> T exclusively(java.util.function.Supplier<T> work) {
+        synchronized (this) {
+            return work.get();
+        }
+    }
+
+    /** Announces a checkpoint another part of the trainer wrote (a GRPO stage's) on {@code cpt.checkpoints}. */
+    void announce(CheckpointEvent event) {
+        publish(event);
+    }
+
     /** The next offset to read on each batches partition, as far as the current weights are concerned. */
     synchronized List<ConsumedOffset> positions() {
         return run.positions();

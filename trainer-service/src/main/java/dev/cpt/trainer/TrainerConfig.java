@@ -99,4 +99,32 @@ public interface TrainerConfig {
     /** When no batch has come for this long, steps taken since the last checkpoint are checkpointed too. */
     @WithDefault("10s")
     java.time.Duration checkpointWhenIdleAfter();
+
+    /** GRPO stages ({@code POST /grpo}). */
+    Grpo grpo();
+
+    interface Grpo {
+        /** How long a GRPO step waits for the rewards of the rollouts it sampled before going on without them. */
+        @WithDefault("30s")
+        java.time.Duration rewardTimeout();
+
+        /**
+         * A rollout whose rewards come after its step may still be used while the policy has moved on by at most this
+         * many updates; older ones are dropped and counted (0: only in the step that sampled them).
+         */
+        @WithDefault("1")
+        int maxStalenessSteps();
+
+        /** Largest group size G a request may ask for. */
+        @WithDefault("64")
+        int maxGroupSize();
+
+        /** Most steps one stage may ask for. */
+        @WithDefault("10000")
+        int maxSteps();
+
+        /** Most training prompts one stage may ask for. */
+        @WithDefault("5000")
+        int maxPrompts();
+    }
 }

@@ -202,6 +202,15 @@ final class TrainingRun implements AutoCloseable {
         }
     }
 
+    /** The directory {@code LATEST} names; only valid once the run has written a checkpoint. */
+    Path latestCheckpointDir() {
+        Path latest = runDir.resolve(LATEST);
+        if (!Files.isRegularFile(latest)) {
+            throw new IllegalStateException("run " + runId + " has no checkpoint yet");
+        }
+        return runDir.resolve(read(latest).strip());
+    }
+
     /** Whether the run continued from a checkpoint of its own rather than starting from scratch. */
     boolean resumed() {
         return resumed;

@@ -1,0 +1,51 @@
+package dev.cpt.model;
+
+/**
+ * Rollouts for one policy-gradient step: each row is a prompt, a completion sampled for it, the log-probability
+ * each completion token had under the policy that sampled it, the same under the frozen reference (null when the
+ * KL penalty is off), and the row's advantage. A completion may be empty; it then adds nothing to the loss.
+ *
+ * @param prompts prompt tokens per row (at least one token)
+ * @param completions completion tokens per row; prompt + completion must fit {@code contextLength + 1}
+ * @param oldLogProbs per completion token: log pi_old(token), held fixed over the inner steps on these rollouts
+ * @param refLogProbs per completion token: log pi_ref(token), or null when beta is 0
+ * @param advantages one advantage per row, shared by all its tokens
+ */
+public record PolicyBatch(int[][] prompts, int[][] completions, float[][] oldLogProbs, float[][] refLogProbs,
+        double[] advantages) {
+
+    public PolicyBatch {
+        int rows = prompts.length;
+        if (rows == 0) {
+            throw new IllegalArgumentException("policy batch is empty");
+        }
+        if (completions.length != rows || oldLogProbs.length != rows || advantages.length != rows
+                || (refLogProbs != null && refLogProbs.length != rows)) {
+            throw new IllegalArgumentException("prompts, completions, log-probabilities and advantages differ in rows");
+        }
+        for (int r = 0; r < rows; r++) {
+            if (oldLogProbs[r].length != completions[r].length
+                    || (refLogProbs != null && refLogProbs[r].length != completions[r].length)) {
+                throw new IllegalArgumentException("row " + r + ": one log-probability per completion token is needed");
+            }
+            if (!Double.isFinite(advantages[r])) {
+                throw new IllegalArgumentException("row " + r + ": advantage is not finite: " + advantages[r]);
+            }
+        }
+    }
+
+    public int rows() {
+        return prompts.length;
+    }
+
+    /** prompt + completion of every row, the token sequences the model is run on. */
+    int[][] sequences() {
+        int[][] out = new int[prompts.length][];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = new int[prompts[r].length + completions[r].length];
+            System.arraycopy(prompts[r], 0, out[r], 0, prompts[r].length);
+            System.arraycopy(completions[r], 0, out[r], prompts[r].length, completions[r].length);
+        }
+        return out;
+    }
+}

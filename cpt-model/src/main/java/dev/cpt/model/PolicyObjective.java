@@ -1,0 +1,124 @@
+package dev.cpt.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.cpt.model.engine.NativeArrays;
+import dev.cpt.model.engine.OfflineEngine;
+
+/**
+ * The GRPO objective (DeepSeekMath): per completion token, the PPO clipped surrogate
+ * {@code min(r A, clip(r, 1 - eps, 1 + eps) A)} with {@code r = pi / pi_old}, minus {@code beta} times the k3
+ * estimate of KL(pi || pi_ref), {@code exp(ref - new) - (ref - new) - 1}, which is >= 0 and exactly 0 where the policy
+ * equals the reference. Each row's tokens are averaged, then the rows; the loss is the negated result.
+ *
+ * @param clipEpsilon the PPO clip range, in (0, 1)
+ * @param klBeta weight of the KL penalty, >= 0; 0 switches it off (no reference log-probabilities needed)
+ */
+public record PolicyObjective(double clipEpsilon, double klBeta) {
+
+    public PolicyObjective {
+        if (!(clipEpsilon > 0 && clipEpsilon < 1)) {
+            throw new IllegalArgumentException("clipEpsilon must be in (0, 1), got " + clipEpsilon);
+        }
+        if (!(klBeta >= 0 && Double.isFinite(klBeta))) {
+            throw new IllegalArgumentException("klBeta must be a finite number >= 0, got " + klBeta);
+        }
+    }
+
+    /** The loss and its statistics; every input is [rows, width], padding excluded by {@code mask}. */
+    record Terms(NDArray loss, NDArray kl, NDArray clipped, NDArray ratio, NDArray mask) {}
+
+    /**
+     * @param newLogProbs log pi of each target token, recorded by autograd when training
+     * @param oldLogProbs log pi_old, constant
+     * @param refLogProbs log pi_ref, constant; ignored when beta is 0
+     * @param advantages one per row, shape [rows, 1]
+     * @param mask 1 on completion tokens, 0 elsewhere
+     */
+    Terms terms(NDManager m, NDArray newLogProbs, NDArray oldLogProbs, NDArray refLogProbs, NDArray advantages,
+            NDArray mask) {
+        // r = pi / pi_old
+        NDArray ratio = newLogProbs.sub(oldLogProbs).exp();
+        // the PPO surrogate: the pessimistic one of the unclipped and clipped ratio times the advantage
+        NDArray unclipped = ratio.mul(advantages);
+        // not ratio.clip(lo, hi): DJL's clip wraps its bounds in Java-owned scalars that ClampBackward keeps and a GC
+        // may free before backward runs (see NativeArrays); min/max against libtorch-owned scalars is the same clamp
+        NDArray clippedRatio = ratio.minimum(NativeArrays.scalar(m, (float) (1 + clipEpsilon)))
+                .maximum(NativeArrays.scalar(m, (float) (1 - clipEpsilon)));
+        NDArray surrogate = unclipped.minimum(clippedRatio.mul(advantages));
+        NDArray perToken = surrogate;
+        NDArray kl = null;
+        if (klBeta > 0) {
+            // k3: exp(d) - d - 1 with d = log pi_ref - log pi
+            NDArray d = refLogProbs.sub(newLogProbs);
+            kl = d.exp().sub(d).sub(NativeArrays.scalar(m, 1f));
+            perToken = surrogate.sub(kl.mul(NativeArrays.scalar(m, (float) klBeta)));
+        }
+        // mean over each row's completion tokens (an empty completion counts 1 to avoid 0/0 and adds 0)
+        NDArray counts = mask.sum(new int[] {1}).maximum(NativeArrays.scalar(m, 1f));
+        NDArray perRow = perToken.mul(mask).sum(new int[] {1}).div(counts);
+        NDArray loss = perRow.mean().neg();
+        NDArray outside = ratio.sub(NativeArrays.scalar(m, 1f)).abs().gt(NativeArrays.scalar(m, (float) clipEpsilon));
+        return new Terms(loss, kl, outside, ratio, mask);
+    }
+
+    /** Mean KL, clip fraction and mean ratio over the masked tokens (one sync each, outside autograd). */
+    static double[] statistics(Terms t) {
+        double tokens = t.mask().sum().getFloat();
+        if (tokens == 0) {
+            return new double[] {0, 0, 1};
+        }
+        double kl = t.kl() == null ? 0 : t.kl().mul(t.mask()).sum().getFloat() / tokens;
+        double clip = t.clipped().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(t.mask()).sum().getFloat() / tokens;
+        double ratio = t.ratio().mul(t.mask()).sum().getFloat() / tokens;
+        return new double[] {kl, clip, ratio};
+    }
+
+    /**
+     * Evaluates the objective on given per-token log-probabilities, without a model: rows of {@code newLogProbs}
+     * (and the other per-token arrays) may differ in length. For tests and for checking numbers by hand.
+     */
+    public PolicyStepResult evaluate(float[][] newLogProbs, float[][] oldLogProbs, float[][] refLogProbs,
+            double[] advantages) {
+        if (klBeta > 0 && refLogProbs == null) {
+            throw new IllegalArgumentException("the KL penalty (beta " + klBeta + ") needs reference log-probabilities");
+        }
+        int rows = newLogProbs.length;
+        int width = 1;
+        for (float[] row : newLogProbs) {
+            width = Math.max(width, row.length);
+        }
+        try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
+                NDManager m = OfflineEngine.get().newBaseManager()) {
+            float[] mask = new float[rows * width];
+            long tokens = 0;
+            for (int r = 0; r < rows; r++) {
+                for (int t = 0; t < newLogProbs[r].length; t++) {
+                    mask[r * width + t] = 1f;
+                    tokens++;
+                }
+            }
+            Shape shape = new Shape(rows, width);
+            float[] adv = new float[rows];
+            for (int r = 0; r < rows; r++) {
+                adv[r] = (float) advantages[r];
+            }
+            Terms t = terms(m, NativeArrays.create(m, pad(newLogProbs, width), shape),
+                    NativeArrays.create(m, pad(oldLogProbs, width), shape),
+                    refLogProbs == null ? null : NativeArrays.create(m, pad(refLogProbs, width), shape),
+                    NativeArrays.create(m, adv, new Shape(rows, 1)), NativeArrays.create(m, mask, shape));
+            double[] stats = statistics(t);
+            return new PolicyStepResult(t.loss().getFloat(), stats[0], stats[1], stats[2], tokens, Double.NaN, false,
+                    "evaluated only");
+        }
+    }
+
+    static float[] pad(float[][] rows, int width) {
+        float[] out = new float[rows.length * width];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, out, r * width, rows[r].length);
+        }
+        return out;
+    }
+}

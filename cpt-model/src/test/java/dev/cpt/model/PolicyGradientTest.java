@@ -1,0 +1,161 @@
+package dev.cpt.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The model side of GRPO: group sampling, completion log-probabilities, the policy step, the frozen reference. */
+class PolicyGradientTest {
+    private static final ByteTokenizer BYTES = ByteTokenizer.INSTANCE;
+    private static final GptConfig SMALL = new GptConfig(256, 32, 2, 2, 32);
+
+    @Test
+    void aGroupOfCompletionsEndsAtAStopTokenOrTheLimit() {
+        try (LanguageModel model = LanguageModel.create(SMALL, 5)) {
+            int stop = 'e';
+            SamplingSettings s = new SamplingSettings(1.0, 0, 1.0, 12, Set.of(stop));
+            int[][] group = model.sampleGroup(BYTES.encode("abc"), 6, s, new Random(1));
+            assertEquals(6, group.length);
+            for (int[] completion : group) {
+                assertTrue(completion.length >= 1 && completion.length <= 12);
+                for (int i = 0; i < completion.length - 1; i++) {
+                    assertNotEquals(stop, completion[i], "a stop token before the end");
+                }
+                assertTrue(completion.length == 12 || completion[completion.length - 1] == stop);
+            }
+            assertArrayEquals(group, model.sampleGroup(BYTES.encode("abc"), 6, s, new Random(1)), "same seed, same group");
+        }
+    }
+
+    @Test
+    void completionLogProbabilitiesAreTheLogSoftmaxOfTheLogits() {
+        try (LanguageModel model = LanguageModel.create(SMALL, 6)) {
+            int[] prompt = BYTES.encode("hello");
+            int[] completion = BYTES.encode(" wor");
+            float[][] lp = model.completionLogProbs(new int[][] {prompt, BYTES.encode("ab")},
+                    new int[][] {completion, BYTES.encode("c")});
+            int[] full = BYTES.encode("hello wor");
+            float[][] logits = model.logits(new int[][] {full})[0];
+            for (int j = 0; j < completion.length; j++) {
+                float[] row = logits[prompt.length - 1 + j];
+                double max = Double.NEGATIVE_INFINITY;
+                for (float x : row) {
+                    max = Math.max(max, x);
+                }
+                double z = 0;
+                for (float x : row) {
+                    z += Math.exp(x - max);
+                }
+                assertEquals(row[completion[j]] - max - Math.log(z), lp[0][j], 1e-4);
+            }
+            assertEquals(1, lp[1].length);
+        }
+    }
+
+    @Test
+    void theKlToAFrozenCopyIsZeroUntilThePolicyMoves() {
+        try (LanguageModel policy = LanguageModel.create(SMALL, 7); LanguageModel reference = policy.copy()) {
+            int[][] prompts = {BYTES.encode("2 + 2 ="), BYTES.encode("2 + 2 =")};
+            int[][] completions = {BYTES.encode(" 4."), BYTES.encode(" 5.")};
+            float[][] old = policy.completionLogProbs(prompts, completions);
+            float[][] ref = reference.completionLogProbs(prompts, completions);
+            for (int r = 0; r < old.length; r++) {
+                assertArrayEquals(old[r], ref[r], 0f, "the copy computes the same log-probabilities");
+            }
+            PolicyObjective objective = new PolicyObjective(0.2, 0.1);
+            OptimizerSettings lr = OptimizerSettings.defaults().withLearningRate(3e-2);
+            PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, new double[] {1, -1});
+            PolicyStepResult first = policy.policyStep(batch, objective, lr);
+            assertTrue(first.applied());
+            assertEquals(0.0, first.meanKl(), 1e-6);
+            assertEquals(1.0, first.meanRatio(), 1e-5);
+            // a second inner step on the same rollouts: the policy has moved away from pi_old and pi_ref
+            PolicyStepResult second = policy.policyStep(batch, objective, lr);
+            assertTrue(second.meanKl() > 1e-6, "KL after one update: " + second.meanKl());
+            assertNotEquals(1.0, second.meanRatio(), 1e-4);
+            float[][] after = reference.completionLogProbs(prompts, completions);
+            assertArrayEquals(ref[0], after[0], 0f, "the reference stays frozen");
+        }
+    }
+
+    @Test
+    void thePolicyStepRaisesTheLikelihoodOfPositiveAdvantagesAndLowersNegativeOnes() {
+        try (LanguageModel policy = LanguageModel.create(SMALL, 8)) {
+            int[][] prompts = {BYTES.encode("Q: 3 + 4?"), BYTES.encode("Q: 3 + 4?")};
+            int[][] completions = {BYTES.encode(" 7"), BYTES.encode(" 9")};
+            PolicyObjective objective = new PolicyObjective(0.2, 0);
+            float[][] before = policy.completionLogProbs(prompts, completions);
+            for (int step = 0; step < 5; step++) {
+                float[][] old = policy.completionLogProbs(prompts, completions);
+                policy.policyStep(new PolicyBatch(prompts, completions, old, null, new double[] {1, -1}), objective,
+                        OptimizerSettings.defaults().withLearningRate(1e-2));
+            }
+            float[][] after = policy.completionLogProbs(prompts, completions);
+            assertTrue(sum(after[0]) > sum(before[0]), "log p(good) " + sum(before[0]) + " -> " + sum(after[0]));
+            assertTrue(sum(after[1]) < sum(before[1]), "log p(bad) " + sum(before[1]) + " -> " + sum(after[1]));
+        }
+    }
+
+    @Test
+    void severalInnerStepsOnTheSameRolloutsAreHeldByTheClip() {
+        try (LanguageModel policy = LanguageModel.create(SMALL, 9)) {
+            int[][] prompts = {BYTES.encode("abc")};
+            int[][] completions = {BYTES.encode("defg")};
+            float[][] old = policy.completionLogProbs(prompts, completions);
+            PolicyBatch batch = new PolicyBatch(prompts, completions, old, null, new double[] {1});
+            PolicyObjective objective = new PolicyObjective(0.1, 0);
+            PolicyStepResult last = null;
+            for (int inner = 0; inner < 12; inner++) {
+                last = policy.policyStep(batch, objective, OptimizerSettings.defaults().withLearningRate(5e-2));
+            }
+            // with a positive advantage every token's ratio is pushed up until it passes 1 + eps, where its gradient
+            // is cut: the clipped tokens show up in the clip fraction
+            assertTrue(last.meanRatio() > 1.0, "mean ratio " + last.meanRatio());
+            assertTrue(last.clipFraction() > 0, "clip fraction " + last.clipFraction());
+        }
+    }
+
+    @Test
+    void policyStepsStayFiniteWhileTheCollectorFreesAndReusesMemory() throws InterruptedException {
+        // the objective's constants (clip bounds, k3's 1, beta) are saved by autograd: Java-owned scalars freed by a
+        // GC before backward would turn the gradients into garbage (see NativeArrays)
+        try (LanguageModel policy = LanguageModel.create(SMALL, 10); LanguageModel reference = policy.copy()) {
+            Random rng = new Random(4);
+            PolicyObjective objective = new PolicyObjective(0.2, 0.1);
+            try (GcPressure gc = GcPressure.start()) {
+                for (int step = 0; step < 30; step++) {
+                    int[][] prompts = new int[4][];
+                    int[][] completions = new int[4][];
+                    double[] advantages = new double[4];
+                    for (int r = 0; r < 4; r++) {
+                        prompts[r] = BYTES.encode("q" + rng.nextInt(100) + ":");
+                        completions[r] = BYTES.encode(" a" + rng.nextInt(1000));
+                        advantages[r] = rng.nextGaussian();
+                    }
+                    float[][] old = policy.completionLogProbs(prompts, completions);
+                    float[][] ref = reference.completionLogProbs(prompts, completions);
+                    PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages);
+                    for (int inner = 0; inner < 2; inner++) {
+                        PolicyStepResult r = policy.policyStep(batch, objective,
+                                OptimizerSettings.defaults().withLearningRate(1e-2));
+                        assertTrue(r.applied() && Double.isFinite(r.loss()) && r.gradNorm() < 1e3, "step " + step + ": " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    private static double sum(float[] xs) {
+        double s = 0;
+        for (float x : xs) {
+            s += x;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,300 @@
+package dev.cpt.trainer.grpo;
+
+import dev.cpt.contracts.RewardRequest;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.PolicyBatch;
+import dev.cpt.model.PolicyStepResult;
+import dev.cpt.model.SamplingSettings;
+import dev.cpt.model.tokenizer.Tokenizer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * GRPO (DeepSeekMath): per step, sample G completions for each of a few prompts from the current policy, ask for
+ * their rewards, turn each complete group's rewards into group-relative advantages, and take the clipped-ratio
+ * policy steps with a KL penalty to the frozen reference. Framework-free: the trainer runs it against the reward
+ * service over Kafka, the benchmark against an in-process reward.
+ *
+ * <p>Rewards may come late. A step waits at most {@code rewardTimeout} for the rollouts it sampled; a group still
+ * incomplete then stays pending while it is within {@code maxStalenessSteps} policy updates of the policy that
+ * sampled it (its pi_old log-probabilities make the ratio correct for it later) and is dropped and counted after
+ * that. So a silent reward service costs each step one timeout and never hangs it.
+ */
+public final class GrpoLoop {
+
+    /** Runs model work with the trainer's other training held off (the CPT consumer); the identity elsewhere. */
+    @FunctionalInterface
+    public interface Exclusive {
+        <T> T run(Supplier<T> work);
+    }
+
+    /** What one step did. {@code applied} is false when no group had all its rewards in time. */
+    public record StepReport(long step, long policyVersion, int groupsSampled, int groupsUsed, int zeroStdGroups,
+            int staleGroupsDropped, long lateRewards, double meanReward, double advantageStd, double loss, double kl,
+            double clipFraction, double meanRatio, boolean applied, Duration took) {}
+
+    /** Mean reward of greedy answers to held-out prompts; {@code answered} may fall short of {@code asked}. */
+    public record HeldOutReward(double mean, int answered, int asked) {}
+
+    private static final class Group {
+        final String id;
+        final long version;
+        final TaskExample example;
+        final int[] prompt;
+        final int[][] completions;
+        final float[][] oldLogProbs;
+        final List<String> requestIds = new ArrayList<>();
+        final double[] rewards;
+
+        Group(String id, long version, TaskExample example, int[] prompt, int[][] completions, float[][] oldLogProbs) {
+            this.id = id;
+            this.version = version;
+            this.example = example;
+            this.prompt = prompt;
+            this.completions = completions;
+            this.oldLogProbs = oldLogProbs;
+            this.rewards = new double[completions.length];
+            Arrays.fill(rewards, Double.NaN);
+            for (int i = 0; i < completions.length; i++) {
+                requestIds.add(id + "-" + i);
+            }
+        }
+
+        boolean complete() {
+            return Arrays.stream(rewards).noneMatch(Double::isNaN);
+        }
+
+        List<String> missing() {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < rewards.length; i++) {
+                if (Double.isNaN(rewards[i])) {
+                    out.add(requestIds.get(i));
+                }
+            }
+            return out;
+        }
+    }
+
+    private final String stageId;
+    private final LanguageModel policy;
+    private final LanguageModel reference;
+    private final RewardSource rewards;
+    private final GrpoSettings settings;
+    private final Exclusive exclusive;
+    private final Tokenizer tokenizer;
+    private final int stopToken;
+    private final List<TaskExample> train;
+    private final Random rng;
+    private final List<Group> pending = new ArrayList<>();
+    private long step;
+    private long policyVersion;
+    private long lateSeen;
+    private int nextPrompt;
+
+    /**
+     * @param reference the frozen reference; may be null when the KL beta is 0 (then no reference forward is run)
+     */
+    public GrpoLoop(String stageId, LanguageModel policy, LanguageModel reference, RewardSource rewards,
+            List<TaskExample> train, GrpoSettings settings, Exclusive exclusive) {
+        if (settings.objective().klBeta() > 0 && reference == null) {
+            throw new IllegalArgumentException("a KL penalty needs a reference model");
+        }
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("no training prompts");
+        }
+        this.stageId = stageId;
+        this.policy = policy;
+        this.reference = reference;
+        this.rewards = rewards;
+        this.settings = settings;
+        this.exclusive = exclusive;
+        this.tokenizer = policy.tokenizer();
+        int[] stop = tokenizer.encode(String.valueOf(TaskExample.STOP));
+        if (stop.length != 1) {
+            throw new IllegalArgumentException("the tokenizer " + tokenizer.name() + " has no single token for a newline");
+        }
+        this.stopToken = stop[0];
+        this.rng = new Random(settings.seed());
+        List<TaskExample> shuffled = new ArrayList<>(train);
+        java.util.Collections.shuffle(shuffled, rng);
+        this.train = List.copyOf(shuffled);
+        this.lateSeen = rewards.lateAnswers();
+    }
+
+    /** Policy updates applied so far (the version the next rollouts are sampled from). */
+    public long policyVersion() {
+        return policyVersion;
+    }
+
+    public StepReport step() throws InterruptedException {
+        long started = System.nanoTime();
+        long thisStep = ++step;
+        // 1. rollouts: G completions per prompt from the current policy, with their log-probabilities under it
+        List<Group> fresh = exclusive.run(() -> rollouts(thisStep));
+        List<RewardRequest> requests = new ArrayList<>();
+        for (Group g : fresh) {
+            for (int i = 0; i < g.completions.length; i++) {
+                requests.add(new RewardRequest(g.requestIds.get(i), g.id, g.example.prompt(), text(g.completions[i]),
+                        g.example.reference(), Instant.now()));
+            }
+        }
+        rewards.request(requests);
+        pending.addAll(fresh);
+
+        // 2. rewards: wait for this step's (bounded by the timeout), collect whatever older groups got meanwhile
+        List<String> freshIds = fresh.stream().flatMap(g -> g.requestIds.stream()).toList();
+        Map<String, Double> got = new java.util.HashMap<>(rewards.await(freshIds, settings.rewardTimeout()));
+        List<String> olderIds = pending.stream().filter(g -> !fresh.contains(g)).flatMap(g -> g.missing().stream()).toList();
+        got.putAll(rewards.await(olderIds, Duration.ZERO));
+        for (Group g : pending) {
+            for (int i = 0; i < g.rewards.length; i++) {
+                Double r = got.get(g.requestIds.get(i));
+                if (r != null) {
+                    g.rewards[i] = r;
+                }
+            }
+        }
+        List<Group> ready = new ArrayList<>();
+        int stale = 0;
+        for (Iterator<Group> it = pending.iterator(); it.hasNext(); ) {
+            Group g = it.next();
+            if (g.complete()) {
+                ready.add(g);
+                it.remove();
+            } else if (policyVersion + 1 - g.version > settings.maxStalenessSteps()) {
+                // by the next step it would be older than allowed: give up on it now
+                rewards.abandon(g.missing());
+                stale++;
+                it.remove();
+            }
+        }
+        long late = rewards.lateAnswers() - lateSeen;
+        lateSeen += late;
+        if (ready.isEmpty()) {
+            return new StepReport(thisStep, policyVersion, fresh.size(), 0, 0, stale, late, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, false, Duration.ofNanos(System.nanoTime() - started));
+        }
+
+        // 3. group-relative advantages; an all-equal group gets zeros and is counted
+        int rows = ready.stream().mapToInt(g -> g.completions.length).sum();
+        int[][] prompts = new int[rows][];
+        int[][] completions = new int[rows][];
+        float[][] old = new float[rows][];
+        double[] advantages = new double[rows];
+        double rewardSum = 0;
+        int zeroStd = 0;
+        int row = 0;
+        for (Group g : ready) {
+            Advantages.Group a = Advantages.of(g.rewards);
+            zeroStd += a.zeroStd() ? 1 : 0;
+            for (int i = 0; i < g.completions.length; i++, row++) {
+                prompts[row] = g.prompt;
+                completions[row] = g.completions[i];
+                old[row] = g.oldLogProbs[i];
+                advantages[row] = a.advantages()[i];
+                rewardSum += g.rewards[i];
+            }
+        }
+
+        // 4. the clipped-ratio update with the KL penalty, innerSteps times on the same rollouts
+        PolicyStepResult last = exclusive.run(() -> {
+            float[][] ref = settings.objective().klBeta() > 0 ? reference.completionLogProbs(prompts, completions) : null;
+            PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages);
+            OptimizerSettings opt = OptimizerSettings.defaults().withLearningRate(settings.learningRate());
+            PolicyStepResult result = null;
+            for (int inner = 0; inner < settings.innerSteps(); inner++) {
+                result = policy.policyStep(batch, settings.objective(), opt);
+            }
+            return result;
+        });
+        if (last.applied()) {
+            policyVersion++;
+        }
+        return new StepReport(thisStep, policyVersion, fresh.size(), ready.size(), zeroStd, stale, late,
+                rewardSum / rows, std(advantages), last.loss(), last.meanKl(), last.clipFraction(), last.meanRatio(),
+                last.applied(), Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Drops every group still waiting for rewards (at the end of a stage), counting them; returns how many. */
+    public int abandonPending() {
+        int n = pending.size();
+        pending.forEach(g -> rewards.abandon(g.missing()));
+        pending.clear();
+        return n;
+    }
+
+    /**
+     * The mean reward of the policy's greedy answers to {@code examples}, scored by the same reward source; answers
+     * whose rewards do not come within the timeout are left out of the mean and counted in {@code answered}.
+     */
+    public HeldOutReward heldOutReward(List<TaskExample> examples, String label) throws InterruptedException {
+        SamplingSettings greedy = new SamplingSettings(0, 0, 1.0, settings.maxNewTokens(),
+                Set.of(stopToken));
+        List<RewardRequest> requests = exclusive.run(() -> {
+            List<RewardRequest> out = new ArrayList<>();
+            for (int i = 0; i < examples.size(); i++) {
+                TaskExample e = examples.get(i);
+                int[] prompt = tokenizer.encode(e.prompt());
+                int[] answer = policy.sampleGroup(prompt, 1, fitting(greedy, prompt), rng)[0];
+                out.add(new RewardRequest(stageId + "-" + label + "-" + i, stageId + "-" + label, e.prompt(),
+                        text(answer), e.reference(), Instant.now()));
+            }
+            return out;
+        });
+        rewards.request(requests);
+        List<String> ids = requests.stream().map(RewardRequest::requestId).toList();
+        Map<String, Double> got = rewards.await(ids, settings.rewardTimeout());
+        rewards.abandon(ids.stream().filter(id -> !got.containsKey(id)).toList());
+        double mean = got.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return new HeldOutReward(mean, got.size(), examples.size());
+    }
+
+    private List<Group> rollouts(long thisStep) {
+        SamplingSettings sampling = new SamplingSettings(settings.temperature(), 0, 1.0, settings.maxNewTokens(),
+                Set.of(stopToken));
+        List<Group> out = new ArrayList<>();
+        for (int p = 0; p < settings.promptsPerStep(); p++) {
+            TaskExample example = train.get(nextPrompt++ % train.size());
+            int[] prompt = tokenizer.encode(example.prompt());
+            int[][] completions = policy.sampleGroup(prompt, settings.groupSize(), fitting(sampling, prompt), rng);
+            int[][] prompts = new int[completions.length][];
+            Arrays.fill(prompts, prompt);
+            float[][] old = policy.completionLogProbs(prompts, completions);
+            out.add(new Group(stageId + "-s" + thisStep + "-p" + p, policyVersion, example, prompt, completions, old));
+        }
+        return out;
+    }
+
+    /** The sampling settings with maxNewTokens cut to what fits the context after this prompt. */
+    private SamplingSettings fitting(SamplingSettings s, int[] prompt) {
+        int room = policy.config().contextLength() + 1 - prompt.length;
+        if (room < 1) {
+            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room in the context of "
+                    + policy.config().contextLength());
+        }
+        return new SamplingSettings(s.temperature(), s.topK(), s.topP(), Math.min(room, s.maxNewTokens()), s.stopTokens());
+    }
+
+    /** The completion as text, without its stop token. */
+    private String text(int[] completion) {
+        int n = completion.length;
+        if (n > 0 && completion[n - 1] == stopToken) {
+            n--;
+        }
+        return tokenizer.decode(Arrays.copyOf(completion, n)).strip();
+    }
+
+    private static double std(double[] xs) {
+        double mean = Arrays.stream(xs).average().orElse(0);
+        return Math.sqrt(Arrays.stream(xs).map(x -> (x - mean) * (x - mean)).average().orElse(0));
+    }
+}

@@ -1,0 +1,23 @@
+package dev.cpt.trainer.grpo;
+
+import dev.cpt.model.PolicyObjective;
+import java.time.Duration;
+
+/**
+ * How one GRPO loop samples, scores and updates.
+ *
+ * @param groupSize G, completions sampled per prompt
+ * @param promptsPerStep prompts (groups) sampled per step
+ * @param innerSteps optimizer steps on the same rollouts (PPO epochs); the ratio is 1 only on the first
+ * @param objective clip epsilon and KL beta
+ * @param learningRate AdamW rate of every policy step
+ * @param temperature sampling temperature (1: the ratio's pi_old is exactly the sampling distribution)
+ * @param maxNewTokens longest completion; capped per prompt to what fits the context
+ * @param rewardTimeout how long a step waits for the rewards of the rollouts it sampled
+ * @param maxStalenessSteps how many policy updates old a rollout may be when its rewards complete and it is used;
+ *     0: only in the step that sampled it
+ * @param seed sampling and prompt order
+ */
+public record GrpoSettings(int groupSize, int promptsPerStep, int innerSteps, PolicyObjective objective,
+        double learningRate, double temperature, int maxNewTokens, Duration rewardTimeout, int maxStalenessSteps,
+        long seed) {}

@@ -1,0 +1,32 @@
+package dev.cpt.trainer.grpo;
+
+import dev.cpt.contracts.RewardRequest;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where rewards come from: requests go out, answers come back later and are collected by request id. The trainer's
+ * is {@link KafkaRewardSource} (the reward service over Kafka); a benchmark may score in process.
+ */
+public interface RewardSource extends AutoCloseable {
+
+    /** Sends the requests; their answers are kept until {@link #await} takes them or {@link #abandon} drops them. */
+    void request(List<RewardRequest> requests);
+
+    /**
+     * Waits until every id has its answer or {@code timeout} has passed, whichever is first, and returns (and
+     * forgets) the answers that came: a missing id is simply absent. {@code Duration.ZERO} only collects.
+     */
+    Map<String, Double> await(Collection<String> requestIds, Duration timeout) throws InterruptedException;
+
+    /** Stops waiting for these ids; an answer that still comes for one of them is counted as late. */
+    void abandon(Collection<String> requestIds);
+
+    /** Answers that came after their request had been abandoned, since the start. */
+    long lateAnswers();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,163 @@
+package dev.cpt.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.Json;
+import dev.cpt.contracts.RewardRequest;
+import dev.cpt.contracts.RewardResponse;
+import dev.cpt.kafka.test.AwaitRecord;
+import dev.cpt.kafka.test.EmbeddedKafkaResource;
+import dev.cpt.model.io.Manifest;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A GRPO stage end to end on a real broker: the test plays the reward service (a real consumer of
+ * {@code cpt.reward.requests} answering on {@code cpt.rewards}, scoring by shared words), the stage runs through
+ * {@code POST /grpo} and {@code GET /grpo/{id}}, and its checkpoints are announced on {@code cpt.checkpoints}.
+ */
+@QuarkusTest
+@WithTestResource(EmbeddedKafkaResource.class)
+class GrpoStageTest {
+    private static final AtomicBoolean running = new AtomicBoolean(true);
+    private static final AtomicInteger answered = new AtomicInteger();
+    private static Thread responder;
+    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+
+    @BeforeAll
+    static void startResponder() {
+        String servers = EmbeddedKafkaResource.broker().bootstrapServers();
+        responder = new Thread(() -> respond(servers), "test-reward-responder");
+        responder.setDaemon(true);
+        responder.start();
+    }
+
+    @AfterAll
+    static void stopResponder() throws InterruptedException {
+        running.set(false);
+        responder.join(10_000);
+    }
+
+    /** Share of the reference's words that the completion contains: 1 for a copy, 0 for nothing in common. */
+    static double sharedWords(String completion, String reference) {
+        Set<String> ref = new HashSet<>(Arrays.asList(reference.toLowerCase(Locale.ROOT).split("\\W+")));
+        Set<String> got = new HashSet<>(Arrays.asList(completion.toLowerCase(Locale.ROOT).split("\\W+")));
+        ref.remove("");
+        return ref.isEmpty() ? 0 : ref.stream().filter(got::contains).count() / (double) ref.size();
+    }
+
+    private static void respond(String servers) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reward-responder");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c);
+                KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            consumer.subscribe(List.of(RewardRequest.TOPIC));
+            while (running.get()) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    RewardRequest request = Json.read(record.value(), RewardRequest.class);
+                    double reward = sharedWords(request.completion(), request.reference());
+                    producer.send(new ProducerRecord<>(RewardResponse.TOPIC, request.groupId(), Json.write(
+                            new RewardResponse(request.requestId(), request.groupId(), reward, Map.of("words", reward)))));
+                    answered.incrementAndGet();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStageTrainsOnRewardsFromTheBrokerAndAnnouncesItsCheckpoints() throws Exception {
+        String id = given().contentType(ContentType.JSON)
+                .body("{\"prompts\": 4, \"heldOutPrompts\": 2, \"steps\": 2, \"groupSize\": 3, \"promptsPerStep\": 2,"
+                        + " \"maxNewTokens\": 8, \"seed\": 3, \"beta\": 0.05}")
+                .when().post("/grpo").then().statusCode(202).extract().path("id");
+
+        GrpoStatus status = awaitEnd(id, Duration.ofSeconds(300));
+        assertEquals("succeeded", status.state(), () -> "stage failed: " + status.error());
+        assertNull(status.error());
+        assertEquals(2, status.step());
+        // 2 held-out answers before, 2 steps x 2 prompts x 3 completions, 2 held-out answers after
+        assertTrue(answered.get() >= 16, "answered " + answered.get());
+        assertEquals(2, status.heldOutAnsweredBefore());
+        assertNotNull(status.heldOutRewardBefore());
+        assertEquals(4, status.groupsUsed() + status.staleGroupsDropped(), "every group was used or dropped and counted");
+        assertEquals(2, status.checkpoints().size(), "the branched base (step 0) and the last step");
+
+        var record = AwaitRecord.first(kafka, r -> r.key().equals(status.runId())
+                && Json.read(r.value(), CheckpointEvent.class).step() == 2, Duration.ofSeconds(60), CheckpointEvent.TOPIC);
+        CheckpointEvent event = Json.read(record.value(), CheckpointEvent.class);
+        assertEquals("demo-grpo-" + id, event.runId());
+        Path dir = Path.of(URI.create(event.uri()));
+        var manifest = Manifest.verify(dir);
+        assertEquals(event.sha256(), manifest.sha256());
+        assertTrue(manifest.metadata().get("grpo.base").contains("/demo/"), manifest.metadata().toString());
+        assertEquals("grpo", event.schedule().kind());
+
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String run = "run=\"" + status.runId() + "\"";
+        for (String meter : List.of("cpt_grpo_steps_total", "cpt_grpo_reward_mean", "cpt_grpo_advantage_std", "cpt_grpo_kl",
+                "cpt_grpo_clip_fraction", "cpt_grpo_zero_std_groups_total", "cpt_grpo_stale_groups_total",
+                "cpt_grpo_late_rewards_total", "cpt_grpo_heldout_reward")) {
+            assertTrue(metrics.lines().anyMatch(l -> l.startsWith(meter) && l.contains(run)), meter + " with " + run);
+        }
+    }
+
+    @Test
+    void aSpecOutOfBoundsIsRefusedWithEveryProblem() {
+        given().contentType(ContentType.JSON).body("{\"task\": \"poetry\", \"groupSize\": 1, \"clipEpsilon\": 2}")
+                .when().post("/grpo").then().statusCode(400)
+                .body("error", containsString("task must be one of"))
+                .body("error", containsString("groupSize must be in [2, 64]"))
+                .body("error", containsString("clipEpsilon"));
+        given().when().get("/grpo/no-such-stage").then().statusCode(404);
+    }
+
+    private static GrpoStatus awaitEnd(String id, Duration limit) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (true) {
+            String body = given().when().get("/grpo/" + id).then().statusCode(200).extract().asString();
+            GrpoStatus s = Json.read(body, GrpoStatus.class);
+            if (s.state().equals("succeeded") || s.state().equals("failed") || System.nanoTime() > deadline) {
+                return s;
+            }
+            Thread.sleep(250);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.cpt.trainer.grpo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.cpt.model.GptConfig;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.PolicyObjective;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The GRPO loop against a reward source the test answers by hand: rewards in time, late, never, all equal. */
+class GrpoLoopTest {
+    static final GrpoLoop.Exclusive DIRECT = new GrpoLoop.Exclusive() {
+        @Override
+        public <T> T run(Supplier<T> work) {
+            return work.get();
+        }
+    };
+
+    private LanguageModel policy;
+    private LanguageModel reference;
+    private final List<TaskExample> train = DemoTasks.generate("arithmetic", 8, 1);
+
+    @BeforeEach
+    void models() {
+        policy = LanguageModel.create(GptConfig.tiny(), 11);
+        reference = policy.copy();
+    }
+
+    @AfterEach
+    void close() {
+        policy.close();
+        reference.close();
+    }
+
+    private GrpoLoop loop(RewardSource rewards, int maxStaleness, double beta) {
+        GrpoSettings s = new GrpoSettings(4, 2, 1, new PolicyObjective(0.2, beta), 1e-3, 1.0, 8, Duration.ofSeconds(1),
+                maxStaleness, 5);
+        return new GrpoLoop("t", policy, beta > 0 ? reference : null, rewards, train, s, DIRECT);
+    }
+
+    @Test
+    void rewardsInTimeGiveAnUpdateOnEveryGroup() throws Exception {
+        // longer answers score higher: rewards differ within a group, so advantages are not all zero
+        ManualRewards rewards = new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
+        GrpoLoop.StepReport r = loop(rewards, 0, 0.04).step();
+        assertTrue(r.applied());
+        assertEquals(2, r.groupsUsed());
+        assertEquals(8, rewards.requested.size(), "G x prompts requests");
+        assertEquals(1, r.policyVersion());
+        assertEquals(0.0, r.kl(), 1e-6, "first step: the policy is still the reference");
+        assertEquals(1.0, r.meanRatio(), 1e-5, "first inner step: pi == pi_old");
+        assertTrue(rewards.requested.values().stream().allMatch(q -> q.requestId().startsWith(q.groupId() + "-")),
+                "requests are keyed by their rollout group");
+    }
+
+    @Test
+    void rewardsThatNeverComeDropTheRolloutsAndTheStepStillEnds() throws Exception {
+        ManualRewards silent = new ManualRewards(null);
+        GrpoLoop.StepReport r = loop(silent, 0, 0.04).step();
+        assertFalse(r.applied());
+        assertEquals(0, r.groupsUsed());
+        assertEquals(2, r.staleGroupsDropped());
+        assertEquals(0, r.policyVersion());
+    }
+
+    @Test
+    void lateRewardsAreUsedWithinTheStalenessLimitAndCountedAfterIt() throws Exception {
+        ManualRewards rewards = new ManualRewards(null);
+        GrpoLoop loop = loop(rewards, 1, 0);
+
+        GrpoLoop.StepReport first = loop.step();
+        assertFalse(first.applied());
+        assertEquals(0, first.staleGroupsDropped(), "one update old at most by the next step: kept");
+        List<String> firstIds = rewards.ids();
+        for (int i = 0; i < firstIds.size(); i++) {
+            rewards.answer(firstIds.get(i), i % 2);
+        }
+
+        GrpoLoop.StepReport second = loop.step();
+        assertTrue(second.applied(), "the first step's groups, complete now, are trained on");
+        assertEquals(2, second.groupsUsed());
+        assertEquals(0, second.staleGroupsDropped());
+
+        // the second step's groups were sampled at version 0; at the third step the policy is at version 1 and
+        // would be 2 updates past them by the fourth: dropped and counted
+        GrpoLoop.StepReport third = loop.step();
+        assertEquals(2, third.staleGroupsDropped());
+        String secondStepId = rewards.ids().get(firstIds.size());
+        rewards.answer(secondStepId, 0.5);
+        GrpoLoop.StepReport fourth = loop.step();
+        assertEquals(1, fourth.lateRewards(), "an answer for a dropped rollout is late");
+    }
+
+    @Test
+    void allEqualGroupsAreCountedAndMoveNothingWithoutKl() throws Exception {
+        ManualRewards constant = new ManualRewards(r -> 0.5);
+        var before = policy.completionLogProbs(new int[][] {{'Q', ':', ' '}}, new int[][] {{'1', '2'}});
+        GrpoLoop.StepReport r = loop(constant, 0, 0).step();
+        assertEquals(2, r.zeroStdGroups());
+        assertEquals(0.0, r.advantageStd(), 0.0);
+        assertEquals(0.0, r.loss(), 1e-9);
+        var after = policy.completionLogProbs(new int[][] {{'Q', ':', ' '}}, new int[][] {{'1', '2'}});
+        // zero advantages and no KL: a zero gradient; AdamW's decoupled weight decay still shrinks weights a little
+        assertEquals(before[0][0], after[0][0], 1e-2);
+    }
+
+    @Test
+    void heldOutRewardIsTheMeanOfTheAnswersThatCame() throws Exception {
+        ManualRewards rewards = new ManualRewards(r -> r.requestId().endsWith("-0") ? 1.0 : 0.0);
+        GrpoLoop.HeldOutReward h = loop(rewards, 0, 0).heldOutReward(train.subList(0, 4), "before");
+        assertEquals(4, h.answered());
+        assertEquals(0.25, h.mean(), 1e-12);
+    }
+}
