@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Ingest throughput: documents/s, tokens/s and MB/s of text through the whole ingest path (validate, normalise,
 # exact + near dedup, quality, split, tokenize, publish with acks=all) into a real embedded KRaft broker, on a
-# generated corpus (default 64 MB of text with exact and near duplicates).
+# generated corpus (default 64 MB of text with exact and near duplicates), after three uncounted warm-up passes over a
+# separate 16 MB corpus of the same mix. Prints wall-clock MB/s, documents/s and tokens/s, and the CPU seconds per MB
+# of text of the ingest JVM (by thread kind: ingest threads, producer I/O, GC, JIT) and of the broker, which is the
+# figure to compare on a shared machine: on n quiet cores the path can do at most n / (core-s per MB) MB/s.
+#
+# Properties (via BENCH_JAVA_OPTS): -Dbench.warmup-passes=3, -Dbench.compression=snappy|zstd|none (the embedded
+# broker has no lz4 codec on its classpath), -Dbench.sink=serialize (no broker).
 #
 #   data-ingest-service/bench/ingest-throughput.sh [megabytes=64] [threads=2] [chunk=500]
 #

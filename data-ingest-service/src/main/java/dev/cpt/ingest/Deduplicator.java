@@ -1,7 +1,6 @@
 package dev.cpt.ingest;
 
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -91,8 +90,23 @@ public final class Deduplicator implements AutoCloseable {
         if (exactJournal == null || reservations.isEmpty()) {
             return;
         }
-        exactJournal.append(reservations.stream().flatMapToLong(r -> Arrays.stream(r.exact())).toArray());
-        nearJournal.append(reservations.stream().flatMapToLong(r -> Arrays.stream(r.near())).toArray());
+        exactJournal.append(concat(reservations, true));
+        nearJournal.append(concat(reservations, false));
+    }
+
+    private static long[] concat(List<Reservation> reservations, boolean exact) {
+        int n = 0;
+        for (Reservation r : reservations) {
+            n += (exact ? r.exact() : r.near()).length;
+        }
+        long[] all = new long[n];
+        int at = 0;
+        for (Reservation r : reservations) {
+            long[] keys = exact ? r.exact() : r.near();
+            System.arraycopy(keys, 0, all, at, keys.length);
+            at += keys.length;
+        }
+        return all;
     }
 
     /** The document of this reservation did not reach the broker: forget it, so that a retry is not a "duplicate". */

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.JsonSerializer;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -22,19 +25,30 @@ public class DocumentSerializer implements Serializer<Object> {
             .map(c -> c.getName()).toList()
             .equals(java.util.List.of("id", "domain", "text", "tokenizer", "tokens", "source", "receivedAt", "quality"));
 
-    /** The decimal digits of 0 to 999 packed as (length << 24 | d2 << 16 | d1 << 8 | d0): a token costs a lookup. */
-    private static final int[] DIGITS = new int[1000];
+    /** The decimal digits of each value below 1000 followed by a comma, packed little-endian for one 4-byte store. */
+    private static final int[] DIGITS_COMMA = new int[1000];
 
     static {
-        for (int v = 0; v < DIGITS.length; v++) {
-            String s = Integer.toString(v);
-            int packed = s.length() << 24;
-            for (int i = 0; i < s.length(); i++) {
-                packed |= s.charAt(s.length() - 1 - i) << (8 * i);
+        for (int v = 0; v < DIGITS_COMMA.length; v++) {
+            byte[] s = (v + ",").getBytes(StandardCharsets.US_ASCII);
+            int packed = 0;
+            for (int i = 0; i < s.length; i++) {
+                packed |= (s[i] & 0xff) << (8 * i);
             }
-            DIGITS[v] = packed;
+            DIGITS_COMMA[v] = packed;
         }
     }
+
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Largest scratch buffer a thread keeps (the JSON of a ~250 KB text); larger records get a buffer of their own. */
+    private static final int SCRATCH_LIMIT = 1 << 20;
+
+    /**
+     * Kafka serializes on the sending thread; each thread writes into its own buffer instead of allocating a
+     * generous one per record and trimming it (two large allocations and a copy per record).
+     */
+    private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(() -> new Out(1 << 16));
 
     private final JsonSerializer fallback = new JsonSerializer();
 
@@ -43,8 +57,9 @@ public class DocumentSerializer implements Serializer<Object> {
         if (!(data instanceof Document doc) || !KNOWN_SHAPE) {
             return fallback.serialize(topic, data);
         }
-        // room for an escaped text and three digits and a comma per token: one allocation, one final trim
-        Out out = new Out(doc.text().length() * 2 + doc.tokens().length * 4 + 1024);
+        // written into this thread's scratch buffer, then copied once at its exact size: one allocation per record
+        int estimate = doc.text().length() + doc.tokens().length * 4 + 1024;
+        Out out = estimate <= SCRATCH_LIMIT ? SCRATCH.get().reset(estimate) : new Out(estimate);
         out.raw("{\"id\":").string(doc.id());
         out.raw(",\"domain\":").string(doc.domain());
         out.raw(",\"text\":").string(doc.text());
@@ -76,6 +91,15 @@ public class DocumentSerializer implements Serializer<Object> {
             buf = new byte[capacity];
         }
 
+        /** Empties the buffer and makes room for {@code capacity} bytes (a buffer grown past the limit is let go). */
+        Out reset(int capacity) {
+            pos = 0;
+            if (buf.length < capacity || buf.length > SCRATCH_LIMIT) {
+                buf = new byte[Math.min(SCRATCH_LIMIT, Math.max(capacity, Math.min(buf.length * 2, SCRATCH_LIMIT)))];
+            }
+            return this;
+        }
+
         Out raw(String ascii) {
             ensure(ascii.length());
             for (int i = 0; i < ascii.length(); i++) {
@@ -88,6 +112,30 @@ public class DocumentSerializer implements Serializer<Object> {
             if (s == null) {
                 return raw("null");
             }
+            // Printable ASCII and line feeds (nearly all text) are written here; anything else (quotes,
+            // backslashes, other controls, non-ASCII) leaves the string to Jackson, so the escaping is its own.
+            int n = s.length();
+            ensure(2 * n + 2);
+            byte[] b = buf;
+            int p = pos;
+            b[p++] = '"';
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                    b[p++] = (byte) c;
+                } else if (c == '\n') {
+                    b[p++] = '\\';
+                    b[p++] = 'n';
+                } else {
+                    return jackson(s);
+                }
+            }
+            b[p++] = '"';
+            pos = p;
+            return this;
+        }
+
+        private Out jackson(String s) {
             byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
             ensure(quoted.length + 2);
             buf[pos++] = '"';
@@ -97,38 +145,32 @@ public class DocumentSerializer implements Serializer<Object> {
             return this;
         }
 
-        /** Comma-separated; ids below 1000 (every byte token, a vocabulary's most frequent ones) come from the table. */
+        /**
+         * Comma-separated; ids below 1000 (every byte token, a vocabulary's most frequent ones) come from a table
+         * of their digits and comma, stored 4 bytes at once and advanced by their length.
+         */
         Out numbers(int[] values) {
-            ensure(values.length * 4);
+            ensure(values.length * 4 + 4);
             byte[] b = buf;
             int p = pos;
-            for (int i = 0; i < values.length; i++) {
-                int v = values[i];
-                if (p + 12 > b.length) {
+            for (int v : values) {
+                if (b.length - p < 16) {
                     pos = p;
-                    ensure(values.length * 4 + 12);
+                    ensure(16 + values.length * 4);
                     b = buf;
                 }
-                if (i > 0) {
-                    b[p++] = ',';
-                }
-                if (v >= 0 && v < DIGITS.length) {
-                    int d = DIGITS[v];
-                    int len = d >>> 24;
-                    if (len == 3) {
-                        b[p++] = (byte) (d >>> 16);
-                    }
-                    if (len >= 2) {
-                        b[p++] = (byte) (d >>> 8);
-                    }
-                    b[p++] = (byte) d;
+                if (v >= 0 && v < DIGITS_COMMA.length) {
+                    int d = DIGITS_COMMA[v];
+                    INT_LE.set(b, p, d);
+                    p += v < 10 ? 2 : v < 100 ? 3 : 4;
                 } else {
                     byte[] digits = Integer.toString(v).getBytes(StandardCharsets.US_ASCII);
                     System.arraycopy(digits, 0, b, p, digits.length);
                     p += digits.length;
+                    b[p++] = ',';
                 }
             }
-            pos = p;
+            pos = values.length > 0 ? p - 1 : p; // no comma after the last one
             return this;
         }
 
@@ -139,7 +181,7 @@ public class DocumentSerializer implements Serializer<Object> {
         }
 
         byte[] bytes() {
-            return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
+            return Arrays.copyOf(buf, pos);
         }
     }
 }

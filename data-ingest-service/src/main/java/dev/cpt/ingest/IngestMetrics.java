@@ -2,7 +2,11 @@ package dev.cpt.ingest;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * What ingest receives, lets through and turns away, per domain, source and reason. Framework-free (a Micrometer
@@ -18,6 +22,13 @@ public class IngestMetrics {
     private static final double[] QUALITY_BUCKETS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0};
 
     private final MeterRegistry registry;
+    /**
+     * The meters already registered, by name and tag values: building and registering a meter (tag sorting, id
+     * lookup) for each of the four or five counts of every document cost more than the counting itself.
+     */
+    private final Map<Key, Meter> meters = new ConcurrentHashMap<>();
+
+    private record Key(String name, String tag1, String tag2) {}
 
     public IngestMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -26,21 +37,26 @@ public class IngestMetrics {
     /** Counts one document's outcome. A document whose input was too broken to name a domain counts as "unknown". */
     public void record(Outcome outcome, Origin origin) {
         String domain = outcome.domain() == null ? "unknown" : outcome.domain();
-        Counter.builder("cpt.ingest.received").description("Documents received, whatever became of them")
-                .tag("domain", domain).tag("source", origin.kind()).register(registry).increment();
+        counter("cpt.ingest.received", domain, origin.kind(), () -> Counter.builder("cpt.ingest.received")
+                .description("Documents received, whatever became of them")
+                .tag("domain", domain).tag("source", origin.kind())).increment();
         if (outcome instanceof Outcome.Accepted a) {
-            String split = a.split().name().toLowerCase();
-            Counter.builder("cpt.ingest.documents").description("Documents published, per split")
-                    .tag("domain", domain).tag("split", split).register(registry).increment();
-            Counter.builder("cpt.ingest.bytes").description("UTF-8 bytes of the published (normalised) texts")
-                    .tag("domain", domain).register(registry).increment(a.bytes());
-            Counter.builder("cpt.ingest.tokens").description("Tokens of the published documents")
-                    .tag("domain", domain).register(registry).increment(a.document().tokens().length);
+            String split = a.split() == Split.HELDOUT ? "heldout" : "train";
+            counter("cpt.ingest.documents", domain, split, () -> Counter.builder("cpt.ingest.documents")
+                    .description("Documents published, per split")
+                    .tag("domain", domain).tag("split", split)).increment();
+            counter("cpt.ingest.bytes", domain, null, () -> Counter.builder("cpt.ingest.bytes")
+                    .description("UTF-8 bytes of the published (normalised) texts")
+                    .tag("domain", domain)).increment(a.bytes());
+            counter("cpt.ingest.tokens", domain, null, () -> Counter.builder("cpt.ingest.tokens")
+                    .description("Tokens of the published documents")
+                    .tag("domain", domain)).increment(a.document().tokens().length);
             quality(domain, a.document().quality().get(QualityScorer.SCORE));
         } else if (outcome instanceof Outcome.Duplicate d) {
-            Counter.builder("cpt.ingest.duplicates")
+            String kind = d.kind().tag();
+            counter("cpt.ingest.duplicates", domain, kind, () -> Counter.builder("cpt.ingest.duplicates")
                     .description("Documents dropped as exact or near duplicates of one already stored")
-                    .tag("domain", domain).tag("kind", d.kind().tag()).register(registry).increment();
+                    .tag("domain", domain).tag("kind", kind)).increment();
         } else if (outcome instanceof Outcome.Rejected r) {
             rejected(r.reason());
             quality(domain, r.quality());
@@ -48,11 +64,9 @@ public class IngestMetrics {
     }
 
     public void rejected(String reason) {
-        Counter.builder("cpt.ingest.rejects")
+        counter("cpt.ingest.rejects", reason, null, () -> Counter.builder("cpt.ingest.rejects")
                 .description("Documents refused, by reason; each also lands in the dead-letter topic or the HTTP error")
-                .tag("reason", reason)
-                .register(registry)
-                .increment();
+                .tag("reason", reason)).increment();
     }
 
     /** A watched file finished ({@code done}), was taken up again after a restart ({@code resumed}), or could not be read ({@code failed}). */
@@ -65,11 +79,16 @@ public class IngestMetrics {
         if (score == null) {
             return;
         }
-        DistributionSummary.builder("cpt.ingest.quality")
-                .description("Quality score of every scored document, before the filter")
-                .tag("domain", domain)
-                .serviceLevelObjectives(QUALITY_BUCKETS)
-                .register(registry)
+        ((DistributionSummary) meters.computeIfAbsent(new Key("cpt.ingest.quality", domain, null),
+                k -> DistributionSummary.builder("cpt.ingest.quality")
+                        .description("Quality score of every scored document, before the filter")
+                        .tag("domain", domain)
+                        .serviceLevelObjectives(QUALITY_BUCKETS)
+                        .register(registry)))
                 .record(score);
+    }
+
+    private Counter counter(String name, String tag1, String tag2, Supplier<Counter.Builder> builder) {
+        return (Counter) meters.computeIfAbsent(new Key(name, tag1, tag2), k -> builder.get().register(registry));
     }
 }

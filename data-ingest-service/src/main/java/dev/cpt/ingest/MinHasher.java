@@ -103,8 +103,7 @@ public final class MinHasher {
         int k = bands * rows;
         long[] mins = new long[k];
         Arrays.fill(mins, EMPTY);
-        long[] window = new long[shingleWords];
-        int words = 0;
+        Shingles shingles = new Shingles(shingleWords);
         long word = 0;
         boolean inWord = false;
         for (int i = 0, n = text.length(); i <= n; i++) {
@@ -116,47 +115,77 @@ public final class MinHasher {
                     inWord = true;
                     continue;
                 }
+                if (inWord) {
+                    shingles.add(mix(word), mins, k);
+                    word = 0;
+                    inWord = false;
+                }
+                continue;
             }
             boolean ideograph = c >= 0x2e80 && Character.isIdeographic(c);
-            if (c >= 0x80 && !ideograph && Character.isLetterOrDigit(c)) {
+            if (!ideograph && Character.isLetterOrDigit(c)) {
                 word = (word ^ Character.toLowerCase(c)) * 0x100000001B3L;
                 inWord = true;
                 continue;
             }
             if (inWord) {
-                addShingle(window, words++, mix(word), mins, k);
+                shingles.add(mix(word), mins, k);
                 word = 0;
                 inWord = false;
             }
             if (ideograph) {
-                addShingle(window, words++, mix(c * 0xC2B2AE3D27D4EB4FL), mins, k);
+                shingles.add(mix(c * 0xC2B2AE3D27D4EB4FL), mins, k);
             }
         }
-        if (words == 0) {
+        if (shingles.words == 0) {
             return null;
         }
-        if (words < shingleWords) {
+        if (shingles.words < shingleWords) {
             // shorter than one shingle: the whole text is its only shingle
-            offer(shingleHash(window, words - 1, words), mins, k);
+            offer(shingles.hash(shingles.words), mins, k);
         }
         densify(mins);
         return mins;
     }
 
-    private void addShingle(long[] window, int index, long wordHash, long[] mins, int k) {
-        window[index % shingleWords] = wordHash;
-        if (index + 1 >= shingleWords) {
-            offer(shingleHash(window, index, shingleWords), mins, k);
-        }
-    }
+    /**
+     * The last {@code size} word hashes in a ring. The ring position is carried along instead of taken modulo the
+     * size for every word: integer division was the largest cost of signing a text.
+     */
+    private static final class Shingles {
+        private final long[] ring;
+        private int next;
+        int words;
 
-    /** Order-sensitive hash of the {@code count} words ending at word {@code last}. */
-    private long shingleHash(long[] window, int last, int count) {
-        long h = 0;
-        for (int j = last - count + 1; j <= last; j++) {
-            h = (h + window[j % shingleWords]) * 0x9E3779B97F4A7C15L;
+        Shingles(int size) {
+            ring = new long[size];
         }
-        return mix(h);
+
+        void add(long wordHash, long[] mins, int k) {
+            ring[next] = wordHash;
+            if (++next == ring.length) {
+                next = 0;
+            }
+            if (++words >= ring.length) {
+                offer(hash(ring.length), mins, k);
+            }
+        }
+
+        /** Order-sensitive hash of the last {@code count} words, oldest first. */
+        long hash(int count) {
+            int j = next - count;
+            if (j < 0) {
+                j += ring.length;
+            }
+            long h = 0;
+            for (int t = 0; t < count; t++) {
+                h = (h + ring[j]) * 0x9E3779B97F4A7C15L;
+                if (++j == ring.length) {
+                    j = 0;
+                }
+            }
+            return mix(h);
+        }
     }
 
     private static void offer(long hash, long[] mins, int k) {

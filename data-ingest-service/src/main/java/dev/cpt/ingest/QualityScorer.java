@@ -32,6 +32,9 @@ public final class QualityScorer {
     static final double MAX_TOP_2GRAM = 0.2;
     static final double MAX_DUP_5GRAM = 0.15;
 
+    private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+    private static final long GOLDEN_POW5 = GOLDEN * GOLDEN * GOLDEN * GOLDEN * GOLDEN;
+
     /** The signals and the score of one normalised text; keys as listed above plus {@link #SCORE}. */
     public Map<String, Double> score(String text) {
         Words w = Words.of(text);
@@ -127,13 +130,18 @@ public final class QualityScorer {
         }
         long[] grams = new long[w.count - n + 1];
         LongCounter counts = new LongCounter(grams.length);
-        for (int i = 0; i < grams.length; i++) {
-            long h = 0;
-            for (int j = i; j < i + n; j++) {
-                h = (h + w.hashes[j]) * 0x9E3779B97F4A7C15L;
-            }
+        // h(i) = w[i] C^5 + w[i+1] C^4 + ... + w[i+4] C (mod 2^64), rolled forward one word at a time
+        long h = 0;
+        for (int j = 0; j < n; j++) {
+            h = (h + w.hashes[j]) * GOLDEN;
+        }
+        for (int i = 0; ; i++) {
             grams[i] = h;
             counts.increment(h);
+            if (i + 1 == grams.length) {
+                break;
+            }
+            h = (h - w.hashes[i] * GOLDEN_POW5 + w.hashes[i + n]) * GOLDEN;
         }
         boolean[] covered = new boolean[w.count];
         for (int i = 0; i < grams.length; i++) {

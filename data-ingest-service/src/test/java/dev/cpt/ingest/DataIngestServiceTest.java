@@ -170,6 +170,36 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
     }
 
     @Test
+    void aRawBatchWithAPoisonRecordInTheMiddleDeadLettersOnlyThatRecord() {
+        CorpusGenerator corpus = new CorpusGenerator(404);
+        List<ProducerRecord<String, String>> records = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            records.add(new ProducerRecord<>(RawDocument.TOPIC, 0, "k",
+                    Json.write(new RawDocument("batch-" + i, "geology", corpus.document(600), "upstream"))));
+            if (i == 1) {
+                records.add(new ProducerRecord<>(RawDocument.TOPIC, 0, "k", "{\"id\": \"batch-poison\", \"text\": "));
+                records.add(new ProducerRecord<>(RawDocument.TOPIC, 0, "k",
+                        Json.write(new RawDocument("batch-empty", "geology", "", "upstream"))));
+            }
+        }
+        kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
+
+        for (int i = 0; i < 4; i++) {
+            assertEquals("geology", awaitDocument("batch-" + i).domain());
+        }
+        ConsumerRecord<String, String> poison = AwaitRecord.first(kafka, r -> r.value().contains("batch-poison"), TIMEOUT,
+                DeadLetters.INGEST);
+        assertTrue(reason(poison).startsWith("malformed: not a valid RawDocument"), reason(poison));
+        ConsumerRecord<String, String> empty = AwaitRecord.first(kafka, r -> r.value().contains("batch-empty"), TIMEOUT,
+                DeadLetters.INGEST);
+        assertTrue(reason(empty).startsWith("empty:"), reason(empty));
+        // only the two bad records were dead-lettered, each once, not the batch around them
+        List<String> dead = TopicScan.all(EmbeddedKafkaResource.broker().bootstrapServers(), DeadLetters.INGEST).stream()
+                .map(ConsumerRecord::value).filter(v -> v.contains("\"batch-")).toList();
+        assertEquals(2, dead.size(), dead.toString());
+    }
+
+    @Test
     void invalidUtf8OnTheRawTopicIsRefusedNotReplaced() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafkaResource.broker().bootstrapServers());

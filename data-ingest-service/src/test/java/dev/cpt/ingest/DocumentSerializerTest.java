@@ -30,4 +30,25 @@ class DocumentSerializerTest {
         assertEquals(0, Json.read(json, Document.class).tokens().length);
         assertEquals(Map.of(), Json.read(json, Document.class).quality());
     }
+
+    /**
+     * Printable ASCII is written directly and everything else is left to Jackson: texts mixing both, and records
+     * written one after another on the same thread (which reuse one buffer), must come out exactly as Jackson
+     * writes them.
+     */
+    @Test
+    void escapingAndBufferReuseMatchJacksonByteForByte() throws Exception {
+        String[] texts = {"plain ascii, two\nlines", "quote \" and backslash \\ and tab \t", "control \u0001 and DEL \u007f",
+                "caf\u00e9 \u6771\u4eac \ud83d\ude00", "</script> & 'single'", "x".repeat(300_000), "short", ""};
+        DocumentSerializer serializer = new DocumentSerializer();
+        for (String text : texts) {
+            int[] tokens = text.getBytes(StandardCharsets.UTF_8).length > 0
+                    ? text.chars().toArray() : new int[0];
+            Document doc = new Document("id \"" + text.length(), "law", text, "byte-utf8", tokens, "http",
+                    Instant.parse("2026-11-23T10:00:00.123Z"), Map.of("score", 0.5));
+            String fast = new String(serializer.serialize("t", doc), StandardCharsets.UTF_8);
+            assertEquals(Json.MAPPER.readTree(Json.write(doc)), Json.MAPPER.readTree(fast), text.length() > 80 ? "long text" : text);
+            assertEquals(Json.write(doc.text()), fast.substring(fast.indexOf(",\"text\":") + 8, fast.indexOf(",\"tokenizer\":")));
+        }
+    }
 }

@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -37,16 +38,25 @@ import java.util.concurrent.atomic.AtomicLong;
  * prose in four domains, 3 % exact copies (re-spaced), 3 % near copies, a few broken lines.
  *
  * <p>Usage: {@code IngestThroughput [megabytes=64] [threads=2] [chunk=500]}. Threads are concurrent uploads (each
- * takes whole chunks, as concurrent HTTP requests or the inbox and a request do).
+ * takes whole chunks, as concurrent HTTP requests or the inbox and a request do). It prints wall-clock MB/s and,
+ * since the machine may be shared, the CPU seconds per MB of text of the ingest JVM (by thread kind) and of the
+ * broker: on n quiet cores the path can do at most n / (core-s per MB) MB/s. Properties:
+ * {@code -Dbench.warmup-passes=3} (uncounted passes over a separate 16 MB warm-up corpus), {@code -Dbench.compression=}
+ * (producer compression), {@code -Dbench.sink=serialize} (no broker).
  */
 public final class IngestThroughput {
+    private static final long WARMUP_BYTES = 16L * 1024 * 1024;
+
     public static void main(String[] args) throws Exception {
+        // The service logs at INFO; unconfigured, the logging here would format the Kafka clients' trace messages.
+        org.jboss.logmanager.LogContext.getSystemLogContext().getLogger("").setLevel(java.util.logging.Level.INFO);
         int megabytes = args.length > 0 ? Integer.parseInt(args[0]) : 64;
         int threads = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         int chunk = args.length > 2 ? Integer.parseInt(args[2]) : 500;
 
         System.out.printf("generating %d MB of JSONL...%n", megabytes);
         Corpus corpus = Corpus.generate(megabytes * 1024L * 1024L, 11);
+        corpus.warmup = Corpus.generate(WARMUP_BYTES, 12).lines;
         System.out.printf("corpus: %,d documents, %,d bytes of text (%,d bytes of JSONL); %d exact copies, %d near copies, %d broken%n",
                 corpus.lines.size(), corpus.textBytes, corpus.jsonBytes, corpus.exactCopies, corpus.nearCopies, corpus.broken);
 
@@ -62,62 +72,134 @@ public final class IngestThroughput {
 
     private static void run(EmbeddedKafka kafka, Corpus corpus, int threads, int chunk) throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        IngestMetrics metrics = new IngestMetrics(registry);
         Validator validator = new Validator(1, 1 << 20);
-        try (Deduplicator dedup = new Deduplicator(new Deduplicator.Settings(true, true, 1_000_000, 200_000),
-                        MinHasher.forThreshold(0.8, 5, 128), Files.createTempDirectory("cpt-bench-state"));
-                ProducerSink producer = new ProducerSink(kafka.bootstrapServers(), producerOverrides())) {
+        try (ProducerSink producer = new ProducerSink(kafka.bootstrapServers(), producerOverrides())) {
             Ingester.Sink sink = sinkFor(producer);
-            DocumentPipeline pipeline = new DocumentPipeline(validator, new TextNormalizer(),
-                    new DomainRules("general", List.of()), dedup, new QualityScorer(), 0.5, 10, ByteTokenizer.INSTANCE,
-                    Clock.systemUTC());
-            Ingester ingester = new Ingester(pipeline, dedup, sink, metrics, Duration.ofSeconds(120));
 
-            // warm-up: the JIT, the producer's metadata and connections (these documents are not counted)
-            ingester.ingest(corpus.warmup, true);
+            // Warm-up: the JIT (of this JVM and the broker's), the producer's metadata and connections. Each pass
+            // runs exactly as the measured one (same threads, chunks, journal) with dedup state of its own, so the
+            // whole path is compiled before the clock starts; none of it is counted.
+            int passes = Integer.getInteger("bench.warmup-passes", 3);
+            for (int pass = 0; pass < passes; pass++) {
+                try (Deduplicator scratch = dedup(Files.createTempDirectory("cpt-bench-warmup"))) {
+                    ingestAll(ingester(validator, scratch, sink, new IngestMetrics(new SimpleMeterRegistry())),
+                            corpus.warmup, threads, chunk, new Tally()).apply(CpuClock.start());
+                }
+            }
 
-            ConcurrentLinkedQueue<List<Ingester.Item>> chunks = new ConcurrentLinkedQueue<>();
-            for (int i = 0; i < corpus.lines.size(); i += chunk) {
-                chunks.add(corpus.lines.subList(i, Math.min(corpus.lines.size(), i + chunk)));
+            try (Deduplicator dedup = dedup(Files.createTempDirectory("cpt-bench-state"))) {
+                Ingester ingester = ingester(validator, dedup, sink, new IngestMetrics(registry));
+                Tally tally = new Tally();
+                System.out.printf("warmed up (%d passes); measuring at %d ms of JVM uptime%n", passes,
+                        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+                CpuClock cpu = CpuClock.start();
+                long start = System.nanoTime();
+                CpuClock.Used used = ingestAll(ingester, corpus.lines, threads, chunk, tally).apply(cpu);
+                double seconds = (System.nanoTime() - start) / 1e9;
+                report(kafka, corpus, threads, chunk, registry, tally, seconds, used);
             }
-            AtomicLong accepted = new AtomicLong();
-            AtomicLong tokens = new AtomicLong();
-            AtomicLong duplicates = new AtomicLong();
-            AtomicLong rejected = new AtomicLong();
-            long start = System.nanoTime();
-            List<Thread> workers = new ArrayList<>();
-            for (int t = 0; t < threads; t++) {
-                Thread w = new Thread(() -> {
-                    List<Ingester.Item> next;
-                    while ((next = chunks.poll()) != null) {
-                        for (Outcome o : ingester.ingest(next, true)) {
-                            if (o instanceof Outcome.Accepted a) {
-                                accepted.incrementAndGet();
-                                tokens.addAndGet(a.document().tokens().length);
-                            } else if (o instanceof Outcome.Duplicate) {
-                                duplicates.incrementAndGet();
-                            } else {
-                                rejected.incrementAndGet();
-                            }
-                        }
-                    }
-                }, "ingest-" + t);
-                workers.add(w);
-                w.start();
+        }
+    }
+
+    private static Deduplicator dedup(Path stateDir) {
+        return new Deduplicator(new Deduplicator.Settings(true, true, 1_000_000, 200_000),
+                MinHasher.forThreshold(0.8, 5, 128), stateDir);
+    }
+
+    private static Ingester ingester(Validator validator, Deduplicator dedup, Ingester.Sink sink, IngestMetrics metrics) {
+        DocumentPipeline pipeline = new DocumentPipeline(validator, new TextNormalizer(),
+                new DomainRules("general", List.of()), dedup, new QualityScorer(), 0.5, 10, ByteTokenizer.INSTANCE,
+                Clock.systemUTC());
+        return new Ingester(pipeline, dedup, sink, metrics, Duration.ofSeconds(120));
+    }
+
+    /** What became of the measured documents. */
+    private static final class Tally {
+        final AtomicLong accepted = new AtomicLong();
+        final AtomicLong tokens = new AtomicLong();
+        final AtomicLong duplicates = new AtomicLong();
+        final AtomicLong rejected = new AtomicLong();
+
+        void add(Outcome o) {
+            if (o instanceof Outcome.Accepted a) {
+                accepted.incrementAndGet();
+                tokens.addAndGet(a.document().tokens().length);
+            } else if (o instanceof Outcome.Duplicate) {
+                duplicates.incrementAndGet();
+            } else {
+                rejected.incrementAndGet();
             }
+        }
+    }
+
+    /**
+     * Ingests the lines chunk by chunk on {@code threads} threads and waits for them; the returned function reads
+     * the CPU clock while the threads are still alive (so their time is attributed to them), then lets them end.
+     */
+    private static java.util.function.Function<CpuClock, CpuClock.Used> ingestAll(Ingester ingester,
+            List<Ingester.Item> lines, int threads, int chunk, Tally tally) throws InterruptedException {
+        ConcurrentLinkedQueue<List<Ingester.Item>> chunks = new ConcurrentLinkedQueue<>();
+        for (int i = 0; i < lines.size(); i += chunk) {
+            chunks.add(lines.subList(i, Math.min(lines.size(), i + chunk)));
+        }
+        CountDownLatch done = new CountDownLatch(threads);
+        CountDownLatch measured = new CountDownLatch(1);
+        List<Thread> workers = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread w = new Thread(() -> {
+                List<Ingester.Item> next;
+                while ((next = chunks.poll()) != null) {
+                    ingester.ingest(next, true).forEach(tally::add);
+                }
+                done.countDown();
+                awaitQuietly(measured);
+            }, "ingest-" + t);
+            workers.add(w);
+            w.start();
+        }
+        done.await();
+        return cpu -> {
+            CpuClock.Used used = cpu.stop();
+            measured.countDown();
             for (Thread w : workers) {
-                w.join();
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            int documents = corpus.lines.size();
-            System.out.printf("%n%d thread(s), chunks of %d, dedup exact+near on, acks=all, broker %s%n", threads, chunk,
-                    kafka.bootstrapServers());
-            System.out.printf("documents in: %,d   published: %,d   duplicates: %,d   rejected: %,d   in %.2f s%n",
-                    documents, accepted.get(), duplicates.get(), rejected.get(), seconds);
-            System.out.printf("THROUGHPUT: %.1f MB/s of text (%.1f MB/s of JSONL), %,.0f documents/s, %,.0f tokens/s%n",
-                    corpus.textBytes / 1e6 / seconds, corpus.jsonBytes / 1e6 / seconds, documents / seconds,
-                    tokens.get() / seconds);
-            System.out.printf("duplicates by kind: exact %.0f, near %.0f%n", count(registry, "exact"), count(registry, "near"));
+            return used;
+        };
+    }
+
+    private static void report(EmbeddedKafka kafka, Corpus corpus, int threads, int chunk, SimpleMeterRegistry registry,
+            Tally tally, double seconds, CpuClock.Used used) {
+        int documents = corpus.lines.size();
+        double textMb = corpus.textBytes / 1e6;
+        int cores = Runtime.getRuntime().availableProcessors();
+        System.out.printf("%n%d thread(s), chunks of %d, dedup exact+near on, acks=all, compression %s, broker %s, %d cores%n",
+                threads, chunk, System.getProperty("bench.compression", "none"), kafka.bootstrapServers(), cores);
+        System.out.printf("documents in: %,d   published: %,d   duplicates: %,d   rejected: %,d   in %.2f s%n",
+                documents, tally.accepted.get(), tally.duplicates.get(), tally.rejected.get(), seconds);
+        System.out.printf("duplicates by kind: exact %.0f, near %.0f%n", count(registry, "exact"), count(registry, "near"));
+        System.out.println("CPU seconds by thread kind (ingest JVM):");
+        used.byThreadKind().forEach((kind, s) -> System.out.printf("  %-20s %6.2f s  %.4f core-s/MB%n", kind, s, s / textMb));
+        System.out.printf("  %-20s %6.2f s  %.4f core-s/MB%n", "broker (child JVM)", used.brokerSeconds(),
+                used.brokerSeconds() / textMb);
+        System.out.printf("load average (1 min) at the end: %.2f%n",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        System.out.printf("THROUGHPUT: %.1f MB/s of text wall (%.1f MB/s of JSONL), %,.0f documents/s, %,.0f tokens/s%n",
+                textMb / seconds, corpus.jsonBytes / 1e6 / seconds, documents / seconds, tally.tokens.get() / seconds);
+        System.out.printf("CPU: %.4f core-s/MB of text (ingest %.4f + broker %.4f): at most %.1f MB/s on %d quiet cores%n",
+                used.totalSeconds() / textMb, used.ingestSeconds() / textMb, used.brokerSeconds() / textMb,
+                cores * textMb / used.totalSeconds(), cores);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -155,7 +237,8 @@ public final class IngestThroughput {
     /** The benchmark's input: JSONL lines as the HTTP endpoint or a watched file would hand them in. */
     static final class Corpus {
         final List<Ingester.Item> lines = new ArrayList<>();
-        final List<Ingester.Item> warmup = new ArrayList<>();
+        /** A smaller corpus of the same mix (copies, near copies, broken lines), so the JIT has seen every path. */
+        List<Ingester.Item> warmup = List.of();
         long textBytes;
         long jsonBytes;
         int exactCopies;
@@ -168,10 +251,6 @@ public final class IngestThroughput {
             Random random = new Random(seed);
             Corpus c = new Corpus();
             List<String> recent = new ArrayList<>();
-            for (int i = 0; i < 5000; i++) {
-                c.warmup.add(Ingester.Item.json(Origin.http(), Json.write(new RawDocument("warm-" + i, "warmup",
-                        prose.document(500 + random.nextInt(4000)), null)).getBytes(StandardCharsets.UTF_8)));
-            }
             int n = 0;
             while (c.textBytes < targetTextBytes) {
                 String domain = domains[random.nextInt(domains.length)];
