@@ -77,6 +77,12 @@ public final class Demo {
      * held-out set stays unseen by the base.
      */
     public record Plan(List<Phase> phases, List<String> pretrainingTexts) {
+        /** Mean UTF-8 bytes of text a phase streams (the byte tokenizer's token count, before the held-out split). */
+        public long meanPhaseBytes() {
+            return (long) phases.stream().mapToLong(p -> p.documents().stream()
+                    .mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length).sum()).average().orElse(0);
+        }
+
         public record Phase(ShippedCorpus corpus, List<RawDocument> documents) {
             public Phase {
                 documents = List.copyOf(documents);
@@ -99,6 +105,7 @@ public final class Demo {
                     pretraining = all.subList(n, all.size()).stream().map(RawDocument::text).toList();
                 }
             }
+            phases.add(new Phase(ShippedCorpus.ARITHMETIC, SampleCorpus.arithmeticQuestions(documentsPerDomain, 7)));
             return new Plan(phases, pretraining);
         }
     }
@@ -169,17 +176,23 @@ public final class Demo {
             stage = "grpo";
             progress(watcher);
             GrpoSummary grpoSummary = grpo.run(stack, progress).orElse(null);
+            String mainRun = finalReport.runId();
+            EvalReport afterGrpo = grpoSummary == null ? null : watcher.await(watcher.reports,
+                    r -> r.runId().startsWith(mainRun + "-grpo") && r.step() == grpoSummary.steps() && !r.failed(),
+                    PHASE_TIMEOUT, () -> progress(watcher));
             progress.endLine();
 
-            Figures figures = FigureBuilder.build(watcher.reports, watcher.mixture, grpoSummary);
+            // The GRPO stage is a run of its own; the continual-pre-training figures are the main run's.
+            List<EvalReport> mainReports = watcher.reports.stream().filter(r -> r.runId().equals(mainRun)).toList();
+            Figures figures = FigureBuilder.build(mainReports, watcher.mixture, grpoSummary);
             DemoResult result = new DemoResult(trainTokens, heldoutDocuments, List.copyOf(watcher.checkpoints),
-                    List.copyOf(watcher.reports), finalReport, reward, (System.nanoTime() - started) / 1e9,
+                    mainReports, finalReport, reward, (System.nanoTime() - started) / 1e9,
                     base, corpora, List.copyOf(watcher.mixture), figures);
             Path json = stack.options().dataDir().resolve("demo-report.json");
             Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             Path html = stack.options().dataDir().resolve("demo-report.html");
             Files.writeString(html, ReportPage.html("Continual pre-training demo", facts(result), figures));
-            printSummary(result, json, html);
+            printSummary(result, afterGrpo, json, html);
             return result;
         }
     }
@@ -301,7 +314,7 @@ public final class Demo {
         return facts;
     }
 
-    private void printSummary(DemoResult result, Path json, Path html) {
+    private void printSummary(DemoResult result, EvalReport afterGrpo, Path json, Path html) {
         StringBuilder s = new StringBuilder("Held-out loss per domain (nats/token) after each checkpoint:\n");
         for (EvalReport r : result.reports()) {
             s.append(String.format(Locale.ROOT, "  step %5d  %s%n", r.step(), r.domains().entrySet().stream()
@@ -318,6 +331,15 @@ public final class Demo {
         GrpoSummary g = result.figures().grpo();
         s.append(g == null ? "GRPO stage not run.\n" : String.format(Locale.ROOT,
                 "GRPO: mean reward %.3f before, %.3f after.%n", g.meanRewardBefore(), g.meanRewardAfter()));
+        if (afterGrpo != null) {
+            // What GRPO did to language modelling on each domain: its last checkpoint against the CPT run's last.
+            s.append("Held-out loss after GRPO (run ").append(afterGrpo.runId()).append("), change vs. before: ");
+            s.append(afterGrpo.domains().entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> {
+                DomainScore before = result.finalReport().domains().get(e.getKey());
+                return String.format(Locale.ROOT, "%s %.3f (%+.3f)", e.getKey(), e.getValue().loss(),
+                        before == null ? Double.NaN : e.getValue().loss() - before.loss());
+            }).collect(Collectors.joining(", "))).append('\n');
+        }
         s.append(String.format(Locale.ROOT, "Reward for the demo explanation: %.3f%n", result.reward().reward()));
         s.append(String.format(Locale.ROOT, "Done in %.0f s. Report: %s%nFigures: %s", result.seconds(),
                 html.toAbsolutePath(), json.toAbsolutePath()));

@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class Main {
     static final int DEFAULT_DOCUMENTS_PER_DOMAIN = 100;
+    /** The learned mixing agent shipped in cpt-mixing; any name of {@code dev.cpt.mixing.Policies} works. */
+    static final String DEFAULT_POLICY = "agent";
 
     private Main() {}
 
@@ -26,7 +28,7 @@ public final class Main {
         }
         StackOptions options = StackOptions.defaults(repo, dataDir);
         switch (command) {
-            case "demo" -> demo(options, cacheDir, documents);
+            case "demo" -> demo(options, cacheDir, documents, option(args, "--policy", DEFAULT_POLICY));
             case "up" -> {
                 Stack stack = Stack.start(options);
                 System.out.println("Inbox for .txt/.md/.jsonl(.gz) files: " + stack.inbox());
@@ -36,13 +38,13 @@ public final class Main {
                 new CountDownLatch(1).await(); // the shutdown hook stops the stack on Ctrl-C
             }
             default -> {
-                System.err.println("usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N]");
+                System.err.println("usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N] [--policy NAME]");
                 System.exit(2);
             }
         }
     }
 
-    private static void demo(StackOptions options, Path cacheDir, int documents) throws Exception {
+    private static void demo(StackOptions options, Path cacheDir, int documents, String policy) throws Exception {
         // One libtorch thread: stage 0 shares the machine with whatever else runs, and OpenMP's spinning threads
         // slow down many times over when the cores are oversubscribed (measured: 0.6 s/step with 1 thread against
         // 7 s/step with 2 on a loaded 2-core machine). Set before DJL's engine loads.
@@ -79,7 +81,13 @@ public final class Main {
         StackOptions tuned = Demo.tune(options)
                 .with("cpt.trainer.base-checkpoint", base.directory().toString())
                 // The reward service trains its demo encoder at first start; kept beside the base so reruns load it.
-                .with("cpt.reward.encoder.cache-dir", cacheDir.resolve("reward-encoder").toString());
+                .with("cpt.reward.encoder.cache-dir", cacheDir.resolve("reward-encoder").toString())
+                .with("cpt.mixer.policy", policy);
+        if (policy.equals("agent") || policy.equals("cmr")) {
+            // Their progress feature is tokens since the target arrived over the phase length: a demo phase's text.
+            tuned = tuned.with("cpt.mixer.policy-params.horizonTokens", Long.toString(plan.meanPhaseBytes()));
+        }
+        System.out.println("  mixing policy: " + policy + " (--policy NAME: static, uniform, temperature, odm, cmr, agent)");
         try (Stack stack = startWithProgress(tuned, progress)) {
             new Demo(stack, progress, plan, base, TrainerGrpoStage.demo()).run();
         }

@@ -29,6 +29,37 @@ public final class SampleCorpus {
         return docs;
     }
 
+    /**
+     * Documents of arithmetic questions, each followed by its one-sentence answer, in the form the trainer's GRPO
+     * task asks them ("What is 17 + 25? 17 plus 25 equals 42."): the domain the demo's GRPO stage then sharpens.
+     */
+    public static List<RawDocument> arithmeticQuestions(int documents, long seed) {
+        Random rng = new Random(seed);
+        List<RawDocument> docs = new ArrayList<>();
+        for (int d = 0; d < documents; d++) {
+            StringBuilder text = new StringBuilder();
+            for (int q = 0; q < 8; q++) {
+                int a = 1 + rng.nextInt(49);
+                int b = 1 + rng.nextInt(49);
+                switch (rng.nextInt(3)) {
+                    case 0 -> text.append("What is ").append(a).append(" + ").append(b).append("? ")
+                            .append(a).append(" plus ").append(b).append(" equals ").append(a + b).append(".\n");
+                    case 1 -> text.append("What is ").append(Math.max(a, b)).append(" - ").append(Math.min(a, b)).append("? ")
+                            .append(Math.max(a, b)).append(" minus ").append(Math.min(a, b)).append(" equals ")
+                            .append(Math.max(a, b) - Math.min(a, b)).append(".\n");
+                    default -> {
+                        int x = 1 + a % 12;
+                        int y = 1 + b % 12;
+                        text.append("What is ").append(x).append(" * ").append(y).append("? ")
+                                .append(x).append(" times ").append(y).append(" equals ").append(x * y).append(".\n");
+                    }
+                }
+            }
+            docs.add(new RawDocument("arithmetic-qa-" + seed + "-" + d, "arithmetic", text.toString().strip(), "demo"));
+        }
+        return docs;
+    }
+
     /** Documents of a few arithmetic facts each, with the reason in words. */
     public static List<RawDocument> arithmetic(int documents, long seed) {
         Random rng = new Random(seed);

@@ -34,9 +34,13 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
         this.poll = poll;
     }
 
-    /** Arithmetic questions (the task the generated arithmetic text teaches), a few steps: about a minute or two. */
+    /**
+     * Arithmetic questions (the form the demo's last phase streams), 40 steps: about a minute. A low learning rate and
+     * a firm KL penalty, because at 3e-4 and beta 0.04 the stage raised the reward but cost about 0.9 nats of held-out
+     * loss on every domain.
+     */
     public static TrainerGrpoStage demo() {
-        return new TrainerGrpoStage(Map.of("task", "arithmetic", "steps", 10, "heldOutPrompts", 16), Duration.ofMinutes(4));
+        return new TrainerGrpoStage(Map.of("task", "arithmetic", "steps", 40, "heldOutPrompts", 32, "learningRate", 1e-4, "beta", 0.1), Duration.ofMinutes(6));
     }
 
     @Override
