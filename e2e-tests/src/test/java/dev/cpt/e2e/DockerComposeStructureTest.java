@@ -94,7 +94,11 @@ class DockerComposeStructureTest {
             "cpt_reward_score_max", "cpt_reward_term_sum", "cpt_reward_term_count", "cpt_reward_batch_size_sum",
             "cpt_reward_batch_size_count", "cpt_reward_latency_seconds_sum", "cpt_reward_latency_seconds_count",
             "cpt_reward_forward_seconds_sum", "cpt_reward_forward_seconds_count", "cpt_reward_queue_depth",
-            "cpt_reward_rejects_total");
+            "cpt_reward_rejects_total",
+            "cpt_grpo_reward_mean", "cpt_grpo_heldout_reward", "cpt_grpo_kl", "cpt_grpo_clip_fraction",
+            "cpt_grpo_advantage_std", "cpt_grpo_groups_used_total", "cpt_grpo_zero_std_groups_total",
+            "cpt_grpo_stale_groups_total", "cpt_grpo_late_rewards_total", "cpt_grpo_steps_total",
+            "cpt_grpo_policy_version");
 
     /** What each dashboard (by uid) must show at the least. */
     private static final Map<String, Set<String>> DASHBOARD_METRICS = orderedMap(
@@ -109,7 +113,8 @@ class DockerComposeStructureTest {
                     "cpt_eval_forgetting_vs_base", "cpt_eval_bwt", "cpt_eval_fwt", "cpt_eval_matrix",
                     "cpt_eval_stability_gap_depth", "cpt_eval_regression"),
             "cpt-reward", Set.of("cpt_reward_requests_total", "cpt_reward_score_sum", "cpt_reward_score_count",
-                    "cpt_reward_term_sum", "cpt_reward_latency_seconds_sum", "cpt_reward_rejects_total"));
+                    "cpt_reward_term_sum", "cpt_reward_latency_seconds_sum", "cpt_reward_rejects_total",
+                    "cpt_grpo_reward_mean", "cpt_grpo_heldout_reward", "cpt_grpo_kl", "cpt_grpo_stale_groups_total"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

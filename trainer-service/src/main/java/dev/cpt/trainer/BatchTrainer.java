@@ -145,7 +145,7 @@ public class BatchTrainer {
         long started = System.nanoTime();
         lastBatchAt = started;
         TrainingRun.StepOutcome outcome = run.train(batch, position, schedule);
-        metrics.step(run.runId(), outcome, run.step(), Duration.ofNanos(System.nanoTime() - started));
+        metrics.step(run.runId(), outcome, run.step(), run.learningRateScale(), Duration.ofNanos(System.nanoTime() - started));
         journal.append(new TrainingJournal.Entry(run.step(), batch.batchId(), record.topic(), record.partition(),
                 record.offset(), outcome.result().applied()));
         if (!outcome.result().applied()) {

@@ -1,6 +1,7 @@
 package dev.cpt.trainer;
 
 import dev.cpt.service.GaugeValues;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -18,10 +19,17 @@ public class TrainerMetrics {
         this.gauges = new GaugeValues(registry);
     }
 
-    void step(String run, TrainingRun.StepOutcome outcome, long step, Duration took) {
+    /**
+     * @param learningRateScale the run's current rollback scale (1.0 until a rollback lowers it), so the dashboard
+     *     shows it and the skip and rollback counters at 0 before anything goes wrong, not only after
+     */
+    void step(String run, TrainingRun.StepOutcome outcome, long step, double learningRateScale, Duration took) {
         Tags runTag = Tags.of("run", run);
+        registry.counter("cpt.trainer.rollbacks", runTag);
+        gauges.set("cpt.trainer.learning.rate.scale", runTag, learningRateScale);
+        Counter skipped = registry.counter("cpt.trainer.skipped.steps", runTag);
         if (!outcome.result().applied()) {
-            registry.counter("cpt.trainer.skipped.steps", runTag).increment();
+            skipped.increment();
             return;
         }
         outcome.lossPerDomain().forEach((domain, loss) -> gauges.set("cpt.trainer.loss", runTag.and("domain", domain), loss));

@@ -14,12 +14,12 @@ import java.util.Random;
  * libtorch's global one makes {@code create(config, seed)} reproducible and independent of any
  * other model living in the same JVM.
  */
-final class SeededNormal implements Initializer {
+public final class SeededNormal implements Initializer {
 
     private final Random random;
     private final float std;
 
-    SeededNormal(Random random, float std) {
+    public SeededNormal(Random random, float std) {
         this.random = random;
         this.std = std;
     }

@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.cpt.model.nn.SeededNormal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
