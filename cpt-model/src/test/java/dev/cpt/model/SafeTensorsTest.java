@@ -37,6 +37,18 @@ class SafeTensorsTest {
     }
 
     @Test
+    void theSameMetadataInAnyOrderGivesTheSameBytes() throws Exception {
+        Map<String, Tensor> tensors = Map.of("w", new Tensor(new long[] {2}, new float[] {1, 2}));
+        Map<String, String> forward = new LinkedHashMap<>();
+        Map<String, String> backward = new LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            forward.put("key" + i, "v" + i);
+            backward.put("key" + (11 - i), "v" + (11 - i));
+        }
+        assertArrayEquals(SafeTensors.toBytes(tensors, forward), SafeTensors.toBytes(tensors, backward));
+    }
+
+    @Test
     void readsLittleEndianAsSpecified() throws Exception {
         byte[] file = file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
         // 1.0f little-endian

@@ -68,7 +68,9 @@ public final class SafeTensors {
         ObjectNode header = JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = header.putObject(METADATA_KEY);
-            metadata.forEach(meta::put);
+            // Sorted, so the same tensors and metadata give the same bytes (and the same sha256 in a checkpoint's
+            // manifest) whatever order the caller's map iterates in, e.g. Map.of across JVM runs.
+            new java.util.TreeMap<>(metadata).forEach(meta::put);
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
