@@ -54,4 +54,45 @@ final class TopicReader {
         }
         return lag;
     }
+
+    /**
+     * Committed records the group has not consumed yet: what a read_committed reader finds between the group's
+     * committed offsets and the end. On a transactional topic (the mixer writes {@code cpt.batches} in transactions)
+     * the last offset of a partition is a commit marker, not a record, so the end offset minus the committed offset
+     * stays at 1 for a consumer that has read everything; this counts records instead.
+     */
+    static long unreadRecords(org.apache.kafka.clients.admin.Admin admin, String bootstrapServers, String group, String topic)
+            throws Exception {
+        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, Long> from = new java.util.HashMap<>();
+        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+            TopicPartition tp = new TopicPartition(topic, p.partition());
+            from.put(tp, committed.get(tp) == null ? 0L : committed.get(tp).offset());
+        }
+        return recordsFrom(bootstrapServers, from);
+    }
+
+    /** Committed records at or after the given offsets, up to the current end (control markers not counted). */
+    static long recordsFrom(String bootstrapServers, Map<TopicPartition, Long> from) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = List.copyOf(from.keySet());
+            consumer.assign(partitions);
+            from.forEach(consumer::seek);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long records = 0;
+            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + partitions + " to their end offsets " + end);
+                }
+                records += consumer.poll(Duration.ofMillis(500)).count();
+            }
+            return records;
+        }
+    }
 }
