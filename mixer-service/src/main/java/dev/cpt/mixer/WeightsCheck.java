@@ -1,5 +1,6 @@
 package dev.cpt.mixer;
 
+import dev.cpt.mixing.Simplex;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -24,7 +25,7 @@ final class WeightsCheck {
     static Checked check(Map<String, Double> proposed, Set<String> available) {
         String refusal = refusal(proposed, available);
         if (refusal != null) {
-            return new Checked(UniformPolicy.uniform(new TreeSet<>(available)), refusal);
+            return new Checked(Simplex.uniform(new TreeSet<>(available)), refusal);
         }
         double sum = proposed.values().stream().mapToDouble(Double::doubleValue).sum();
         Map<String, Double> weights = new TreeMap<>();

@@ -1,5 +1,7 @@
 package dev.cpt.mixer;
 
+import dev.cpt.mixing.TemperaturePolicy;
+import dev.cpt.mixing.Simplex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +32,7 @@ class BatchMixerTest {
 
     @Test
     void noRoundUntilABatchOfWholeSequencesIsBuffered() {
-        var mixer = new BatchMixer(3, 2, new UniformPolicy()); // sequences of 4 tokens, 2 per batch
+        var mixer = new BatchMixer(3, 2, TemperaturePolicy.uniform()); // sequences of 4 tokens, 2 per batch
         mixer.add("law", "a", tokens(0, 7), release("a"));
         assertTrue(mixer.nextFullRound().isEmpty());
 
@@ -49,7 +51,7 @@ class BatchMixerTest {
 
     @Test
     void roundsAreNumberedByCommitsNotByCuts() {
-        var mixer = new BatchMixer(1, 1, new UniformPolicy());
+        var mixer = new BatchMixer(1, 1, TemperaturePolicy.uniform());
         mixer.add("law", "a", tokens(0, 8), release("a"));
         assertEquals(0, commit(mixer, mixer.nextFullRound().orElseThrow()).round());
         assertEquals(1, commit(mixer, mixer.nextFullRound().orElseThrow()).round());
@@ -58,7 +60,7 @@ class BatchMixerTest {
 
     @Test
     void aDocumentIsReleasedOnlyWithTheRoundThatCarriesItsLastToken() {
-        var mixer = new BatchMixer(3, 1, new UniformPolicy());
+        var mixer = new BatchMixer(3, 1, TemperaturePolicy.uniform());
         mixer.add("law", "long", tokens(0, 6), release("long"));
         mixer.add("law", "short", tokens(10, 2), release("short"));
 
@@ -71,7 +73,7 @@ class BatchMixerTest {
 
     @Test
     void aFlushEmptiesShortTailsSoATrickleStillTrains() {
-        var mixer = new BatchMixer(8, 4, new UniformPolicy());
+        var mixer = new BatchMixer(8, 4, TemperaturePolicy.uniform());
         mixer.add("law", "a", tokens(0, 3), release("a"));
         mixer.add("med", "b", tokens(0, 5), release("b"));
         assertTrue(mixer.nextFullRound().isEmpty());
@@ -86,7 +88,7 @@ class BatchMixerTest {
     @Test
     void twoDomainsShareAFullRoundByTheUniformWeightsAndEveryBatchHoldsTheMix() {
         var shape = new BatchMixer.Shape(1, 4, 2, DomainBuffer.NO_SEPARATOR); // sequences of 2 tokens, 2 batches of 4
-        var mixer = new BatchMixer(shape, new UniformPolicy(), null, new MixerLedger(null, 8), 1);
+        var mixer = new BatchMixer(shape, TemperaturePolicy.uniform(), null, new MixerLedger(null, 8), 1);
         mixer.add("law", "a", tokens(0, 20), release("a"));
         mixer.add("med", "b", tokens(0, 20), release("b"));
 
@@ -105,7 +107,7 @@ class BatchMixerTest {
 
     @Test
     void theStateShowsArrivalOrderFreshAndAvailableTokensAndWhatWasTrained() {
-        var policy = new FixedPolicy(s -> UniformPolicy.uniform(s.availableTokens().keySet()));
+        var policy = new FixedPolicy(s -> Simplex.uniform(s.availableTokens().keySet()));
         var mixer = new BatchMixer(new BatchMixer.Shape(3, 2, 1, DomainBuffer.NO_SEPARATOR), policy, null,
                 new MixerLedger(null, 8), 1);
         mixer.add("med", "a", tokens(0, 8), release("a"));

@@ -1,5 +1,6 @@
 package dev.cpt.mixer;
 
+import dev.cpt.mixing.Simplex;
 import static dev.cpt.mixer.BatchMixerTest.tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -49,7 +50,7 @@ class ReplayMixingTest {
 
     @Test
     void anEarlierDomainIsReplayedFromItsSampleAndCountedApart() {
-        var policy = new FixedPolicy(s -> UniformPolicy.uniform(s.availableTokens().keySet()));
+        var policy = new FixedPolicy(s -> Simplex.uniform(s.availableTokens().keySet()));
         var mixer = mixer(policy, 4, true);
         mixer.add("general", "g", tokens(0, 16), () -> {});
         drain(mixer, new ArrayList<>());

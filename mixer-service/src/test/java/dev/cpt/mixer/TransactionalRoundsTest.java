@@ -1,5 +1,6 @@
 package dev.cpt.mixer;
 
+import dev.cpt.mixing.TemperaturePolicy;
 import static dev.cpt.mixer.BatchMixerTest.tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,7 +65,7 @@ class TransactionalRoundsTest {
     /** A mixer as the service runs it: buffers and ledger in the state directory, rounds of 3 batches of 2 sequences. */
     private BatchMixer mixer() {
         var shape = new BatchMixer.Shape(3, 2, 3, DomainBuffer.NO_SEPARATOR);
-        return new BatchMixer(shape, new UniformPolicy(), new ReplayReservoir(state.resolve("reservoir"), 50, 1000, 1),
+        return new BatchMixer(shape, TemperaturePolicy.uniform(), new ReplayReservoir(state.resolve("reservoir"), 50, 1000, 1),
                 new MixerLedger(state.resolve("ledger.json"), 16), 1);
     }
 
