@@ -66,9 +66,9 @@ public final class CausalSelfAttention extends AbstractBlock {
         return cProj.forward(ps, new NDList(merged), training);
     }
 
-    void collectGpt2(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
-        cAttn.collectGpt2(prefix + "c_attn.", into);
-        cProj.collectGpt2(prefix + "c_proj.", into);
+    void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
+        cAttn.collectParameters(prefix + "c_attn.", into);
+        cProj.collectParameters(prefix + "c_proj.", into);
     }
 
     private NDArray splitHeads(NDArray x, long b, long t) {

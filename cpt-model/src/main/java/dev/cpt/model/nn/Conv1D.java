@@ -49,7 +49,7 @@ public final class Conv1D extends AbstractBlock {
     }
 
     /** Adds {@code <prefix>weight} and {@code <prefix>bias}. */
-    void collectGpt2(String prefix, java.util.Map<String, Parameter> into) {
+    void collectParameters(String prefix, java.util.Map<String, Parameter> into) {
         into.put(prefix + "weight", weight);
         into.put(prefix + "bias", bias);
     }

@@ -120,9 +120,9 @@ public final class GptBlock extends AbstractBlock {
         named.put("wte.weight", wte);
         named.put("wpe.weight", wpe);
         for (int i = 0; i < blocks.size(); i++) {
-            blocks.get(i).collectGpt2("h." + i + ".", named);
+            blocks.get(i).collectParameters("h." + i + ".", named);
         }
-        lnF.collectGpt2("ln_f.", named);
+        lnF.collectParameters("ln_f.", named);
         if (named.size() != getParameters().size()) {
             throw new IllegalStateException("GPT-2 name map covers " + named.size() + " of "
                     + getParameters().size() + " parameters");

@@ -9,7 +9,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 
-/** LayerNorm over the last axis with GPT-2 parameter names ({@code weight}, {@code bias}). */
+/** LayerNorm over the last axis with parameters {@code weight} and {@code bias}, as GPT-2 and BERT name them. */
 public final class LayerNormBlock extends AbstractBlock {
 
     private final Shape normalizedShape;
@@ -17,7 +17,7 @@ public final class LayerNormBlock extends AbstractBlock {
     private final Parameter weight;
     private final Parameter bias;
 
-    LayerNormBlock(int dim, float eps) {
+    public LayerNormBlock(int dim, float eps) {
         this.normalizedShape = new Shape(dim);
         this.eps = eps;
         weight = addParameter(Parameter.builder()
@@ -45,7 +45,7 @@ public final class LayerNormBlock extends AbstractBlock {
     }
 
     /** Adds {@code <prefix>weight} and {@code <prefix>bias}. */
-    void collectGpt2(String prefix, java.util.Map<String, Parameter> into) {
+    public void collectParameters(String prefix, java.util.Map<String, Parameter> into) {
         into.put(prefix + "weight", weight);
         into.put(prefix + "bias", bias);
     }

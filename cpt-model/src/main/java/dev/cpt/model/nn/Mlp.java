@@ -58,9 +58,9 @@ public final class Mlp extends AbstractBlock {
         return FusedGelu.available();
     }
 
-    void collectGpt2(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
-        cFc.collectGpt2(prefix + "c_fc.", into);
-        cProj.collectGpt2(prefix + "c_proj.", into);
+    void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
+        cFc.collectParameters(prefix + "c_fc.", into);
+        cProj.collectParameters(prefix + "c_proj.", into);
     }
 
     /**

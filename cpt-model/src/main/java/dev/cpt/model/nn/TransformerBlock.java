@@ -40,11 +40,11 @@ public final class TransformerBlock extends AbstractBlock {
         return new NDList(h.add(mlp.forward(ps, new NDList(m), training).head()));
     }
 
-    void collectGpt2(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
-        ln1.collectGpt2(prefix + "ln_1.", into);
-        attn.collectGpt2(prefix + "attn.", into);
-        ln2.collectGpt2(prefix + "ln_2.", into);
-        mlp.collectGpt2(prefix + "mlp.", into);
+    void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
+        ln1.collectParameters(prefix + "ln_1.", into);
+        attn.collectParameters(prefix + "attn.", into);
+        ln2.collectParameters(prefix + "ln_2.", into);
+        mlp.collectParameters(prefix + "mlp.", into);
     }
 
     @Override

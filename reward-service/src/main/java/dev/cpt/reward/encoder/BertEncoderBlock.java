@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.cpt.model.nn.LayerNormBlock;
 import dev.cpt.model.nn.SeededNormal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ final class BertEncoderBlock extends AbstractBlock {
     private final Parameter words;
     private final Parameter positions;
     private final Parameter types;
-    private final Norm embeddingNorm;
+    private final LayerNormBlock embeddingNorm;
     private final List<BertLayer> layers = new ArrayList<>();
 
     BertEncoderBlock(BertConfig config, long seed) {
@@ -45,7 +46,7 @@ final class BertEncoderBlock extends AbstractBlock {
         words = addParameter(table("word_embeddings", config.vocabSize(), c, init));
         positions = addParameter(table("position_embeddings", config.maxPositions(), c, init));
         types = addParameter(table("token_type_embeddings", config.typeVocabSize(), c, init));
-        embeddingNorm = addChildBlock("embedding_norm", new Norm(c, config.layerNormEps()));
+        embeddingNorm = addChildBlock("embedding_norm", new LayerNormBlock(c, config.layerNormEps()));
         for (int i = 0; i < config.layers(); i++) {
             layers.add(addChildBlock("layer" + i, new BertLayer(config, init)));
         }
@@ -87,7 +88,7 @@ final class BertEncoderBlock extends AbstractBlock {
         named.put("embeddings.word_embeddings.weight", words);
         named.put("embeddings.position_embeddings.weight", positions);
         named.put("embeddings.token_type_embeddings.weight", types);
-        embeddingNorm.collect("embeddings.LayerNorm.", named);
+        embeddingNorm.collectParameters("embeddings.LayerNorm.", named);
         for (int i = 0; i < layers.size(); i++) {
             layers.get(i).collect("encoder.layer." + i + ".", named);
         }

@@ -10,6 +10,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.cpt.model.nn.LayerNormBlock;
 import dev.cpt.model.engine.NativeArrays;
 import java.util.Map;
 
@@ -26,10 +27,10 @@ final class BertLayer extends AbstractBlock {
     private final Dense key;
     private final Dense value;
     private final Dense attentionOut;
-    private final Norm attentionNorm;
+    private final LayerNormBlock attentionNorm;
     private final Dense intermediate;
     private final Dense output;
-    private final Norm outputNorm;
+    private final LayerNormBlock outputNorm;
 
     BertLayer(BertConfig config, Initializer init) {
         int c = config.hiddenSize();
@@ -40,10 +41,10 @@ final class BertLayer extends AbstractBlock {
         key = addChildBlock("key", new Dense(c, c, init));
         value = addChildBlock("value", new Dense(c, c, init));
         attentionOut = addChildBlock("attention_output", new Dense(c, c, init));
-        attentionNorm = addChildBlock("attention_norm", new Norm(c, config.layerNormEps()));
+        attentionNorm = addChildBlock("attention_norm", new LayerNormBlock(c, config.layerNormEps()));
         intermediate = addChildBlock("intermediate", new Dense(c, config.intermediateSize(), init));
         output = addChildBlock("output", new Dense(config.intermediateSize(), c, init));
-        outputNorm = addChildBlock("output_norm", new Norm(c, config.layerNormEps()));
+        outputNorm = addChildBlock("output_norm", new LayerNormBlock(c, config.layerNormEps()));
     }
 
     @Override
@@ -82,10 +83,10 @@ final class BertLayer extends AbstractBlock {
         key.collect(prefix + "attention.self.key.", into);
         value.collect(prefix + "attention.self.value.", into);
         attentionOut.collect(prefix + "attention.output.dense.", into);
-        attentionNorm.collect(prefix + "attention.output.LayerNorm.", into);
+        attentionNorm.collectParameters(prefix + "attention.output.LayerNorm.", into);
         intermediate.collect(prefix + "intermediate.dense.", into);
         output.collect(prefix + "output.dense.", into);
-        outputNorm.collect(prefix + "output.LayerNorm.", into);
+        outputNorm.collectParameters(prefix + "output.LayerNorm.", into);
     }
 
     @Override
