@@ -66,6 +66,10 @@ public final class AgentTrainer {
             return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, r, seed);
         }
 
+        public Settings withWeightDecay(double wd) {
+            return new Settings(hidden, epochs, learningRate, wd, sigma, beta, gamma, reward, seed);
+        }
+
         public Settings withBeta(double b) {
             return new Settings(hidden, epochs, learningRate, weightDecay, sigma, b, gamma, reward, seed);
         }
@@ -117,18 +121,26 @@ public final class AgentTrainer {
                 masks.add(s.mask());
                 actions.add(s.logits());
                 returns.add(g);
-                keys.add(s.phase() + "/" + s.round());
+                keys.add(s.phase() + "/" + s.round() + "/" + t.seed() + "/" + t.scenario());
             }
         }
         if (feats.isEmpty()) {
             throw new IllegalArgumentException("no trajectory step carries an action (logits); collect with the"
                     + " random-walk policy");
         }
-        Map<String, double[]> baseline = new HashMap<>();
+        // Runs on the same seed and scenario (antithetic twins) share their environment: the same pre-trained model
+        // and data streams. Their mean return is the baseline, which removes the seed-to-seed spread that dwarfs the
+        // effect of the mixture. A run without a twin falls back to the mean over all runs at that phase and round.
+        Map<String, double[]> perSeed = new HashMap<>();
+        Map<String, double[]> perRound = new HashMap<>();
         for (int i = 0; i < returns.size(); i++) {
-            double[] acc = baseline.computeIfAbsent(keys.get(i), k -> new double[2]);
-            acc[0] += returns.get(i);
-            acc[1]++;
+            accumulate(perSeed, keys.get(i), returns.get(i));
+            accumulate(perRound, roundKey(keys.get(i)), returns.get(i));
+        }
+        Map<String, double[]> baseline = new HashMap<>();
+        for (String key : keys) {
+            double[] seed = perSeed.get(key);
+            baseline.put(key, seed[1] >= 2 ? seed : perRound.get(roundKey(key)));
         }
         double[] adv = new double[returns.size()];
         double sq = 0;
@@ -145,6 +157,18 @@ public final class AgentTrainer {
         }
         return new Samples(feats.toArray(double[][]::new), masks.toArray(boolean[][]::new),
                 actions.toArray(double[][]::new), adv, mean / adv.length);
+    }
+
+    private static void accumulate(Map<String, double[]> sums, String key, double value) {
+        double[] acc = sums.computeIfAbsent(key, k -> new double[2]);
+        acc[0] += value;
+        acc[1]++;
+    }
+
+    /** phase/round of a phase/round/seed/scenario key. */
+    private static String roundKey(String key) {
+        int first = key.indexOf('/');
+        return key.substring(0, key.indexOf('/', first + 1));
     }
 
     /** A fresh network whose feature standardisation comes from the samples. */

@@ -52,10 +52,13 @@ public final class AgentCli {
         System.err.println("""
                 usage: agent collect [--out DIR] [--pairs a:b,c:d] [--trajectories N] [--seed S]
                                      [--walk-spread 1.5] [--walk-noise 0.8] [--walk-trend 3]
-                                     [--around AGENT_DIR --noise 0.7]   (explore around a trained agent)
+                                     [--around AGENT_DIR --noise 0.7 --phase-noise 0 --antithetic false]
+                                                                        (explore around a trained agent)
                        agent train   [--data DIR|FILE[,DIR|FILE...]] [--out DIR] [--version NAME] [--epochs N]
                                      [--lambda-upstream 1] [--lambda-earlier 0.5] [--beta 0.5] [--gamma 0]
-                       agent bench   [--pairs arithmetic:units,code:weather] [--seeds 3] [--first-seed 1] [--agent DIR]""");
+                                     [--weight-decay 0.001]
+                       agent bench   [--pairs arithmetic:units,code:weather] [--seeds 8] [--first-seed 1] [--agent DIR]
+                                     [--static 0.25,0.5,0.6,0.7,0.75,0.8]""");
         System.exit(2);
     }
 
@@ -71,19 +74,25 @@ public final class AgentCli {
         // --around ARTIFACT explores around a trained agent instead of random walks (an on-policy improvement round)
         AgentArtifact around = o.containsKey("around") ? AgentArtifact.load(o.get("around")) : null;
         double aroundNoise = Double.parseDouble(o.getOrDefault("noise", "0.7"));
+        double phaseNoise = Double.parseDouble(o.getOrDefault("phase-noise", "0"));
+        // --antithetic true: runs come in twins on the same seed, the second exploring the opposite direction
+        boolean antithetic = Boolean.parseBoolean(o.getOrDefault("antithetic", "false"));
         Files.createDirectories(out);
         Path file = out.resolve((around == null ? "" : "around-") + "trajectories-seed" + seed + "-n" + count + ".jsonl");
         long t0 = System.nanoTime();
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < count; i++) {
-                long s = seed + i;
-                List<String> pair = pairs.get(i % pairs.size());
+                int run = antithetic ? i / 2 : i;
+                boolean twin = antithetic && i % 2 == 1;
+                long s = seed + run;
+                List<String> pair = pairs.get(run % pairs.size());
                 List<String> scenario = List.of("general", pair.get(0), pair.get(1));
                 // eight pre-trained models cover the collection; each run's data and walk still differ
                 Trajectory t = new ProxyRun(config, scenario, 100 + s % 8, s)
-                        .run((around == null ? "walk-" : "around-") + s, runSeed -> around == null
+                        .run((around == null ? "walk-" : "around-") + s + (twin ? "-twin" : ""), runSeed -> around == null
                                 ? new RandomWalkPolicy(runSeed, spread, noise, trend, config.rounds())
-                                : new AroundAgentPolicy(around, runSeed, aroundNoise, config.phaseTokens()));
+                                : new AroundAgentPolicy(around, runSeed, aroundNoise, phaseNoise, twin,
+                                        config.phaseTokens()));
                 TrajectoryFiles.append(w, t);
                 if ((i + 1) % 20 == 0) {
                     System.out.printf("collected %d/%d trajectories (%.0f s)%n", i + 1, count,
@@ -106,6 +115,8 @@ public final class AgentCli {
                 .withEpochs(Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs()))))
                 .withReward(reward)
                 .withBeta(Double.parseDouble(o.getOrDefault("beta", Double.toString(defaults.beta()))))
+                .withWeightDecay(Double.parseDouble(o.getOrDefault("weight-decay",
+                        Double.toString(defaults.weightDecay()))))
                 .withGamma(Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma()))));
         long t0 = System.nanoTime();
         List<Path> files = new ArrayList<>();

@@ -25,7 +25,9 @@ final class PolicyBench {
 
     record Spec(String label, String name, Map<String, String> params) {}
 
-    record Row(String label, double targetA, double targetB, double forgetting, double sdTarget, double sdForgetting) {
+    /** Means over seeds, and the per-seed mean target and forgetting for paired comparisons (same seeds, same order). */
+    record Row(String label, double targetA, double targetB, double forgetting, double sdTarget, double sdForgetting,
+            double[] targets, double[] forgettings) {
         double meanTarget() {
             return (targetA + targetB) / 2;
         }
@@ -33,13 +35,13 @@ final class PolicyBench {
 
     static void main(Map<String, String> o) {
         List<List<String>> pairs = AgentCli.pairs(o.getOrDefault("pairs", "arithmetic:units,code:weather"));
-        int seeds = Integer.parseInt(o.getOrDefault("seeds", "3"));
+        int seeds = Integer.parseInt(o.getOrDefault("seeds", "8"));
         int firstSeed = Integer.parseInt(o.getOrDefault("first-seed", "1"));
         String agent = o.getOrDefault("agent", AgentArtifact.BUNDLED);
         ProxyConfig config = ProxyConfig.standard();
         String horizon = Long.toString(config.phaseTokens());
         List<Spec> specs = new ArrayList<>();
-        for (String r : List.of("0.1", "0.25", "0.5", "0.75")) {
+        for (String r : o.getOrDefault("static", "0.25,0.5,0.6,0.7,0.75,0.8").split(",")) {
             specs.add(new Spec("static replay=" + r, "static", Map.of("replay", r)));
         }
         specs.add(new Spec("uniform", "uniform", Map.of()));
@@ -87,7 +89,7 @@ final class PolicyBench {
                 System.out.printf("  %s seed %d target shares:%s%n", spec.label(), s, shares);
             }
         }
-        return new Row(spec.label(), mean(a), mean(b), mean(f), sd(t), sd(f));
+        return new Row(spec.label(), mean(a), mean(b), mean(f), sd(t), sd(f), t, f);
     }
 
     private static MixingPolicy policy(Spec spec) {
@@ -131,6 +133,29 @@ final class PolicyBench {
         System.out.printf("agent vs the static ratio nearest above it in forgetting (%s, %+.4f): target %.4f vs %.4f"
                 + " -> %s%n", nearest.label(), nearest.forgetting(), agent.meanTarget(), nearest.meanTarget(),
                 agent.meanTarget() < nearest.meanTarget() ? "agent better" : "agent NOT better");
+        // Seeds share pre-training and data streams across policies, so the per-seed differences carry far less
+        // spread than the rows' own standard deviations: this is the comparison to read.
+        System.out.println("agent minus each static ratio, paired by seed (mean ± standard error):");
+        for (Row r : rows) {
+            if (r.label().startsWith("static")) {
+                double[] dt = difference(agent.targets(), r.targets());
+                double[] df = difference(agent.forgettings(), r.forgettings());
+                System.out.printf("  vs %-18s target %+.4f±%.4f  forgetting %+.4f±%.4f%n", r.label(), mean(dt),
+                        se(dt), mean(df), se(df));
+            }
+        }
+    }
+
+    private static double[] difference(double[] x, double[] y) {
+        double[] d = new double[x.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = x[i] - y[i];
+        }
+        return d;
+    }
+
+    private static double se(double[] v) {
+        return sd(v) / Math.sqrt(v.length);
     }
 
     private static double mean(double[] v) {

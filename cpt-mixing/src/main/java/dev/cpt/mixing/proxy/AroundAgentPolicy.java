@@ -11,23 +11,45 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * Exploration around a trained agent: its mean slot logits plus Gaussian noise every round. Trajectories collected
- * this way are on-policy for the agent's Gaussian (with sigma = noise), so training on them is a policy-improvement
- * step from where the agent is, rather than from random walks.
+ * Exploration around a trained agent: its mean slot logits plus a Gaussian offset drawn once per phase plus Gaussian
+ * noise every round. Trajectories collected this way are near-policy for the agent, so training on them is a
+ * policy-improvement step from where the agent is, rather than from random walks.
+ *
+ * <p>Why a per-phase offset: the outcome of a phase depends on the mixture it held far more than on any one round's
+ * jitter (the model forgets and relearns within a few rounds), so per-round noise alone averages out and leaves the
+ * phase's return with almost no signal about the action. With {@code antithetic} the offsets are negated: two runs on
+ * the same seed, one with +offset and one with -offset, differ only by the direction explored, and their difference
+ * in return is the gradient signal without the seed-to-seed spread (common random numbers).
  */
 public final class AroundAgentPolicy implements MixingPolicy, Exploring {
     private final AgentArtifact agent;
     private final Random rng;
     private final double noise;
+    private final double phaseNoise;
+    private final double sign;
     private final double horizonTokens;
+    private final double[] offset = new double[Features.SLOTS];
+    private String target;
     private final PhaseTracker phase = new PhaseTracker();
     private final double[] z = new double[Features.SLOTS];
 
-    public AroundAgentPolicy(AgentArtifact agent, long seed, double noise, double horizonTokens) {
+    /**
+     * @param noise standard deviation of the per-round noise on the logits
+     * @param phaseNoise standard deviation of the per-phase offset of the logits
+     * @param antithetic negate every draw (the twin of a run with the same seed)
+     */
+    public AroundAgentPolicy(AgentArtifact agent, long seed, double noise, double phaseNoise, boolean antithetic,
+            double horizonTokens) {
         this.agent = agent;
         this.rng = new Random(seed);
         this.noise = noise;
+        this.phaseNoise = phaseNoise;
+        this.sign = antithetic ? -1 : 1;
         this.horizonTokens = horizonTokens;
+    }
+
+    public AroundAgentPolicy(AgentArtifact agent, long seed, double noise, double horizonTokens) {
+        this(agent, seed, noise, 0, false, horizonTokens);
     }
 
     @Override
@@ -38,10 +60,16 @@ public final class AroundAgentPolicy implements MixingPolicy, Exploring {
     @Override
     public Map<String, Double> weights(MixingState state) {
         phase.update(state);
+        if (state.targetDomain() != null && !state.targetDomain().equals(target)) {
+            target = state.targetDomain();
+            for (int s = 0; s < offset.length; s++) {
+                offset[s] = sign * phaseNoise * rng.nextGaussian();
+            }
+        }
         Features.View view = Features.of(state, phase, horizonTokens);
         double[] mu = agent.net().logits(view.features());
         for (int s = 0; s < z.length; s++) {
-            z[s] = mu[s] + noise * rng.nextGaussian();
+            z[s] = mu[s] + offset[s] + sign * noise * rng.nextGaussian();
         }
         DomainRoles roles = DomainRoles.of(state);
         double[] shares = Features.slotShares(z, roles.slotMask());

@@ -19,13 +19,17 @@ class AgentTrainerTest {
 
     /** One phase-1 round: target loss from 3.0 to {@code after}, general unchanged; the action is the logits. */
     private static Trajectory oneRound(String id, double[] logits, double targetAfter) {
+        return oneRound(id, 1, logits, targetAfter);
+    }
+
+    private static Trajectory oneRound(String id, long seed, double[] logits, double targetAfter) {
         double[] features = new double[Features.SIZE];
         features[0] = 1;
         features[4] = 1;
         Trajectory.Step step = new Trajectory.Step(1, 0, features, new boolean[] {true, true, false}, logits,
                 new double[] {0.5, 0.5, 0}, new double[] {3.0, 2.0, NAN}, new double[] {targetAfter, 2.0, NAN},
                 new double[] {3.0, 2.0, NAN}, Map.of("t", 0.5, "general", 0.5));
-        return new Trajectory(id, List.of("general", "t"), 1, "random-walk", 1000, List.of(step),
+        return new Trajectory(id, List.of("general", "t"), seed, "random-walk", 1000, List.of(step),
                 new Trajectory.Outcome(2.0, Map.of(), Map.of()));
     }
 
@@ -59,6 +63,30 @@ class AgentTrainerTest {
         PolicyNet trained = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(400)).train(start, samples).net();
         double[] shares = Features.slotShares(trained.logits(f), mask);
         assertTrue(shares[0] > 0.8, "target share " + shares[0]);
+    }
+
+    @Test
+    void twinsOnTheSameSeedAreEachOthersBaseline() {
+        double[] up = {1, 0, 0};
+        double[] down = {-1, 0, 0};
+        // seed 1 is a hard environment (little gain either way), seed 2 an easy one; within each seed "up" wins
+        List<Trajectory> data = List.of(oneRound("s1-up", 1, up, 2.9), oneRound("s1-down", 1, down, 2.95),
+                oneRound("s2-up", 2, up, 2.4), oneRound("s2-down", 2, down, 2.45));
+        AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
+        // against the mean over all four, both seed-1 runs would look bad and both seed-2 runs good
+        assertTrue(samples.advantages()[0] > 0 && samples.advantages()[2] > 0, "up beats its twin on both seeds");
+        assertTrue(samples.advantages()[1] < 0 && samples.advantages()[3] < 0, "down loses to its twin on both seeds");
+        assertEquals(samples.advantages()[0], samples.advantages()[2], 1e-9);
+    }
+
+    @Test
+    void aRunWithoutATwinIsMeasuredAgainstEveryRunAtItsRound() {
+        List<Trajectory> data = List.of(oneRound("a", 1, new double[] {1, 0, 0}, 2.5),
+                oneRound("b", 2, new double[] {0, 0, 0}, 2.7), oneRound("c", 3, new double[] {-1, 0, 0}, 2.9));
+        AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
+        assertTrue(samples.advantages()[0] > 0, "best of three");
+        assertEquals(0, samples.advantages()[1], 1e-9, "the middle run is the mean");
+        assertTrue(samples.advantages()[2] < 0, "worst of three");
     }
 
     @Test
