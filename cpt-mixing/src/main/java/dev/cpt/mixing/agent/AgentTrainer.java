@@ -47,31 +47,38 @@ public final class AgentTrainer {
      * @param gamma discount of later rounds' rewards within the phase (1: the phase's whole remaining return)
      * @param reward how a round's reward is computed
      * @param seed initialisation seed
+     * @param stateBaseline subtract a fitted state value (a ridge regression of the return on the features and the
+     *     phase and round) instead of the mean return at the phase and round
      */
     public record Settings(int hidden, int epochs, double learningRate, double weightDecay, double sigma,
-            double beta, double gamma, Reward reward, long seed) {
+            double beta, double gamma, Reward reward, long seed, boolean stateBaseline) {
         public static Settings defaults() {
-            return new Settings(32, 400, 1e-2, 1e-3, 1.0, 0.5, 0.0, new Reward(1.0, 0.5), 7);
+            return new Settings(32, 400, 1e-2, 1e-3, 1.0, 0.5, 0.0, new Reward(1.0, 0.5), 7, false);
+        }
+
+        public Settings withStateBaseline(boolean on) {
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed, on);
         }
 
         public Settings withGamma(double g) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, g, reward, seed);
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, g, reward, seed, stateBaseline);
         }
 
         public Settings withEpochs(int e) {
-            return new Settings(hidden, e, learningRate, weightDecay, sigma, beta, gamma, reward, seed);
+            return new Settings(hidden, e, learningRate, weightDecay, sigma, beta, gamma, reward, seed, stateBaseline);
         }
 
         public Settings withReward(Reward r) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, r, seed);
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, r, seed, stateBaseline);
         }
 
         public Settings withWeightDecay(double wd) {
-            return new Settings(hidden, epochs, learningRate, wd, sigma, beta, gamma, reward, seed);
+            return new Settings(hidden, epochs, learningRate, wd, sigma, beta, gamma, reward, seed, stateBaseline);
         }
 
         public Settings withBeta(double b) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, b, gamma, reward, seed);
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, b, gamma, reward, seed,
+                    stateBaseline);
         }
     }
 
@@ -142,12 +149,13 @@ public final class AgentTrainer {
             double[] seed = perSeed.get(key);
             baseline.put(key, seed[1] >= 2 ? seed : perRound.get(roundKey(key)));
         }
+        double[] value = settings.stateBaseline() ? stateValues(feats, keys, returns) : null;
         double[] adv = new double[returns.size()];
         double sq = 0;
         double mean = 0;
         for (int i = 0; i < adv.length; i++) {
             double[] b = baseline.get(keys.get(i));
-            adv[i] = returns.get(i) - b[0] / b[1];
+            adv[i] = returns.get(i) - (value != null ? value[i] : b[0] / b[1]);
             sq += adv[i] * adv[i];
             mean += returns.get(i);
         }
@@ -157,6 +165,83 @@ public final class AgentTrainer {
         }
         return new Samples(feats.toArray(double[][]::new), masks.toArray(boolean[][]::new),
                 actions.toArray(double[][]::new), adv, mean / adv.length);
+    }
+
+    /**
+     * A state value per sample: ridge regression of the return on the features plus one indicator per phase and
+     * round. When the explored actions are drawn independently of the state, what the features explain of the return
+     * is the state's doing, not the action's, so subtracting it leaves the action's effect with less noise.
+     */
+    static double[] stateValues(List<double[]> feats, List<String> keys, List<Double> returns) {
+        List<String> rounds = keys.stream().map(AgentTrainer::roundKey).distinct().sorted().toList();
+        int f = feats.get(0).length;
+        int d = f + rounds.size();
+        double[][] xtx = new double[d][d];
+        double[] xty = new double[d];
+        double[][] rows = new double[feats.size()][];
+        for (int i = 0; i < rows.length; i++) {
+            double[] x = new double[d];
+            System.arraycopy(feats.get(i), 0, x, 0, f);
+            x[f + rounds.indexOf(roundKey(keys.get(i)))] = 1;
+            rows[i] = x;
+            for (int a = 0; a < d; a++) {
+                xty[a] += x[a] * returns.get(i);
+                for (int b = 0; b < d; b++) {
+                    xtx[a][b] += x[a] * x[b];
+                }
+            }
+        }
+        for (int a = 0; a < d; a++) {
+            xtx[a][a] += 1e-3 * rows.length;
+        }
+        double[] w = solve(xtx, xty);
+        double[] out = new double[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            for (int a = 0; a < d; a++) {
+                out[i] += w[a] * rows[i][a];
+            }
+        }
+        return out;
+    }
+
+    /** Gaussian elimination with partial pivoting; the ridge term keeps the system well posed. */
+    private static double[] solve(double[][] m, double[] v) {
+        int n = v.length;
+        double[][] a = new double[n][];
+        double[] b = v.clone();
+        for (int i = 0; i < n; i++) {
+            a[i] = m[i].clone();
+        }
+        for (int c = 0; c < n; c++) {
+            int p = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(a[r][c]) > Math.abs(a[p][c])) {
+                    p = r;
+                }
+            }
+            double[] t = a[c];
+            a[c] = a[p];
+            a[p] = t;
+            double tb = b[c];
+            b[c] = b[p];
+            b[p] = tb;
+            for (int r = c + 1; r < n; r++) {
+                double k = a[r][c] / a[c][c];
+                for (int j = c; j < n; j++) {
+                    a[r][j] -= k * a[c][j];
+                }
+                b[r] -= k * b[c];
+            }
+        }
+        double[] x = new double[n];
+        for (int r = n - 1; r >= 0; r--) {
+            double sum = b[r];
+            for (int j = r + 1; j < n; j++) {
+                sum -= a[r][j] * x[j];
+            }
+            x[r] = sum / a[r][r];
+        }
+        return x;
     }
 
     private static void accumulate(Map<String, double[]> sums, String key, double value) {

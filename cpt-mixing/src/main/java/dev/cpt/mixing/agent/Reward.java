@@ -1,14 +1,23 @@
 package dev.cpt.mixing.agent;
 
 /**
- * The agent's reward for one round: the target's relative loss gain minus weighted relative forgetting of the
- * upstream domain and of the other earlier domains, each relative to the slot's loss when the phase began. Summed
- * over a phase the terms telescope, so the return is the phase's target gain minus weighted forgetting.
+ * The agent's reward for one round: the target's loss gain minus weighted forgetting of the upstream domain and of
+ * the other earlier domains. Summed over a phase the terms telescope, so the return is the phase's target gain minus
+ * weighted forgetting.
+ *
+ * <p>Relative (the default) divides each slot's change by the slot's loss when the phase began, so domains with large
+ * and small losses count alike. Absolute keeps nats, which is what a mean held-out loss over domains measures: a nat
+ * of an easy domain's forgetting then costs as much as a nat of a hard domain's gain.
  *
  * @param upstreamWeight weight of upstream (general) forgetting
  * @param earlierWeight weight of forgetting of the other earlier domains
+ * @param relative whether changes are divided by the slot's loss at phase start
  */
-public record Reward(double upstreamWeight, double earlierWeight) {
+public record Reward(double upstreamWeight, double earlierWeight, boolean relative) {
+
+    public Reward(double upstreamWeight, double earlierWeight) {
+        this(upstreamWeight, earlierWeight, true);
+    }
 
     public double of(double[] before, double[] after, double[] start) {
         return gain(before[0], after[0], start[0])
@@ -16,11 +25,11 @@ public record Reward(double upstreamWeight, double earlierWeight) {
                 - earlierWeight * -gain(before[2], after[2], start[2]);
     }
 
-    /** Relative loss decrease, 0 when any of the numbers is missing. */
-    private static double gain(double before, double after, double start) {
+    /** Loss decrease (relative or in nats), 0 when any of the numbers is missing. */
+    private double gain(double before, double after, double start) {
         if (!Double.isFinite(before) || !Double.isFinite(after) || !(start > 0)) {
             return 0;
         }
-        return (before - after) / start;
+        return relative ? (before - after) / start : before - after;
     }
 }

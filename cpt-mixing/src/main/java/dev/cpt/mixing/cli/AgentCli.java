@@ -51,12 +51,13 @@ public final class AgentCli {
     private static void usage() {
         System.err.println("""
                 usage: agent collect [--out DIR] [--pairs a:b,c:d] [--trajectories N] [--seed S]
-                                     [--walk-spread 1.5] [--walk-noise 0.8] [--walk-trend 3]
+                                     [--walk-spread 1.5] [--walk-noise 0.8] [--walk-trend 3] [--group 1]
                                      [--around AGENT_DIR --noise 0.7 --phase-noise 0 --antithetic false]
                                                                         (explore around a trained agent)
                        agent train   [--data DIR|FILE[,DIR|FILE...]] [--out DIR] [--version NAME] [--epochs N]
                                      [--lambda-upstream 1] [--lambda-earlier 0.5] [--beta 0.5] [--gamma 0]
-                                     [--weight-decay 0.001]
+                                     [--weight-decay 0.001] [--state-baseline false]
+                                     [--reward relative|absolute]
                        agent bench   [--pairs arithmetic:units,code:weather] [--seeds 8] [--first-seed 1] [--agent DIR]
                                      [--static 0.25,0.5,0.6,0.7,0.75,0.8]""");
         System.exit(2);
@@ -77,20 +78,28 @@ public final class AgentCli {
         double phaseNoise = Double.parseDouble(o.getOrDefault("phase-noise", "0"));
         // --antithetic true: runs come in twins on the same seed, the second exploring the opposite direction
         boolean antithetic = Boolean.parseBoolean(o.getOrDefault("antithetic", "false"));
+        // --group K: K random walks on each seed (same pre-trained model and data), each other's baseline
+        int group = Integer.parseInt(o.getOrDefault("group", "1"));
+        if (group < 1 || antithetic && group > 1) {
+            throw new IllegalArgumentException("--group must be >= 1 and cannot be combined with --antithetic");
+        }
         Files.createDirectories(out);
         Path file = out.resolve((around == null ? "" : "around-") + "trajectories-seed" + seed + "-n" + count + ".jsonl");
         long t0 = System.nanoTime();
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < count; i++) {
-                int run = antithetic ? i / 2 : i;
+                int run = antithetic ? i / 2 : i / group;
                 boolean twin = antithetic && i % 2 == 1;
+                int member = i % group;
                 long s = seed + run;
                 List<String> pair = pairs.get(run % pairs.size());
                 List<String> scenario = List.of("general", pair.get(0), pair.get(1));
                 // eight pre-trained models cover the collection; each run's data and walk still differ
                 Trajectory t = new ProxyRun(config, scenario, 100 + s % 8, s)
-                        .run((around == null ? "walk-" : "around-") + s + (twin ? "-twin" : ""), runSeed -> around == null
-                                ? new RandomWalkPolicy(runSeed, spread, noise, trend, config.rounds())
+                        .run((around == null ? "walk-" : "around-") + s + (twin ? "-twin" : "")
+                                + (group > 1 ? "-" + member : ""), runSeed -> around == null
+                                ? new RandomWalkPolicy(group > 1 ? runSeed * 7919 + member : runSeed, spread, noise,
+                                        trend, config.rounds())
                                 : new AroundAgentPolicy(around, runSeed, aroundNoise, phaseNoise, twin,
                                         config.phaseTokens()));
                 TrajectoryFiles.append(w, t);
@@ -110,11 +119,13 @@ public final class AgentCli {
         AgentTrainer.Settings defaults = AgentTrainer.Settings.defaults();
         Reward reward = new Reward(
                 Double.parseDouble(o.getOrDefault("lambda-upstream", Double.toString(defaults.reward().upstreamWeight()))),
-                Double.parseDouble(o.getOrDefault("lambda-earlier", Double.toString(defaults.reward().earlierWeight()))));
+                Double.parseDouble(o.getOrDefault("lambda-earlier", Double.toString(defaults.reward().earlierWeight()))),
+                !"absolute".equals(o.getOrDefault("reward", "relative")));
         AgentTrainer.Settings settings = defaults
                 .withEpochs(Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs()))))
                 .withReward(reward)
                 .withBeta(Double.parseDouble(o.getOrDefault("beta", Double.toString(defaults.beta()))))
+                .withStateBaseline(Boolean.parseBoolean(o.getOrDefault("state-baseline", "false")))
                 .withWeightDecay(Double.parseDouble(o.getOrDefault("weight-decay",
                         Double.toString(defaults.weightDecay()))))
                 .withGamma(Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma()))));
@@ -140,12 +151,14 @@ public final class AgentCli {
         training.put("weightDecay", Double.toString(settings.weightDecay()));
         training.put("sigma", Double.toString(settings.sigma()));
         training.put("seed", Long.toString(settings.seed()));
+        training.put("stateBaseline", Boolean.toString(settings.stateBaseline()));
         training.put("objectiveBefore", Double.toString(result.lossBefore()));
         training.put("objectiveAfter", Double.toString(result.lossAfter()));
         training.put("proxy", ProxyConfig.standard().toString());
         Map<String, Double> rewardMap = new LinkedHashMap<>();
         rewardMap.put("upstreamWeight", reward.upstreamWeight());
         rewardMap.put("earlierWeight", reward.earlierWeight());
+        rewardMap.put("relative", reward.relative() ? 1.0 : 0.0);
         AgentManifest manifest = new AgentManifest(version, Features.LAYOUT_VERSION, Features.NAMES,
                 Features.SLOT_NAMES, settings.hidden(), trajectories.get(0).horizonTokens(), rewardMap, training,
                 new AgentManifest.TrainingData(files.stream().map(p -> p.getFileName().toString()).toList(),

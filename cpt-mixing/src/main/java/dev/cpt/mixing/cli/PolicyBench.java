@@ -25,7 +25,7 @@ final class PolicyBench {
 
     record Spec(String label, String name, Map<String, String> params) {}
 
-    /** Means over seeds, and the per-seed mean target and forgetting for paired comparisons (same seeds, same order). */
+    /** Means over seeds, and per seed the mean target and forgetting, for paired comparisons (same seeds in order). */
     record Row(String label, double targetA, double targetB, double forgetting, double sdTarget, double sdForgetting,
             double[] targets, double[] forgettings) {
         double meanTarget() {
@@ -133,6 +133,7 @@ final class PolicyBench {
         System.out.printf("agent vs the static ratio nearest above it in forgetting (%s, %+.4f): target %.4f vs %.4f"
                 + " -> %s%n", nearest.label(), nearest.forgetting(), agent.meanTarget(), nearest.meanTarget(),
                 agent.meanTarget() < nearest.meanTarget() ? "agent better" : "agent NOT better");
+        frontier(rows, agent);
         // Seeds share pre-training and data streams across policies, so the per-seed differences carry far less
         // spread than the rows' own standard deviations: this is the comparison to read.
         System.out.println("agent minus each static ratio, paired by seed (mean ± standard error):");
@@ -144,6 +145,28 @@ final class PolicyBench {
                         se(dt), mean(df), se(df));
             }
         }
+    }
+
+    /**
+     * The static replay frontier at the agent's forgetting: target loss interpolated linearly between the two static
+     * ratios whose forgetting brackets the agent's. Negative: the agent is beyond what any replay ratio reaches.
+     */
+    private static void frontier(List<Row> rows, Row agent) {
+        List<Row> statics = rows.stream().filter(r -> r.label().startsWith("static"))
+                .sorted((x, y) -> Double.compare(x.forgetting(), y.forgetting())).toList();
+        for (int i = 0; i + 1 < statics.size(); i++) {
+            Row lo = statics.get(i);
+            Row hi = statics.get(i + 1);
+            if (lo.forgetting() <= agent.forgetting() && agent.forgetting() <= hi.forgetting()) {
+                double t = (agent.forgetting() - lo.forgetting()) / (hi.forgetting() - lo.forgetting());
+                double at = lo.meanTarget() + t * (hi.meanTarget() - lo.meanTarget());
+                System.out.printf("static frontier at the agent's forgetting (between %s and %s): target %.4f; agent"
+                        + " %+.4f from it -> %s%n", lo.label(), hi.label(), at, agent.meanTarget() - at,
+                        agent.meanTarget() < at ? "beyond the frontier" : "on or behind the frontier");
+                return;
+            }
+        }
+        System.out.println("static frontier: the agent's forgetting is outside the static ratios' range");
     }
 
     private static double[] difference(double[] x, double[] y) {

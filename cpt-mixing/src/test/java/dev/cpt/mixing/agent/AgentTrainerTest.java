@@ -45,6 +45,39 @@ class AgentTrainerTest {
     }
 
     @Test
+    void absoluteRewardCountsNatsAlike() {
+        Reward r = new Reward(2, 1, false);
+        // target 3.0 -> 2.7 (0.3 nats), upstream 2.0 -> 2.1 (0.1 nats, x2), earlier 1.0 -> 1.05 (0.05 nats, x1)
+        assertEquals(0.3 - 2 * 0.1 - 0.05,
+                r.of(new double[] {3.0, 2.0, 1.0}, new double[] {2.7, 2.1, 1.05}, new double[] {3.0, 2.0, 1.0}),
+                1e-12);
+    }
+
+    @Test
+    void stateBaselineRemovesWhatTheFeaturesExplain() {
+        // the return grows with feature 2 whatever the action; one action adds 0.01 on top of that
+        java.util.Random rng = new java.util.Random(3);
+        List<double[]> feats = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        List<Double> returns = new ArrayList<>();
+        List<Boolean> good = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            double[] f = new double[Features.SIZE];
+            f[2] = rng.nextGaussian();
+            boolean g = rng.nextBoolean();
+            feats.add(f);
+            keys.add("1/0/" + i + "/[general, t]");
+            returns.add(0.5 * f[2] + (g ? 0.01 : 0));
+            good.add(g);
+        }
+        double[] value = AgentTrainer.stateValues(feats, keys, returns);
+        for (int i = 0; i < returns.size(); i++) {
+            double advantage = returns.get(i) - value[i];
+            assertTrue(good.get(i) ? advantage > 0 : advantage < 0, "row " + i + ": advantage " + advantage);
+        }
+    }
+
+    @Test
     void oneEpochRaisesTheLogProbabilityOfTheHighRewardAction() {
         double[] good = {2.0, -1.0, 0};
         double[] bad = {-2.0, 1.0, 0};
