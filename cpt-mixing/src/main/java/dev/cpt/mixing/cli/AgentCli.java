@@ -142,8 +142,11 @@ public final class AgentCli {
         AgentTrainer.Samples samples = trainer.samples(trajectories);
         AgentTrainer.Result result = trainer.train(trainer.initial(samples), samples);
         Map<String, String> training = new LinkedHashMap<>();
-        training.put("algorithm", "REINFORCE with a per-(phase, round) mean-return baseline, advantage-weighted"
-                + " (exp(A/beta)), Gaussian over slot logits with fixed sigma, full-batch Adam");
+        training.put("algorithm", "REINFORCE, advantage-weighted (exp(A/beta)); baseline: "
+                + (settings.stateBaseline() ? "fitted state value" : "mean return of the runs on the same seed, or"
+                        + " at the same phase and round for a run without one")
+                + "; Gaussian over slot logits with fixed sigma, full-batch Adam");
+        training.put("reward", reward.relative() ? "relative" : "absolute");
         training.put("beta", Double.toString(settings.beta()));
         training.put("gamma", Double.toString(settings.gamma()));
         training.put("epochs", Integer.toString(settings.epochs()));
