@@ -135,8 +135,8 @@ public final class AgentTrainer {
             throw new IllegalArgumentException("no trajectory step carries an action (logits); collect with the"
                     + " random-walk policy");
         }
-        // Runs on the same seed and scenario (antithetic twins) share their environment: the same pre-trained model
-        // and data streams. Their mean return is the baseline, which removes the seed-to-seed spread that dwarfs the
+        // Runs on the same seed and scenario (antithetic twins, or a --group of walks) share their environment: the
+        // same pre-trained model and data streams. Their mean return is the baseline, which removes the seed-to-seed spread that dwarfs the
         // effect of the mixture. A run without a twin falls back to the mean over all runs at that phase and round.
         Map<String, double[]> perSeed = new HashMap<>();
         Map<String, double[]> perRound = new HashMap<>();
