@@ -32,9 +32,7 @@ public final class AgentPolicy implements MixingPolicy {
     @Override
     public Map<String, Double> weights(MixingState state) {
         phase.update(state);
-        DomainRoles roles = DomainRoles.of(state);
         Features.View view = Features.of(state, phase, horizonTokens);
-        double[] shares = Features.slotShares(artifact.net().logits(view.features()), view.mask());
-        return Simplex.restrict(roles.fromSlots(shares[0], shares[1], shares[2]), state.availableTokens().keySet());
+        return Features.weights(state, artifact.net().logits(view.features()));
     }
 }

@@ -4,6 +4,7 @@ import dev.cpt.mixing.DomainRoles;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingState;
 import dev.cpt.mixing.PhaseTracker;
+import dev.cpt.mixing.Simplex;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,16 @@ public final class Features {
                 roles.target() == null ? List.of() : List.of(roles.target()),
                 roles.upstream() == null ? List.of() : List.of(roles.upstream()),
                 roles.earlier());
+    }
+
+    /**
+     * A round's weights per domain from slot logits: softmax over the slots that have data, the earlier-domains slot
+     * split evenly, only domains with available tokens.
+     */
+    public static Map<String, Double> weights(MixingState state, double[] logits) {
+        DomainRoles roles = DomainRoles.of(state);
+        double[] shares = slotShares(logits, roles.slotMask());
+        return Simplex.restrict(roles.fromSlots(shares[0], shares[1], shares[2]), state.availableTokens().keySet());
     }
 
     /** Slot shares from logits: softmax over the slots that have data, 0 for the rest. */

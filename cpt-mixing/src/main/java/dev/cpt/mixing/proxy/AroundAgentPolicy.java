@@ -1,10 +1,8 @@
 package dev.cpt.mixing.proxy;
 
-import dev.cpt.mixing.DomainRoles;
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
 import dev.cpt.mixing.PhaseTracker;
-import dev.cpt.mixing.Simplex;
 import dev.cpt.mixing.agent.AgentArtifact;
 import dev.cpt.mixing.agent.Features;
 import java.util.Map;
@@ -71,9 +69,7 @@ public final class AroundAgentPolicy implements MixingPolicy, Exploring {
         for (int s = 0; s < z.length; s++) {
             z[s] = mu[s] + offset[s] + sign * noise * rng.nextGaussian();
         }
-        DomainRoles roles = DomainRoles.of(state);
-        double[] shares = Features.slotShares(z, roles.slotMask());
-        return Simplex.restrict(roles.fromSlots(shares[0], shares[1], shares[2]), state.availableTokens().keySet());
+        return Features.weights(state, z);
     }
 
     @Override

@@ -1,9 +1,7 @@
 package dev.cpt.mixing.proxy;
 
-import dev.cpt.mixing.DomainRoles;
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
-import dev.cpt.mixing.Simplex;
 import dev.cpt.mixing.agent.Features;
 import java.util.Map;
 import java.util.Random;
@@ -64,9 +62,7 @@ public final class RandomWalkPolicy implements MixingPolicy, Exploring {
             z[s] = centre[s] + trend[s] * (progress - 0.5) + noise * rng.nextGaussian();
         }
         round++;
-        DomainRoles roles = DomainRoles.of(state);
-        double[] shares = Features.slotShares(z, roles.slotMask());
-        return Simplex.restrict(roles.fromSlots(shares[0], shares[1], shares[2]), state.availableTokens().keySet());
+        return Features.weights(state, z);
     }
 
     @Override
