@@ -105,7 +105,8 @@ public final class AgentTrainer {
         List<boolean[]> masks = new ArrayList<>();
         List<double[]> actions = new ArrayList<>();
         List<Double> returns = new ArrayList<>();
-        List<String> keys = new ArrayList<>();
+        List<String> rounds = new ArrayList<>();
+        List<String> environments = new ArrayList<>();
         for (Trajectory t : trajectories) {
             List<Trajectory.Step> steps = t.steps();
             double[] rewards = new double[steps.size()];
@@ -128,34 +129,21 @@ public final class AgentTrainer {
                 masks.add(s.mask());
                 actions.add(s.logits());
                 returns.add(g);
-                keys.add(s.phase() + "/" + s.round() + "/" + t.seed() + "/" + t.scenario());
+                rounds.add(s.phase() + "/" + s.round());
+                environments.add(s.phase() + "/" + s.round() + "/" + t.seed() + "/" + t.scenario());
             }
         }
         if (feats.isEmpty()) {
             throw new IllegalArgumentException("no trajectory step carries an action (logits); collect with the"
                     + " random-walk policy");
         }
-        // Runs on the same seed and scenario (antithetic twins, or a --group of walks) share their environment: the
-        // same pre-trained model and data streams. Their mean return is the baseline, which removes the seed-to-seed spread that dwarfs the
-        // effect of the mixture. A run without a twin falls back to the mean over all runs at that phase and round.
-        Map<String, double[]> perSeed = new HashMap<>();
-        Map<String, double[]> perRound = new HashMap<>();
-        for (int i = 0; i < returns.size(); i++) {
-            accumulate(perSeed, keys.get(i), returns.get(i));
-            accumulate(perRound, roundKey(keys.get(i)), returns.get(i));
-        }
-        Map<String, double[]> baseline = new HashMap<>();
-        for (String key : keys) {
-            double[] seed = perSeed.get(key);
-            baseline.put(key, seed[1] >= 2 ? seed : perRound.get(roundKey(key)));
-        }
-        double[] value = settings.stateBaseline() ? stateValues(feats, keys, returns) : null;
+        double[] baseline = settings.stateBaseline() ? stateValues(feats, rounds, returns)
+                : meanReturns(rounds, environments, returns);
         double[] adv = new double[returns.size()];
         double sq = 0;
         double mean = 0;
         for (int i = 0; i < adv.length; i++) {
-            double[] b = baseline.get(keys.get(i));
-            adv[i] = returns.get(i) - (value != null ? value[i] : b[0] / b[1]);
+            adv[i] = returns.get(i) - baseline[i];
             sq += adv[i] * adv[i];
             mean += returns.get(i);
         }
@@ -168,21 +156,43 @@ public final class AgentTrainer {
     }
 
     /**
+     * Per sample, the mean return of the runs in the same environment (seed and scenario) at the same phase and round.
+     * Such runs (antithetic twins, or a --group of walks) share the pre-trained model and the data streams, so their
+     * mean removes the seed-to-seed spread that dwarfs the effect of the mixture. A run alone in its environment falls
+     * back to the mean over all runs at its phase and round.
+     */
+    static double[] meanReturns(List<String> rounds, List<String> environments, List<Double> returns) {
+        Map<String, double[]> perEnvironment = new HashMap<>();
+        Map<String, double[]> perRound = new HashMap<>();
+        for (int i = 0; i < returns.size(); i++) {
+            accumulate(perEnvironment, environments.get(i), returns.get(i));
+            accumulate(perRound, rounds.get(i), returns.get(i));
+        }
+        double[] out = new double[returns.size()];
+        for (int i = 0; i < out.length; i++) {
+            double[] same = perEnvironment.get(environments.get(i));
+            double[] sum = same[1] >= 2 ? same : perRound.get(rounds.get(i));
+            out[i] = sum[0] / sum[1];
+        }
+        return out;
+    }
+
+    /**
      * A state value per sample: ridge regression of the return on the features plus one indicator per phase and
      * round. When the explored actions are drawn independently of the state, what the features explain of the return
      * is the state's doing, not the action's, so subtracting it leaves the action's effect with less noise.
      */
-    static double[] stateValues(List<double[]> feats, List<String> keys, List<Double> returns) {
-        List<String> rounds = keys.stream().map(AgentTrainer::roundKey).distinct().sorted().toList();
+    static double[] stateValues(List<double[]> feats, List<String> rounds, List<Double> returns) {
+        List<String> indicators = rounds.stream().distinct().sorted().toList();
         int f = feats.get(0).length;
-        int d = f + rounds.size();
+        int d = f + indicators.size();
         double[][] xtx = new double[d][d];
         double[] xty = new double[d];
         double[][] rows = new double[feats.size()][];
         for (int i = 0; i < rows.length; i++) {
             double[] x = new double[d];
             System.arraycopy(feats.get(i), 0, x, 0, f);
-            x[f + rounds.indexOf(roundKey(keys.get(i)))] = 1;
+            x[f + indicators.indexOf(rounds.get(i))] = 1;
             rows[i] = x;
             for (int a = 0; a < d; a++) {
                 xty[a] += x[a] * returns.get(i);
@@ -248,12 +258,6 @@ public final class AgentTrainer {
         double[] acc = sums.computeIfAbsent(key, k -> new double[2]);
         acc[0] += value;
         acc[1]++;
-    }
-
-    /** phase/round of a phase/round/seed/scenario key. */
-    private static String roundKey(String key) {
-        int first = key.indexOf('/');
-        return key.substring(0, key.indexOf('/', first + 1));
     }
 
     /** A fresh network whose feature standardisation comes from the samples. */

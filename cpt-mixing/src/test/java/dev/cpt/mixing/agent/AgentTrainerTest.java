@@ -66,7 +66,7 @@ class AgentTrainerTest {
             f[2] = rng.nextGaussian();
             boolean g = rng.nextBoolean();
             feats.add(f);
-            keys.add("1/0/" + i + "/[general, t]");
+            keys.add("1/0");
             returns.add(0.5 * f[2] + (g ? 0.01 : 0));
             good.add(g);
         }
