@@ -119,14 +119,7 @@ public final class KafkaRewardSource implements RewardSource {
                 }
                 TimeUnit.NANOSECONDS.timedWait(lock, left);
             }
-            Map<String, Double> out = new HashMap<>();
-            for (String id : requestIds) {
-                Double reward = answers.remove(id);
-                if (reward != null) {
-                    out.put(id, reward);
-                }
-            }
-            return out;
+            return RewardSource.take(answers, requestIds);
         }
     }
 

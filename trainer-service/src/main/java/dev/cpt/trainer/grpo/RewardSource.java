@@ -3,6 +3,7 @@ package dev.cpt.trainer.grpo;
 import dev.cpt.contracts.RewardRequest;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,4 +30,16 @@ public interface RewardSource extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Removes the answers for these ids from {@code answers} and returns them; an id without an answer is absent. */
+    static Map<String, Double> take(Map<String, Double> answers, Collection<String> requestIds) {
+        Map<String, Double> out = new HashMap<>();
+        for (String id : requestIds) {
+            Double reward = answers.remove(id);
+            if (reward != null) {
+                out.put(id, reward);
+            }
+        }
+        return out;
+    }
 }

@@ -73,14 +73,7 @@ final class ScoringRewards implements RewardSource {
 
     @Override
     public Map<String, Double> await(Collection<String> requestIds, Duration timeout) {
-        Map<String, Double> out = new HashMap<>();
-        for (String id : requestIds) {
-            Double r = answers.remove(id);
-            if (r != null) {
-                out.put(id, r);
-            }
-        }
-        return out;
+        return RewardSource.take(answers, requestIds);
     }
 
     @Override

@@ -52,14 +52,7 @@ final class ManualRewards implements RewardSource {
 
     @Override
     public Map<String, Double> await(Collection<String> requestIds, Duration timeout) {
-        Map<String, Double> out = new HashMap<>();
-        for (String id : requestIds) {
-            Double r = answered.remove(id);
-            if (r != null) {
-                out.put(id, r);
-            }
-        }
-        return out;
+        return RewardSource.take(answered, requestIds);
     }
 
     @Override
