@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,25 +17,13 @@ final class TopicReader {
     private TopicReader() {}
 
     static List<ConsumerRecord<String, String>> readAll(String bootstrapServers, String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = committedReader(bootstrapServers)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             List<ConsumerRecord<String, String>> records = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + topic + " to its end offsets " + end);
-                }
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
+            pollToEnd(consumer, partitions, records::add);
             return records;
         }
     }
@@ -74,25 +63,35 @@ final class TopicReader {
 
     /** Committed records at or after the given offsets, up to the current end (control markers not counted). */
     static long recordsFrom(String bootstrapServers, Map<TopicPartition, Long> from) {
+        try (var consumer = committedReader(bootstrapServers)) {
+            List<TopicPartition> partitions = List.copyOf(from.keySet());
+            consumer.assign(partitions);
+            from.forEach(consumer::seek);
+            long[] records = {0};
+            pollToEnd(consumer, partitions, r -> records[0]++);
+            return records[0];
+        }
+    }
+
+    private static KafkaConsumer<String, String> committedReader(String bootstrapServers) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = List.copyOf(from.keySet());
-            consumer.assign(partitions);
-            from.forEach(consumer::seek);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long records = 0;
-            long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not read " + partitions + " to their end offsets " + end);
-                }
-                records += consumer.poll(Duration.ofMillis(500)).count();
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    }
+
+    /** Polls until every partition's position reaches the end offset it had when this began, or fails after 1 min. */
+    private static void pollToEnd(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions,
+            Consumer<ConsumerRecord<String, String>> sink) {
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("could not read " + partitions + " to their end offsets " + end);
             }
-            return records;
+            consumer.poll(Duration.ofMillis(500)).forEach(sink);
         }
     }
 }
