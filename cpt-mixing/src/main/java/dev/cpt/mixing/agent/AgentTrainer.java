@@ -22,8 +22,11 @@ import java.util.Random;
  * policy is a Gaussian over slot logits with a learned mean and a fixed spread sigma, so the log-likelihood of an
  * action is {@code -|z - mu(s)|^2 / (2 sigma^2)} over the slots that had data, plus a constant. The return of a
  * round is the sum of the phase's rewards from that round on (a phase is an episode: rewards are measured against
- * the loss when the phase began, so an earlier phase's forgetting is never charged twice). The baseline is the mean
- * return of all trajectories at the same phase and round; advantages are scaled to unit standard deviation.
+ * the loss when the phase began, so an earlier phase's forgetting is never charged twice). With carry-over, the loss
+ * changes of a phase that another one follows count by the fraction of them that lasts to the run's end
+ * ({@link CarryOver}): the proxy relearns and forgets most of a phase's changes in the next one. The baseline is the
+ * mean return of the runs on the same seed at the same phase and round; advantages are scaled to unit standard
+ * deviation (per phase with carry-over).
  *
  * <p>The actions come from random walks, not from the policy being trained. Plain REINFORCE on such data
  * ({@code -mean(A log pi)}) has no minimum: its gradient in mu is {@code sum A (z - mu)}, and with a baseline
@@ -49,42 +52,55 @@ public final class AgentTrainer {
      * @param seed initialisation seed
      * @param stateBaseline subtract a fitted state value (a ridge regression of the return on the features and the
      *     phase and round) instead of the mean return at the phase and round
+     * @param carryOver scale the loss changes of a phase that another phase follows by how much of them lasts to the
+     *     run's end ({@link CarryOver}, fitted on the trajectories), and standardise advantages per phase
      */
     public record Settings(int hidden, int epochs, double learningRate, double weightDecay, double sigma,
-            double beta, double gamma, Reward reward, long seed, boolean stateBaseline) {
+            double beta, double gamma, Reward reward, long seed, boolean stateBaseline, boolean carryOver) {
         public static Settings defaults() {
-            return new Settings(32, 400, 1e-2, 1e-3, 1.0, 0.5, 0.0, new Reward(1.0, 0.5), 7, false);
+            // the shipped agent's recipe (mixing-agent-4)
+            return new Settings(32, 400, 1e-2, 1e-3, 1.0, 0.25, 0.0, new Reward(2.5, 1.0, false), 7, false, true);
+        }
+
+        public Settings withCarryOver(boolean on) {
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed,
+                    stateBaseline, on);
         }
 
         public Settings withStateBaseline(boolean on) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed, on);
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed, on,
+                    carryOver);
         }
 
         public Settings withGamma(double g) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, g, reward, seed, stateBaseline);
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, g, reward, seed,
+                    stateBaseline, carryOver);
         }
 
         public Settings withEpochs(int e) {
-            return new Settings(hidden, e, learningRate, weightDecay, sigma, beta, gamma, reward, seed, stateBaseline);
+            return new Settings(hidden, e, learningRate, weightDecay, sigma, beta, gamma, reward, seed,
+                    stateBaseline, carryOver);
         }
 
         public Settings withReward(Reward r) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, r, seed, stateBaseline);
+            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, r, seed,
+                    stateBaseline, carryOver);
         }
 
         public Settings withWeightDecay(double wd) {
-            return new Settings(hidden, epochs, learningRate, wd, sigma, beta, gamma, reward, seed, stateBaseline);
+            return new Settings(hidden, epochs, learningRate, wd, sigma, beta, gamma, reward, seed,
+                    stateBaseline, carryOver);
         }
 
         public Settings withBeta(double b) {
             return new Settings(hidden, epochs, learningRate, weightDecay, sigma, b, gamma, reward, seed,
-                    stateBaseline);
+                    stateBaseline, carryOver);
         }
     }
 
     /** The rows training uses: features, slot mask, action logits, advantage. */
     public record Samples(double[][] features, boolean[][] mask, double[][] actions, double[] advantages,
-            double meanReturn) {
+            double meanReturn, CarryOver carryOver) {
         public int size() {
             return features.length;
         }
@@ -107,12 +123,16 @@ public final class AgentTrainer {
         List<Double> returns = new ArrayList<>();
         List<String> rounds = new ArrayList<>();
         List<String> environments = new ArrayList<>();
+        List<Integer> phases = new ArrayList<>();
+        CarryOver carry = settings.carryOver() ? CarryOver.fit(trajectories) : CarryOver.NONE;
         for (Trajectory t : trajectories) {
             List<Trajectory.Step> steps = t.steps();
+            int lastPhase = CarryOver.lastPhase(t);
             double[] rewards = new double[steps.size()];
             for (int i = 0; i < steps.size(); i++) {
                 Trajectory.Step s = steps.get(i);
-                rewards[i] = settings.reward().of(s.slotLossBefore(), s.slotLossAfter(), s.slotStartLoss());
+                rewards[i] = settings.reward().of(s.slotLossBefore(), s.slotLossAfter(), s.slotStartLoss(),
+                        carry.slotScale(s.phase(), lastPhase));
             }
             for (int i = 0; i < steps.size(); i++) {
                 Trajectory.Step s = steps.get(i);
@@ -130,6 +150,7 @@ public final class AgentTrainer {
                 actions.add(s.logits());
                 returns.add(g);
                 rounds.add(s.phase() + "/" + s.round());
+                phases.add(s.phase());
                 environments.add(s.phase() + "/" + s.round() + "/" + t.seed() + "/" + t.scenario());
             }
         }
@@ -140,19 +161,24 @@ public final class AgentTrainer {
         double[] baseline = settings.stateBaseline() ? stateValues(feats, rounds, returns)
                 : meanReturns(rounds, environments, returns);
         double[] adv = new double[returns.size()];
-        double sq = 0;
         double mean = 0;
+        // carried-over rewards of an early phase are a fraction of the last phase's: scaled per phase, each phase's
+        // actions are fitted as firmly as the last one's
+        Map<Integer, double[]> squares = new HashMap<>();
         for (int i = 0; i < adv.length; i++) {
             adv[i] = returns.get(i) - baseline[i];
-            sq += adv[i] * adv[i];
             mean += returns.get(i);
+            double[] sq = squares.computeIfAbsent(settings.carryOver() ? phases.get(i) : 0, k -> new double[2]);
+            sq[0] += adv[i] * adv[i];
+            sq[1]++;
         }
-        double std = Math.sqrt(sq / adv.length);
         for (int i = 0; i < adv.length; i++) {
+            double[] sq = squares.get(settings.carryOver() ? phases.get(i) : 0);
+            double std = Math.sqrt(sq[0] / sq[1]);
             adv[i] = std > 1e-12 ? adv[i] / std : 0;
         }
         return new Samples(feats.toArray(double[][]::new), masks.toArray(boolean[][]::new),
-                actions.toArray(double[][]::new), adv, mean / adv.length);
+                actions.toArray(double[][]::new), adv, mean / adv.length, carry);
     }
 
     /**

@@ -20,9 +20,14 @@ public record Reward(double upstreamWeight, double earlierWeight, boolean relati
     }
 
     public double of(double[] before, double[] after, double[] start) {
-        return gain(before[0], after[0], start[0])
-                - upstreamWeight * -gain(before[1], after[1], start[1])
-                - earlierWeight * -gain(before[2], after[2], start[2]);
+        return of(before, after, start, new double[] {1, 1, 1});
+    }
+
+    /** The reward with each slot's change scaled (by how much of it lasts, {@link CarryOver}). */
+    public double of(double[] before, double[] after, double[] start, double[] slotScale) {
+        return slotScale[0] * gain(before[0], after[0], start[0])
+                - upstreamWeight * slotScale[1] * -gain(before[1], after[1], start[1])
+                - earlierWeight * slotScale[2] * -gain(before[2], after[2], start[2]);
     }
 
     /** Loss decrease (relative or in nats), 0 when any of the numbers is missing. */

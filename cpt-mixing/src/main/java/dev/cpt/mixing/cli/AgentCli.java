@@ -51,13 +51,13 @@ public final class AgentCli {
     private static void usage() {
         System.err.println("""
                 usage: agent collect [--out DIR] [--pairs a:b,c:d] [--trajectories N] [--seed S]
-                                     [--walk-spread 1.5] [--walk-noise 0.8] [--walk-trend 3] [--group 1]
+                                     [--walk-spread 0] [--walk-noise 1.2] [--walk-trend 0] [--group 4]
                                      [--around AGENT_DIR --noise 0.7 --phase-noise 0 --antithetic false]
                                                                         (explore around a trained agent)
                        agent train   [--data DIR|FILE[,DIR|FILE...]] [--out DIR] [--version NAME] [--epochs N]
-                                     [--lambda-upstream 1] [--lambda-earlier 0.5] [--beta 0.5] [--gamma 0]
+                                     [--lambda-upstream 2.5] [--lambda-earlier 1] [--beta 0.25] [--gamma 0]
                                      [--weight-decay 0.001] [--state-baseline false]
-                                     [--reward relative|absolute]
+                                     [--reward absolute|relative] [--carry-over true]
                        agent bench   [--pairs arithmetic:units,code:weather] [--seeds 8] [--first-seed 1] [--agent DIR]
                                      [--static 0.25,0.5,0.6,0.7,0.75,0.8]""");
         System.exit(2);
@@ -68,9 +68,10 @@ public final class AgentCli {
         List<List<String>> pairs = pairs(o.getOrDefault("pairs", TRAIN_PAIRS));
         int count = Integer.parseInt(o.getOrDefault("trajectories", "200"));
         long seed = Long.parseLong(o.getOrDefault("seed", "1000"));
-        double spread = Double.parseDouble(o.getOrDefault("walk-spread", "1.5"));
-        double noise = Double.parseDouble(o.getOrDefault("walk-noise", "0.8"));
-        double trend = Double.parseDouble(o.getOrDefault("walk-trend", "3.0"));
+        // defaults: the shipped agent's exploration, every round's logits drawn afresh (nothing for the agent to copy)
+        double spread = Double.parseDouble(o.getOrDefault("walk-spread", "0"));
+        double noise = Double.parseDouble(o.getOrDefault("walk-noise", "1.2"));
+        double trend = Double.parseDouble(o.getOrDefault("walk-trend", "0"));
         ProxyConfig config = ProxyConfig.standard();
         // --around ARTIFACT explores around a trained agent instead of random walks (an on-policy improvement round)
         AgentArtifact around = o.containsKey("around") ? AgentArtifact.load(o.get("around")) : null;
@@ -79,7 +80,7 @@ public final class AgentCli {
         // --antithetic true: runs come in twins on the same seed, the second exploring the opposite direction
         boolean antithetic = Boolean.parseBoolean(o.getOrDefault("antithetic", "false"));
         // --group K: K random walks on each seed (same pre-trained model and data), each other's baseline
-        int group = Integer.parseInt(o.getOrDefault("group", "1"));
+        int group = Integer.parseInt(o.getOrDefault("group", around == null && !antithetic ? "4" : "1"));
         if (group < 1 || antithetic && group > 1) {
             throw new IllegalArgumentException("--group must be >= 1 and cannot be combined with --antithetic");
         }
@@ -97,11 +98,14 @@ public final class AgentCli {
                 // eight pre-trained models cover the collection; each run's data and walk still differ
                 Trajectory t = new ProxyRun(config, scenario, 100 + s % 8, s)
                         .run((around == null ? "walk-" : "around-") + s + (twin ? "-twin" : "")
-                                + (group > 1 ? "-" + member : ""), runSeed -> around == null
-                                ? new RandomWalkPolicy(group > 1 ? runSeed * 7919 + member : runSeed, spread, noise,
-                                        trend, config.rounds())
-                                : new AroundAgentPolicy(around, runSeed, aroundNoise, phaseNoise, twin,
-                                        config.phaseTokens()));
+                                + (group > 1 ? "-" + member : ""), runSeed -> {
+                            // a group's walks share the run's seed (model, data) but not their exploration noise
+                            long walkSeed = group > 1 ? runSeed * 7919 + member : runSeed;
+                            return around == null
+                                    ? new RandomWalkPolicy(walkSeed, spread, noise, trend, config.rounds())
+                                    : new AroundAgentPolicy(around, walkSeed, aroundNoise, phaseNoise, twin,
+                                            config.phaseTokens());
+                        });
                 TrajectoryFiles.append(w, t);
                 if ((i + 1) % 20 == 0) {
                     System.out.printf("collected %d/%d trajectories (%.0f s)%n", i + 1, count,
@@ -120,7 +124,7 @@ public final class AgentCli {
         Reward reward = new Reward(
                 Double.parseDouble(o.getOrDefault("lambda-upstream", Double.toString(defaults.reward().upstreamWeight()))),
                 Double.parseDouble(o.getOrDefault("lambda-earlier", Double.toString(defaults.reward().earlierWeight()))),
-                !"absolute".equals(o.getOrDefault("reward", "relative")));
+                !"absolute".equals(o.getOrDefault("reward", defaults.reward().relative() ? "relative" : "absolute")));
         AgentTrainer.Settings settings = defaults
                 .withEpochs(Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs()))))
                 .withReward(reward)
@@ -128,7 +132,9 @@ public final class AgentCli {
                 .withStateBaseline(Boolean.parseBoolean(o.getOrDefault("state-baseline", "false")))
                 .withWeightDecay(Double.parseDouble(o.getOrDefault("weight-decay",
                         Double.toString(defaults.weightDecay()))))
-                .withGamma(Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma()))));
+                .withGamma(Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma()))))
+                .withCarryOver(Boolean.parseBoolean(o.getOrDefault("carry-over",
+                        Boolean.toString(defaults.carryOver()))));
         long t0 = System.nanoTime();
         List<Path> files = new ArrayList<>();
         for (String part : data.split(",")) {
@@ -149,6 +155,8 @@ public final class AgentCli {
         training.put("reward", reward.relative() ? "relative" : "absolute");
         training.put("beta", Double.toString(settings.beta()));
         training.put("gamma", Double.toString(settings.gamma()));
+        training.put("carryOver", settings.carryOver()
+                ? "target " + samples.carryOver().target() + ", upstream " + samples.carryOver().upstream() : "none");
         training.put("epochs", Integer.toString(settings.epochs()));
         training.put("learningRate", Double.toString(settings.learningRate()));
         training.put("weightDecay", Double.toString(settings.weightDecay()));
