@@ -59,7 +59,7 @@ public final class AgentCli {
                                      [--weight-decay 0.001] [--state-baseline false]
                                      [--reward absolute|relative] [--carry-over true]
                        agent bench   [--pairs arithmetic:units,code:weather] [--seeds 8] [--first-seed 1] [--agent DIR]
-                                     [--static 0.25,0.5,0.6,0.7,0.75,0.8]""");
+                                     [--static 0.25,0.5,0.6,0.7,0.75,0.8,0.85]""");
         System.exit(2);
     }
 

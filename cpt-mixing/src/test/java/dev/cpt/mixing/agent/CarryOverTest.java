@@ -38,6 +38,19 @@ class CarryOverTest {
                 steps, new Trajectory.Outcome(g0, Map.of("general", gFinal, "a", aFinal, "b", 3.0), Map.of()));
     }
 
+    /** Groups of runs per seed (a seed's offset shared), each with a random first-phase share and phase-end noise. */
+    private static List<Trajectory> groups(int seeds, int members, double evalNoise, long rngSeed) {
+        Random rng = new Random(rngSeed);
+        List<Trajectory> runs = new ArrayList<>();
+        for (long seed = 0; seed < seeds; seed++) {
+            double offset = rng.nextGaussian();
+            for (int member = 0; member < members; member++) {
+                runs.add(run(seed, offset, 0.2 + 0.6 * rng.nextDouble(), evalNoise * rng.nextGaussian()));
+            }
+        }
+        return runs;
+    }
+
     private static Trajectory.Step step(int phase, int round, double[] shares, double[] before, double[] after,
             double[] start) {
         double[] features = new double[Features.SIZE];
@@ -50,14 +63,7 @@ class CarryOverTest {
 
     @Test
     void theExplorationAsInstrumentRecoversWhatLastsDespiteEvaluationNoise() {
-        Random rng = new Random(11);
-        List<Trajectory> runs = new ArrayList<>();
-        for (long seed = 0; seed < 50; seed++) {
-            double offset = rng.nextGaussian();
-            for (int member = 0; member < 4; member++) {
-                runs.add(run(seed, offset, 0.2 + 0.6 * rng.nextDouble(), 0.3 * rng.nextGaussian()));
-            }
-        }
+        List<Trajectory> runs = groups(50, 4, 0.3, 11);
         CarryOver carry = CarryOver.fit(runs);
         // the phase-end noise is as large as the share's effect: a regression of one change on the other would be
         // pulled towards 0 and 1, the instrument is not
@@ -93,14 +99,7 @@ class CarryOverTest {
 
     @Test
     void trainerScalesEarlyPhasesAndStandardisesEachPhaseOnItsOwn() {
-        Random rng = new Random(5);
-        List<Trajectory> runs = new ArrayList<>();
-        for (long seed = 0; seed < 30; seed++) {
-            double offset = rng.nextGaussian();
-            for (int member = 0; member < 3; member++) {
-                runs.add(run(seed, offset, 0.2 + 0.6 * rng.nextDouble(), 0.05 * rng.nextGaussian()));
-            }
-        }
+        List<Trajectory> runs = groups(30, 3, 0.05, 5);
         AgentTrainer.Settings settings = AgentTrainer.Settings.defaults()
                 .withReward(new Reward(2, 1, false)).withCarryOver(true);
         AgentTrainer.Samples samples = new AgentTrainer(settings).samples(runs);
