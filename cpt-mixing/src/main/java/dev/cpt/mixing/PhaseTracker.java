@@ -16,15 +16,21 @@ public final class PhaseTracker {
     private long tokensAtStart;
     private Map<String, Long> trainedAtStart = Map.of();
 
-    /** Call once per round before reading anything; starts a new phase when the target changed. */
-    public void update(MixingState state) {
+    /**
+     * Call once per round before reading anything; starts a new phase when the target changed.
+     *
+     * @return whether this round began a new phase
+     */
+    public boolean update(MixingState state) {
         String t = state.targetDomain();
-        if (t != null && !t.equals(target)) {
-            target = t;
-            feedbackAtStart = state.feedback().size();
-            trainedAtStart = new HashMap<>(state.trainedTokens());
-            tokensAtStart = total(state.trainedTokens());
+        if (t == null || t.equals(target)) {
+            return false;
         }
+        target = t;
+        feedbackAtStart = state.feedback().size();
+        trainedAtStart = new HashMap<>(state.trainedTokens());
+        tokensAtStart = total(state.trainedTokens());
+        return true;
     }
 
     public String target() {

@@ -27,7 +27,6 @@ public final class AroundAgentPolicy implements MixingPolicy, Exploring {
     private final double sign;
     private final double horizonTokens;
     private final double[] offset = new double[Features.SLOTS];
-    private String target;
     private final PhaseTracker phase = new PhaseTracker();
     private final double[] z = new double[Features.SLOTS];
 
@@ -57,9 +56,7 @@ public final class AroundAgentPolicy implements MixingPolicy, Exploring {
 
     @Override
     public Map<String, Double> weights(MixingState state) {
-        phase.update(state);
-        if (state.targetDomain() != null && !state.targetDomain().equals(target)) {
-            target = state.targetDomain();
+        if (phase.update(state)) {
             for (int s = 0; s < offset.length; s++) {
                 offset[s] = sign * phaseNoise * rng.nextGaussian();
             }

@@ -2,6 +2,7 @@ package dev.cpt.mixing.proxy;
 
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
+import dev.cpt.mixing.PhaseTracker;
 import dev.cpt.mixing.agent.Features;
 import java.util.Map;
 import java.util.Random;
@@ -25,7 +26,7 @@ public final class RandomWalkPolicy implements MixingPolicy, Exploring {
     private final double[] centre = new double[Features.SLOTS];
     private final double[] trend = new double[Features.SLOTS];
     private final double[] z = new double[Features.SLOTS];
-    private String target;
+    private final PhaseTracker phase = new PhaseTracker();
     private int round;
 
     /**
@@ -49,8 +50,7 @@ public final class RandomWalkPolicy implements MixingPolicy, Exploring {
 
     @Override
     public Map<String, Double> weights(MixingState state) {
-        if (state.targetDomain() != null && !state.targetDomain().equals(target)) {
-            target = state.targetDomain();
+        if (phase.update(state)) {
             round = 0;
             for (int s = 0; s < centre.length; s++) {
                 centre[s] = spread * rng.nextGaussian();
