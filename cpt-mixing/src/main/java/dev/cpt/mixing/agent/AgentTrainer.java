@@ -10,6 +10,7 @@ import ai.djl.training.GradientCollector;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -164,16 +165,17 @@ public final class AgentTrainer {
         double mean = 0;
         // carried-over rewards of an early phase are a fraction of the last phase's: scaled per phase, each phase's
         // actions are fitted as firmly as the last one's
+        List<Integer> scaleGroups = settings.carryOver() ? phases : Collections.nCopies(adv.length, 0);
         Map<Integer, double[]> squares = new HashMap<>();
         for (int i = 0; i < adv.length; i++) {
             adv[i] = returns.get(i) - baseline[i];
             mean += returns.get(i);
-            double[] sq = squares.computeIfAbsent(settings.carryOver() ? phases.get(i) : 0, k -> new double[2]);
+            double[] sq = squares.computeIfAbsent(scaleGroups.get(i), k -> new double[2]);
             sq[0] += adv[i] * adv[i];
             sq[1]++;
         }
         for (int i = 0; i < adv.length; i++) {
-            double[] sq = squares.get(settings.carryOver() ? phases.get(i) : 0);
+            double[] sq = squares.get(scaleGroups.get(i));
             double std = Math.sqrt(sq[0] / sq[1]);
             adv[i] = std > 1e-12 ? adv[i] / std : 0;
         }

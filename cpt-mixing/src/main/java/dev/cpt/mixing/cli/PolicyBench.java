@@ -39,6 +39,10 @@ final class PolicyBench {
         double meanTarget() {
             return (targetA + targetB) / 2;
         }
+
+        boolean isStatic() {
+            return !Double.isNaN(replay);
+        }
     }
 
     static void main(Map<String, String> o) {
@@ -137,18 +141,15 @@ final class PolicyBench {
         // spread than the rows' own standard deviations: this is the comparison to read.
         System.out.println("agent minus each static ratio, paired by seed (mean ± standard error):");
         for (Row r : rows) {
-            if (r.label().startsWith("static")) {
-                double[] dt = difference(agent.targets(), r.targets());
-                double[] df = difference(agent.forgettings(), r.forgettings());
-                System.out.printf("  vs %-18s target %+.4f±%.4f  forgetting %+.4f±%.4f%n", r.label(), mean(dt),
-                        se(dt), mean(df), se(df));
+            if (r.isStatic()) {
+                System.out.printf("  vs %-18s %s%n", r.label(), pairedDifference(agent, r));
             }
         }
     }
 
     /** The static ratio with the best target loss in the sweep, and whether the agent dominates it. */
     private static void bestTarget(List<Row> rows, Row agent) {
-        Row best = rows.stream().filter(r -> !Double.isNaN(r.replay()))
+        Row best = rows.stream().filter(Row::isStatic)
                 .min((x, y) -> Double.compare(x.meanTarget(), y.meanTarget())).orElseThrow();
         boolean dominates = agent.meanTarget() < best.meanTarget() && agent.forgetting() <= best.forgetting();
         System.out.printf("static ratio with the best target loss: %s at %.4f / %+.4f; the agent (%.4f / %+.4f) %s%n",
@@ -167,7 +168,7 @@ final class PolicyBench {
         double hi = 1;
         Row atLeast = null;
         for (Row r : rows) {
-            if (Double.isNaN(r.replay())) {
+            if (!r.isStatic()) {
                 continue;
             }
             if (r.forgetting() >= agent.forgetting() && r.replay() >= lo) {
@@ -191,12 +192,10 @@ final class PolicyBench {
             System.out.println("static replay tuned to the agent's forgetting: no ratio forgets as much as the agent");
             return null;
         }
-        double[] dt = difference(agent.targets(), atLeast.targets());
-        double[] df = difference(agent.forgettings(), atLeast.forgettings());
         boolean met = agent.meanTarget() < atLeast.meanTarget() && agent.forgetting() <= atLeast.forgetting();
         System.out.printf("static replay tuned to the agent's forgetting (%d bisection steps): %s at %.4f / %+.4f;"
-                + " agent minus it, paired: target %+.4f±%.4f, forgetting %+.4f±%.4f -> %s%n", TUNING_STEPS,
-                atLeast.label(), atLeast.meanTarget(), atLeast.forgetting(), mean(dt), se(dt), mean(df), se(df),
+                + " agent minus it, paired: %s -> %s%n", TUNING_STEPS, atLeast.label(), atLeast.meanTarget(),
+                atLeast.forgetting(), pairedDifference(agent, atLeast),
                 met ? "agent better on target at equal or lower forgetting" : "agent NOT better");
         return atLeast;
     }
@@ -206,7 +205,7 @@ final class PolicyBench {
      * ratios whose forgetting brackets the agent's. Negative: the agent is beyond what any replay ratio reaches.
      */
     private static void frontier(List<Row> rows, Row agent) {
-        List<Row> statics = rows.stream().filter(r -> r.label().startsWith("static"))
+        List<Row> statics = rows.stream().filter(Row::isStatic)
                 .sorted((x, y) -> Double.compare(x.forgetting(), y.forgetting())).toList();
         for (int i = 0; i + 1 < statics.size(); i++) {
             Row lo = statics.get(i);
@@ -221,6 +220,13 @@ final class PolicyBench {
             }
         }
         System.out.println("static frontier: the agent's forgetting is outside the static ratios' range");
+    }
+
+    /** Agent minus a row, per seed: mean ± standard error of the target and of the forgetting difference. */
+    private static String pairedDifference(Row agent, Row r) {
+        double[] dt = difference(agent.targets(), r.targets());
+        double[] df = difference(agent.forgettings(), r.forgettings());
+        return String.format("target %+.4f±%.4f  forgetting %+.4f±%.4f", mean(dt), se(dt), mean(df), se(df));
     }
 
     private static double[] difference(double[] x, double[] y) {
