@@ -83,6 +83,7 @@ public final class ProxyRun {
             List<Trajectory.Step> steps = new ArrayList<>();
             Map<String, Double> phaseEnd = new LinkedHashMap<>();
             PhaseTracker phase = new PhaseTracker();
+            Allocation allocation = new Allocation();
             long step = 0;
             for (int p = 1; p < scenario.size(); p++) {
                 String target = scenario.get(p);
@@ -96,7 +97,7 @@ public final class ProxyRun {
                     phase.update(state);
                     Features.View view = Features.of(state, phase, config.phaseTokens());
                     Map<String, Double> weights = policy.weights(state);
-                    List<int[]> sequences = cut(weights, train, trained);
+                    List<int[]> sequences = cut(allocation, weights, train, trained);
                     Collections.shuffle(sequences, shuffle);
                     for (int s = 0; s < config.stepsPerRound(); s++) {
                         int[][] batch = sequences.subList(s * config.batchSize(), (s + 1) * config.batchSize())
@@ -136,10 +137,10 @@ public final class ProxyRun {
         return new MixingState(round, arrived, available, fresh, trained, previous, feedback);
     }
 
-    /** The round's sequences in the weights' proportions: largest remainders get the leftover sequences. */
-    private List<int[]> cut(Map<String, Double> weights, Map<String, DomainStream> train, Map<String, Long> trained) {
+    /** The round's sequences in the weights' proportions, as {@link Allocation} counts them. */
+    private List<int[]> cut(Allocation allocation, Map<String, Double> weights, Map<String, DomainStream> train, Map<String, Long> trained) {
         int total = config.batchSize() * config.stepsPerRound();
-        Map<String, Integer> counts = Allocation.counts(weights, total);
+        Map<String, Integer> counts = allocation.counts(weights, total);
         List<int[]> out = new ArrayList<>(total);
         counts.forEach((d, n) -> {
             for (int i = 0; i < n; i++) {
