@@ -30,8 +30,11 @@ final class PolicyBench {
         }
     }
 
-    /** Bisection steps on the replay ratio when tuning it to the agent's forgetting. */
-    private static final int TUNING_STEPS = 4;
+    /** Seed resamples for the interval of the agent against the static ratio at its forgetting. */
+    private static final int BOOTSTRAP_RESAMPLES = 2000;
+
+    /** Static ratios added beyond the sweep, at most, when the agent's forgetting is outside its range. */
+    private static final int SWEEP_EXTENSIONS = 3;
 
     /** Means over seeds, and per seed the mean target and forgetting, for paired comparisons (same seeds in order). */
     record Row(String label, double targetA, double targetB, double forgetting, double sdTarget, double sdForgetting,
@@ -77,7 +80,7 @@ final class PolicyBench {
             print(pair, rows);
             Row agentRow = rows.get(rows.size() - 1);
             if (agentRow.label().equals("agent")) {
-                tunedStatic(rows, agentRow, ratio -> row(config, pair, Spec.replay(ratio), firstSeed, seeds));
+                staticAtAgentsForgetting(rows, agentRow, ratio -> row(config, pair, Spec.replay(ratio), firstSeed, seeds));
             }
         }
         System.out.printf("%nbench took %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -158,46 +161,88 @@ final class PolicyBench {
     }
 
     /**
-     * The replay ratio tuned to the agent's forgetting, as a user tuning static replay to a forgetting budget would:
-     * bisection on the ratio between the sweep's ratios that bracket the agent's forgetting, each step a full run on
-     * the same seeds, ending on the ratio nearest the agent's forgetting among those forgetting at least as much.
-     * The issue's target reads here: the agent beats it on target loss at equal or lower forgetting.
+     * The replay ratio at the agent's forgetting, as a user tuning static replay to a forgetting budget wants it: a
+     * grid of ratios around the one the sweep interpolates to the agent's forgetting, each a full run on the same
+     * seeds, fitted by {@link FrontierFit}. The issue's target reads here: the agent beats it on target loss at equal
+     * forgetting, with the whole 95 % bootstrap interval below zero.
      */
-    static Row tunedStatic(List<Row> rows, Row agent, DoubleFunction<Row> runStatic) {
-        double lo = 0;
-        double hi = 1;
-        Row atLeast = null;
-        for (Row r : rows) {
-            if (!r.isStatic()) {
-                continue;
+    static FrontierFit staticAtAgentsForgetting(List<Row> rows, Row agent, DoubleFunction<Row> runStatic) {
+        List<Row> sweep = new ArrayList<>(rows);
+        double centre = interpolatedRatio(sweep, agent);
+        for (int more = 0; Double.isNaN(centre) && more < SWEEP_EXTENSIONS; more++) {
+            Row extra = extendSweep(sweep, agent, runStatic);
+            if (extra == null) {
+                break;
             }
-            if (r.forgetting() >= agent.forgetting() && r.replay() >= lo) {
-                lo = r.replay();
-                atLeast = r;
-            } else if (r.forgetting() < agent.forgetting() && r.replay() <= hi) {
-                hi = r.replay();
-            }
+            System.out.printf("sweep extended to bracket the agent's forgetting: %s at %.4f / %+.4f; agent minus it,"
+                    + " paired: %s%n", extra.label(), extra.meanTarget(), extra.forgetting(),
+                    pairedDifference(agent, extra));
+            sweep.add(extra);
+            centre = interpolatedRatio(sweep, agent);
         }
-        for (int step = 0; step < TUNING_STEPS && hi > lo; step++) {
-            double mid = Math.round((lo + hi) / 2 * 1e4) / 1e4;
-            Row r = runStatic.apply(mid);
-            if (r.forgetting() >= agent.forgetting()) {
-                lo = mid;
-                atLeast = r;
-            } else {
-                hi = mid;
-            }
-        }
-        if (atLeast == null) {
-            System.out.println("static replay tuned to the agent's forgetting: no ratio forgets as much as the agent");
+        if (Double.isNaN(centre)) {
+            System.out.println("static replay at the agent's forgetting: outside the sweep's range");
             return null;
         }
-        boolean met = agent.meanTarget() < atLeast.meanTarget() && agent.forgetting() <= atLeast.forgetting();
-        System.out.printf("static replay tuned to the agent's forgetting (%d bisection steps): %s at %.4f / %+.4f;"
-                + " agent minus it, paired: %s -> %s%n", TUNING_STEPS, atLeast.label(), atLeast.meanTarget(),
-                atLeast.forgetting(), pairedDifference(agent, atLeast),
-                met ? "agent better on target at equal or lower forgetting" : "agent NOT better");
-        return atLeast;
+        List<Row> grid = new ArrayList<>();
+        for (double r : FrontierFit.grid(centre)) {
+            grid.add(runStatic.apply(r));
+        }
+        System.out.print("grid around replay " + String.format("%.4f", centre) + ":");
+        for (Row r : grid) {
+            System.out.printf("  %.3f %.4f/%+.4f", r.replay(), r.meanTarget(), r.forgetting());
+        }
+        System.out.println();
+        FrontierFit fit = FrontierFit.of(agent, grid, BOOTSTRAP_RESAMPLES, 1);
+        if (fit == null) {
+            System.out.println("static replay at the agent's forgetting: outside the grid's fitted range");
+            return null;
+        }
+        System.out.printf("static replay at the agent's forgetting (quadratic fit on the grid): ratio %.4f, target"
+                + " %.4f; agent %.4f, agent minus it %+.4f, 95%% interval %+.4f..%+.4f (of %d resamples, %d fitted"
+                + " past the grid's edge, %d dropped) -> %s%n", fit.ratio(), fit.staticTarget(), agent.meanTarget(),
+                fit.difference(), fit.low(), fit.high(), fit.resamples(), fit.extrapolatedResamples(),
+                fit.failedResamples(),
+                fit.agentBetter() ? "agent better on target at equal forgetting" : "agent NOT better");
+        return fit;
+    }
+
+    /**
+     * One more static ratio, 0.05 beyond the sweep on the side the agent's forgetting lies: above the highest ratio
+     * when the agent forgets less than every static ratio, below the lowest when it forgets more. Null at the end of
+     * [0, 1].
+     */
+    private static Row extendSweep(List<Row> sweep, Row agent, DoubleFunction<Row> runStatic) {
+        List<Row> statics = sweep.stream().filter(Row::isStatic).toList();
+        boolean forgetsLess = statics.stream().allMatch(r -> r.forgetting() > agent.forgetting());
+        double edge = forgetsLess ? statics.stream().mapToDouble(Row::replay).max().orElseThrow()
+                : statics.stream().mapToDouble(Row::replay).min().orElseThrow();
+        double next = Math.round((edge + (forgetsLess ? 0.05 : -0.05)) * 1e4) / 1e4;
+        return next < 0 || next > 1 ? null : runStatic.apply(next);
+    }
+
+    /** The ratio at the agent's forgetting, linear between the two sweep ratios that bracket it; NaN outside. */
+    static double interpolatedRatio(List<Row> rows, Row agent) {
+        Row[] bracket = bracket(rows, agent);
+        if (bracket == null) {
+            return Double.NaN;
+        }
+        double t = (agent.forgetting() - bracket[0].forgetting()) / (bracket[1].forgetting() - bracket[0].forgetting());
+        return bracket[0].replay() + t * (bracket[1].replay() - bracket[0].replay());
+    }
+
+    /** The static rows adjacent in forgetting whose forgetting brackets the agent's, lower first; null if none. */
+    private static Row[] bracket(List<Row> rows, Row agent) {
+        List<Row> statics = rows.stream().filter(Row::isStatic)
+                .sorted((x, y) -> Double.compare(x.forgetting(), y.forgetting())).toList();
+        for (int i = 0; i + 1 < statics.size(); i++) {
+            Row lo = statics.get(i);
+            Row hi = statics.get(i + 1);
+            if (lo.forgetting() <= agent.forgetting() && agent.forgetting() <= hi.forgetting()) {
+                return new Row[] {lo, hi};
+            }
+        }
+        return null;
     }
 
     /**
@@ -205,21 +250,18 @@ final class PolicyBench {
      * ratios whose forgetting brackets the agent's. Negative: the agent is beyond what any replay ratio reaches.
      */
     private static void frontier(List<Row> rows, Row agent) {
-        List<Row> statics = rows.stream().filter(Row::isStatic)
-                .sorted((x, y) -> Double.compare(x.forgetting(), y.forgetting())).toList();
-        for (int i = 0; i + 1 < statics.size(); i++) {
-            Row lo = statics.get(i);
-            Row hi = statics.get(i + 1);
-            if (lo.forgetting() <= agent.forgetting() && agent.forgetting() <= hi.forgetting()) {
-                double t = (agent.forgetting() - lo.forgetting()) / (hi.forgetting() - lo.forgetting());
-                double at = lo.meanTarget() + t * (hi.meanTarget() - lo.meanTarget());
-                System.out.printf("static frontier at the agent's forgetting (between %s and %s): target %.4f; agent"
-                        + " %+.4f from it -> %s%n", lo.label(), hi.label(), at, agent.meanTarget() - at,
-                        agent.meanTarget() < at ? "beyond the frontier" : "on or behind the frontier");
-                return;
-            }
+        Row[] bracket = bracket(rows, agent);
+        if (bracket == null) {
+            System.out.println("static frontier: the agent's forgetting is outside the static ratios' range");
+            return;
         }
-        System.out.println("static frontier: the agent's forgetting is outside the static ratios' range");
+        Row lo = bracket[0];
+        Row hi = bracket[1];
+        double t = (agent.forgetting() - lo.forgetting()) / (hi.forgetting() - lo.forgetting());
+        double at = lo.meanTarget() + t * (hi.meanTarget() - lo.meanTarget());
+        System.out.printf("static frontier at the agent's forgetting (between %s and %s): target %.4f; agent %+.4f"
+                + " from it -> %s%n", lo.label(), hi.label(), at, agent.meanTarget() - at,
+                agent.meanTarget() < at ? "beyond the frontier" : "on or behind the frontier");
     }
 
     /** Agent minus a row, per seed: mean ± standard error of the target and of the forgetting difference. */

@@ -1,41 +1,152 @@
 package dev.cpt.mixing.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PolicyBenchTest {
-    /** A static ratio on a made-up line: forgetting 1 - r, target 1 + r, the same on both seeds. */
-    private static PolicyBench.Row line(double r) {
-        return new PolicyBench.Row("static replay=" + r, 1 + r, 1 + r, 1 - r, 0, 0, new double[] {1 + r, 1 + r},
-                new double[] {1 - r, 1 - r}, r);
+    private static final int SEEDS = 32;
+
+    /** A made-up static line: forgetting 1.2 - r - 0.5 r^2, target 1 + r + 0.8 r^2. */
+    private static double forgetting(double r) {
+        return 1.2 - r - 0.5 * r * r;
+    }
+
+    private static double target(double r) {
+        return 1 + r + 0.8 * r * r;
+    }
+
+    /** A row whose seed i is the line plus a seed offset shared by every policy plus its own noise of spread sd. */
+    private static PolicyBench.Row row(String label, double t, double f, double replay, double sd, Random noise) {
+        double[] ts = new double[SEEDS];
+        double[] fs = new double[SEEDS];
+        for (int i = 0; i < SEEDS; i++) {
+            double seedOffset = 0.1 * Math.sin(i);
+            ts[i] = t + seedOffset + sd * noise.nextGaussian();
+            fs[i] = f + seedOffset + sd * noise.nextGaussian();
+        }
+        return new PolicyBench.Row(label, mean(ts), mean(ts), mean(fs), 0, 0, ts, fs, replay);
+    }
+
+    private static PolicyBench.Row line(double r, double sd, Random noise) {
+        return row("static replay=" + r, target(r), forgetting(r), r, sd, noise);
+    }
+
+    private static List<PolicyBench.Row> grid(double centre, double sd, Random noise) {
+        List<PolicyBench.Row> rows = new ArrayList<>();
+        for (double r : FrontierFit.grid(centre)) {
+            rows.add(line(r, sd, noise));
+        }
+        return rows;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double x : v) {
+            s += x;
+        }
+        return s / v.length;
     }
 
     @Test
-    void tuningBisectsToTheRatioNearestTheAgentsForgettingThatForgetsAtLeastAsMuch() {
-        List<PolicyBench.Row> rows = new ArrayList<>(List.of(line(0.5), line(0.8)));
-        PolicyBench.Row agent = new PolicyBench.Row("agent", 1.6, 1.6, 0.3, 0, 0, new double[] {1.6, 1.6},
-                new double[] {0.3, 0.3}, Double.NaN);
-        List<Double> tried = new ArrayList<>();
-        PolicyBench.Row tuned = PolicyBench.tunedStatic(rows, agent, r -> {
-            tried.add(r);
-            return line(r);
+    void quadraticRecoversExactCoefficients() {
+        double[] x = {-0.2, -0.1, 0, 0.1, 0.2, 0.3};
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = 0.5 - 2 * x[i] + 3 * x[i] * x[i];
+        }
+        assertArrayEquals(new double[] {0.5, -2, 3}, FrontierFit.quadratic(x, y), 1e-9);
+    }
+
+    @Test
+    void gridIsNineRatiosAHundredthApartAndStaysInsideTheSimplex() {
+        assertArrayEquals(new double[] {0.66, 0.67, 0.68, 0.69, 0.7, 0.71, 0.72, 0.73, 0.74}, FrontierFit.grid(0.7),
+                1e-12);
+        assertArrayEquals(new double[] {0.98, 0.99, 1.0}, FrontierFit.grid(1.02), 1e-12);
+    }
+
+    @Test
+    void sweepInterpolationCentresTheGridOnTheAgentsForgetting() {
+        Random noise = new Random(1);
+        List<PolicyBench.Row> sweep = List.of(line(0.5, 0, noise), line(0.8, 0, noise));
+        PolicyBench.Row agent = row("agent", target(0.7), forgetting(0.7), Double.NaN, 0, noise);
+        double expected = 0.5 + 0.3 * (forgetting(0.7) - forgetting(0.5)) / (forgetting(0.8) - forgetting(0.5));
+        assertEquals(expected, PolicyBench.interpolatedRatio(sweep, agent), 1e-9);
+        List<Double> ran = new ArrayList<>();
+        PolicyBench.staticAtAgentsForgetting(sweep, agent, r -> {
+            ran.add(r);
+            return line(r, 0, noise);
         });
-        // 0.5 .. 0.8 halved four times; 0.725 and 0.7063 (rounded) forget less than the agent's 0.3
-        assertEquals(List.of(0.65, 0.725, 0.6875, 0.7063), tried);
-        assertEquals(0.6875, tuned.replay(), 1e-12);
-        assertTrue(tuned.forgetting() >= agent.forgetting());
+        assertEquals(9, ran.size());
+        assertEquals(Math.round(expected * 1e4) / 1e4, ran.get(4), 1e-9);
     }
 
     @Test
-    void noRatioForgettingAsMuchAsTheAgentGivesNoTunedRatio() {
-        // the search goes below the sweep (0.25, 0.125, 0.0625, 0.0313) and none forgets 0.99
-        PolicyBench.Row agent = new PolicyBench.Row("agent", 1, 1, 0.99, 0, 0, new double[] {1}, new double[] {0.99},
-                Double.NaN);
-        assertNull(PolicyBench.tunedStatic(new ArrayList<>(List.of(line(0.5))), agent, r -> line(r)));
+    void anAgentForgettingLessThanTheWholeSweepExtendsItUpwards() {
+        Random noise = new Random(6);
+        List<PolicyBench.Row> sweep = List.of(line(0.5, 0, noise), line(0.8, 0, noise));
+        PolicyBench.Row agent = row("agent", target(0.83) - 0.01, forgetting(0.83), Double.NaN, 0, noise);
+        List<Double> ran = new ArrayList<>();
+        FrontierFit fit = PolicyBench.staticAtAgentsForgetting(sweep, agent, r -> {
+            ran.add(r);
+            return line(r, 0, noise);
+        });
+        assertEquals(0.85, ran.get(0), 1e-12);
+        assertEquals(10, ran.size());
+        assertEquals(0.83, fit.ratio(), 1e-6);
+        assertEquals(-0.01, fit.difference(), 1e-6);
+    }
+
+    @Test
+    void anAgentBeyondANoiselessFrontierIsFoundBeyondItByItsMargin() {
+        Random noise = new Random(2);
+        PolicyBench.Row agent = row("agent", target(0.7) - 0.02, forgetting(0.7), Double.NaN, 0, noise);
+        FrontierFit fit = FrontierFit.of(agent, grid(0.71, 0, noise), 500, 1);
+        assertEquals(0.7, fit.ratio(), 1e-6);
+        assertEquals(-0.02, fit.difference(), 1e-6);
+        assertTrue(fit.high() < -0.019, "interval " + fit.low() + ".." + fit.high());
+        assertTrue(fit.agentBetter());
+    }
+
+    @Test
+    void anAgentOnAJaggedFrontierIsNotCalledBetter() {
+        Random noise = new Random(3);
+        PolicyBench.Row agent = row("agent", target(0.7), forgetting(0.7), Double.NaN, 0.03, noise);
+        FrontierFit fit = FrontierFit.of(agent, grid(0.7, 0.03, noise), 2000, 1);
+        assertTrue(fit.low() < 0 && fit.high() > 0, "interval " + fit.low() + ".." + fit.high());
+        assertFalse(fit.agentBetter());
+    }
+
+    @Test
+    void anAgentBehindTheFrontierIsNotCalledBetter() {
+        Random noise = new Random(4);
+        PolicyBench.Row agent = row("agent", target(0.7) + 0.02, forgetting(0.7), Double.NaN, 0.005, noise);
+        FrontierFit fit = FrontierFit.of(agent, grid(0.7, 0.005, noise), 1000, 1);
+        assertTrue(fit.difference() > 0.01);
+        assertFalse(fit.agentBetter());
+    }
+
+    @Test
+    void resamplesThatPutTheAgentJustPastTheGridAreFittedThereNotDropped() {
+        Random noise = new Random(7);
+        PolicyBench.Row agent = row("agent", target(0.738), forgetting(0.738), Double.NaN, 0.03, noise);
+        FrontierFit fit = FrontierFit.of(agent, grid(0.7, 0, noise), 1000, 1);
+        assertTrue(fit.extrapolatedResamples() > 0);
+        assertEquals(0, fit.failedResamples());
+        assertTrue(fit.low() < fit.difference() && fit.difference() < fit.high());
+    }
+
+    @Test
+    void anAgentForgettingMoreThanTheWholeGridGivesNoFit() {
+        Random noise = new Random(5);
+        PolicyBench.Row agent = row("agent", 1.5, forgetting(0.5), Double.NaN, 0, noise);
+        assertNull(FrontierFit.of(agent, grid(0.7, 0, noise), 100, 1));
     }
 }
