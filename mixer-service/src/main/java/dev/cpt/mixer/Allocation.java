@@ -15,14 +15,35 @@ final class Allocation {
     private Allocation() {}
 
     static Map<String, Integer> counts(Map<String, Double> weights, Map<String, Integer> available, int size) {
+        return counts(weights, Map.of(), available, size);
+    }
+
+    /**
+     * As above, with what earlier rounds owe each domain (its exact share minus what it got, in sequences) added to
+     * this round's share, so that over many rounds each domain gets its weight's share within about one sequence.
+     */
+    static Map<String, Integer> counts(Map<String, Double> weights, Map<String, Double> owed,
+            Map<String, Integer> available, int size) {
+        Map<String, Double> shares = new TreeMap<>();
+        double total = 0;
+        for (var e : weights.entrySet()) {
+            if (e.getValue() > 0) {
+                double share = Math.max(0, e.getValue() * size + owed.getOrDefault(e.getKey(), 0.0));
+                shares.put(e.getKey(), share);
+                total += share;
+            }
+        }
+        if (total > size + 1e-9) {
+            // debts of domains that had weight before and have none now are dropped, so the rest may sum past the
+            // round; scale down rather than let the floors alone fill more than a round
+            double scale = size / total;
+            shares.replaceAll((d, v) -> v * scale);
+        }
         Map<String, Integer> counts = new TreeMap<>();
         List<Map.Entry<String, Double>> remainders = new ArrayList<>();
         int assigned = 0;
-        for (var e : new TreeMap<>(weights).entrySet()) {
-            if (!(e.getValue() > 0)) {
-                continue;
-            }
-            double exact = e.getValue() * size;
+        for (var e : shares.entrySet()) {
+            double exact = e.getValue();
             int whole = Math.min((int) Math.floor(exact), available.getOrDefault(e.getKey(), 0));
             counts.put(e.getKey(), whole);
             assigned += whole;

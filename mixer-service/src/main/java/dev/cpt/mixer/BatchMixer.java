@@ -28,6 +28,12 @@ final class BatchMixer {
     private final MixerLedger ledger;
     private final long seed;
     private final Map<String, DomainBuffer> buffers = new TreeMap<>();
+    /**
+     * Per domain, its exact share of the rounds so far minus the sequences it got, kept within one sequence either
+     * way. Without it a round of 8 sequences turns replay 0.3 into 2 sequences every round: 0.25 for good. In memory
+     * only: a restart starts it afresh, which costs at most a sequence per domain.
+     */
+    private final Map<String, Double> owed = new TreeMap<>();
 
     /** Sizes: sequences of contextLength + 1 tokens, batchSize per batch, batchesPerRound per round. */
     record Shape(int contextLength, int batchSize, int batchesPerRound, int separator) {
@@ -145,8 +151,9 @@ final class BatchMixer {
         WeightsCheck.Checked checked = WeightsCheck.check(policy.weights(state(round, available)), available.keySet());
         Map<String, Double> weights = checked.weights();
         int size = fixedSize > 0 ? fixedSize : flushSize(weights, fresh);
-        Map<String, Integer> counts = Allocation.counts(weights, available, size);
+        Map<String, Integer> counts = Allocation.counts(weights, owed, available, size);
         ensureFresh(counts, weights, fresh, replay);
+        carry(weights, counts, size);
 
         SplittableRandom rng = new SplittableRandom(seed ^ (round * 0x9E3779B97F4A7C15L));
         Map<String, List<PackedSequence>> perDomain = new TreeMap<>();
@@ -165,6 +172,16 @@ final class BatchMixer {
             perDomain.put(domain, sequences);
         });
         return new Round(round, policy.name(), weights, checked.refusal(), batches(interleave(perDomain)), completed);
+    }
+
+    private void carry(Map<String, Double> weights, Map<String, Integer> counts, int size) {
+        owed.keySet().removeIf(d -> !(weights.getOrDefault(d, 0.0) > 0));
+        weights.forEach((d, w) -> {
+            if (w > 0) {
+                double next = owed.getOrDefault(d, 0.0) + w * size - counts.getOrDefault(d, 0);
+                owed.put(d, Math.max(-1, Math.min(1, next)));
+            }
+        });
     }
 
     private MixingState state(long round, Map<String, Integer> available) {

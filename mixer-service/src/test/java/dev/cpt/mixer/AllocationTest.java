@@ -25,4 +25,19 @@ class AllocationTest {
         var counts = Allocation.counts(Map.of("a", 1.0), Map.of("a", 3), 8);
         assertEquals(Map.of("a", 3), counts);
     }
+
+    @Test
+    void whatEarlierRoundsOweIsAddedToThisRoundsShare() {
+        // replay 0.3 of 8 is 2.4 sequences: with 0.8 owed from earlier rounds it is 3.2, so 3 this round
+        var counts = Allocation.counts(Map.of("new", 0.7, "general", 0.3), Map.of("new", -0.8, "general", 0.8),
+                Map.of("new", 10, "general", 10), 8);
+        assertEquals(Map.of("new", 5, "general", 3), counts);
+    }
+
+    @Test
+    void debtsThatWouldOverfillTheRoundAreScaledDown() {
+        var counts = Allocation.counts(Map.of("a", 0.5, "b", 0.5), Map.of("a", 1.0, "b", 1.0),
+                Map.of("a", 10, "b", 10), 8);
+        assertEquals(8, counts.values().stream().mapToInt(Integer::intValue).sum());
+    }
 }

@@ -85,6 +85,23 @@ class ReplayMixingTest {
     }
 
     @Test
+    void overManyRoundsTheReplayShareIsTheWeightsNotTheRoundsRounding() {
+        // replay 0.3 of a round of 8 is 2.4 sequences: rounded round by round it would be 2 every round, 0.25
+        var mixer = mixer(FixedPolicy.of(Map.of("general", 0.3, "law", 0.7)), 8, true);
+        mixer.add("general", "g", tokens(0, 64), () -> {});
+        drain(mixer, new ArrayList<>());
+        mixer.add("law", "l", tokens(1000, 400), () -> {});
+
+        long replayed = 0;
+        for (int r = 0; r < 10; r++) {
+            BatchMixer.Round round = mixer.nextFullRound().orElseThrow();
+            mixer.committed(round);
+            replayed += sequences(round).stream().filter(PackedSequence::replay).count();
+        }
+        assertEquals(24, replayed, 1); // 0.3 of 80 sequences
+    }
+
+    @Test
     void aPolicyThatOnlyWantsReplayStillMovesTheFreshStream() {
         var mixer = mixer(FixedPolicy.of(Map.of("general", 1.0)), 4, true);
         mixer.add("general", "g", tokens(0, 16), () -> {});
