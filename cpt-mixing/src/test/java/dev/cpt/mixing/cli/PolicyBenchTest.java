@@ -47,6 +47,18 @@ class PolicyBenchTest {
         return rows;
     }
 
+    /**
+     * The fit for an agent at {@code agentRatio}'s forgetting with target {@code offset} from the line, its seeds
+     * spread by {@code agentSd}, against the grid around {@code gridCentre} spread by {@code gridSd}.
+     */
+    private static FrontierFit fit(long seed, double agentRatio, double offset, double agentSd, double gridCentre,
+            double gridSd, int resamples) {
+        Random noise = new Random(seed);
+        PolicyBench.Row agent = row("agent", target(agentRatio) + offset, forgetting(agentRatio), Double.NaN, agentSd,
+                noise);
+        return FrontierFit.of(agent, grid(gridCentre, gridSd, noise), resamples, 1);
+    }
+
     private static double mean(double[] v) {
         double s = 0;
         for (double x : v) {
@@ -106,9 +118,7 @@ class PolicyBenchTest {
 
     @Test
     void anAgentBeyondANoiselessFrontierIsFoundBeyondItByItsMargin() {
-        Random noise = new Random(2);
-        PolicyBench.Row agent = row("agent", target(0.7) - 0.02, forgetting(0.7), Double.NaN, 0, noise);
-        FrontierFit fit = FrontierFit.of(agent, grid(0.71, 0, noise), 500, 1);
+        FrontierFit fit = fit(2, 0.7, -0.02, 0, 0.71, 0, 500);
         assertEquals(0.7, fit.ratio(), 1e-6);
         assertEquals(-0.02, fit.difference(), 1e-6);
         assertTrue(fit.high() < -0.019, "interval " + fit.low() + ".." + fit.high());
@@ -117,27 +127,21 @@ class PolicyBenchTest {
 
     @Test
     void anAgentOnAJaggedFrontierIsNotCalledBetter() {
-        Random noise = new Random(3);
-        PolicyBench.Row agent = row("agent", target(0.7), forgetting(0.7), Double.NaN, 0.03, noise);
-        FrontierFit fit = FrontierFit.of(agent, grid(0.7, 0.03, noise), 2000, 1);
+        FrontierFit fit = fit(3, 0.7, 0, 0.03, 0.7, 0.03, 2000);
         assertTrue(fit.low() < 0 && fit.high() > 0, "interval " + fit.low() + ".." + fit.high());
         assertFalse(fit.agentBetter());
     }
 
     @Test
     void anAgentBehindTheFrontierIsNotCalledBetter() {
-        Random noise = new Random(4);
-        PolicyBench.Row agent = row("agent", target(0.7) + 0.02, forgetting(0.7), Double.NaN, 0.005, noise);
-        FrontierFit fit = FrontierFit.of(agent, grid(0.7, 0.005, noise), 1000, 1);
+        FrontierFit fit = fit(4, 0.7, 0.02, 0.005, 0.7, 0.005, 1000);
         assertTrue(fit.difference() > 0.01);
         assertFalse(fit.agentBetter());
     }
 
     @Test
     void resamplesThatPutTheAgentJustPastTheGridAreFittedThereNotDropped() {
-        Random noise = new Random(7);
-        PolicyBench.Row agent = row("agent", target(0.738), forgetting(0.738), Double.NaN, 0.03, noise);
-        FrontierFit fit = FrontierFit.of(agent, grid(0.7, 0, noise), 1000, 1);
+        FrontierFit fit = fit(7, 0.738, 0, 0.03, 0.7, 0, 1000);
         assertTrue(fit.extrapolatedResamples() > 0);
         assertEquals(0, fit.failedResamples());
         assertTrue(fit.low() < fit.difference() && fit.difference() < fit.high());
