@@ -80,7 +80,8 @@ final class PolicyBench {
             print(pair, rows);
             Row agentRow = rows.get(rows.size() - 1);
             if (agentRow.label().equals("agent")) {
-                staticAtAgentsForgetting(rows, agentRow, ratio -> row(config, pair, Spec.replay(ratio), firstSeed, seeds));
+                staticAtAgentsForgetting(rows, agentRow,
+                        ratio -> row(config, pair, Spec.replay(ratio), firstSeed, seeds));
             }
         }
         System.out.printf("%nbench took %.1f s%n", (System.nanoTime() - t0) / 1e9);
