@@ -14,13 +14,9 @@ import java.util.TreeMap;
 final class Allocation {
     private Allocation() {}
 
-    static Map<String, Integer> counts(Map<String, Double> weights, Map<String, Integer> available, int size) {
-        return counts(weights, Map.of(), available, size);
-    }
-
     /**
-     * As above, with what earlier rounds owe each domain (its exact share minus what it got, in sequences) added to
-     * this round's share, so that over many rounds each domain gets its weight's share within about one sequence.
+     * @param owed what earlier rounds owe each domain (its exact share minus what it got, in sequences), added to this
+     *     round's share so that over many rounds each domain gets its weight's share within about one sequence
      */
     static Map<String, Integer> counts(Map<String, Double> weights, Map<String, Double> owed,
             Map<String, Integer> available, int size) {

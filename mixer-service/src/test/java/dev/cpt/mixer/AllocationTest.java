@@ -9,20 +9,21 @@ class AllocationTest {
 
     @Test
     void countsFollowTheWeightsByLargestRemainder() {
-        var counts = Allocation.counts(Map.of("a", 0.5, "b", 0.3, "c", 0.2), Map.of("a", 10, "b", 10, "c", 10), 8);
+        var counts = Allocation.counts(Map.of("a", 0.5, "b", 0.3, "c", 0.2), Map.of(),
+                Map.of("a", 10, "b", 10, "c", 10), 8);
         // exact shares 4.0, 2.4, 1.6: floors 4, 2, 1, and the spare sequence goes to the largest remainder (c)
         assertEquals(Map.of("a", 4, "b", 2, "c", 2), counts);
     }
 
     @Test
     void aDomainShortOfSequencesLeavesItsShareToTheOthers() {
-        var counts = Allocation.counts(Map.of("a", 0.5, "b", 0.5), Map.of("a", 1, "b", 10), 8);
+        var counts = Allocation.counts(Map.of("a", 0.5, "b", 0.5), Map.of(), Map.of("a", 1, "b", 10), 8);
         assertEquals(Map.of("a", 1, "b", 7), counts);
     }
 
     @Test
     void neverMoreThanIsAvailableInAll() {
-        var counts = Allocation.counts(Map.of("a", 1.0), Map.of("a", 3), 8);
+        var counts = Allocation.counts(Map.of("a", 1.0), Map.of(), Map.of("a", 3), 8);
         assertEquals(Map.of("a", 3), counts);
     }
 

@@ -138,7 +138,8 @@ public final class ProxyRun {
     }
 
     /** The round's sequences in the weights' proportions, as {@link Allocation} counts them. */
-    private List<int[]> cut(Allocation allocation, Map<String, Double> weights, Map<String, DomainStream> train, Map<String, Long> trained) {
+    private List<int[]> cut(Allocation allocation, Map<String, Double> weights, Map<String, DomainStream> train,
+            Map<String, Long> trained) {
         int total = config.batchSize() * config.stepsPerRound();
         Map<String, Integer> counts = allocation.counts(weights, total);
         List<int[]> out = new ArrayList<>(total);
