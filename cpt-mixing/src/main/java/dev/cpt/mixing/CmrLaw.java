@@ -47,7 +47,7 @@ public record CmrLaw(double k, double a, double b) {
             x[i] = new double[] {1, Math.log(p.ratio()), Math.log(p.tokens())};
             y[i] = Math.log(p.forgetting());
         }
-        double[] beta = leastSquares(x, y);
+        double[] beta = LeastSquares.fit(x, y);
         if (beta != null && beta[1] > 1e-3 && Double.isFinite(beta[0]) && Double.isFinite(beta[2])) {
             return Optional.of(new CmrLaw(Math.exp(beta[0]), beta[1], beta[2]));
         }
@@ -59,52 +59,10 @@ public record CmrLaw(double k, double a, double b) {
             x2[i] = new double[] {1, Math.log(p.tokens())};
             y2[i] = Math.log(p.forgetting() / p.ratio());
         }
-        double[] beta2 = leastSquares(x2, y2);
+        double[] beta2 = LeastSquares.fit(x2, y2);
         if (beta2 == null || !Double.isFinite(beta2[0]) || !Double.isFinite(beta2[1])) {
             return Optional.empty();
         }
         return Optional.of(new CmrLaw(Math.exp(beta2[0]), 1, beta2[1]));
-    }
-
-    /** Ordinary least squares through the normal equations; null when they are singular. */
-    static double[] leastSquares(double[][] x, double[] y) {
-        int p = x[0].length;
-        double[][] a = new double[p][p + 1];
-        for (int i = 0; i < x.length; i++) {
-            for (int r = 0; r < p; r++) {
-                for (int c = 0; c < p; c++) {
-                    a[r][c] += x[i][r] * x[i][c];
-                }
-                a[r][p] += x[i][r] * y[i];
-            }
-        }
-        // Gauss-Jordan with partial pivoting on the augmented matrix
-        for (int col = 0; col < p; col++) {
-            int pivot = col;
-            for (int r = col + 1; r < p; r++) {
-                if (Math.abs(a[r][col]) > Math.abs(a[pivot][col])) {
-                    pivot = r;
-                }
-            }
-            if (Math.abs(a[pivot][col]) < 1e-12) {
-                return null;
-            }
-            double[] tmp = a[col];
-            a[col] = a[pivot];
-            a[pivot] = tmp;
-            for (int r = 0; r < p; r++) {
-                if (r != col) {
-                    double f = a[r][col] / a[col][col];
-                    for (int c = col; c <= p; c++) {
-                        a[r][c] -= f * a[col][c];
-                    }
-                }
-            }
-        }
-        double[] beta = new double[p];
-        for (int r = 0; r < p; r++) {
-            beta[r] = a[r][p] / a[r][r];
-        }
-        return beta;
     }
 }

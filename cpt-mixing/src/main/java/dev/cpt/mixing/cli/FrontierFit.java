@@ -1,5 +1,6 @@
 package dev.cpt.mixing.cli;
 
+import dev.cpt.mixing.LeastSquares;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -91,6 +92,9 @@ record FrontierFit(double ratio, double staticTarget, double difference, double 
         }
         double[] tq = quadratic(x, t);
         double[] fq = quadratic(x, f);
+        if (tq == null || fq == null) {
+            return null;
+        }
         double agentForgetting = weightedMean(agent.forgettings(), seedWeights);
         double gridLo = Arrays.stream(x).min().orElseThrow();
         double gridHi = Arrays.stream(x).max().orElseThrow();
@@ -124,38 +128,13 @@ record FrontierFit(double ratio, double staticTarget, double difference, double 
         return q[0] + q[1] * x + q[2] * x * x;
     }
 
-    /** Least squares a + b x + c x^2 through the points, by the 3x3 normal equations. */
+    /** Least squares a + b x + c x^2 through the points; null when the points cannot fix a quadratic. */
     static double[] quadratic(double[] x, double[] y) {
-        double[][] m = new double[3][4];
+        double[][] basis = new double[x.length][];
         for (int i = 0; i < x.length; i++) {
-            double[] basis = {1, x[i], x[i] * x[i]};
-            for (int r = 0; r < 3; r++) {
-                for (int c = 0; c < 3; c++) {
-                    m[r][c] += basis[r] * basis[c];
-                }
-                m[r][3] += basis[r] * y[i];
-            }
+            basis[i] = new double[] {1, x[i], x[i] * x[i]};
         }
-        for (int p = 0; p < 3; p++) {
-            int best = p;
-            for (int r = p + 1; r < 3; r++) {
-                if (Math.abs(m[r][p]) > Math.abs(m[best][p])) {
-                    best = r;
-                }
-            }
-            double[] swap = m[p];
-            m[p] = m[best];
-            m[best] = swap;
-            for (int r = 0; r < 3; r++) {
-                if (r != p) {
-                    double factor = m[r][p] / m[p][p];
-                    for (int c = p; c < 4; c++) {
-                        m[r][c] -= factor * m[p][c];
-                    }
-                }
-            }
-        }
-        return new double[] {m[0][3] / m[0][0], m[1][3] / m[1][1], m[2][3] / m[2][2]};
+        return LeastSquares.fit(basis, y);
     }
 
     private static double weightedMean(double[] v, double[] w) {
