@@ -26,12 +26,26 @@ public record CheckpointEvent(
      * Where the learning-rate schedule stood: the phase (re-warms so far), the step it began at, the step a cooldown
      * began at (-1: none), the rate of the last step and the factor rollbacks have multiplied every rate by.
      */
-    public record ScheduleState(String kind, int phase, long phaseStartStep, long cooldownStartStep, double learningRate,
+    public record ScheduleState(
+            String kind,
+            int phase,
+            long phaseStartStep,
+            long cooldownStartStep,
+            double learningRate,
             double learningRateScale) {}
 
-    /** A checkpoint with no schedule or optimizer state to report (a base model, or a producer other than the trainer). */
-    public CheckpointEvent(String runId, long step, String uri, String sha256, long tokensSeen,
-            Map<String, Long> tokensPerDomain, List<ConsumedOffset> consumedOffsets, Instant at) {
+    /**
+     * A checkpoint with no schedule or optimizer state to report (a base model, or a producer other than the trainer).
+     */
+    public CheckpointEvent(
+            String runId,
+            long step,
+            String uri,
+            String sha256,
+            long tokensSeen,
+            Map<String, Long> tokensPerDomain,
+            List<ConsumedOffset> consumedOffsets,
+            Instant at) {
         this(runId, step, uri, sha256, tokensSeen, tokensPerDomain, consumedOffsets, at, null, null);
     }
 

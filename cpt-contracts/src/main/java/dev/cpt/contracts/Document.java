@@ -36,7 +36,8 @@ public record Document(
     }
 
     /** A document without quality scores (the shape every module used before ingest scored documents). */
-    public Document(String id, String domain, String text, String tokenizer, int[] tokens, String source, Instant receivedAt) {
+    public Document(
+            String id, String domain, String text, String tokenizer, int[] tokens, String source, Instant receivedAt) {
         this(id, domain, text, tokenizer, tokens, source, receivedAt, Map.of());
     }
 }

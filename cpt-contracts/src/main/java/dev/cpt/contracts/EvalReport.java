@@ -42,8 +42,14 @@ public record EvalReport(
     }
 
     /** The report as it was before the continual-learning fields: scores, set hash, or an error. */
-    public EvalReport(String runId, long step, String checkpointSha256, Map<String, DomainScore> domains,
-            String heldoutSetSha256, String error, Instant at) {
+    public EvalReport(
+            String runId,
+            long step,
+            String checkpointSha256,
+            Map<String, DomainScore> domains,
+            String heldoutSetSha256,
+            String error,
+            Instant at) {
         this(runId, step, checkpointSha256, domains, heldoutSetSha256, error, at, null, null, null, null, null, null);
     }
 
@@ -76,8 +82,8 @@ public record EvalReport(
      * at the phase start ({@code depth}, nats, at {@code peakStep}) and how many steps after the phase start it came
      * back within tolerance ({@code recoverySteps}; null while it has not).
      */
-    public record StabilityGap(int phase, String domain, long phaseStartStep, double depth, long peakStep,
-            Long recoverySteps) {}
+    public record StabilityGap(
+            int phase, String domain, long phaseStartStep, double depth, long peakStep, Long recoverySteps) {}
 
     /**
      * Continual-learning metrics over the run's checkpoints up to this one (losses in nats; see eval-service's README
@@ -105,7 +111,8 @@ public record EvalReport(
 
     /**
      * The promotion gate on this checkpoint: released or not and why, measured against {@code referenceStep} (the last
-     * release before it, or the base model). {@code regression} is true when, after a release, this checkpoint lost more
+     * release before it, or the base model). {@code regression} is true when, after a release, this checkpoint lost
+     * more
      * than the allowed margin on a protected domain; {@code lastGoodReleaseStep} names the release to roll back to.
      */
     public record GateDecision(

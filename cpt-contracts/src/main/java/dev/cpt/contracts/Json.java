@@ -19,7 +19,8 @@ public final class Json {
     /** Reads one message, or throws {@link MalformedMessageException} saying what is wrong with it. */
     public static <T> T read(String json, Class<T> type) {
         if (json == null || json.isBlank()) {
-            throw new MalformedMessageException("empty message where a " + type.getSimpleName() + " was expected", null);
+            throw new MalformedMessageException(
+                    "empty message where a " + type.getSimpleName() + " was expected", null);
         }
         try {
             return MAPPER.readValue(json, type);
@@ -32,7 +33,8 @@ public final class Json {
         try {
             return MAPPER.writeValueAsString(message);
         } catch (JacksonException e) {
-            throw new IllegalArgumentException("cannot write " + message.getClass().getSimpleName() + " as JSON", e);
+            throw new IllegalArgumentException(
+                    "cannot write " + message.getClass().getSimpleName() + " as JSON", e);
         }
     }
 

@@ -11,17 +11,21 @@ import java.util.List;
  * start at 0. {@code replay} says the tokens were drawn again from the mixer's replay reservoir rather than trained
  * for the first time. Both fields are absent in messages written before they existed: no known boundaries, fresh.
  */
-public record PackedSequence(String domain, int[] tokens, List<String> documentIds, int[] documentStarts, Boolean replay) {
+public record PackedSequence(
+        String domain, int[] tokens, List<String> documentIds, int[] documentStarts, Boolean replay) {
     public PackedSequence {
         Require.nonBlank(domain, "domain");
         Require.nonNull(tokens, "tokens");
         if (tokens.length < 2) {
-            throw new IllegalArgumentException("tokens must hold at least 2 ids (an input and its target), holds " + tokens.length);
+            throw new IllegalArgumentException(
+                    "tokens must hold at least 2 ids (an input and its target), holds " + tokens.length);
         }
         documentIds = List.copyOf(Require.nonNull(documentIds, "documentIds"));
         documentStarts = documentStarts == null ? new int[0] : documentStarts.clone();
         for (int i = 0; i < documentStarts.length; i++) {
-            if (documentStarts[i] < 0 || documentStarts[i] >= tokens.length || (i > 0 && documentStarts[i] <= documentStarts[i - 1])) {
+            if (documentStarts[i] < 0
+                    || documentStarts[i] >= tokens.length
+                    || (i > 0 && documentStarts[i] <= documentStarts[i - 1])) {
                 throw new IllegalArgumentException("documentStarts must be increasing offsets into tokens, are "
                         + Arrays.toString(documentStarts) + " for " + tokens.length + " tokens");
             }

@@ -2,7 +2,9 @@ package dev.cpt.contracts;
 
 import java.util.Map;
 
-/** The reward for one {@link RewardRequest}: the total and each term apart. Published on {@link #TOPIC}, keyed by group. */
+/**
+ * The reward for one {@link RewardRequest}: the total and each term apart. Published on {@link #TOPIC}, keyed by group.
+ */
 public record RewardResponse(String requestId, String groupId, double reward, Map<String, Double> terms) {
     public static final String TOPIC = "cpt.rewards";
 

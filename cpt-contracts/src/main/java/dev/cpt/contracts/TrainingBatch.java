@@ -52,9 +52,16 @@ public record TrainingBatch(
         }
     }
 
-    /** A batch that is the whole of its round, policy unnamed (the shape every module used before rounds held several). */
-    public TrainingBatch(String batchId, long round, int contextLength, List<PackedSequence> sequences,
-            Map<String, Double> weights, Instant createdAt) {
+    /**
+     * A batch that is the whole of its round, policy unnamed (the shape every module used before rounds held several).
+     */
+    public TrainingBatch(
+            String batchId,
+            long round,
+            int contextLength,
+            List<PackedSequence> sequences,
+            Map<String, Double> weights,
+            Instant createdAt) {
         this(batchId, round, contextLength, sequences, weights, createdAt, null, 0.0, 0, 1);
     }
 

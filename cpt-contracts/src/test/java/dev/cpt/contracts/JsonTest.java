@@ -14,9 +14,13 @@ class JsonTest {
 
     @Test
     void batchSurvivesTheRoundTrip() {
-        var batch = new TrainingBatch("b-1", 3, 4,
+        var batch = new TrainingBatch(
+                "b-1",
+                3,
+                4,
                 List.of(new PackedSequence("law", new int[] {1, 2, 3, 4, 5}, List.of("d1", "d2"))),
-                Map.of("law", 0.75, "general", 0.25), Instant.parse("2026-11-23T10:00:00Z"));
+                Map.of("law", 0.75, "general", 0.25),
+                Instant.parse("2026-11-23T10:00:00Z"));
 
         TrainingBatch back = Json.read(Json.write(batch), TrainingBatch.class);
 
@@ -36,23 +40,34 @@ class JsonTest {
 
     @Test
     void aMissingRequiredFieldIsNamed() {
-        var e = assertThrows(MalformedMessageException.class,
-                () -> Json.read("{\"id\":\"a\",\"text\":\"x\",\"receivedAt\":\"2026-11-23T10:00:00Z\"}", Document.class));
+        var e = assertThrows(
+                MalformedMessageException.class,
+                () -> Json.read(
+                        "{\"id\":\"a\",\"text\":\"x\",\"receivedAt\":\"2026-11-23T10:00:00Z\"}", Document.class));
         assertTrue(e.getMessage().contains("domain is missing"), e.getMessage());
     }
 
     @Test
     void weightsOffTheSimplexAreRefused() {
-        var e = assertThrows(MalformedMessageException.class, () -> Json.read(
-                "{\"round\":1,\"policy\":\"static\",\"weights\":{\"a\":0.9,\"b\":0.3},\"at\":\"2026-11-23T10:00:00Z\"}",
-                MixtureWeights.class));
+        var e = assertThrows(
+                MalformedMessageException.class,
+                () -> Json.read(
+                        "{\"round\":1,\"policy\":\"static\",\"weights\":{\"a\":0.9,\"b\":0.3},\"at\":\"2026-11-23T10:00:00Z\"}",
+                        MixtureWeights.class));
         assertTrue(e.getMessage().contains("must sum to 1"), e.getMessage());
     }
 
     @Test
     void aSequenceLongerThanTheContextIsRefused() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new TrainingBatch("b", 0, 2,
-                List.of(new PackedSequence("d", new int[] {1, 2, 3, 4}, List.of())), Map.of("d", 1.0), Instant.now()));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new TrainingBatch(
+                        "b",
+                        0,
+                        2,
+                        List.of(new PackedSequence("d", new int[] {1, 2, 3, 4}, List.of())),
+                        Map.of("d", 1.0),
+                        Instant.now()));
         assertTrue(e.getMessage().contains("more than contextLength + 1"), e.getMessage());
     }
 
@@ -63,8 +78,9 @@ class JsonTest {
 
     @Test
     void checkpointShaMustBeHex() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new CheckpointEvent("run", 1, "file:/x", "XYZ", 0,
-                Map.of(), List.of(), Instant.now()));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new CheckpointEvent("run", 1, "file:/x", "XYZ", 0, Map.of(), List.of(), Instant.now()));
         assertTrue(e.getMessage().contains("sha256"), e.getMessage());
     }
 }

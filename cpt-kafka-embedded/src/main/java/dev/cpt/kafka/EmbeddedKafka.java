@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -42,7 +41,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.controllerPort = controllerPort;
     }
 
-    /** Starts a broker on {@code port} (0 picks a free one) keeping its log in {@code dataDir}, and waits until it serves. */
+    /**
+     * Starts a broker on {@code port} (0 picks a free one) keeping its log in {@code dataDir}, and waits until it
+     * serves.
+     */
     public static EmbeddedKafka start(Path dataDir, int port) {
         EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port == 0 ? freePort() : port, freePort());
         kafka.startProcess();
@@ -116,12 +118,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             Files.createDirectories(dataDir);
             List<String> command = new ArrayList<>(List.of(
                     javaExecutable(),
-                    "-Xms256m", "-Xmx768m",
+                    "-Xms256m",
+                    "-Xmx768m",
                     "-XX:+UseSerialGC",
                     "-Dlog4j2.configurationFile=classpath:cpt-broker-log4j2.properties",
-                    "-cp", brokerClasspath(),
+                    "-cp",
+                    brokerClasspath(),
                     KafkaBrokerMain.class.getName(),
-                    dataDir.toString(), String.valueOf(port), String.valueOf(controllerPort)));
+                    dataDir.toString(),
+                    String.valueOf(port),
+                    String.valueOf(controllerPort)));
             Path log = dataDir.resolve("kafka.log");
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -149,18 +155,24 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         process.destroyForcibly();
-        throw new IllegalStateException("the Kafka broker did not serve within " + START_TIMEOUT + "; log " + log + ":\n" + tail(log));
+        throw new IllegalStateException(
+                "the Kafka broker did not serve within " + START_TIMEOUT + "; log " + log + ":\n" + tail(log));
     }
-
 
     /** The broker's classpath: this module's classes plus the jars Maven resolved for it at build time. */
     static String brokerClasspath() {
         try (InputStream in = EmbeddedKafka.class.getResourceAsStream("/cpt-broker.classpath")) {
             if (in == null) {
-                throw new IllegalStateException("cpt-broker.classpath is missing: build cpt-kafka-embedded with Maven first");
+                throw new IllegalStateException(
+                        "cpt-broker.classpath is missing: build cpt-kafka-embedded with Maven first");
             }
             String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            String self = Path.of(KafkaBrokerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            String self = Path.of(KafkaBrokerMain.class
+                            .getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
             return self + java.io.File.pathSeparator + jars;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -199,5 +211,4 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("interrupted", e);
         }
     }
-
 }

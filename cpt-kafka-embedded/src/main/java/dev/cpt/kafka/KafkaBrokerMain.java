@@ -41,10 +41,12 @@ public final class KafkaBrokerMain {
         if (parent == null) {
             return;
         }
-        Thread watch = new Thread(() -> {
-            parent.onExit().join();
-            System.exit(0);
-        }, "parent-watch");
+        Thread watch = new Thread(
+                () -> {
+                    parent.onExit().join();
+                    System.exit(0);
+                },
+                "parent-watch");
         watch.setDaemon(true);
         watch.start();
     }

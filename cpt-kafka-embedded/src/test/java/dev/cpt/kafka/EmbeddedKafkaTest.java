@@ -34,7 +34,8 @@ class EmbeddedKafkaTest {
             }
 
             try (var producer = producer(kafka)) {
-                producer.send(new ProducerRecord<>("cpt.mixture", "k", "before the crash")).get(10, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>("cpt.mixture", "k", "before the crash"))
+                        .get(10, TimeUnit.SECONDS);
             }
             kafka.kill();
             assertFalse(kafka.isRunning());
@@ -50,7 +51,8 @@ class EmbeddedKafkaTest {
             var names = Topics.ALL.stream().map(Topics.Spec::name).toList();
             var described = admin.describeTopics(names).allTopicNames().get(20, TimeUnit.SECONDS);
             return described.entrySet().stream()
-                    .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> e.getValue().partitions().size()));
+                    .collect(java.util.stream.Collectors.toMap(
+                            Map.Entry::getKey, e -> e.getValue().partitions().size()));
         }
     }
 

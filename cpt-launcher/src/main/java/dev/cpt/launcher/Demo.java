@@ -79,8 +79,12 @@ public final class Demo {
     public record Plan(List<Phase> phases, List<String> pretrainingTexts) {
         /** Mean UTF-8 bytes of text a phase streams (the byte tokenizer's token count, before the held-out split). */
         public long meanPhaseBytes() {
-            return (long) phases.stream().mapToLong(p -> p.documents().stream()
-                    .mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length).sum()).average().orElse(0);
+            return (long) phases.stream()
+                    .mapToLong(p -> p.documents().stream()
+                            .mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length)
+                            .sum())
+                    .average()
+                    .orElse(0);
         }
 
         public record Phase(ShippedCorpus corpus, List<RawDocument> documents) {
@@ -102,7 +106,9 @@ public final class Demo {
                 int n = Math.min(documentsPerDomain, all.size());
                 phases.add(new Phase(corpus, all.subList(0, n)));
                 if (corpus == ShippedCorpus.GENERAL) {
-                    pretraining = all.subList(n, all.size()).stream().map(RawDocument::text).toList();
+                    pretraining = all.subList(n, all.size()).stream()
+                            .map(RawDocument::text)
+                            .toList();
                 }
             }
             phases.add(new Phase(ShippedCorpus.ARITHMETIC, SampleCorpus.arithmeticQuestions(documentsPerDomain, 7)));
@@ -111,7 +117,12 @@ public final class Demo {
     }
 
     public Demo(Stack stack, PrintStream out) {
-        this(stack, ProgressLine.forConsole(out), Plan.standard(Main.DEFAULT_DOCUMENTS_PER_DOMAIN), null, GrpoStage.NONE);
+        this(
+                stack,
+                ProgressLine.forConsole(out),
+                Plan.standard(Main.DEFAULT_DOCUMENTS_PER_DOMAIN),
+                null,
+                GrpoStage.NONE);
     }
 
     /** @param base what stage 0 produced (null when the trainer starts from fresh weights) */
@@ -125,8 +136,7 @@ public final class Demo {
 
     /** Settings the demo runs the stack with: frequent checkpoints so eval sees the phases, small held-out sets. */
     public static StackOptions tune(StackOptions options) {
-        return options
-                .with("cpt.trainer.checkpoint-every-steps", "25")
+        return options.with("cpt.trainer.checkpoint-every-steps", "25")
                 .with("cpt.trainer.checkpoint-when-idle-after", "3s")
                 .with("cpt.mixer.flush-after", "2s")
                 .with("cpt.ingest.heldout-percent", Integer.toString(HELDOUT_PERCENT))
@@ -140,7 +150,9 @@ public final class Demo {
 
     public DemoResult run() throws IOException, InterruptedException {
         for (Plan.Phase phase : plan.phases()) {
-            long bytes = phase.documents().stream().mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length).sum();
+            long bytes = phase.documents().stream()
+                    .mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length)
+                    .sum();
             plannedTokens.put(phase.corpus().domain(), bytes * (100 - HELDOUT_PERCENT) / 100);
         }
         Map<String, Long> trainTokens = new LinkedHashMap<>();
@@ -161,13 +173,16 @@ public final class Demo {
                 // The mixer cuts sequences of at least two tokens (an input and a target), so a last single token
                 // waits in its buffer for the domain's next document: one token short counts as done.
                 long expected = use.trainingTokens() - 1;
-                watcher.await(watcher.checkpoints, c -> c.tokensPerDomain().getOrDefault(domain, 0L) >= expected,
-                        PHASE_TIMEOUT, () -> progress(watcher));
+                watcher.await(
+                        watcher.checkpoints,
+                        c -> c.tokensPerDomain().getOrDefault(domain, 0L) >= expected,
+                        PHASE_TIMEOUT,
+                        () -> progress(watcher));
             }
             stage = "evaluate";
             CheckpointEvent last = watcher.latestCheckpoint().orElseThrow();
-            EvalReport finalReport = watcher.await(watcher.reports, r -> r.step() == last.step(), PHASE_TIMEOUT,
-                    () -> progress(watcher));
+            EvalReport finalReport = watcher.await(
+                    watcher.reports, r -> r.step() == last.step(), PHASE_TIMEOUT, () -> progress(watcher));
 
             stage = "reward";
             progress(watcher);
@@ -177,17 +192,34 @@ public final class Demo {
             progress(watcher);
             GrpoSummary grpoSummary = grpo.run(stack, progress).orElse(null);
             String mainRun = finalReport.runId();
-            EvalReport afterGrpo = grpoSummary == null ? null : watcher.await(watcher.reports,
-                    r -> r.runId().startsWith(mainRun + "-grpo") && r.step() == grpoSummary.steps() && !r.failed(),
-                    PHASE_TIMEOUT, () -> progress(watcher));
+            EvalReport afterGrpo = grpoSummary == null
+                    ? null
+                    : watcher.await(
+                            watcher.reports,
+                            r -> r.runId().startsWith(mainRun + "-grpo")
+                                    && r.step() == grpoSummary.steps()
+                                    && !r.failed(),
+                            PHASE_TIMEOUT,
+                            () -> progress(watcher));
             progress.endLine();
 
             // The GRPO stage is a run of its own; the continual-pre-training figures are the main run's.
-            List<EvalReport> mainReports = watcher.reports.stream().filter(r -> r.runId().equals(mainRun)).toList();
+            List<EvalReport> mainReports = watcher.reports.stream()
+                    .filter(r -> r.runId().equals(mainRun))
+                    .toList();
             Figures figures = FigureBuilder.build(mainReports, watcher.mixture, grpoSummary);
-            DemoResult result = new DemoResult(trainTokens, heldoutDocuments, List.copyOf(watcher.checkpoints),
-                    mainReports, finalReport, reward, (System.nanoTime() - started) / 1e9,
-                    base, corpora, List.copyOf(watcher.mixture), figures);
+            DemoResult result = new DemoResult(
+                    trainTokens,
+                    heldoutDocuments,
+                    List.copyOf(watcher.checkpoints),
+                    mainReports,
+                    finalReport,
+                    reward,
+                    (System.nanoTime() - started) / 1e9,
+                    base,
+                    corpora,
+                    List.copyOf(watcher.mixture),
+                    figures);
             Path json = stack.options().dataDir().resolve("demo-report.json");
             Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             Path html = stack.options().dataDir().resolve("demo-report.html");
@@ -209,7 +241,8 @@ public final class Demo {
                 heldout++;
             }
         }
-        int notAccepted = outcome.path("rejected").size() + outcome.path("duplicates").size();
+        int notAccepted =
+                outcome.path("rejected").size() + outcome.path("duplicates").size();
         return new CorpusUse(phase.corpus(), phase.documents().size(), notAccepted, tokens, heldout);
     }
 
@@ -221,15 +254,20 @@ public final class Demo {
                 .build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202) {
-            throw new IllegalStateException("ingest refused the demo documents: " + response.statusCode() + " " + response.body());
+            throw new IllegalStateException(
+                    "ingest refused the demo documents: " + response.statusCode() + " " + response.body());
         }
         return Json.MAPPER.readTree(response.body());
     }
 
     private RewardResponse askReward(TopicWatcher watcher) {
-        var request = new RewardRequest("demo-1", "demo-group", "How many centimeters are in 3 meters?",
+        var request = new RewardRequest(
+                "demo-1",
+                "demo-group",
+                "How many centimeters are in 3 meters?",
                 "3 meters is 300 centimeters, because one meter has 100 centimeters.",
-                "Three meters is 300 centimeters since each meter has 100 centimeters.", Instant.now());
+                "Three meters is 300 centimeters since each meter has 100 centimeters.",
+                Instant.now());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -237,14 +275,19 @@ public final class Demo {
         try (var producer = new KafkaProducer<String, String>(p)) {
             producer.send(new ProducerRecord<>(RewardRequest.TOPIC, request.groupId(), Json.write(request)));
         }
-        return watcher.await(watcher.rewards, r -> r.requestId().equals("demo-1"), Duration.ofMinutes(2), () -> progress(watcher));
+        return watcher.await(
+                watcher.rewards, r -> r.requestId().equals("demo-1"), Duration.ofMinutes(2), () -> progress(watcher));
     }
 
     /** Tokens trained so far, the latest held-out loss of the domain now streaming, and the time left. */
     private void progress(TopicWatcher watcher) {
         var last = watcher.latestCheckpoint();
         long trained = last.map(CheckpointEvent::tokensSeen).orElse(0L);
-        progress.update(stage, trained, latestLoss(watcher), eta(last.map(this::plannedDone).orElse(0L)));
+        progress.update(
+                stage,
+                trained,
+                latestLoss(watcher),
+                eta(last.map(this::plannedDone).orElse(0L)));
     }
 
     /**
@@ -286,7 +329,8 @@ public final class Demo {
         if (seconds < 10 || done <= rateTokens) {
             return null;
         }
-        long planned = plannedTokens.values().stream().mapToLong(Long::longValue).sum();
+        long planned =
+                plannedTokens.values().stream().mapToLong(Long::longValue).sum();
         double rate = (done - rateTokens) / seconds;
         return Duration.ofSeconds((long) (Math.max(0, planned - done) / rate)).plus(TAIL);
     }
@@ -294,22 +338,44 @@ public final class Demo {
     private List<String> facts(DemoResult result) {
         List<String> facts = new ArrayList<>();
         if (base != null) {
-            facts.add(String.format(Locale.ROOT, "Stage 0: the base model (%s) was %s on %,d tokens of the general corpus"
-                            + " (final training loss %.3f); cached in %s.", base.recipe().model(),
-                    base.reused() ? "reused from the cache, trained earlier" : "pre-trained now", base.trainingTokens(),
-                    base.finalLoss(), base.directory()));
+            facts.add(String.format(
+                    Locale.ROOT,
+                    "Stage 0: the base model (%s) was %s on %,d tokens of the general corpus"
+                            + " (final training loss %.3f); cached in %s.",
+                    base.recipe().model(),
+                    base.reused() ? "reused from the cache, trained earlier" : "pre-trained now",
+                    base.trainingTokens(),
+                    base.finalLoss(),
+                    base.directory()));
         } else {
             facts.add("Stage 0 did not run: the trainer started from fresh weights.");
         }
         for (CorpusUse c : result.corpora()) {
-            facts.add(String.format(Locale.ROOT, "%s: %s (%s), %d documents streamed (%d rejected or deduplicated by ingest),"
-                            + " %,d training tokens, %d held-out documents.", c.domain(), c.title(), c.license(),
-                    c.documents(), c.rejected(), c.trainingTokens(), c.heldoutDocuments()));
+            facts.add(String.format(
+                    Locale.ROOT,
+                    "%s: %s (%s), %d documents streamed (%d rejected or deduplicated by ingest),"
+                            + " %,d training tokens, %d held-out documents.",
+                    c.domain(),
+                    c.title(),
+                    c.license(),
+                    c.documents(),
+                    c.rejected(),
+                    c.trainingTokens(),
+                    c.heldoutDocuments()));
         }
-        facts.add(String.format(Locale.ROOT, "%d checkpoints evaluated; the last at step %d.",
-                result.reports().stream().filter(r -> !r.failed()).map(EvalReport::step).distinct().count(),
+        facts.add(String.format(
+                Locale.ROOT,
+                "%d checkpoints evaluated; the last at step %d.",
+                result.reports().stream()
+                        .filter(r -> !r.failed())
+                        .map(EvalReport::step)
+                        .distinct()
+                        .count(),
                 result.finalReport().step()));
-        facts.add(String.format(Locale.ROOT, "Reward service check: %.3f for one explanation.", result.reward().reward()));
+        facts.add(String.format(
+                Locale.ROOT,
+                "Reward service check: %.3f for one explanation.",
+                result.reward().reward()));
         facts.add(String.format(Locale.ROOT, "Demo job time: %.0f s (stage 0 not included).", result.seconds()));
         return facts;
     }
@@ -317,47 +383,101 @@ public final class Demo {
     private void printSummary(DemoResult result, EvalReport afterGrpo, Path json, Path html) {
         StringBuilder s = new StringBuilder("Held-out loss per domain (nats/token) after each checkpoint:\n");
         for (EvalReport r : result.reports()) {
-            s.append(String.format(Locale.ROOT, "  step %5d  %s%n", r.step(), r.domains().entrySet().stream()
-                    .sorted(Map.Entry.comparingByKey())
-                    .map(e -> e.getKey() + " " + String.format(Locale.ROOT, "%.3f", e.getValue().loss()))
-                    .collect(Collectors.joining("  "))));
+            s.append(String.format(
+                    Locale.ROOT,
+                    "  step %5d  %s%n",
+                    r.step(),
+                    r.domains().entrySet().stream()
+                            .sorted(Map.Entry.comparingByKey())
+                            .map(e -> e.getKey() + " "
+                                    + String.format(
+                                            Locale.ROOT, "%.3f", e.getValue().loss()))
+                            .collect(Collectors.joining("  "))));
         }
         Figures.Forgetting f = result.figures().forgetting();
         if (f != null) {
-            s.append(String.format(Locale.ROOT, "BWT %s, FWT %s (see the report for the matrix)%n",
+            s.append(String.format(
+                    Locale.ROOT,
+                    "BWT %s, FWT %s (see the report for the matrix)%n",
                     f.backwardTransfer() == null ? "-" : String.format(Locale.ROOT, "%.3f", f.backwardTransfer()),
                     f.forwardTransfer() == null ? "-" : String.format(Locale.ROOT, "%.3f", f.forwardTransfer())));
         }
         GrpoSummary g = result.figures().grpo();
-        s.append(g == null ? "GRPO stage not run.\n" : String.format(Locale.ROOT,
-                "GRPO: mean reward %.3f before, %.3f after.%n", g.meanRewardBefore(), g.meanRewardAfter()));
+        s.append(
+                g == null
+                        ? "GRPO stage not run.\n"
+                        : String.format(
+                                Locale.ROOT,
+                                "GRPO: mean reward %.3f before, %.3f after.%n",
+                                g.meanRewardBefore(),
+                                g.meanRewardAfter()));
         if (afterGrpo != null) {
             // What GRPO did to language modelling on each domain: its last checkpoint against the CPT run's last.
             s.append("Held-out loss after GRPO (run ").append(afterGrpo.runId()).append("), change vs. before: ");
-            s.append(afterGrpo.domains().entrySet().stream().sorted(Map.Entry.comparingByKey()).map(e -> {
-                DomainScore before = result.finalReport().domains().get(e.getKey());
-                return String.format(Locale.ROOT, "%s %.3f (%+.3f)", e.getKey(), e.getValue().loss(),
-                        before == null ? Double.NaN : e.getValue().loss() - before.loss());
-            }).collect(Collectors.joining(", "))).append('\n');
+            s.append(afterGrpo.domains().entrySet().stream()
+                            .sorted(Map.Entry.comparingByKey())
+                            .map(e -> {
+                                DomainScore before =
+                                        result.finalReport().domains().get(e.getKey());
+                                return String.format(
+                                        Locale.ROOT,
+                                        "%s %.3f (%+.3f)",
+                                        e.getKey(),
+                                        e.getValue().loss(),
+                                        before == null
+                                                ? Double.NaN
+                                                : e.getValue().loss() - before.loss());
+                            })
+                            .collect(Collectors.joining(", ")))
+                    .append('\n');
         }
-        s.append(String.format(Locale.ROOT, "Reward for the demo explanation: %.3f%n", result.reward().reward()));
-        s.append(String.format(Locale.ROOT, "Done in %.0f s. Report: %s%nFigures: %s", result.seconds(),
-                html.toAbsolutePath(), json.toAbsolutePath()));
+        s.append(String.format(
+                Locale.ROOT,
+                "Reward for the demo explanation: %.3f%n",
+                result.reward().reward()));
+        s.append(String.format(
+                Locale.ROOT,
+                "Done in %.0f s. Report: %s%nFigures: %s",
+                result.seconds(),
+                html.toAbsolutePath(),
+                json.toAbsolutePath()));
         progress.message(s.toString());
     }
 
     /** How much of one corpus the demo used. */
-    public record CorpusUse(String name, String domain, String title, String license, int documents, int rejected,
-            long trainingTokens, long heldoutDocuments) {
+    public record CorpusUse(
+            String name,
+            String domain,
+            String title,
+            String license,
+            int documents,
+            int rejected,
+            long trainingTokens,
+            long heldoutDocuments) {
         CorpusUse(ShippedCorpus corpus, int documents, int rejected, long trainingTokens, long heldoutDocuments) {
-            this(corpus.name(), corpus.domain(), corpus.title(), corpus.license(), documents, rejected, trainingTokens,
+            this(
+                    corpus.name(),
+                    corpus.domain(),
+                    corpus.title(),
+                    corpus.license(),
+                    documents,
+                    rejected,
+                    trainingTokens,
                     heldoutDocuments);
         }
     }
 
     /** Everything the demo measured. */
-    public record DemoResult(Map<String, Long> trainTokens, Map<String, Long> heldoutDocuments,
-            List<CheckpointEvent> checkpoints, List<EvalReport> reports, EvalReport finalReport, RewardResponse reward,
-            double seconds, StageZero.Outcome base, List<CorpusUse> corpora, List<MixtureWeights> mixture,
+    public record DemoResult(
+            Map<String, Long> trainTokens,
+            Map<String, Long> heldoutDocuments,
+            List<CheckpointEvent> checkpoints,
+            List<EvalReport> reports,
+            EvalReport finalReport,
+            RewardResponse reward,
+            double seconds,
+            StageZero.Outcome base,
+            List<CorpusUse> corpora,
+            List<MixtureWeights> mixture,
             Figures figures) {}
 }

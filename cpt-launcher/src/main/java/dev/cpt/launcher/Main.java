@@ -38,7 +38,8 @@ public final class Main {
                 new CountDownLatch(1).await(); // the shutdown hook stops the stack on Ctrl-C
             }
             default -> {
-                System.err.println("usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N] [--policy NAME]");
+                System.err.println(
+                        "usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N] [--policy NAME]");
                 System.exit(2);
             }
         }
@@ -49,17 +50,21 @@ public final class Main {
         // slow down many times over when the cores are oversubscribed (measured: 0.6 s/step with 1 thread against
         // 7 s/step with 2 on a loaded 2-core machine). Set before DJL's engine loads.
         System.setProperty("ai.djl.pytorch.num_threads", System.getProperty("ai.djl.pytorch.num_threads", "1"));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
+        System.setProperty(
+                "ai.djl.pytorch.num_interop_threads", System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
         Demo.Plan plan = Demo.Plan.standard(documents);
         System.out.println("Demo: finishes in under 15 minutes on a 2-core machine (measured: 3 to 9 minutes, depending"
                 + " on what else runs; the first run adds 1 to 3 minutes of stage-0 pre-training, later runs reuse the"
                 + " cached base).");
-        System.out.println("  stage 0: pre-train a small GPT on the general corpus (" + plan.pretrainingTexts().size()
-                + " Debian Reference documents), cached in " + cacheDir);
-        System.out.println("  then: start Kafka and five services, stream " + plan.phases().stream()
-                .map(p -> p.documents().size() + " " + p.corpus().domain()).toList()
+        System.out.println("  stage 0: pre-train a small GPT on the general corpus ("
+                + plan.pretrainingTexts().size() + " Debian Reference documents), cached in " + cacheDir);
+        System.out.println("  then: start Kafka and five services, stream "
+                + plan.phases().stream()
+                        .map(p -> p.documents().size() + " " + p.corpus().domain())
+                        .toList()
                 + " documents one domain after the other, train, evaluate, score a reward, write the report.");
-        System.out.println("  Data and logs in " + options.dataDir() + " (cleared first, so every demo starts from the same state).");
+        System.out.println("  Data and logs in " + options.dataDir()
+                + " (cleared first, so every demo starts from the same state).");
         DataDirectory.clear(options.dataDir());
 
         ProgressLine progress = ProgressLine.forConsole(System.out);
@@ -68,26 +73,47 @@ public final class Main {
         long stageStart = System.nanoTime();
         StageZero.Outcome base = StageZero.ensure(cacheDir, plan.pretrainingTexts(), recipe, (step, steps, loss) -> {
             double perStep = (System.nanoTime() - stageStart) / 1e9 / step;
-            progress.update("stage 0: pre-train base", step * tokensPerStep, String.format(Locale.ROOT, "train %.3f", loss),
+            progress.update(
+                    "stage 0: pre-train base",
+                    step * tokensPerStep,
+                    String.format(Locale.ROOT, "train %.3f", loss),
                     java.time.Duration.ofSeconds((long) (perStep * (steps - step))));
         });
-        progress.message(base.reused()
-                ? String.format(Locale.ROOT, "stage 0: reused the cached base %s (trained earlier on %,d tokens,"
-                        + " final training loss %.3f); skipped pre-training.", base.directory(), base.trainingTokens(), base.finalLoss())
-                : String.format(Locale.ROOT, "stage 0: pre-trained the base on %,d tokens in %.0f s (loss %.3f -> %.3f);"
-                        + " cached in %s%s.", base.trainingTokens(), base.seconds(), base.firstLoss(), base.finalLoss(),
-                        base.directory(), base.rebuiltReason() == null ? "" : " (the old cache was invalid: " + base.rebuiltReason() + ")"));
+        progress.message(
+                base.reused()
+                        ? String.format(
+                                Locale.ROOT,
+                                "stage 0: reused the cached base %s (trained earlier on %,d tokens,"
+                                        + " final training loss %.3f); skipped pre-training.",
+                                base.directory(),
+                                base.trainingTokens(),
+                                base.finalLoss())
+                        : String.format(
+                                Locale.ROOT,
+                                "stage 0: pre-trained the base on %,d tokens in %.0f s (loss %.3f -> %.3f);"
+                                        + " cached in %s%s.",
+                                base.trainingTokens(),
+                                base.seconds(),
+                                base.firstLoss(),
+                                base.finalLoss(),
+                                base.directory(),
+                                base.rebuiltReason() == null
+                                        ? ""
+                                        : " (the old cache was invalid: " + base.rebuiltReason() + ")"));
 
         StackOptions tuned = Demo.tune(options)
                 .with("cpt.trainer.base-checkpoint", base.directory().toString())
                 // The reward service trains its demo encoder at first start; kept beside the base so reruns load it.
-                .with("cpt.reward.encoder.cache-dir", cacheDir.resolve("reward-encoder").toString())
+                .with(
+                        "cpt.reward.encoder.cache-dir",
+                        cacheDir.resolve("reward-encoder").toString())
                 .with("cpt.mixer.policy", policy);
         if (policy.equals("agent") || policy.equals("cmr")) {
             // Their progress feature is tokens since the target arrived over the phase length: a demo phase's text.
             tuned = tuned.with("cpt.mixer.policy-params.horizonTokens", Long.toString(plan.meanPhaseBytes()));
         }
-        System.out.println("  mixing policy: " + policy + " (--policy NAME: static, uniform, temperature, odm, cmr, agent)");
+        System.out.println(
+                "  mixing policy: " + policy + " (--policy NAME: static, uniform, temperature, odm, cmr, agent)");
         try (Stack stack = startWithProgress(tuned, progress)) {
             new Demo(stack, progress, plan, base, TrainerGrpoStage.demo()).run();
         }
@@ -100,7 +126,10 @@ public final class Main {
             t.setDaemon(true);
             return t;
         });
-        ticker.scheduleAtFixedRate(() -> progress.update("starting the stack", 0, null, null), 0, 1,
+        ticker.scheduleAtFixedRate(
+                () -> progress.update("starting the stack", 0, null, null),
+                0,
+                1,
                 java.util.concurrent.TimeUnit.SECONDS);
         try {
             return Stack.start(options);

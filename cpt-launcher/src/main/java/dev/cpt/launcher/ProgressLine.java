@@ -72,8 +72,14 @@ public final class ProgressLine {
     }
 
     static String format(Duration elapsed, String stage, long tokens, String loss, Duration eta) {
-        return String.format(Locale.ROOT, "[%s] %-22s | tokens %,11d | loss %-18s | ETA %s",
-                clock(elapsed), stage, tokens, loss == null ? "-" : loss, eta == null ? "-" : clock(eta));
+        return String.format(
+                Locale.ROOT,
+                "[%s] %-22s | tokens %,11d | loss %-18s | ETA %s",
+                clock(elapsed),
+                stage,
+                tokens,
+                loss == null ? "-" : loss,
+                eta == null ? "-" : clock(eta));
     }
 
     static String clock(Duration d) {

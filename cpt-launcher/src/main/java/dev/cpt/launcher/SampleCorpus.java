@@ -21,7 +21,9 @@ public final class SampleCorpus {
     /** The general corpus, one document per paragraph. */
     public static List<RawDocument> general() {
         List<String> paragraphs = Arrays.stream(resource("corpus/general.txt").split("\\n\\s*\\n"))
-                .map(String::strip).filter(p -> !p.isEmpty()).toList();
+                .map(String::strip)
+                .filter(p -> !p.isEmpty())
+                .toList();
         List<RawDocument> docs = new ArrayList<>();
         for (int i = 0; i < paragraphs.size(); i++) {
             docs.add(new RawDocument("general-" + i, "general", paragraphs.get(i), "demo"));
@@ -42,20 +44,52 @@ public final class SampleCorpus {
                 int a = 1 + rng.nextInt(49);
                 int b = 1 + rng.nextInt(49);
                 switch (rng.nextInt(3)) {
-                    case 0 -> text.append("What is ").append(a).append(" + ").append(b).append("? ")
-                            .append(a).append(" plus ").append(b).append(" equals ").append(a + b).append(".\n");
-                    case 1 -> text.append("What is ").append(Math.max(a, b)).append(" - ").append(Math.min(a, b)).append("? ")
-                            .append(Math.max(a, b)).append(" minus ").append(Math.min(a, b)).append(" equals ")
-                            .append(Math.max(a, b) - Math.min(a, b)).append(".\n");
+                    case 0 ->
+                        text.append("What is ")
+                                .append(a)
+                                .append(" + ")
+                                .append(b)
+                                .append("? ")
+                                .append(a)
+                                .append(" plus ")
+                                .append(b)
+                                .append(" equals ")
+                                .append(a + b)
+                                .append(".\n");
+                    case 1 ->
+                        text.append("What is ")
+                                .append(Math.max(a, b))
+                                .append(" - ")
+                                .append(Math.min(a, b))
+                                .append("? ")
+                                .append(Math.max(a, b))
+                                .append(" minus ")
+                                .append(Math.min(a, b))
+                                .append(" equals ")
+                                .append(Math.max(a, b) - Math.min(a, b))
+                                .append(".\n");
                     default -> {
                         int x = 1 + a % 12;
                         int y = 1 + b % 12;
-                        text.append("What is ").append(x).append(" * ").append(y).append("? ")
-                                .append(x).append(" times ").append(y).append(" equals ").append(x * y).append(".\n");
+                        text.append("What is ")
+                                .append(x)
+                                .append(" * ")
+                                .append(y)
+                                .append("? ")
+                                .append(x)
+                                .append(" times ")
+                                .append(y)
+                                .append(" equals ")
+                                .append(x * y)
+                                .append(".\n");
                     }
                 }
             }
-            docs.add(new RawDocument("arithmetic-qa-" + seed + "-" + d, "arithmetic", text.toString().strip(), "demo"));
+            docs.add(new RawDocument(
+                    "arithmetic-qa-" + seed + "-" + d,
+                    "arithmetic",
+                    text.toString().strip(),
+                    "demo"));
         }
         return docs;
     }
@@ -70,15 +104,38 @@ public final class SampleCorpus {
                 int a = rng.nextInt(50) + 1;
                 int b = rng.nextInt(50) + 1;
                 if (rng.nextBoolean()) {
-                    text.append(a).append(" plus ").append(b).append(" is ").append(a + b)
-                            .append(", because adding ").append(b).append(" to ").append(a).append(" gives ").append(a + b).append(". ");
+                    text.append(a)
+                            .append(" plus ")
+                            .append(b)
+                            .append(" is ")
+                            .append(a + b)
+                            .append(", because adding ")
+                            .append(b)
+                            .append(" to ")
+                            .append(a)
+                            .append(" gives ")
+                            .append(a + b)
+                            .append(". ");
                 } else {
-                    text.append(a).append(" times ").append(b % 10 + 1).append(" is ").append(a * (b % 10 + 1))
-                            .append(", because ").append(b % 10 + 1).append(" groups of ").append(a).append(" make ")
-                            .append(a * (b % 10 + 1)).append(". ");
+                    text.append(a)
+                            .append(" times ")
+                            .append(b % 10 + 1)
+                            .append(" is ")
+                            .append(a * (b % 10 + 1))
+                            .append(", because ")
+                            .append(b % 10 + 1)
+                            .append(" groups of ")
+                            .append(a)
+                            .append(" make ")
+                            .append(a * (b % 10 + 1))
+                            .append(". ");
                 }
             }
-            docs.add(new RawDocument("arithmetic-" + seed + "-" + d, "arithmetic", text.toString().strip(), "demo"));
+            docs.add(new RawDocument(
+                    "arithmetic-" + seed + "-" + d,
+                    "arithmetic",
+                    text.toString().strip(),
+                    "demo"));
         }
         return docs;
     }
@@ -100,11 +157,23 @@ public final class SampleCorpus {
             for (int f = 0; f < 4; f++) {
                 Unit u = UNITS.get(rng.nextInt(UNITS.size()));
                 int n = rng.nextInt(9) + 2;
-                text.append(n).append(' ').append(u.big()).append(" is ").append(n * u.factor()).append(' ').append(u.small())
-                        .append(", because one ").append(u.one()).append(" has ")
-                        .append(u.factor()).append(' ').append(u.small()).append(". ");
+                text.append(n)
+                        .append(' ')
+                        .append(u.big())
+                        .append(" is ")
+                        .append(n * u.factor())
+                        .append(' ')
+                        .append(u.small())
+                        .append(", because one ")
+                        .append(u.one())
+                        .append(" has ")
+                        .append(u.factor())
+                        .append(' ')
+                        .append(u.small())
+                        .append(". ");
             }
-            docs.add(new RawDocument("units-" + seed + "-" + d, "units", text.toString().strip(), "demo"));
+            docs.add(new RawDocument(
+                    "units-" + seed + "-" + d, "units", text.toString().strip(), "demo"));
         }
         return docs;
     }

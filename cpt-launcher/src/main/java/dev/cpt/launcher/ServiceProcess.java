@@ -1,8 +1,8 @@
 package dev.cpt.launcher;
 
+import dev.cpt.kafka.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import dev.cpt.kafka.ChildProcesses;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,7 +16,8 @@ import java.util.Map;
 
 /** One service as a child JVM: started, probed until ready, stopped gently or killed like a crash. */
 public final class ServiceProcess {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Service service;
     private final List<String> command;
@@ -25,7 +26,13 @@ public final class ServiceProcess {
     private final int port;
     private Process process;
 
-    ServiceProcess(Service service, Path jar, int port, Map<String, String> environment, Map<String, String> properties, Path log) {
+    ServiceProcess(
+            Service service,
+            Path jar,
+            int port,
+            Map<String, String> environment,
+            Map<String, String> properties,
+            Path log) {
         this.service = service;
         this.port = port;
         this.log = log;
@@ -38,7 +45,8 @@ public final class ServiceProcess {
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(service.module() + " is not built: " + jar + " is missing (run mvn package first)");
+            throw new IllegalStateException(
+                    service.module() + " is not built: " + jar + " is missing (run mvn package first)");
         }
     }
 
@@ -80,7 +88,10 @@ public final class ServiceProcess {
                         + " while starting; its log " + log + " ends with:\n" + Logs.tail(log, 40));
             }
             try {
-                var response = HTTP.send(HttpRequest.newBuilder(url("/q/health/ready")).timeout(Duration.ofSeconds(3)).build(),
+                var response = HTTP.send(
+                        HttpRequest.newBuilder(url("/q/health/ready"))
+                                .timeout(Duration.ofSeconds(3))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;

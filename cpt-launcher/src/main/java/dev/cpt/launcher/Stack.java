@@ -46,14 +46,23 @@ public final class Stack implements AutoCloseable {
     private void startServices() {
         Map<String, String> env = Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "CPT_STORE_ROOT", options.dataDir().resolve("checkpoints").toAbsolutePath().toString(),
+                "CPT_STORE_ROOT",
+                        options.dataDir()
+                                .resolve("checkpoints")
+                                .toAbsolutePath()
+                                .toString(),
                 "CPT_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         for (Service s : Service.values()) {
             int port = options.ports().get(s);
             Map<String, String> props = new java.util.HashMap<>(stateDirectories());
             props.putAll(options.properties());
             props.put("quarkus.http.port", Integer.toString(port));
-            ServiceProcess process = new ServiceProcess(s, s.runnableJar(options.repoRoot()), port, env, props,
+            ServiceProcess process = new ServiceProcess(
+                    s,
+                    s.runnableJar(options.repoRoot()),
+                    port,
+                    env,
+                    props,
                     options.dataDir().resolve("logs").resolve(s.module() + ".log"));
             services.put(s, process);
             process.start();
@@ -73,9 +82,17 @@ public final class Stack implements AutoCloseable {
     /** Everything a service keeps on disk goes under the stack's data directory, never the working directory. */
     private Map<String, String> stateDirectories() {
         return Map.of(
-                "cpt.ingest.state-dir", options.dataDir().resolve("ingest-state").toAbsolutePath().toString(),
+                "cpt.ingest.state-dir",
+                        options.dataDir()
+                                .resolve("ingest-state")
+                                .toAbsolutePath()
+                                .toString(),
                 "cpt.ingest.inbox.dir", inbox().toString(),
-                "cpt.mixer.state-dir", options.dataDir().resolve("mixer-state").toAbsolutePath().toString());
+                "cpt.mixer.state-dir",
+                        options.dataDir()
+                                .resolve("mixer-state")
+                                .toAbsolutePath()
+                                .toString());
     }
 
     /** The watched directory: files dropped here are ingested once (a first-level folder names their domain). */

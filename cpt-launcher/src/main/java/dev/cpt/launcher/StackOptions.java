@@ -14,7 +14,8 @@ import java.util.Map;
  * @param ports HTTP port of each service
  * @param properties configuration handed to every service as system properties (they override the defaults)
  */
-public record StackOptions(Path repoRoot, Path dataDir, int kafkaPort, Map<Service, Integer> ports, Map<String, String> properties) {
+public record StackOptions(
+        Path repoRoot, Path dataDir, int kafkaPort, Map<Service, Integer> ports, Map<String, String> properties) {
 
     public StackOptions {
         ports = Map.copyOf(ports);

@@ -36,6 +36,7 @@ import java.util.stream.Stream;
 public final class StageZero {
     /** Bump when the training code below changes in a way the recipe does not show, to invalidate old caches. */
     static final int RECIPE_VERSION = 1;
+
     static final String KEY = "stage0.key";
 
     private StageZero() {}
@@ -47,7 +48,8 @@ public final class StageZero {
     public record Recipe(String model, int steps, int batchSize, double peakLearningRate, int warmupSteps, long seed) {
         public Recipe {
             if (steps <= 0 || batchSize <= 0 || warmupSteps < 0 || !(peakLearningRate > 0)) {
-                throw new IllegalArgumentException("stage 0 needs positive steps, batch size and learning rate: " + this);
+                throw new IllegalArgumentException(
+                        "stage 0 needs positive steps, batch size and learning rate: " + this);
             }
             config(model); // fails early on an unknown preset
         }
@@ -66,7 +68,8 @@ public final class StageZero {
                 case "tiny" -> GptConfig.tiny();
                 case "small1M" -> GptConfig.small1M();
                 case "medium10M" -> GptConfig.medium10M();
-                default -> throw new IllegalArgumentException("unknown model preset " + model + " (tiny, small1M, medium10M)");
+                default ->
+                    throw new IllegalArgumentException("unknown model preset " + model + " (tiny, small1M, medium10M)");
             };
         }
 
@@ -83,7 +86,7 @@ public final class StageZero {
     public interface Listener {
         void step(int step, int steps, double loss);
 
-        Listener NONE = (step, steps, loss) -> { };
+        Listener NONE = (step, steps, loss) -> {};
     }
 
     /**
@@ -94,8 +97,16 @@ public final class StageZero {
      * @param firstLoss training loss of the first step (NaN when reused)
      * @param finalLoss mean training loss of the last tenth of the steps (from the manifest when reused)
      */
-    public record Outcome(Path directory, String key, boolean reused, String rebuiltReason, Recipe recipe,
-            long trainingTokens, double firstLoss, double finalLoss, double seconds) {}
+    public record Outcome(
+            Path directory,
+            String key,
+            boolean reused,
+            String rebuiltReason,
+            Recipe recipe,
+            long trainingTokens,
+            double firstLoss,
+            double finalLoss,
+            double seconds) {}
 
     /** The cached base for these texts and recipe, trained first when no valid cache exists. */
     public static Outcome ensure(Path cacheRoot, List<String> texts, Recipe recipe, Listener listener) {
@@ -108,8 +119,14 @@ public final class StageZero {
             try {
                 Manifest.Verified verified = Manifest.verify(dir);
                 if (key.equals(verified.metadata().get(KEY))) {
-                    return new Outcome(dir, key, true, null, recipe,
-                            Long.parseLong(verified.metadata().getOrDefault("stage0.tokens", "0")), Double.NaN,
+                    return new Outcome(
+                            dir,
+                            key,
+                            true,
+                            null,
+                            recipe,
+                            Long.parseLong(verified.metadata().getOrDefault("stage0.tokens", "0")),
+                            Double.NaN,
                             Double.parseDouble(verified.metadata().getOrDefault("stage0.final-loss", "NaN")),
                             (System.nanoTime() - started) / 1e9);
                 }
@@ -123,8 +140,14 @@ public final class StageZero {
         return train(dir, key, texts, recipe, listener, rebuiltReason, started);
     }
 
-    private static Outcome train(Path dir, String key, List<String> texts, Recipe recipe, Listener listener,
-            String rebuiltReason, long started) {
+    private static Outcome train(
+            Path dir,
+            String key,
+            List<String> texts,
+            Recipe recipe,
+            Listener listener,
+            String rebuiltReason,
+            long started) {
         GptConfig config = recipe.config();
         List<int[]> windows = windows(texts, config.contextLength() + 1);
         if (windows.size() < recipe.batchSize()) {
@@ -151,7 +174,8 @@ public final class StageZero {
                 TrainStepResult result = model.trainStep(batch, optimizer.withLearningRate(recipe.learningRate(step)));
                 if (!result.applied()) {
                     // a non-finite step at this scale means a bug, not bad luck: stop rather than cache a broken base
-                    throw new IllegalStateException("stage 0 step " + step + " was not applied: " + result.skippedReason());
+                    throw new IllegalStateException(
+                            "stage 0 step " + step + " was not applied: " + result.skippedReason());
                 }
                 tokens += result.tokenCount();
                 firstLoss = step == 0 ? result.loss() : firstLoss;
@@ -163,9 +187,26 @@ public final class StageZero {
             }
             double finalLoss = tailLoss / tailSteps;
             Files.createDirectories(dir.getParent());
-            model.save(dir, Map.of(KEY, key, "stage0.recipe", recipe.toString(), "stage0.tokens", Long.toString(tokens),
-                    "stage0.final-loss", Double.toString(finalLoss)));
-            return new Outcome(dir, key, false, rebuiltReason, recipe, tokens, firstLoss, finalLoss,
+            model.save(
+                    dir,
+                    Map.of(
+                            KEY,
+                            key,
+                            "stage0.recipe",
+                            recipe.toString(),
+                            "stage0.tokens",
+                            Long.toString(tokens),
+                            "stage0.final-loss",
+                            Double.toString(finalLoss)));
+            return new Outcome(
+                    dir,
+                    key,
+                    false,
+                    rebuiltReason,
+                    recipe,
+                    tokens,
+                    firstLoss,
+                    finalLoss,
                     (System.nanoTime() - started) / 1e9);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the stage-0 base to " + dir, e);
@@ -191,7 +232,8 @@ public final class StageZero {
     static String key(List<String> texts, Recipe recipe) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe).getBytes(StandardCharsets.UTF_8));
+            sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe)
+                    .getBytes(StandardCharsets.UTF_8));
             for (String text : texts) {
                 byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
                 sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
@@ -209,7 +251,8 @@ public final class StageZero {
             Files.createDirectories(cacheRoot);
             Path ignore = cacheRoot.resolve(".gitignore");
             if (!Files.exists(ignore)) {
-                Files.writeString(ignore, "# written by the cpt launcher: the stage-0 cache is rebuilt, never committed\n*\n");
+                Files.writeString(
+                        ignore, "# written by the cpt launcher: the stage-0 cache is rebuilt, never committed\n*\n");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the cache directory " + cacheRoot, e);
@@ -223,7 +266,8 @@ public final class StageZero {
         }
         String prefix = "." + dir.getFileName() + ".tmp-";
         try (Stream<Path> entries = Files.list(cacheRoot)) {
-            for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+            for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .toList()) {
                 deleteTree(p);
             }
         } catch (IOException e) {

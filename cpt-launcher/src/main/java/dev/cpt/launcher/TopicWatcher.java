@@ -30,6 +30,7 @@ final class TopicWatcher implements AutoCloseable {
     final List<MixtureWeights> mixture = new CopyOnWriteArrayList<>();
     /** Records on the watched topics that were not valid instances of their contract. */
     volatile int malformed;
+
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
 
@@ -41,7 +42,8 @@ final class TopicWatcher implements AutoCloseable {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         consumer = new KafkaConsumer<>(p);
-        consumer.subscribe(List.of(CheckpointEvent.TOPIC, EvalReport.TOPIC, RewardResponse.TOPIC, MixtureWeights.TOPIC));
+        consumer.subscribe(
+                List.of(CheckpointEvent.TOPIC, EvalReport.TOPIC, RewardResponse.TOPIC, MixtureWeights.TOPIC));
         thread = new Thread(this::run, "topic-watcher");
         thread.setDaemon(true);
         thread.start();
@@ -57,7 +59,7 @@ final class TopicWatcher implements AutoCloseable {
                             case EvalReport.TOPIC -> reports.add(Json.read(r.value(), EvalReport.class));
                             case RewardResponse.TOPIC -> rewards.add(Json.read(r.value(), RewardResponse.class));
                             case MixtureWeights.TOPIC -> mixture.add(Json.read(r.value(), MixtureWeights.class));
-                            default -> { }
+                            default -> {}
                         }
                     } catch (MalformedMessageException e) {
                         // the demo only watches; the consumers of these topics dead-letter what they cannot read

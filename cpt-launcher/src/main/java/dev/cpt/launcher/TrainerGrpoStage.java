@@ -21,7 +21,8 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
     private final Map<String, Object> spec;
     private final Duration timeout;
     private final Duration poll;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** @param spec the request body (the trainer fills in defaults for what it leaves out) */
     public TrainerGrpoStage(Map<String, Object> spec, Duration timeout) {
@@ -40,7 +41,9 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
      * loss on every domain.
      */
     public static TrainerGrpoStage demo() {
-        return new TrainerGrpoStage(Map.of("task", "arithmetic", "steps", 40, "heldOutPrompts", 32, "learningRate", 1e-4, "beta", 0.1), Duration.ofMinutes(6));
+        return new TrainerGrpoStage(
+                Map.of("task", "arithmetic", "steps", 40, "heldOutPrompts", 32, "learningRate", 1e-4, "beta", 0.1),
+                Duration.ofMinutes(6));
     }
 
     @Override
@@ -50,31 +53,41 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
 
     /** @param trainer the trainer's base URL ({@code http://host:port}) */
     Optional<GrpoSummary> run(URI trainer, ProgressLine progress) throws IOException, InterruptedException {
-        HttpResponse<String> started = http.send(HttpRequest.newBuilder(trainer.resolve("/grpo"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(spec))).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> started = http.send(
+                HttpRequest.newBuilder(trainer.resolve("/grpo"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.write(spec)))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (started.statusCode() == 404 || started.statusCode() == 405) {
             progress.message("GRPO stage not run: this trainer has no POST /grpo.");
             return Optional.empty();
         }
         if (started.statusCode() != 202) {
-            throw new IllegalStateException("the trainer refused the GRPO stage: " + started.statusCode() + " " + started.body());
+            throw new IllegalStateException(
+                    "the trainer refused the GRPO stage: " + started.statusCode() + " " + started.body());
         }
         String id = Json.MAPPER.readTree(started.body()).path("id").asText();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> polled = http.send(HttpRequest.newBuilder(trainer.resolve("/grpo/" + id)).GET().build(),
+            HttpResponse<String> polled = http.send(
+                    HttpRequest.newBuilder(trainer.resolve("/grpo/" + id)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode status = Json.MAPPER.readTree(polled.body());
             String state = status.path("state").asText();
             progress.update("grpo " + state + " step " + status.path("step").asLong(), 0, reward(status), null);
             switch (state) {
                 case "succeeded" -> {
-                    return Optional.of(new GrpoSummary(status.path("heldOutPrompts").asInt(), status.path("step").asInt(),
+                    return Optional.of(new GrpoSummary(
+                            status.path("heldOutPrompts").asInt(),
+                            status.path("step").asInt(),
                             status.path("heldOutRewardBefore").asDouble(Double.NaN),
-                            status.path("heldOutRewardAfter").asDouble(Double.NaN), "trainer GRPO stage " + id));
+                            status.path("heldOutRewardAfter").asDouble(Double.NaN),
+                            "trainer GRPO stage " + id));
                 }
-                case "failed" -> throw new IllegalStateException("the GRPO stage " + id + " failed: " + status.path("error").asText());
+                case "failed" ->
+                    throw new IllegalStateException("the GRPO stage " + id + " failed: "
+                            + status.path("error").asText());
                 default -> Logs.sleep(poll);
             }
         }

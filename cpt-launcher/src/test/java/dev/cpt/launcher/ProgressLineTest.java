@@ -38,13 +38,18 @@ class ProgressLineTest {
         String[] lines = printed().split("\n");
         assertEquals(2, lines.length, printed());
         assertFalse(printed().contains("\r"));
-        assertTrue(lines[1].contains("train python") && lines[1].contains("3,000") && lines[1].contains("python 3.000")
-                && lines[1].endsWith("ETA 1:01"), lines[1]);
+        assertTrue(
+                lines[1].contains("train python")
+                        && lines[1].contains("3,000")
+                        && lines[1].contains("python 3.000")
+                        && lines[1].endsWith("ETA 1:01"),
+                lines[1]);
     }
 
     @Test
     void formatShowsStageTokensLossAndEta() {
-        String s = ProgressLine.format(Duration.ofSeconds(125), "stage 0: pre-train base", 123_456, "train 2.500", null);
+        String s =
+                ProgressLine.format(Duration.ofSeconds(125), "stage 0: pre-train base", 123_456, "train 2.500", null);
         assertTrue(s.startsWith("[2:05] stage 0: pre-train base"), s);
         assertTrue(s.contains("tokens     123,456") && s.contains("loss train 2.500") && s.endsWith("ETA -"), s);
     }

@@ -44,17 +44,25 @@ class ShippedCorpusTest {
     @Test
     void thePlanStreamsTheFirstDocumentsAndPretrainsOnTheOtherGeneralOnes() {
         Demo.Plan plan = Demo.Plan.standard(40);
-        assertEquals(List.of("general", "python", "postgresql", "arithmetic"),
+        assertEquals(
+                List.of("general", "python", "postgresql", "arithmetic"),
                 plan.phases().stream().map(p -> p.corpus().domain()).toList());
         // The generated last phase asks questions in the form the GRPO stage asks them, each with its answer.
-        plan.phases().get(3).documents().forEach(d -> assertTrue(
-                d.text().matches("(?s)What is \\d+ [-+*] \\d+\\? \\d+ (plus|minus|times) \\d+ equals \\d+\\..*"), d.text()));
+        plan.phases()
+                .get(3)
+                .documents()
+                .forEach(d -> assertTrue(
+                        d.text()
+                                .matches(
+                                        "(?s)What is \\d+ [-+*] \\d+\\? \\d+ (plus|minus|times) \\d+ equals \\d+\\..*"),
+                        d.text()));
         plan.phases().forEach(p -> assertEquals(40, p.documents().size()));
         List<RawDocument> general = ShippedCorpus.GENERAL.documents();
         assertEquals(general.size() - 40, plan.pretrainingTexts().size());
         Set<String> streamed = new HashSet<>();
         plan.phases().get(0).documents().forEach(d -> streamed.add(d.text()));
-        assertTrue(plan.pretrainingTexts().stream().noneMatch(streamed::contains),
+        assertTrue(
+                plan.pretrainingTexts().stream().noneMatch(streamed::contains),
                 "stage 0 must not see the general documents the demo streams (their held-out part measures forgetting)");
     }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StageZeroTest {
     private static final StageZero.Recipe RECIPE = new StageZero.Recipe("tiny", 4, 2, 1e-3, 1, 3);
     private static final List<String> TEXTS = ShippedCorpus.GENERAL.documents().subList(0, 6).stream()
-            .map(d -> d.text()).toList();
+            .map(d -> d.text())
+            .toList();
 
     @TempDir
     Path cache;
@@ -27,14 +28,16 @@ class StageZeroTest {
     @Test
     void trainsOnceThenReusesTheCache() throws Exception {
         AtomicInteger steps = new AtomicInteger();
-        StageZero.Outcome first = StageZero.ensure(cache, TEXTS, RECIPE, (step, total, loss) -> steps.incrementAndGet());
+        StageZero.Outcome first =
+                StageZero.ensure(cache, TEXTS, RECIPE, (step, total, loss) -> steps.incrementAndGet());
         assertFalse(first.reused());
         assertEquals(4, steps.get());
         assertTrue(Double.isFinite(first.firstLoss()) && first.finalLoss() > 0);
         String sha = Manifest.verify(first.directory()).sha256();
         assertTrue(Files.readString(cache.resolve(".gitignore")).contains("*"), "the cache keeps itself out of git");
 
-        StageZero.Outcome second = StageZero.ensure(cache, TEXTS, RECIPE, (step, total, loss) -> steps.incrementAndGet());
+        StageZero.Outcome second =
+                StageZero.ensure(cache, TEXTS, RECIPE, (step, total, loss) -> steps.incrementAndGet());
         assertTrue(second.reused());
         assertEquals(4, steps.get(), "a valid cache must not train again");
         assertEquals(first.directory(), second.directory());
@@ -58,7 +61,8 @@ class StageZeroTest {
         assertFalse(second.reused());
         assertTrue(second.rebuiltReason().contains(LanguageModel.WEIGHTS_FILE), second.rebuiltReason());
         Manifest.verify(second.directory()); // throws if the rebuilt cache were still corrupt
-        assertTrue(StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE).reused());
+        assertTrue(
+                StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE).reused());
     }
 
     @Test
@@ -66,8 +70,8 @@ class StageZeroTest {
         StageZero.Outcome base = StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE);
         assertNull(base.rebuiltReason());
         StageZero.Outcome otherTexts = StageZero.ensure(cache, TEXTS.subList(1, 6), RECIPE, StageZero.Listener.NONE);
-        StageZero.Outcome otherRecipe = StageZero.ensure(cache, TEXTS,
-                new StageZero.Recipe("tiny", 5, 2, 1e-3, 1, 3), StageZero.Listener.NONE);
+        StageZero.Outcome otherRecipe =
+                StageZero.ensure(cache, TEXTS, new StageZero.Recipe("tiny", 5, 2, 1e-3, 1, 3), StageZero.Listener.NONE);
         assertFalse(otherTexts.reused());
         assertFalse(otherRecipe.reused());
         assertNotEquals(base.directory(), otherTexts.directory());

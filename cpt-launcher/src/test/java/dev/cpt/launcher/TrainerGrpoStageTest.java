@@ -25,7 +25,8 @@ class TrainerGrpoStageTest {
     private HttpServer server;
     private final StringBuilder requestBody = new StringBuilder();
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
-    private final ProgressLine progress = new ProgressLine(new PrintStream(printed, true, StandardCharsets.UTF_8), false, Duration.ZERO);
+    private final ProgressLine progress =
+            new ProgressLine(new PrintStream(printed, true, StandardCharsets.UTF_8), false, Duration.ZERO);
 
     /** POST /grpo answers {@code postStatus}; each GET /grpo/g1 answers the next of {@code states}. */
     private URI trainer(int postStatus, List<String> states) throws Exception {
@@ -64,10 +65,12 @@ class TrainerGrpoStageTest {
 
     @Test
     void followsTheStageUntilItSucceedsAndReportsBothRewards() throws Exception {
-        URI uri = trainer(202, List.of(
-                "{\"id\":\"g1\",\"state\":\"running\",\"step\":1,\"heldOutRewardBefore\":0.25}",
-                "{\"id\":\"g1\",\"state\":\"succeeded\",\"step\":3,\"heldOutPrompts\":16,"
-                        + "\"heldOutRewardBefore\":0.25,\"heldOutRewardAfter\":0.4}"));
+        URI uri = trainer(
+                202,
+                List.of(
+                        "{\"id\":\"g1\",\"state\":\"running\",\"step\":1,\"heldOutRewardBefore\":0.25}",
+                        "{\"id\":\"g1\",\"state\":\"succeeded\",\"step\":3,\"heldOutPrompts\":16,"
+                                + "\"heldOutRewardBefore\":0.25,\"heldOutRewardAfter\":0.4}"));
         Optional<GrpoSummary> summary = stage(Duration.ofSeconds(10)).run(uri, progress);
         assertEquals(Optional.of(new GrpoSummary(16, 3, 0.25, 0.4, "trainer GRPO stage g1")), summary);
         assertTrue(requestBody.toString().contains("\"task\":\"arithmetic\""), requestBody.toString());
@@ -83,13 +86,16 @@ class TrainerGrpoStageTest {
 
     @Test
     void aFailedOrOverdueStageIsAnError() throws Exception {
-        URI failing = trainer(202, List.of("{\"id\":\"g1\",\"state\":\"failed\",\"step\":2,\"error\":\"rewards timed out\"}"));
-        var e = assertThrows(IllegalStateException.class, () -> stage(Duration.ofSeconds(10)).run(failing, progress));
+        URI failing = trainer(
+                202, List.of("{\"id\":\"g1\",\"state\":\"failed\",\"step\":2,\"error\":\"rewards timed out\"}"));
+        var e = assertThrows(
+                IllegalStateException.class, () -> stage(Duration.ofSeconds(10)).run(failing, progress));
         assertTrue(e.getMessage().contains("rewards timed out"), e.getMessage());
         stop();
 
         URI stuck = trainer(202, List.of("{\"id\":\"g1\",\"state\":\"running\",\"step\":1}"));
-        var overdue = assertThrows(IllegalStateException.class, () -> stage(Duration.ofMillis(200)).run(stuck, progress));
+        var overdue = assertThrows(
+                IllegalStateException.class, () -> stage(Duration.ofMillis(200)).run(stuck, progress));
         assertTrue(overdue.getMessage().contains("did not finish"), overdue.getMessage());
     }
 }

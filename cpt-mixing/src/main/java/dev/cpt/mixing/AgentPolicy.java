@@ -17,7 +17,8 @@ public final class AgentPolicy implements MixingPolicy {
     /** @param horizonTokens phase length for the progress feature; {@code <= 0} uses the one the agent trained with */
     public AgentPolicy(AgentArtifact artifact, double horizonTokens) {
         this.artifact = artifact;
-        this.horizonTokens = horizonTokens > 0 ? horizonTokens : artifact.manifest().horizonTokens();
+        this.horizonTokens =
+                horizonTokens > 0 ? horizonTokens : artifact.manifest().horizonTokens();
     }
 
     @Override

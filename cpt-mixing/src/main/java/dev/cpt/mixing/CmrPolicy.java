@@ -48,7 +48,8 @@ public final class CmrPolicy implements MixingPolicy {
         phase.update(state);
         DomainRoles roles = DomainRoles.of(state);
         double ratio = targetRatio(state, roles);
-        return Simplex.restrict(roles.targetAndReplay(ratio), state.availableTokens().keySet());
+        return Simplex.restrict(
+                roles.targetAndReplay(ratio), state.availableTokens().keySet());
     }
 
     /** The law fitted at the last call, if any (for tests and logs). */
@@ -58,12 +59,16 @@ public final class CmrPolicy implements MixingPolicy {
 
     private double targetRatio(MixingState state, DomainRoles roles) {
         law = null;
-        String upstream = state.arrivalOrder().isEmpty() ? null : state.arrivalOrder().get(0);
+        String upstream =
+                state.arrivalOrder().isEmpty() ? null : state.arrivalOrder().get(0);
         String target = phase.target();
-        List<EvalFeedback> sincePhase = state.feedback().subList(
-                Math.min(phase.feedbackAtStart(), state.feedback().size()), state.feedback().size());
+        List<EvalFeedback> sincePhase = state.feedback()
+                .subList(
+                        Math.min(phase.feedbackAtStart(), state.feedback().size()),
+                        state.feedback().size());
         Optional<Double> start = upstream == null || upstream.equals(target)
-                ? Optional.empty() : phase.startLoss(state.feedback(), upstream);
+                ? Optional.empty()
+                : phase.startLoss(state.feedback(), upstream);
         if (start.isEmpty()) {
             return maxRatio; // nothing to forget yet: the upstream domain is the target or has no score
         }

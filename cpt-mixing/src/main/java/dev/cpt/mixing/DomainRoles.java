@@ -27,7 +27,8 @@ public record DomainRoles(String target, String upstream, List<String> earlier) 
         Set<String> available = state.availableTokens().keySet();
         String target = state.targetDomain();
         String t = target != null && available.contains(target) ? target : null;
-        String first = state.arrivalOrder().isEmpty() ? null : state.arrivalOrder().get(0);
+        String first =
+                state.arrivalOrder().isEmpty() ? null : state.arrivalOrder().get(0);
         String u = first != null && !first.equals(target) && available.contains(first) ? first : null;
         List<String> others = new ArrayList<>();
         for (String d : state.arrivalOrder()) {

@@ -32,16 +32,22 @@ public final class Policies {
     public static MixingPolicy create(String name, Map<String, String> params) {
         Params p = new Params(name, params);
         MixingPolicy policy = switch (name) {
-            case "static" -> p.has("weights")
-                    ? StaticPolicy.weights(p.weights("weights"))
-                    : StaticPolicy.replay(p.number("replay", 0.2));
+            case "static" ->
+                p.has("weights")
+                        ? StaticPolicy.weights(p.weights("weights"))
+                        : StaticPolicy.replay(p.number("replay", 0.2));
             case "uniform" -> TemperaturePolicy.uniform();
             case "temperature" -> new TemperaturePolicy(p.number("temperature", 2.0));
             case "odm" -> new OdmPolicy(p.number("alpha", 0.9));
-            case "cmr" -> new CmrPolicy(p.number("tolerance", 0.05), p.number("horizonTokens", 1_000_000),
-                    p.number("minRatio", 0.1), p.number("maxRatio", 0.95), p.numbers("probes", "0.9,0.5,0.7"));
-            case "agent" -> new AgentPolicy(loadAgent(p.text("artifact", AgentArtifact.BUNDLED)),
-                    p.number("horizonTokens", 0));
+            case "cmr" ->
+                new CmrPolicy(
+                        p.number("tolerance", 0.05),
+                        p.number("horizonTokens", 1_000_000),
+                        p.number("minRatio", 0.1),
+                        p.number("maxRatio", 0.95),
+                        p.numbers("probes", "0.9,0.5,0.7"));
+            case "agent" ->
+                new AgentPolicy(loadAgent(p.text("artifact", AgentArtifact.BUNDLED)), p.number("horizonTokens", 0));
             default -> throw new IllegalArgumentException("unknown mixing policy '" + name + "', known: " + NAMES);
         };
         p.requireAllUsed();
@@ -93,10 +99,13 @@ public final class Policies {
         List<Double> numbers(String key, String fallback) {
             String v = text(key, fallback);
             try {
-                return Arrays.stream(v.split(",")).map(String::strip).map(Double::parseDouble).toList();
+                return Arrays.stream(v.split(","))
+                        .map(String::strip)
+                        .map(Double::parseDouble)
+                        .toList();
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(policy + "." + key + " must be numbers separated by commas, got '"
-                        + v + "'");
+                throw new IllegalArgumentException(
+                        policy + "." + key + " must be numbers separated by commas, got '" + v + "'");
             }
         }
 
@@ -106,8 +115,8 @@ public final class Policies {
             for (String part : v.split(",")) {
                 String[] kv = part.split("=");
                 if (kv.length != 2 || kv[0].isBlank()) {
-                    throw new IllegalArgumentException(policy + "." + key + " must look like 'a=0.3,b=0.7', got '"
-                            + v + "'");
+                    throw new IllegalArgumentException(
+                            policy + "." + key + " must look like 'a=0.3,b=0.7', got '" + v + "'");
                 }
                 try {
                     w.put(kv[0].strip(), Double.parseDouble(kv[1].strip()));

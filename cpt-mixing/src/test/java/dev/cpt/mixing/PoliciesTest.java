@@ -25,8 +25,8 @@ class PoliciesTest {
 
     @Test
     void staticReplayWithoutTargetDataReplaysOnlyAndWithoutEarlierDataTrainsTheTargetOnly() {
-        Map<String, Double> noTarget = StaticPolicy.replay(0.3)
-                .weights(state(ARRIVAL, Map.of("general", 10L, "arithmetic", 10L)));
+        Map<String, Double> noTarget =
+                StaticPolicy.replay(0.3).weights(state(ARRIVAL, Map.of("general", 10L, "arithmetic", 10L)));
         assertEquals(Map.of("arithmetic", 0.5, "general", 0.5), noTarget);
         Map<String, Double> onlyTarget = StaticPolicy.replay(0.3).weights(state(ARRIVAL, Map.of("units", 10L)));
         assertEquals(Map.of("units", 1.0), onlyTarget);
@@ -46,13 +46,13 @@ class PoliciesTest {
         Map<String, Double> u = Policies.create("uniform", Map.of()).weights(state(ARRIVAL, ALL));
         u.values().forEach(v -> assertEquals(1.0 / 3, v, 1e-12));
         // T = 2: sqrt(100) = 10 and sqrt(400) = 20
-        Map<String, Double> t = new TemperaturePolicy(2).weights(
-                state(List.of("general", "units"), Map.of("general", 100L, "units", 400L)));
+        Map<String, Double> t = new TemperaturePolicy(2)
+                .weights(state(List.of("general", "units"), Map.of("general", 100L, "units", 400L)));
         assertEquals(1.0 / 3, t.get("general"), 1e-12);
         assertEquals(2.0 / 3, t.get("units"), 1e-12);
         // T = 1: in proportion to size
-        Map<String, Double> t1 = new TemperaturePolicy(1).weights(
-                state(List.of("general", "units"), Map.of("general", 100L, "units", 300L)));
+        Map<String, Double> t1 = new TemperaturePolicy(1)
+                .weights(state(List.of("general", "units"), Map.of("general", 100L, "units", 300L)));
         assertEquals(0.25, t1.get("general"), 1e-12);
     }
 
@@ -113,11 +113,13 @@ class PoliciesTest {
         for (double[] p : rt) {
             general = 1000 + Math.round((1 - p[0]) * p[1]);
             arithmetic = Math.round(p[0] * p[1]);
-            feedback.add(new EvalFeedback(feedback.size(), Map.of("general", general, "arithmetic", arithmetic),
+            feedback.add(new EvalFeedback(
+                    feedback.size(),
+                    Map.of("general", general, "arithmetic", arithmetic),
                     Map.of("general", 2.0 + truth.forgetting(p[0], p[1]), "arithmetic", 3.0)));
         }
-        Map<String, Double> w = cmr.weights(state(arrival, available,
-                Map.of("general", general, "arithmetic", arithmetic), feedback));
+        Map<String, Double> w =
+                cmr.weights(state(arrival, available, Map.of("general", general, "arithmetic", arithmetic), feedback));
         // tolerance 0.1 of the start loss 2.0 = 0.2 absolute: r* = 0.2^(2/3)
         assertEquals(0.34199518933533946, w.get("arithmetic"), 1e-9);
         assertEquals(1 - 0.34199518933533946, w.get("general"), 1e-9);
@@ -131,11 +133,11 @@ class PoliciesTest {
         assertInstanceOf(CmrPolicy.class, Policies.create("cmr", Map.of("tolerance", "0.1")));
         assertInstanceOf(AgentPolicy.class, Policies.create("agent", Map.of()));
         assertEquals("temperature", Policies.create("temperature", Map.of()).name());
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> Policies.create("doremi", Map.of()));
+        IllegalArgumentException unknown =
+                assertThrows(IllegalArgumentException.class, () -> Policies.create("doremi", Map.of()));
         assertTrue(unknown.getMessage().contains("known"));
-        IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
-                () -> Policies.create("static", Map.of("replai", "0.3")));
+        IllegalArgumentException typo =
+                assertThrows(IllegalArgumentException.class, () -> Policies.create("static", Map.of("replai", "0.3")));
         assertTrue(typo.getMessage().contains("replai"), typo.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Policies.create("static", Map.of("replay", "1.5")));
         assertThrows(IllegalArgumentException.class, () -> Policies.create("temperature", Map.of("temperature", "x")));

@@ -57,10 +57,11 @@ class SimplexPropertyTest {
             if (available.isEmpty()) {
                 available.put(arrival.get(rng.nextInt(arrival.size())), 64L);
             }
-            MixingState state = new MixingState(round, arrival, available, Map.of(), Map.copyOf(trained), previous,
-                    feedback);
+            MixingState state =
+                    new MixingState(round, arrival, available, Map.of(), Map.copyOf(trained), previous, feedback);
             Map<String, Double> w = policy.weights(state);
-            assertTrue(Simplex.isOnSimplex(w, available.keySet()),
+            assertTrue(
+                    Simplex.isOnSimplex(w, available.keySet()),
                     name + " gave " + w + " for available " + available.keySet());
             w.forEach((d, v) -> trained.merge(d, Math.round(v * 1000), Long::sum));
             Map<String, Double> losses = new HashMap<>();

@@ -11,8 +11,8 @@ final class States {
         return new MixingState(0, arrival, available, Map.of(), Map.of(), Map.of(), List.of());
     }
 
-    static MixingState state(List<String> arrival, Map<String, Long> available, Map<String, Long> trained,
-            List<EvalFeedback> feedback) {
+    static MixingState state(
+            List<String> arrival, Map<String, Long> available, Map<String, Long> trained, List<EvalFeedback> feedback) {
         return new MixingState(feedback.size(), arrival, available, Map.of(), trained, Map.of(), feedback);
     }
 }

@@ -70,8 +70,8 @@ record Batch(int rows, int width, long[] inputs, long[] targets, float[] mask, i
             }
             for (int id : row) {
                 if (id < 0 || id >= vocabSize) {
-                    throw new IllegalArgumentException("row " + r + " contains token " + id
-                            + " outside the vocabulary [0, " + vocabSize + ")");
+                    throw new IllegalArgumentException(
+                            "row " + r + " contains token " + id + " outside the vocabulary [0, " + vocabSize + ")");
                 }
             }
         }

@@ -11,8 +11,7 @@ package dev.cpt.model;
  * @param embedDim residual stream width ({@code n_embd})
  * @param layerNormEpsilon epsilon of every LayerNorm (GPT-2 uses 1e-5)
  */
-public record GptConfig(
-        int vocabSize, int contextLength, int layers, int heads, int embedDim, float layerNormEpsilon) {
+public record GptConfig(int vocabSize, int contextLength, int layers, int heads, int embedDim, float layerNormEpsilon) {
 
     public static final float DEFAULT_LAYER_NORM_EPSILON = 1e-5f;
 

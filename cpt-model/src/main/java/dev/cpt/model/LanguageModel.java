@@ -27,7 +27,6 @@ import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
 import dev.cpt.model.tokenizer.Tokenizer;
 import dev.cpt.model.tokenizer.TokenizerStore;
 import dev.cpt.model.train.AdamW;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -83,8 +82,11 @@ public final class LanguageModel implements AutoCloseable {
         this.engine = OfflineEngine.get();
         this.manager = engine.newBaseManager(device);
         this.block = new GptBlock(config, seed);
-        block.initialize(manager, DataType.FLOAT32,
-                new Shape(1, config.contextLength()), new Shape(config.contextLength(), config.contextLength()));
+        block.initialize(
+                manager,
+                DataType.FLOAT32,
+                new Shape(1, config.contextLength()),
+                new Shape(config.contextLength(), config.contextLength()));
         this.parameters = block.gpt2Parameters();
         this.causalMask = block.createCausalMask(manager);
         this.optimizer = new AdamW(parameters, manager);
@@ -128,8 +130,10 @@ public final class LanguageModel implements AutoCloseable {
                 throw new CheckpointException("checkpoint " + checkpointDir + " manifest does not list " + required);
             }
         }
-        GptConfig config = readStep(checkpointDir, CONFIG_FILE, () -> Gpt2ConfigJson.read(checkpointDir.resolve(CONFIG_FILE)));
-        Tokenizer tokenizer = readStep(checkpointDir, TokenizerStore.INFO_FILE, () -> TokenizerStore.read(checkpointDir));
+        GptConfig config =
+                readStep(checkpointDir, CONFIG_FILE, () -> Gpt2ConfigJson.read(checkpointDir.resolve(CONFIG_FILE)));
+        Tokenizer tokenizer =
+                readStep(checkpointDir, TokenizerStore.INFO_FILE, () -> TokenizerStore.read(checkpointDir));
         LanguageModel model;
         try {
             model = new LanguageModel(config, 0L, tokenizer, true, device);
@@ -138,15 +142,15 @@ public final class LanguageModel implements AutoCloseable {
             throw new CheckpointException("checkpoint " + checkpointDir + ": " + e.getMessage(), e);
         }
         try {
-            SafeTensors.Contents weights = readStep(checkpointDir, WEIGHTS_FILE,
-                    () -> SafeTensors.read(checkpointDir.resolve(WEIGHTS_FILE)));
+            SafeTensors.Contents weights =
+                    readStep(checkpointDir, WEIGHTS_FILE, () -> SafeTensors.read(checkpointDir.resolve(WEIGHTS_FILE)));
             readStep(checkpointDir, WEIGHTS_FILE, () -> {
                 Gpt2Weights.load(model.parameters, weights.tensors());
                 return null;
             });
             if (listed.contains(OPTIMIZER_FILE)) {
-                SafeTensors.Contents opt = readStep(checkpointDir, OPTIMIZER_FILE,
-                        () -> SafeTensors.read(checkpointDir.resolve(OPTIMIZER_FILE)));
+                SafeTensors.Contents opt = readStep(
+                        checkpointDir, OPTIMIZER_FILE, () -> SafeTensors.read(checkpointDir.resolve(OPTIMIZER_FILE)));
                 readStep(checkpointDir, OPTIMIZER_FILE, () -> {
                     model.restoreOptimizer(opt);
                     return null;
@@ -207,7 +211,8 @@ public final class LanguageModel implements AutoCloseable {
     public synchronized TrainStepResult trainStep(int[][] tokens, OptimizerSettings settings) {
         Objects.requireNonNull(settings, "settings");
         Batch batch = Batch.forLoss(tokens, config.contextLength(), config.vocabSize());
-        try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+        try (NDScope scope = new NDScope();
+                NDManager step = manager.newSubManager()) {
             NDArray rowSums;
             try (GradientCollector collector = engine.newGradientCollector()) {
                 rowSums = rowLossSums(step, batch, true);
@@ -226,7 +231,11 @@ public final class LanguageModel implements AutoCloseable {
             double gradNorm = globalGradNorm();
             if (!Double.isFinite(gradNorm)) {
                 optimizer.zeroGradients();
-                return skipped(meanLoss, rowLosses, batch, gradNorm,
+                return skipped(
+                        meanLoss,
+                        rowLosses,
+                        batch,
+                        gradNorm,
                         "gradient norm is " + gradNorm + " (NaN or Inf in the gradients)");
             }
             double rescale = settings.maxGradNorm() > 0 && gradNorm > settings.maxGradNorm()
@@ -305,7 +314,8 @@ public final class LanguageModel implements AutoCloseable {
                     window[i] = sequence.get(start + i);
                 }
                 float[] last;
-                try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+                try (NDScope scope = new NDScope();
+                        NDManager step = manager.newSubManager()) {
                     NDArray ids = NativeArrays.create(step, window, new Shape(1, window.length));
                     last = forward(ids, false).get(new NDIndex("0, -1")).toFloatArray();
                 }
@@ -369,7 +379,8 @@ public final class LanguageModel implements AutoCloseable {
                     }
                 }
                 float[] last;
-                try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+                try (NDScope scope = new NDScope();
+                        NDManager step = manager.newSubManager()) {
                     NDArray ids = NativeArrays.create(step, window, new Shape(count, len));
                     last = forward(ids, false).get(new NDIndex(":, -1")).toFloatArray();
                 }
@@ -405,8 +416,9 @@ public final class LanguageModel implements AutoCloseable {
         if (prompts.length != completions.length) {
             throw new IllegalArgumentException(prompts.length + " prompts but " + completions.length + " completions");
         }
-        int[][] sequences = new PolicyBatch(prompts, completions, emptyLike(completions), null,
-                new double[prompts.length]).sequences();
+        int[][] sequences = new PolicyBatch(
+                        prompts, completions, emptyLike(completions), null, new double[prompts.length])
+                .sequences();
         Batch batch = Batch.forLoss(sequences, config.contextLength(), config.vocabSize());
         try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
                 NDScope scope = new NDScope();
@@ -427,12 +439,13 @@ public final class LanguageModel implements AutoCloseable {
      * on the same rollouts move the ratio away from 1 and the clip takes hold. A non-finite loss or gradient skips
      * the update, as in {@link #trainStep}.
      */
-    public synchronized PolicyStepResult policyStep(PolicyBatch rollouts, PolicyObjective objective,
-            OptimizerSettings settings) {
+    public synchronized PolicyStepResult policyStep(
+            PolicyBatch rollouts, PolicyObjective objective, OptimizerSettings settings) {
         Objects.requireNonNull(settings, "settings");
         boolean kl = objective.klBeta() > 0;
         if (kl && rollouts.refLogProbs() == null) {
-            throw new IllegalArgumentException("the KL penalty (beta " + objective.klBeta() + ") needs reference log-probabilities");
+            throw new IllegalArgumentException(
+                    "the KL penalty (beta " + objective.klBeta() + ") needs reference log-probabilities");
         }
         Batch batch = Batch.forLoss(rollouts.sequences(), config.contextLength(), config.vocabSize());
         int rows = batch.rows();
@@ -453,7 +466,8 @@ public final class LanguageModel implements AutoCloseable {
             }
             adv[r] = (float) rollouts.advantages()[r];
         }
-        try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+        try (NDScope scope = new NDScope();
+                NDManager step = manager.newSubManager()) {
             Shape shape = new Shape(rows, width);
             NDArray oldArr = NativeArrays.create(step, old, shape);
             NDArray refArr = kl ? NativeArrays.create(step, ref, shape) : null;
@@ -472,12 +486,20 @@ public final class LanguageModel implements AutoCloseable {
             }
             if (!Double.isFinite(loss)) {
                 optimizer.zeroGradients();
-                return new PolicyStepResult(loss, stats[0], stats[1], stats[2], tokens, Double.NaN, false, "loss is " + loss);
+                return new PolicyStepResult(
+                        loss, stats[0], stats[1], stats[2], tokens, Double.NaN, false, "loss is " + loss);
             }
             double gradNorm = globalGradNorm();
             if (!Double.isFinite(gradNorm)) {
                 optimizer.zeroGradients();
-                return new PolicyStepResult(loss, stats[0], stats[1], stats[2], tokens, gradNorm, false,
+                return new PolicyStepResult(
+                        loss,
+                        stats[0],
+                        stats[1],
+                        stats[2],
+                        tokens,
+                        gradNorm,
+                        false,
                         "gradient norm is " + gradNorm + " (NaN or Inf in the gradients)");
             }
             double rescale = settings.maxGradNorm() > 0 && gradNorm > settings.maxGradNorm()
@@ -529,7 +551,9 @@ public final class LanguageModel implements AutoCloseable {
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
         try {
             List<String> files = new ArrayList<>(writeModelFiles(tmp));
-            SafeTensors.write(tmp.resolve(OPTIMIZER_FILE), optimizerTensors(),
+            SafeTensors.write(
+                    tmp.resolve(OPTIMIZER_FILE),
+                    optimizerTensors(),
                     Map.of("optimizer", "adamw", "step", Long.toString(optimizer.step())));
             files.add(OPTIMIZER_FILE);
             files.addAll(TokenizerStore.write(tokenizer, tmp));
@@ -585,7 +609,9 @@ public final class LanguageModel implements AutoCloseable {
             if (p == null) {
                 throw new IllegalArgumentException("optimizer state for unknown parameter " + param);
             }
-            moments.put(e.getKey(), Gpt2Weights.fromGpt2(param, e.getValue(), p.getArray().getShape()));
+            moments.put(
+                    e.getKey(),
+                    Gpt2Weights.fromGpt2(param, e.getValue(), p.getArray().getShape()));
         }
         optimizer.restore(Long.parseLong(stepText), moments);
     }

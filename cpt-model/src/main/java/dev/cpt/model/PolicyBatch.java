@@ -11,15 +11,17 @@ package dev.cpt.model;
  * @param refLogProbs per completion token: log pi_ref(token), or null when beta is 0
  * @param advantages one advantage per row, shared by all its tokens
  */
-public record PolicyBatch(int[][] prompts, int[][] completions, float[][] oldLogProbs, float[][] refLogProbs,
-        double[] advantages) {
+public record PolicyBatch(
+        int[][] prompts, int[][] completions, float[][] oldLogProbs, float[][] refLogProbs, double[] advantages) {
 
     public PolicyBatch {
         int rows = prompts.length;
         if (rows == 0) {
             throw new IllegalArgumentException("policy batch is empty");
         }
-        if (completions.length != rows || oldLogProbs.length != rows || advantages.length != rows
+        if (completions.length != rows
+                || oldLogProbs.length != rows
+                || advantages.length != rows
                 || (refLogProbs != null && refLogProbs.length != rows)) {
             throw new IllegalArgumentException("prompts, completions, log-probabilities and advantages differ in rows");
         }

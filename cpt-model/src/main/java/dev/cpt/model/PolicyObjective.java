@@ -36,7 +36,12 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
      * @param advantages one per row, shape [rows, 1]
      * @param mask 1 on completion tokens, 0 elsewhere
      */
-    Terms terms(NDManager m, NDArray newLogProbs, NDArray oldLogProbs, NDArray refLogProbs, NDArray advantages,
+    Terms terms(
+            NDManager m,
+            NDArray newLogProbs,
+            NDArray oldLogProbs,
+            NDArray refLogProbs,
+            NDArray advantages,
             NDArray mask) {
         // r = pi / pi_old
         NDArray ratio = newLogProbs.sub(oldLogProbs).exp();
@@ -70,7 +75,12 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
             return new double[] {0, 0, 1};
         }
         double kl = t.kl() == null ? 0 : t.kl().mul(t.mask()).sum().getFloat() / tokens;
-        double clip = t.clipped().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mul(t.mask()).sum().getFloat() / tokens;
+        double clip = t.clipped()
+                        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                        .mul(t.mask())
+                        .sum()
+                        .getFloat()
+                / tokens;
         double ratio = t.ratio().mul(t.mask()).sum().getFloat() / tokens;
         return new double[] {kl, clip, ratio};
     }
@@ -79,10 +89,11 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
      * Evaluates the objective on given per-token log-probabilities, without a model: rows of {@code newLogProbs}
      * (and the other per-token arrays) may differ in length. For tests and for checking numbers by hand.
      */
-    public PolicyStepResult evaluate(float[][] newLogProbs, float[][] oldLogProbs, float[][] refLogProbs,
-            double[] advantages) {
+    public PolicyStepResult evaluate(
+            float[][] newLogProbs, float[][] oldLogProbs, float[][] refLogProbs, double[] advantages) {
         if (klBeta > 0 && refLogProbs == null) {
-            throw new IllegalArgumentException("the KL penalty (beta " + klBeta + ") needs reference log-probabilities");
+            throw new IllegalArgumentException(
+                    "the KL penalty (beta " + klBeta + ") needs reference log-probabilities");
         }
         int rows = newLogProbs.length;
         int width = 1;
@@ -104,13 +115,16 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
             for (int r = 0; r < rows; r++) {
                 adv[r] = (float) advantages[r];
             }
-            Terms t = terms(m, NativeArrays.create(m, pad(newLogProbs, width), shape),
+            Terms t = terms(
+                    m,
+                    NativeArrays.create(m, pad(newLogProbs, width), shape),
                     NativeArrays.create(m, pad(oldLogProbs, width), shape),
                     refLogProbs == null ? null : NativeArrays.create(m, pad(refLogProbs, width), shape),
-                    NativeArrays.create(m, adv, new Shape(rows, 1)), NativeArrays.create(m, mask, shape));
+                    NativeArrays.create(m, adv, new Shape(rows, 1)),
+                    NativeArrays.create(m, mask, shape));
             double[] stats = statistics(t);
-            return new PolicyStepResult(t.loss().getFloat(), stats[0], stats[1], stats[2], tokens, Double.NaN, false,
-                    "evaluated only");
+            return new PolicyStepResult(
+                    t.loss().getFloat(), stats[0], stats[1], stats[2], tokens, Double.NaN, false, "evaluated only");
         }
     }
 

@@ -12,5 +12,12 @@ package dev.cpt.model;
  * @param applied whether the weights were updated
  * @param skippedReason why not, or null
  */
-public record PolicyStepResult(double loss, double meanKl, double clipFraction, double meanRatio, long tokenCount,
-        double gradNorm, boolean applied, String skippedReason) {}
+public record PolicyStepResult(
+        double loss,
+        double meanKl,
+        double clipFraction,
+        double meanRatio,
+        long tokenCount,
+        double gradNorm,
+        boolean applied,
+        String skippedReason) {}

@@ -11,8 +11,7 @@ import java.util.Set;
  * @param maxNewTokens upper bound on generated tokens (stop tokens are not counted or returned)
  * @param stopTokens generation ends as soon as one of these is sampled; it is not returned
  */
-public record SamplingSettings(
-        double temperature, int topK, double topP, int maxNewTokens, Set<Integer> stopTokens) {
+public record SamplingSettings(double temperature, int topK, double topP, int maxNewTokens, Set<Integer> stopTokens) {
 
     public SamplingSettings {
         if (Double.isNaN(temperature)) {

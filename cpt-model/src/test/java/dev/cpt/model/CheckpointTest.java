@@ -27,7 +27,8 @@ class CheckpointTest {
     @TempDir
     Path tmp;
 
-    private static final OptimizerSettings SETTINGS = OptimizerSettings.defaults().withLearningRate(2e-3);
+    private static final OptimizerSettings SETTINGS =
+            OptimizerSettings.defaults().withLearningRate(2e-3);
 
     private static LanguageModel trainedModel(int steps) {
         LanguageModel model = LanguageModel.create(GptConfig.tiny(), 11);
@@ -45,7 +46,8 @@ class CheckpointTest {
             CheckpointInfo info = model.save(tmp.resolve("ckpt"), Map.of("run", "test", "step", "3"));
             assertEquals(64, info.manifestSha256().length());
             assertEquals(Manifest.sha256(Files.readAllBytes(tmp.resolve("ckpt/manifest.json"))), info.manifestSha256());
-            assertEquals(List.of("config.json", "model.safetensors", "optimizer.safetensors", "tokenizer_info.json"),
+            assertEquals(
+                    List.of("config.json", "model.safetensors", "optimizer.safetensors", "tokenizer_info.json"),
                     info.fileNames());
             for (CheckpointInfo.FileEntry f : info.files()) {
                 assertEquals(Files.size(tmp.resolve("ckpt").resolve(f.path())), f.size());
@@ -72,11 +74,15 @@ class CheckpointTest {
             try (LanguageModel ok = LanguageModel.load(tmp.resolve("ckpt2"), info.manifestSha256(), Device.cpu())) {
                 assertEquals(3, ok.optimizerStep());
             }
-            CheckpointException wrongId = assertThrows(CheckpointException.class,
-                    () -> LanguageModel.load(tmp.resolve("ckpt2"), "00" + info.manifestSha256().substring(2), Device.cpu()));
+            CheckpointException wrongId = assertThrows(
+                    CheckpointException.class,
+                    () -> LanguageModel.load(
+                            tmp.resolve("ckpt2"), "00" + info.manifestSha256().substring(2), Device.cpu()));
             assertTrue(wrongId.getMessage().contains("expected"), wrongId.getMessage());
             // different metadata, different identity
-            assertNotEquals(info.manifestSha256(), model.save(tmp.resolve("ckpt3"), Map.of("run", "other")).manifestSha256());
+            assertNotEquals(
+                    info.manifestSha256(),
+                    model.save(tmp.resolve("ckpt3"), Map.of("run", "other")).manifestSha256());
         }
     }
 
@@ -102,12 +108,18 @@ class CheckpointTest {
         double[] resumed;
         try (LanguageModel model = trainedModel(4)) {
             model.save(tmp.resolve("mid"), Map.of());
-            continued = new double[] {model.trainStep(b1, SETTINGS).loss(), model.trainStep(b2, SETTINGS).loss(),
-                    model.sequenceLosses(b1)[0]};
+            continued = new double[] {
+                model.trainStep(b1, SETTINGS).loss(),
+                model.trainStep(b2, SETTINGS).loss(),
+                model.sequenceLosses(b1)[0]
+            };
         }
         try (LanguageModel reloaded = LanguageModel.load(tmp.resolve("mid"))) {
-            resumed = new double[] {reloaded.trainStep(b1, SETTINGS).loss(), reloaded.trainStep(b2, SETTINGS).loss(),
-                    reloaded.sequenceLosses(b1)[0]};
+            resumed = new double[] {
+                reloaded.trainStep(b1, SETTINGS).loss(),
+                reloaded.trainStep(b2, SETTINGS).loss(),
+                reloaded.sequenceLosses(b1)[0]
+            };
         }
         assertArrayEquals(continued, resumed, 1e-6);
 
@@ -158,10 +170,12 @@ class CheckpointTest {
             model.save(tmp.resolve("c"), Map.of());
         }
         Files.delete(tmp.resolve("c/config.json"));
-        CheckpointException missing = assertThrows(CheckpointException.class, () -> LanguageModel.load(tmp.resolve("c")));
+        CheckpointException missing =
+                assertThrows(CheckpointException.class, () -> LanguageModel.load(tmp.resolve("c")));
         assertTrue(missing.getMessage().contains("config.json"), missing.getMessage());
         Files.delete(tmp.resolve("c/manifest.json"));
-        CheckpointException noManifest = assertThrows(CheckpointException.class, () -> LanguageModel.load(tmp.resolve("c")));
+        CheckpointException noManifest =
+                assertThrows(CheckpointException.class, () -> LanguageModel.load(tmp.resolve("c")));
         assertTrue(noManifest.getMessage().contains("manifest.json"), noManifest.getMessage());
     }
 

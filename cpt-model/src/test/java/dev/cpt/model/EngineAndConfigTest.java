@@ -33,7 +33,8 @@ class EngineAndConfigTest {
         Path cache = Utils.getEngineCacheDir("pytorch");
         try (var dirs = Files.list(cache)) {
             Path dir = dirs.filter(d -> d.getFileName().toString().matches("2\\.7\\.1-\\d+-cpu-linux-x86_64"))
-                    .findFirst().orElseThrow(() -> new AssertionError("no 2.7.1-cpu dir in " + cache));
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no 2.7.1-cpu dir in " + cache));
             assertTrue(Files.exists(dir.resolve("libtorch_cpu.so")));
         }
         assertTrue(OfflineEngine.threads() >= 1);
@@ -42,9 +43,11 @@ class EngineAndConfigTest {
     @Test
     void presetsHaveTheAdvertisedSizes() {
         assertEquals(100_272, GptConfig.tiny().parameterCount());
-        assertTrue(Math.abs(GptConfig.small1M().parameterCount() - 1_000_000) < 100_000,
+        assertTrue(
+                Math.abs(GptConfig.small1M().parameterCount() - 1_000_000) < 100_000,
                 "" + GptConfig.small1M().parameterCount());
-        assertTrue(Math.abs(GptConfig.medium10M().parameterCount() - 10_000_000) < 1_000_000,
+        assertTrue(
+                Math.abs(GptConfig.medium10M().parameterCount() - 10_000_000) < 1_000_000,
                 "" + GptConfig.medium10M().parameterCount());
         try (LanguageModel m = LanguageModel.create(GptConfig.tiny(), 0)) {
             assertEquals(GptConfig.tiny().parameterCount(), m.parameterCount());

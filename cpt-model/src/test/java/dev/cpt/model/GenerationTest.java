@@ -50,7 +50,8 @@ class GenerationTest {
     @Test
     void respectsMaxNewTokens() {
         for (int max : new int[] {0, 1, 7}) {
-            int[] out = model.generate(BYTES.encode("ab"), new SamplingSettings(1.0, 0, 1.0, max, Set.of()), new Random(1));
+            int[] out =
+                    model.generate(BYTES.encode("ab"), new SamplingSettings(1.0, 0, 1.0, max, Set.of()), new Random(1));
             assertEquals(max, out.length);
         }
     }
@@ -92,6 +93,8 @@ class GenerationTest {
 
     @Test
     void rejectsEmptyPrompt() {
-        assertThrows(IllegalArgumentException.class, () -> model.generate(new int[0], SamplingSettings.greedy(1), new Random()));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> model.generate(new int[0], SamplingSettings.greedy(1), new Random()));
     }
 }

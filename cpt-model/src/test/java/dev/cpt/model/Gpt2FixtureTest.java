@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cpt.model.nn.Mlp;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cpt.model.nn.Mlp;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,7 +23,8 @@ class Gpt2FixtureTest {
     @Test
     void logitsMatchTheTorchReference() throws Exception {
         Path dir = fixtureDir();
-        JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+        JsonNode expected =
+                new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         int[] tokens = new int[expected.get("tokens").size()];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = expected.get("tokens").get(i).asInt();
@@ -53,7 +54,8 @@ class Gpt2FixtureTest {
     @Test
     void lossAndGradientNormMatchTheTorchReference() throws Exception {
         Path dir = fixtureDir();
-        JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
+        JsonNode expected =
+                new ObjectMapper().readTree(dir.resolve("expected.json").toFile());
         int[] tokens = new int[expected.get("tokens").size()];
         for (int i = 0; i < tokens.length; i++) {
             tokens[i] = expected.get("tokens").get(i).asInt();
@@ -62,7 +64,8 @@ class Gpt2FixtureTest {
             TrainStepResult r = model.trainStep(new int[][] {tokens}, OptimizerSettings.defaults());
             double loss = expected.get("train_loss").asDouble();
             double norm = expected.get("train_grad_norm").asDouble();
-            System.out.printf("fixture loss %.7f vs %.7f, grad norm %.7f vs %.7f%n", r.loss(), loss, r.gradNorm(), norm);
+            System.out.printf(
+                    "fixture loss %.7f vs %.7f, grad norm %.7f vs %.7f%n", r.loss(), loss, r.gradNorm(), norm);
             assertEquals(loss, r.loss(), 1e-4);
             assertEquals(tokens.length - 1, r.tokenCount());
             // the global norm covers every parameter's gradient, so a wrong backward anywhere shows
@@ -100,6 +103,9 @@ class Gpt2FixtureTest {
     }
 
     static Path fixtureDir() throws URISyntaxException {
-        return Paths.get(Gpt2FixtureTest.class.getResource("/fixtures/gpt2-tiny/config.json").toURI()).getParent();
+        return Paths.get(Gpt2FixtureTest.class
+                        .getResource("/fixtures/gpt2-tiny/config.json")
+                        .toURI())
+                .getParent();
     }
 }

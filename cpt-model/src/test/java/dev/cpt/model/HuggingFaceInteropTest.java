@@ -30,12 +30,23 @@ class HuggingFaceInteropTest {
         try (LanguageModel model = LanguageModel.create(cfg, 1)) {
             model.exportHuggingFace(tmp);
         }
-        Map<String, Tensor> t = SafeTensors.read(tmp.resolve("model.safetensors")).tensors();
+        Map<String, Tensor> t =
+                SafeTensors.read(tmp.resolve("model.safetensors")).tensors();
         List<String> expected = new ArrayList<>(List.of("wte.weight", "wpe.weight"));
         for (int i = 0; i < cfg.layers(); i++) {
-            for (String s : List.of("ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "attn.c_attn.bias",
-                    "attn.c_proj.weight", "attn.c_proj.bias", "ln_2.weight", "ln_2.bias", "mlp.c_fc.weight",
-                    "mlp.c_fc.bias", "mlp.c_proj.weight", "mlp.c_proj.bias")) {
+            for (String s : List.of(
+                    "ln_1.weight",
+                    "ln_1.bias",
+                    "attn.c_attn.weight",
+                    "attn.c_attn.bias",
+                    "attn.c_proj.weight",
+                    "attn.c_proj.bias",
+                    "ln_2.weight",
+                    "ln_2.bias",
+                    "mlp.c_fc.weight",
+                    "mlp.c_fc.bias",
+                    "mlp.c_proj.weight",
+                    "mlp.c_proj.bias")) {
                 expected.add("h." + i + "." + s);
             }
         }
@@ -44,7 +55,8 @@ class HuggingFaceInteropTest {
         assertEquals(expected, new ArrayList<>(t.keySet()));
         int d = cfg.embedDim();
         // Conv1D weights are [in, out] in GPT-2 files
-        assertArrayEquals(new long[] {d, 3L * d}, t.get("h.0.attn.c_attn.weight").shape());
+        assertArrayEquals(
+                new long[] {d, 3L * d}, t.get("h.0.attn.c_attn.weight").shape());
         assertArrayEquals(new long[] {d, 4L * d}, t.get("h.0.mlp.c_fc.weight").shape());
         assertArrayEquals(new long[] {4L * d, d}, t.get("h.0.mlp.c_proj.weight").shape());
         assertArrayEquals(new long[] {cfg.vocabSize(), d}, t.get("wte.weight").shape());
@@ -63,7 +75,8 @@ class HuggingFaceInteropTest {
         int[][] probe = TestData.windows(TestData.proseTokens(), 2, 30, new Random(4));
         float[][][] before;
         try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 2)) {
-            model.trainStep(TestData.windows(TestData.proseTokens(), 2, 30, new Random(5)), OptimizerSettings.defaults());
+            model.trainStep(
+                    TestData.windows(TestData.proseTokens(), 2, 30, new Random(5)), OptimizerSettings.defaults());
             before = model.logits(probe);
             model.exportHuggingFace(tmp.resolve("hf"));
         }
@@ -75,7 +88,8 @@ class HuggingFaceInteropTest {
         Path prefixed = tmp.resolve("prefixed");
         java.nio.file.Files.createDirectories(prefixed);
         java.nio.file.Files.copy(tmp.resolve("hf/config.json"), prefixed.resolve("config.json"));
-        Map<String, Tensor> plain = SafeTensors.read(tmp.resolve("hf/model.safetensors")).tensors();
+        Map<String, Tensor> plain =
+                SafeTensors.read(tmp.resolve("hf/model.safetensors")).tensors();
         Map<String, Tensor> renamed = new LinkedHashMap<>();
         plain.forEach((k, v) -> renamed.put("transformer." + k, v));
         renamed.put("lm_head.weight", plain.get("wte.weight"));
@@ -91,7 +105,8 @@ class HuggingFaceInteropTest {
         try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 2)) {
             model.exportHuggingFace(tmp);
         }
-        Map<String, Tensor> t = new LinkedHashMap<>(SafeTensors.read(tmp.resolve("model.safetensors")).tensors());
+        Map<String, Tensor> t = new LinkedHashMap<>(
+                SafeTensors.read(tmp.resolve("model.safetensors")).tensors());
         t.remove("h.1.ln_2.bias");
         SafeTensors.write(tmp.resolve("model.safetensors"), t, Map.of());
         IOException missing = assertThrows(IOException.class, () -> LanguageModel.importHuggingFace(tmp));

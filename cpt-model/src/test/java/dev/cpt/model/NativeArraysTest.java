@@ -29,7 +29,9 @@ class NativeArraysTest {
                 GcPressure.collectAndReuse();
                 collector.backward(y);
             }
-            assertArrayEquals(new float[] {0.125f, 0.125f, 0.125f, 0.125f}, x.getGradient().toFloatArray());
+            assertArrayEquals(
+                    new float[] {0.125f, 0.125f, 0.125f, 0.125f},
+                    x.getGradient().toFloatArray());
         }
     }
 

@@ -49,7 +49,10 @@ class NonFiniteStepTest {
             assertTrue(Double.isFinite(good.gradNorm()));
             assertEquals(1, model.optimizerStep());
             Map<String, Tensor> after = model.weights();
-            assertFalse(Arrays.equals(before.get("h.0.mlp.c_fc.weight").data(), after.get("h.0.mlp.c_fc.weight").data()),
+            assertFalse(
+                    Arrays.equals(
+                            before.get("h.0.mlp.c_fc.weight").data(),
+                            after.get("h.0.mlp.c_fc.weight").data()),
                     "an applied step must change the weights");
             // every weight except the poisoned row is still finite
             for (Map.Entry<String, Tensor> e : after.entrySet()) {
@@ -65,7 +68,8 @@ class NonFiniteStepTest {
     @Test
     void nonFiniteSettingsAreRejectedUpFront() {
         assertThrows(IllegalArgumentException.class, () -> new OptimizerSettings(Double.NaN, 0, 0.9, 0.95, 1e-8, 1));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new OptimizerSettings(1e-3, Double.POSITIVE_INFINITY, 0.9, 0.95, 1e-8, 1));
         assertThrows(IllegalArgumentException.class, () -> new OptimizerSettings(1e-3, 0, 1.0, 0.95, 1e-8, 1));
     }

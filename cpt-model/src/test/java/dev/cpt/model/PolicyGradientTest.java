@@ -29,7 +29,8 @@ class PolicyGradientTest {
                 }
                 assertTrue(completion.length == 12 || completion[completion.length - 1] == stop);
             }
-            assertArrayEquals(group, model.sampleGroup(BYTES.encode("abc"), 6, s, new Random(1)), "same seed, same group");
+            assertArrayEquals(
+                    group, model.sampleGroup(BYTES.encode("abc"), 6, s, new Random(1)), "same seed, same group");
         }
     }
 
@@ -38,8 +39,8 @@ class PolicyGradientTest {
         try (LanguageModel model = LanguageModel.create(SMALL, 6)) {
             int[] prompt = BYTES.encode("hello");
             int[] completion = BYTES.encode(" wor");
-            float[][] lp = model.completionLogProbs(new int[][] {prompt, BYTES.encode("ab")},
-                    new int[][] {completion, BYTES.encode("c")});
+            float[][] lp = model.completionLogProbs(
+                    new int[][] {prompt, BYTES.encode("ab")}, new int[][] {completion, BYTES.encode("c")});
             int[] full = BYTES.encode("hello wor");
             float[][] logits = model.logits(new int[][] {full})[0];
             for (int j = 0; j < completion.length; j++) {
@@ -60,7 +61,8 @@ class PolicyGradientTest {
 
     @Test
     void theKlToAFrozenCopyIsZeroUntilThePolicyMoves() {
-        try (LanguageModel policy = LanguageModel.create(SMALL, 7); LanguageModel reference = policy.copy()) {
+        try (LanguageModel policy = LanguageModel.create(SMALL, 7);
+                LanguageModel reference = policy.copy()) {
             int[][] prompts = {BYTES.encode("2 + 2 ="), BYTES.encode("2 + 2 =")};
             int[][] completions = {BYTES.encode(" 4."), BYTES.encode(" 5.")};
             float[][] old = policy.completionLogProbs(prompts, completions);
@@ -93,7 +95,9 @@ class PolicyGradientTest {
             float[][] before = policy.completionLogProbs(prompts, completions);
             for (int step = 0; step < 5; step++) {
                 float[][] old = policy.completionLogProbs(prompts, completions);
-                policy.policyStep(new PolicyBatch(prompts, completions, old, null, new double[] {1, -1}), objective,
+                policy.policyStep(
+                        new PolicyBatch(prompts, completions, old, null, new double[] {1, -1}),
+                        objective,
                         OptimizerSettings.defaults().withLearningRate(1e-2));
             }
             float[][] after = policy.completionLogProbs(prompts, completions);
@@ -112,7 +116,8 @@ class PolicyGradientTest {
             PolicyObjective objective = new PolicyObjective(0.1, 0);
             PolicyStepResult last = null;
             for (int inner = 0; inner < 12; inner++) {
-                last = policy.policyStep(batch, objective, OptimizerSettings.defaults().withLearningRate(5e-2));
+                last = policy.policyStep(
+                        batch, objective, OptimizerSettings.defaults().withLearningRate(5e-2));
             }
             // with a positive advantage every token's ratio is pushed up until it passes 1 + eps, where its gradient
             // is cut: the clipped tokens show up in the clip fraction
@@ -125,7 +130,8 @@ class PolicyGradientTest {
     void policyStepsStayFiniteWhileTheCollectorFreesAndReusesMemory() throws InterruptedException {
         // the objective's constants (clip bounds, k3's 1, beta) are saved by autograd: Java-owned scalars freed by a
         // GC before backward would turn the gradients into garbage (see NativeArrays)
-        try (LanguageModel policy = LanguageModel.create(SMALL, 10); LanguageModel reference = policy.copy()) {
+        try (LanguageModel policy = LanguageModel.create(SMALL, 10);
+                LanguageModel reference = policy.copy()) {
             Random rng = new Random(4);
             PolicyObjective objective = new PolicyObjective(0.2, 0.1);
             try (GcPressure gc = GcPressure.start()) {
@@ -142,9 +148,11 @@ class PolicyGradientTest {
                     float[][] ref = reference.completionLogProbs(prompts, completions);
                     PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages);
                     for (int inner = 0; inner < 2; inner++) {
-                        PolicyStepResult r = policy.policyStep(batch, objective,
-                                OptimizerSettings.defaults().withLearningRate(1e-2));
-                        assertTrue(r.applied() && Double.isFinite(r.loss()) && r.gradNorm() < 1e3, "step " + step + ": " + r);
+                        PolicyStepResult r = policy.policyStep(
+                                batch, objective, OptimizerSettings.defaults().withLearningRate(1e-2));
+                        assertTrue(
+                                r.applied() && Double.isFinite(r.loss()) && r.gradNorm() < 1e3,
+                                "step " + step + ": " + r);
                     }
                 }
             }

@@ -14,12 +14,12 @@ class PolicyObjectiveTest {
     void aPositiveAdvantageIsCappedAboveAndANegativeOneIsNot() {
         PolicyObjective objective = new PolicyObjective(0.2, 0);
         // ratios 1.5 and 0.5 with A = +1: min(1.5, 1.2) = 1.2 and min(0.5, 0.8) = 0.5 -> row mean 0.85
-        PolicyStepResult up = objective.evaluate(new float[][] {{LN_1_5, LN_0_5}}, new float[][] {{0, 0}}, null,
-                new double[] {1});
+        PolicyStepResult up =
+                objective.evaluate(new float[][] {{LN_1_5, LN_0_5}}, new float[][] {{0, 0}}, null, new double[] {1});
         assertEquals(-0.85, up.loss(), 1e-6);
         // the same ratios with A = -1: min(-1.5, -1.2) = -1.5 and min(-0.5, -0.8) = -0.8 -> row mean -1.15
-        PolicyStepResult down = objective.evaluate(new float[][] {{LN_1_5, LN_0_5}}, new float[][] {{0, 0}}, null,
-                new double[] {-1});
+        PolicyStepResult down =
+                objective.evaluate(new float[][] {{LN_1_5, LN_0_5}}, new float[][] {{0, 0}}, null, new double[] {-1});
         assertEquals(1.15, down.loss(), 1e-6);
         assertEquals(1.0, up.clipFraction(), 1e-9);
         assertEquals(1.0, up.meanRatio(), 1e-6);
@@ -29,8 +29,11 @@ class PolicyObjectiveTest {
     void rowsOfDifferentLengthsAreAveragedPerRowThenOverRows() {
         PolicyObjective objective = new PolicyObjective(0.2, 0);
         // row 0 as above (0.85); row 1: ratio 1.1 inside the clip range, A = 2 -> 2.2
-        PolicyStepResult r = objective.evaluate(new float[][] {{LN_1_5, LN_0_5}, {(float) Math.log(1.1)}},
-                new float[][] {{0, 0}, {0}}, null, new double[] {1, 2});
+        PolicyStepResult r = objective.evaluate(
+                new float[][] {{LN_1_5, LN_0_5}, {(float) Math.log(1.1)}},
+                new float[][] {{0, 0}, {0}},
+                null,
+                new double[] {1, 2});
         assertEquals(-(0.85 + 2.2) / 2, r.loss(), 1e-6);
         assertEquals(2.0 / 3, r.clipFraction(), 1e-6);
         assertEquals(3, r.tokenCount());
@@ -40,8 +43,8 @@ class PolicyObjectiveTest {
     void theRatioIsTakenAgainstTheOldLogProbabilities() {
         PolicyObjective objective = new PolicyObjective(0.1, 0);
         // new -1.0, old -1.05: ratio exp(0.05) = 1.0513, inside 1 +- 0.1; A = 3
-        PolicyStepResult r = objective.evaluate(new float[][] {{-1.0f}}, new float[][] {{-1.05f}}, null,
-                new double[] {3});
+        PolicyStepResult r =
+                objective.evaluate(new float[][] {{-1.0f}}, new float[][] {{-1.05f}}, null, new double[] {3});
         assertEquals(-3 * Math.exp(0.05), r.loss(), 1e-5);
         assertEquals(0.0, r.clipFraction());
     }
@@ -51,8 +54,8 @@ class PolicyObjectiveTest {
         PolicyObjective objective = new PolicyObjective(0.2, 0.5);
         // log pi_ref - log pi = ln 2: k3 = 2 - ln 2 - 1; the advantage is 0, so only the penalty is left
         double k3 = 1 - Math.log(2);
-        PolicyStepResult r = objective.evaluate(new float[][] {{0f}}, new float[][] {{0f}},
-                new float[][] {{(float) Math.log(2)}}, new double[] {0});
+        PolicyStepResult r = objective.evaluate(
+                new float[][] {{0f}}, new float[][] {{0f}}, new float[][] {{(float) Math.log(2)}}, new double[] {0});
         assertEquals(k3, r.meanKl(), 1e-6);
         assertEquals(0.5 * k3, r.loss(), 1e-6);
     }
@@ -71,7 +74,9 @@ class PolicyObjectiveTest {
     void settingsAndMissingReferencesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PolicyObjective(0, 0.1));
         assertThrows(IllegalArgumentException.class, () -> new PolicyObjective(0.2, -1));
-        assertThrows(IllegalArgumentException.class, () -> new PolicyObjective(0.2, 0.1)
-                .evaluate(new float[][] {{0f}}, new float[][] {{0f}}, null, new double[] {1}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new PolicyObjective(0.2, 0.1)
+                        .evaluate(new float[][] {{0f}}, new float[][] {{0f}}, null, new double[] {1}));
     }
 }

@@ -53,7 +53,8 @@ class SafeTensorsTest {
         byte[] file = file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
         // 1.0f little-endian
         ByteBuffer.wrap(file, file.length - 4, 4).order(ByteOrder.LITTLE_ENDIAN).putFloat(1.0f);
-        assertArrayEquals(new float[] {1.0f}, SafeTensors.parse(file).tensors().get("x").data());
+        assertArrayEquals(
+                new float[] {1.0f}, SafeTensors.parse(file).tensors().get("x").data());
     }
 
     @Test
@@ -76,36 +77,46 @@ class SafeTensorsTest {
 
     @Test
     void rejectsOffsetsOutsideTheBuffer() {
-        SafeTensorsException e = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
-                file("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4)));
+        SafeTensorsException e = assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 4)));
         assertTrue(e.getMessage().contains("outside"), e.getMessage());
-        assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
-                file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 4)));
-        assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
-                file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", 8)));
+        assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[-4,0]}}", 4)));
+        assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", 8)));
     }
 
     @Test
     void rejectsInconsistentOrOverlappingEntries() {
         // shape says 2 floats, offsets span 1
-        assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
-                file("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)));
+        assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)));
         // two tensors on the same bytes
-        SafeTensorsException overlap = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file(
-                "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
-                        + "\"y\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 8)));
+        SafeTensorsException overlap = assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file(
+                        "{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                                + "\"y\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+                        8)));
         assertTrue(overlap.getMessage().contains("overlap"), overlap.getMessage());
         // trailing bytes not covered by any tensor
-        assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
-                file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 12)));
+        assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 12)));
         // unsupported dtype, bad JSON, non-object header
-        SafeTensorsException dtype = assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
-                file("{\"x\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)));
+        SafeTensorsException dtype = assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file("{\"x\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4)));
         assertTrue(dtype.getMessage().contains("F16"), dtype.getMessage());
         assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file("{\"x\":", 0)));
         assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(file("[1,2]", 0)));
-        assertThrows(SafeTensorsException.class, () -> SafeTensors.parse(
-                file("{\"x\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4)));
+        assertThrows(
+                SafeTensorsException.class,
+                () -> SafeTensors.parse(file("{\"x\":{\"dtype\":\"F32\",\"shape\":[-1],\"data_offsets\":[0,4]}}", 4)));
     }
 
     /** A file with the given header JSON followed by {@code dataBytes} zero bytes. */

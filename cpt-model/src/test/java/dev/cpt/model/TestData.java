@@ -1,7 +1,6 @@
 package dev.cpt.model;
 
 import dev.cpt.model.tokenizer.ByteTokenizer;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

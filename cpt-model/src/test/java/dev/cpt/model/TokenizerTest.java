@@ -56,7 +56,8 @@ class TokenizerTest {
             int[][] probe = TestData.windows(stream, 2, 20, new Random(1));
             float[][][] logits;
             try (LanguageModel model = LanguageModel.create(cfg, 4, tok, Device.cpu())) {
-                TrainStepResult r = model.trainStep(TestData.windows(stream, 4, 20, new Random(2)), OptimizerSettings.defaults());
+                TrainStepResult r =
+                        model.trainStep(TestData.windows(stream, 4, 20, new Random(2)), OptimizerSettings.defaults());
                 assertTrue(r.applied());
                 logits = model.logits(probe);
                 model.save(tmp.resolve("ckpt"), Map.of());
@@ -95,8 +96,13 @@ class TokenizerTest {
         root.putNull("truncation");
         root.putNull("padding");
         ObjectNode unk = root.putArray("added_tokens").addObject();
-        unk.put("id", 0).put("content", "[UNK]").put("single_word", false).put("lstrip", false)
-                .put("rstrip", false).put("normalized", false).put("special", true);
+        unk.put("id", 0)
+                .put("content", "[UNK]")
+                .put("single_word", false)
+                .put("lstrip", false)
+                .put("rstrip", false)
+                .put("normalized", false)
+                .put("special", true);
         root.putObject("normalizer").put("type", "Lowercase");
         root.putObject("pre_tokenizer").put("type", "Whitespace");
         root.putNull("post_processor");

@@ -57,7 +57,8 @@ class TrainingTest {
             TrainStepResult single = model.trainStep(new int[][] {longRow}, OptimizerSettings.defaults());
             assertTrue(single.applied());
             assertEquals(1, single.rowLosses().length);
-            TrainStepResult three = model.trainStep(new int[][] {shortRow, shortRow, longRow}, OptimizerSettings.defaults());
+            TrainStepResult three =
+                    model.trainStep(new int[][] {shortRow, shortRow, longRow}, OptimizerSettings.defaults());
             assertTrue(three.applied());
             assertArrayEquals(new double[] {three.rowLosses()[0]}, new double[] {three.rowLosses()[1]}, 1e-6);
         }
@@ -68,12 +69,14 @@ class TrainingTest {
         try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 3)) {
             OptimizerSettings s = OptimizerSettings.defaults();
             assertThrows(IllegalArgumentException.class, () -> model.trainStep(new int[][] {{1}}, s));
-            assertThrows(IllegalArgumentException.class,
+            assertThrows(
+                    IllegalArgumentException.class,
                     () -> model.trainStep(new int[][] {new int[GptConfig.tiny().contextLength() + 2]}, s));
             assertThrows(IllegalArgumentException.class, () -> model.trainStep(new int[][] {{1, 256}}, s));
             assertThrows(IllegalArgumentException.class, () -> model.trainStep(new int[0][], s));
             // the longest legal row is contextLength + 1
-            assertTrue(model.trainStep(new int[][] {new int[GptConfig.tiny().contextLength() + 1]}, s).applied());
+            assertTrue(model.trainStep(new int[][] {new int[GptConfig.tiny().contextLength() + 1]}, s)
+                    .applied());
         }
     }
 

@@ -36,8 +36,8 @@ public class ApiKeyFilter {
         return Response.status(Response.Status.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .type(MediaType.APPLICATION_JSON)
-                .entity(new ErrorBodies.ErrorBody("missing or wrong API key: send it in " + API_KEY_HEADER
-                        + " or as Authorization: Bearer"))
+                .entity(new ErrorBodies.ErrorBody(
+                        "missing or wrong API key: send it in " + API_KEY_HEADER + " or as Authorization: Bearer"))
                 .build();
     }
 

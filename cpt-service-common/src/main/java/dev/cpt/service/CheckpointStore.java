@@ -51,7 +51,8 @@ public final class CheckpointStore {
         }
         try {
             if (Files.exists(path) && !path.toRealPath().startsWith(root)) {
-                throw new IllegalArgumentException("checkpoint URI leads outside the store root through a link: " + uri);
+                throw new IllegalArgumentException(
+                        "checkpoint URI leads outside the store root through a link: " + uri);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

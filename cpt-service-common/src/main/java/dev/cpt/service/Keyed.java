@@ -8,11 +8,17 @@ public final class Keyed {
     private Keyed() {}
 
     public static <T> Message<T> message(T payload, String key) {
-        return Message.of(payload).addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build());
+        return Message.of(payload)
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .build());
     }
 
     public static <T> Message<T> message(T payload, String key, String topic) {
         return Message.of(payload)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withTopic(topic).build());
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .withTopic(topic)
+                        .build());
     }
 }

@@ -14,7 +14,10 @@ class ApiKeyFilterTest {
 
     @Test
     void withoutTheKeyARestEndpointAnswers401WithAJsonReason() {
-        given().when().get("/ping").then().statusCode(401)
+        given().when()
+                .get("/ping")
+                .then()
+                .statusCode(401)
                 .header("WWW-Authenticate", "Bearer")
                 .body("error", containsString("API key"));
     }
@@ -22,14 +25,32 @@ class ApiKeyFilterTest {
     @Test
     void aWrongKeyIsRefusedInEitherHeader() {
         given().header("X-API-Key", KEY + "x").when().get("/ping").then().statusCode(401);
-        given().header("Authorization", "Bearer " + KEY.substring(1)).when().get("/ping").then().statusCode(401);
-        given().header("Authorization", "Basic " + KEY).when().get("/ping").then().statusCode(401);
+        given().header("Authorization", "Bearer " + KEY.substring(1))
+                .when()
+                .get("/ping")
+                .then()
+                .statusCode(401);
+        given().header("Authorization", "Basic " + KEY)
+                .when()
+                .get("/ping")
+                .then()
+                .statusCode(401);
     }
 
     @Test
     void theKeyOpensTheEndpointInXApiKeyOrAsABearerToken() {
-        given().header("X-API-Key", KEY).when().get("/ping").then().statusCode(200).body(equalTo("pong"));
-        given().header("Authorization", "Bearer " + KEY).when().get("/ping").then().statusCode(200).body(equalTo("pong"));
+        given().header("X-API-Key", KEY)
+                .when()
+                .get("/ping")
+                .then()
+                .statusCode(200)
+                .body(equalTo("pong"));
+        given().header("Authorization", "Bearer " + KEY)
+                .when()
+                .get("/ping")
+                .then()
+                .statusCode(200)
+                .body(equalTo("pong"));
     }
 
     @Test

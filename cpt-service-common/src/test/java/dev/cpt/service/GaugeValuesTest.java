@@ -18,11 +18,17 @@ class GaugeValuesTest {
         gauges.set("cpt.test.loss", Tags.of("domain", "law"), 2.5);
         gauges.set("cpt.test.weight", Tags.of("domain", "law"), 0.6);
 
-        assertEquals(0.6, registry.get("cpt.test.weight").tag("domain", "law").gauge().value(), 0.0);
+        assertEquals(
+                0.6,
+                registry.get("cpt.test.weight").tag("domain", "law").gauge().value(),
+                0.0);
         assertEquals(2, registry.get("cpt.test.weight").gauges().size());
 
         gauges.zeroAll("cpt.test.weight");
-        assertEquals(0.0, registry.get("cpt.test.weight").tag("domain", "med").gauge().value(), 0.0);
+        assertEquals(
+                0.0,
+                registry.get("cpt.test.weight").tag("domain", "med").gauge().value(),
+                0.0);
         assertEquals(2.5, registry.get("cpt.test.loss").gauge().value(), 0.0);
     }
 }

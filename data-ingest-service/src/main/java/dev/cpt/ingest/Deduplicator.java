@@ -49,7 +49,8 @@ public final class Deduplicator implements AutoCloseable {
         this.exact = new FingerprintWindow(Math.max(1, settings.exactWindow()));
         this.near = new FingerprintWindow(Math.max(1, settings.nearWindow()) * minHasher.bands());
         this.exactJournal = stateDir == null ? null : new FingerprintJournal(stateDir.resolve("exact.fp"), 1, exact);
-        this.nearJournal = stateDir == null ? null
+        this.nearJournal = stateDir == null
+                ? null
                 : new FingerprintJournal(stateDir.resolve("near.fp"), minHasher.parameters(), near);
     }
 

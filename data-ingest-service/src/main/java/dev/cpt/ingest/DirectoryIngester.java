@@ -60,8 +60,17 @@ public final class DirectoryIngester {
     private final Validator validator;
     private final Clock clock;
 
-    public DirectoryIngester(Path inbox, FileLedger ledger, Ingester ingester, Ingester.Sink sink, PublishedLog log,
-            IngestMetrics metrics, Validator validator, int chunkDocuments, Duration settle, Clock clock) {
+    public DirectoryIngester(
+            Path inbox,
+            FileLedger ledger,
+            Ingester ingester,
+            Ingester.Sink sink,
+            PublishedLog log,
+            IngestMetrics metrics,
+            Validator validator,
+            int chunkDocuments,
+            Duration settle,
+            Clock clock) {
         this.inbox = inbox;
         this.ledger = ledger;
         this.ingester = ingester;
@@ -88,7 +97,10 @@ public final class DirectoryIngester {
         }
         List<Path> files;
         try (Stream<Path> walk = Files.walk(inbox)) {
-            files = walk.filter(Files::isRegularFile).filter(this::visible).sorted().toList();
+            files = walk.filter(Files::isRegularFile)
+                    .filter(this::visible)
+                    .sorted()
+                    .toList();
         } catch (IOException | UncheckedIOException e) {
             LOG.warnf("cannot list the inbox %s: %s", inbox.toAbsolutePath(), e.getMessage());
             return 0;
@@ -123,7 +135,8 @@ public final class DirectoryIngester {
 
     /** True when the file is finished, false when the broker refused documents, null when skipped. */
     private Boolean ingestFile(Path file) throws IOException {
-        String rel = inbox.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+        String rel =
+                inbox.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
         long size = attrs.size();
         long modified = attrs.lastModifiedTime().toMillis();
@@ -140,7 +153,9 @@ public final class DirectoryIngester {
             LOG.infof("resuming %s after line %d (byte %d)", rel, progress.line(), progress.position());
         }
         // Documents of an interrupted chunk that did reach the broker are found there, not sent twice.
-        Set<String> alreadyStored = progress.pending() == null ? Set.of() : log.idsSince(progress.pending().logEnds());
+        Set<String> alreadyStored = progress.pending() == null
+                ? Set.of()
+                : log.idsSince(progress.pending().logEnds());
         String name = file.getFileName().toString();
         return name.endsWith(".txt") || name.endsWith(".md")
                 ? ingestText(file, progress, alreadyStored)
@@ -153,11 +168,18 @@ public final class DirectoryIngester {
             bytes = in.readNBytes(validator.maxBytes() + 1); // anything longer is too large anyway
         }
         Origin origin = Origin.file(progress.path());
-        return sendChunk(progress, List.of(Ingester.Item.text(origin, bytes)), List.of(0L), bytes.length, 1, alreadyStored)
+        return sendChunk(
+                        progress,
+                        List.of(Ingester.Item.text(origin, bytes)),
+                        List.of(0L),
+                        bytes.length,
+                        1,
+                        alreadyStored)
                 && finish(progress.path(), "done");
     }
 
-    private boolean ingestLines(Path file, FileLedger.Progress start, Set<String> alreadyStored, boolean gzip) throws IOException {
+    private boolean ingestLines(Path file, FileLedger.Progress start, Set<String> alreadyStored, boolean gzip)
+            throws IOException {
         Origin origin = Origin.file(start.path());
         FileLedger.Progress progress = start;
         try (InputStream in = open(file, gzip)) {
@@ -190,8 +212,8 @@ public final class DirectoryIngester {
             }
         } catch (IOException e) {
             // a corrupt or truncated file: what was read is stored; the rest cannot be
-            String reason = RejectedDocumentException.UNREADABLE_FILE + ": " + progress.path() + " cannot be read past byte "
-                    + progress.position() + ": " + e;
+            String reason = RejectedDocumentException.UNREADABLE_FILE + ": " + progress.path()
+                    + " cannot be read past byte " + progress.position() + ": " + e;
             LOG.warn(reason);
             metrics.rejected(RejectedDocumentException.UNREADABLE_FILE);
             sink.deadLetter(progress.path().getBytes(StandardCharsets.UTF_8), reason, origin);
@@ -203,22 +225,42 @@ public final class DirectoryIngester {
      * Sends one chunk with the pending marker around it. On success the ledger moves to {@code endPosition}; when the
      * broker refused a document the ledger stays at that document's line, marker kept, and false is returned.
      */
-    private boolean sendChunk(FileLedger.Progress progress, List<Ingester.Item> items, List<Long> starts, long endPosition,
-            long chunkLines, Set<String> alreadyStored) {
-        FileLedger.Pending pending = progress.pending() != null ? progress.pending() : new FileLedger.Pending(log.endOffsets());
+    private boolean sendChunk(
+            FileLedger.Progress progress,
+            List<Ingester.Item> items,
+            List<Long> starts,
+            long endPosition,
+            long chunkLines,
+            Set<String> alreadyStored) {
+        FileLedger.Pending pending =
+                progress.pending() != null ? progress.pending() : new FileLedger.Pending(log.endOffsets());
         ledger.put(withPending(progress, pending));
         List<Outcome> outcomes = ingester.ingest(items, true, alreadyStored);
         for (int i = 0; i < outcomes.size(); i++) {
-            if (outcomes.get(i) instanceof Outcome.Rejected r && r.reason().equals(RejectedDocumentException.UNAVAILABLE)) {
-                LOG.warnf("%s: the broker did not take the document at byte %d; retrying on the next scan: %s",
+            if (outcomes.get(i) instanceof Outcome.Rejected r
+                    && r.reason().equals(RejectedDocumentException.UNAVAILABLE)) {
+                LOG.warnf(
+                        "%s: the broker did not take the document at byte %d; retrying on the next scan: %s",
                         progress.path(), starts.get(i), r.message());
-                ledger.put(new FileLedger.Progress(progress.path(), progress.size(), progress.modified(), starts.get(i),
-                        progress.line(), pending, null));
+                ledger.put(new FileLedger.Progress(
+                        progress.path(),
+                        progress.size(),
+                        progress.modified(),
+                        starts.get(i),
+                        progress.line(),
+                        pending,
+                        null));
                 return false;
             }
         }
-        ledger.put(new FileLedger.Progress(progress.path(), progress.size(), progress.modified(), endPosition,
-                progress.line() + chunkLines, null, null));
+        ledger.put(new FileLedger.Progress(
+                progress.path(),
+                progress.size(),
+                progress.modified(),
+                endPosition,
+                progress.line() + chunkLines,
+                null,
+                null));
         return true;
     }
 

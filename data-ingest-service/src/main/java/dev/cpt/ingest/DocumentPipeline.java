@@ -27,8 +27,16 @@ public final class DocumentPipeline {
     private final Tokenizer tokenizer;
     private final Clock clock;
 
-    public DocumentPipeline(Validator validator, TextNormalizer normalizer, DomainRules domains, Deduplicator dedup,
-            QualityScorer quality, double minQuality, int heldoutPercent, Tokenizer tokenizer, Clock clock) {
+    public DocumentPipeline(
+            Validator validator,
+            TextNormalizer normalizer,
+            DomainRules domains,
+            Deduplicator dedup,
+            QualityScorer quality,
+            double minQuality,
+            int heldoutPercent,
+            Tokenizer tokenizer,
+            Clock clock) {
         if (heldoutPercent < 0 || heldoutPercent > 100) {
             throw new IllegalArgumentException("the held-out share is a percentage, 0 to 100: " + heldoutPercent);
         }
@@ -51,7 +59,8 @@ public final class DocumentPipeline {
         } catch (RejectedDocumentException e) {
             return new Outcome.Rejected(null, e);
         } catch (MalformedMessageException e) {
-            return new Outcome.Rejected(null, new RejectedDocumentException(RejectedDocumentException.MALFORMED, e.getMessage()));
+            return new Outcome.Rejected(
+                    null, new RejectedDocumentException(RejectedDocumentException.MALFORMED, e.getMessage()));
         }
         return fromRaw(raw, origin);
     }
@@ -86,7 +95,8 @@ public final class DocumentPipeline {
     private Outcome prepare(String text, String givenId, String domain, String givenSource, Origin origin) {
         String clean = normalizer.normalize(text);
         if (clean.isEmpty()) {
-            throw new RejectedDocumentException(RejectedDocumentException.EMPTY, "the document has no text, only whitespace or control characters");
+            throw new RejectedDocumentException(
+                    RejectedDocumentException.EMPTY, "the document has no text, only whitespace or control characters");
         }
         byte[] utf8 = clean.getBytes(StandardCharsets.UTF_8);
         byte[] digest = Split.sha256(utf8);
@@ -100,13 +110,19 @@ public final class DocumentPipeline {
         Map<String, Double> scores = quality.score(clean);
         double score = scores.get(QualityScorer.SCORE);
         if (score < minQuality) {
-            return new Outcome.Rejected(domain, new RejectedDocumentException(RejectedDocumentException.LOW_QUALITY,
-                    "quality score " + score + " is below the threshold " + minQuality + " " + scores), score, verdict.reservation());
+            return new Outcome.Rejected(
+                    domain,
+                    new RejectedDocumentException(
+                            RejectedDocumentException.LOW_QUALITY,
+                            "quality score " + score + " is below the threshold " + minQuality + " " + scores),
+                    score,
+                    verdict.reservation());
         }
 
         Split split = Split.of(domain, id, heldoutPercent);
         String source = isBlank(givenSource) ? origin.describe() : givenSource;
-        Document doc = new Document(id, domain, clean, tokenizer.name(), tokenize(clean, utf8), source, clock.instant(), scores);
+        Document doc = new Document(
+                id, domain, clean, tokenizer.name(), tokenize(clean, utf8), source, clock.instant(), scores);
         return new Outcome.Accepted(doc, split, utf8.length, verdict.reservation());
     }
 

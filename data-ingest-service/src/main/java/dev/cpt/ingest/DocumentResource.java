@@ -41,13 +41,15 @@ public class DocumentResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response postJson(@HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+    public Response postJson(
+            @HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
         return handle(apiKey, length, body, false);
     }
 
     @POST
     @Consumes({JSONL, "application/jsonl"})
-    public Response postJsonLines(@HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+    public Response postJsonLines(
+            @HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
         return handle(apiKey, length, body, true);
     }
 
@@ -70,13 +72,15 @@ public class DocumentResource {
                 }
             }
         } catch (BoundedInputStream.LimitExceeded e) {
-            outcomes.error = "the request body exceeds the limit of " + limit + " bytes; the documents before it are listed";
+            outcomes.error =
+                    "the request body exceeds the limit of " + limit + " bytes; the documents before it are listed";
             return Response.status(413).entity(outcomes).build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (outcomes.accepted.isEmpty() && outcomes.duplicates.isEmpty() && outcomes.rejected.isEmpty()) {
-            outcomes.rejected.add(new Rejection(0, RejectedDocumentException.EMPTY, "the request body holds no document"));
+            outcomes.rejected.add(
+                    new Rejection(0, RejectedDocumentException.EMPTY, "the request body holds no document"));
             return Response.status(400).entity(outcomes).build();
         }
         return Response.status(outcomes.status()).entity(outcomes).build();
@@ -116,13 +120,19 @@ public class DocumentResource {
     }
 
     private boolean authorised(String given) {
-        return service.config().apiKey().map(expected -> given != null
-                && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8)))
+        return service.config()
+                .apiKey()
+                .map(expected -> given != null
+                        && MessageDigest.isEqual(
+                                expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8)))
                 .orElse(true);
     }
 
     private static Response error(int status, String message) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(new ErrorBody(message)).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(new ErrorBody(message))
+                .build();
     }
 
     private static boolean isBlank(byte[] bytes) {
@@ -150,7 +160,12 @@ public class DocumentResource {
 
         void add(int line, Outcome outcome) {
             if (outcome instanceof Outcome.Accepted a) {
-                accepted.add(new Accepted(line, a.document().id(), a.domain(), a.split(), a.document().tokens().length,
+                accepted.add(new Accepted(
+                        line,
+                        a.document().id(),
+                        a.domain(),
+                        a.split(),
+                        a.document().tokens().length,
                         a.document().quality().getOrDefault(QualityScorer.SCORE, 0.0)));
             } else if (outcome instanceof Outcome.Duplicate d) {
                 duplicates.add(new Duplicate(line, d.id(), d.domain(), d.kind().tag()));

@@ -22,8 +22,10 @@ import org.apache.kafka.common.serialization.Serializer;
 public class DocumentSerializer implements Serializer<Object> {
     /** The record components this writer knows; another shape falls back to Jackson. */
     private static final boolean KNOWN_SHAPE = Arrays.stream(Document.class.getRecordComponents())
-            .map(c -> c.getName()).toList()
-            .equals(java.util.List.of("id", "domain", "text", "tokenizer", "tokens", "source", "receivedAt", "quality"));
+            .map(c -> c.getName())
+            .toList()
+            .equals(java.util.List.of(
+                    "id", "domain", "text", "tokenizer", "tokens", "source", "receivedAt", "quality"));
 
     /** The decimal digits of each value below 1000 followed by a comma, packed little-endian for one 4-byte store. */
     private static final int[] DIGITS_COMMA = new int[1000];

@@ -28,9 +28,12 @@ public final class DomainRules {
                 throw new IllegalArgumentException("a domain rule reads REGEX=DOMAIN, not: " + r);
             }
             try {
-                this.rules.add(new Rule(Pattern.compile(r.substring(0, eq)), requireValid(r.substring(eq + 1).trim(), "rule " + r)));
+                this.rules.add(new Rule(
+                        Pattern.compile(r.substring(0, eq)),
+                        requireValid(r.substring(eq + 1).trim(), "rule " + r)));
             } catch (PatternSyntaxException e) {
-                throw new IllegalArgumentException("domain rule " + r + " has an invalid regular expression: " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "domain rule " + r + " has an invalid regular expression: " + e.getMessage(), e);
             }
         }
     }
@@ -39,7 +42,8 @@ public final class DomainRules {
         if (given != null && !given.isBlank()) {
             String domain = given.trim();
             if (!VALID.matcher(domain).matches()) {
-                throw new RejectedDocumentException(RejectedDocumentException.MALFORMED,
+                throw new RejectedDocumentException(
+                        RejectedDocumentException.MALFORMED,
                         "domain '" + abbreviate(domain) + "' is not 1 to 64 letters, digits, '.', '_' or '-'");
             }
             return domain;

@@ -28,8 +28,11 @@ public class EmitterSink implements Ingester.Sink {
     private final MutinyEmitter<byte[]> deadLetters;
 
     // Chunks are sent without waiting (then awaited together): the buffer holds several concurrent chunks.
-    EmitterSink(@Channel(DOCUMENTS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) MutinyEmitter<Document> documents,
-            @Channel(DEAD_LETTERS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384) MutinyEmitter<byte[]> deadLetters) {
+    EmitterSink(
+            @Channel(DOCUMENTS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384)
+                    MutinyEmitter<Document> documents,
+            @Channel(DEAD_LETTERS_OUT) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 16384)
+                    MutinyEmitter<byte[]> deadLetters) {
         this.documents = documents;
         this.deadLetters = deadLetters;
     }
@@ -37,7 +40,9 @@ public class EmitterSink implements Ingester.Sink {
     @Override
     public CompletableFuture<?> publish(Document document, Split split) {
         String topic = split == Split.HELDOUT ? Document.HELDOUT_TOPIC : Document.TOPIC;
-        return documents.sendMessage(Keyed.message(document, document.domain(), topic)).subscribeAsCompletionStage();
+        return documents
+                .sendMessage(Keyed.message(document, document.domain(), topic))
+                .subscribeAsCompletionStage();
     }
 
     @Override
@@ -46,7 +51,9 @@ public class EmitterSink implements Ingester.Sink {
         headers.add(DeadLetters.REASON_HEADER, reason.getBytes(StandardCharsets.UTF_8));
         headers.add(SOURCE_HEADER, origin.describe().getBytes(StandardCharsets.UTF_8));
         Message<byte[]> message = Message.of(original)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withHeaders(headers).build());
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withHeaders(headers)
+                        .build());
         return deadLetters.sendMessage(message).subscribeAsCompletionStage();
     }
 }

@@ -27,7 +27,8 @@ public final class FileLedger {
      * @param pending a chunk sent to the broker but not yet confirmed, or null
      * @param outcome {@code done} or {@code failed} once finished, else null
      */
-    public record Progress(String path, long size, long modified, long position, long line, Pending pending, String outcome) {
+    public record Progress(
+            String path, long size, long modified, long position, long line, Pending pending, String outcome) {
         public boolean finished() {
             return outcome != null;
         }

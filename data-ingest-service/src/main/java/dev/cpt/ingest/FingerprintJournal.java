@@ -95,7 +95,8 @@ final class FingerprintJournal implements AutoCloseable {
         }
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         long[] kept = window.oldestFirst();
-        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+        try (DataOutputStream out =
+                new DataOutputStream(new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
             out.writeLong(MAGIC);
             out.writeLong(parameters);
             for (long f : kept) {

@@ -39,21 +39,33 @@ public class InboxWatcher {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the inbox " + dir.toAbsolutePath(), e);
         }
-        DirectoryIngester ingester = new DirectoryIngester(dir, new FileLedger(service.stateDir().resolve("files")),
-                service.ingester(), sink, service.publishedLog(), service.metrics(), service.validator(),
-                service.config().chunkDocuments(), inbox.settle(), Clock.systemUTC());
+        DirectoryIngester ingester = new DirectoryIngester(
+                dir,
+                new FileLedger(service.stateDir().resolve("files")),
+                service.ingester(),
+                sink,
+                service.publishedLog(),
+                service.metrics(),
+                service.validator(),
+                service.config().chunkDocuments(),
+                inbox.settle(),
+                Clock.systemUTC());
         scanner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ingest-inbox");
             t.setDaemon(true);
             return t;
         });
-        scanner.scheduleWithFixedDelay(() -> {
-            try {
-                ingester.scanOnce();
-            } catch (RuntimeException e) {
-                LOG.error("inbox scan failed; the next scan retries", e);
-            }
-        }, 0, inbox.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        scanner.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        ingester.scanOnce();
+                    } catch (RuntimeException e) {
+                        LOG.error("inbox scan failed; the next scan retries", e);
+                    }
+                },
+                0,
+                inbox.pollInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
         LOG.infof("watching %s every %s", dir.toAbsolutePath(), inbox.pollInterval());
     }
 

@@ -29,7 +29,9 @@ public interface IngestConfig {
     @WithDefault("1048576")
     int maxDocumentBytes();
 
-    /** Largest {@code POST /documents} body, in bytes; a larger upload is answered 413 (streamed uploads stop there). */
+    /**
+     * Largest {@code POST /documents} body, in bytes; a larger upload is answered 413 (streamed uploads stop there).
+     */
     @WithDefault("268435456")
     long maxRequestBytes();
 
@@ -37,17 +39,25 @@ public interface IngestConfig {
     @WithDefault("10")
     int heldoutPercent();
 
-    /** When set, {@code POST /documents} requires this value in the {@code X-API-Key} header (else 401). Health and metrics stay open. */
+    /**
+     * When set, {@code POST /documents} requires this value in the {@code X-API-Key} header (else 401). Health and
+     * metrics stay open.
+     */
     Optional<String> apiKey();
 
-    /** A Hugging Face {@code tokenizer.json} (or a directory holding one) to tokenize with; unset: bytes of UTF-8 (vocabulary 256). */
+    /**
+     * A Hugging Face {@code tokenizer.json} (or a directory holding one) to tokenize with; unset: bytes of UTF-8
+     * (vocabulary 256).
+     */
     Optional<String> tokenizerFile();
 
     /** Where dedup fingerprints and watched-file progress are kept across restarts. */
     @WithDefault(".cpt/ingest-state")
     String stateDir();
 
-    /** Documents per chunk sent to the broker before waiting for its acknowledgements (HTTP uploads and watched files). */
+    /**
+     * Documents per chunk sent to the broker before waiting for its acknowledgements (HTTP uploads and watched files).
+     */
     @WithDefault("500")
     int chunkDocuments();
 
@@ -110,7 +120,10 @@ public interface IngestConfig {
     }
 
     interface Quality {
-        /** Documents whose quality score (0 to 1, see QualityScorer) is below this are rejected as low-quality; 0 keeps all. */
+        /**
+         * Documents whose quality score (0 to 1, see QualityScorer) is below this are rejected as low-quality; 0 keeps
+         * all.
+         */
         @WithDefault("0.5")
         double minScore();
     }

@@ -12,8 +12,10 @@ import java.util.function.Supplier;
  * What ingest receives, lets through and turns away, per domain, source and reason. Framework-free (a Micrometer
  * registry is all it needs); the service's registry is the Prometheus one behind {@code /q/metrics}.
  *
- * <p>Prometheus names: {@code cpt_ingest_received_total{domain,source}}, {@code cpt_ingest_documents_total{domain,split}},
- * {@code cpt_ingest_bytes_total{domain}}, {@code cpt_ingest_tokens_total{domain}}, {@code cpt_ingest_rejects_total{reason}},
+ * <p>Prometheus names: {@code cpt_ingest_received_total{domain,source}}, {@code
+ * cpt_ingest_documents_total{domain,split}},
+ * {@code cpt_ingest_bytes_total{domain}}, {@code cpt_ingest_tokens_total{domain}}, {@code
+ * cpt_ingest_rejects_total{reason}},
  * {@code cpt_ingest_duplicates_total{domain,kind}}, {@code cpt_ingest_quality_bucket|_count|_sum{domain,le}},
  * {@code cpt_ingest_files_total{outcome}}.
  */
@@ -37,26 +39,54 @@ public class IngestMetrics {
     /** Counts one document's outcome. A document whose input was too broken to name a domain counts as "unknown". */
     public void record(Outcome outcome, Origin origin) {
         String domain = outcome.domain() == null ? "unknown" : outcome.domain();
-        counter("cpt.ingest.received", domain, origin.kind(), () -> Counter.builder("cpt.ingest.received")
-                .description("Documents received, whatever became of them")
-                .tag("domain", domain).tag("source", origin.kind())).increment();
+        counter(
+                        "cpt.ingest.received",
+                        domain,
+                        origin.kind(),
+                        () -> Counter.builder("cpt.ingest.received")
+                                .description("Documents received, whatever became of them")
+                                .tag("domain", domain)
+                                .tag("source", origin.kind()))
+                .increment();
         if (outcome instanceof Outcome.Accepted a) {
             String split = a.split() == Split.HELDOUT ? "heldout" : "train";
-            counter("cpt.ingest.documents", domain, split, () -> Counter.builder("cpt.ingest.documents")
-                    .description("Documents published, per split")
-                    .tag("domain", domain).tag("split", split)).increment();
-            counter("cpt.ingest.bytes", domain, null, () -> Counter.builder("cpt.ingest.bytes")
-                    .description("UTF-8 bytes of the published (normalised) texts")
-                    .tag("domain", domain)).increment(a.bytes());
-            counter("cpt.ingest.tokens", domain, null, () -> Counter.builder("cpt.ingest.tokens")
-                    .description("Tokens of the published documents")
-                    .tag("domain", domain)).increment(a.document().tokens().length);
+            counter(
+                            "cpt.ingest.documents",
+                            domain,
+                            split,
+                            () -> Counter.builder("cpt.ingest.documents")
+                                    .description("Documents published, per split")
+                                    .tag("domain", domain)
+                                    .tag("split", split))
+                    .increment();
+            counter(
+                            "cpt.ingest.bytes",
+                            domain,
+                            null,
+                            () -> Counter.builder("cpt.ingest.bytes")
+                                    .description("UTF-8 bytes of the published (normalised) texts")
+                                    .tag("domain", domain))
+                    .increment(a.bytes());
+            counter(
+                            "cpt.ingest.tokens",
+                            domain,
+                            null,
+                            () -> Counter.builder("cpt.ingest.tokens")
+                                    .description("Tokens of the published documents")
+                                    .tag("domain", domain))
+                    .increment(a.document().tokens().length);
             quality(domain, a.document().quality().get(QualityScorer.SCORE));
         } else if (outcome instanceof Outcome.Duplicate d) {
             String kind = d.kind().tag();
-            counter("cpt.ingest.duplicates", domain, kind, () -> Counter.builder("cpt.ingest.duplicates")
-                    .description("Documents dropped as exact or near duplicates of one already stored")
-                    .tag("domain", domain).tag("kind", kind)).increment();
+            counter(
+                            "cpt.ingest.duplicates",
+                            domain,
+                            kind,
+                            () -> Counter.builder("cpt.ingest.duplicates")
+                                    .description("Documents dropped as exact or near duplicates of one already stored")
+                                    .tag("domain", domain)
+                                    .tag("kind", kind))
+                    .increment();
         } else if (outcome instanceof Outcome.Rejected r) {
             rejected(r.reason());
             quality(domain, r.quality());
@@ -64,31 +94,45 @@ public class IngestMetrics {
     }
 
     public void rejected(String reason) {
-        counter("cpt.ingest.rejects", reason, null, () -> Counter.builder("cpt.ingest.rejects")
-                .description("Documents refused, by reason; each also lands in the dead-letter topic or the HTTP error")
-                .tag("reason", reason)).increment();
+        counter(
+                        "cpt.ingest.rejects",
+                        reason,
+                        null,
+                        () -> Counter.builder("cpt.ingest.rejects")
+                                .description(
+                                        "Documents refused, by reason; each also lands in the dead-letter topic or the HTTP error")
+                                .tag("reason", reason))
+                .increment();
     }
 
-    /** A watched file finished ({@code done}), was taken up again after a restart ({@code resumed}), or could not be read ({@code failed}). */
+    /**
+     * A watched file finished ({@code done}), was taken up again after a restart ({@code resumed}), or could not be
+     * read ({@code failed}).
+     */
     public void file(String outcome) {
-        Counter.builder("cpt.ingest.files").description("Watched files, by outcome")
-                .tag("outcome", outcome).register(registry).increment();
+        Counter.builder("cpt.ingest.files")
+                .description("Watched files, by outcome")
+                .tag("outcome", outcome)
+                .register(registry)
+                .increment();
     }
 
     private void quality(String domain, Double score) {
         if (score == null) {
             return;
         }
-        ((DistributionSummary) meters.computeIfAbsent(new Key("cpt.ingest.quality", domain, null),
-                k -> DistributionSummary.builder("cpt.ingest.quality")
-                        .description("Quality score of every scored document, before the filter")
-                        .tag("domain", domain)
-                        .serviceLevelObjectives(QUALITY_BUCKETS)
-                        .register(registry)))
+        ((DistributionSummary) meters.computeIfAbsent(
+                        new Key("cpt.ingest.quality", domain, null),
+                        k -> DistributionSummary.builder("cpt.ingest.quality")
+                                .description("Quality score of every scored document, before the filter")
+                                .tag("domain", domain)
+                                .serviceLevelObjectives(QUALITY_BUCKETS)
+                                .register(registry)))
                 .record(score);
     }
 
     private Counter counter(String name, String tag1, String tag2, Supplier<Counter.Builder> builder) {
-        return (Counter) meters.computeIfAbsent(new Key(name, tag1, tag2), k -> builder.get().register(registry));
+        return (Counter) meters.computeIfAbsent(
+                new Key(name, tag1, tag2), k -> builder.get().register(registry));
     }
 }

@@ -36,7 +36,10 @@ public class IngestService {
     private final Ingester ingester;
     private final Path stateDir;
 
-    IngestService(IngestConfig config, MeterRegistry registry, EmitterSink sink,
+    IngestService(
+            IngestConfig config,
+            MeterRegistry registry,
+            EmitterSink sink,
             @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
         this.config = config;
         this.tokenizer = tokenizer(config);
@@ -44,17 +47,33 @@ public class IngestService {
         this.stateDir = StateDirectory.open(Path.of(config.stateDir()), topicId(publishedLog));
         IngestConfig.Dedup d = config.dedup();
         MinHasher minHasher = MinHasher.forThreshold(d.nearThreshold(), d.shingleWords(), d.permutations());
-        this.dedup = new Deduplicator(new Deduplicator.Settings(d.exact(), d.near(), d.exactWindow(), d.nearWindow()),
-                minHasher, stateDir.resolve("dedup"));
+        this.dedup = new Deduplicator(
+                new Deduplicator.Settings(d.exact(), d.near(), d.exactWindow(), d.nearWindow()),
+                minHasher,
+                stateDir.resolve("dedup"));
         this.validator = new Validator(config.minDocumentBytes(), config.maxDocumentBytes());
         this.metrics = new IngestMetrics(registry);
-        DocumentPipeline pipeline = new DocumentPipeline(validator, new TextNormalizer(),
-                new DomainRules(config.defaultDomain(), config.domainRules().orElse(List.of())), dedup, new QualityScorer(),
-                config.quality().minScore(), config.heldoutPercent(), tokenizer, Clock.systemUTC());
+        DocumentPipeline pipeline = new DocumentPipeline(
+                validator,
+                new TextNormalizer(),
+                new DomainRules(config.defaultDomain(), config.domainRules().orElse(List.of())),
+                dedup,
+                new QualityScorer(),
+                config.quality().minScore(),
+                config.heldoutPercent(),
+                tokenizer,
+                Clock.systemUTC());
         this.ingester = new Ingester(pipeline, dedup, sink, metrics, config.ackTimeout());
-        LOG.infof("ingest: tokenizer %s, dedup exact=%s near=%s (threshold %.2f: %d bands x %d rows), quality >= %.2f, state in %s",
-                tokenizer.name(), d.exact(), d.near(), d.nearThreshold(), minHasher.bands(), minHasher.rows(),
-                config.quality().minScore(), stateDir.toAbsolutePath());
+        LOG.infof(
+                "ingest: tokenizer %s, dedup exact=%s near=%s (threshold %.2f: %d bands x %d rows), quality >= %.2f, state in %s",
+                tokenizer.name(),
+                d.exact(),
+                d.near(),
+                d.nearThreshold(),
+                minHasher.bands(),
+                minHasher.rows(),
+                config.quality().minScore(),
+                stateDir.toAbsolutePath());
     }
 
     public Ingester ingester() {
@@ -101,7 +120,8 @@ public class IngestService {
         try {
             return HuggingFaceTokenizerAdapter.load(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cpt.ingest.tokenizer-file: cannot load the tokenizer " + file.toAbsolutePath(), e);
+            throw new UncheckedIOException(
+                    "cpt.ingest.tokenizer-file: cannot load the tokenizer " + file.toAbsolutePath(), e);
         }
     }
 

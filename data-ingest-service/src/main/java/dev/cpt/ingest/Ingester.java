@@ -55,7 +55,8 @@ public final class Ingester {
     private final IngestMetrics metrics;
     private final Duration ackTimeout;
 
-    public Ingester(DocumentPipeline pipeline, Deduplicator dedup, Sink sink, IngestMetrics metrics, Duration ackTimeout) {
+    public Ingester(
+            DocumentPipeline pipeline, Deduplicator dedup, Sink sink, IngestMetrics metrics, Duration ackTimeout) {
         this.pipeline = pipeline;
         this.dedup = dedup;
         this.sink = sink;
@@ -85,11 +86,16 @@ public final class Ingester {
             String failure = await(acks.get(i));
             if (failure != null && outcome instanceof Outcome.Accepted a) {
                 dedup.release(a.reservation());
-                outcome = new Outcome.Rejected(a.domain(), new RejectedDocumentException(RejectedDocumentException.UNAVAILABLE,
-                        "the broker did not acknowledge the document: " + failure));
+                outcome = new Outcome.Rejected(
+                        a.domain(),
+                        new RejectedDocumentException(
+                                RejectedDocumentException.UNAVAILABLE,
+                                "the broker did not acknowledge the document: " + failure));
                 outcomes.set(i, outcome);
             } else if (failure != null) {
-                LOG.errorf("could not write a reject to the dead-letter topic (%s); it is counted and was reported", failure);
+                LOG.errorf(
+                        "could not write a reject to the dead-letter topic (%s); it is counted and was reported",
+                        failure);
             }
             Deduplicator.Reservation claimed = reservationOf(outcome);
             if (claimed != null) {
@@ -104,12 +110,17 @@ public final class Ingester {
     private Outcome process(Item item) {
         return switch (item.format()) {
             case JSON -> pipeline.fromJson(item.bytes(), item.offset(), item.length(), item.origin());
-            case TEXT -> pipeline.fromText(item.offset() == 0 && item.length() == item.bytes().length ? item.bytes()
-                    : Arrays.copyOfRange(item.bytes(), item.offset(), item.offset() + item.length()), item.origin());
+            case TEXT ->
+                pipeline.fromText(
+                        item.offset() == 0 && item.length() == item.bytes().length
+                                ? item.bytes()
+                                : Arrays.copyOfRange(item.bytes(), item.offset(), item.offset() + item.length()),
+                        item.origin());
         };
     }
 
-    private CompletableFuture<?> send(Item item, Outcome outcome, boolean deadLetterRejects, Set<String> alreadyStored) {
+    private CompletableFuture<?> send(
+            Item item, Outcome outcome, boolean deadLetterRejects, Set<String> alreadyStored) {
         try {
             if (outcome instanceof Outcome.Accepted a) {
                 return alreadyStored.contains(a.document().id())
@@ -118,7 +129,10 @@ public final class Ingester {
             }
             if (outcome instanceof Outcome.Rejected r && deadLetterRejects) {
                 int length = Math.min(item.length(), MAX_DEAD_LETTER_BYTES);
-                return sink.deadLetter(Arrays.copyOfRange(item.bytes(), item.offset(), item.offset() + length), r.message(), item.origin());
+                return sink.deadLetter(
+                        Arrays.copyOfRange(item.bytes(), item.offset(), item.offset() + length),
+                        r.message(),
+                        item.origin());
             }
             return CompletableFuture.completedFuture(null);
         } catch (RuntimeException e) {

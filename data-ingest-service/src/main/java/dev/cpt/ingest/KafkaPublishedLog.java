@@ -45,7 +45,10 @@ public final class KafkaPublishedLog implements DirectoryIngester.PublishedLog, 
 
     /** The id Kafka gave the documents topic when it was created. */
     public String documentsTopicId() {
-        return get(admin.describeTopics(List.of(Document.TOPIC)).allTopicNames()).get(Document.TOPIC).topicId().toString();
+        return get(admin.describeTopics(List.of(Document.TOPIC)).allTopicNames())
+                .get(Document.TOPIC)
+                .topicId()
+                .toString();
     }
 
     @Override
@@ -77,7 +80,8 @@ public final class KafkaPublishedLog implements DirectoryIngester.PublishedLog, 
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (!reached(consumer, partitions, until)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read the output topics up to " + until + " within " + TIMEOUT);
+                    throw new IllegalStateException(
+                            "could not read the output topics up to " + until + " within " + TIMEOUT);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     try {
@@ -94,7 +98,8 @@ public final class KafkaPublishedLog implements DirectoryIngester.PublishedLog, 
         return ids;
     }
 
-    private static boolean reached(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, Map<String, Long> until) {
+    private static boolean reached(
+            KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions, Map<String, Long> until) {
         for (TopicPartition tp : partitions) {
             if (consumer.position(tp) < until.getOrDefault(key(tp), 0L)) {
                 return false;
@@ -105,7 +110,8 @@ public final class KafkaPublishedLog implements DirectoryIngester.PublishedLog, 
 
     private List<TopicPartition> partitions() {
         List<TopicPartition> out = new ArrayList<>();
-        for (TopicDescription d : get(admin.describeTopics(TOPICS).allTopicNames()).values()) {
+        for (TopicDescription d :
+                get(admin.describeTopics(TOPICS).allTopicNames()).values()) {
             d.partitions().forEach(p -> out.add(new TopicPartition(d.name(), p.partition())));
         }
         return out;

@@ -38,7 +38,8 @@ public final class MinHasher {
      */
     public static MinHasher forThreshold(double threshold, int shingleWords, int maxPermutations) {
         if (!(threshold > 0 && threshold < 1)) {
-            throw new IllegalArgumentException("the near-duplicate threshold must lie strictly between 0 and 1: " + threshold);
+            throw new IllegalArgumentException(
+                    "the near-duplicate threshold must lie strictly between 0 and 1: " + threshold);
         }
         double bestError = Double.MAX_VALUE;
         int bestBands = 1;

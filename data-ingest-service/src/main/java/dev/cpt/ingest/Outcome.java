@@ -8,7 +8,8 @@ public sealed interface Outcome {
     String domain();
 
     /** Clean, unique and good enough: goes to the training or the held-out topic. */
-    record Accepted(Document document, Split split, int bytes, Deduplicator.Reservation reservation) implements Outcome {
+    record Accepted(Document document, Split split, int bytes, Deduplicator.Reservation reservation)
+            implements Outcome {
         @Override
         public String domain() {
             return document.domain();
@@ -22,7 +23,8 @@ public sealed interface Outcome {
      * Refused, with the reason; written to the dead-letter topic. {@code quality} is the score of a document the
      * quality filter refused (null otherwise), {@code reservation} its dedup claim (a later copy is a duplicate).
      */
-    record Rejected(String domain, RejectedDocumentException error, Double quality, Deduplicator.Reservation reservation)
+    record Rejected(
+            String domain, RejectedDocumentException error, Double quality, Deduplicator.Reservation reservation)
             implements Outcome {
         public Rejected(String domain, RejectedDocumentException error) {
             this(domain, error, null, null);

@@ -7,7 +7,8 @@ import java.util.Map;
  * Quality signals in the spirit of the Gopher (Rae et al. 2021) and C4 rules, and one score in [0, 1] that a
  * threshold filters on. Each rule scores 1 inside its Gopher bound and falls off in proportion outside it, and the
  * score is the geometric mean over the rules: one weak signal (a short note, a table of numbers, a repetitive
- * sentence) lowers a document, one that fails badly or several together sink it. The signals travel with the document, so the mixer or an analyst can apply
+ * sentence) lowers a document, one that fails badly or several together sink it. The signals travel with the document,
+ * so the mixer or an analyst can apply
  * stricter cuts later without re-ingesting.
  *
  * <ul>
@@ -205,7 +206,9 @@ public final class QualityScorer {
                 if (!alpha && (c < 0x80 ? ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') : Character.isLetter(c))) {
                     alpha = true;
                 }
-                if (c == '#' || c == '\u2026' || (c == '.' && i + 2 < n && text.charAt(i + 1) == '.' && text.charAt(i + 2) == '.')) {
+                if (c == '#'
+                        || c == '\u2026'
+                        || (c == '.' && i + 2 < n && text.charAt(i + 1) == '.' && text.charAt(i + 2) == '.')) {
                     w.symbols++;
                 }
             }

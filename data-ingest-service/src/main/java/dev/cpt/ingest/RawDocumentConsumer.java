@@ -35,12 +35,15 @@ public class RawDocumentConsumer {
     public Uni<Void> consume(KafkaRecordBatch<String, byte[]> batch) {
         List<KafkaRecord<String, byte[]>> records = batch.getRecords();
         // ingest blocks (hashing, the broker's acknowledgements): off the event loop, on a worker thread
-        return Uni.createFrom().item(() -> ingest(records))
+        return Uni.createFrom()
+                .item(() -> ingest(records))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onItem().transformToUni(outcomes -> settle(batch, records, outcomes))
+                .onItem()
+                .transformToUni(outcomes -> settle(batch, records, outcomes))
                 // ingest itself failed (not one document: e.g. the dedup state cannot be written): the whole batch
                 // goes to the dead-letter topic with the reason rather than blocking the partition
-                .onFailure().recoverWithUni(e -> Uni.createFrom().completionStage(batch.nack(e)));
+                .onFailure()
+                .recoverWithUni(e -> Uni.createFrom().completionStage(batch.nack(e)));
     }
 
     private List<Outcome> ingest(List<KafkaRecord<String, byte[]>> records) {
@@ -57,15 +60,17 @@ public class RawDocumentConsumer {
      * which commits past its last record in each partition. Nacking the whole batch instead would dead-letter every
      * record in it under one reason.
      */
-    private static Uni<Void> settle(KafkaRecordBatch<String, byte[]> batch, List<KafkaRecord<String, byte[]>> records,
-            List<Outcome> outcomes) {
+    private static Uni<Void> settle(
+            KafkaRecordBatch<String, byte[]> batch, List<KafkaRecord<String, byte[]>> records, List<Outcome> outcomes) {
         List<CompletableFuture<Void>> deadLetters = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i) instanceof Outcome.Rejected r) {
                 deadLetters.add(records.get(i).nack(r.error()).toCompletableFuture());
             }
         }
-        return Uni.createFrom().completionStage(CompletableFuture.allOf(deadLetters.toArray(CompletableFuture[]::new)))
-                .onItem().transformToUni(done -> Uni.createFrom().completionStage(batch.ack()));
+        return Uni.createFrom()
+                .completionStage(CompletableFuture.allOf(deadLetters.toArray(CompletableFuture[]::new)))
+                .onItem()
+                .transformToUni(done -> Uni.createFrom().completionStage(batch.ack()));
     }
 }

@@ -26,13 +26,17 @@ final class StateDirectory {
         try {
             Files.createDirectories(dir);
             Path marker = dir.resolve(GENERATION_FILE);
-            String recorded = Files.exists(marker) ? Files.readString(marker, StandardCharsets.UTF_8).strip() : null;
+            String recorded = Files.exists(marker)
+                    ? Files.readString(marker, StandardCharsets.UTF_8).strip()
+                    : null;
             if (topicId == null) {
                 return dir;
             }
             if (recorded != null && !recorded.equals(topicId)) {
-                LOG.warnf("the documents topic was re-created (id %s, the state in %s describes %s): starting with empty dedup"
-                        + " state and file ledger", topicId, dir.toAbsolutePath(), recorded);
+                LOG.warnf(
+                        "the documents topic was re-created (id %s, the state in %s describes %s): starting with empty dedup"
+                                + " state and file ledger",
+                        topicId, dir.toAbsolutePath(), recorded);
                 deleteContents(dir);
             }
             Files.writeString(marker, topicId, StandardCharsets.UTF_8);

@@ -29,7 +29,8 @@ public final class Validator {
 
     public Validator(int minBytes, int maxBytes) {
         if (minBytes < 1 || maxBytes < minBytes) {
-            throw new IllegalArgumentException("need 1 <= min-document-bytes <= max-document-bytes, got " + minBytes + ", " + maxBytes);
+            throw new IllegalArgumentException(
+                    "need 1 <= min-document-bytes <= max-document-bytes, got " + minBytes + ", " + maxBytes);
         }
         this.minBytes = minBytes;
         this.maxBytes = maxBytes;
@@ -61,8 +62,10 @@ public final class Validator {
         }
         long jsonLimit = jsonLimit();
         if (length > jsonLimit) {
-            throw new RejectedDocumentException(TOO_LARGE, "the JSON document is " + length
-                    + " bytes, more than any text within the limit of " + maxBytes + " bytes can take");
+            throw new RejectedDocumentException(
+                    TOO_LARGE,
+                    "the JSON document is " + length + " bytes, more than any text within the limit of " + maxBytes
+                            + " bytes can take");
         }
         checkNotBinary(bytes, offset, length);
         return decodeStrict(bytes, offset, length);
@@ -108,7 +111,8 @@ public final class Validator {
 
     /** The reason for a text whose UTF-8 length is unknown because it holds an unpaired surrogate. */
     static RejectedDocumentException unpairedSurrogate() {
-        return new RejectedDocumentException(INVALID_UTF8, "the text holds an unpaired UTF-16 surrogate (no UTF-8 form)");
+        return new RejectedDocumentException(
+                INVALID_UTF8, "the text holds an unpaired UTF-16 surrogate (no UTF-8 form)");
     }
 
     private void checkSize(int bytes) {
@@ -116,10 +120,12 @@ public final class Validator {
             throw new RejectedDocumentException(EMPTY, "the document is 0 bytes");
         }
         if (bytes > maxBytes) {
-            throw new RejectedDocumentException(TOO_LARGE, "the document is " + bytes + " bytes, the limit is " + maxBytes);
+            throw new RejectedDocumentException(
+                    TOO_LARGE, "the document is " + bytes + " bytes, the limit is " + maxBytes);
         }
         if (bytes < minBytes) {
-            throw new RejectedDocumentException(TOO_SMALL, "the document is " + bytes + " bytes, the minimum is " + minBytes);
+            throw new RejectedDocumentException(
+                    TOO_SMALL, "the document is " + bytes + " bytes, the minimum is " + minBytes);
         }
     }
 
@@ -129,7 +135,8 @@ public final class Validator {
         for (int i = 0; i < length; i++) {
             byte x = b[offset + i];
             if (x == 0) {
-                throw new RejectedDocumentException(BINARY, "NUL byte at offset " + i + ": this is binary data, not text");
+                throw new RejectedDocumentException(
+                        BINARY, "NUL byte at offset " + i + ": this is binary data, not text");
             }
             if (i < sniff && x > 0 && isBinaryControl((char) x)) {
                 controls++;
@@ -146,8 +153,10 @@ public final class Validator {
     }
 
     private static RejectedDocumentException binaryShare(int controls, int sniff) {
-        return new RejectedDocumentException(BINARY, controls + " of the first " + sniff
-                + " characters are control characters: this is binary data, not text");
+        return new RejectedDocumentException(
+                BINARY,
+                controls + " of the first " + sniff
+                        + " characters are control characters: this is binary data, not text");
     }
 
     private static String decodeStrict(byte[] b, int offset, int length) {
@@ -162,15 +171,18 @@ public final class Validator {
         if (ascii) {
             return new String(b, offset, length, StandardCharsets.ISO_8859_1);
         }
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(b, offset, length);
         CharBuffer out = CharBuffer.allocate(length);
         CoderResult result = decoder.decode(in, out, true);
         if (result.isError()) {
-            throw new RejectedDocumentException(INVALID_UTF8, "malformed UTF-8 at byte offset " + (in.position() - offset)
-                    + " (0x" + String.format("%02x", b[in.position()] & 0xff) + "): the text must be UTF-8");
+            throw new RejectedDocumentException(
+                    INVALID_UTF8,
+                    "malformed UTF-8 at byte offset " + (in.position() - offset) + " (0x"
+                            + String.format("%02x", b[in.position()] & 0xff) + "): the text must be UTF-8");
         }
         decoder.flush(out);
         return out.flip().toString();

@@ -29,15 +29,30 @@ class ApiKeyTest {
 
     @Test
     void aPostWithoutTheKeyOrWithAWrongOneIsUnauthorised() {
-        given().contentType("application/json").body(body).when().post("/documents").then().statusCode(401)
+        given().contentType("application/json")
+                .body(body)
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(401)
                 .body("error", Matchers.containsString("X-API-Key"));
-        given().header("X-API-Key", "guess").contentType("application/json").body(body).when().post("/documents").then()
+        given().header("X-API-Key", "guess")
+                .contentType("application/json")
+                .body(body)
+                .when()
+                .post("/documents")
+                .then()
                 .statusCode(401);
     }
 
     @Test
     void aPostWithTheKeyIsAccepted() {
-        given().header("X-API-Key", "s3cret").contentType("application/json").body(body).when().post("/documents").then()
+        given().header("X-API-Key", "s3cret")
+                .contentType("application/json")
+                .body(body)
+                .when()
+                .post("/documents")
+                .then()
                 .statusCode(202);
     }
 

@@ -42,17 +42,21 @@ import org.junit.jupiter.api.Test;
 class DataIngestServiceTest extends ServiceEndpointsTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(90);
 
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     @Test
     void aPostedDocumentIsPublishedKeyedByItsDomainWithItsQualityScores() {
         String id = given().contentType("application/json")
                 .body(Json.write(new RawDocument("post-1", "chemistry", "Water boils at 100 degrees.", null)))
-                .when().post("/documents")
-                .then().statusCode(202)
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(202)
                 .body("accepted", hasSize(1))
                 .body("accepted[0].domain", equalTo("chemistry"))
-                .extract().path("accepted[0].id");
+                .extract()
+                .path("accepted[0].id");
 
         Document doc = awaitDocument(id);
         assertEquals("chemistry", doc.domain());
@@ -67,9 +71,12 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         String body = Json.write(new RawDocument("jl-1", "law", "A contract needs an offer.", null)) + "\n"
                 + "{\"domain\": \"law\"}\n"
                 + Json.write(new RawDocument("jl-3", "law", "   ", null)) + "\n";
-        given().contentType(DocumentResource.JSONL).body(body.getBytes(StandardCharsets.UTF_8))
-                .when().post("/documents")
-                .then().statusCode(202)
+        given().contentType(DocumentResource.JSONL)
+                .body(body.getBytes(StandardCharsets.UTF_8))
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(202)
                 .body("accepted", hasSize(1))
                 .body("rejected", hasSize(2))
                 .body("rejected[0].line", equalTo(2))
@@ -82,19 +89,34 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
     void theSameDocumentSentTwiceIsStoredOnceAndTheSecondIsReportedAsADuplicate() {
         String text = new CorpusGenerator(101).document(1200);
         String body = Json.write(new RawDocument("twice-1", "history", text, null));
-        given().contentType("application/json").body(body).when().post("/documents").then().statusCode(202)
+        given().contentType("application/json")
+                .body(body)
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(202)
                 .body("accepted", hasSize(1));
-        given().contentType("application/json").body(body).when().post("/documents").then().statusCode(202)
+        given().contentType("application/json")
+                .body(body)
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(202)
                 .body("accepted", hasSize(0))
                 .body("duplicates", hasSize(1))
                 .body("duplicates[0].id", equalTo("twice-1"))
                 .body("duplicates[0].kind", equalTo("exact"));
 
         // both requests returned after the broker acknowledged: count what it holds
-        long stored = TopicScan.all(EmbeddedKafkaResource.broker().bootstrapServers(), Document.TOPIC, Document.HELDOUT_TOPIC)
-                .stream().filter(r -> r.value().contains("\"twice-1\"")).count();
+        long stored =
+                TopicScan.all(EmbeddedKafkaResource.broker().bootstrapServers(), Document.TOPIC, Document.HELDOUT_TOPIC)
+                        .stream()
+                        .filter(r -> r.value().contains("\"twice-1\""))
+                        .count();
         assertEquals(1, stored);
-        given().when().get("/q/metrics").then()
+        given().when()
+                .get("/q/metrics")
+                .then()
                 .body(containsString("cpt_ingest_duplicates_total{domain=\"history\",kind=\"exact\"}"));
     }
 
@@ -105,14 +127,20 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         String edited = text.substring(0, middle) + " indeed" + text.substring(middle); // one word more in ~650
         String body = Json.write(new RawDocument("near-1", "geography", text, null)) + "\n"
                 + Json.write(new RawDocument("near-2", "geography", edited, null)) + "\n";
-        given().contentType(DocumentResource.JSONL).body(body.getBytes(StandardCharsets.UTF_8)).when().post("/documents")
-                .then().statusCode(202)
+        given().contentType(DocumentResource.JSONL)
+                .body(body.getBytes(StandardCharsets.UTF_8))
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(202)
                 .body("accepted", hasSize(1))
                 .body("accepted[0].id", equalTo("near-1"))
                 .body("duplicates", hasSize(1))
                 .body("duplicates[0].line", equalTo(2))
                 .body("duplicates[0].kind", equalTo("near"));
-        given().when().get("/q/metrics").then()
+        given().when()
+                .get("/q/metrics")
+                .then()
                 .body(containsString("cpt_ingest_duplicates_total{domain=\"geography\",kind=\"near\"}"));
     }
 
@@ -127,8 +155,13 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         body.write("{\"id\": \"dlq-utf8\", \"text\": \"caf".getBytes(StandardCharsets.UTF_8));
         body.write(0xe9);
         body.write("\"}\n".getBytes(StandardCharsets.UTF_8));
-        body.write(Json.write(new RawDocument("dlq-large", "dlq", "x".repeat(1_100_000), null)).getBytes(StandardCharsets.UTF_8));
-        given().contentType(DocumentResource.JSONL).body(body.toByteArray()).when().post("/documents").then()
+        body.write(Json.write(new RawDocument("dlq-large", "dlq", "x".repeat(1_100_000), null))
+                .getBytes(StandardCharsets.UTF_8));
+        given().contentType(DocumentResource.JSONL)
+                .body(body.toByteArray())
+                .when()
+                .post("/documents")
+                .then()
                 .statusCode(400)
                 .body("accepted", hasSize(0))
                 .body("rejected.reason", equalTo(List.of("empty", "binary", "invalid-utf8", "too-large")))
@@ -141,7 +174,9 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         assertDeadLetter("dlq-binary", "binary: NUL byte at offset 4");
         assertDeadLetter("dlq-utf8", "invalid-utf8: malformed UTF-8");
         assertDeadLetter("dlq-large", "too-large: the document is 1100000 bytes");
-        given().when().get("/q/metrics").then()
+        given().when()
+                .get("/q/metrics")
+                .then()
                 .body(containsString("cpt_ingest_rejects_total{reason=\"binary\"}"))
                 .body(containsString("cpt_ingest_rejects_total{reason=\"invalid-utf8\"}"))
                 .body(containsString("cpt_ingest_rejects_total{reason=\"too-large\"}"));
@@ -149,19 +184,29 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
 
     @Test
     void aBodyWithNoDocumentIsABadRequest() {
-        given().contentType("application/json").body("").when().post("/documents").then().statusCode(400);
+        given().contentType("application/json")
+                .body("")
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(400);
     }
 
     @Test
     void aPoisonMessageOnTheRawTopicGoesToTheDeadLetterTopicAndThePartitionMovesOn() {
-        kafka.produceStrings().fromRecords(List.of(
-                new ProducerRecord<>(RawDocument.TOPIC, 0, "k", "this is not json"),
-                new ProducerRecord<>(RawDocument.TOPIC, 0, "k",
-                        Json.write(new RawDocument("after-poison", "biology", "Cells divide by mitosis.", "upstream")))))
+        kafka.produceStrings()
+                .fromRecords(List.of(
+                        new ProducerRecord<>(RawDocument.TOPIC, 0, "k", "this is not json"),
+                        new ProducerRecord<>(
+                                RawDocument.TOPIC,
+                                0,
+                                "k",
+                                Json.write(new RawDocument(
+                                        "after-poison", "biology", "Cells divide by mitosis.", "upstream")))))
                 .awaitCompletion(Duration.ofSeconds(30));
 
-        ConsumerRecord<String, String> dead = AwaitRecord.first(kafka, r -> r.value().equals("this is not json"), TIMEOUT,
-                DeadLetters.INGEST);
+        ConsumerRecord<String, String> dead =
+                AwaitRecord.first(kafka, r -> r.value().equals("this is not json"), TIMEOUT, DeadLetters.INGEST);
         assertTrue(reason(dead).startsWith("malformed: not a valid RawDocument"), reason(dead));
 
         Document doc = awaitDocument("after-poison");
@@ -174,11 +219,17 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         CorpusGenerator corpus = new CorpusGenerator(404);
         List<ProducerRecord<String, String>> records = new java.util.ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            records.add(new ProducerRecord<>(RawDocument.TOPIC, 0, "k",
+            records.add(new ProducerRecord<>(
+                    RawDocument.TOPIC,
+                    0,
+                    "k",
                     Json.write(new RawDocument("batch-" + i, "geology", corpus.document(600), "upstream"))));
             if (i == 1) {
                 records.add(new ProducerRecord<>(RawDocument.TOPIC, 0, "k", "{\"id\": \"batch-poison\", \"text\": "));
-                records.add(new ProducerRecord<>(RawDocument.TOPIC, 0, "k",
+                records.add(new ProducerRecord<>(
+                        RawDocument.TOPIC,
+                        0,
+                        "k",
                         Json.write(new RawDocument("batch-empty", "geology", "", "upstream"))));
             }
         }
@@ -187,30 +238,35 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         for (int i = 0; i < 4; i++) {
             assertEquals("geology", awaitDocument("batch-" + i).domain());
         }
-        ConsumerRecord<String, String> poison = AwaitRecord.first(kafka, r -> r.value().contains("batch-poison"), TIMEOUT,
-                DeadLetters.INGEST);
+        ConsumerRecord<String, String> poison =
+                AwaitRecord.first(kafka, r -> r.value().contains("batch-poison"), TIMEOUT, DeadLetters.INGEST);
         assertTrue(reason(poison).startsWith("malformed: not a valid RawDocument"), reason(poison));
-        ConsumerRecord<String, String> empty = AwaitRecord.first(kafka, r -> r.value().contains("batch-empty"), TIMEOUT,
-                DeadLetters.INGEST);
+        ConsumerRecord<String, String> empty =
+                AwaitRecord.first(kafka, r -> r.value().contains("batch-empty"), TIMEOUT, DeadLetters.INGEST);
         assertTrue(reason(empty).startsWith("empty:"), reason(empty));
         // only the two bad records were dead-lettered, each once, not the batch around them
-        List<String> dead = TopicScan.all(EmbeddedKafkaResource.broker().bootstrapServers(), DeadLetters.INGEST).stream()
-                .map(ConsumerRecord::value).filter(v -> v.contains("\"batch-")).toList();
+        List<String> dead =
+                TopicScan.all(EmbeddedKafkaResource.broker().bootstrapServers(), DeadLetters.INGEST).stream()
+                        .map(ConsumerRecord::value)
+                        .filter(v -> v.contains("\"batch-"))
+                        .toList();
         assertEquals(2, dead.size(), dead.toString());
     }
 
     @Test
     void invalidUtf8OnTheRawTopicIsRefusedNotReplaced() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, EmbeddedKafkaResource.broker().bootstrapServers());
+        p.put(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                EmbeddedKafkaResource.broker().bootstrapServers());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         byte[] value = "{\"id\": \"raw-latin1\", \"text\": \"na\u00efve\"}".getBytes(StandardCharsets.ISO_8859_1);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
             producer.send(new ProducerRecord<>(RawDocument.TOPIC, value));
         }
-        ConsumerRecord<String, String> dead = AwaitRecord.first(kafka, r -> r.value().contains("raw-latin1"), TIMEOUT,
-                DeadLetters.INGEST);
+        ConsumerRecord<String, String> dead =
+                AwaitRecord.first(kafka, r -> r.value().contains("raw-latin1"), TIMEOUT, DeadLetters.INGEST);
         assertTrue(reason(dead).startsWith("invalid-utf8: malformed UTF-8 at byte offset"), reason(dead));
     }
 
@@ -239,10 +295,17 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
             assertEquals("geology", doc.domain());
             assertEquals("file:geology/feed.jsonl.gz", doc.source());
         }
-        var text = AwaitRecord.first(kafka, r -> r.value().contains("\"source\":\"file:geology/granite.txt\""), TIMEOUT,
-                Document.TOPIC, Document.HELDOUT_TOPIC);
+        var text = AwaitRecord.first(
+                kafka,
+                r -> r.value().contains("\"source\":\"file:geology/granite.txt\""),
+                TIMEOUT,
+                Document.TOPIC,
+                Document.HELDOUT_TOPIC);
         assertEquals("geology", text.key());
-        given().when().get("/q/metrics").then().body(containsString("cpt_ingest_files_total{outcome=\"done\"}"))
+        given().when()
+                .get("/q/metrics")
+                .then()
+                .body(containsString("cpt_ingest_files_total{outcome=\"done\"}"))
                 .body(containsString("cpt_ingest_received_total{domain=\"geology\",source=\"file\"}"));
     }
 
@@ -250,20 +313,30 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
     protected void exerciseService() {
         given().contentType("application/json")
                 .body(Json.write(new RawDocument("metrics-1", "physics", "Light is fast.", null)))
-                .when().post("/documents").then().statusCode(202);
+                .when()
+                .post("/documents")
+                .then()
+                .statusCode(202);
     }
 
     @Override
     protected List<String> expectedMeters() {
-        return List.of("cpt_ingest_documents_total{domain=\"physics\"", "cpt_ingest_bytes_total{domain=\"physics\"",
-                "cpt_ingest_tokens_total{domain=\"physics\"", "cpt_ingest_received_total{domain=\"physics\",source=\"http\"}",
-                "cpt_ingest_quality_bucket{domain=\"physics\",le=\"0.5\"}", "cpt_ingest_quality_count{domain=\"physics\"}");
+        return List.of(
+                "cpt_ingest_documents_total{domain=\"physics\"",
+                "cpt_ingest_bytes_total{domain=\"physics\"",
+                "cpt_ingest_tokens_total{domain=\"physics\"",
+                "cpt_ingest_received_total{domain=\"physics\",source=\"http\"}",
+                "cpt_ingest_quality_bucket{domain=\"physics\",le=\"0.5\"}",
+                "cpt_ingest_quality_count{domain=\"physics\"}");
     }
 
     private void assertDeadLetter(String marker, String reasonPrefix) {
-        ConsumerRecord<String, String> dead = AwaitRecord.first(kafka, r -> r.value().contains(marker), TIMEOUT, DeadLetters.INGEST);
+        ConsumerRecord<String, String> dead =
+                AwaitRecord.first(kafka, r -> r.value().contains(marker), TIMEOUT, DeadLetters.INGEST);
         assertTrue(reason(dead).startsWith(reasonPrefix), reason(dead));
-        assertEquals("http", new String(dead.headers().lastHeader(EmitterSink.SOURCE_HEADER).value(), StandardCharsets.UTF_8));
+        assertEquals(
+                "http",
+                new String(dead.headers().lastHeader(EmitterSink.SOURCE_HEADER).value(), StandardCharsets.UTF_8));
     }
 
     private static String reason(ConsumerRecord<String, String> r) {
@@ -272,8 +345,12 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
 
     /** Reads both split topics from the start until the document with this id shows up. */
     private Document awaitDocument(String id) {
-        var record = AwaitRecord.first(kafka, r -> Json.read(r.value(), Document.class).id().equals(id),
-                TIMEOUT, Document.TOPIC, Document.HELDOUT_TOPIC);
+        var record = AwaitRecord.first(
+                kafka,
+                r -> Json.read(r.value(), Document.class).id().equals(id),
+                TIMEOUT,
+                Document.TOPIC,
+                Document.HELDOUT_TOPIC);
         assertEquals(Json.read(record.value(), Document.class).domain(), record.key());
         return Json.read(record.value(), Document.class);
     }

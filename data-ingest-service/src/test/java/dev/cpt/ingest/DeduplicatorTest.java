@@ -24,7 +24,9 @@ class DeduplicatorTest {
             String text = corpus.document(3000);
             assertNull(d.reserve(1, d.nearKeys(text)).duplicate());
             assertEquals(Deduplicator.Kind.EXACT, d.reserve(1, d.nearKeys(text)).duplicate());
-            assertEquals(Deduplicator.Kind.NEAR, d.reserve(2, d.nearKeys(corpus.nearCopy(text, 0.005))).duplicate());
+            assertEquals(
+                    Deduplicator.Kind.NEAR,
+                    d.reserve(2, d.nearKeys(corpus.nearCopy(text, 0.005))).duplicate());
             assertNull(d.reserve(3, d.nearKeys(corpus.document(3000))).duplicate());
         }
     }
@@ -48,8 +50,11 @@ class DeduplicatorTest {
             d.reserve(12, d.nearKeys(inFlight)); // reserved, never acknowledged: the process dies
         }
         try (Deduplicator d = new Deduplicator(ON, hasher, state)) {
-            assertEquals(Deduplicator.Kind.EXACT, d.reserve(11, d.nearKeys(stored)).duplicate());
-            assertEquals(Deduplicator.Kind.NEAR, d.reserve(99, d.nearKeys(corpus.nearCopy(stored, 0.005))).duplicate());
+            assertEquals(
+                    Deduplicator.Kind.EXACT, d.reserve(11, d.nearKeys(stored)).duplicate());
+            assertEquals(
+                    Deduplicator.Kind.NEAR,
+                    d.reserve(99, d.nearKeys(corpus.nearCopy(stored, 0.005))).duplicate());
             assertNull(d.reserve(12, d.nearKeys(inFlight)).duplicate());
         }
     }

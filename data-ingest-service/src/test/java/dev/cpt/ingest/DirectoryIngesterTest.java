@@ -62,7 +62,8 @@ class DirectoryIngesterTest {
         a.add(60, Json.write(new RawDocument("a-copy", null, textOf(a.get(5)), null))); // a duplicate of line 5
         Files.createDirectories(inbox.resolve(domain));
         Files.write(inbox.resolve(domain).resolve("a.jsonl"), a);
-        try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(inbox.resolve(domain).resolve("b.jsonl.gz")))) {
+        try (OutputStream gz =
+                new GZIPOutputStream(Files.newOutputStream(inbox.resolve(domain).resolve("b.jsonl.gz")))) {
             gz.write(String.join("\n", lines("b", 80, expected)).getBytes(StandardCharsets.UTF_8));
         }
         Files.writeString(inbox.resolve(domain).resolve("c.txt"), corpus.document(1500));
@@ -76,8 +77,18 @@ class DirectoryIngesterTest {
         assertThrows(Crash.class, () -> run(70));
         // third life: resumes b.jsonl.gz (a.jsonl was finished in the second) and finishes b and c
         SimpleMeterRegistry registry = run(Integer.MAX_VALUE);
-        assertEquals(1.0, registry.get("cpt.ingest.files").tag("outcome", "resumed").counter().count());
-        assertEquals(2.0, registry.get("cpt.ingest.files").tag("outcome", "done").counter().count());
+        assertEquals(
+                1.0,
+                registry.get("cpt.ingest.files")
+                        .tag("outcome", "resumed")
+                        .counter()
+                        .count());
+        assertEquals(
+                2.0,
+                registry.get("cpt.ingest.files")
+                        .tag("outcome", "done")
+                        .counter()
+                        .count());
 
         List<String> stored = new ArrayList<>();
         for (var r : TopicScan.all(broker.bootstrapServers(), Document.TOPIC, Document.HELDOUT_TOPIC)) {
@@ -101,16 +112,35 @@ class DirectoryIngesterTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         IngestMetrics metrics = new IngestMetrics(registry);
         Validator validator = new Validator(1, 1 << 20);
-        try (Deduplicator dedup = new Deduplicator(new Deduplicator.Settings(true, true, 10_000, 10_000),
-                        MinHasher.forThreshold(0.8, 5, 128), state.resolve("dedup"));
+        try (Deduplicator dedup = new Deduplicator(
+                        new Deduplicator.Settings(true, true, 10_000, 10_000),
+                        MinHasher.forThreshold(0.8, 5, 128),
+                        state.resolve("dedup"));
                 ProducerSink producer = new ProducerSink(broker.bootstrapServers(), Map.of());
                 KafkaPublishedLog log = new KafkaPublishedLog(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             Ingester.Sink sink = crashing(producer, crashAfter);
-            DocumentPipeline pipeline = new DocumentPipeline(validator, new TextNormalizer(), new DomainRules("general", List.of()),
-                    dedup, new QualityScorer(), 0.5, 10, ByteTokenizer.INSTANCE, Clock.systemUTC());
+            DocumentPipeline pipeline = new DocumentPipeline(
+                    validator,
+                    new TextNormalizer(),
+                    new DomainRules("general", List.of()),
+                    dedup,
+                    new QualityScorer(),
+                    0.5,
+                    10,
+                    ByteTokenizer.INSTANCE,
+                    Clock.systemUTC());
             Ingester ingester = new Ingester(pipeline, dedup, sink, metrics, Duration.ofSeconds(60));
-            DirectoryIngester watcher = new DirectoryIngester(inbox, new FileLedger(state.resolve("files")), ingester, sink,
-                    log, metrics, validator, CHUNK, Duration.ZERO, Clock.systemUTC());
+            DirectoryIngester watcher = new DirectoryIngester(
+                    inbox,
+                    new FileLedger(state.resolve("files")),
+                    ingester,
+                    sink,
+                    log,
+                    metrics,
+                    validator,
+                    CHUNK,
+                    Duration.ZERO,
+                    Clock.systemUTC());
             while (watcher.scanOnce() > 0) {
                 // until a pass finishes nothing new
             }

@@ -31,10 +31,18 @@ class DocumentPipelineTest {
     private final DocumentPipeline pipeline = pipeline(ByteTokenizer.INSTANCE, 0.5);
 
     static DocumentPipeline pipeline(Tokenizer tokenizer, double minQuality) {
-        Deduplicator dedup = new Deduplicator(new Deduplicator.Settings(true, true, 1000, 1000),
-                MinHasher.forThreshold(0.8, 5, 128), null);
-        return new DocumentPipeline(new Validator(1, 4096), new TextNormalizer(), new DomainRules("general", List.of()),
-                dedup, new QualityScorer(), minQuality, 10, tokenizer, CLOCK);
+        Deduplicator dedup = new Deduplicator(
+                new Deduplicator.Settings(true, true, 1000, 1000), MinHasher.forThreshold(0.8, 5, 128), null);
+        return new DocumentPipeline(
+                new Validator(1, 4096),
+                new TextNormalizer(),
+                new DomainRules("general", List.of()),
+                dedup,
+                new QualityScorer(),
+                minQuality,
+                10,
+                tokenizer,
+                CLOCK);
     }
 
     @Test
@@ -56,8 +64,10 @@ class DocumentPipelineTest {
     void theSameTextSentTwiceIsAnExactDuplicateEvenWithOtherIdsAndSpacing() {
         String text = new CorpusGenerator(5).document(1500);
         accepted(pipeline.fromRaw(new RawDocument("a", "law", text, null), Origin.http()));
-        var dup = assertInstanceOf(Outcome.Duplicate.class,
-                pipeline.fromRaw(new RawDocument("b", "law", "  " + text.replace(" ", "   ") + "\n", null), Origin.http()));
+        var dup = assertInstanceOf(
+                Outcome.Duplicate.class,
+                pipeline.fromRaw(
+                        new RawDocument("b", "law", "  " + text.replace(" ", "   ") + "\n", null), Origin.http()));
         assertEquals(Deduplicator.Kind.EXACT, dup.kind());
         assertEquals("b", dup.id());
     }
@@ -67,7 +77,8 @@ class DocumentPipelineTest {
         CorpusGenerator corpus = new CorpusGenerator(6);
         String text = corpus.document(3000);
         accepted(pipeline.fromRaw(new RawDocument("n1", "law", text, null), Origin.http()));
-        var dup = assertInstanceOf(Outcome.Duplicate.class,
+        var dup = assertInstanceOf(
+                Outcome.Duplicate.class,
                 pipeline.fromRaw(new RawDocument("n2", "law", corpus.nearCopy(text, 0.005), null), Origin.http()));
         assertEquals(Deduplicator.Kind.NEAR, dup.kind());
     }
@@ -76,18 +87,34 @@ class DocumentPipelineTest {
     void badInputIsRejectedWithItsReason() {
         assertEquals("malformed", rejected(json("{\"domain\": \"law\"}")).reason());
         assertEquals("malformed", rejected(json("this is not json")).reason());
-        assertEquals("empty", rejected(json(Json.write(new RawDocument("e", "law", " \u200b\n ", null)))).reason());
-        assertEquals("too-large", rejected(json(Json.write(new RawDocument("l", "law", "x".repeat(4097), null)))).reason());
-        assertEquals("binary", rejected(json(Json.write(new RawDocument("b", "law", "a\u0000b", null)))).reason());
+        assertEquals(
+                "empty",
+                rejected(json(Json.write(new RawDocument("e", "law", " \u200b\n ", null))))
+                        .reason());
+        assertEquals(
+                "too-large",
+                rejected(json(Json.write(new RawDocument("l", "law", "x".repeat(4097), null))))
+                        .reason());
+        assertEquals(
+                "binary",
+                rejected(json(Json.write(new RawDocument("b", "law", "a\u0000b", null))))
+                        .reason());
         byte[] latin1 = "{\"text\": \"caf\u00e9\"}".getBytes(StandardCharsets.ISO_8859_1);
-        assertEquals("invalid-utf8", rejected(pipeline.fromJson(latin1, 0, latin1.length, Origin.http())).reason());
-        assertEquals("empty", rejected(pipeline.fromText(new byte[0], Origin.file("a.txt"))).reason());
+        assertEquals(
+                "invalid-utf8",
+                rejected(pipeline.fromJson(latin1, 0, latin1.length, Origin.http()))
+                        .reason());
+        assertEquals(
+                "empty",
+                rejected(pipeline.fromText(new byte[0], Origin.file("a.txt"))).reason());
     }
 
     @Test
     void aLowQualityDocumentIsRejectedWithItsScoreAndSignals() {
-        var r = rejected(pipeline.fromRaw(new RawDocument("q", "law",
-                "### ... ## 1234 5678 ### ... ## 99 ### %%% ... 1 2 3 ### ... ".repeat(10), null), Origin.http()));
+        var r = rejected(pipeline.fromRaw(
+                new RawDocument(
+                        "q", "law", "### ... ## 1234 5678 ### ... ## 99 ### %%% ... 1 2 3 ### ... ".repeat(10), null),
+                Origin.http()));
         assertEquals("low-quality", r.reason());
         assertTrue(r.quality() < 0.5);
         assertTrue(r.message().contains("symbol_ratio"), r.message());
@@ -97,7 +124,8 @@ class DocumentPipelineTest {
     @Test
     void aWatchedFileTakesItsDomainFromItsDirectory() {
         byte[] text = new CorpusGenerator(8).document(800).getBytes(StandardCharsets.UTF_8);
-        Document doc = accepted(pipeline.fromText(text, Origin.file("biology/cells.txt"))).document();
+        Document doc = accepted(pipeline.fromText(text, Origin.file("biology/cells.txt")))
+                .document();
         assertEquals("biology", doc.domain());
         assertEquals("file:biology/cells.txt", doc.source());
     }
@@ -106,8 +134,11 @@ class DocumentPipelineTest {
     void aHuggingFaceTokenizerIsUsedWhenConfigured(@TempDir Path dir) throws Exception {
         Path json = wordLevelTokenizer(dir.resolve("tokenizer.json"), "water", "boils", "at", "degrees", ".");
         try (HuggingFaceTokenizerAdapter hf = HuggingFaceTokenizerAdapter.load(json)) {
-            Document doc = accepted(pipeline(hf, 0).fromRaw(new RawDocument("hf", "chemistry", "Water boils at 100 degrees.", null),
-                    Origin.http())).document();
+            Document doc = accepted(pipeline(hf, 0)
+                            .fromRaw(
+                                    new RawDocument("hf", "chemistry", "Water boils at 100 degrees.", null),
+                                    Origin.http()))
+                    .document();
             assertEquals(hf.name(), doc.tokenizer());
             assertArrayEquals(new int[] {1, 2, 3, 0, 4, 5}, doc.tokens());
         }
@@ -133,8 +164,15 @@ class DocumentPipelineTest {
         root.put("version", "1.0");
         root.putNull("truncation");
         root.putNull("padding");
-        root.putArray("added_tokens").addObject().put("id", 0).put("content", "[UNK]").put("single_word", false)
-                .put("lstrip", false).put("rstrip", false).put("normalized", false).put("special", true);
+        root.putArray("added_tokens")
+                .addObject()
+                .put("id", 0)
+                .put("content", "[UNK]")
+                .put("single_word", false)
+                .put("lstrip", false)
+                .put("rstrip", false)
+                .put("normalized", false)
+                .put("special", true);
         root.putObject("normalizer").put("type", "Lowercase");
         root.putObject("pre_tokenizer").put("type", "Whitespace");
         root.putNull("post_processor");

@@ -13,8 +13,14 @@ import org.junit.jupiter.api.Test;
 class DocumentSerializerTest {
     @Test
     void writesTheSameJsonAsTheContractsSerializer() throws Exception {
-        Document doc = new Document("id-1", "law", "Héllo \"world\"\n", "byte-utf8",
-                new int[] {0, 7, 99, 100, 255, 999, 1000, 50_257, -1}, "http", Instant.parse("2026-11-23T10:00:00Z"),
+        Document doc = new Document(
+                "id-1",
+                "law",
+                "Héllo \"world\"\n",
+                "byte-utf8",
+                new int[] {0, 7, 99, 100, 255, 999, 1000, 50_257, -1},
+                "http",
+                Instant.parse("2026-11-23T10:00:00Z"),
                 Map.of("score", 0.75, "words", 2.0));
         String fast = new String(new DocumentSerializer().serialize("t", doc), StandardCharsets.UTF_8);
         assertEquals(Json.MAPPER.readTree(Json.write(doc)), Json.MAPPER.readTree(fast));
@@ -38,17 +44,38 @@ class DocumentSerializerTest {
      */
     @Test
     void escapingAndBufferReuseMatchJacksonByteForByte() throws Exception {
-        String[] texts = {"plain ascii, two\nlines", "quote \" and backslash \\ and tab \t", "control \u0001 and DEL \u007f",
-                "caf\u00e9 \u6771\u4eac \ud83d\ude00", "</script> & 'single'", "x".repeat(300_000), "short", ""};
+        String[] texts = {
+            "plain ascii, two\nlines",
+            "quote \" and backslash \\ and tab \t",
+            "control \u0001 and DEL \u007f",
+            "caf\u00e9 \u6771\u4eac \ud83d\ude00",
+            "</script> & 'single'",
+            "x".repeat(300_000),
+            "short",
+            ""
+        };
         DocumentSerializer serializer = new DocumentSerializer();
         for (String text : texts) {
             int[] tokens = text.getBytes(StandardCharsets.UTF_8).length > 0
-                    ? text.chars().toArray() : new int[0];
-            Document doc = new Document("id \"" + text.length(), "law", text, "byte-utf8", tokens, "http",
-                    Instant.parse("2026-11-23T10:00:00.123Z"), Map.of("score", 0.5));
+                    ? text.chars().toArray()
+                    : new int[0];
+            Document doc = new Document(
+                    "id \"" + text.length(),
+                    "law",
+                    text,
+                    "byte-utf8",
+                    tokens,
+                    "http",
+                    Instant.parse("2026-11-23T10:00:00.123Z"),
+                    Map.of("score", 0.5));
             String fast = new String(serializer.serialize("t", doc), StandardCharsets.UTF_8);
-            assertEquals(Json.MAPPER.readTree(Json.write(doc)), Json.MAPPER.readTree(fast), text.length() > 80 ? "long text" : text);
-            assertEquals(Json.write(doc.text()), fast.substring(fast.indexOf(",\"text\":") + 8, fast.indexOf(",\"tokenizer\":")));
+            assertEquals(
+                    Json.MAPPER.readTree(Json.write(doc)),
+                    Json.MAPPER.readTree(fast),
+                    text.length() > 80 ? "long text" : text);
+            assertEquals(
+                    Json.write(doc.text()),
+                    fast.substring(fast.indexOf(",\"text\":") + 8, fast.indexOf(",\"tokenizer\":")));
         }
     }
 }

@@ -109,14 +109,45 @@ class MinHasherTest {
     void bandKeysStayExactlyWhatTheJournalHoldsAcrossVersions() {
         assertEquals(9, hasher.bands());
         assertEquals(13, hasher.rows());
-        assertArrayEquals(new long[] {0xC4819B4E9E000429L, 0x61270C8ECD308FC8L, 0x32233280D8F0DB76L, 0x61D6608B22C4807CL,
-                0xA5FD1E428DD3B1DAL, 0x25AA96D00AFB60E5L, 0xB527809E2BBEF16AL, 0x9BA522AC74340EA1L, 0x5F04638B33BFE735L},
+        assertArrayEquals(
+                new long[] {
+                    0xC4819B4E9E000429L,
+                    0x61270C8ECD308FC8L,
+                    0x32233280D8F0DB76L,
+                    0x61D6608B22C4807CL,
+                    0xA5FD1E428DD3B1DAL,
+                    0x25AA96D00AFB60E5L,
+                    0xB527809E2BBEF16AL,
+                    0x9BA522AC74340EA1L,
+                    0x5F04638B33BFE735L
+                },
                 hasher.bandKeys("The quick brown fox jumps over the lazy dog near the old river bank at dawn, 1887."));
-        assertArrayEquals(new long[] {0x71C355C43BFBD094L, 0xF79BBDD917C3F1A3L, 0x28A9E8B9FD118E50L, 0xAA98F3070FEB6A8EL,
-                0x7ACD0638AE51E4DBL, 0xA155C6653E7CFB9EL, 0x9837A878D393D9E3L, 0x7E8845C86A7CD7A9L, 0x448799F1862483E9L},
+        assertArrayEquals(
+                new long[] {
+                    0x71C355C43BFBD094L,
+                    0xF79BBDD917C3F1A3L,
+                    0x28A9E8B9FD118E50L,
+                    0xAA98F3070FEB6A8EL,
+                    0x7ACD0638AE51E4DBL,
+                    0xA155C6653E7CFB9EL,
+                    0x9837A878D393D9E3L,
+                    0x7E8845C86A7CD7A9L,
+                    0x448799F1862483E9L
+                },
                 hasher.bandKeys("Light is fast.")); // shorter than one shingle
-        assertArrayEquals(new long[] {0x772DB86F37363ECDL, 0x3EFBF9025CDBB10AL, 0xE9055B768E4A0C81L, 0x17907BE6B93EA278L,
-                0x69967C9100A03098L, 0x480D0EE31EF2CFAEL, 0x5D24FD6AB3302F00L, 0x96B0A8FDB0458029L, 0x8B5F6F8DF18576ABL},
-                hasher.bandKeys("\u6771\u4eac\u306f\u65e5\u672c\u306e\u9996\u90fd\u3067\u3059")); // ideographs: a word each
+        assertArrayEquals(
+                new long[] {
+                    0x772DB86F37363ECDL,
+                    0x3EFBF9025CDBB10AL,
+                    0xE9055B768E4A0C81L,
+                    0x17907BE6B93EA278L,
+                    0x69967C9100A03098L,
+                    0x480D0EE31EF2CFAEL,
+                    0x5D24FD6AB3302F00L,
+                    0x96B0A8FDB0458029L,
+                    0x8B5F6F8DF18576ABL
+                },
+                hasher.bandKeys(
+                        "\u6771\u4eac\u306f\u65e5\u672c\u306e\u9996\u90fd\u3067\u3059")); // ideographs: a word each
     }
 }

@@ -31,7 +31,8 @@ class ValidatorTest {
 
     @Test
     void aDocumentBelowTheMinimumIsTooSmall() {
-        var e = assertThrows(RejectedDocumentException.class, () -> new Validator(10, 64).decode(new byte[] {'a', 'b'}, 0, 2));
+        var e = assertThrows(
+                RejectedDocumentException.class, () -> new Validator(10, 64).decode(new byte[] {'a', 'b'}, 0, 2));
         assertEquals("too-small", e.reason());
     }
 
@@ -73,8 +74,10 @@ class ValidatorTest {
         assertEquals(new String(json, StandardCharsets.UTF_8), validator.decodeJson(json, 0, json.length));
         byte[] huge = new byte[validator.jsonLimit() + 1];
         java.util.Arrays.fill(huge, (byte) 'a');
-        assertEquals("too-large", assertThrows(RejectedDocumentException.class,
-                () -> validator.decodeJson(huge, 0, huge.length)).reason());
+        assertEquals(
+                "too-large",
+                assertThrows(RejectedDocumentException.class, () -> validator.decodeJson(huge, 0, huge.length))
+                        .reason());
     }
 
     private RejectedDocumentException reject(byte[] b) {

@@ -111,8 +111,12 @@ final class DeployFiles {
     /** One mount of a service: source (a volume name or a host path), target inside the container. */
     record Mount(String source, String target) {
         boolean isNamedVolume() {
-            return source != null && !source.isEmpty() && !source.startsWith(".") && !source.startsWith("/")
-                    && !source.startsWith("~") && !source.startsWith("$");
+            return source != null
+                    && !source.isEmpty()
+                    && !source.startsWith(".")
+                    && !source.startsWith("/")
+                    && !source.startsWith("~")
+                    && !source.startsWith("$");
         }
     }
 
@@ -132,7 +136,9 @@ final class DeployFiles {
     }
 
     static Optional<Mount> mountAt(Map<String, Object> service, String name, String target) {
-        return mounts(service, name).stream().filter(m -> target.equals(m.target())).findFirst();
+        return mounts(service, name).stream()
+                .filter(m -> target.equals(m.target()))
+                .findFirst();
     }
 
     /** The container-side ports a service publishes. */
@@ -195,7 +201,8 @@ final class DeployFiles {
         }
         String rest = containerPath.substring(best.target().length());
         Path host = root.resolve(best.source()).normalize();
-        return Optional.of(rest.isEmpty() ? host : host.resolve(rest.substring(1)).normalize());
+        return Optional.of(
+                rest.isEmpty() ? host : host.resolve(rest.substring(1)).normalize());
     }
 
     static String read(Path file) {

@@ -21,12 +21,23 @@ final class DeployPromQl {
     private static final Pattern GRAFANA_VARIABLE = Pattern.compile("\\$\\{[^}]*}|\\$\\w+");
     private static final Pattern LABEL_MATCHERS = Pattern.compile("\\{[^{}]*}");
     private static final Pattern RANGE = Pattern.compile("\\[[^\\[\\]]*]");
-    private static final Pattern GROUPING = Pattern.compile(
-            "\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^()]*\\)");
+    private static final Pattern GROUPING =
+            Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^()]*\\)");
     private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.:$])[A-Za-z_:][\\w:]*");
     private static final Set<String> KEYWORDS = Set.of(
-            "and", "or", "unless", "bool", "offset", "by", "without", "on", "ignoring",
-            "group_left", "group_right", "inf", "nan");
+            "and",
+            "or",
+            "unless",
+            "bool",
+            "offset",
+            "by",
+            "without",
+            "on",
+            "ignoring",
+            "group_left",
+            "group_right",
+            "inf",
+            "nan");
 
     /** Why the expression is implausible, or empty if it looks fine. */
     static Optional<String> problem(String expr) {
@@ -89,8 +100,8 @@ final class DeployPromQl {
 
     /** The first matcher on {@code label} in the expression. */
     static Optional<LabelMatcher> labelMatcher(String expr, String label) {
-        Matcher m = Pattern.compile("(?<![\\w])" + Pattern.quote(label)
-                        + "\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"")
+        Matcher m = Pattern.compile(
+                        "(?<![\\w])" + Pattern.quote(label) + "\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"")
                 .matcher(expr);
         return m.find() ? Optional.of(new LabelMatcher(label, m.group(1), m.group(2))) : Optional.empty();
     }
@@ -117,7 +128,7 @@ final class DeployPromQl {
                         return Optional.of("unbalanced '" + c + "' at offset " + i);
                     }
                 }
-                default -> { }
+                default -> {}
             }
         }
         if (quote != null) {

@@ -73,48 +73,134 @@ class DockerComposeStructureTest {
     private static final Set<String> KNOWN_METRICS = Set.of(
             "up",
             "kafka_consumer_fetch_manager_records_lag_max",
-            "cpt_ingest_documents_total", "cpt_ingest_bytes_total", "cpt_ingest_tokens_total",
-            "cpt_ingest_rejects_total", "cpt_ingest_received_total", "cpt_ingest_duplicates_total",
-            "cpt_ingest_quality_bucket", "cpt_ingest_files_total",
-            "cpt_mixer_documents_total", "cpt_mixer_batches_total", "cpt_mixer_rounds_total",
-            "cpt_mixer_weight", "cpt_mixer_buffered_tokens", "cpt_mixer_replay_share", "cpt_mixer_tokens_total",
-            "cpt_mixer_reservoir_tokens", "cpt_mixer_reservoir_documents", "cpt_mixer_reservoir_memory_tokens",
-            "cpt_mixer_policy_reward", "cpt_mixer_policy_fallbacks_total", "cpt_mixer_round",
-            "cpt_mixer_rounds_failed_total", "cpt_mixer_feedback_total", "cpt_mixer_documents_skipped_total",
-            "cpt_trainer_loss", "cpt_trainer_tokens_total", "cpt_trainer_step", "cpt_trainer_learning_rate",
-            "cpt_trainer_grad_norm", "cpt_trainer_skipped_steps_total", "cpt_trainer_checkpoints_total",
-            "cpt_trainer_tokens_per_second", "cpt_trainer_rollbacks_total", "cpt_trainer_learning_rate_scale",
-            "cpt_trainer_checkpoint_write_seconds_sum", "cpt_trainer_checkpoint_write_seconds_count",
-            "cpt_eval_loss", "cpt_eval_perplexity", "cpt_eval_reports_total", "cpt_eval_forgetting",
-            "cpt_eval_forgetting_vs_base", "cpt_eval_bwt", "cpt_eval_fwt", "cpt_eval_matrix",
-            "cpt_eval_stability_gap_depth", "cpt_eval_stability_gap_recovery_steps", "cpt_eval_release_step",
-            "cpt_eval_last_good_release_step", "cpt_eval_regression", "cpt_eval_heldout_tokens_per_second",
-            "cpt_eval_checkpoint_to_report_seconds_sum", "cpt_eval_checkpoint_to_report_seconds_count",
-            "cpt_reward_requests_total", "cpt_reward_score_count", "cpt_reward_score_sum",
-            "cpt_reward_score_max", "cpt_reward_term_sum", "cpt_reward_term_count", "cpt_reward_batch_size_sum",
-            "cpt_reward_batch_size_count", "cpt_reward_latency_seconds_sum", "cpt_reward_latency_seconds_count",
-            "cpt_reward_forward_seconds_sum", "cpt_reward_forward_seconds_count", "cpt_reward_queue_depth",
+            "cpt_ingest_documents_total",
+            "cpt_ingest_bytes_total",
+            "cpt_ingest_tokens_total",
+            "cpt_ingest_rejects_total",
+            "cpt_ingest_received_total",
+            "cpt_ingest_duplicates_total",
+            "cpt_ingest_quality_bucket",
+            "cpt_ingest_files_total",
+            "cpt_mixer_documents_total",
+            "cpt_mixer_batches_total",
+            "cpt_mixer_rounds_total",
+            "cpt_mixer_weight",
+            "cpt_mixer_buffered_tokens",
+            "cpt_mixer_replay_share",
+            "cpt_mixer_tokens_total",
+            "cpt_mixer_reservoir_tokens",
+            "cpt_mixer_reservoir_documents",
+            "cpt_mixer_reservoir_memory_tokens",
+            "cpt_mixer_policy_reward",
+            "cpt_mixer_policy_fallbacks_total",
+            "cpt_mixer_round",
+            "cpt_mixer_rounds_failed_total",
+            "cpt_mixer_feedback_total",
+            "cpt_mixer_documents_skipped_total",
+            "cpt_trainer_loss",
+            "cpt_trainer_tokens_total",
+            "cpt_trainer_step",
+            "cpt_trainer_learning_rate",
+            "cpt_trainer_grad_norm",
+            "cpt_trainer_skipped_steps_total",
+            "cpt_trainer_checkpoints_total",
+            "cpt_trainer_tokens_per_second",
+            "cpt_trainer_rollbacks_total",
+            "cpt_trainer_learning_rate_scale",
+            "cpt_trainer_checkpoint_write_seconds_sum",
+            "cpt_trainer_checkpoint_write_seconds_count",
+            "cpt_eval_loss",
+            "cpt_eval_perplexity",
+            "cpt_eval_reports_total",
+            "cpt_eval_forgetting",
+            "cpt_eval_forgetting_vs_base",
+            "cpt_eval_bwt",
+            "cpt_eval_fwt",
+            "cpt_eval_matrix",
+            "cpt_eval_stability_gap_depth",
+            "cpt_eval_stability_gap_recovery_steps",
+            "cpt_eval_release_step",
+            "cpt_eval_last_good_release_step",
+            "cpt_eval_regression",
+            "cpt_eval_heldout_tokens_per_second",
+            "cpt_eval_checkpoint_to_report_seconds_sum",
+            "cpt_eval_checkpoint_to_report_seconds_count",
+            "cpt_reward_requests_total",
+            "cpt_reward_score_count",
+            "cpt_reward_score_sum",
+            "cpt_reward_score_max",
+            "cpt_reward_term_sum",
+            "cpt_reward_term_count",
+            "cpt_reward_batch_size_sum",
+            "cpt_reward_batch_size_count",
+            "cpt_reward_latency_seconds_sum",
+            "cpt_reward_latency_seconds_count",
+            "cpt_reward_forward_seconds_sum",
+            "cpt_reward_forward_seconds_count",
+            "cpt_reward_queue_depth",
             "cpt_reward_rejects_total",
-            "cpt_grpo_reward_mean", "cpt_grpo_heldout_reward", "cpt_grpo_kl", "cpt_grpo_clip_fraction",
-            "cpt_grpo_advantage_std", "cpt_grpo_groups_used_total", "cpt_grpo_zero_std_groups_total",
-            "cpt_grpo_stale_groups_total", "cpt_grpo_late_rewards_total", "cpt_grpo_steps_total",
+            "cpt_grpo_reward_mean",
+            "cpt_grpo_heldout_reward",
+            "cpt_grpo_kl",
+            "cpt_grpo_clip_fraction",
+            "cpt_grpo_advantage_std",
+            "cpt_grpo_groups_used_total",
+            "cpt_grpo_zero_std_groups_total",
+            "cpt_grpo_stale_groups_total",
+            "cpt_grpo_late_rewards_total",
+            "cpt_grpo_steps_total",
             "cpt_grpo_policy_version");
 
     /** What each dashboard (by uid) must show at the least. */
     private static final Map<String, Set<String>> DASHBOARD_METRICS = orderedMap(
-            "cpt-pipeline", Set.of("cpt_ingest_documents_total", "cpt_mixer_documents_total",
-                    "cpt_ingest_rejects_total", "cpt_ingest_duplicates_total", "cpt_ingest_quality_bucket", "up"),
-            "cpt-training", Set.of("cpt_trainer_loss", "cpt_trainer_tokens_per_second",
-                    "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_skipped_steps_total",
-                    "cpt_trainer_checkpoints_total", "kafka_consumer_fetch_manager_records_lag_max"),
-            "cpt-mixing", Set.of("cpt_mixer_weight", "cpt_mixer_buffered_tokens", "cpt_mixer_rounds_total",
-                    "cpt_mixer_replay_share", "cpt_mixer_reservoir_tokens", "cpt_mixer_policy_reward"),
-            "cpt-forgetting", Set.of("cpt_eval_loss", "cpt_eval_perplexity", "cpt_eval_forgetting",
-                    "cpt_eval_forgetting_vs_base", "cpt_eval_bwt", "cpt_eval_fwt", "cpt_eval_matrix",
-                    "cpt_eval_stability_gap_depth", "cpt_eval_regression"),
-            "cpt-reward", Set.of("cpt_reward_requests_total", "cpt_reward_score_sum", "cpt_reward_score_count",
-                    "cpt_reward_term_sum", "cpt_reward_latency_seconds_sum", "cpt_reward_rejects_total",
-                    "cpt_grpo_reward_mean", "cpt_grpo_heldout_reward", "cpt_grpo_kl", "cpt_grpo_stale_groups_total"));
+            "cpt-pipeline",
+                    Set.of(
+                            "cpt_ingest_documents_total",
+                            "cpt_mixer_documents_total",
+                            "cpt_ingest_rejects_total",
+                            "cpt_ingest_duplicates_total",
+                            "cpt_ingest_quality_bucket",
+                            "up"),
+            "cpt-training",
+                    Set.of(
+                            "cpt_trainer_loss",
+                            "cpt_trainer_tokens_per_second",
+                            "cpt_trainer_learning_rate",
+                            "cpt_trainer_grad_norm",
+                            "cpt_trainer_skipped_steps_total",
+                            "cpt_trainer_checkpoints_total",
+                            "kafka_consumer_fetch_manager_records_lag_max"),
+            "cpt-mixing",
+                    Set.of(
+                            "cpt_mixer_weight",
+                            "cpt_mixer_buffered_tokens",
+                            "cpt_mixer_rounds_total",
+                            "cpt_mixer_replay_share",
+                            "cpt_mixer_reservoir_tokens",
+                            "cpt_mixer_policy_reward"),
+            "cpt-forgetting",
+                    Set.of(
+                            "cpt_eval_loss",
+                            "cpt_eval_perplexity",
+                            "cpt_eval_forgetting",
+                            "cpt_eval_forgetting_vs_base",
+                            "cpt_eval_bwt",
+                            "cpt_eval_fwt",
+                            "cpt_eval_matrix",
+                            "cpt_eval_stability_gap_depth",
+                            "cpt_eval_regression"),
+            "cpt-reward",
+                    Set.of(
+                            "cpt_reward_requests_total",
+                            "cpt_reward_score_sum",
+                            "cpt_reward_score_count",
+                            "cpt_reward_term_sum",
+                            "cpt_reward_latency_seconds_sum",
+                            "cpt_reward_rejects_total",
+                            "cpt_grpo_reward_mean",
+                            "cpt_grpo_heldout_reward",
+                            "cpt_grpo_kl",
+                            "cpt_grpo_stale_groups_total"));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -131,7 +217,8 @@ class DockerComposeStructureTest {
         assertFalse(services.isEmpty(), "compose declares no services");
         services.forEach((name, def) -> {
             Map<String, Object> service = asMap(def, "services." + name);
-            assertTrue(service.containsKey("image") || service.containsKey("build"),
+            assertTrue(
+                    service.containsKey("image") || service.containsKey("build"),
                     name + " has neither image nor build");
         });
         assertTrue(compose.containsKey("volumes"), "compose declares no named volumes");
@@ -143,7 +230,9 @@ class DockerComposeStructureTest {
         Map<String, String> env = environment(kafka, KAFKA);
 
         String kafkaVersion = rootPomProperty("kafka.version");
-        assertEquals("apache/kafka:" + kafkaVersion, str(kafka.get("image")),
+        assertEquals(
+                "apache/kafka:" + kafkaVersion,
+                str(kafka.get("image")),
                 "the broker image should run the Kafka version the services' clients are built with");
 
         Set<String> roles = csv(env.get("KAFKA_PROCESS_ROLES"));
@@ -155,37 +244,46 @@ class DockerComposeStructureTest {
         String quorumBootstrap = env.get("KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS");
         assertTrue(voters != null || quorumBootstrap != null, "no controller quorum configured");
         if (voters != null) {
-            assertTrue(csv(voters).stream().anyMatch(v -> v.startsWith(nodeId + "@")),
+            assertTrue(
+                    csv(voters).stream().anyMatch(v -> v.startsWith(nodeId + "@")),
                     "this node (" + nodeId + ") is not among the controller voters " + voters);
         }
         String controllerListener = env.get("KAFKA_CONTROLLER_LISTENER_NAMES");
         assertNotNull(controllerListener, "KAFKA_CONTROLLER_LISTENER_NAMES is required in KRaft mode");
-        assertTrue(listenerNames(env.get("KAFKA_LISTENERS")).contains(controllerListener),
+        assertTrue(
+                listenerNames(env.get("KAFKA_LISTENERS")).contains(controllerListener),
                 "KAFKA_LISTENERS has no " + controllerListener + " listener");
-        assertTrue(env.getOrDefault("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").contains(controllerListener + ":"),
+        assertTrue(
+                env.getOrDefault("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "").contains(controllerListener + ":"),
                 "the controller listener has no security protocol mapping");
 
         String clusterId = env.get("CLUSTER_ID");
         assertNotNull(clusterId, "CLUSTER_ID is needed to format the KRaft log directory");
         byte[] uuid = Base64.getUrlDecoder().decode(clusterId);
         assertEquals(16, uuid.length, "CLUSTER_ID must be a base64url UUID (kafka-storage.sh random-uuid)");
-        assertEquals(clusterId, Base64.getUrlEncoder().withoutPadding().encodeToString(uuid),
+        assertEquals(
+                clusterId,
+                Base64.getUrlEncoder().withoutPadding().encodeToString(uuid),
                 "CLUSTER_ID is not a canonical base64url UUID");
 
-        assertEquals("false", env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE"),
+        assertEquals(
+                "false",
+                env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE"),
                 "auto topic creation must be off: topics come from the init container with their partitions");
 
         env.keySet().forEach(k -> assertFalse(k.toUpperCase().contains("ZOOKEEPER"), "ZooKeeper setting " + k));
         services().forEach((name, def) -> {
             Map<String, Object> s = asMap(def, name);
-            assertFalse(name.toLowerCase().contains("zookeeper")
-                    || String.valueOf(s.get("image")).toLowerCase().contains("zookeeper"),
+            assertFalse(
+                    name.toLowerCase().contains("zookeeper")
+                            || String.valueOf(s.get("image")).toLowerCase().contains("zookeeper"),
                     "KRaft needs no ZooKeeper, yet service " + name + " is one");
         });
 
         String logDirs = env.get("KAFKA_LOG_DIRS");
         assertNotNull(logDirs, "KAFKA_LOG_DIRS unset: data would land in the image's /tmp");
-        assertTrue(mounts(kafka, KAFKA).stream().anyMatch(m -> m.isNamedVolume() && logDirs.equals(m.target())),
+        assertTrue(
+                mounts(kafka, KAFKA).stream().anyMatch(m -> m.isNamedVolume() && logDirs.equals(m.target())),
                 "Kafka's log directory " + logDirs + " is not on a named volume");
         assertNotNull(kafka.get("healthcheck"), "services wait for kafka to be healthy: it needs a healthcheck");
     }
@@ -206,22 +304,35 @@ class DockerComposeStructureTest {
             assertTrue(Files.isRegularFile(dockerfile), name + ": " + dockerfile + " does not exist");
 
             String df = read(dockerfile);
-            assertTrue(Pattern.compile("(?m)^FROM\\s+(eclipse-temurin:17-jre\\S*"
+            assertTrue(
+                    Pattern.compile("(?m)^FROM\\s+(eclipse-temurin:17-jre\\S*"
                                     + "|registry\\.access\\.redhat\\.com/ubi\\d+/openjdk-17-runtime\\S*)\\s*$")
-                            .matcher(df).find(),
+                            .matcher(df)
+                            .find(),
                     dockerfile + ": base image should be eclipse-temurin:17-jre or ubi openjdk-17-runtime");
-            for (String part : List.of("target/quarkus-app/lib/", "target/quarkus-app/*.jar",
-                    "target/quarkus-app/app/", "target/quarkus-app/quarkus/")) {
-                assertTrue(Pattern.compile("(?m)^COPY\\s.*" + Pattern.quote(part)).matcher(df).find(),
+            for (String part : List.of(
+                    "target/quarkus-app/lib/",
+                    "target/quarkus-app/*.jar",
+                    "target/quarkus-app/app/",
+                    "target/quarkus-app/quarkus/")) {
+                assertTrue(
+                        Pattern.compile("(?m)^COPY\\s.*" + Pattern.quote(part))
+                                .matcher(df)
+                                .find(),
                         dockerfile + " does not COPY " + part + " (Quarkus fast-jar layout)");
             }
-            assertTrue(Pattern.compile("(?m)^(ENTRYPOINT|CMD)\\s.*-jar /deployments/quarkus-run\\.jar").matcher(df).find(),
+            assertTrue(
+                    Pattern.compile("(?m)^(ENTRYPOINT|CMD)\\s.*-jar /deployments/quarkus-run\\.jar")
+                            .matcher(df)
+                            .find(),
                     dockerfile + " does not run /deployments/quarkus-run.jar");
             Matcher expose = Pattern.compile("(?m)^EXPOSE\\s+(\\d+)").matcher(df);
             assertTrue(expose.find(), dockerfile + " exposes no port");
             assertEquals(port, Integer.parseInt(expose.group(1)), dockerfile + " exposes the wrong port");
 
-            assertEquals(String.valueOf(port), environment(service, name).get("QUARKUS_HTTP_PORT"),
+            assertEquals(
+                    String.valueOf(port),
+                    environment(service, name).get("QUARKUS_HTTP_PORT"),
                     name + ": QUARKUS_HTTP_PORT");
             assertTrue(containerPorts(service, name).contains(port), name + " does not publish port " + port);
 
@@ -242,18 +353,24 @@ class DockerComposeStructureTest {
             Map<String, Object> service = service(name);
             int port = portOf(name);
             String check = healthcheckCommand(service, name);
-            assertTrue(Pattern.compile("http://(localhost|127\\.0\\.0\\.1):" + port + "/q/health(/ready|/live)?\\b")
-                            .matcher(check).find(),
+            assertTrue(
+                    Pattern.compile("http://(localhost|127\\.0\\.0\\.1):" + port + "/q/health(/ready|/live)?\\b")
+                            .matcher(check)
+                            .find(),
                     name + ": healthcheck should request http://localhost:" + port + "/q/health/ready, is: " + check);
 
             String tool = check.strip().split("\\s+")[0];
             if (tool.equals("curl")) {
-                assertTrue(Pattern.compile("(^|\\s)(--fail|-[a-zA-Z]*f[a-zA-Z]*)(\\s|$)").matcher(check).find(),
+                assertTrue(
+                        Pattern.compile("(^|\\s)(--fail|-[a-zA-Z]*f[a-zA-Z]*)(\\s|$)")
+                                .matcher(check)
+                                .find(),
                         name + ": curl without -f exits 0 on a 503, so a not-ready service would pass");
             }
             if (tool.equals("curl") || tool.equals("wget")) {
                 Path dockerfile = root.resolve(moduleOf(name)).resolve("src/main/docker/Dockerfile.jvm");
-                assertTrue(read(dockerfile).contains("command -v " + tool),
+                assertTrue(
+                        read(dockerfile).contains("command -v " + tool),
                         dockerfile + " must guarantee " + tool + ", which the healthcheck of " + name + " runs");
             }
         });
@@ -270,38 +387,56 @@ class DockerComposeStructureTest {
             String bootstrap = environment(service(name), name).get("KAFKA_BOOTSTRAP_SERVERS");
             assertNotNull(bootstrap, name + " has no KAFKA_BOOTSTRAP_SERVERS (it would use localhost:9092)");
             for (String server : csv(bootstrap)) {
-                assertTrue(server.startsWith(KAFKA + ":"), name + ": bootstrap " + server + " is not the kafka service");
-                assertTrue(advertised.contains(server),
+                assertTrue(
+                        server.startsWith(KAFKA + ":"), name + ": bootstrap " + server + " is not the kafka service");
+                assertTrue(
+                        advertised.contains(server),
                         name + ": " + server + " is not an advertised listener of kafka " + advertised);
             }
         });
     }
 
-    /** The embedded broker (KafkaBrokerMain) takes 16 MiB records; the compose broker must too, or ingest's big documents fail there only. */
+    /**
+     * The embedded broker (KafkaBrokerMain) takes 16 MiB records; the compose broker must too, or ingest's big
+     * documents fail there only.
+     */
     @Test
     void kafkaAcceptsRecordsAsLargeAsTheEmbeddedBrokerAndIngestsProducers() {
         Map<String, String> env = environment(service(KAFKA), KAFKA);
         long sixteenMiB = 16L * 1024 * 1024;
-        assertEquals(sixteenMiB, Long.parseLong(env.getOrDefault("KAFKA_MESSAGE_MAX_BYTES", "0")), "KAFKA_MESSAGE_MAX_BYTES");
-        assertTrue(Long.parseLong(env.getOrDefault("KAFKA_REPLICA_FETCH_MAX_BYTES", "0")) >= sixteenMiB,
+        assertEquals(
+                sixteenMiB,
+                Long.parseLong(env.getOrDefault("KAFKA_MESSAGE_MAX_BYTES", "0")),
+                "KAFKA_MESSAGE_MAX_BYTES");
+        assertTrue(
+                Long.parseLong(env.getOrDefault("KAFKA_REPLICA_FETCH_MAX_BYTES", "0")) >= sixteenMiB,
                 "KAFKA_REPLICA_FETCH_MAX_BYTES must be at least message.max.bytes");
         Properties ingest = new Properties();
-        try (var in = Files.newBufferedReader(root.resolve("data-ingest-service/src/main/resources/application.properties"))) {
+        try (var in = Files.newBufferedReader(
+                root.resolve("data-ingest-service/src/main/resources/application.properties"))) {
             ingest.load(in);
         } catch (IOException e) {
             fail("cannot read ingest's application.properties", e);
         }
-        ingest.stringPropertyNames().stream().filter(k -> k.endsWith(".max.request.size")).forEach(k ->
-                assertTrue(Long.parseLong(ingest.getProperty(k)) <= sixteenMiB, k + " exceeds the broker's message.max.bytes"));
+        ingest.stringPropertyNames().stream()
+                .filter(k -> k.endsWith(".max.request.size"))
+                .forEach(k -> assertTrue(
+                        Long.parseLong(ingest.getProperty(k)) <= sixteenMiB,
+                        k + " exceeds the broker's message.max.bytes"));
     }
 
-    /** One variable secures every service's REST endpoints (cpt.security.api-key); it stays empty, i.e. open, by default. */
+    /**
+     * One variable secures every service's REST endpoints (cpt.security.api-key); it stays empty, i.e. open, by
+     * default.
+     */
     @Test
     void everyServiceTakesTheApiKeyFromTheEnvironment() {
         allServiceNames().forEach(name -> {
             String key = environment(service(name), name).get("CPT_SECURITY_API_KEY");
             assertNotNull(key, name + " has no CPT_SECURITY_API_KEY");
-            assertTrue(key.matches("\\$\\{[A-Z_]+:-}"), name + ": the API key must come from the host environment, empty by default: " + key);
+            assertTrue(
+                    key.matches("\\$\\{[A-Z_]+:-}"),
+                    name + ": the API key must come from the host environment, empty by default: " + key);
         });
     }
 
@@ -310,9 +445,12 @@ class DockerComposeStructureTest {
         String init = topicInitServiceName();
         allServiceNames().forEach(name -> {
             Map<String, Object> dependsOn = map(service(name), "depends_on", name);
-            assertEquals("service_healthy", str(asMap(dependsOn.get(KAFKA), name + ".depends_on.kafka").get("condition")),
+            assertEquals(
+                    "service_healthy",
+                    str(asMap(dependsOn.get(KAFKA), name + ".depends_on.kafka").get("condition")),
                     name + " must wait for kafka to be healthy");
-            assertEquals("service_completed_successfully",
+            assertEquals(
+                    "service_completed_successfully",
                     str(asMap(dependsOn.get(init), name + ".depends_on." + init).get("condition")),
                     name + " must wait for " + init + " to have created the topics");
         });
@@ -322,27 +460,34 @@ class DockerComposeStructureTest {
     void topicInitCreatesExactlyTheContractTopicsWithTheirPartitions() {
         Map<String, Integer> expected = new TreeMap<>();
         for (Topics.Spec spec : Topics.ALL) {
-            assertTrue(expected.put(spec.name(), spec.partitions()) == null, "Topics.ALL lists " + spec.name() + " twice");
+            assertTrue(
+                    expected.put(spec.name(), spec.partitions()) == null, "Topics.ALL lists " + spec.name() + " twice");
         }
 
         String initName = topicInitServiceName();
         Map<String, Object> init = service(initName);
-        assertEquals(str(service(KAFKA).get("image")), str(init.get("image")), initName + " should use the broker's image");
+        assertEquals(
+                str(service(KAFKA).get("image")), str(init.get("image")), initName + " should use the broker's image");
         String restart = str(init.get("restart"));
-        assertTrue(restart == null || restart.equals("no") || restart.equals("on-failure"),
+        assertTrue(
+                restart == null || restart.equals("no") || restart.equals("on-failure"),
                 initName + " is one-shot; restart: " + restart + " would never let it complete");
-        assertEquals("service_healthy",
-                str(asMap(map(init, "depends_on", initName).get(KAFKA), initName + ".depends_on.kafka").get("condition")),
+        assertEquals(
+                "service_healthy",
+                str(asMap(map(init, "depends_on", initName).get(KAFKA), initName + ".depends_on.kafka")
+                        .get("condition")),
                 initName + " must wait for a healthy broker");
 
-        String bootstrap = environment(service("data-ingest-service"), "data-ingest-service").get("KAFKA_BOOTSTRAP_SERVERS");
+        String bootstrap = environment(service("data-ingest-service"), "data-ingest-service")
+                .get("KAFKA_BOOTSTRAP_SERVERS");
         Map<String, Integer> created = new TreeMap<>();
         for (List<String> words : kafkaTopicsCreations(init)) {
             String topic = option(words, "--topic");
             String partitions = option(words, "--partitions");
             assertNotNull(topic, "kafka-topics.sh --create without --topic: " + words);
             assertNotNull(partitions, "no --partitions for " + topic + " (the broker default would apply)");
-            assertTrue(words.contains("--if-not-exists"), topic + ": --if-not-exists keeps a rerun of the init harmless");
+            assertTrue(
+                    words.contains("--if-not-exists"), topic + ": --if-not-exists keeps a rerun of the init harmless");
             assertEquals("1", option(words, "--replication-factor"), topic + ": one broker, replication factor 1");
             assertEquals(bootstrap, option(words, "--bootstrap-server"), topic + ": created on another bootstrap");
             assertTrue(created.put(topic, Integer.parseInt(partitions)) == null, topic + " is created twice");
@@ -369,19 +514,25 @@ class DockerComposeStructureTest {
         Map<String, Object> gpu = service(GPU_TRAINER);
         List<Object> profiles = listOrEmpty(gpu, "profiles", GPU_TRAINER);
         assertTrue(profiles.contains("gpu"), GPU_TRAINER + " must be under the gpu profile, is under " + profiles);
-        assertTrue(listOrEmpty(service("trainer-service"), "profiles", "trainer-service").isEmpty(),
+        assertTrue(
+                listOrEmpty(service("trainer-service"), "profiles", "trainer-service")
+                        .isEmpty(),
                 "the CPU trainer must run without a profile (the default)");
 
-        Map<String, Object> reservations = map(map(map(gpu, "deploy", GPU_TRAINER), "resources", GPU_TRAINER + ".deploy"),
-                "reservations", GPU_TRAINER + ".deploy.resources");
+        Map<String, Object> reservations = map(
+                map(map(gpu, "deploy", GPU_TRAINER), "resources", GPU_TRAINER + ".deploy"),
+                "reservations",
+                GPU_TRAINER + ".deploy.resources");
         List<Object> devices = asList(reservations.get("devices"), GPU_TRAINER + " reservations.devices");
-        assertTrue(devices.stream().map(d -> asMap(d, "device")).anyMatch(d ->
-                        "nvidia".equals(str(d.get("driver")))
+        assertTrue(
+                devices.stream()
+                        .map(d -> asMap(d, "device"))
+                        .anyMatch(d -> "nvidia".equals(str(d.get("driver")))
                                 && asList(d.get("capabilities"), "capabilities").contains("gpu")),
                 GPU_TRAINER + " reserves no nvidia device with capabilities [gpu]: " + devices);
         assertEquals("gpu", environment(gpu, GPU_TRAINER).get("CPT_TRAINER_DEVICE"), "CPT_TRAINER_DEVICE");
-        assertEquals(service("trainer-service").get("build"), gpu.get("build"),
-                "both trainers should run the same image");
+        assertEquals(
+                service("trainer-service").get("build"), gpu.get("build"), "both trainers should run the same image");
     }
 
     @Test
@@ -393,11 +544,17 @@ class DockerComposeStructureTest {
                     .filter(m -> "checkpoints".equals(m.source()))
                     .findFirst()
                     .orElseGet(() -> fail(name + " does not mount the checkpoints volume"));
-            assertEquals(mount.target(), environment(service, name).get("CPT_STORE_ROOT"),
+            assertEquals(
+                    mount.target(),
+                    environment(service, name).get("CPT_STORE_ROOT"),
                     name + ": CPT_STORE_ROOT must be where the checkpoints volume is mounted");
             targets.add(mount.target());
         }
-        assertEquals(1, targets.size(), "checkpoint paths in events only resolve if every service mounts the volume at the same path: " + targets);
+        assertEquals(
+                1,
+                targets.size(),
+                "checkpoint paths in events only resolve if every service mounts the volume at the same path: "
+                        + targets);
     }
 
     @Test
@@ -456,7 +613,9 @@ class DockerComposeStructureTest {
                 Map<String, Object> job = asMap(o, "scrape_config");
                 if (scrapeTargets(job).contains(target)) {
                     jobs.add(str(job.get("job_name")));
-                    assertEquals("/q/metrics", str(job.get("metrics_path")),
+                    assertEquals(
+                            "/q/metrics",
+                            str(job.get("metrics_path")),
                             "job " + job.get("job_name") + " scrapes " + target + " at the default /metrics");
                 }
             }
@@ -491,20 +650,23 @@ class DockerComposeStructureTest {
         }
 
         Map<String, Predicate<String>> concerns = new LinkedHashMap<>();
-        concerns.put("forgetting over a threshold",
+        concerns.put(
+                "forgetting over a threshold",
                 expr -> DeployPromQl.metricNames(expr).contains("cpt_eval_forgetting") && expr.contains(">"));
         // The Kafka client tags fetch metrics with the topic as is and, in its older form, with
         // dots replaced by underscores; the rule must select the batches topic either way.
-        concerns.put("consumer lag on " + TrainingBatch.TOPIC,
+        concerns.put(
+                "consumer lag on " + TrainingBatch.TOPIC,
                 expr -> DeployPromQl.metricNames(expr).contains("kafka_consumer_fetch_manager_records_lag_max")
                         && DeployPromQl.labelMatcher(expr, "topic")
-                                .map(m -> m.selects(TrainingBatch.TOPIC) && m.selects(TrainingBatch.TOPIC.replace('.', '_')))
+                                .map(m -> m.selects(TrainingBatch.TOPIC)
+                                        && m.selects(TrainingBatch.TOPIC.replace('.', '_')))
                                 .orElse(false));
-        concerns.put("skipped (NaN) training steps increasing",
+        concerns.put(
+                "skipped (NaN) training steps increasing",
                 expr -> DeployPromQl.metricNames(expr).contains("cpt_trainer_skipped_steps_total")
                         && expr.matches("(?s).*\\b(increase|rate|irate|delta|deriv)\\s*\\(.*"));
-        concerns.put("a service down",
-                expr -> expr.matches("(?s).*(?<![\\w:])up\\s*(\\{[^}]*})?\\s*==\\s*0.*"));
+        concerns.put("a service down", expr -> expr.matches("(?s).*(?<![\\w:])up\\s*(\\{[^}]*})?\\s*==\\s*0.*"));
         Set<String> coveringGroups = new LinkedHashSet<>();
         concerns.forEach((concern, matches) -> {
             Optional<String> group = groups.stream()
@@ -515,7 +677,9 @@ class DockerComposeStructureTest {
             assertTrue(group.isPresent(), "no alert rule for " + concern);
             coveringGroups.add(group.get());
         });
-        assertEquals(concerns.size(), coveringGroups.size(),
+        assertEquals(
+                concerns.size(),
+                coveringGroups.size(),
                 "each concern should have its own alert group, found " + coveringGroups);
     }
 
@@ -535,7 +699,8 @@ class DockerComposeStructureTest {
         Matcher hostPort = Pattern.compile("^https?://([^:/]+):(\\d+)").matcher(url == null ? "" : url);
         assertTrue(hostPort.find(), "datasource url " + url + " names no host:port");
         Map<String, Object> prometheus = service(hostPort.group(1));
-        assertTrue(containerPorts(prometheus, hostPort.group(1)).contains(Integer.parseInt(hostPort.group(2))),
+        assertTrue(
+                containerPorts(prometheus, hostPort.group(1)).contains(Integer.parseInt(hostPort.group(2))),
                 "the datasource points at a port prometheus does not listen on: " + url);
 
         Path dashboardsYml = provisioning.resolve("dashboards/dashboards.yml");
@@ -590,7 +755,8 @@ class DockerComposeStructureTest {
             }
             for (JsonNode variable : dashboard.path("templating").path("list")) {
                 if ("query".equals(variable.path("type").asText())) {
-                    assertDatasource(variable.path("datasource"), datasourceUid, file + " variable " + variable.path("name"));
+                    assertDatasource(
+                            variable.path("datasource"), datasourceUid, file + " variable " + variable.path("name"));
                 }
             }
         }
@@ -601,9 +767,11 @@ class DockerComposeStructureTest {
         Map<String, Set<String>> shown = new HashMap<>();
         for (Path file : dashboardFiles()) {
             JsonNode dashboard = dashboard(file);
-            shown.put(dashboard.path("uid").asText(), exprs(dashboard).stream()
-                    .flatMap(e -> DeployPromQl.metricNames(e).stream())
-                    .collect(Collectors.toSet()));
+            shown.put(
+                    dashboard.path("uid").asText(),
+                    exprs(dashboard).stream()
+                            .flatMap(e -> DeployPromQl.metricNames(e).stream())
+                            .collect(Collectors.toSet()));
         }
         DASHBOARD_METRICS.forEach((uid, metrics) -> {
             assertTrue(shown.containsKey(uid), "no dashboard with uid " + uid);
@@ -611,7 +779,8 @@ class DockerComposeStructureTest {
             missing.removeAll(shown.get(uid));
             assertTrue(missing.isEmpty(), "dashboard " + uid + " shows none of " + missing);
         });
-        assertTrue(exprs(dashboardByUid("cpt-reward")).stream()
+        assertTrue(
+                exprs(dashboardByUid("cpt-reward")).stream()
                         .anyMatch(e -> e.matches("(?s).*cpt_reward_score_sum.*/.*cpt_reward_score_count.*")),
                 "the reward dashboard should show the mean reward as score_sum / score_count");
     }
@@ -627,7 +796,10 @@ class DockerComposeStructureTest {
         for (Path host : ruleFiles()) {
             for (Object g : asList(yaml(host).get("groups"), "groups")) {
                 for (Object r : asList(asMap(g, "group").get("rules"), "rules")) {
-                    collectUnknown(unknown, host.getFileName().toString(), str(asMap(r, "rule").get("expr")));
+                    collectUnknown(
+                            unknown,
+                            host.getFileName().toString(),
+                            str(asMap(r, "rule").get("expr")));
                 }
             }
         }
@@ -648,7 +820,8 @@ class DockerComposeStructureTest {
         Optional<List<String>> compose = composeCommand();
         assumeTrue(compose.isPresent(), "no `docker compose` plugin nor docker-compose v2 on PATH: skipped");
         List<String> command = new ArrayList<>(compose.get());
-        command.addAll(List.of("-f", root.resolve("docker-compose.yml").toString(), "--profile", "gpu", "config", "-q"));
+        command.addAll(
+                List.of("-f", root.resolve("docker-compose.yml").toString(), "--profile", "gpu", "config", "-q"));
         Run run = run(command, 120);
         assertTrue(run.finished(), "timed out: " + command);
         assertEquals(0, run.exitCode(), String.join(" ", command) + " failed:\n" + run.output());
@@ -702,8 +875,8 @@ class DockerComposeStructureTest {
 
     /** Each `kafka-topics.sh ... --create ...` invocation of the init service, split into words. */
     private static List<List<String>> kafkaTopicsCreations(Map<String, Object> init) {
-        String script = (commandText(init.get("entrypoint")) + "\n" + commandText(init.get("command")))
-                .replace("\\\n", " ");
+        String script =
+                (commandText(init.get("entrypoint")) + "\n" + commandText(init.get("command"))).replace("\\\n", " ");
         List<List<String>> out = new ArrayList<>();
         for (String statement : script.split("\n|;|&&|\\|\\|")) {
             if (!statement.contains("kafka-topics.sh") || !statement.contains("--create")) {
@@ -752,12 +925,14 @@ class DockerComposeStructureTest {
     private List<Path> ruleFiles() {
         List<Object> ruleFiles = asList(yaml(prometheusConfigFile()).get("rule_files"), "rule_files");
         assertFalse(ruleFiles.isEmpty(), "prometheus.yml names no rule file");
-        String configDir = containerConfigFile().substring(0, containerConfigFile().lastIndexOf('/'));
+        String configDir =
+                containerConfigFile().substring(0, containerConfigFile().lastIndexOf('/'));
         List<Path> out = new ArrayList<>();
         for (Object f : ruleFiles) {
             String containerPath = str(f).startsWith("/") ? str(f) : configDir + "/" + f;
             Path host = hostPathOf(root, service("prometheus"), "prometheus", containerPath)
-                    .orElseGet(() -> fail("rule file " + containerPath + " is not mounted into the prometheus container"));
+                    .orElseGet(
+                            () -> fail("rule file " + containerPath + " is not mounted into the prometheus container"));
             assertTrue(Files.isRegularFile(host), "rule file " + host + " does not exist");
             out.add(host);
         }
@@ -787,7 +962,8 @@ class DockerComposeStructureTest {
                 .filter(d -> "prometheus".equals(str(d.get("type"))))
                 .findFirst()
                 .orElseGet(() -> fail(file + " provisions no prometheus datasource"));
-        assertFalse(str(ds.getOrDefault("uid", "")).isBlank(), "the dashboards reference the datasource by uid: set one");
+        assertFalse(
+                str(ds.getOrDefault("uid", "")).isBlank(), "the dashboards reference the datasource by uid: set one");
         return ds;
     }
 
@@ -797,7 +973,8 @@ class DockerComposeStructureTest {
 
     private List<Path> dashboardFiles() {
         try (Stream<Path> files = Files.list(dashboardsDir())) {
-            List<Path> json = files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
+            List<Path> json =
+                    files.filter(f -> f.toString().endsWith(".json")).sorted().toList();
             assertTrue(json.size() >= 5, "expected at least five dashboards in " + dashboardsDir() + ", found " + json);
             return json;
         } catch (IOException e) {
@@ -816,7 +993,8 @@ class DockerComposeStructureTest {
     }
 
     private JsonNode dashboardByUid(String uid) {
-        return dashboardFiles().stream().map(DockerComposeStructureTest::dashboard)
+        return dashboardFiles().stream()
+                .map(DockerComposeStructureTest::dashboard)
                 .filter(d -> uid.equals(d.path("uid").asText()))
                 .findFirst()
                 .orElseGet(() -> fail("no dashboard with uid " + uid));
@@ -878,7 +1056,8 @@ class DockerComposeStructureTest {
     }
 
     private static Set<String> listenerNames(String listeners) {
-        return csv(listeners).stream().map(l -> l.substring(0, Math.max(0, l.indexOf("://"))))
+        return csv(listeners).stream()
+                .map(l -> l.substring(0, Math.max(0, l.indexOf("://"))))
                 .collect(Collectors.toSet());
     }
 
@@ -905,8 +1084,11 @@ class DockerComposeStructureTest {
         try {
             Path out = Files.createTempFile("deploy-check", ".log");
             try {
-                Process p = new ProcessBuilder(command).directory(root.toFile())
-                        .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                Process p = new ProcessBuilder(command)
+                        .directory(root.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(out.toFile())
+                        .start();
                 boolean finished = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
                 if (!finished) {
                     p.destroyForcibly();
@@ -931,7 +1113,9 @@ class DockerComposeStructureTest {
         }
         // v1 (docker-compose 1.x) predates the compose spec this file follows (top-level name).
         Run standalone = run(List.of("docker-compose", "version", "--short"), 30);
-        if (standalone.finished() && standalone.exitCode() == 0 && standalone.output().strip().matches("v?[2-9]\\..*")) {
+        if (standalone.finished()
+                && standalone.exitCode() == 0
+                && standalone.output().strip().matches("v?[2-9]\\..*")) {
             return Optional.of(List.of("docker-compose"));
         }
         return Optional.empty();

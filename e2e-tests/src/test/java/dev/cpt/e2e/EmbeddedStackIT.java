@@ -48,7 +48,8 @@ class EmbeddedStackIT {
 
     @BeforeAll
     static void startStack() {
-        StackOptions options = StackOptions.ephemeral(Path.of("..").toAbsolutePath().normalize(), dataDir)
+        StackOptions options = StackOptions.ephemeral(
+                        Path.of("..").toAbsolutePath().normalize(), dataDir)
                 .with("cpt.trainer.checkpoint-every-steps", "1")
                 .with("cpt.mixer.flush-after", "1s")
                 // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
@@ -69,11 +70,13 @@ class EmbeddedStackIT {
 
     @Test
     void aPostedDocumentCrossesEveryService() throws Exception {
-        String text = IntStream.range(0, 12).mapToObj(i -> "Granite is an igneous rock, number " + i + ".")
+        String text = IntStream.range(0, 12)
+                .mapToObj(i -> "Granite is an igneous rock, number " + i + ".")
                 .collect(Collectors.joining(" "));
         var post = HttpRequest.newBuilder(stack.service(Service.INGEST).url("/documents"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(new RawDocument("e2e-granite", "geology", text, null))))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        Json.write(new RawDocument("e2e-granite", "geology", text, null))))
                 .build();
         HttpResponse<String> accepted = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode(), accepted.body());
@@ -84,36 +87,61 @@ class EmbeddedStackIT {
         AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, Document.TOPIC);
         // mixer -> cpt.batches
         var batch = AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, TrainingBatch.TOPIC);
-        assertTrue(Json.read(batch.value(), TrainingBatch.class).sequences().stream().allMatch(s -> s.domain().equals("geology")));
+        assertTrue(Json.read(batch.value(), TrainingBatch.class).sequences().stream()
+                .allMatch(s -> s.domain().equals("geology")));
         // trainer -> cpt.checkpoints
-        var checkpoint = Json.read(AwaitRecord.first(kafka,
-                r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain().getOrDefault("geology", 0L) >= text.length(),
-                LOOP_TIMEOUT, CheckpointEvent.TOPIC).value(), CheckpointEvent.class);
+        var checkpoint = Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> Json.read(r.value(), CheckpointEvent.class)
+                                                .tokensPerDomain()
+                                                .getOrDefault("geology", 0L)
+                                        >= text.length(),
+                                LOOP_TIMEOUT,
+                                CheckpointEvent.TOPIC)
+                        .value(),
+                CheckpointEvent.class);
         // eval -> cpt.eval.reports
-        var report = Json.read(AwaitRecord.first(kafka,
-                r -> Json.read(r.value(), EvalReport.class).step() == checkpoint.step(), LOOP_TIMEOUT, EvalReport.TOPIC).value(),
+        var report = Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> Json.read(r.value(), EvalReport.class).step() == checkpoint.step(),
+                                LOOP_TIMEOUT,
+                                EvalReport.TOPIC)
+                        .value(),
                 EvalReport.class);
         assertNull(report.error());
         assertEquals(checkpoint.sha256(), report.checkpointSha256());
 
         // reward: request on Kafka, reply on Kafka
-        var request = new RewardRequest("e2e-reward", "e2e-group", "What is granite?", "Granite is an igneous rock.",
-                "Granite is an igneous rock.", Instant.now());
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "e2e-group", Json.write(request)))
+        var request = new RewardRequest(
+                "e2e-reward",
+                "e2e-group",
+                "What is granite?",
+                "Granite is an igneous rock.",
+                "Granite is an igneous rock.",
+                Instant.now());
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "e2e-group", Json.write(request)))
                 .awaitCompletion(Duration.ofSeconds(30));
-        var reward = Json.read(AwaitRecord.first(kafka, r -> r.value().contains("e2e-reward"), LOOP_TIMEOUT,
-                RewardResponse.TOPIC).value(), RewardResponse.class);
+        var reward = Json.read(
+                AwaitRecord.first(kafka, r -> r.value().contains("e2e-reward"), LOOP_TIMEOUT, RewardResponse.TOPIC)
+                        .value(),
+                RewardResponse.class);
         assertEquals(1.0, reward.reward(), 1e-9);
     }
 
     @Test
     void everyServiceIsReadyAndServesMetrics() throws Exception {
         for (Service s : Service.values()) {
-            var health = HTTP.send(HttpRequest.newBuilder(stack.service(s).url("/q/health/ready")).build(),
+            var health = HTTP.send(
+                    HttpRequest.newBuilder(stack.service(s).url("/q/health/ready"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), s + ": " + health.body());
             assertTrue(health.body().contains("Kafka connection health check"), s + ": " + health.body());
-            var metrics = HTTP.send(HttpRequest.newBuilder(stack.service(s).url("/q/metrics")).build(),
+            var metrics = HTTP.send(
+                    HttpRequest.newBuilder(stack.service(s).url("/q/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.body().contains("jvm_threads_live_threads"), s + " scrape lacks JVM meters");

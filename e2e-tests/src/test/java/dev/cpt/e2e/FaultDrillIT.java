@@ -19,7 +19,6 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,6 +51,7 @@ class FaultDrillIT {
     private static final Duration RESTART = Duration.ofMinutes(3);
     /** Load drill: documents per second and seconds (override with -Dcpt.load.rate / -Dcpt.load.seconds). */
     private static final int LOAD_RATE = Integer.getInteger("cpt.load.rate", 5);
+
     private static final int LOAD_SECONDS = Integer.getInteger("cpt.load.seconds", 10);
 
     @TempDir
@@ -64,7 +64,8 @@ class FaultDrillIT {
 
     @BeforeAll
     static void startStack() {
-        StackOptions options = StackOptions.ephemeral(Path.of("..").toAbsolutePath().normalize(), dataDir)
+        StackOptions options = StackOptions.ephemeral(
+                        Path.of("..").toAbsolutePath().normalize(), dataDir)
                 .with("cpt.trainer.run-id", RUN)
                 .with("cpt.trainer.checkpoint-every-steps", "4")
                 // The tiny model (context 64) keeps the drill about the pipeline, not about CPU time: the stack
@@ -117,12 +118,14 @@ class FaultDrillIT {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
             int accepted = ledger.acceptedSplit.size() - before;
-            System.out.printf("load drill: posted %d documents in %.1f s (%.1f docs/s offered at %d/s), accepted %d (%.1f docs/s)%n",
+            System.out.printf(
+                    "load drill: posted %d documents in %.1f s (%.1f docs/s offered at %d/s), accepted %d (%.1f docs/s)%n",
                     posted, seconds, posted / seconds, LOAD_RATE, accepted, accepted / seconds);
 
             long drainStart = System.nanoTime();
             awaitAllOnTopics(Duration.ofMinutes(2));
-            System.out.printf("load drill: every accepted document on %s/%s %.1f s after the last post%n",
+            System.out.printf(
+                    "load drill: every accepted document on %s/%s %.1f s after the last post%n",
                     Document.TOPIC, Document.HELDOUT_TOPIC, (System.nanoTime() - drainStart) / 1e9);
 
             long deadline = System.nanoTime() + SETTLE.toNanos();
@@ -130,20 +133,28 @@ class FaultDrillIT {
             long trainerLag;
             do {
                 mixerLag = TopicReader.lag(admin, "mixer", Document.TOPIC);
-                trainerLag = TopicReader.unreadRecords(admin, stack.kafka().bootstrapServers(), "trainer", TrainingBatch.TOPIC);
+                trainerLag = TopicReader.unreadRecords(
+                        admin, stack.kafka().bootstrapServers(), "trainer", TrainingBatch.TOPIC);
                 maxMixerLag = Math.max(maxMixerLag, mixerLag);
                 maxTrainerLag = Math.max(maxTrainerLag, trainerLag);
-                System.out.printf("load drill: +%.0f s lag mixer(%s)=%d trainer(%s)=%d%n", (System.nanoTime() - drainStart) / 1e9,
-                        Document.TOPIC, mixerLag, TrainingBatch.TOPIC, trainerLag);
+                System.out.printf(
+                        "load drill: +%.0f s lag mixer(%s)=%d trainer(%s)=%d%n",
+                        (System.nanoTime() - drainStart) / 1e9,
+                        Document.TOPIC,
+                        mixerLag,
+                        TrainingBatch.TOPIC,
+                        trainerLag);
                 if (mixerLag == 0 && trainerLag == 0) {
                     break;
                 }
                 Thread.sleep(2000);
             } while (System.nanoTime() < deadline);
-            System.out.printf("load drill: lag back to zero %.1f s after the last post (peak seen: mixer %d, trainer %d)%n",
+            System.out.printf(
+                    "load drill: lag back to zero %.1f s after the last post (peak seen: mixer %d, trainer %d)%n",
                     (System.nanoTime() - drainStart) / 1e9, maxMixerLag, maxTrainerLag);
             assertEquals(0, mixerLag, "the mixer did not catch up with " + Document.TOPIC + " within " + SETTLE);
-            assertEquals(0, trainerLag, "the trainer did not catch up with " + TrainingBatch.TOPIC + " within " + SETTLE);
+            assertEquals(
+                    0, trainerLag, "the trainer did not catch up with " + TrainingBatch.TOPIC + " within " + SETTLE);
         }
     }
 
@@ -153,14 +164,18 @@ class FaultDrillIT {
     void killedServicesAndBrokerLoseNoDocumentAndTrainNoBatchTwice() throws Exception {
         Path journal = dataDir.resolve("checkpoints").resolve(RUN).resolve("trained-batches.jsonl");
 
-        // Trainer: killed between checkpoints while batches of a fresh wave wait on the topic; more arrive while it is down.
+        // Trainer: killed between checkpoints while batches of a fresh wave wait on the topic; more arrive while it is
+        // down.
         int trained = journalBatchIds(journal).size();
         post(Workload.arithmetic("trainer-drill", 40, ++seed));
-        awaitTrue(() -> journalBatchIds(journal).size() > trained && untrainedBatches(journal) > 0,
-                "the trainer to be in the middle of the new wave", Duration.ofMillis(20));
+        awaitTrue(
+                () -> journalBatchIds(journal).size() > trained && untrainedBatches(journal) > 0,
+                "the trainer to be in the middle of the new wave",
+                Duration.ofMillis(20));
         long pendingAtKill = untrainedBatches(journal);
         stack.service(Service.TRAINER).kill();
-        System.out.printf("fault drills: trainer killed with %d batches of the wave trained and %d waiting%n",
+        System.out.printf(
+                "fault drills: trainer killed with %d batches of the wave trained and %d waiting%n",
                 journalBatchIds(journal).size() - trained, pendingAtKill);
         post(Workload.units("while-trainer-down", 5, ++seed));
         stack.service(Service.TRAINER).restart(RESTART);
@@ -199,19 +214,24 @@ class FaultDrillIT {
         post(List.of(new RawDocument("dup-copy", "units", original.get(0).text(), "e2e")));
         assertTrue(ledger.duplicates.containsKey("dup-copy"), "the copy was not reported as a duplicate: " + ledger);
         int rejectedBefore = ledger.rejections.size();
-        post(List.of(new RawDocument("rejected-binary", "units", "\u0001\u0002\u0003\u0000\u0000\u0000\u0004\u0005\u0006\u0007", "e2e")));
+        post(List.of(new RawDocument(
+                "rejected-binary", "units", "\u0001\u0002\u0003\u0000\u0000\u0000\u0004\u0005\u0006\u0007", "e2e")));
         assertEquals(rejectedBefore + 1, ledger.rejections.size(), "a binary document must be rejected: " + ledger);
 
         Accounting a = awaitAccounted();
-        System.out.println("fault drills: " + ledger + "; " + a.trainedBatches + " batches trained, "
-                + a.documentsTrainedMoreThanOnce.size() + " documents in two batches that are not consecutive"
-                + " (re-packed after the mixer's crash, which re-reads unacknowledged documents, or split across interleaved domains)");
+        System.out.println(
+                "fault drills: " + ledger + "; " + a.trainedBatches + " batches trained, "
+                        + a.documentsTrainedMoreThanOnce.size() + " documents in two batches that are not consecutive"
+                        + " (re-packed after the mixer's crash, which re-reads unacknowledged documents, or split across interleaved domains)");
 
         // No batch trained twice: batch ids and topic offsets in the journal are unique, and all exist on the topic.
         List<String> ids = journalBatchIds(journal);
         assertEquals(ids.size(), new HashSet<>(ids).size(), "a batch was trained twice: " + ids);
         List<String> offsets = journalOffsets(journal);
-        assertEquals(offsets.size(), new HashSet<>(offsets).size(), "an offset of cpt.batches was trained twice: " + offsets);
+        assertEquals(
+                offsets.size(),
+                new HashSet<>(offsets).size(),
+                "an offset of cpt.batches was trained twice: " + offsets);
         assertTrue(a.batchDocuments.keySet().containsAll(ids), "the journal names batches that are not on the topic");
         // Duplicates are reported, never stored.
         Set<String> stored = new HashSet<>(a.onDocuments);
@@ -224,11 +244,14 @@ class FaultDrillIT {
             assertFalse(r.startsWith(":"), "a rejection without a reason: " + r);
         }
         var deadLetters = TopicReader.readAll(stack.kafka().bootstrapServers(), DeadLetters.INGEST);
-        assertTrue(deadLetters.size() >= ledger.rejections.size(), deadLetters.size() + " dead letters for "
-                + ledger.rejections.size() + " rejections");
+        assertTrue(
+                deadLetters.size() >= ledger.rejections.size(),
+                deadLetters.size() + " dead letters for " + ledger.rejections.size() + " rejections");
         for (var d : deadLetters) {
             var reason = d.headers().lastHeader(DeadLetters.REASON_HEADER);
-            assertTrue(reason != null && reason.value().length > 0, "a dead letter without a reason header at offset " + d.offset());
+            assertTrue(
+                    reason != null && reason.value().length > 0,
+                    "a dead letter without a reason header at offset " + d.offset());
         }
         // A crash made no valid message look bad: nothing went to the mixer's or trainer's dead-letter topic.
         assertEquals(0, countRecords(DeadLetters.MIXER), "documents dead-lettered by the mixer during the drills");
@@ -238,36 +261,57 @@ class FaultDrillIT {
         awaitTrue(() -> unevaluatedCheckpoints().isEmpty(), "eval reports for every checkpoint", Duration.ofSeconds(1));
     }
 
-    /** A checkpoint event whose URI climbs out of the store root is refused by eval with the reason, and nothing is read. */
+    /**
+     * A checkpoint event whose URI climbs out of the store root is refused by eval with the reason, and nothing is
+     * read.
+     */
     @Test
     @Order(3)
     void aCheckpointUriOutsideTheStoreRootIsRefused() throws Exception {
         Path root = dataDir.resolve("checkpoints").toRealPath();
         String traversal = root.toUri() + RUN + "/../../../../etc";
         // A genuine event of the run with its URI and run id changed: the attack arrives in a well-formed message.
-        var genuine = TopicReader.readAll(stack.kafka().bootstrapServers(), CheckpointEvent.TOPIC).get(0).value();
+        var genuine = TopicReader.readAll(stack.kafka().bootstrapServers(), CheckpointEvent.TOPIC)
+                .get(0)
+                .value();
         var forged = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(genuine);
         forged.put("runId", "intruder").put("uri", traversal);
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(CheckpointEvent.TOPIC, "intruder", forged.toString()))
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(CheckpointEvent.TOPIC, "intruder", forged.toString()))
                 .awaitCompletion(Duration.ofSeconds(30));
-        EvalReport report = Json.read(AwaitRecord.first(kafka, r -> r.value().contains("\"intruder\""), SETTLE, EvalReport.TOPIC).value(),
+        EvalReport report = Json.read(
+                AwaitRecord.first(kafka, r -> r.value().contains("\"intruder\""), SETTLE, EvalReport.TOPIC)
+                        .value(),
                 EvalReport.class);
-        assertTrue(report.error() != null && report.error().contains("outside the store root"), "report: " + Json.write(report));
+        assertTrue(
+                report.error() != null && report.error().contains("outside the store root"),
+                "report: " + Json.write(report));
         assertTrue(report.domains().isEmpty(), "a refused checkpoint must not be scored");
     }
 
     // ---------------------------------------------------------------------------------------------------------
 
-    private record Accounting(Map<String, List<String>> batchDocuments, Set<String> onDocuments, Set<String> onHeldout,
-            Set<String> trainedDocuments, Set<String> documentsTrainedMoreThanOnce, int trainedBatches,
-            Set<String> missingTrain, Set<String> missingHeldout) {}
+    private record Accounting(
+            Map<String, List<String>> batchDocuments,
+            Set<String> onDocuments,
+            Set<String> onHeldout,
+            Set<String> trainedDocuments,
+            Set<String> documentsTrainedMoreThanOnce,
+            int trainedBatches,
+            Set<String> missingTrain,
+            Set<String> missingHeldout) {}
 
     private static Accounting account() throws Exception {
         Path journal = dataDir.resolve("checkpoints").resolve(RUN).resolve("trained-batches.jsonl");
         Map<String, List<String>> batchDocuments = new HashMap<>();
         for (var r : TopicReader.readAll(stack.kafka().bootstrapServers(), TrainingBatch.TOPIC)) {
             TrainingBatch b = Json.read(r.value(), TrainingBatch.class);
-            batchDocuments.put(b.batchId(), b.sequences().stream().flatMap(s -> s.documentIds().stream()).distinct().toList());
+            batchDocuments.put(
+                    b.batchId(),
+                    b.sequences().stream()
+                            .flatMap(s -> s.documentIds().stream())
+                            .distinct()
+                            .toList());
         }
         Set<String> trainedDocuments = new HashSet<>();
         Set<String> twice = new TreeSet<>();
@@ -288,7 +332,14 @@ class FaultDrillIT {
         missingTrain.removeAll(trainedDocuments);
         Set<String> missingHeldout = new TreeSet<>(ledger.accepted("HELDOUT"));
         missingHeldout.removeAll(onHeldout);
-        return new Accounting(batchDocuments, onDocuments, onHeldout, trainedDocuments, twice, batches.size(), missingTrain,
+        return new Accounting(
+                batchDocuments,
+                onDocuments,
+                onHeldout,
+                trainedDocuments,
+                twice,
+                batches.size(),
+                missingTrain,
                 missingHeldout);
     }
 
@@ -296,9 +347,11 @@ class FaultDrillIT {
      * A long document spans consecutive batches (the mixer packs it to the context length), so appearing in two
      * adjacent batches is packing, not re-training; only a document that re-appears after a gap was packed again.
      */
-    private static boolean inPreviousBatch(Map<String, List<String>> batchDocuments, List<String> batches, String doc, String batch) {
+    private static boolean inPreviousBatch(
+            Map<String, List<String>> batchDocuments, List<String> batches, String doc, String batch) {
         int i = batches.indexOf(batch);
-        return i > 0 && batchDocuments.getOrDefault(batches.get(i - 1), List.of()).contains(doc);
+        return i > 0
+                && batchDocuments.getOrDefault(batches.get(i - 1), List.of()).contains(doc);
     }
 
     private static Accounting awaitAccounted() throws Exception {
@@ -308,10 +361,14 @@ class FaultDrillIT {
             Thread.sleep(3000);
             a = account();
         }
-        assertTrue(a.missingTrain.isEmpty(), a.missingTrain.size() + " accepted training documents were never trained on: "
-                + a.missingTrain + " (" + ledger + ")");
-        assertTrue(a.missingHeldout.isEmpty(), a.missingHeldout.size() + " accepted held-out documents are not on "
-                + Document.HELDOUT_TOPIC + ": " + a.missingHeldout);
+        assertTrue(
+                a.missingTrain.isEmpty(),
+                a.missingTrain.size() + " accepted training documents were never trained on: " + a.missingTrain + " ("
+                        + ledger + ")");
+        assertTrue(
+                a.missingHeldout.isEmpty(),
+                a.missingHeldout.size() + " accepted held-out documents are not on " + Document.HELDOUT_TOPIC + ": "
+                        + a.missingHeldout);
         return a;
     }
 
@@ -363,14 +420,18 @@ class FaultDrillIT {
     }
 
     private static List<String> journalBatchIds(Path journal) {
-        return journalLines(journal).stream().map(l -> String.valueOf(Json.read(l, Map.class).get("batchId"))).toList();
+        return journalLines(journal).stream()
+                .map(l -> String.valueOf(Json.read(l, Map.class).get("batchId")))
+                .toList();
     }
 
     private static List<String> journalOffsets(Path journal) {
-        return journalLines(journal).stream().map(l -> {
-            Map<?, ?> m = Json.read(l, Map.class);
-            return m.get("topic") + "-" + m.get("partition") + "@" + m.get("offset");
-        }).toList();
+        return journalLines(journal).stream()
+                .map(l -> {
+                    Map<?, ?> m = Json.read(l, Map.class);
+                    return m.get("topic") + "-" + m.get("partition") + "@" + m.get("offset");
+                })
+                .toList();
     }
 
     /** The complete lines; one the trainer is still writing has no newline yet and is left out. */
@@ -380,7 +441,10 @@ class FaultDrillIT {
                 return List.of();
             }
             String content = Files.readString(journal);
-            return content.substring(0, content.lastIndexOf('\n') + 1).lines().filter(l -> !l.isBlank()).toList();
+            return content.substring(0, content.lastIndexOf('\n') + 1)
+                    .lines()
+                    .filter(l -> !l.isBlank())
+                    .toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -399,9 +463,12 @@ class FaultDrillIT {
     /** Batches on cpt.batches (one partition) after the last one the trainer's journal records. */
     private static long untrainedBatches(Path journal) {
         List<String> lines = journalLines(journal);
-        long next = lines.isEmpty() ? 0 : ((Number) Json.read(lines.get(lines.size() - 1), Map.class).get("offset")).longValue() + 1;
+        long next = lines.isEmpty()
+                ? 0
+                : ((Number) Json.read(lines.get(lines.size() - 1), Map.class).get("offset")).longValue() + 1;
         // Records, not offsets: cpt.batches is written in transactions, so its last offset is a commit marker.
-        return TopicReader.recordsFrom(stack.kafka().bootstrapServers(),
+        return TopicReader.recordsFrom(
+                stack.kafka().bootstrapServers(),
                 Map.of(new org.apache.kafka.common.TopicPartition(TrainingBatch.TOPIC, 0), next));
     }
 }

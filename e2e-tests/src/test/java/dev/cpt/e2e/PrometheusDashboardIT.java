@@ -67,7 +67,8 @@ class PrometheusDashboardIT {
         Path alerts = root.resolve("deploy/prometheus/alerts.yml");
         Path binaries = PrometheusServer.binaries(root);
 
-        Commands.Result rules = Commands.run(List.of(binaries.resolve("promtool").toString(), "check", "rules", alerts.toString()),
+        Commands.Result rules = Commands.run(
+                List.of(binaries.resolve("promtool").toString(), "check", "rules", alerts.toString()),
                 Duration.ofMinutes(1));
         assertEquals(0, rules.exitCode(), "promtool check rules " + alerts + ":\n" + rules.output());
 
@@ -86,8 +87,8 @@ class PrometheusDashboardIT {
                 .with("cpt.reward.encoder.preset", "tiny");
         try (Stack stack = Stack.start(options);
                 KafkaCompanion kafka = new KafkaCompanion(stack.kafka().bootstrapServers());
-                PrometheusServer prometheus = PrometheusServer.start(binaries, dataDir.resolve("prometheus"),
-                        PrometheusServer.config(stack, alerts))) {
+                PrometheusServer prometheus = PrometheusServer.start(
+                        binaries, dataDir.resolve("prometheus"), PrometheusServer.config(stack, alerts))) {
             assertRestNeedsTheKey(stack);
             runWorkload(stack, kafka);
 
@@ -95,11 +96,14 @@ class PrometheusDashboardIT {
             assertTrue(queries.size() >= 30, "expected the five dashboards' queries, found " + queries.size());
             Map<String, String> empty = awaitData(prometheus, queries, Duration.ofMinutes(2));
             for (String exempt : EXEMPT.keySet()) {
-                assertTrue(empty.containsKey(exempt), "the panel query returns data now, drop its exemption: " + exempt);
+                assertTrue(
+                        empty.containsKey(exempt), "the panel query returns data now, drop its exemption: " + exempt);
             }
             empty.keySet().removeAll(EXEMPT.keySet());
-            assertTrue(empty.isEmpty(), "panel queries without data after the workload:\n" + String.join("\n", empty.keySet())
-                    + "\ntargets: " + prometheus.targets());
+            assertTrue(
+                    empty.isEmpty(),
+                    "panel queries without data after the workload:\n" + String.join("\n", empty.keySet())
+                            + "\ntargets: " + prometheus.targets());
             for (String exempt : EXEMPT.keySet()) {
                 assertTrue(queries.containsKey(exempt), "the exemption names no panel query any more: " + exempt);
             }
@@ -115,7 +119,10 @@ class PrometheusDashboardIT {
                 assertEquals("ok", rule.path("health").asText(), rule.path("name") + ": " + rule.path("lastError"));
             }
             // Every service is scraped, so no ServiceDown alert is pending or firing.
-            assertEquals(0, prometheus.query("ALERTS{alertname=\"ServiceDown\"}").size(), "ServiceDown fired on a running stack");
+            assertEquals(
+                    0,
+                    prometheus.query("ALERTS{alertname=\"ServiceDown\"}").size(),
+                    "ServiceDown fired on a running stack");
 
             // ...and a crashed one raises it: SIGKILL reward-service, the alert goes pending at the next evaluations.
             stack.service(Service.REWARD).kill();
@@ -134,7 +141,8 @@ class PrometheusDashboardIT {
         List<RawDocument> arithmetic = Workload.arithmetic("dash-arith", 24, 11);
         var ledger = new Workload.Ledger();
         List<RawDocument> first = new ArrayList<>(arithmetic);
-        first.add(new RawDocument("dash-arith-copy", "arithmetic", arithmetic.get(0).text(), "e2e"));
+        first.add(new RawDocument(
+                "dash-arith-copy", "arithmetic", arithmetic.get(0).text(), "e2e"));
         Workload.post(stack, first, ledger, API_KEY);
         postRawLine(stack, "{this is not json");
         assertFalse(ledger.duplicates.isEmpty(), "the copied document was not reported as a duplicate: " + ledger);
@@ -142,48 +150,74 @@ class PrometheusDashboardIT {
         // A file in the watched inbox (its folder names the domain).
         Path inbox = stack.inbox().resolve("arithmetic");
         Files.createDirectories(inbox);
-        Files.writeString(inbox.resolve("facts.txt"), Workload.arithmetic("dash-inbox", 1, 99).get(0).text());
+        Files.writeString(
+                inbox.resolve("facts.txt"),
+                Workload.arithmetic("dash-inbox", 1, 99).get(0).text());
 
-        AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain().getOrDefault("arithmetic", 0L) > 0,
-                TIMEOUT, CheckpointEvent.TOPIC);
+        AwaitRecord.first(
+                kafka,
+                r -> Json.read(r.value(), CheckpointEvent.class)
+                                .tokensPerDomain()
+                                .getOrDefault("arithmetic", 0L)
+                        > 0,
+                TIMEOUT,
+                CheckpointEvent.TOPIC);
 
         // Phase 2: a new domain, so eval sees two phases (transfer, stability gap, forgetting of arithmetic).
         Workload.post(stack, Workload.units("dash-units", 24, 12), ledger, API_KEY);
-        AwaitRecord.first(kafka, r -> {
-            EvalReport report = Json.read(r.value(), EvalReport.class);
-            return report.error() == null && report.continual() != null && report.continual().phases().size() >= 2
-                    && report.continual().backwardTransfer() != null;
-        }, TIMEOUT, EvalReport.TOPIC);
+        AwaitRecord.first(
+                kafka,
+                r -> {
+                    EvalReport report = Json.read(r.value(), EvalReport.class);
+                    return report.error() == null
+                            && report.continual() != null
+                            && report.continual().phases().size() >= 2
+                            && report.continual().backwardTransfer() != null;
+                },
+                TIMEOUT,
+                EvalReport.TOPIC);
 
         // Reward: one score over HTTP, one request over Kafka.
         HttpResponse<String> scored = score(stack, API_KEY);
         assertEquals(200, scored.statusCode(), scored.body());
-        var request = new RewardRequest("dash-reward", "dash-group", "What is 2 plus 2?", "2 plus 2 is 4", "2 plus 2 is 4", Instant.now());
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "dash-group", Json.write(request)))
+        var request = new RewardRequest(
+                "dash-reward", "dash-group", "What is 2 plus 2?", "2 plus 2 is 4", "2 plus 2 is 4", Instant.now());
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "dash-group", Json.write(request)))
                 .awaitCompletion(Duration.ofSeconds(30));
         AwaitRecord.first(kafka, r -> r.value().contains("dash-reward"), TIMEOUT, RewardResponse.TOPIC);
         runGrpoStage(stack);
         // A poison request: dead-lettered with its reason and counted as a reject (the rejects panel).
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "dash-group", "{not a reward request"))
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "dash-group", "{not a reward request"))
                 .awaitCompletion(Duration.ofSeconds(30));
         AwaitRecord.first(kafka, r -> r.value().contains("not a reward request"), TIMEOUT, DeadLetters.REWARD);
     }
 
     /** A small GRPO stage on the trainer, rewards from the real reward service over Kafka: the GRPO panels' data. */
     private static void runGrpoStage(Stack stack) throws Exception {
-        HttpResponse<String> started = HTTP.send(HttpRequest.newBuilder(stack.service(Service.TRAINER).url("/grpo"))
-                .header("Content-Type", "application/json")
-                .header("X-API-Key", API_KEY)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"task\":\"arithmetic\",\"prompts\":8,\"heldOutPrompts\":4,"
-                        + "\"steps\":2,\"groupSize\":4,\"promptsPerStep\":2,\"maxNewTokens\":16}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> started = HTTP.send(
+                HttpRequest.newBuilder(stack.service(Service.TRAINER).url("/grpo"))
+                        .header("Content-Type", "application/json")
+                        .header("X-API-Key", API_KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"task\":\"arithmetic\",\"prompts\":8,\"heldOutPrompts\":4,"
+                                        + "\"steps\":2,\"groupSize\":4,\"promptsPerStep\":2,\"maxNewTokens\":16}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(202, started.statusCode(), started.body());
         String id = Json.MAPPER.readTree(started.body()).path("id").asText();
         Instant deadline = Instant.now().plus(TIMEOUT);
         String state = "";
         while (Instant.now().isBefore(deadline)) {
-            JsonNode status = Json.MAPPER.readTree(HTTP.send(HttpRequest.newBuilder(stack.service(Service.TRAINER).url("/grpo/" + id))
-                    .header("X-API-Key", API_KEY).GET().build(), HttpResponse.BodyHandlers.ofString()).body());
+            JsonNode status = Json.MAPPER.readTree(HTTP.send(
+                            HttpRequest.newBuilder(
+                                            stack.service(Service.TRAINER).url("/grpo/" + id))
+                                    .header("X-API-Key", API_KEY)
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body());
             state = status.path("state").asText();
             if (state.equals("succeeded") || state.equals("failed")) {
                 assertEquals("succeeded", state, status.toString());
@@ -191,11 +225,13 @@ class PrometheusDashboardIT {
             }
             Thread.sleep(1000);
         }
-        throw new AssertionError("the GRPO stage " + id + " did not finish within " + TIMEOUT + " (state " + state + ")");
+        throw new AssertionError(
+                "the GRPO stage " + id + " did not finish within " + TIMEOUT + " (state " + state + ")");
     }
 
     private static HttpResponse<String> score(Stack stack, String apiKey) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(stack.service(Service.REWARD).url("/score"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        stack.service(Service.REWARD).url("/score"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(
                         "{\"pairs\":[{\"completion\":\"12 plus 30 is 42\",\"reference\":\"12 plus 30 is 42\"}]}"));
@@ -208,16 +244,22 @@ class PrometheusDashboardIT {
     /** cpt.security.api-key on the real stack: a REST endpoint refuses a request without it (ApiKeyFilter). */
     private static void assertRestNeedsTheKey(Stack stack) throws Exception {
         HttpResponse<String> refused = score(stack, null);
-        assertEquals(401, refused.statusCode(), "POST /score without the API key was not refused (a reward-service"
-                + " packaged before cpt-service-common's ApiKeyFilter? package it again): " + refused.body());
+        assertEquals(
+                401,
+                refused.statusCode(),
+                "POST /score without the API key was not refused (a reward-service"
+                        + " packaged before cpt-service-common's ApiKeyFilter? package it again): " + refused.body());
         assertEquals(401, score(stack, API_KEY + "-wrong").statusCode(), "a wrong API key was accepted");
     }
 
     private static void postRawLine(Stack stack, String line) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(stack.service(Service.INGEST).url("/documents"))
-                .header("Content-Type", "application/x-ndjson")
-                .header("X-API-Key", API_KEY)
-                .POST(HttpRequest.BodyPublishers.ofString(line)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(stack.service(Service.INGEST).url("/documents"))
+                        .header("Content-Type", "application/x-ndjson")
+                        .header("X-API-Key", API_KEY)
+                        .POST(HttpRequest.BodyPublishers.ofString(line))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(400, r.statusCode(), "a line that is not JSON must be rejected: " + r.body());
     }
 
@@ -238,7 +280,9 @@ class PrometheusDashboardIT {
                 for (JsonNode target : panel.path("targets")) {
                     String expr = target.path("expr").asText("");
                     if (!expr.isBlank()) {
-                        out.put(file.getFileName() + " / " + panel.path("title").asText() + " / " + expr, substitute(expr));
+                        out.put(
+                                file.getFileName() + " / " + panel.path("title").asText() + " / " + expr,
+                                substitute(expr));
                     }
                 }
             }
@@ -247,9 +291,12 @@ class PrometheusDashboardIT {
     }
 
     static String substitute(String expr) {
-        String s = expr.replace("$__rate_interval", "1m").replace("${__rate_interval}", "1m")
-                .replace("$__interval", "15s").replace("${__interval}", "15s")
-                .replace("$__range", "5m").replace("${__range}", "5m");
+        String s = expr.replace("$__rate_interval", "1m")
+                .replace("${__rate_interval}", "1m")
+                .replace("$__interval", "15s")
+                .replace("${__interval}", "15s")
+                .replace("$__range", "5m")
+                .replace("${__range}", "5m");
         return GRAFANA_VARIABLE.matcher(s).replaceAll(".*");
     }
 
@@ -263,8 +310,8 @@ class PrometheusDashboardIT {
     }
 
     /** Polls until every query returns a non-empty result or the time is up; returns those still empty. */
-    private static Map<String, String> awaitData(PrometheusServer prometheus, Map<String, String> queries, Duration timeout)
-            throws Exception {
+    private static Map<String, String> awaitData(
+            PrometheusServer prometheus, Map<String, String> queries, Duration timeout) throws Exception {
         Map<String, String> pending = new TreeMap<>(queries);
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {

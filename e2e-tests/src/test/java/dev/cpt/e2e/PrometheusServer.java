@@ -25,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  * when missing) scraping the embedded stack's five services, with the project's alert rules loaded.
  */
 final class PrometheusServer implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final Process process;
     private final int port;
@@ -37,10 +38,17 @@ final class PrometheusServer implements AutoCloseable {
         this.log = log;
     }
 
-    /** The directory with {@code prometheus} and {@code promtool}: installs Debian's package when missing, or fails saying why. */
+    /**
+     * The directory with {@code prometheus} and {@code promtool}: installs Debian's package when missing, or fails
+     * saying why.
+     */
     static Path binaries(Path repoRoot) {
         Path script = repoRoot.resolve("e2e-tests/bin/ensure-prometheus.sh");
-        Commands.Result r = Commands.run(List.of("bash", script.toString(), repoRoot.resolve("e2e-tests/target/prometheus").toString()),
+        Commands.Result r = Commands.run(
+                List.of(
+                        "bash",
+                        script.toString(),
+                        repoRoot.resolve("e2e-tests/target/prometheus").toString()),
                 Duration.ofMinutes(5));
         if (r.exitCode() != 0) {
             fail("Prometheus is needed for this test and could not be installed (" + script + " exited " + r.exitCode()
@@ -62,13 +70,20 @@ final class PrometheusServer implements AutoCloseable {
     static String config(Stack stack, Path alertRules) {
         StringBuilder yml = new StringBuilder()
                 .append("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n")
-                .append("rule_files:\n  - ").append(Json.write(alertRules.toString())).append('\n')
+                .append("rule_files:\n  - ")
+                .append(Json.write(alertRules.toString()))
+                .append('\n')
                 .append("scrape_configs:\n");
         for (Service s : Service.values()) {
             URI url = stack.service(s).url("/");
-            yml.append("  - job_name: ").append(s.module()).append('\n')
+            yml.append("  - job_name: ")
+                    .append(s.module())
+                    .append('\n')
                     .append("    metrics_path: /q/metrics\n")
-                    .append("    static_configs:\n      - targets: [\"").append(url.getHost()).append(':').append(url.getPort())
+                    .append("    static_configs:\n      - targets: [\"")
+                    .append(url.getHost())
+                    .append(':')
+                    .append(url.getPort())
                     .append("\"]\n");
         }
         return yml.toString();
@@ -78,18 +93,20 @@ final class PrometheusServer implements AutoCloseable {
         Files.createDirectories(workDir);
         Path configFile = workDir.resolve("prometheus.yml");
         Files.writeString(configFile, config);
-        Commands.Result check = Commands.run(List.of(binaries.resolve("promtool").toString(), "check", "config", configFile.toString()),
+        Commands.Result check = Commands.run(
+                List.of(binaries.resolve("promtool").toString(), "check", "config", configFile.toString()),
                 Duration.ofMinutes(1));
         if (check.exitCode() != 0) {
             fail("promtool check config rejected the generated configuration:\n" + config + "\n" + check.output());
         }
         int port = dev.cpt.kafka.EmbeddedKafka.freePort();
         Path log = workDir.resolve("prometheus.log");
-        Process p = new ProcessBuilder(binaries.resolve("prometheus").toString(),
-                "--config.file=" + configFile,
-                "--storage.tsdb.path=" + workDir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port,
-                "--log.level=warn")
+        Process p = new ProcessBuilder(
+                        binaries.resolve("prometheus").toString(),
+                        "--config.file=" + configFile,
+                        "--storage.tsdb.path=" + workDir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port,
+                        "--log.level=warn")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .start();
@@ -141,8 +158,11 @@ final class PrometheusServer implements AutoCloseable {
 
     private HttpResponse<String> get(String path) throws IOException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                            .timeout(Duration.ofSeconds(30))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);

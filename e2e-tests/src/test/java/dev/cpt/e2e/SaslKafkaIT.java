@@ -34,7 +34,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -50,7 +49,8 @@ import org.junit.jupiter.api.io.TempDir;
  * password it never becomes ready.
  */
 class SaslKafkaIT {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final String CLIENT_USER = "cpt";
     private static final String CLIENT_PASSWORD = "cpt-secret";
 
@@ -71,10 +71,12 @@ class SaslKafkaIT {
             good = startRewardService(bootstrap, goodPort, CLIENT_PASSWORD, dir.resolve("reward-good.log"));
             awaitReady(good, goodPort, dir.resolve("reward-good.log"));
 
-            var request = new RewardRequest("sasl-1", "sasl-group", "What is 2 plus 2?", "2 plus 2 is 4", "2 plus 2 is 4",
-                    Instant.now());
-            try (var producer = new KafkaProducer<>(clientProps(bootstrap, CLIENT_PASSWORD), new StringSerializer(), new StringSerializer())) {
-                producer.send(new ProducerRecord<>(RewardRequest.TOPIC, "sasl-group", Json.write(request))).get(30, TimeUnit.SECONDS);
+            var request = new RewardRequest(
+                    "sasl-1", "sasl-group", "What is 2 plus 2?", "2 plus 2 is 4", "2 plus 2 is 4", Instant.now());
+            try (var producer = new KafkaProducer<>(
+                    clientProps(bootstrap, CLIENT_PASSWORD), new StringSerializer(), new StringSerializer())) {
+                producer.send(new ProducerRecord<>(RewardRequest.TOPIC, "sasl-group", Json.write(request)))
+                        .get(30, TimeUnit.SECONDS);
             }
             RewardResponse response = awaitReward(bootstrap, "sasl-1");
             assertEquals(1.0, response.reward(), 1e-9);
@@ -113,7 +115,8 @@ class SaslKafkaIT {
         p.setProperty("inter.broker.listener.name", "SASL_PLAINTEXT");
         p.setProperty("sasl.enabled.mechanisms", "PLAIN");
         p.setProperty("sasl.mechanism.inter.broker.protocol", "PLAIN");
-        p.setProperty("listener.name.sasl_plaintext.plain.sasl.jaas.config",
+        p.setProperty(
+                "listener.name.sasl_plaintext.plain.sasl.jaas.config",
                 "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"broker\" password=\"broker-secret\""
                         + " user_broker=\"broker-secret\" user_" + CLIENT_USER + "=\"" + CLIENT_PASSWORD + "\";");
         p.setProperty("log.dirs", dataDir.resolve("logs").toString());
@@ -131,14 +134,33 @@ class SaslKafkaIT {
         }
         String classpath = brokerClasspath();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Commands.Result format = Commands.run(List.of(java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                "-t", "c2FzbC1pdC1jbHVzdGVyLWlkMA", "-c", config.toString(), "--ignore-formatted"), Duration.ofMinutes(2));
+        Commands.Result format = Commands.run(
+                List.of(
+                        java,
+                        "-cp",
+                        classpath,
+                        "kafka.tools.StorageTool",
+                        "format",
+                        "-t",
+                        "c2FzbC1pdC1jbHVzdGVyLWlkMA",
+                        "-c",
+                        config.toString(),
+                        "--ignore-formatted"),
+                Duration.ofMinutes(2));
         assertEquals(0, format.exitCode(), "formatting the SASL broker's log directory failed:\n" + format.output());
         Path log = dataDir.resolve("kafka.log");
-        Process broker = new ProcessBuilder(java, "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dlog4j2.configurationFile=classpath:cpt-broker-log4j2.properties",
-                "-cp", classpath, "kafka.Kafka", config.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        Process broker = new ProcessBuilder(
+                        java,
+                        "-Xmx512m",
+                        "-XX:+UseSerialGC",
+                        "-Dlog4j2.configurationFile=classpath:cpt-broker-log4j2.properties",
+                        "-cp",
+                        classpath,
+                        "kafka.Kafka",
+                        config.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             if (!broker.isAlive()) {
@@ -162,7 +184,11 @@ class SaslKafkaIT {
                 return fail("cpt-broker.classpath is missing from cpt-kafka-embedded");
             }
             String jars = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-            Path self = Path.of(EmbeddedKafka.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path self = Path.of(EmbeddedKafka.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return self + java.io.File.pathSeparator + jars;
         }
     }
@@ -186,12 +212,18 @@ class SaslKafkaIT {
     }
 
     /** reward-service as docker-compose.yml runs it: Kafka settings only through KAFKA_* environment variables. */
-    private static Process startRewardService(String bootstrap, int httpPort, String password, Path log) throws IOException {
+    private static Process startRewardService(String bootstrap, int httpPort, String password, Path log)
+            throws IOException {
         Path jar = DeployFiles.repoRoot().resolve("reward-service/target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.isRegularFile(jar), jar + " is missing: package reward-service first");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m", "-XX:+UseSerialGC", "-jar", jar.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        ProcessBuilder builder = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx384m",
+                        "-XX:+UseSerialGC",
+                        "-jar",
+                        jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = new HashMap<>();
         env.put("QUARKUS_HTTP_PORT", Integer.toString(httpPort));
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
@@ -205,8 +237,12 @@ class SaslKafkaIT {
 
     private static int readiness(int port) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException notListening) {
             return -1;
         } catch (InterruptedException e) {
@@ -238,12 +274,17 @@ class SaslKafkaIT {
         }
         long watchUntil = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < watchUntil && service.isAlive()) {
-            assertNotEquals(200, status, "reward-service became ready with a wrong SASL password:\n" + Files.readString(log));
+            assertNotEquals(
+                    200, status, "reward-service became ready with a wrong SASL password:\n" + Files.readString(log));
             Thread.sleep(500);
             status = readiness(port);
         }
-        assertEquals(503, status, "reward-service with a wrong password should be up but not ready:\n" + Files.readString(log));
-        assertTrue(Files.readString(log).contains("Authentication failed"),
+        assertEquals(
+                503,
+                status,
+                "reward-service with a wrong password should be up but not ready:\n" + Files.readString(log));
+        assertTrue(
+                Files.readString(log).contains("Authentication failed"),
                 "the service log should show the broker refusing the login:\n" + Files.readString(log));
     }
 

@@ -19,7 +19,8 @@ final class TopicReader {
     static List<ConsumerRecord<String, String>> readAll(String bootstrapServers, String topic) {
         try (var consumer = committedReader(bootstrapServers)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<ConsumerRecord<String, String>> records = new ArrayList<>();
@@ -30,9 +31,12 @@ final class TopicReader {
 
     /** Sum of end offsets minus the group's committed offsets over every partition of the topic (0 when caught up). */
     static long lag(org.apache.kafka.clients.admin.Admin admin, String group, String topic) throws Exception {
-        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        var committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
         var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+                .map(p -> new TopicPartition(topic, p.partition()))
+                .toList();
         Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
         partitions.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
         var ends = admin.listOffsets(latest).all().get();
@@ -50,11 +54,18 @@ final class TopicReader {
      * the last offset of a partition is a commit marker, not a record, so the end offset minus the committed offset
      * stays at 1 for a consumer that has read everything; this counts records instead.
      */
-    static long unreadRecords(org.apache.kafka.clients.admin.Admin admin, String bootstrapServers, String group, String topic)
+    static long unreadRecords(
+            org.apache.kafka.clients.admin.Admin admin, String bootstrapServers, String group, String topic)
             throws Exception {
-        var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        var committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
         Map<TopicPartition, Long> from = new java.util.HashMap<>();
-        for (var p : admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()) {
+        for (var p : admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get()
+                .get(topic)
+                .partitions()) {
             TopicPartition tp = new TopicPartition(topic, p.partition());
             from.put(tp, committed.get(tp) == null ? 0L : committed.get(tp).offset());
         }
@@ -83,7 +94,9 @@ final class TopicReader {
     }
 
     /** Polls until every partition's position reaches the end offset it had when this began, or fails after 1 min. */
-    private static void pollToEnd(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions,
+    private static void pollToEnd(
+            KafkaConsumer<String, String> consumer,
+            List<TopicPartition> partitions,
             Consumer<ConsumerRecord<String, String>> sink) {
         Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();

@@ -38,12 +38,14 @@ class TrainerCrashResumeIT {
 
     @Test
     void aTrainerKilledMidRunTrainsEveryBatchExactlyOnceAfterRestart() throws Exception {
-        StackOptions options = StackOptions.ephemeral(Path.of("..").toAbsolutePath().normalize(), dataDir)
+        StackOptions options = StackOptions.ephemeral(
+                        Path.of("..").toAbsolutePath().normalize(), dataDir)
                 .with("cpt.trainer.run-id", "crash-drill")
                 .with("cpt.trainer.checkpoint-every-steps", "4")
                 // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
                 .with("cpt.reward.encoder.preset", "tiny");
-        try (Stack stack = Stack.start(options); var kafka = new KafkaCompanion(stack.kafka().bootstrapServers())) {
+        try (Stack stack = Stack.start(options);
+                var kafka = new KafkaCompanion(stack.kafka().bootstrapServers())) {
             List<String> produced = produceBatches(kafka);
             Path journal = dataDir.resolve("checkpoints/crash-drill/trained-batches.jsonl");
 
@@ -67,11 +69,14 @@ class TrainerCrashResumeIT {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int b = 0; b < BATCHES; b++) {
             List<PackedSequence> rows = IntStream.range(0, 32)
-                    .mapToObj(r -> new PackedSequence("drill", rng.ints(129, 32, 127).toArray(), List.of()))
+                    .mapToObj(r ->
+                            new PackedSequence("drill", rng.ints(129, 32, 127).toArray(), List.of()))
                     .toList();
             String id = "drill-" + b;
             ids.add(id);
-            records.add(new ProducerRecord<>(TrainingBatch.TOPIC, id,
+            records.add(new ProducerRecord<>(
+                    TrainingBatch.TOPIC,
+                    id,
                     Json.write(new TrainingBatch(id, b, 128, rows, Map.of("drill", 1.0), Instant.now()))));
         }
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofMinutes(1));

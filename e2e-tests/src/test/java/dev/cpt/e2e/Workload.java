@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * The texts are generated arithmetic and unit-conversion facts (distinct per seed, so deduplication keeps them).
  */
 final class Workload {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Workload() {}
 
@@ -35,18 +36,30 @@ final class Workload {
             for (int f = 0; f < 5; f++) {
                 int a = rng.nextInt(900) + 10;
                 int b = rng.nextInt(900) + 10;
-                text.append(a).append(" plus ").append(b).append(" is ").append(a + b).append(", because adding ")
-                        .append(b).append(" to ").append(a).append(" gives ").append(a + b).append(". ");
+                text.append(a)
+                        .append(" plus ")
+                        .append(b)
+                        .append(" is ")
+                        .append(a + b)
+                        .append(", because adding ")
+                        .append(b)
+                        .append(" to ")
+                        .append(a)
+                        .append(" gives ")
+                        .append(a + b)
+                        .append(". ");
             }
-            docs.add(new RawDocument(idPrefix + "-" + d, "arithmetic", text.toString().strip(), "e2e"));
+            docs.add(new RawDocument(
+                    idPrefix + "-" + d, "arithmetic", text.toString().strip(), "e2e"));
         }
         return docs;
     }
 
     private static final String[][] UNITS = {
-            {"meters", "meter", "centimeters", "100"}, {"kilometers", "kilometer", "meters", "1000"},
-            {"hours", "hour", "minutes", "60"}, {"minutes", "minute", "seconds", "60"},
-            {"kilograms", "kilogram", "grams", "1000"}, {"days", "day", "hours", "24"}};
+        {"meters", "meter", "centimeters", "100"}, {"kilometers", "kilometer", "meters", "1000"},
+        {"hours", "hour", "minutes", "60"}, {"minutes", "minute", "seconds", "60"},
+        {"kilograms", "kilogram", "grams", "1000"}, {"days", "day", "hours", "24"}
+    };
 
     static List<RawDocument> units(String idPrefix, int documents, long seed) {
         Random rng = new Random(seed);
@@ -57,10 +70,23 @@ final class Workload {
                 String[] u = UNITS[rng.nextInt(UNITS.length)];
                 int n = rng.nextInt(90) + 2;
                 int factor = Integer.parseInt(u[3]);
-                text.append(n).append(' ').append(u[0]).append(" is ").append(n * factor).append(' ').append(u[2])
-                        .append(", because one ").append(u[1]).append(" has ").append(factor).append(' ').append(u[2]).append(". ");
+                text.append(n)
+                        .append(' ')
+                        .append(u[0])
+                        .append(" is ")
+                        .append(n * factor)
+                        .append(' ')
+                        .append(u[2])
+                        .append(", because one ")
+                        .append(u[1])
+                        .append(" has ")
+                        .append(factor)
+                        .append(' ')
+                        .append(u[2])
+                        .append(". ");
             }
-            docs.add(new RawDocument(idPrefix + "-" + d, "units", text.toString().strip(), "e2e"));
+            docs.add(
+                    new RawDocument(idPrefix + "-" + d, "units", text.toString().strip(), "e2e"));
         }
         return docs;
     }
@@ -71,15 +97,20 @@ final class Workload {
         final Map<String, String> duplicates = new LinkedHashMap<>();
         /** "reason: message" per rejected line. */
         final List<String> rejections = new ArrayList<>();
+
         int posted;
 
         List<String> accepted(String split) {
-            return acceptedSplit.entrySet().stream().filter(e -> e.getValue().equals(split)).map(Map.Entry::getKey).toList();
+            return acceptedSplit.entrySet().stream()
+                    .filter(e -> e.getValue().equals(split))
+                    .map(Map.Entry::getKey)
+                    .toList();
         }
 
         @Override
         public String toString() {
-            return "posted " + posted + ", accepted " + acceptedSplit.size() + " (train " + accepted("TRAIN").size()
+            return "posted " + posted + ", accepted " + acceptedSplit.size() + " (train "
+                    + accepted("TRAIN").size()
                     + ", held out " + accepted("HELDOUT").size() + "), duplicates " + duplicates.size()
                     + ", rejected " + rejections.size();
         }
@@ -89,9 +120,11 @@ final class Workload {
      * Posts the documents as one JSONL request (with {@code apiKey} in X-API-Key when not null) and records every
      * line's outcome. Returns the HTTP status; a 503 (broker unavailable) records nothing, so the caller may retry.
      */
-    static int post(Stack stack, List<RawDocument> docs, Ledger ledger, String apiKey) throws IOException, InterruptedException {
+    static int post(Stack stack, List<RawDocument> docs, Ledger ledger, String apiKey)
+            throws IOException, InterruptedException {
         String body = docs.stream().map(Json::write).collect(Collectors.joining("\n"));
-        HttpRequest.Builder request = HttpRequest.newBuilder(stack.service(Service.INGEST).url("/documents"))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        stack.service(Service.INGEST).url("/documents"))
                 .timeout(Duration.ofMinutes(2))
                 .header("Content-Type", "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
@@ -104,14 +137,21 @@ final class Workload {
         }
         JsonNode outcome = Json.MAPPER.readTree(response.body());
         ledger.posted += docs.size();
-        outcome.path("accepted").forEach(a -> ledger.acceptedSplit.put(a.path("id").asText(), a.path("split").asText()));
-        outcome.path("duplicates").forEach(d -> ledger.duplicates.put(d.path("id").asText(), d.path("kind").asText()));
-        outcome.path("rejected").forEach(r -> ledger.rejections.add(r.path("reason").asText("") + ": " + r.path("message").asText("")));
+        outcome.path("accepted")
+                .forEach(a -> ledger.acceptedSplit.put(
+                        a.path("id").asText(), a.path("split").asText()));
+        outcome.path("duplicates")
+                .forEach(d -> ledger.duplicates.put(
+                        d.path("id").asText(), d.path("kind").asText()));
+        outcome.path("rejected")
+                .forEach(r -> ledger.rejections.add(
+                        r.path("reason").asText("") + ": " + r.path("message").asText("")));
         return response.statusCode();
     }
 
     /** Posts, retrying while ingest answers 503 (the broker is away during a drill), until {@code timeout}. */
-    static void postUntilTaken(Stack stack, List<RawDocument> docs, Ledger ledger, Duration timeout) throws IOException, InterruptedException {
+    static void postUntilTaken(Stack stack, List<RawDocument> docs, Ledger ledger, Duration timeout)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int status;
         while ((status = post(stack, docs, ledger, null)) == 503 && System.nanoTime() < deadline) {

@@ -53,8 +53,13 @@ public class CheckpointEvaluator {
     // when the checkpoint cannot be loaded any more. Deterministic, so caching never changes a result.
     private final Map<String, Double> rescored = new HashMap<>();
 
-    CheckpointEvaluator(EvalConfig config, EvalState state, StoreConfig storeConfig, EvalMetrics metrics,
-            @Channel(REPORTS_OUT) MutinyEmitter<EvalReport> reports, @Channel(RELEASES_OUT) MutinyEmitter<ReleaseEvent> releases) {
+    CheckpointEvaluator(
+            EvalConfig config,
+            EvalState state,
+            StoreConfig storeConfig,
+            EvalMetrics metrics,
+            @Channel(REPORTS_OUT) MutinyEmitter<EvalReport> reports,
+            @Channel(RELEASES_OUT) MutinyEmitter<ReleaseEvent> releases) {
         this.config = config;
         this.state = state;
         this.store = new CheckpointStore(Path.of(storeConfig.root()));
@@ -62,12 +67,19 @@ public class CheckpointEvaluator {
         this.reports = reports;
         this.releases = releases;
         this.analyzer = new RunAnalyzer(
-                new PromotionGate(config.gate().minTargetImprovement(), config.gate().maxProtectedRegression()),
-                config.stabilityGapTolerance(), this::rescore);
+                new PromotionGate(
+                        config.gate().minTargetImprovement(), config.gate().maxProtectedRegression()),
+                config.stabilityGapTolerance(),
+                this::rescore);
         this.tasks = new TaskEvaluator(
-                config.tasks().files().orElse(List.of()).stream().map(f -> QuestionSet.load(Path.of(f))).toList(),
-                config.rewardUrl().map(url -> new RewardClient(url, config.tasks().rewardTimeout())).orElse(null),
-                config.tasks().maxNewTokens(), config.tasks().stopToken());
+                config.tasks().files().orElse(List.of()).stream()
+                        .map(f -> QuestionSet.load(Path.of(f)))
+                        .toList(),
+                config.rewardUrl()
+                        .map(url -> new RewardClient(url, config.tasks().rewardTimeout()))
+                        .orElse(null),
+                config.tasks().maxNewTokens(),
+                config.tasks().stopToken());
     }
 
     @Incoming(CHECKPOINTS_IN)
@@ -82,13 +94,21 @@ public class CheckpointEvaluator {
         reports.sendMessageAndAwait(Keyed.message(report, report.runId()));
         if (report.gate() != null && report.gate().released()) {
             releases.sendMessageAndAwait(Keyed.message(release(report), report.runId()));
-            Log.infof("run %s step %d released: %s", report.runId(), report.step(), report.gate().reason());
+            Log.infof(
+                    "run %s step %d released: %s",
+                    report.runId(), report.step(), report.gate().reason());
         } else if (report.gate() != null && report.gate().regression()) {
-            Log.warnf("run %s step %d REGRESSED after a release; last good release: step %d (%s)", report.runId(),
-                    report.step(), report.gate().lastGoodReleaseStep(), report.gate().reason());
+            Log.warnf(
+                    "run %s step %d REGRESSED after a release; last good release: step %d (%s)",
+                    report.runId(),
+                    report.step(),
+                    report.gate().lastGoodReleaseStep(),
+                    report.gate().reason());
         }
         metrics.evaluated(report, Duration.between(event.at(), Instant.now()), scored.scoring(), scored.tokens());
-        Log.debugf("run %s step %d evaluated in %d ms", event.runId(), event.step(), (System.nanoTime() - started) / 1_000_000);
+        Log.debugf(
+                "run %s step %d evaluated in %d ms",
+                event.runId(), event.step(), (System.nanoTime() - started) / 1_000_000);
     }
 
     record Scored(EvalReport report, Duration scoring, long tokens) {}
@@ -106,30 +126,82 @@ public class CheckpointEvaluator {
             }
         } catch (Exception e) {
             Log.warnf("run %s step %d not scored: %s", event.runId(), event.step(), e.getMessage());
-            EvalReport error = new EvalReport(event.runId(), event.step(), event.sha256(), Map.of(), snapshot.sha256(),
-                    e.getClass().getSimpleName() + ": " + e.getMessage(), Instant.now(), event.uri(),
-                    event.tokensPerDomain(), snapshot.infos(), null, null, null);
+            EvalReport error = new EvalReport(
+                    event.runId(),
+                    event.step(),
+                    event.sha256(),
+                    Map.of(),
+                    snapshot.sha256(),
+                    e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    Instant.now(),
+                    event.uri(),
+                    event.tokensPerDomain(),
+                    snapshot.infos(),
+                    null,
+                    null,
+                    null);
             return new Scored(error, Duration.ofNanos(System.nanoTime() - started), 0);
         }
         Duration scoring = Duration.ofNanos(System.nanoTime() - started);
         long tokens = scores.values().stream().mapToLong(DomainScore::tokens).sum();
-        Log.infof("run %s step %d scored on %d held-out documents (%d tokens, %.0f tokens/s): %s", event.runId(),
-                event.step(), snapshot.size(), tokens, tokens / Math.max(1e-9, scoring.toNanos() / 1e9), scores);
+        Log.infof(
+                "run %s step %d scored on %d held-out documents (%d tokens, %.0f tokens/s): %s",
+                event.runId(),
+                event.step(),
+                snapshot.size(),
+                tokens,
+                tokens / Math.max(1e-9, scoring.toNanos() / 1e9),
+                scores);
 
-        EvalReport scored = new EvalReport(event.runId(), event.step(), event.sha256(), scores, snapshot.sha256(), null,
-                Instant.now(), event.uri(), event.tokensPerDomain(), snapshot.infos(), null, null, taskScores);
-        RunAnalyzer.Analysis analysis = analyzer.analyze(state.history().before(event.runId(), event.step()), scored, snapshot);
-        return new Scored(new EvalReport(scored.runId(), scored.step(), scored.checkpointSha256(), scored.domains(),
-                scored.heldoutSetSha256(), null, scored.at(), scored.checkpointUri(), scored.tokensPerDomain(),
-                scored.heldoutSets(), analysis.continual(), analysis.gate(), scored.tasks()), scoring, tokens);
+        EvalReport scored = new EvalReport(
+                event.runId(),
+                event.step(),
+                event.sha256(),
+                scores,
+                snapshot.sha256(),
+                null,
+                Instant.now(),
+                event.uri(),
+                event.tokensPerDomain(),
+                snapshot.infos(),
+                null,
+                null,
+                taskScores);
+        RunAnalyzer.Analysis analysis =
+                analyzer.analyze(state.history().before(event.runId(), event.step()), scored, snapshot);
+        return new Scored(
+                new EvalReport(
+                        scored.runId(),
+                        scored.step(),
+                        scored.checkpointSha256(),
+                        scored.domains(),
+                        scored.heldoutSetSha256(),
+                        null,
+                        scored.at(),
+                        scored.checkpointUri(),
+                        scored.tokensPerDomain(),
+                        scored.heldoutSets(),
+                        analysis.continual(),
+                        analysis.gate(),
+                        scored.tasks()),
+                scoring,
+                tokens);
     }
 
     private static ReleaseEvent release(EvalReport report) {
         Map<String, Double> losses = new TreeMap<>();
         report.domains().forEach((domain, score) -> losses.put(domain, score.loss()));
         Long previous = report.gate().referenceIsRelease() ? report.gate().referenceStep() : null;
-        return new ReleaseEvent(report.runId(), report.step(), report.checkpointUri(), report.checkpointSha256(),
-                report.gate().targetDomains(), losses, report.heldoutSetSha256(), previous, report.gate().reason(),
+        return new ReleaseEvent(
+                report.runId(),
+                report.step(),
+                report.checkpointUri(),
+                report.checkpointSha256(),
+                report.gate().targetDomains(),
+                losses,
+                report.heldoutSetSha256(),
+                previous,
+                report.gate().reason(),
                 report.at());
     }
 
@@ -148,8 +220,8 @@ public class CheckpointEvaluator {
         if (todo.isEmpty()) {
             return losses;
         }
-        try (LanguageModel model = LanguageModel.load(store.resolve(checkpoint.checkpointUri()),
-                checkpoint.checkpointSha256(), Device.cpu())) {
+        try (LanguageModel model = LanguageModel.load(
+                store.resolve(checkpoint.checkpointUri()), checkpoint.checkpointSha256(), Device.cpu())) {
             todo.forEach((domain, set) -> {
                 DomainScore score = HeldoutScorer.score(model, set.documents());
                 double loss = score == null ? Double.NaN : score.loss();
@@ -160,9 +232,11 @@ public class CheckpointEvaluator {
             });
             Log.infof("run %s step %d rescored on %s", checkpoint.runId(), checkpoint.step(), todo.keySet());
         } catch (Exception e) {
-            Log.warnf("run %s step %d cannot be rescored on %s: %s", checkpoint.runId(), checkpoint.step(), todo.keySet(),
-                    e.getMessage());
-            todo.forEach((domain, set) -> rescored.put(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256(), Double.NaN));
+            Log.warnf(
+                    "run %s step %d cannot be rescored on %s: %s",
+                    checkpoint.runId(), checkpoint.step(), todo.keySet(), e.getMessage());
+            todo.forEach((domain, set) ->
+                    rescored.put(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256(), Double.NaN));
         }
         return losses;
     }

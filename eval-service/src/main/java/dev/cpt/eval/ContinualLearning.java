@@ -46,7 +46,10 @@ final class ContinualLearning {
 
         List<MatrixRow> matrix = new ArrayList<>();
         for (Phase phase : phases) {
-            matrix.add(new MatrixRow(phase.index(), phase.lastStep(), byStep.get(phase.lastStep()).losses()));
+            matrix.add(new MatrixRow(
+                    phase.index(),
+                    phase.lastStep(),
+                    byStep.get(phase.lastStep()).losses()));
         }
         Map<String, Integer> phaseOf = new TreeMap<>();
         phases.forEach(ph -> ph.domains().forEach(d -> phaseOf.put(d, ph.index())));
@@ -54,8 +57,12 @@ final class ContinualLearning {
         Map<String, Double> forgetting = new TreeMap<>();
         Map<String, Double> forgettingVsBase = new TreeMap<>();
         latest.losses().forEach((domain, loss) -> {
-            double best = points.stream().map(p -> p.loss(domain)).filter(l -> l != null).mapToDouble(Double::doubleValue)
-                    .min().orElse(loss);
+            double best = points.stream()
+                    .map(p -> p.loss(domain))
+                    .filter(l -> l != null)
+                    .mapToDouble(Double::doubleValue)
+                    .min()
+                    .orElse(loss);
             forgetting.put(domain, loss - best);
             Double b = base.loss(domain);
             if (b != null) {
@@ -90,18 +97,27 @@ final class ContinualLearning {
             fwt = mean(forward);
         }
 
-        return new ContinualMetrics(base.step(), base.losses(), phases, matrix, forgetting, forgettingVsBase, bwt, fwt,
+        return new ContinualMetrics(
+                base.step(),
+                base.losses(),
+                phases,
+                matrix,
+                forgetting,
+                forgettingVsBase,
+                bwt,
+                fwt,
                 stabilityGaps(points, phases, matrix, tolerance));
     }
 
-    private static List<StabilityGap> stabilityGaps(List<RunPoint> points, List<Phase> phases, List<MatrixRow> matrix,
-            double tolerance) {
+    private static List<StabilityGap> stabilityGaps(
+            List<RunPoint> points, List<Phase> phases, List<MatrixRow> matrix, double tolerance) {
         List<StabilityGap> gaps = new ArrayList<>();
         for (int k = 1; k < phases.size(); k++) {
             Phase phase = phases.get(k);
             MatrixRow reference = matrix.get(k - 1);
             List<RunPoint> inPhase = points.stream()
-                    .filter(p -> p.step() >= phase.startStep() && p.step() <= phase.lastStep()).toList();
+                    .filter(p -> p.step() >= phase.startStep() && p.step() <= phase.lastStep())
+                    .toList();
             for (int i = 0; i < k; i++) {
                 for (String domain : phases.get(i).domains()) {
                     Double r = reference.losses().get(domain);
@@ -114,8 +130,8 @@ final class ContinualLearning {
         return gaps;
     }
 
-    private static java.util.Optional<StabilityGap> gap(int phase, String domain, long startStep, double reference,
-            List<RunPoint> inPhase, double tolerance) {
+    private static java.util.Optional<StabilityGap> gap(
+            int phase, String domain, long startStep, double reference, List<RunPoint> inPhase, double tolerance) {
         double depth = 0;
         long peakStep = startStep;
         int peakIndex = -1;
@@ -151,6 +167,8 @@ final class ContinualLearning {
     }
 
     private static Double mean(List<Double> values) {
-        return values.isEmpty() ? null : values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        return values.isEmpty()
+                ? null
+                : values.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 }

@@ -29,17 +29,32 @@ public class EvalMetrics {
     /** This worker published {@code report}; the checkpoint event was written at {@code eventAt}. */
     void evaluated(EvalReport report, Duration eventToReport, Duration scoring, long tokensScored) {
         String run = report.runId();
-        registry.counter("cpt.eval.reports", "run", run, "outcome", report.failed() ? "error" : "ok").increment();
-        Timer.builder("cpt.eval.checkpoint.to.report").description("checkpoint event written to eval report published")
-                .tag("run", run).register(registry).record(eventToReport.isNegative() ? Duration.ZERO : eventToReport);
-        Timer.builder("cpt.eval.scoring").description("loading and scoring one checkpoint").tag("run", run)
-                .register(registry).record(scoring);
+        registry.counter("cpt.eval.reports", "run", run, "outcome", report.failed() ? "error" : "ok")
+                .increment();
+        Timer.builder("cpt.eval.checkpoint.to.report")
+                .description("checkpoint event written to eval report published")
+                .tag("run", run)
+                .register(registry)
+                .record(eventToReport.isNegative() ? Duration.ZERO : eventToReport);
+        Timer.builder("cpt.eval.scoring")
+                .description("loading and scoring one checkpoint")
+                .tag("run", run)
+                .register(registry)
+                .record(scoring);
         if (tokensScored > 0 && !scoring.isZero()) {
             registry.counter("cpt.eval.heldout.tokens.scored", "run", run).increment(tokensScored);
-            gauges.set("cpt.eval.heldout.tokens.per.second", Tags.of("run", run), tokensScored / (scoring.toNanos() / 1e9));
+            gauges.set(
+                    "cpt.eval.heldout.tokens.per.second",
+                    Tags.of("run", run),
+                    tokensScored / (scoring.toNanos() / 1e9));
         }
         if (report.gate() != null) {
-            registry.counter("cpt.eval.gate.decisions", "run", run, "decision", report.gate().released() ? "released" : "blocked")
+            registry.counter(
+                            "cpt.eval.gate.decisions",
+                            "run",
+                            run,
+                            "decision",
+                            report.gate().released() ? "released" : "blocked")
                     .increment();
         }
     }
@@ -85,10 +100,18 @@ public class EvalMetrics {
 
     private void showContinual(Tags runTag, ContinualMetrics c) {
         c.forgetting().forEach((domain, v) -> gauges.set("cpt.eval.forgetting", runTag.and("domain", domain), v));
-        c.forgettingVsBase().forEach((domain, v) -> gauges.set("cpt.eval.forgetting.vs.base", runTag.and("domain", domain), v));
-        c.baseLosses().forEach((domain, v) -> gauges.set("cpt.eval.matrix", runTag.and("phase", "base").and("domain", domain), v));
-        c.matrix().forEach(row -> row.losses().forEach((domain, v) ->
-                gauges.set("cpt.eval.matrix", runTag.and("phase", Integer.toString(row.phase())).and("domain", domain), v)));
+        c.forgettingVsBase()
+                .forEach((domain, v) -> gauges.set("cpt.eval.forgetting.vs.base", runTag.and("domain", domain), v));
+        c.baseLosses()
+                .forEach((domain, v) -> gauges.set(
+                        "cpt.eval.matrix", runTag.and("phase", "base").and("domain", domain), v));
+        c.matrix()
+                .forEach(row -> row.losses()
+                        .forEach((domain, v) -> gauges.set(
+                                "cpt.eval.matrix",
+                                runTag.and("phase", Integer.toString(row.phase()))
+                                        .and("domain", domain),
+                                v)));
         gauges.set("cpt.eval.phase", runTag, c.phases().size() - 1);
         if (c.backwardTransfer() != null) {
             gauges.set("cpt.eval.bwt", runTag, c.backwardTransfer());

@@ -28,10 +28,11 @@ public class EvalState {
     EvalState(EvalConfig config, EvalMetrics metrics, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.heldout = new HeldoutSet(config.heldoutDocumentsPerDomain());
         this.metrics = metrics;
-        this.heldoutMirror = new TopicMirror(Document.HELDOUT_TOPIC, kafka,
-                r -> heldout.add(Json.read(r.value(), Document.class))).start();
-        this.reportsMirror = new TopicMirror(EvalReport.TOPIC, kafka,
-                r -> record(Json.read(r.value(), EvalReport.class))).start();
+        this.heldoutMirror = new TopicMirror(
+                        Document.HELDOUT_TOPIC, kafka, r -> heldout.add(Json.read(r.value(), Document.class)))
+                .start();
+        this.reportsMirror =
+                new TopicMirror(EvalReport.TOPIC, kafka, r -> record(Json.read(r.value(), EvalReport.class))).start();
     }
 
     HeldoutSet heldout() {
@@ -53,7 +54,9 @@ public class EvalState {
     void catchUp(java.time.Duration timeout) {
         long started = System.nanoTime();
         if (!heldoutMirror.awaitCaughtUp(timeout)) {
-            Log.warnf("held-out set not caught up after %s (%s): scoring on what has been read", timeout, heldoutMirror.lag());
+            Log.warnf(
+                    "held-out set not caught up after %s (%s): scoring on what has been read",
+                    timeout, heldoutMirror.lag());
         }
         java.time.Duration left = timeout.minusNanos(System.nanoTime() - started);
         if (!reportsMirror.awaitCaughtUp(left.isNegative() ? java.time.Duration.ofMillis(1) : left)) {

@@ -42,7 +42,8 @@ final class HeldoutScorer {
         double lossSum = 0;
         long targets = 0;
         for (int i = 0; i < rows.size(); i += ROWS_PER_CALL) {
-            int[][] chunk = rows.subList(i, Math.min(rows.size(), i + ROWS_PER_CALL)).toArray(int[][]::new);
+            int[][] chunk =
+                    rows.subList(i, Math.min(rows.size(), i + ROWS_PER_CALL)).toArray(int[][]::new);
             double[] losses = model.sequenceLosses(chunk);
             for (int r = 0; r < chunk.length; r++) {
                 lossSum += losses[r] * (chunk[r].length - 1);

@@ -56,8 +56,12 @@ public final class HeldoutSet {
                 }
                 digest.update(buffer.array());
             });
-            sets.put(domain, new DomainSet(List.copyOf(new ArrayList<>(byId.values())),
-                    HexFormat.of().formatHex(digest.digest()), byId.size() >= capacity));
+            sets.put(
+                    domain,
+                    new DomainSet(
+                            List.copyOf(new ArrayList<>(byId.values())),
+                            HexFormat.of().formatHex(digest.digest()),
+                            byId.size() >= capacity));
         });
         return new Snapshot(sets);
     }
@@ -77,7 +81,8 @@ public final class HeldoutSet {
         /** The hash of every domain's set: sha256 over "domain:hash" lines in domain order. */
         public String sha256() {
             MessageDigest digest = newDigest();
-            sets.forEach((domain, set) -> digest.update((domain + ':' + set.sha256() + '\n').getBytes(StandardCharsets.UTF_8)));
+            sets.forEach((domain, set) ->
+                    digest.update((domain + ':' + set.sha256() + '\n').getBytes(StandardCharsets.UTF_8)));
             return HexFormat.of().formatHex(digest.digest());
         }
 

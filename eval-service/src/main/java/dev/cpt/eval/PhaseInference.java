@@ -35,13 +35,21 @@ final class PhaseInference {
             seen.addAll(fresh);
             if (!phases.isEmpty()) {
                 Phase previous = phases.remove(phases.size() - 1);
-                phases.add(new Phase(previous.index(), previous.domains(), previous.startStep(), points.get(i - 1).step()));
+                phases.add(new Phase(
+                        previous.index(),
+                        previous.domains(),
+                        previous.startStep(),
+                        points.get(i - 1).step()));
             }
             phases.add(new Phase(phases.size(), List.copyOf(fresh), p.step(), p.step()));
         }
         if (!phases.isEmpty()) {
             Phase current = phases.remove(phases.size() - 1);
-            phases.add(new Phase(current.index(), current.domains(), current.startStep(), points.get(points.size() - 1).step()));
+            phases.add(new Phase(
+                    current.index(),
+                    current.domains(),
+                    current.startStep(),
+                    points.get(points.size() - 1).step()));
         }
         return phases;
     }

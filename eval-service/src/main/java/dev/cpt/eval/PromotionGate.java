@@ -22,8 +22,8 @@ final class PromotionGate {
 
     PromotionGate(double minTargetImprovement, double maxProtectedRegression) {
         if (!(minTargetImprovement >= 0) || !(maxProtectedRegression >= 0)) {
-            throw new IllegalArgumentException("gate margins must be non-negative: " + minTargetImprovement + ", "
-                    + maxProtectedRegression);
+            throw new IllegalArgumentException(
+                    "gate margins must be non-negative: " + minTargetImprovement + ", " + maxProtectedRegression);
         }
         this.minTargetImprovement = minTargetImprovement;
         this.maxProtectedRegression = maxProtectedRegression;
@@ -38,7 +38,8 @@ final class PromotionGate {
      * @param targets the current phase's domains (empty before any training)
      * @param trained every domain trained so far
      */
-    GateDecision decide(long step, Map<String, Double> losses, List<String> targets, Set<String> trained, Reference reference) {
+    GateDecision decide(
+            long step, Map<String, Double> losses, List<String> targets, Set<String> trained, Reference reference) {
         Set<String> protectedDomains = new TreeSet<>(trained);
         protectedDomains.removeAll(targets);
         Long lastRelease = reference.release() ? reference.step() : null;
@@ -69,55 +70,112 @@ final class PromotionGate {
         boolean regression = !regressed.isEmpty();
 
         if (step == reference.step()) {
-            return decision(false, "the reference itself (" + against + ")", targets, reference, null, regressions, false, lastRelease);
+            return decision(
+                    false,
+                    "the reference itself (" + against + ")",
+                    targets,
+                    reference,
+                    null,
+                    regressions,
+                    false,
+                    lastRelease);
         }
         if (targets.isEmpty()) {
-            return decision(false, "no domain trained yet", targets, reference, null, regressions, regression, lastRelease);
+            return decision(
+                    false, "no domain trained yet", targets, reference, null, regressions, regression, lastRelease);
         }
         List<Double> gains = new ArrayList<>();
         for (String domain : targets) {
             Double now = losses.get(domain);
             Double before = reference.losses().get(domain);
             if (now == null || before == null) {
-                return decision(false, "target " + domain + " has no loss comparable with the " + against, targets,
-                        reference, null, regressions, regression, lastRelease);
+                return decision(
+                        false,
+                        "target " + domain + " has no loss comparable with the " + against,
+                        targets,
+                        reference,
+                        null,
+                        regressions,
+                        regression,
+                        lastRelease);
             }
             gains.add(before - now);
         }
-        double improvement = gains.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+        double improvement =
+                gains.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
         StringBuilder why = new StringBuilder();
         boolean released = true;
         if (improvement < minTargetImprovement) {
             released = false;
-            why.append(String.format(Locale.ROOT, "target %s improved %.4f < %.4f nats vs %s", targets, improvement,
-                    minTargetImprovement, against));
+            why.append(String.format(
+                    Locale.ROOT,
+                    "target %s improved %.4f < %.4f nats vs %s",
+                    targets,
+                    improvement,
+                    minTargetImprovement,
+                    against));
         } else {
-            why.append(String.format(Locale.ROOT, "target %s improved %.4f >= %.4f nats vs %s", targets, improvement,
-                    minTargetImprovement, against));
+            why.append(String.format(
+                    Locale.ROOT,
+                    "target %s improved %.4f >= %.4f nats vs %s",
+                    targets,
+                    improvement,
+                    minTargetImprovement,
+                    against));
         }
         for (var r : regressions.entrySet()) {
             if (r.getValue() > maxProtectedRegression) {
                 released = false;
-                why.append(String.format(Locale.ROOT, "; protected %s regressed %.4f > %.4f", r.getKey(), r.getValue(),
+                why.append(String.format(
+                        Locale.ROOT,
+                        "; protected %s regressed %.4f > %.4f",
+                        r.getKey(),
+                        r.getValue(),
                         maxProtectedRegression));
             }
         }
         if (released) {
-            why.append(String.format(Locale.ROOT, "; no protected domain regressed more than %.4f", maxProtectedRegression));
+            why.append(String.format(
+                    Locale.ROOT, "; no protected domain regressed more than %.4f", maxProtectedRegression));
         }
         if (!notComparable.isEmpty()) {
             why.append("; not comparable (ignored): ").append(notComparable);
         }
         if (regression) {
-            why.append("; REGRESSION after release at step ").append(reference.step()).append(" on ").append(regressed);
+            why.append("; REGRESSION after release at step ")
+                    .append(reference.step())
+                    .append(" on ")
+                    .append(regressed);
         }
-        return decision(released, why.toString(), targets, reference, improvement, regressions, regression,
+        return decision(
+                released,
+                why.toString(),
+                targets,
+                reference,
+                improvement,
+                regressions,
+                regression,
                 released ? Long.valueOf(step) : lastRelease);
     }
 
-    private static GateDecision decision(boolean released, String reason, List<String> targets, Reference reference,
-            Double improvement, Map<String, Double> regressions, boolean regression, Long lastGood) {
-        return new GateDecision(released, reason, targets, reference.step(), reference.release(), improvement, regressions,
-                regression, lastGood);
+    private static GateDecision decision(
+            boolean released,
+            String reason,
+            List<String> targets,
+            Reference reference,
+            Double improvement,
+            Map<String, Double> regressions,
+            boolean regression,
+            Long lastGood) {
+        return new GateDecision(
+                released,
+                reason,
+                targets,
+                reference.step(),
+                reference.release(),
+                improvement,
+                regressions,
+                regression,
+                lastGood);
     }
 }

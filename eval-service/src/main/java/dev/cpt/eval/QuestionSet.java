@@ -39,7 +39,10 @@ record QuestionSet(String name, String sha256, List<Question> questions) {
                 JsonNode node = Json.MAPPER.readTree(line);
                 JsonNode prompt = node.get("prompt");
                 JsonNode reference = node.get("reference");
-                if (prompt == null || !prompt.isTextual() || prompt.asText().isEmpty() || reference == null
+                if (prompt == null
+                        || !prompt.isTextual()
+                        || prompt.asText().isEmpty()
+                        || reference == null
                         || !reference.isTextual()) {
                     throw new IllegalArgumentException("needs a non-empty text \"prompt\" and a text \"reference\"");
                 }

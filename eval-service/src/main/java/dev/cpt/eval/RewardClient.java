@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The reward service's semantic score over HTTP: {@code POST /score} with {@code {"pairs":[{"completion","reference"}]}},
+ * The reward service's semantic score over HTTP: {@code POST /score} with {@code
+ * {"pairs":[{"completion","reference"}]}},
  * answered by {@code {"rewards":[...]}} in the same order. Sent in chunks the service accepts.
  */
 final class RewardClient {

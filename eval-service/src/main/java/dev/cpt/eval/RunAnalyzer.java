@@ -42,9 +42,11 @@ final class RunAnalyzer {
      * @param current the checkpoint just scored on {@code snapshot}
      */
     Analysis analyze(List<EvalReport> history, EvalReport current, HeldoutSet.Snapshot snapshot) {
-        List<EvalReport> scored = new ArrayList<>(history.stream().filter(r -> !r.failed()).toList());
+        List<EvalReport> scored =
+                new ArrayList<>(history.stream().filter(r -> !r.failed()).toList());
         scored.add(current);
-        List<RunPoint> points = new ArrayList<>(scored.stream().map(r -> comparable(r, snapshot)).toList());
+        List<RunPoint> points = new ArrayList<>(
+                scored.stream().map(r -> comparable(r, snapshot)).toList());
         List<Phase> phases = PhaseInference.phases(points);
 
         EvalReport lastRelease = null;
@@ -67,16 +69,24 @@ final class RunAnalyzer {
 
         ContinualMetrics continual = ContinualLearning.compute(points, tolerance);
         RunPoint now = points.get(points.size() - 1);
-        List<String> targets = phases.isEmpty() ? List.of() : phases.get(phases.size() - 1).domains();
+        List<String> targets =
+                phases.isEmpty() ? List.of() : phases.get(phases.size() - 1).domains();
         Set<String> trained = new TreeSet<>();
         phases.forEach(p -> trained.addAll(p.domains()));
         PromotionGate.Reference reference;
         if (lastRelease != null) {
             long step = lastRelease.step();
-            reference = new PromotionGate.Reference(step, true,
-                    points.stream().filter(p -> p.step() == step).findFirst().orElseThrow().losses());
+            reference = new PromotionGate.Reference(
+                    step,
+                    true,
+                    points.stream()
+                            .filter(p -> p.step() == step)
+                            .findFirst()
+                            .orElseThrow()
+                            .losses());
         } else {
-            reference = new PromotionGate.Reference(points.get(0).step(), false, points.get(0).losses());
+            reference = new PromotionGate.Reference(
+                    points.get(0).step(), false, points.get(0).losses());
         }
         return new Analysis(continual, gate.decide(now.step(), now.losses(), targets, trained, reference));
     }

@@ -27,6 +27,8 @@ final class RunHistory {
     /** The run's reports strictly before {@code step}, in step order. */
     List<EvalReport> before(String runId, long step) {
         NavigableMap<Long, EvalReport> run = runs.get(runId);
-        return run == null ? List.of() : new ArrayList<>(run.headMap(step, false).values());
+        return run == null
+                ? List.of()
+                : new ArrayList<>(run.headMap(step, false).values());
     }
 }

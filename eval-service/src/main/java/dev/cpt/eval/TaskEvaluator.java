@@ -48,7 +48,10 @@ final class TaskEvaluator {
             Double semantic = null;
             if (reward != null) {
                 try {
-                    semantic = reward.score(pairs).stream().mapToDouble(Double::doubleValue).average().orElseThrow();
+                    semantic = reward.score(pairs).stream()
+                            .mapToDouble(Double::doubleValue)
+                            .average()
+                            .orElseThrow();
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();
@@ -56,8 +59,13 @@ final class TaskEvaluator {
                     Log.warnf("task %s: no semantic score: %s", set.name(), e.getMessage());
                 }
             }
-            scores.put(set.name(), new TaskScore(set.sha256(), set.questions().size(),
-                    (double) exact / set.questions().size(), semantic));
+            scores.put(
+                    set.name(),
+                    new TaskScore(
+                            set.sha256(),
+                            set.questions().size(),
+                            (double) exact / set.questions().size(),
+                            semantic));
         }
         return scores;
     }

@@ -26,7 +26,8 @@ final class TopicMirror implements AutoCloseable {
     private final Map<String, Object> kafkaConfig;
     private final Consumer<ConsumerRecord<String, String>> sink;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    private final List<CompletableFuture<Map<TopicPartition, Long>>> endOffsetRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<CompletableFuture<Map<TopicPartition, Long>>> endOffsetRequests =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -49,11 +50,14 @@ final class TopicMirror implements AutoCloseable {
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "eval-mirror-" + topic + "-" + ProcessHandle.current().pid());
+        props.put(
+                ConsumerConfig.CLIENT_ID_CONFIG,
+                "eval-mirror-" + topic + "-" + ProcessHandle.current().pid());
         while (running) {
             try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                        .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .toList();
                 consumer.assign(partitions);
                 // Resume where this process got to (after a connection failure), else from the beginning.
                 for (TopicPartition tp : partitions) {
@@ -69,7 +73,9 @@ final class TopicMirror implements AutoCloseable {
                         try {
                             sink.accept(record);
                         } catch (RuntimeException e) {
-                            Log.warnf("%s[%d]@%d skipped: %s", topic, record.partition(), record.offset(), e.getMessage());
+                            Log.warnf(
+                                    "%s[%d]@%d skipped: %s",
+                                    topic, record.partition(), record.offset(), e.getMessage());
                         }
                     }
                     for (TopicPartition tp : partitions) {
@@ -80,7 +86,8 @@ final class TopicMirror implements AutoCloseable {
                         request.complete(consumer.endOffsets(partitions));
                     }
                 }
-            } catch (org.apache.kafka.common.errors.InterruptException | org.apache.kafka.common.errors.WakeupException e) {
+            } catch (org.apache.kafka.common.errors.InterruptException
+                    | org.apache.kafka.common.errors.WakeupException e) {
                 return;
             } catch (RuntimeException e) {
                 if (!running) {

@@ -19,10 +19,10 @@ class ContinualLearningTest {
 
     //            step  tokens                         g     a     u
     static final List<RunPoint> RUN = List.of(
-            point(0, Map.of(), 5.0, 5.2, 5.4),                              // base b
-            point(10, Map.of("g", 100L), 3.0, 4.8, 5.1),                      // R[0]
+            point(0, Map.of(), 5.0, 5.2, 5.4), // base b
+            point(10, Map.of("g", 100L), 3.0, 4.8, 5.1), // R[0]
             point(20, Map.of("g", 100L, "a", 50L), 3.6, 3.5, 5.0),
-            point(30, Map.of("g", 100L, "a", 100L), 3.1, 2.9, 4.9),           // R[1]
+            point(30, Map.of("g", 100L, "a", 100L), 3.1, 2.9, 4.9), // R[1]
             point(40, Map.of("g", 100L, "a", 100L, "u", 50L), 3.3, 3.4, 3.0)); // R[2] (latest)
 
     static RunPoint point(long step, Map<String, Long> tokens, double g, double a, double u) {
@@ -31,8 +31,12 @@ class ContinualLearningTest {
 
     @Test
     void phasesFollowTheFirstNonZeroTokensOfEachDomain() {
-        assertEquals(List.of(new Phase(0, List.of("g"), 10, 10), new Phase(1, List.of("a"), 20, 30),
-                new Phase(2, List.of("u"), 40, 40)), PhaseInference.phases(RUN));
+        assertEquals(
+                List.of(
+                        new Phase(0, List.of("g"), 10, 10),
+                        new Phase(1, List.of("a"), 20, 30),
+                        new Phase(2, List.of("u"), 40, 40)),
+                PhaseInference.phases(RUN));
     }
 
     @Test
@@ -40,7 +44,8 @@ class ContinualLearningTest {
         ContinualMetrics m = ContinualLearning.compute(RUN, 0.15);
 
         assertEquals(0, m.baseStep());
-        assertEquals(List.of(10L, 30L, 40L), m.matrix().stream().map(r -> r.step()).toList());
+        assertEquals(
+                List.of(10L, 30L, 40L), m.matrix().stream().map(r -> r.step()).toList());
         assertEquals(4.8, m.matrix().get(0).losses().get("a"), EPS);
         assertEquals(2.9, m.matrix().get(1).losses().get("a"), EPS);
         // BWT = mean(R[0][g] - R[2][g], R[1][a] - R[2][a]) = mean(3.0 - 3.3, 2.9 - 3.4) = mean(-0.3, -0.5) = -0.4
@@ -72,7 +77,9 @@ class ContinualLearningTest {
     @Test
     void aDropWithinToleranceRecoversAtOnce() {
         var run = List.of(point(0, Map.of("g", 10L), 3.0, 5, 5), point(5, Map.of("g", 10L, "a", 5L), 3.05, 4, 5));
-        assertEquals(new StabilityGap(1, "g", 0, 0.05, 5, 0L), round(ContinualLearning.compute(run, 0.1).stabilityGaps().get(0)));
+        assertEquals(
+                new StabilityGap(1, "g", 0, 0.05, 5, 0L),
+                round(ContinualLearning.compute(run, 0.1).stabilityGaps().get(0)));
     }
 
     @Test
@@ -99,7 +106,12 @@ class ContinualLearningTest {
     }
 
     private static StabilityGap round(StabilityGap g) {
-        return new StabilityGap(g.phase(), g.domain(), g.phaseStartStep(), Math.round(g.depth() * 1e9) / 1e9, g.peakStep(),
+        return new StabilityGap(
+                g.phase(),
+                g.domain(),
+                g.phaseStartStep(),
+                Math.round(g.depth() * 1e9) / 1e9,
+                g.peakStep(),
                 g.recoverySteps());
     }
 }

@@ -40,10 +40,12 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaResource.class)
 class EvalServiceTest extends ServiceEndpointsTest {
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     private static Path storeRoot() {
-        return Path.of(ConfigProvider.getConfig().getValue("cpt.store.root", String.class)).toAbsolutePath();
+        return Path.of(ConfigProvider.getConfig().getValue("cpt.store.root", String.class))
+                .toAbsolutePath();
     }
 
     /** A real checkpoint of an untrained tiny model, written where the trainer would write it. */
@@ -51,23 +53,40 @@ class EvalServiceTest extends ServiceEndpointsTest {
         Path dir = storeRoot().resolve(run).resolve("step-" + step);
         try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), step)) {
             CheckpointInfo info = model.save(dir, Map.of());
-            return new CheckpointEvent(run, step, dir.toRealPath().toUri().toString(), info.manifestSha256(), 0,
-                    Map.of(), List.of(), Instant.now());
+            return new CheckpointEvent(
+                    run,
+                    step,
+                    dir.toRealPath().toUri().toString(),
+                    info.manifestSha256(),
+                    0,
+                    Map.of(),
+                    List.of(),
+                    Instant.now());
         }
     }
 
     /** A real checkpoint of {@code model} as the trainer writes it, with the training tokens per domain seen so far. */
-    private static CheckpointEvent checkpoint(String run, long step, LanguageModel model, Map<String, Long> tokens) throws Exception {
+    private static CheckpointEvent checkpoint(String run, long step, LanguageModel model, Map<String, Long> tokens)
+            throws Exception {
         Path dir = storeRoot().resolve(run).resolve(String.format("step-%09d", step));
         CheckpointInfo info = model.save(dir, Map.of());
-        return new CheckpointEvent(run, step, dir.toRealPath().toUri().toString(), info.manifestSha256(),
-                tokens.values().stream().mapToLong(Long::longValue).sum(), tokens, List.of(), Instant.now());
+        return new CheckpointEvent(
+                run,
+                step,
+                dir.toRealPath().toUri().toString(),
+                info.manifestSha256(),
+                tokens.values().stream().mapToLong(Long::longValue).sum(),
+                tokens,
+                List.of(),
+                Instant.now());
     }
 
     /** Documents of one domain: short lines of text made by {@code line}, as byte tokens. */
     private static List<int[]> documents(int count, java.util.function.IntFunction<String> line) {
-        return IntStream.range(0, count).mapToObj(i -> line.apply(i).getBytes(StandardCharsets.UTF_8))
-                .map(b -> IntStream.range(0, b.length).map(k -> b[k] & 0xff).toArray()).toList();
+        return IntStream.range(0, count)
+                .mapToObj(i -> line.apply(i).getBytes(StandardCharsets.UTF_8))
+                .map(b -> IntStream.range(0, b.length).map(k -> b[k] & 0xff).toArray())
+                .toList();
     }
 
     /** Trains on {@code docs} (rows of at most context + 1 tokens), {@code steps} steps of 8 rows each. */
@@ -89,19 +108,28 @@ class EvalServiceTest extends ServiceEndpointsTest {
 
     private void sendHeldout(String domain, List<int[]> docs) {
         for (int i = 0; i < docs.size(); i++) {
-            send(Document.HELDOUT_TOPIC, domain, Json.write(new Document(domain + "-h" + i, domain, "t", "bytes", docs.get(i),
-                    "test", Instant.now())));
+            send(
+                    Document.HELDOUT_TOPIC,
+                    domain,
+                    Json.write(
+                            new Document(domain + "-h" + i, domain, "t", "bytes", docs.get(i), "test", Instant.now())));
         }
     }
 
     private EvalReport awaitReport(String run, long step) {
-        var r = AwaitRecord.first(kafka, rec -> rec.key().equals(run) && Json.read(rec.value(), EvalReport.class).step() == step,
-                Duration.ofSeconds(120), EvalReport.TOPIC);
+        var r = AwaitRecord.first(
+                kafka,
+                rec -> rec.key().equals(run)
+                        && Json.read(rec.value(), EvalReport.class).step() == step,
+                Duration.ofSeconds(120),
+                EvalReport.TOPIC);
         return Json.read(r.value(), EvalReport.class);
     }
 
     private void send(String topic, String key, String value) {
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(topic, key, value)).awaitCompletion(Duration.ofSeconds(30));
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(topic, key, value))
+                .awaitCompletion(Duration.ofSeconds(30));
     }
 
     private EvalReport awaitReport(String run) {
@@ -111,8 +139,17 @@ class EvalServiceTest extends ServiceEndpointsTest {
 
     @Test
     void aCheckpointIsScoredPerDomainOnTheHeldOutSet() throws Exception {
-        send(Document.HELDOUT_TOPIC, "astronomy", Json.write(new Document("h-1", "astronomy", "Stars", "bytes",
-                "Stars are suns far away.".chars().toArray(), "test", Instant.now())));
+        send(
+                Document.HELDOUT_TOPIC,
+                "astronomy",
+                Json.write(new Document(
+                        "h-1",
+                        "astronomy",
+                        "Stars",
+                        "bytes",
+                        "Stars are suns far away.".chars().toArray(),
+                        "test",
+                        Instant.now())));
         // The held-out consumer runs beside the checkpoint consumer; wait until it has the document.
         AwaitRecord.first(kafka, r -> r.value().contains("h-1"), Duration.ofSeconds(30), Document.HELDOUT_TOPIC);
         Thread.sleep(1000);
@@ -131,7 +168,11 @@ class EvalServiceTest extends ServiceEndpointsTest {
     @Test
     void aCorruptedCheckpointYieldsAnErrorReport() throws Exception {
         CheckpointEvent event = checkpoint("run-corrupt", 2);
-        try (var file = new RandomAccessFile(Path.of(java.net.URI.create(event.uri())).resolve("model.safetensors").toFile(), "rw")) {
+        try (var file = new RandomAccessFile(
+                Path.of(java.net.URI.create(event.uri()))
+                        .resolve("model.safetensors")
+                        .toFile(),
+                "rw")) {
             file.seek(file.length() - 1);
             int last = file.read();
             file.seek(file.length() - 1);
@@ -146,8 +187,17 @@ class EvalServiceTest extends ServiceEndpointsTest {
 
     @Test
     void theSameCheckpointScoredTwiceGivesTheSameReport() throws Exception {
-        send(Document.HELDOUT_TOPIC, "twice", Json.write(new Document("tw-1", "twice", "t", "bytes",
-                "Twice the same text, scored twice.".chars().toArray(), "test", Instant.now())));
+        send(
+                Document.HELDOUT_TOPIC,
+                "twice",
+                Json.write(new Document(
+                        "tw-1",
+                        "twice",
+                        "t",
+                        "bytes",
+                        "Twice the same text, scored twice.".chars().toArray(),
+                        "test",
+                        Instant.now())));
         CheckpointEvent base = checkpoint("run-twice", 0);
         send(CheckpointEvent.TOPIC, "run-twice", Json.write(base));
         awaitReport("run-twice", 0);
@@ -158,8 +208,13 @@ class EvalServiceTest extends ServiceEndpointsTest {
         send(CheckpointEvent.TOPIC, "run-twice", Json.write(event));
         send(CheckpointEvent.TOPIC, "run-twice", Json.write(event));
 
-        var both = AwaitRecord.all(kafka, r -> r.key().equals("run-twice") && Json.read(r.value(), EvalReport.class).step() == 5,
-                2, Duration.ofSeconds(120), EvalReport.TOPIC);
+        var both = AwaitRecord.all(
+                kafka,
+                r -> r.key().equals("run-twice")
+                        && Json.read(r.value(), EvalReport.class).step() == 5,
+                2,
+                Duration.ofSeconds(120),
+                EvalReport.TOPIC);
         var first = Json.MAPPER.readTree(both.get(0).value());
         var second = Json.MAPPER.readTree(both.get(1).value());
         ((com.fasterxml.jackson.databind.node.ObjectNode) first).remove("at");
@@ -178,8 +233,10 @@ class EvalServiceTest extends ServiceEndpointsTest {
      */
     @Test
     void theGateReleasesACheckpointThatLearnsAndBlocksOneThatForgets() throws Exception {
-        List<int[]> prose = documents(40, i -> "The river runs past the old mill and the children walk home " + i % 7 + " times.");
-        List<int[]> digits = documents(40, i -> String.valueOf(1_000_000_007L * (i + 3)).repeat(5));
+        List<int[]> prose =
+                documents(40, i -> "The river runs past the old mill and the children walk home " + i % 7 + " times.");
+        List<int[]> digits =
+                documents(40, i -> String.valueOf(1_000_000_007L * (i + 3)).repeat(5));
         sendHeldout("gate-prose", prose.subList(32, 40));
 
         CheckpointEvent base;
@@ -201,38 +258,59 @@ class EvalServiceTest extends ServiceEndpointsTest {
 
         assertTrue(good.gate().released(), good.gate().reason());
         assertEquals(List.of("gate-prose"), good.gate().targetDomains());
-        var release = Json.read(AwaitRecord.first(kafka, r -> r.key().equals("run-gate"), Duration.ofSeconds(60),
-                ReleaseEvent.TOPIC).value(), ReleaseEvent.class);
+        var release = Json.read(
+                AwaitRecord.first(kafka, r -> r.key().equals("run-gate"), Duration.ofSeconds(60), ReleaseEvent.TOPIC)
+                        .value(),
+                ReleaseEvent.class);
         assertEquals(40, release.step());
         assertEquals(learned.sha256(), release.checkpointSha256());
         assertEquals(good.domains().get("gate-prose").loss(), release.losses().get("gate-prose"), 0);
 
         EvalReport bad = awaitReport("run-gate", 80);
         assertFalse(bad.gate().released(), bad.gate().reason());
-        assertTrue(bad.gate().reason().contains("protected gate-prose regressed"), bad.gate().reason());
+        assertTrue(
+                bad.gate().reason().contains("protected gate-prose regressed"),
+                bad.gate().reason());
         assertTrue(bad.gate().regression());
         assertEquals(40L, bad.gate().lastGoodReleaseStep());
         assertTrue(bad.continual().forgetting().get("gate-prose") > 0.05);
-        assertTrue(bad.continual().backwardTransfer() < -0.05, "BWT " + bad.continual().backwardTransfer());
+        assertTrue(
+                bad.continual().backwardTransfer() < -0.05,
+                "BWT " + bad.continual().backwardTransfer());
         // The base (step 0) and phase 0's last checkpoint were rescored on the digits set, so R and FWT are complete.
         assertEquals(2, bad.continual().matrix().size());
         assertNotNull(bad.continual().matrix().get(0).losses().get("gate-digits"));
         assertNotNull(bad.continual().forwardTransfer());
-        assertEquals(1, bad.continual().stabilityGaps().stream().filter(g -> g.domain().equals("gate-prose")).count());
+        assertEquals(
+                1,
+                bad.continual().stabilityGaps().stream()
+                        .filter(g -> g.domain().equals("gate-prose"))
+                        .count());
 
-        given().when().get("/q/metrics").then().statusCode(200)
+        given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("cpt_eval_regression{run=\"run-gate\"} 1.0"))
                 .body(containsString("cpt_eval_last_good_release_step{run=\"run-gate\"} 40.0"))
                 .body(containsString("cpt_eval_matrix{domain=\"gate-prose\",phase=\"0\",run=\"run-gate\"}"))
                 .body(containsString("cpt_eval_bwt{run=\"run-gate\"}"))
-                .body(containsString("cpt_eval_stability_gap_depth{domain=\"gate-prose\",phase=\"1\",run=\"run-gate\"}"));
+                .body(containsString(
+                        "cpt_eval_stability_gap_depth{domain=\"gate-prose\",phase=\"1\",run=\"run-gate\"}"));
     }
 
     @Test
     void aCheckpointUriOutsideTheStoreIsRefused() throws Exception {
         CheckpointEvent real = checkpoint("run-escape", 3);
-        var escape = new CheckpointEvent("run-escape", 3, storeRoot().toRealPath().toUri() + "../../../../etc", real.sha256(),
-                0, Map.of(), List.of(), Instant.now());
+        var escape = new CheckpointEvent(
+                "run-escape",
+                3,
+                storeRoot().toRealPath().toUri() + "../../../../etc",
+                real.sha256(),
+                0,
+                Map.of(),
+                List.of(),
+                Instant.now());
         send(CheckpointEvent.TOPIC, "run-escape", Json.write(escape));
 
         EvalReport report = awaitReport("run-escape");
@@ -243,16 +321,21 @@ class EvalServiceTest extends ServiceEndpointsTest {
     void anUnreadableEventGoesToTheDeadLetterTopic() {
         send(CheckpointEvent.TOPIC, "run-x", "{\"runId\":\"run-x\",\"sha256\":\"nothex\"}");
 
-        var dead = AwaitRecord.first(kafka, r -> r.value().contains("nothex"), Duration.ofSeconds(60), DeadLetters.EVAL);
-        String reason = new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        var dead =
+                AwaitRecord.first(kafka, r -> r.value().contains("nothex"), Duration.ofSeconds(60), DeadLetters.EVAL);
+        String reason =
+                new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
         assertTrue(reason.startsWith("not a valid CheckpointEvent"), reason);
     }
 
     @Override
     protected void exerciseService() {
         try {
-            send(Document.HELDOUT_TOPIC, "metrics", Json.write(new Document("m-1", "metrics", "m", "bytes",
-                    new int[] {1, 2, 3}, "test", Instant.now())));
+            send(
+                    Document.HELDOUT_TOPIC,
+                    "metrics",
+                    Json.write(
+                            new Document("m-1", "metrics", "m", "bytes", new int[] {1, 2, 3}, "test", Instant.now())));
             Thread.sleep(1000);
             send(CheckpointEvent.TOPIC, "run-metrics", Json.write(checkpoint("run-metrics", 4)));
         } catch (Exception e) {
@@ -263,10 +346,15 @@ class EvalServiceTest extends ServiceEndpointsTest {
 
     @Override
     protected List<String> expectedMeters() {
-        return List.of("cpt_eval_reports_total{outcome=\"ok\",run=\"run-metrics\"", "cpt_eval_loss{domain=\"metrics\"",
-                "cpt_eval_perplexity{domain=\"metrics\"", "cpt_eval_forgetting{domain=\"metrics\"",
-                "cpt_eval_forgetting_vs_base{domain=\"metrics\"", "cpt_eval_checkpoint_to_report_seconds_count{run=\"run-metrics\"",
-                "cpt_eval_gate_released{run=\"run-metrics\"", "cpt_eval_regression{run=\"run-metrics\"",
+        return List.of(
+                "cpt_eval_reports_total{outcome=\"ok\",run=\"run-metrics\"",
+                "cpt_eval_loss{domain=\"metrics\"",
+                "cpt_eval_perplexity{domain=\"metrics\"",
+                "cpt_eval_forgetting{domain=\"metrics\"",
+                "cpt_eval_forgetting_vs_base{domain=\"metrics\"",
+                "cpt_eval_checkpoint_to_report_seconds_count{run=\"run-metrics\"",
+                "cpt_eval_gate_released{run=\"run-metrics\"",
+                "cpt_eval_regression{run=\"run-metrics\"",
                 "cpt_eval_heldout_documents{domain=\"metrics\"");
     }
 }

@@ -33,12 +33,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Eval throughput with the demo model ({@code GptConfig.small1M()}), a command, not a test (see bench/eval-throughput.sh):
+ * Eval throughput with the demo model ({@code GptConfig.small1M()}), a command, not a test (see
+ * bench/eval-throughput.sh):
  * <ol>
  *   <li>held-out tokens scored per second, in process, on a real checkpoint and a held-out set of
  *       {@code --docs} documents of about {@code --doc-bytes} byte tokens in each of {@code --domains} domains;</li>
  *   <li>checkpoint event to eval report: the packaged eval-service ({@code --service-jar}) runs as its own process on
- *       an embedded KRaft broker; each of {@code --checkpoints} real checkpoints is announced on {@code cpt.checkpoints}
+ *       an embedded KRaft broker; each of {@code --checkpoints} real checkpoints is announced on {@code
+ * cpt.checkpoints}
  *       and timed from the event's timestamp until its report is read back from {@code cpt.eval.reports}.</li>
  * </ol>
  * Prints {@code RESULT} lines.
@@ -54,23 +56,32 @@ public final class EvalThroughputBenchmark {
         int domains = Integer.parseInt(a.getOrDefault("domains", "3"));
         int checkpoints = Integer.parseInt(a.getOrDefault("checkpoints", "5"));
         int rounds = Integer.parseInt(a.getOrDefault("rounds", "3"));
-        Path serviceJar = Path.of(a.getOrDefault("service-jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
+        Path serviceJar = Path.of(a.getOrDefault("service-jar", "target/quarkus-app/quarkus-run.jar"))
+                .toAbsolutePath();
         Path work = Files.createTempDirectory("cpt-eval-bench");
         Path store = Files.createDirectories(work.resolve("store"));
 
         List<Document> heldout = new ArrayList<>();
         Random rng = new Random(42);
         String[] words = ("the of and to in is was for on that with as by at from his her an which are be this had not "
-                + "river mill stone meter liter gram seven twelve sum product equals converts kilometer hour").split(" ");
+                        + "river mill stone meter liter gram seven twelve sum product equals converts kilometer hour")
+                .split(" ");
         for (int d = 0; d < domains; d++) {
             for (int i = 0; i < docs; i++) {
                 StringBuilder text = new StringBuilder();
                 while (text.length() < docBytes) {
-                    text.append(words[rng.nextInt(words.length)]).append(d == 1 ? " = " + rng.nextInt(1000) + " " : " ");
+                    text.append(words[rng.nextInt(words.length)])
+                            .append(d == 1 ? " = " + rng.nextInt(1000) + " " : " ");
                 }
                 String t = text.substring(0, docBytes);
-                heldout.add(new Document("bench-" + d + "-" + i, "domain" + d, t, "bytes", t.chars().map(c -> c & 0xff).toArray(),
-                        "bench", Instant.now()));
+                heldout.add(new Document(
+                        "bench-" + d + "-" + i,
+                        "domain" + d,
+                        t,
+                        "bytes",
+                        t.chars().map(c -> c & 0xff).toArray(),
+                        "bench",
+                        Instant.now()));
             }
         }
 
@@ -88,7 +99,9 @@ public final class EvalThroughputBenchmark {
             HeldoutScorer.score(model, snapshot); // warm-up
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
-                long tokens = HeldoutScorer.score(model, snapshot).values().stream().mapToLong(s -> s.tokens()).sum();
+                long tokens = HeldoutScorer.score(model, snapshot).values().stream()
+                        .mapToLong(s -> s.tokens())
+                        .sum();
                 double rate = tokens / ((System.nanoTime() - t0) / 1e9);
                 rates.add(rate);
                 System.out.printf("RESULT kind=scoring round=%d tokens=%d tokens_per_s=%.0f%n", r, tokens, rate);
@@ -101,17 +114,26 @@ public final class EvalThroughputBenchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"), 0)) {
             kafka.createTopics(Topics.ALL);
             int port = EmbeddedKafka.freePort();
-            var env = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(), "CPT_STORE_ROOT", store.toString(),
-                    "QUARKUS_HTTP_PORT", Integer.toString(port),
-                    "CPT_EVAL_HELDOUT_DOCUMENTS_PER_DOMAIN", Integer.toString(docs));
+            var env = Map.of(
+                    "KAFKA_BOOTSTRAP_SERVERS",
+                    kafka.bootstrapServers(),
+                    "CPT_STORE_ROOT",
+                    store.toString(),
+                    "QUARKUS_HTTP_PORT",
+                    Integer.toString(port),
+                    "CPT_EVAL_HELDOUT_DOCUMENTS_PER_DOMAIN",
+                    Integer.toString(docs));
             ProcessBuilder pb = new ProcessBuilder("java", "-Xmx768m", "-jar", serviceJar.toString())
-                    .redirectErrorStream(true).redirectOutput(work.resolve("eval-service.log").toFile()).directory(work.toFile());
+                    .redirectErrorStream(true)
+                    .redirectOutput(work.resolve("eval-service.log").toFile())
+                    .directory(work.toFile());
             pb.environment().putAll(env);
             Process eval = pb.start();
             Runtime.getRuntime().addShutdownHook(new Thread(eval::destroy));
             try {
                 awaitReady(port, eval);
-                try (var producer = producer(kafka.bootstrapServers()); var consumer = consumer(kafka.bootstrapServers())) {
+                try (var producer = producer(kafka.bootstrapServers());
+                        var consumer = consumer(kafka.bootstrapServers())) {
                     for (Document d : heldout) {
                         producer.send(new ProducerRecord<>(Document.HELDOUT_TOPIC, d.domain(), Json.write(d)));
                     }
@@ -122,25 +144,40 @@ public final class EvalThroughputBenchmark {
                             long step = 10L * c;
                             Path dir = store.resolve("bench").resolve(String.format("step-%09d", step + 1));
                             CheckpointInfo ck = model.save(dir, Map.of());
-                            var event = new CheckpointEvent("bench", step + 1, dir.toUri().toString(), ck.manifestSha256(),
-                                    1000L * c, c == 0 ? Map.of() : Map.of("domain0", 1000L * c), List.of(), Instant.now());
+                            var event = new CheckpointEvent(
+                                    "bench",
+                                    step + 1,
+                                    dir.toUri().toString(),
+                                    ck.manifestSha256(),
+                                    1000L * c,
+                                    c == 0 ? Map.of() : Map.of("domain0", 1000L * c),
+                                    List.of(),
+                                    Instant.now());
                             producer.send(new ProducerRecord<>(CheckpointEvent.TOPIC, "bench", Json.write(event)));
                             producer.flush();
                             EvalReport report = awaitReport(consumer, event.step());
-                            double s = Duration.between(event.at(), Instant.now()).toNanos() / 1e9;
+                            double s =
+                                    Duration.between(event.at(), Instant.now()).toNanos() / 1e9;
                             seconds.add(s);
-                            long tokens = report.domains().values().stream().mapToLong(x -> x.tokens()).sum();
-                            System.out.printf("RESULT kind=event_to_report checkpoint=%d seconds=%.3f tokens=%d error=%s%n", c, s,
-                                    tokens, report.error());
+                            long tokens = report.domains().values().stream()
+                                    .mapToLong(x -> x.tokens())
+                                    .sum();
+                            System.out.printf(
+                                    "RESULT kind=event_to_report checkpoint=%d seconds=%.3f tokens=%d error=%s%n",
+                                    c, s, tokens, report.error());
                         }
                     }
                     List<Double> steady = new ArrayList<>(seconds.subList(Math.min(1, seconds.size()), seconds.size()));
                     Collections.sort(steady);
-                    System.out.printf("%nHeld-out tokens scored per second (small1M, %d domains x %d docs x %d bytes, median of %d): %.0f%n",
+                    System.out.printf(
+                            "%nHeld-out tokens scored per second (small1M, %d domains x %d docs x %d bytes, median of %d): %.0f%n",
                             domains, docs, docBytes, rounds, medianRate);
-                    System.out.printf("Checkpoint event -> eval report (packaged eval-service, embedded broker): first %.2f s "
-                            + "(cold JVM and libtorch), then median %.2f s over %d%n", seconds.get(0),
-                            steady.isEmpty() ? Double.NaN : steady.get(steady.size() / 2), steady.size());
+                    System.out.printf(
+                            "Checkpoint event -> eval report (packaged eval-service, embedded broker): first %.2f s "
+                                    + "(cold JVM and libtorch), then median %.2f s over %d%n",
+                            seconds.get(0),
+                            steady.isEmpty() ? Double.NaN : steady.get(steady.size() / 2),
+                            steady.size());
                 }
             } finally {
                 eval.destroy();
@@ -170,7 +207,9 @@ public final class EvalThroughputBenchmark {
                 throw new IllegalStateException("eval-service exited with " + eval.exitValue());
             }
             try {
-                var r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                var r = http.send(
+                        HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready"))
+                                .build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;

@@ -3,8 +3,8 @@ package dev.cpt.eval;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.DomainScore;
@@ -68,7 +68,9 @@ class HeldoutScorerTest {
         assertEquals(2, after.sets().get("law").documents().size());
 
         set.add(doc("n", "med", new int[] {9, 10}));
-        assertNotEquals(before.sets().get("med").sha256(), set.snapshot().sets().get("med").sha256());
+        assertNotEquals(
+                before.sets().get("med").sha256(),
+                set.snapshot().sets().get("med").sha256());
         assertNotEquals(before.sha256(), set.snapshot().sha256());
     }
 

@@ -55,7 +55,8 @@ class PromotionGateTest {
 
     @Test
     void aTargetWithoutAComparableLossOrNoTrainingOrTheReferenceItselfIsNotReleased() {
-        assertFalse(gate.decide(40, Map.of("g", 3.0), List.of("a"), Set.of("g", "a"), release).released());
+        assertFalse(gate.decide(40, Map.of("g", 3.0), List.of("a"), Set.of("g", "a"), release)
+                .released());
         GateDecision untrained = gate.decide(5, Map.of("g", 5.0), List.of(), Set.of(), base);
         assertFalse(untrained.released());
         assertEquals("no domain trained yet", untrained.reason());

@@ -45,8 +45,15 @@ class TaskEvaluatorTest {
             JsonNode body = Json.MAPPER.readTree(exchange.getRequestBody());
             requests.add(body);
             List<Double> rewards = new ArrayList<>();
-            body.get("pairs").forEach(p -> rewards.add(p.get("completion").asText().equals(p.get("reference").asText()) ? 1.0 : 0.25));
-            byte[] answer = (status == 200 ? Json.write(Map.of("rewards", rewards)) : "{\"error\":\"no\"}").getBytes(StandardCharsets.UTF_8);
+            body.get("pairs")
+                    .forEach(p -> rewards.add(
+                            p.get("completion")
+                                            .asText()
+                                            .equals(p.get("reference").asText())
+                                    ? 1.0
+                                    : 0.25));
+            byte[] answer = (status == 200 ? Json.write(Map.of("rewards", rewards)) : "{\"error\":\"no\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(status, answer.length);
             exchange.getResponseBody().write(answer);
@@ -70,13 +77,17 @@ class TaskEvaluatorTest {
             // Reference 1 is what the model really answers greedily, padded with spaces (an exact match, though not
             // verbatim); reference 2 is not.
             int[] prompt = model.tokenizer().encode("2+2=");
-            String actual = model.tokenizer().decode(model.generate(prompt,
-                    SamplingSettings.greedy(8).withStopTokens(Set.of(10)), new Random(0)));
+            String actual = model.tokenizer()
+                    .decode(model.generate(
+                            prompt, SamplingSettings.greedy(8).withStopTokens(Set.of(10)), new Random(0)));
             Path file = dir.resolve("arith.jsonl");
-            Files.writeString(file, Json.write(Map.of("prompt", "2+2=", "reference", "  " + actual + " "))
-                    + "\n\n" + Json.write(Map.of("prompt", "3+3=", "reference", "six, certainly not this")) + "\n");
+            Files.writeString(
+                    file,
+                    Json.write(Map.of("prompt", "2+2=", "reference", "  " + actual + " ")) + "\n\n"
+                            + Json.write(Map.of("prompt", "3+3=", "reference", "six, certainly not this")) + "\n");
 
-            var tasks = new TaskEvaluator(List.of(QuestionSet.load(file)), new RewardClient(url(), java.time.Duration.ofSeconds(5)), 8, 10);
+            var tasks = new TaskEvaluator(
+                    List.of(QuestionSet.load(file)), new RewardClient(url(), java.time.Duration.ofSeconds(5)), 8, 10);
             TaskScore score = tasks.score(model).get("arith");
 
             assertEquals(2, score.questions());
@@ -85,7 +96,8 @@ class TaskEvaluatorTest {
             assertEquals(1, requests.size());
             JsonNode pairs = requests.get(0).get("pairs");
             assertEquals(actual, pairs.get(0).get("completion").asText());
-            assertEquals("six, certainly not this", pairs.get(1).get("reference").asText());
+            assertEquals(
+                    "six, certainly not this", pairs.get(1).get("reference").asText());
             assertEquals((0.25 + 0.25) / 2, score.semanticScore(), 1e-12); // references differ from answers verbatim
             assertEquals(score, tasks.score(model).get("arith"), "greedy answers are deterministic");
         }
@@ -102,7 +114,8 @@ class TaskEvaluatorTest {
         Path file = dir.resolve("t.jsonl");
         Files.writeString(file, "{\"prompt\":\"hi\",\"reference\":\"there\"}\n");
         try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 3)) {
-            var tasks = new TaskEvaluator(List.of(QuestionSet.load(file)), new RewardClient(url(), java.time.Duration.ofSeconds(5)), 4, -1);
+            var tasks = new TaskEvaluator(
+                    List.of(QuestionSet.load(file)), new RewardClient(url(), java.time.Duration.ofSeconds(5)), 4, -1);
             assertNull(tasks.score(model).get("t").semanticScore());
         }
         var client = new RewardClient(url(), java.time.Duration.ofSeconds(5));

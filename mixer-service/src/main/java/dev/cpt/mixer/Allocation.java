@@ -18,8 +18,8 @@ final class Allocation {
      * @param owed what earlier rounds owe each domain (its exact share minus what it got, in sequences), added to this
      *     round's share so that over many rounds each domain gets its weight's share within about one sequence
      */
-    static Map<String, Integer> counts(Map<String, Double> weights, Map<String, Double> owed,
-            Map<String, Integer> available, int size) {
+    static Map<String, Integer> counts(
+            Map<String, Double> weights, Map<String, Double> owed, Map<String, Integer> available, int size) {
         Map<String, Double> shares = new TreeMap<>();
         double total = 0;
         for (var e : weights.entrySet()) {

@@ -46,9 +46,17 @@ final class BatchMixer {
         }
     }
 
-    /** One round: its batches, the weights that chose them, why the policy's own weights were refused, and the documents it completed. */
-    record Round(long round, String policy, Map<String, Double> weights, String refusal,
-            List<List<PackedSequence>> batches, List<BufferedDocument> completed) {
+    /**
+     * One round: its batches, the weights that chose them, why the policy's own weights were refused, and the documents
+     * it completed.
+     */
+    record Round(
+            long round,
+            String policy,
+            Map<String, Double> weights,
+            String refusal,
+            List<List<PackedSequence>> batches,
+            List<BufferedDocument> completed) {
 
         boolean fallback() {
             return refusal != null;
@@ -68,7 +76,9 @@ final class BatchMixer {
 
         private Map<String, Long> tokens(boolean replay) {
             Map<String, Long> m = new TreeMap<>();
-            batches.stream().flatMap(List::stream).filter(s -> s.replay() == replay)
+            batches.stream()
+                    .flatMap(List::stream)
+                    .filter(s -> s.replay() == replay)
                     .forEach(s -> m.merge(s.domain(), (long) s.tokens().length, Long::sum));
             return m;
         }
@@ -84,12 +94,18 @@ final class BatchMixer {
 
     /** One batch per round, no replay, nothing kept on disk. */
     BatchMixer(int contextLength, int batchSize, MixingPolicy policy) {
-        this(new Shape(contextLength, batchSize, 1, DomainBuffer.NO_SEPARATOR), policy, null, new MixerLedger(null, 64), 0);
+        this(
+                new Shape(contextLength, batchSize, 1, DomainBuffer.NO_SEPARATOR),
+                policy,
+                null,
+                new MixerLedger(null, 64),
+                0);
     }
 
     void add(String domain, String documentId, int[] tokens, Runnable release) {
         ledger.arrived(domain);
-        buffers.computeIfAbsent(domain, d -> new DomainBuffer(d, shape.separator())).add(documentId, tokens, release);
+        buffers.computeIfAbsent(domain, d -> new DomainBuffer(d, shape.separator()))
+                .add(documentId, tokens, release);
     }
 
     /** Fresh tokens waiting per domain. */
@@ -105,7 +121,9 @@ final class BatchMixer {
         return total(fresh) < shape.roundSize() ? Optional.empty() : Optional.of(cut(fresh, shape.roundSize()));
     }
 
-    /** A round from whatever fresh data is buffered (tails shorter than a sequence too), or empty when none can train. */
+    /**
+     * A round from whatever fresh data is buffered (tails shorter than a sequence too), or empty when none can train.
+     */
     Optional<Round> flush() {
         Map<String, Integer> fresh = freshSequences(b -> b.flushSequences(shape.sequenceLength()));
         return total(fresh) == 0 ? Optional.empty() : Optional.of(cut(fresh, -1));
@@ -192,8 +210,14 @@ final class BatchMixer {
             freshTokens.put(d, buffered);
             availableTokens.put(d, buffered + (reservoir == null ? 0 : reservoir.tokens(d)));
         }
-        return new MixingState(round, ledger.arrivalOrder(), availableTokens, freshTokens, ledger.trainedTokens(),
-                ledger.previousWeights(), ledger.feedback());
+        return new MixingState(
+                round,
+                ledger.arrivalOrder(),
+                availableTokens,
+                freshTokens,
+                ledger.trainedTokens(),
+                ledger.previousWeights(),
+                ledger.feedback());
     }
 
     private Map<String, Integer> freshSequences(ToIntFunction<DomainBuffer> count) {
@@ -207,7 +231,10 @@ final class BatchMixer {
         return m;
     }
 
-    /** Replay sequences a round may draw per domain: as many as the sample holds, so a round does not repeat a small sample. */
+    /**
+     * Replay sequences a round may draw per domain: as many as the sample holds, so a round does not repeat a small
+     * sample.
+     */
     private Map<String, Integer> replaySequences() {
         Map<String, Integer> m = new TreeMap<>();
         if (reservoir != null) {
@@ -226,8 +253,10 @@ final class BatchMixer {
      * domains a share f, the fresh sequences F make a round of F / f, so replay keeps its share and no more.
      */
     private int flushSize(Map<String, Double> weights, Map<String, Integer> fresh) {
-        double freshShare = weights.entrySet().stream().filter(e -> fresh.containsKey(e.getKey()))
-                .mapToDouble(Map.Entry::getValue).sum();
+        double freshShare = weights.entrySet().stream()
+                .filter(e -> fresh.containsKey(e.getKey()))
+                .mapToDouble(Map.Entry::getValue)
+                .sum();
         int freshTotal = total(fresh);
         if (freshShare <= 0) {
             return Math.min(shape.roundSize(), freshTotal);
@@ -236,24 +265,33 @@ final class BatchMixer {
     }
 
     /** A round without a fresh sequence would leave the stream where it was: one sequence of it becomes fresh. */
-    private void ensureFresh(Map<String, Integer> counts, Map<String, Double> weights, Map<String, Integer> fresh,
+    private void ensureFresh(
+            Map<String, Integer> counts,
+            Map<String, Double> weights,
+            Map<String, Integer> fresh,
             Map<String, Integer> replay) {
-        boolean hasFresh = counts.entrySet().stream().anyMatch(e -> fresh.getOrDefault(e.getKey(), 0) > 0 && e.getValue() > 0);
+        boolean hasFresh =
+                counts.entrySet().stream().anyMatch(e -> fresh.getOrDefault(e.getKey(), 0) > 0 && e.getValue() > 0);
         if (hasFresh || fresh.isEmpty()) {
             return;
         }
         String domain = fresh.keySet().stream()
-                .max(Comparator.<String>comparingDouble(d -> weights.getOrDefault(d, 0.0)).thenComparingInt(fresh::get))
+                .max(Comparator.<String>comparingDouble(d -> weights.getOrDefault(d, 0.0))
+                        .thenComparingInt(fresh::get))
                 .orElseThrow();
         counts.merge(domain, 1, Integer::sum);
         // Keep the round's size: one replay sequence of the most replayed domain makes room.
-        counts.entrySet().stream().filter(e -> !e.getKey().equals(domain) && replay.containsKey(e.getKey()))
+        counts.entrySet().stream()
+                .filter(e -> !e.getKey().equals(domain) && replay.containsKey(e.getKey()))
                 .max(Map.Entry.comparingByValue())
                 .ifPresent(e -> counts.merge(e.getKey(), -1, Integer::sum));
         counts.values().removeIf(c -> c == 0);
     }
 
-    /** Spreads each domain's sequences evenly over the round (keeping each domain's order), so every batch holds the mix. */
+    /**
+     * Spreads each domain's sequences evenly over the round (keeping each domain's order), so every batch holds the
+     * mix.
+     */
     private static List<PackedSequence> interleave(Map<String, List<PackedSequence>> perDomain) {
         record Keyed(double key, String domain, PackedSequence sequence) {}
         List<Keyed> all = new ArrayList<>();
@@ -276,7 +314,10 @@ final class BatchMixer {
 
     /** Share of the tokens drawn from the replay reservoir. */
     static double replayShare(List<PackedSequence> sequences) {
-        long replay = sequences.stream().filter(PackedSequence::replay).mapToLong(s -> s.tokens().length).sum();
+        long replay = sequences.stream()
+                .filter(PackedSequence::replay)
+                .mapToLong(s -> s.tokens().length)
+                .sum();
         long all = sequences.stream().mapToLong(s -> s.tokens().length).sum();
         return all == 0 ? 0 : (double) replay / all;
     }

@@ -71,7 +71,9 @@ final class CompletedDocuments {
         rewrite();
     }
 
-    /** Written before the round's transaction commits; an entry of a round that never commits is superseded or dropped. */
+    /**
+     * Written before the round's transaction commits; an entry of a round that never commits is superseded or dropped.
+     */
     void recording(long round, Collection<String> ids) {
         Entry entry = new Entry(round, List.copyOf(ids));
         recent.addLast(entry);
@@ -85,8 +87,13 @@ final class CompletedDocuments {
         }
         try {
             Files.createDirectories(file.getParent());
-            Files.writeString(file, Json.write(entry) + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            Files.writeString(
+                    file,
+                    Json.write(entry) + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.WRITE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

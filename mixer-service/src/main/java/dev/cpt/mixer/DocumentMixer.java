@@ -45,7 +45,9 @@ public class DocumentMixer {
         return CompletableFuture.completedFuture(null);
     }
 
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(
+            every = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void flushWhenQuiet() {
         rounds.flushIfQuiet();

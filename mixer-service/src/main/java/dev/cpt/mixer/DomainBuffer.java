@@ -48,7 +48,8 @@ final class DomainBuffer {
         if (separator != NO_SEPARATOR) {
             tokens[size++] = separator;
         }
-        documents.addLast(new Pending(new BufferedDocument(domain, documentId, documentTokens, release), begin, start + size));
+        documents.addLast(
+                new Pending(new BufferedDocument(domain, documentId, documentTokens, release), begin, start + size));
     }
 
     int bufferedTokens() {

@@ -33,7 +33,8 @@ final class LastRound {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = consumer.partitionsFor(MixtureWeights.TOPIC, TIMEOUT).stream()
-                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+                    .map(i -> new TopicPartition(i.topic(), i.partition()))
+                    .toList();
             consumer.assign(partitions);
             Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, TIMEOUT);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TIMEOUT);
@@ -58,9 +59,13 @@ final class LastRound {
         OptionalLong last = OptionalLong.empty();
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200)).records(tp)) {
+            for (ConsumerRecord<String, String> r :
+                    consumer.poll(Duration.ofMillis(200)).records(tp)) {
                 try {
-                    last = max(last, OptionalLong.of(Json.read(r.value(), MixtureWeights.class).round()));
+                    last = max(
+                            last,
+                            OptionalLong.of(
+                                    Json.read(r.value(), MixtureWeights.class).round()));
                 } catch (MalformedMessageException e) {
                     // Not a round: nothing to continue from.
                 }

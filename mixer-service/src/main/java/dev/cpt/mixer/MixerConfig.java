@@ -35,11 +35,17 @@ public interface MixerConfig {
     /** Parameters of the policy, e.g. {@code cpt.mixer.policy-params.temperature=2}. */
     Map<String, String> policyParams();
 
-    /** Where the replay reservoir and the mixer's ledger (arrival order, tokens trained, eval feedback) are kept across restarts. */
+    /**
+     * Where the replay reservoir and the mixer's ledger (arrival order, tokens trained, eval feedback) are kept across
+     * restarts.
+     */
     @WithDefault(".cpt/mixer-state")
     String stateDir();
 
-    /** A token appended after every document (e.g. GPT-2's end-of-text 50256); unset: boundaries are only marked in documentStarts. */
+    /**
+     * A token appended after every document (e.g. GPT-2's end-of-text 50256); unset: boundaries are only marked in
+     * documentStarts.
+     */
     OptionalInt separatorToken();
 
     /**
@@ -56,7 +62,10 @@ public interface MixerConfig {
     @WithDefault("256")
     int feedbackHistory();
 
-    /** Weight of forgetting in the policy reward: target-domain loss gain minus this times the mean loss increase on earlier domains. */
+    /**
+     * Weight of forgetting in the policy reward: target-domain loss gain minus this times the mean loss increase on
+     * earlier domains.
+     */
     @WithDefault("1.0")
     double forgettingWeight();
 
@@ -78,7 +87,10 @@ public interface MixerConfig {
         @WithDefault("4096")
         int documentsPerDomain();
 
-        /** Tokens of sampled documents held in memory over all domains; the rest is read from the state directory when drawn. */
+        /**
+         * Tokens of sampled documents held in memory over all domains; the rest is read from the state directory when
+         * drawn.
+         */
         @WithDefault("2000000")
         long memoryTokens();
 

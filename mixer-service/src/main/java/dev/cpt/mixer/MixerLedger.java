@@ -29,8 +29,13 @@ final class MixerLedger {
     private long nextRound;
 
     /** The saved form. */
-    record Snapshot(long nextRound, List<String> arrivalOrder, Map<String, Long> freshTrained,
-            Map<String, Long> replayTrained, Map<String, Double> previousWeights, List<EvalFeedback> feedback) {}
+    record Snapshot(
+            long nextRound,
+            List<String> arrivalOrder,
+            Map<String, Long> freshTrained,
+            Map<String, Long> replayTrained,
+            Map<String, Double> previousWeights,
+            List<EvalFeedback> feedback) {}
 
     MixerLedger(Path file, int feedbackHistory) {
         this.file = file;
@@ -112,7 +117,8 @@ final class MixerLedger {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            String json = Json.write(new Snapshot(nextRound, arrivalOrder, freshTrained, replayTrained, previousWeights, feedback));
+            String json = Json.write(
+                    new Snapshot(nextRound, arrivalOrder, freshTrained, replayTrained, previousWeights, feedback));
             Files.writeString(tmp, json, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

@@ -5,7 +5,10 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
-/** Down once a round could not be committed: the mixer has stopped emitting and needs a restart to read its documents again. */
+/**
+ * Down once a round could not be committed: the mixer has stopped emitting and needs a restart to read its documents
+ * again.
+ */
 @Liveness
 @ApplicationScoped
 public class MixerLiveness implements HealthCheck {
@@ -18,7 +21,8 @@ public class MixerLiveness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         var response = HealthCheckResponse.named("mixer rounds");
-        return rounds.failure().map(reason -> response.down().withData("reason", reason).build())
+        return rounds.failure()
+                .map(reason -> response.down().withData("reason", reason).build())
                 .orElseGet(() -> response.up().build());
     }
 }

@@ -1,8 +1,8 @@
 package dev.cpt.mixer;
 
+import dev.cpt.service.GaugeValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import dev.cpt.service.GaugeValues;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
@@ -32,15 +32,21 @@ public class MixerMetrics {
     void roundEmitted(BatchMixer.Round round) {
         registry.counter("cpt.mixer.rounds", "policy", round.policy()).increment();
         registry.counter("cpt.mixer.batches").increment(round.batches().size());
-        round.freshTokens().forEach((d, t) -> registry.counter("cpt.mixer.tokens", "domain", d, "kind", "fresh").increment(t));
-        round.replayTokens().forEach((d, t) -> registry.counter("cpt.mixer.tokens", "domain", d, "kind", "replay").increment(t));
+        round.freshTokens()
+                .forEach((d, t) -> registry.counter("cpt.mixer.tokens", "domain", d, "kind", "fresh")
+                        .increment(t));
+        round.replayTokens()
+                .forEach((d, t) -> registry.counter("cpt.mixer.tokens", "domain", d, "kind", "replay")
+                        .increment(t));
         if (round.fallback()) {
-            registry.counter("cpt.mixer.policy.fallbacks", "policy", round.policy()).increment();
+            registry.counter("cpt.mixer.policy.fallbacks", "policy", round.policy())
+                    .increment();
         }
         // A domain the round did not weigh had weight 0 in it, not its weight of an earlier round.
         gauges.zeroAll("cpt.mixer.weight");
-        round.weights().forEach((domain, w) ->
-                gauges.set("cpt.mixer.weight", Tags.of("domain", domain, "policy", round.policy()), w));
+        round.weights()
+                .forEach((domain, w) ->
+                        gauges.set("cpt.mixer.weight", Tags.of("domain", domain, "policy", round.policy()), w));
         gauges.set("cpt.mixer.replay.share", Tags.of("policy", round.policy()), round.replayShare());
         gauges.set("cpt.mixer.round", Tags.empty(), round.round());
     }
@@ -50,7 +56,8 @@ public class MixerMetrics {
     }
 
     void buffers(Map<String, Integer> freshTokens, ReplayReservoir reservoir) {
-        freshTokens.forEach((domain, tokens) -> gauges.set("cpt.mixer.buffered.tokens", Tags.of("domain", domain), tokens));
+        freshTokens.forEach(
+                (domain, tokens) -> gauges.set("cpt.mixer.buffered.tokens", Tags.of("domain", domain), tokens));
         if (reservoir != null) {
             for (String domain : reservoir.domains()) {
                 gauges.set("cpt.mixer.reservoir.tokens", Tags.of("domain", domain), reservoir.tokens(domain));
@@ -61,7 +68,8 @@ public class MixerMetrics {
     }
 
     void feedback(boolean fresh) {
-        registry.counter("cpt.mixer.feedback", "outcome", fresh ? "observed" : "repeated").increment();
+        registry.counter("cpt.mixer.feedback", "outcome", fresh ? "observed" : "repeated")
+                .increment();
     }
 
     void reward(String policy, double reward) {

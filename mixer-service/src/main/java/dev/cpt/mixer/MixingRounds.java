@@ -34,22 +34,35 @@ public class MixingRounds {
     private Instant lastEmission = Instant.now();
     private volatile String failure;
 
-    MixingRounds(MixerConfig config, MixerMetrics metrics,
+    MixingRounds(
+            MixerConfig config,
+            MixerMetrics metrics,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this.config = config;
         this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
         Path state = Path.of(config.stateDir());
         MixerConfig.Reservoir r = config.reservoir();
-        this.reservoir = r.enabled() ? new ReplayReservoir(state.resolve("reservoir"), r.documentsPerDomain(), r.memoryTokens(), r.seed()) : null;
+        this.reservoir = r.enabled()
+                ? new ReplayReservoir(state.resolve("reservoir"), r.documentsPerDomain(), r.memoryTokens(), r.seed())
+                : null;
         MixingPolicy policy = PolicyFactory.create(config.policy(), config.policyParams());
-        var shape = new BatchMixer.Shape(config.contextLength(), config.batchSize(), config.batchesPerRound(),
+        var shape = new BatchMixer.Shape(
+                config.contextLength(),
+                config.batchSize(),
+                config.batchesPerRound(),
                 config.separatorToken().orElse(DomainBuffer.NO_SEPARATOR));
-        this.mixer = new BatchMixer(shape, policy, reservoir, new MixerLedger(state.resolve("ledger.json"), config.feedbackHistory()),
+        this.mixer = new BatchMixer(
+                shape,
+                policy,
+                reservoir,
+                new MixerLedger(state.resolve("ledger.json"), config.feedbackHistory()),
                 r.seed());
         mixer.replayFeedback();
         this.completed = new CompletedDocuments(state.resolve("completed-documents.jsonl"), config.rememberedRounds());
-        Log.infof("mixer: policy %s, replay %s, state in %s", policy.name(), r.enabled() ? "on" : "off", state.toAbsolutePath());
+        Log.infof(
+                "mixer: policy %s, replay %s, state in %s",
+                policy.name(), r.enabled() ? "on" : "off", state.toAbsolutePath());
     }
 
     /** Created at start-up, so that a bad policy name or an unreadable state directory stops the service at once. */
@@ -81,7 +94,11 @@ public class MixingRounds {
         boolean fresh = mixer.observe(feedback);
         metrics.feedback(fresh);
         if (fresh && !before.isEmpty()) {
-            RewardSignal.between(before.get(before.size() - 1), feedback, mixer.ledger().arrivalOrder(), config.forgettingWeight())
+            RewardSignal.between(
+                            before.get(before.size() - 1),
+                            feedback,
+                            mixer.ledger().arrivalOrder(),
+                            config.forgettingWeight())
                     .ifPresent(reward -> metrics.reward(mixer.policyName(), reward));
         }
     }
@@ -101,7 +118,8 @@ public class MixingRounds {
             }
             metrics.buffers(mixer.bufferedTokens(), reservoir);
         } catch (RuntimeException e) {
-            // Cutting, sampling or saving state failed: a bug or a full disk. Stop emitting rather than nack a good document.
+            // Cutting, sampling or saving state failed: a bug or a full disk. Stop emitting rather than nack a good
+            // document.
             failure = "the mixer failed: " + e;
             Log.errorf(e, "mixer: stopped emitting");
         }
@@ -111,7 +129,11 @@ public class MixingRounds {
         Instant now = clock.instant();
         RoundMessages messages = RoundMessages.of(round, config.contextLength(), now);
         try {
-            completed.recording(round.round(), round.completed().stream().map(DomainBuffer.BufferedDocument::id).toList());
+            completed.recording(
+                    round.round(),
+                    round.completed().stream()
+                            .map(DomainBuffer.BufferedDocument::id)
+                            .toList());
             publisher.publish(messages.batches(), messages.weights());
         } catch (RuntimeException e) {
             // The round's tokens have left the buffers but its documents stay unacknowledged: a restarted mixer
@@ -123,7 +145,8 @@ public class MixingRounds {
         }
         lastEmission = now;
         if (round.fallback()) {
-            Log.warnf("mixer: policy %s proposed unusable weights in round %d (%s); uniform weights used",
+            Log.warnf(
+                    "mixer: policy %s proposed unusable weights in round %d (%s); uniform weights used",
                     round.policy(), round.round(), round.refusal());
         }
         metrics.roundEmitted(round);
@@ -141,7 +164,9 @@ public class MixingRounds {
             OptionalLong last = LastRound.read(bootstrapServers);
             last.ifPresent(round -> mixer.ledger().continueAfter(round));
             completed.resume(last.orElse(-1));
-            Log.infof("mixer: transactional producer %s ready, next round %d", config.transactionalId(), mixer.ledger().nextRound());
+            Log.infof(
+                    "mixer: transactional producer %s ready, next round %d",
+                    config.transactionalId(), mixer.ledger().nextRound());
             return true;
         } catch (RuntimeException e) {
             if (publisher != null) {

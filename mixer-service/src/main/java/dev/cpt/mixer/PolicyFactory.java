@@ -22,17 +22,20 @@ final class PolicyFactory {
     }
 
     private static MixingPolicy byClassName(String className, Map<String, String> params) {
-        return invoke(() -> {
-            Class<?> type = Class.forName(className, true, loader());
-            if (!MixingPolicy.class.isAssignableFrom(type)) {
-                throw new IllegalArgumentException(className + " does not implement " + MixingPolicy.class.getName());
-            }
-            try {
-                return (MixingPolicy) type.getConstructor(Map.class).newInstance(params);
-            } catch (NoSuchMethodException e) {
-                return (MixingPolicy) type.getConstructor().newInstance();
-            }
-        }, className);
+        return invoke(
+                () -> {
+                    Class<?> type = Class.forName(className, true, loader());
+                    if (!MixingPolicy.class.isAssignableFrom(type)) {
+                        throw new IllegalArgumentException(
+                                className + " does not implement " + MixingPolicy.class.getName());
+                    }
+                    try {
+                        return (MixingPolicy) type.getConstructor(Map.class).newInstance(params);
+                    } catch (NoSuchMethodException e) {
+                        return (MixingPolicy) type.getConstructor().newInstance();
+                    }
+                },
+                className);
     }
 
     private interface Reflective<T> {
@@ -46,7 +49,8 @@ final class PolicyFactory {
             if (e.getCause() instanceof RuntimeException r) {
                 throw r; // the factory's own message, e.g. an unknown name or a misspelt parameter
             }
-            throw new IllegalArgumentException("cannot create mixing policy " + name + ": " + e.getCause(), e.getCause());
+            throw new IllegalArgumentException(
+                    "cannot create mixing policy " + name + ": " + e.getCause(), e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("cannot create mixing policy " + name + ": " + e, e);
         }

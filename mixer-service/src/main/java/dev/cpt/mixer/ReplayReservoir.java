@@ -66,7 +66,8 @@ final class ReplayReservoir {
 
     ReplayReservoir(Path dir, int documentsPerDomain, long memoryTokens, long seed) {
         if (documentsPerDomain < 1) {
-            throw new IllegalArgumentException("the reservoir must hold at least one document per domain, not " + documentsPerDomain);
+            throw new IllegalArgumentException(
+                    "the reservoir must hold at least one document per domain, not " + documentsPerDomain);
         }
         this.dir = dir;
         this.capacity = documentsPerDomain;
@@ -162,7 +163,8 @@ final class ReplayReservoir {
             }
         }
         int[] tokens = filled == length ? packed : Arrays.copyOf(packed, filled);
-        return new PackedSequence(domain, tokens, ids, starts.stream().mapToInt(Integer::intValue).toArray(), true);
+        return new PackedSequence(
+                domain, tokens, ids, starts.stream().mapToInt(Integer::intValue).toArray(), true);
     }
 
     /** Writes the index of every domain whose sample changed since the last call. */
@@ -170,7 +172,8 @@ final class ReplayReservoir {
         for (Sample s : samples.values()) {
             if (s.dirty) {
                 Path index = domainDir(s.domain).resolve("index.json");
-                writeAtomically(index, Json.write(new Index(s.domain, s.seen, s.slots)).getBytes(StandardCharsets.UTF_8));
+                writeAtomically(
+                        index, Json.write(new Index(s.domain, s.seen, s.slots)).getBytes(StandardCharsets.UTF_8));
                 s.dirty = false;
                 deleteUnlisted(s);
             }
@@ -240,7 +243,9 @@ final class ReplayReservoir {
             return cached;
         }
         try {
-            ByteBuffer bytes = ByteBuffer.wrap(Files.readAllBytes(domainDir(domain).resolve(slot.file()))).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer bytes = ByteBuffer.wrap(
+                            Files.readAllBytes(domainDir(domain).resolve(slot.file())))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             int[] tokens = new int[bytes.remaining() / Integer.BYTES];
             bytes.asIntBuffer().get(tokens);
             remember(key, tokens);

@@ -12,8 +12,8 @@ import java.util.OptionalDouble;
 final class RewardSignal {
     private RewardSignal() {}
 
-    static OptionalDouble between(EvalFeedback previous, EvalFeedback current, List<String> arrivalOrder,
-            double forgettingWeight) {
+    static OptionalDouble between(
+            EvalFeedback previous, EvalFeedback current, List<String> arrivalOrder, double forgettingWeight) {
         if (arrivalOrder.isEmpty()) {
             return OptionalDouble.empty();
         }
@@ -25,9 +25,12 @@ final class RewardSignal {
         }
         double gain = before - after;
         double forgetting = arrivalOrder.subList(0, arrivalOrder.size() - 1).stream()
-                .filter(d -> previous.heldoutLoss().containsKey(d) && current.heldoutLoss().containsKey(d))
-                .mapToDouble(d -> Math.max(0, current.heldoutLoss().get(d) - previous.heldoutLoss().get(d)))
-                .average().orElse(0);
+                .filter(d -> previous.heldoutLoss().containsKey(d)
+                        && current.heldoutLoss().containsKey(d))
+                .mapToDouble(d -> Math.max(
+                        0, current.heldoutLoss().get(d) - previous.heldoutLoss().get(d)))
+                .average()
+                .orElse(0);
         return OptionalDouble.of(gain - forgettingWeight * forgetting);
     }
 }

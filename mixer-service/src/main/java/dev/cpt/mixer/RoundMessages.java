@@ -7,7 +7,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A round as the messages one transaction carries: its batches, each knowing its round, weights and place, and its weights. */
+/**
+ * A round as the messages one transaction carries: its batches, each knowing its round, weights and place, and its
+ * weights.
+ */
 record RoundMessages(List<TrainingBatch> batches, MixtureWeights weights) {
 
     static RoundMessages of(BatchMixer.Round round, int contextLength, Instant at) {
@@ -15,12 +18,30 @@ record RoundMessages(List<TrainingBatch> batches, MixtureWeights weights) {
         int n = round.batches().size();
         for (int i = 0; i < n; i++) {
             List<PackedSequence> sequences = round.batches().get(i);
-            // Round numbers continue across restarts and never repeat a committed one, so the id is unique on the topic.
-            batches.add(new TrainingBatch("round-" + round.round() + "-batch-" + i, round.round(), contextLength,
-                    sequences, round.weights(), at, round.policy(), BatchMixer.replayShare(sequences), i, n));
+            // Round numbers continue across restarts and never repeat a committed one, so the id is unique on the
+            // topic.
+            batches.add(new TrainingBatch(
+                    "round-" + round.round() + "-batch-" + i,
+                    round.round(),
+                    contextLength,
+                    sequences,
+                    round.weights(),
+                    at,
+                    round.policy(),
+                    BatchMixer.replayShare(sequences),
+                    i,
+                    n));
         }
-        var weights = new MixtureWeights(round.round(), round.policy(), round.weights(), at, round.replayShare(),
-                round.freshTokens(), round.replayTokens(), n, round.fallback());
+        var weights = new MixtureWeights(
+                round.round(),
+                round.policy(),
+                round.weights(),
+                at,
+                round.replayShare(),
+                round.freshTokens(),
+                round.replayTokens(),
+                n,
+                round.fallback());
         return new RoundMessages(List.copyOf(batches), weights);
     }
 }

@@ -67,7 +67,10 @@ final class RoundPublisher implements AutoCloseable {
         return open(bootstrapServers, transactionalId, BetweenBatches.NONE);
     }
 
-    /** Sends the round's batches and weights and commits; on any failure the transaction is aborted and the error thrown. */
+    /**
+     * Sends the round's batches and weights and commits; on any failure the transaction is aborted and the error
+     * thrown.
+     */
     void publish(List<TrainingBatch> batches, MixtureWeights weights) {
         producer.beginTransaction();
         try {

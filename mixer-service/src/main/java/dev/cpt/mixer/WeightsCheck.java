@@ -13,7 +13,9 @@ import java.util.TreeSet;
 final class WeightsCheck {
     static final double TOLERANCE = 1e-6;
 
-    /** The weights a round uses (zero weights dropped, renormalised), and why the policy's were refused, if they were. */
+    /**
+     * The weights a round uses (zero weights dropped, renormalised), and why the policy's were refused, if they were.
+     */
     record Checked(Map<String, Double> weights, String refusal) {
         boolean fallback() {
             return refusal != null;

@@ -1,12 +1,12 @@
 package dev.cpt.mixer;
 
-import dev.cpt.mixing.TemperaturePolicy;
-import dev.cpt.mixing.Simplex;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.PackedSequence;
+import dev.cpt.mixing.Simplex;
+import dev.cpt.mixing.TemperaturePolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +80,12 @@ class BatchMixerTest {
 
         BatchMixer.Round round = commit(mixer, mixer.flush().orElseThrow());
 
-        assertEquals(List.of(3, 5), round.batches().get(0).stream().map(s -> s.tokens().length).sorted().toList());
+        assertEquals(
+                List.of(3, 5),
+                round.batches().get(0).stream()
+                        .map(s -> s.tokens().length)
+                        .sorted()
+                        .toList());
         assertEquals(List.of("a", "b"), released.stream().sorted().toList());
         assertTrue(mixer.flush().isEmpty());
     }
@@ -101,15 +106,20 @@ class BatchMixerTest {
             assertEquals(2, batch.stream().filter(s -> s.domain().equals("med")).count());
         }
         // Each domain keeps its order across the round.
-        assertEquals(List.of(0, 2, 4, 6), round.batches().stream().flatMap(List::stream)
-                .filter(s -> s.domain().equals("law")).map(s -> s.tokens()[0]).toList());
+        assertEquals(
+                List.of(0, 2, 4, 6),
+                round.batches().stream()
+                        .flatMap(List::stream)
+                        .filter(s -> s.domain().equals("law"))
+                        .map(s -> s.tokens()[0])
+                        .toList());
     }
 
     @Test
     void theStateShowsArrivalOrderFreshAndAvailableTokensAndWhatWasTrained() {
         var policy = new FixedPolicy(s -> Simplex.uniform(s.availableTokens().keySet()));
-        var mixer = new BatchMixer(new BatchMixer.Shape(3, 2, 1, DomainBuffer.NO_SEPARATOR), policy, null,
-                new MixerLedger(null, 8), 1);
+        var mixer = new BatchMixer(
+                new BatchMixer.Shape(3, 2, 1, DomainBuffer.NO_SEPARATOR), policy, null, new MixerLedger(null, 8), 1);
         mixer.add("med", "a", tokens(0, 8), release("a"));
         mixer.add("law", "b", tokens(0, 8), release("b"));
         commit(mixer, mixer.nextFullRound().orElseThrow());

@@ -42,7 +42,9 @@ class MixerLedgerTest {
         assertFalse(ledger.observe(feedback(1, 3.0)));
         assertTrue(ledger.observe(feedback(2, 2.5)));
         assertTrue(ledger.observe(feedback(3, 2.0)));
-        assertEquals(List.of(2L, 3L), ledger.feedback().stream().map(EvalFeedback::step).toList());
+        assertEquals(
+                List.of(2L, 3L),
+                ledger.feedback().stream().map(EvalFeedback::step).toList());
     }
 
     @Test

@@ -32,15 +32,24 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(EmbeddedKafkaResource.class)
 class MixerServiceTest extends ServiceEndpointsTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     private static Document document(String id, String domain, int tokens) {
-        return new Document(id, domain, "x".repeat(tokens), "bytes", IntStream.range(0, tokens).map(i -> 'x').toArray(),
-                "test", Instant.now());
+        return new Document(
+                id,
+                domain,
+                "x".repeat(tokens),
+                "bytes",
+                IntStream.range(0, tokens).map(i -> 'x').toArray(),
+                "test",
+                Instant.now());
     }
 
     private void send(String topic, String key, String value) {
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(topic, key, value)).awaitCompletion(Duration.ofSeconds(30));
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(topic, key, value))
+                .awaitCompletion(Duration.ofSeconds(30));
     }
 
     private void send(Document doc) {
@@ -48,7 +57,9 @@ class MixerServiceTest extends ServiceEndpointsTest {
     }
 
     private TrainingBatch batchWith(String documentId) {
-        return Json.read(AwaitRecord.first(kafka, r -> r.value().contains(documentId), WAIT, TrainingBatch.TOPIC).value(),
+        return Json.read(
+                AwaitRecord.first(kafka, r -> r.value().contains(documentId), WAIT, TrainingBatch.TOPIC)
+                        .value(),
                 TrainingBatch.class);
     }
 
@@ -61,13 +72,23 @@ class MixerServiceTest extends ServiceEndpointsTest {
         assertEquals(2, batch.sequences().size());
         assertEquals("uniform", batch.policy());
         assertEquals(1, batch.batchesInRound());
-        List<PackedSequence> geology = batch.sequences().stream().filter(s -> s.domain().equals("geology")).toList();
+        List<PackedSequence> geology = batch.sequences().stream()
+                .filter(s -> s.domain().equals("geology"))
+                .toList();
         assertTrue(geology.stream().allMatch(s -> s.tokens().length == 17 && !s.replay()));
         assertTrue(batch.weights().get("geology") > 0);
-        assertEquals(1.0, batch.weights().values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9);
+        assertEquals(
+                1.0,
+                batch.weights().values().stream()
+                        .mapToDouble(Double::doubleValue)
+                        .sum(),
+                1e-9);
 
-        var weights = AwaitRecord.first(kafka, r -> Json.read(r.value(), MixtureWeights.class).round() == batch.round(),
-                WAIT, MixtureWeights.TOPIC);
+        var weights = AwaitRecord.first(
+                kafka,
+                r -> Json.read(r.value(), MixtureWeights.class).round() == batch.round(),
+                WAIT,
+                MixtureWeights.TOPIC);
         MixtureWeights published = Json.read(weights.value(), MixtureWeights.class);
         assertEquals("uniform", published.policy());
         assertEquals(batch.weights(), published.weights());
@@ -81,7 +102,8 @@ class MixerServiceTest extends ServiceEndpointsTest {
         send(document("late-1", "late", 17 * 6));
 
         var late = AwaitRecord.all(kafka, r -> r.value().contains("late-1"), 3, WAIT, TrainingBatch.TOPIC).stream()
-                .map(r -> Json.read(r.value(), TrainingBatch.class)).toList();
+                .map(r -> Json.read(r.value(), TrainingBatch.class))
+                .toList();
         for (TrainingBatch b : late) {
             // One fresh sequence of late in every round, and the rest replayed from domains trained before.
             assertTrue(b.sequences().stream().anyMatch(s -> s.domain().equals("late") && !s.replay()));
@@ -96,20 +118,26 @@ class MixerServiceTest extends ServiceEndpointsTest {
         send(document("bot-1", "botany", 5));
 
         TrainingBatch batch = batchWith("bot-1");
-        PackedSequence botany = batch.sequences().stream().filter(s -> s.domain().equals("botany")).findFirst().orElseThrow();
+        PackedSequence botany = batch.sequences().stream()
+                .filter(s -> s.domain().equals("botany"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(5, botany.tokens().length);
         assertEquals(0, botany.documentStarts()[0]);
     }
 
     @Test
     void aPoisonDocumentGoesToTheDeadLetterTopicAndTheNextOneIsMixed() {
-        kafka.produceStrings().fromRecords(List.of(
-                new ProducerRecord<>(Document.TOPIC, 2, "zoology", "{\"id\":\"poison\"}"),
-                new ProducerRecord<>(Document.TOPIC, 2, "zoology", Json.write(document("zoo-after", "zoology", 3)))))
+        kafka.produceStrings()
+                .fromRecords(List.of(
+                        new ProducerRecord<>(Document.TOPIC, 2, "zoology", "{\"id\":\"poison\"}"),
+                        new ProducerRecord<>(
+                                Document.TOPIC, 2, "zoology", Json.write(document("zoo-after", "zoology", 3)))))
                 .awaitCompletion(Duration.ofSeconds(30));
 
         var dead = AwaitRecord.first(kafka, r -> r.value().contains("poison"), WAIT, DeadLetters.MIXER);
-        String reason = new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        String reason =
+                new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
         assertTrue(reason.contains("domain is missing"), reason);
         batchWith("zoo-after");
     }
@@ -118,11 +146,21 @@ class MixerServiceTest extends ServiceEndpointsTest {
     void anUnreadableEvalReportIsDeadLetteredAndAGoodOneReachesThePolicy() {
         send(EvalReport.TOPIC, "run", "{\"runId\":\"run\",\"step\":\"not-a-number-report\"}");
         var dead = AwaitRecord.first(kafka, r -> r.value().contains("not-a-number-report"), WAIT, DeadLetters.MIXER);
-        assertTrue(new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8)
-                .contains("EvalReport"));
+        assertTrue(
+                new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8)
+                        .contains("EvalReport"));
 
-        send(EvalReport.TOPIC, "run", Json.write(new EvalReport("run", 7, "sha", Map.of("geology", new DomainScore(3.2, 24.5, 100)),
-                "set", null, Instant.now())));
+        send(
+                EvalReport.TOPIC,
+                "run",
+                Json.write(new EvalReport(
+                        "run",
+                        7,
+                        "sha",
+                        Map.of("geology", new DomainScore(3.2, 24.5, 100)),
+                        "set",
+                        null,
+                        Instant.now())));
         assertTrue(awaitScrape("cpt_mixer_feedback_total{outcome=\"observed\""), "feedback never observed");
     }
 
@@ -152,9 +190,16 @@ class MixerServiceTest extends ServiceEndpointsTest {
 
     @Override
     protected List<String> expectedMeters() {
-        return List.of("cpt_mixer_documents_total{domain=\"metrics\"", "cpt_mixer_rounds_total{policy=\"uniform\"",
-                "cpt_mixer_batches_total", "cpt_mixer_weight{", "cpt_mixer_buffered_tokens{domain=\"metrics\"",
-                "cpt_mixer_tokens_total{domain=\"metrics\",kind=\"fresh\"", "cpt_mixer_replay_share{policy=\"uniform\"",
-                "cpt_mixer_round ", "cpt_mixer_reservoir_tokens{domain=\"metrics\"", "cpt_mixer_reservoir_memory_tokens ");
+        return List.of(
+                "cpt_mixer_documents_total{domain=\"metrics\"",
+                "cpt_mixer_rounds_total{policy=\"uniform\"",
+                "cpt_mixer_batches_total",
+                "cpt_mixer_weight{",
+                "cpt_mixer_buffered_tokens{domain=\"metrics\"",
+                "cpt_mixer_tokens_total{domain=\"metrics\",kind=\"fresh\"",
+                "cpt_mixer_replay_share{policy=\"uniform\"",
+                "cpt_mixer_round ",
+                "cpt_mixer_reservoir_tokens{domain=\"metrics\"",
+                "cpt_mixer_reservoir_memory_tokens ");
     }
 }

@@ -35,7 +35,8 @@ class PolicyFactoryTest {
     @Test
     void uniformIsBuiltIn() {
         MixingPolicy policy = PolicyFactory.create("uniform", Map.of());
-        var state = new MixingState(0, List.of("a", "b"), Map.of("a", 10L, "b", 5L), Map.of(), Map.of(), Map.of(), List.of());
+        var state = new MixingState(
+                0, List.of("a", "b"), Map.of("a", 10L, "b", 5L), Map.of(), Map.of(), Map.of(), List.of());
         assertEquals("uniform", policy.name());
         assertEquals(Map.of("a", 0.5, "b", 0.5), policy.weights(state));
     }
@@ -49,14 +50,23 @@ class PolicyFactoryTest {
 
     @Test
     void everyCptMixingPolicyIsCreatedByNameAndStaysOnTheSimplex() {
-        var state = new MixingState(3, List.of("general", "law"), Map.of("general", 4096L, "law", 8192L),
-                Map.of("law", 8192L), Map.of("general", 20_000L, "law", 1_000L), Map.of("general", 0.5, "law", 0.5),
+        var state = new MixingState(
+                3,
+                List.of("general", "law"),
+                Map.of("general", 4096L, "law", 8192L),
+                Map.of("law", 8192L),
+                Map.of("general", 20_000L, "law", 1_000L),
+                Map.of("general", 0.5, "law", 0.5),
                 List.of());
         for (String name : Policies.NAMES) {
             MixingPolicy policy = PolicyFactory.create(name, Map.of());
             Map<String, Double> weights = policy.weights(state);
             assertTrue(state.availableTokens().keySet().containsAll(weights.keySet()), name + ": " + weights);
-            assertEquals(1.0, weights.values().stream().mapToDouble(Double::doubleValue).sum(), 1e-9, name + ": " + weights);
+            assertEquals(
+                    1.0,
+                    weights.values().stream().mapToDouble(Double::doubleValue).sum(),
+                    1e-9,
+                    name + ": " + weights);
             assertTrue(weights.values().stream().allMatch(w -> w >= 0), name + ": " + weights);
         }
     }

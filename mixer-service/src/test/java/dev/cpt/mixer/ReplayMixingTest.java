@@ -1,6 +1,5 @@
 package dev.cpt.mixer;
 
-import dev.cpt.mixing.Simplex;
 import static dev.cpt.mixer.BatchMixerTest.tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.mixing.MixingPolicy;
+import dev.cpt.mixing.Simplex;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,15 +22,21 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Rounds with the replay reservoir: replay is counted apart, weights stay on the simplex, empty domains get nothing. */
+/**
+ * Rounds with the replay reservoir: replay is counted apart, weights stay on the simplex, empty domains get nothing.
+ */
 class ReplayMixingTest {
     @TempDir
     Path dir;
 
     private BatchMixer mixer(MixingPolicy policy, int batchSize, boolean replay) {
         var reservoir = replay ? new ReplayReservoir(dir.resolve("reservoir"), 100, 10_000, 5) : null;
-        return new BatchMixer(new BatchMixer.Shape(3, batchSize, 1, DomainBuffer.NO_SEPARATOR), policy, reservoir,
-                new MixerLedger(dir.resolve("ledger.json"), 16), 5);
+        return new BatchMixer(
+                new BatchMixer.Shape(3, batchSize, 1, DomainBuffer.NO_SEPARATOR),
+                policy,
+                reservoir,
+                new MixerLedger(dir.resolve("ledger.json"), 16),
+                5);
     }
 
     private static List<PackedSequence> sequences(BatchMixer.Round round) {
@@ -110,8 +116,11 @@ class ReplayMixingTest {
         mixer.add("arithmetic", "a", tokens(100, 40), () -> {});
         drain(mixer, rounds);
 
-        assertEquals(Map.of(), mixer.bufferedTokens().entrySet().stream().filter(e -> e.getValue() > 0)
-                .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
+        assertEquals(
+                Map.of(),
+                mixer.bufferedTokens().entrySet().stream()
+                        .filter(e -> e.getValue() > 0)
+                        .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)));
         for (BatchMixer.Round r : rounds) {
             assertFalse(r.freshTokens().isEmpty(), "round " + r.round() + " trained nothing fresh");
         }
@@ -144,18 +153,21 @@ class ReplayMixingTest {
             int kind = random.nextInt(5);
             for (String d : domains) {
                 if (random.nextBoolean()) {
-                    w.put(d, switch (kind) {
-                        case 0 -> -random.nextDouble();
-                        case 1 -> Double.NaN;
-                        case 2 -> random.nextDouble() * 3;
-                        default -> random.nextDouble();
-                    });
+                    w.put(
+                            d,
+                            switch (kind) {
+                                case 0 -> -random.nextDouble();
+                                case 1 -> Double.NaN;
+                                case 2 -> random.nextDouble() * 3;
+                                default -> random.nextDouble();
+                            });
                 }
             }
             if (kind >= 3) {
                 Map<String, Double> valid = new TreeMap<>();
                 s.availableTokens().keySet().forEach(d -> valid.put(d, random.nextDouble() + 1e-3));
-                double sum = valid.values().stream().mapToDouble(Double::doubleValue).sum();
+                double sum =
+                        valid.values().stream().mapToDouble(Double::doubleValue).sum();
                 valid.replaceAll((d, v) -> v / sum);
                 return valid;
             }
@@ -173,10 +185,13 @@ class ReplayMixingTest {
             }
             var state = policy.states.get(policy.states.size() - 1);
             BatchMixer.Round round = r.get();
-            double sum = round.weights().values().stream().mapToDouble(Double::doubleValue).sum();
+            double sum = round.weights().values().stream()
+                    .mapToDouble(Double::doubleValue)
+                    .sum();
             assertEquals(1.0, sum, 1e-9);
             assertTrue(round.weights().values().stream().allMatch(w -> w > 0 && w <= 1));
-            assertTrue(state.availableTokens().keySet().containsAll(round.weights().keySet()));
+            assertTrue(
+                    state.availableTokens().keySet().containsAll(round.weights().keySet()));
             Set<String> drawn = new HashSet<>();
             sequences(round).forEach(s -> drawn.add(s.domain()));
             assertTrue(state.availableTokens().keySet().containsAll(drawn), drawn + " vs " + state.availableTokens());

@@ -1,6 +1,5 @@
 package dev.cpt.mixer;
 
-import dev.cpt.mixing.TemperaturePolicy;
 import static dev.cpt.mixer.BatchMixerTest.tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,6 +11,7 @@ import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.Topics;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.kafka.EmbeddedKafka;
+import dev.cpt.mixing.TemperaturePolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,22 +62,36 @@ class TransactionalRoundsTest {
         broker.stop();
     }
 
-    /** A mixer as the service runs it: buffers and ledger in the state directory, rounds of 3 batches of 2 sequences. */
+    /**
+     * A mixer as the service runs it: buffers and ledger in the state directory, rounds of 3 batches of 2 sequences.
+     */
     private BatchMixer mixer() {
         var shape = new BatchMixer.Shape(3, 2, 3, DomainBuffer.NO_SEPARATOR);
-        return new BatchMixer(shape, TemperaturePolicy.uniform(), new ReplayReservoir(state.resolve("reservoir"), 50, 1000, 1),
-                new MixerLedger(state.resolve("ledger.json"), 16), 1);
+        return new BatchMixer(
+                shape,
+                TemperaturePolicy.uniform(),
+                new ReplayReservoir(state.resolve("reservoir"), 50, 1000, 1),
+                new MixerLedger(state.resolve("ledger.json"), 16),
+                1);
     }
 
     private CompletedDocuments completedDocuments() {
         return new CompletedDocuments(state.resolve("completed-documents.jsonl"), 100);
     }
 
-    /** The service's order: note the completed documents, publish in one transaction, count the round as trained, acknowledge. */
-    private static void emitAll(BatchMixer mixer, RoundPublisher publisher, CompletedDocuments completed, Set<String> acked) {
+    /**
+     * The service's order: note the completed documents, publish in one transaction, count the round as trained,
+     * acknowledge.
+     */
+    private static void emitAll(
+            BatchMixer mixer, RoundPublisher publisher, CompletedDocuments completed, Set<String> acked) {
         for (Optional<BatchMixer.Round> r = mixer.nextFullRound(); r.isPresent(); r = mixer.nextFullRound()) {
             RoundMessages m = RoundMessages.of(r.get(), 3, Instant.now());
-            completed.recording(r.get().round(), r.get().completed().stream().map(DomainBuffer.BufferedDocument::id).toList());
+            completed.recording(
+                    r.get().round(),
+                    r.get().completed().stream()
+                            .map(DomainBuffer.BufferedDocument::id)
+                            .toList());
             publisher.publish(m.batches(), m.weights());
             mixer.committed(r.get());
             r.get().completed().forEach(d -> acked.add(d.id()));
@@ -119,12 +133,13 @@ class TransactionalRoundsTest {
         var firstCompleted = completedDocuments();
         firstCompleted.resume(-1);
         var crashAfterSecondBatch = new AtomicBoolean();
-        var publisher = RoundPublisher.open(broker.bootstrapServers(), id, (KafkaProducer<String, String> producer, int sent) -> {
-            if (crashAfterSecondBatch.get() && sent == 2) {
-                producer.flush(); // the two batches are on the broker, inside the open transaction
-                throw new Crash();
-            }
-        });
+        var publisher = RoundPublisher.open(
+                broker.bootstrapServers(), id, (KafkaProducer<String, String> producer, int sent) -> {
+                    if (crashAfterSecondBatch.get() && sent == 2) {
+                        producer.flush(); // the two batches are on the broker, inside the open transaction
+                        throw new Crash();
+                    }
+                });
         documents.subList(0, 3).forEach(d -> first.add("law", d, tokens(documents.indexOf(d) * 8, 8), () -> {}));
         emitAll(first, publisher, firstCompleted, acked);
         assertEquals(Set.of("doc-0", "doc-1", "doc-2"), acked);
@@ -142,24 +157,32 @@ class TransactionalRoundsTest {
             long last = LastRound.read(broker.bootstrapServers()).orElseThrow();
             second.ledger().continueAfter(last);
             secondCompleted.resume(last);
-            documents.stream().filter(d -> !secondCompleted.trained(d))
+            documents.stream()
+                    .filter(d -> !secondCompleted.trained(d))
                     .forEach(d -> second.add("law", d, tokens(documents.indexOf(d) * 8, 8), () -> {}));
             emitAll(second, resumed, secondCompleted, acked);
         }
 
         List<TrainingBatch> committed = readAll(TrainingBatch.TOPIC, "read_committed").stream()
-                .map(r -> Json.read(r.value(), TrainingBatch.class)).toList();
+                .map(r -> Json.read(r.value(), TrainingBatch.class))
+                .toList();
         Map<Long, List<Integer>> batchesByRound = new TreeMap<>();
-        committed.forEach(b -> batchesByRound.computeIfAbsent(b.round(), r -> new ArrayList<>()).add(b.batchIndex()));
+        committed.forEach(b -> batchesByRound
+                .computeIfAbsent(b.round(), r -> new ArrayList<>())
+                .add(b.batchIndex()));
         assertEquals(Map.of(0L, List.of(0, 1, 2), 1L, List.of(0, 1, 2)), batchesByRound);
         // Every token of the eight documents was trained exactly once, in order.
-        List<Integer> trained = committed.stream().flatMap(b -> b.sequences().stream())
-                .flatMapToInt(s -> Arrays.stream(s.tokens())).boxed().toList();
+        List<Integer> trained = committed.stream()
+                .flatMap(b -> b.sequences().stream())
+                .flatMapToInt(s -> Arrays.stream(s.tokens()))
+                .boxed()
+                .toList();
         assertEquals(IntStream.range(0, 48).boxed().toList(), trained);
         assertTrue(committed.stream().flatMap(b -> b.sequences().stream()).noneMatch(PackedSequence::replay));
 
         List<Long> weightRounds = readAll(MixtureWeights.TOPIC, "read_committed").stream()
-                .map(r -> Json.read(r.value(), MixtureWeights.class).round()).toList();
+                .map(r -> Json.read(r.value(), MixtureWeights.class).round())
+                .toList();
         assertEquals(List.of(0L, 1L), weightRounds);
         // The dead round's two batches are in the log all the same: only the transaction keeps them from the trainer.
         assertEquals(8, readAll(TrainingBatch.TOPIC, "read_uncommitted").size());

@@ -23,8 +23,14 @@ class WeightsCheckTest {
     void invalidWeightsFallBackToUniformOverTheDomainsWithData() {
         Map<String, Double> withNull = new HashMap<>();
         withNull.put("a", null);
-        for (Map<String, Double> bad : new Map[] {Map.of(), Map.of("a", 0.7, "b", 0.7), Map.of("a", -0.5, "b", 1.5),
-                Map.of("a", Double.NaN, "b", 1.0), Map.of("a", 0.5, "c", 0.5), withNull}) {
+        for (Map<String, Double> bad : new Map[] {
+            Map.of(),
+            Map.of("a", 0.7, "b", 0.7),
+            Map.of("a", -0.5, "b", 1.5),
+            Map.of("a", Double.NaN, "b", 1.0),
+            Map.of("a", 0.5, "c", 0.5),
+            withNull
+        }) {
             var checked = WeightsCheck.check(bad, AVAILABLE);
             assertTrue(checked.fallback(), bad.toString());
             assertEquals(Map.of("a", 0.5, "b", 0.5), checked.weights());

@@ -34,8 +34,13 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
      * @param batchFunction called with 1..maxBatch items, must return one result per item in the same order
      * @param batchSizes told the size of every batch run (for metrics)
      */
-    public MicroBatcher(String name, int maxBatch, Duration maxWait, int capacity,
-            Function<List<I>, List<O>> batchFunction, IntConsumer batchSizes) {
+    public MicroBatcher(
+            String name,
+            int maxBatch,
+            Duration maxWait,
+            int capacity,
+            Function<List<I>, List<O>> batchFunction,
+            IntConsumer batchSizes) {
         if (maxBatch < 1 || capacity < 1 || maxWait.isNegative()) {
             throw new IllegalArgumentException("maxBatch and capacity must be >= 1 and maxWait >= 0");
         }
@@ -53,8 +58,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     public CompletableFuture<O> submit(I item) {
         Job<I, O> job = open(item);
         if (!queue.offer(job)) {
-            throw new RejectedExecutionException("the scoring queue is full (" + (queue.size() + queue.remainingCapacity())
-                    + " texts waiting); retry later");
+            throw new RejectedExecutionException("the scoring queue is full ("
+                    + (queue.size() + queue.remainingCapacity()) + " texts waiting); retry later");
         }
         return job.result;
     }
@@ -111,7 +116,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         try {
             List<O> results = batchFunction.apply(items);
             if (results.size() != items.size()) {
-                throw new IllegalStateException("batch function returned " + results.size() + " results for " + items.size() + " items");
+                throw new IllegalStateException(
+                        "batch function returned " + results.size() + " results for " + items.size() + " items");
             }
             batchSizes.accept(items.size());
             for (int i = 0; i < batch.size(); i++) {

@@ -55,8 +55,8 @@ public final class PairScorer {
         List<Scored> out = new ArrayList<>(pairs.size());
         for (Pair p : pairs) {
             // identical texts share one embedding, so their cosine is 1 up to rounding
-            double similarity = SentenceEncoder.cosine(await(byText.get(p.completion()), deadline),
-                    await(byText.get(p.reference()), deadline));
+            double similarity = SentenceEncoder.cosine(
+                    await(byText.get(p.completion()), deadline), await(byText.get(p.reference()), deadline));
             Map<String, Double> t = terms.terms(p.completion(), p.reference(), similarity);
             out.add(new Scored(terms.reward(t), t));
         }

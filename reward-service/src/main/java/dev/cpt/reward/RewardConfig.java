@@ -8,7 +8,9 @@ import java.util.OptionalInt;
 
 @ConfigMapping(prefix = "cpt.reward")
 public interface RewardConfig {
-    /** Longest completion or reference accepted, in characters; longer input is refused (413 / dead letter), not cut. */
+    /**
+     * Longest completion or reference accepted, in characters; longer input is refused (413 / dead letter), not cut.
+     */
     @WithDefault("8192")
     int maxTextChars();
 
@@ -25,7 +27,8 @@ public interface RewardConfig {
     interface Encoder {
         /**
          * A sentence encoder in Hugging Face layout ({@code config.json}, {@code model.safetensors},
-         * {@code tokenizer.json}), e.g. written by {@code bin/train-encoder.sh}. When absent, the project's own encoder is
+         * {@code tokenizer.json}), e.g. written by {@code bin/train-encoder.sh}. When absent, the project's own encoder
+         * is
          * trained at start-up, or loaded from {@link #cacheDir()} when an earlier start trained it already.
          */
         Optional<String> dir();
@@ -60,7 +63,10 @@ public interface RewardConfig {
         Duration timeout();
     }
 
-    /** reward = similarity-weight * similarity + format-weight * format + answer-weight * answer - length-weight * length */
+    /**
+     * reward = similarity-weight * similarity + format-weight * format + answer-weight * answer - length-weight *
+     * length
+     */
     interface Terms {
         /** Weight of the cosine similarity between completion and reference embeddings. */
         @WithDefault("1.0")
@@ -78,7 +84,10 @@ public interface RewardConfig {
         @WithDefault("0.0")
         double lengthWeight();
 
-        /** Regular expression the whole (trimmed) completion must match for the format term; default: one line ending in a period. */
+        /**
+         * Regular expression the whole (trimmed) completion must match for the format term; default: one line ending in
+         * a period.
+         */
         @WithDefault(".*[.]")
         String formatPattern();
 

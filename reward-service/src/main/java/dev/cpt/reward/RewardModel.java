@@ -28,12 +28,19 @@ public class RewardModel {
     RewardModel(RewardConfig config, MeterRegistry registry) {
         this.encoder = open(config.encoder());
         DistributionSummary batchSizes = DistributionSummary.builder("cpt.reward.batch.size")
-                .description("Texts embedded per forward pass of the encoder").register(registry);
+                .description("Texts embedded per forward pass of the encoder")
+                .register(registry);
         Timer forward = Timer.builder("cpt.reward.forward")
-                .description("Time of one encoder forward pass (tokenize + embed) over a micro-batch").register(registry);
+                .description("Time of one encoder forward pass (tokenize + embed) over a micro-batch")
+                .register(registry);
         RewardConfig.Batching b = config.batching();
-        this.batcher = new MicroBatcher<>("reward-encoder", b.maxTexts(), b.maxWait(), b.queueCapacity(),
-                texts -> forward.record(() -> Arrays.asList(encoder.embed(texts))), batchSizes::record);
+        this.batcher = new MicroBatcher<>(
+                "reward-encoder",
+                b.maxTexts(),
+                b.maxWait(),
+                b.queueCapacity(),
+                texts -> forward.record(() -> Arrays.asList(encoder.embed(texts))),
+                batchSizes::record);
         registry.gauge("cpt.reward.queue.depth", batcher, MicroBatcher::queued);
         Log.infof("reward encoder ready: %s, %d parameters", encoder.config(), encoder.parameterCount());
     }
@@ -47,7 +54,9 @@ public class RewardModel {
             TrainingSettings settings = switch (config.preset()) {
                 case "demo" -> TrainingSettings.demo();
                 case "tiny" -> TrainingSettings.tiny();
-                default -> throw new IllegalArgumentException("cpt.reward.encoder.preset must be demo or tiny, not " + config.preset());
+                default ->
+                    throw new IllegalArgumentException(
+                            "cpt.reward.encoder.preset must be demo or tiny, not " + config.preset());
             };
             if (config.steps().isPresent()) {
                 settings = settings.withSteps(config.steps().getAsInt());

@@ -24,9 +24,13 @@ public class RewardScorer {
     RewardScorer(RewardConfig config, MeterRegistry registry, RewardModel model) {
         this.config = config;
         this.registry = registry;
-        this.scorer = new PairScorer(model.batcher(), RewardTerms.from(config.terms()), config.batching().timeout());
+        this.scorer = new PairScorer(
+                model.batcher(),
+                RewardTerms.from(config.terms()),
+                config.batching().timeout());
         this.rewards = DistributionSummary.builder("cpt.reward.score")
-                .description("Rewards given (weighted sum of the terms)").register(registry);
+                .description("Rewards given (weighted sum of the terms)")
+                .register(registry);
     }
 
     /** Reads a Kafka request; a malformed one is counted and rethrown (it goes to the dead-letter topic). */
@@ -41,7 +45,9 @@ public class RewardScorer {
 
     public RewardResponse score(RewardRequest request) throws InterruptedException {
         // Kafka waits for room in the queue: back-pressure instead of a dead letter for a burst
-        PairScorer.Scored s = score(List.of(new PairScorer.Pair(request.completion(), request.reference())), "kafka", true).get(0);
+        PairScorer.Scored s = score(
+                        List.of(new PairScorer.Pair(request.completion(), request.reference())), "kafka", true)
+                .get(0);
         return new RewardResponse(request.requestId(), request.groupId(), s.reward(), s.terms());
     }
 
@@ -54,8 +60,12 @@ public class RewardScorer {
             registry.counter("cpt.reward.requests", "source", source).increment(pairs.size());
             for (PairScorer.Scored s : scored) {
                 rewards.record(s.reward());
-                s.terms().forEach((term, value) -> DistributionSummary.builder("cpt.reward.term")
-                        .description("Raw value of each reward term").tag("term", term).register(registry).record(value));
+                s.terms()
+                        .forEach((term, value) -> DistributionSummary.builder("cpt.reward.term")
+                                .description("Raw value of each reward term")
+                                .tag("term", term)
+                                .register(registry)
+                                .record(value));
             }
             return scored;
         } catch (InputTooLongException e) {
@@ -71,8 +81,11 @@ public class RewardScorer {
             reject(source, "timeout");
             throw e;
         } finally {
-            Timer.builder("cpt.reward.latency").description("Time to score one HTTP call or one Kafka request")
-                    .tag("source", source).register(registry).record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+            Timer.builder("cpt.reward.latency")
+                    .description("Time to score one HTTP call or one Kafka request")
+                    .tag("source", source)
+                    .register(registry)
+                    .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
     }
 
@@ -104,6 +117,7 @@ public class RewardScorer {
     }
 
     private void reject(String source, String reason) {
-        registry.counter("cpt.reward.rejects", "source", source, "reason", reason).increment();
+        registry.counter("cpt.reward.rejects", "source", source, "reason", reason)
+                .increment();
     }
 }

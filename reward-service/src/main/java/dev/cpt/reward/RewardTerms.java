@@ -48,8 +48,11 @@ public final class RewardTerms {
     }
 
     static RewardTerms from(RewardConfig.Terms t) {
-        return new RewardTerms(new Weights(t.similarityWeight(), t.formatWeight(), t.answerWeight(), t.lengthWeight()),
-                t.formatPattern(), t.formatMaxSentences(), t.lengthAllowance());
+        return new RewardTerms(
+                new Weights(t.similarityWeight(), t.formatWeight(), t.answerWeight(), t.lengthWeight()),
+                t.formatPattern(),
+                t.formatMaxSentences(),
+                t.lengthAllowance());
     }
 
     /** Every term of one pair, in a stable order. */

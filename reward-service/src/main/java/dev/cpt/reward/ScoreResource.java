@@ -36,9 +36,14 @@ public class ScoreResource {
             throw new BadRequestException("the request holds no pairs to score");
         }
         try {
-            List<PairScorer.Scored> scored = scorer.score(request.pairs().stream()
-                    .map(p -> p == null ? null : new PairScorer.Pair(p.completion(), p.reference())).toList(), "http", false);
-            return new ScoreResponse(scored.stream().map(PairScorer.Scored::reward).toList(),
+            List<PairScorer.Scored> scored = scorer.score(
+                    request.pairs().stream()
+                            .map(p -> p == null ? null : new PairScorer.Pair(p.completion(), p.reference()))
+                            .toList(),
+                    "http",
+                    false);
+            return new ScoreResponse(
+                    scored.stream().map(PairScorer.Scored::reward).toList(),
                     scored.stream().map(PairScorer.Scored::terms).toList());
         } catch (InputTooLongException e) {
             throw new WebApplicationException(e.getMessage(), Response.Status.REQUEST_ENTITY_TOO_LARGE);

@@ -20,8 +20,13 @@ class MicroBatcherTest {
     @Test
     void concurrentCallersShareBatchesAndEachGetsItsOwnResult() throws Exception {
         List<Integer> sizes = new CopyOnWriteArrayList<>();
-        try (var batcher = new MicroBatcher<Integer, String>("test", 8, Duration.ofMillis(200), 100,
-                items -> items.stream().map(i -> "r" + i).toList(), sizes::add)) {
+        try (var batcher = new MicroBatcher<Integer, String>(
+                "test",
+                8,
+                Duration.ofMillis(200),
+                100,
+                items -> items.stream().map(i -> "r" + i).toList(),
+                sizes::add)) {
             CountDownLatch start = new CountDownLatch(1);
             List<CompletableFuture<String>> results = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
@@ -60,10 +65,16 @@ class MicroBatcherTest {
     @Test
     void aFullQueueRefusesAtOnceAndAWaitingSubmitTimesOut() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        try (var batcher = new MicroBatcher<Integer, Integer>("test", 1, Duration.ZERO, 2, items -> {
-            await(release);
-            return items;
-        }, s -> {})) {
+        try (var batcher = new MicroBatcher<Integer, Integer>(
+                "test",
+                1,
+                Duration.ZERO,
+                2,
+                items -> {
+                    await(release);
+                    return items;
+                },
+                s -> {})) {
             CompletableFuture<Integer> first = batcher.submit(1);
             // wait until the worker holds the first item, so the queue is empty again
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -84,12 +95,18 @@ class MicroBatcherTest {
 
     @Test
     void aFailingBatchFailsOnlyItsOwnCallers() throws Exception {
-        try (var batcher = new MicroBatcher<Integer, Integer>("test", 1, Duration.ZERO, 10, items -> {
-            if (items.get(0) < 0) {
-                throw new IllegalStateException("negative");
-            }
-            return items;
-        }, s -> {})) {
+        try (var batcher = new MicroBatcher<Integer, Integer>(
+                "test",
+                1,
+                Duration.ZERO,
+                10,
+                items -> {
+                    if (items.get(0) < 0) {
+                        throw new IllegalStateException("negative");
+                    }
+                    return items;
+                },
+                s -> {})) {
             var bad = batcher.submit(-1);
             var good = batcher.submit(5);
             var failure = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
@@ -100,7 +117,8 @@ class MicroBatcherTest {
 
     @Test
     void aBatchFunctionReturningTheWrongCountFailsItsCallers() {
-        try (var batcher = new MicroBatcher<Integer, Integer>("test", 4, Duration.ZERO, 10, items -> List.of(), s -> {})) {
+        try (var batcher =
+                new MicroBatcher<Integer, Integer>("test", 4, Duration.ZERO, 10, items -> List.of(), s -> {})) {
             var f = batcher.submit(1);
             var failure = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
             assertTrue(failure.getCause().getMessage().contains("0 results for 1 items"));

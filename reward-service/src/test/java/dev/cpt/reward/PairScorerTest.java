@@ -23,32 +23,39 @@ class PairScorerTest {
 
     @Test
     void textsBatchedWithOthersGetTheEmbeddingTheyGetAlone() throws Exception {
-        List<String> texts = List.of("Adding 2 and 3 gives 5.", "The river runs past the old mill and under the stone bridge.",
-                "Bees visit thousands of flowers in a single day.", "7 x 8 = 56.", "", "a", "A kitchen is a small workshop.",
+        List<String> texts = List.of(
+                "Adding 2 and 3 gives 5.",
+                "The river runs past the old mill and under the stone bridge.",
+                "Bees visit thousands of flowers in a single day.",
+                "7 x 8 = 56.",
+                "",
+                "a",
+                "A kitchen is a small workshop.",
                 "Converting 3 hours to minutes gives 180, as each hour holds 60 minutes.");
         List<Integer> sizes = new CopyOnWriteArrayList<>();
         try (SentenceEncoder encoder = randomEncoder();
-                var batcher = new MicroBatcher<String, float[]>("test", 64, Duration.ofMillis(200), 100,
-                        t -> Arrays.asList(encoder.embed(t)), sizes::add)) {
+                var batcher = new MicroBatcher<String, float[]>(
+                        "test", 64, Duration.ofMillis(200), 100, t -> Arrays.asList(encoder.embed(t)), sizes::add)) {
             CountDownLatch start = new CountDownLatch(1);
             List<CompletableFuture<float[]>> results = new ArrayList<>();
             for (String text : texts) {
                 CompletableFuture<float[]> result = new CompletableFuture<>();
                 results.add(result);
                 new Thread(() -> {
-                    try {
-                        start.await();
-                        batcher.submit(text).whenComplete((v, e) -> {
-                            if (e != null) {
+                            try {
+                                start.await();
+                                batcher.submit(text).whenComplete((v, e) -> {
+                                    if (e != null) {
+                                        result.completeExceptionally(e);
+                                    } else {
+                                        result.complete(v);
+                                    }
+                                });
+                            } catch (InterruptedException e) {
                                 result.completeExceptionally(e);
-                            } else {
-                                result.complete(v);
                             }
-                        });
-                    } catch (InterruptedException e) {
-                        result.completeExceptionally(e);
-                    }
-                }).start();
+                        })
+                        .start();
             }
             start.countDown();
             for (int i = 0; i < texts.size(); i++) {
@@ -63,15 +70,19 @@ class PairScorerTest {
     @Test
     void identicalTextsScoreOneAndEachPairGetsItsOwnScore() throws Exception {
         try (SentenceEncoder encoder = randomEncoder();
-                var batcher = new MicroBatcher<String, float[]>("test", 64, Duration.ofMillis(2), 100,
-                        t -> Arrays.asList(encoder.embed(t)), s -> {})) {
-            PairScorer scorer = new PairScorer(batcher, new RewardTerms(new RewardTerms.Weights(1, 0, 0, 0), ".*[.]", 1, 1.5),
+                var batcher = new MicroBatcher<String, float[]>(
+                        "test", 64, Duration.ofMillis(2), 100, t -> Arrays.asList(encoder.embed(t)), s -> {})) {
+            PairScorer scorer = new PairScorer(
+                    batcher,
+                    new RewardTerms(new RewardTerms.Weights(1, 0, 0, 0), ".*[.]", 1, 1.5),
                     Duration.ofSeconds(60));
             String reference = "Three meters is 300 centimeters.";
-            List<PairScorer.Scored> scored = scorer.score(List.of(
-                    new PairScorer.Pair(reference, reference),
-                    new PairScorer.Pair("Bees visit thousands of flowers in a single day.", reference),
-                    new PairScorer.Pair(reference, reference)), false);
+            List<PairScorer.Scored> scored = scorer.score(
+                    List.of(
+                            new PairScorer.Pair(reference, reference),
+                            new PairScorer.Pair("Bees visit thousands of flowers in a single day.", reference),
+                            new PairScorer.Pair(reference, reference)),
+                    false);
             assertEquals(1.0, scored.get(0).reward(), 1e-12);
             assertEquals(1.0, scored.get(2).reward(), 1e-12);
             float[][] e = encoder.embed(List.of("Bees visit thousands of flowers in a single day.", reference));
@@ -81,7 +92,8 @@ class PairScorerTest {
     }
 
     private static SentenceEncoder randomEncoder() throws Exception {
-        WordPieceVocabulary.Built vocab = WordPieceVocabulary.build(ContrastivePairs.vocabularyTexts(ContrastivePairs.builtInCorpus()), 600);
+        WordPieceVocabulary.Built vocab =
+                WordPieceVocabulary.build(ContrastivePairs.vocabularyTexts(ContrastivePairs.builtInCorpus()), 600);
         return SentenceEncoder.create(new BertConfig(vocab.size(), 32, 2, 4, 64, 64, 2, 1e-12f), vocab.json(), 5);
     }
 }

@@ -32,16 +32,24 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(EmbeddedKafkaResource.class)
 class RewardServiceTest extends ServiceEndpointsTest {
     private static final String REFERENCE = "One meter has 100 centimeters, so three meters is 300 centimeters.";
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     @Test
     void aGroupOfRequestsOnKafkaIsAnsweredKeyedByItsGroupWithTheTermsApart() {
-        List<String> completions = List.of(REFERENCE, "Bees carry pollen between flowers in the summer.",
+        List<String> completions = List.of(
+                REFERENCE,
+                "Bees carry pollen between flowers in the summer.",
                 "There are 100 centimeters in a meter, so 3 meters is 300 centimeters.");
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int i = 0; i < completions.size(); i++) {
-            var request = new RewardRequest("k-" + i, "group-7", "How many centimeters are 3 meters?", completions.get(i),
-                    REFERENCE, Instant.now());
+            var request = new RewardRequest(
+                    "k-" + i,
+                    "group-7",
+                    "How many centimeters are 3 meters?",
+                    completions.get(i),
+                    REFERENCE,
+                    Instant.now());
             records.add(new ProducerRecord<>(RewardRequest.TOPIC, "group-7", Json.write(request)));
         }
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
@@ -49,10 +57,15 @@ class RewardServiceTest extends ServiceEndpointsTest {
         RewardResponse[] responses = new RewardResponse[completions.size()];
         for (int i = 0; i < completions.size(); i++) {
             String id = "\"requestId\":\"k-" + i + "\"";
-            var record = AwaitRecord.first(kafka, r -> r.value().contains(id), Duration.ofSeconds(60), RewardResponse.TOPIC);
+            var record =
+                    AwaitRecord.first(kafka, r -> r.value().contains(id), Duration.ofSeconds(60), RewardResponse.TOPIC);
             assertEquals("group-7", record.key());
             responses[i] = Json.read(record.value(), RewardResponse.class);
-            assertEquals(responses[i].terms().get("similarity"), responses[i].reward(), 1e-12, "default weights: reward = similarity");
+            assertEquals(
+                    responses[i].terms().get("similarity"),
+                    responses[i].reward(),
+                    1e-12,
+                    "default weights: reward = similarity");
             assertTrue(responses[i].terms().keySet().containsAll(List.of("similarity", "format", "answer", "length")));
         }
         assertEquals(1.0, responses[0].reward(), 1e-6, "identical texts");
@@ -64,14 +77,16 @@ class RewardServiceTest extends ServiceEndpointsTest {
     @Test
     void aPoisonRequestGoesToTheDeadLetterTopicAndTheNextIsAnswered() {
         var good = new RewardRequest("after-poison", "g", "p", "abc", "xyz", Instant.now());
-        kafka.produceStrings().fromRecords(List.of(
-                new ProducerRecord<>(RewardRequest.TOPIC, 1, "g", "{\"requestId\": 12"),
-                new ProducerRecord<>(RewardRequest.TOPIC, 1, "g", Json.write(good))))
+        kafka.produceStrings()
+                .fromRecords(List.of(
+                        new ProducerRecord<>(RewardRequest.TOPIC, 1, "g", "{\"requestId\": 12"),
+                        new ProducerRecord<>(RewardRequest.TOPIC, 1, "g", Json.write(good))))
                 .awaitCompletion(Duration.ofSeconds(30));
 
-        var dead = AwaitRecord.first(kafka, r -> r.value().equals("{\"requestId\": 12"), Duration.ofSeconds(60),
-                DeadLetters.REWARD);
-        String reason = new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        var dead = AwaitRecord.first(
+                kafka, r -> r.value().equals("{\"requestId\": 12"), Duration.ofSeconds(60), DeadLetters.REWARD);
+        String reason =
+                new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
         assertTrue(reason.startsWith("not a valid RewardRequest"), reason);
         AwaitRecord.first(kafka, r -> r.value().contains("after-poison"), Duration.ofSeconds(60), RewardResponse.TOPIC);
     }
@@ -79,62 +94,115 @@ class RewardServiceTest extends ServiceEndpointsTest {
     @Test
     void aKafkaRequestOverTheLengthBoundIsDeadLetteredWithTheReason() {
         var tooLong = new RewardRequest("too-long", "g", "p", "x".repeat(2049), "r", Instant.now());
-        kafka.produceStrings().fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "g", Json.write(tooLong)))
+        kafka.produceStrings()
+                .fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "g", Json.write(tooLong)))
                 .awaitCompletion(Duration.ofSeconds(30));
-        var dead = AwaitRecord.first(kafka, r -> r.value().contains("\"too-long\""), Duration.ofSeconds(60), DeadLetters.REWARD);
-        String reason = new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        var dead = AwaitRecord.first(
+                kafka, r -> r.value().contains("\"too-long\""), Duration.ofSeconds(60), DeadLetters.REWARD);
+        String reason =
+                new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
         assertTrue(reason.contains("completion is 2049 characters, the limit is 2048"), reason);
     }
 
     @Test
     void scoreOverHttpAnswersEachPairInOrderWithItsTerms() {
         JsonPath body = given().contentType("application/json")
-                .body(Json.write(Map.of("pairs", List.of(
-                        Map.of("completion", "same text.", "reference", "same text."),
-                        Map.of("completion", "quantum chromodynamics", "reference", "a loaf of bread")))))
-                .when().post("/score")
-                .then().statusCode(200)
+                .body(Json.write(Map.of(
+                        "pairs",
+                        List.of(
+                                Map.of("completion", "same text.", "reference", "same text."),
+                                Map.of("completion", "quantum chromodynamics", "reference", "a loaf of bread")))))
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(200)
                 .body("rewards", hasSize(2))
                 .body("terms", hasSize(2))
                 .body("terms[0]", hasKey("similarity"))
-                .extract().jsonPath();
+                .extract()
+                .jsonPath();
         assertEquals(1.0, body.getDouble("rewards[0]"), 1e-6, "identical texts");
         assertEquals(1.0, body.getDouble("terms[0].format"), "one sentence ending in a period");
         assertEquals(0.0, body.getDouble("terms[1].format"), "no period");
-        assertTrue(body.getDouble("rewards[1]") < body.getDouble("rewards[0]") - 0.05, "unrelated: " + body.getDouble("rewards[1]"));
+        assertTrue(
+                body.getDouble("rewards[1]") < body.getDouble("rewards[0]") - 0.05,
+                "unrelated: " + body.getDouble("rewards[1]"));
     }
 
     @Test
     void badHttpInputGetsAClearError() {
-        given().contentType("application/json").body("{\"pairs\":[]}")
-                .when().post("/score").then().statusCode(400).body("error", containsString("no pairs"));
-        given().contentType("application/json").body("{}")
-                .when().post("/score").then().statusCode(400).body("error", containsString("no pairs"));
-        given().contentType("application/json").body("{\"pairs\":[{\"reference\":\"r\"}]}")
-                .when().post("/score").then().statusCode(400).body("error", containsString("pair 0: completion is missing"));
-        given().contentType("application/json").body("{\"pairs\":[{\"completion\":\"c\",\"reference\":\"r\"},null]}")
-                .when().post("/score").then().statusCode(400).body("error", containsString("pair 1 is null"));
+        given().contentType("application/json")
+                .body("{\"pairs\":[]}")
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("no pairs"));
+        given().contentType("application/json")
+                .body("{}")
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("no pairs"));
+        given().contentType("application/json")
+                .body("{\"pairs\":[{\"reference\":\"r\"}]}")
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("pair 0: completion is missing"));
+        given().contentType("application/json")
+                .body("{\"pairs\":[{\"completion\":\"c\",\"reference\":\"r\"},null]}")
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(400)
+                .body("error", containsString("pair 1 is null"));
         given().contentType("application/json")
                 .body("{\"pairs\":[{\"completion\":\"c\",\"reference\":\"" + "x".repeat(2049) + "\"}]}")
-                .when().post("/score").then().statusCode(413)
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(413)
                 .body("error", containsString("pair 0: reference is 2049 characters, the limit is 2048"));
         String many = String.join(",", java.util.Collections.nCopies(17, "{\"completion\":\"c\",\"reference\":\"r\"}"));
-        given().contentType("application/json").body("{\"pairs\":[" + many + "]}")
-                .when().post("/score").then().statusCode(413).body("error", containsString("17 pairs, the limit is 16"));
+        given().contentType("application/json")
+                .body("{\"pairs\":[" + many + "]}")
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(413)
+                .body("error", containsString("17 pairs, the limit is 16"));
     }
 
     @Override
     protected void exerciseService() {
-        given().contentType("application/json").body("{\"pairs\":[{\"completion\":\"a\",\"reference\":\"a\"}]}")
-                .when().post("/score").then().statusCode(200);
-        given().contentType("application/json").body("{\"pairs\":[]}").when().post("/score").then().statusCode(400);
+        given().contentType("application/json")
+                .body("{\"pairs\":[{\"completion\":\"a\",\"reference\":\"a\"}]}")
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(200);
+        given().contentType("application/json")
+                .body("{\"pairs\":[]}")
+                .when()
+                .post("/score")
+                .then()
+                .statusCode(400);
     }
 
     @Override
     protected List<String> expectedMeters() {
-        return List.of("cpt_reward_requests_total{source=\"http\"", "cpt_reward_score_count", "cpt_reward_score_max",
-                "cpt_reward_batch_size_count", "cpt_reward_forward_seconds_count", "cpt_reward_latency_seconds_count{source=\"http\"",
-                "cpt_reward_rejects_total{reason=\"bad_input\",source=\"http\"", "cpt_reward_term_count{term=\"similarity\"",
+        return List.of(
+                "cpt_reward_requests_total{source=\"http\"",
+                "cpt_reward_score_count",
+                "cpt_reward_score_max",
+                "cpt_reward_batch_size_count",
+                "cpt_reward_forward_seconds_count",
+                "cpt_reward_latency_seconds_count{source=\"http\"",
+                "cpt_reward_rejects_total{reason=\"bad_input\",source=\"http\"",
+                "cpt_reward_term_count{term=\"similarity\"",
                 "cpt_reward_queue_depth");
     }
 }

@@ -23,8 +23,12 @@ class RewardTermsTest {
 
     @Test
     void theAnswerTermComparesTheLastNumbers() {
-        assertEquals(1.0, RewardTerms.answer("3 plus 4 is 7.", "Seven: 3 + 4 = 7.").orElseThrow());
-        assertEquals(1.0, RewardTerms.answer("That makes 1,000 meters.", "1 kilometer is 1000 meters.").orElseThrow());
+        assertEquals(
+                1.0, RewardTerms.answer("3 plus 4 is 7.", "Seven: 3 + 4 = 7.").orElseThrow());
+        assertEquals(
+                1.0,
+                RewardTerms.answer("That makes 1,000 meters.", "1 kilometer is 1000 meters.")
+                        .orElseThrow());
         assertEquals(1.0, RewardTerms.answer("It is 2.50 liters.", "2.5").orElseThrow());
         assertEquals(0.0, RewardTerms.answer("3 plus 4 is 8.", "3 + 4 = 7.").orElseThrow());
         assertEquals(0.0, RewardTerms.answer("I do not know.", "3 + 4 = 7.").orElseThrow());
@@ -34,7 +38,7 @@ class RewardTermsTest {
 
     @Test
     void theLengthPenaltyStartsAfterTheAllowanceAndIsCappedAtOne() {
-        String reference = "one two three four";            // 4 words, allowance 1.5 -> 6 words free
+        String reference = "one two three four"; // 4 words, allowance 1.5 -> 6 words free
         assertEquals(0.0, onlySimilarity.lengthPenalty("a b c d e f", reference));
         assertEquals(0.5, onlySimilarity.lengthPenalty("a b c d e f g h i", reference), 1e-12);
         assertEquals(1.0, onlySimilarity.lengthPenalty("w ".repeat(100), reference));

@@ -20,13 +20,15 @@ final class BaseModel {
             if (Files.isRegularFile(dir.resolve(Manifest.FILE))) {
                 return LanguageModel.load(dir, null, device);
             }
-            if (Files.isRegularFile(dir.resolve(LanguageModel.WEIGHTS_FILE)) && Files.isRegularFile(dir.resolve(LanguageModel.CONFIG_FILE))) {
+            if (Files.isRegularFile(dir.resolve(LanguageModel.WEIGHTS_FILE))
+                    && Files.isRegularFile(dir.resolve(LanguageModel.CONFIG_FILE))) {
                 return LanguageModel.importHuggingFace(dir);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot load the base model from " + dir + ": " + e.getMessage(), e);
         }
         throw new IllegalArgumentException("the base model directory " + dir + " holds neither a checkpoint ("
-                + Manifest.FILE + ") nor a Hugging Face layout (" + LanguageModel.WEIGHTS_FILE + " + " + LanguageModel.CONFIG_FILE + ")");
+                + Manifest.FILE + ") nor a Hugging Face layout (" + LanguageModel.WEIGHTS_FILE + " + "
+                + LanguageModel.CONFIG_FILE + ")");
     }
 }

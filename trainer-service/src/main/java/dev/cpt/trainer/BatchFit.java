@@ -17,8 +17,9 @@ final class BatchFit {
             }
             for (int t : s.tokens()) {
                 if (t < 0 || t >= model.vocabSize()) {
-                    throw new IllegalArgumentException("batch " + batch.batchId() + " sequence " + i
-                            + " holds token id " + t + ", outside the model's vocabulary [0, " + model.vocabSize() + ")");
+                    throw new IllegalArgumentException(
+                            "batch " + batch.batchId() + " sequence " + i + " holds token id " + t
+                                    + ", outside the model's vocabulary [0, " + model.vocabSize() + ")");
                 }
             }
         }

@@ -4,17 +4,18 @@ import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.TrainingBatch;
-import dev.cpt.trainer.schedule.LearningRateSchedule;
-import dev.cpt.trainer.schedule.PhaseClock;
-import dev.cpt.trainer.schedule.Schedules;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
 import dev.cpt.service.StoreConfig;
+import dev.cpt.trainer.schedule.LearningRateSchedule;
+import dev.cpt.trainer.schedule.PhaseClock;
+import dev.cpt.trainer.schedule.Schedules;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
@@ -22,9 +23,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import io.smallrye.reactive.messaging.kafka.KafkaClientService;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -57,8 +57,12 @@ public class BatchTrainer {
     private boolean checkpointed;
     private long lastBatchAt = System.nanoTime();
 
-    BatchTrainer(TrainerConfig config, StoreConfig storeConfig, TrainerMetrics metrics,
-            @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints, KafkaClientService kafkaClients) {
+    BatchTrainer(
+            TrainerConfig config,
+            StoreConfig storeConfig,
+            TrainerMetrics metrics,
+            @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints,
+            KafkaClientService kafkaClients) {
         this.kafkaClients = kafkaClients;
         this.config = config;
         this.metrics = metrics;
@@ -69,8 +73,10 @@ public class BatchTrainer {
         this.lastCheckpointTokens = run.tokensSeen();
         this.checkpointed = run.resumed();
         this.schedule = Schedules.from(config);
-        this.releases = schedule instanceof LearningRateSchedule.WarmupStableDecay wsd && config.schedule().releaseEverySteps() > 0
-                ? new ReleaseBranch(wsd) : null;
+        this.releases = schedule instanceof LearningRateSchedule.WarmupStableDecay wsd
+                        && config.schedule().releaseEverySteps() > 0
+                ? new ReleaseBranch(wsd)
+                : null;
         this.journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
     }
 
@@ -134,8 +140,9 @@ public class BatchTrainer {
             return;
         }
         if (run.alreadyTrained(position)) {
-            Log.infof("batch %s at %s-%d offset %d is already in the weights: not trained again", batch.batchId(),
-                    record.topic(), record.partition(), record.offset());
+            Log.infof(
+                    "batch %s at %s-%d offset %d is already in the weights: not trained again",
+                    batch.batchId(), record.topic(), record.partition(), record.offset());
             return;
         }
 
@@ -145,9 +152,19 @@ public class BatchTrainer {
         long started = System.nanoTime();
         lastBatchAt = started;
         TrainingRun.StepOutcome outcome = run.train(batch, position, schedule);
-        metrics.step(run.runId(), outcome, run.step(), run.learningRateScale(), Duration.ofNanos(System.nanoTime() - started));
-        journal.append(new TrainingJournal.Entry(run.step(), batch.batchId(), record.topic(), record.partition(),
-                record.offset(), outcome.result().applied()));
+        metrics.step(
+                run.runId(),
+                outcome,
+                run.step(),
+                run.learningRateScale(),
+                Duration.ofNanos(System.nanoTime() - started));
+        journal.append(new TrainingJournal.Entry(
+                run.step(),
+                batch.batchId(),
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                outcome.result().applied()));
         if (!outcome.result().applied()) {
             Log.warnf("batch %s skipped: %s", batch.batchId(), outcome.result().skippedReason());
             if (++consecutiveSkips >= config.maxConsecutiveSkips()) {
@@ -171,7 +188,9 @@ public class BatchTrainer {
     private boolean checkpointDue() {
         boolean byTokens = config.checkpointEveryTokens() > 0
                 && run.tokensSeen() - lastCheckpointTokens >= config.checkpointEveryTokens();
-        return byTokens || run.step() % config.checkpointEverySteps() == 0 || run.phases().cooldownEndsAt(run.step(), schedule);
+        return byTokens
+                || run.step() % config.checkpointEverySteps() == 0
+                || run.phases().cooldownEndsAt(run.step(), schedule);
     }
 
     private boolean fetchedBeforeRollback(ConsumerRecord<String, String> record) {
@@ -204,16 +223,24 @@ public class BatchTrainer {
         consecutiveSkips = 0;
         discardAbove.put(record.topic() + "/" + record.partition(), record.offset());
         List<ConsumedOffset> resumeAt = run.positions();
-        kafkaClients.<String, String>getConsumer(BATCHES_IN).runOnPollingThread(consumer -> {
-            for (TopicPartition tp : consumer.assignment()) {
-                resumeAt.stream().filter(p -> p.topic().equals(tp.topic()) && p.partition() == tp.partition())
-                        .findFirst()
-                        .ifPresentOrElse(p -> consumer.seek(tp, p.nextOffset()), () -> consumer.seekToBeginning(List.of(tp)));
-            }
-            return null;
-        }).await().atMost(Duration.ofSeconds(30));
+        kafkaClients
+                .<String, String>getConsumer(BATCHES_IN)
+                .runOnPollingThread(consumer -> {
+                    for (TopicPartition tp : consumer.assignment()) {
+                        resumeAt.stream()
+                                .filter(p -> p.topic().equals(tp.topic()) && p.partition() == tp.partition())
+                                .findFirst()
+                                .ifPresentOrElse(
+                                        p -> consumer.seek(tp, p.nextOffset()),
+                                        () -> consumer.seekToBeginning(List.of(tp)));
+                    }
+                    return null;
+                })
+                .await()
+                .atMost(Duration.ofSeconds(30));
         metrics.rolledBack(run.runId(), scale);
-        Log.errorf("run %s: %d non-finite steps in a row at step %d; rolled back to step %d, learning rate now x%.3g",
+        Log.errorf(
+                "run %s: %d non-finite steps in a row at step %d; rolled back to step %d, learning rate now x%.3g",
                 run.runId(), config.maxConsecutiveSkips(), failedAt, run.step(), scale);
     }
 
@@ -222,10 +249,13 @@ public class BatchTrainer {
      * forward transfer); and since the stream may pause for a long time, the steps taken so far do not wait for the
      * next N to be checkpointed.
      */
-    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+    @Scheduled(
+            every = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     synchronized void checkpointWhenIdle() {
-        boolean idle = System.nanoTime() - lastBatchAt > config.checkpointWhenIdleAfter().toNanos();
+        boolean idle = System.nanoTime() - lastBatchAt
+                > config.checkpointWhenIdleAfter().toNanos();
         if (!checkpointed || (idle && run.step() > lastCheckpointStep)) {
             publishCheckpoint();
         }

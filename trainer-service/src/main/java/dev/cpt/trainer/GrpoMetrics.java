@@ -19,7 +19,8 @@ public class GrpoMetrics {
 
     void step(String run, GrpoLoop.StepReport r) {
         Tags tags = Tags.of("run", run);
-        registry.counter("cpt.grpo.steps", tags.and("applied", Boolean.toString(r.applied()))).increment();
+        registry.counter("cpt.grpo.steps", tags.and("applied", Boolean.toString(r.applied())))
+                .increment();
         registry.counter("cpt.grpo.stale.groups", tags).increment(r.staleGroupsDropped());
         registry.counter("cpt.grpo.late.rewards", tags).increment(r.lateRewards());
         registry.counter("cpt.grpo.zero.std.groups", tags).increment(r.zeroStdGroups());

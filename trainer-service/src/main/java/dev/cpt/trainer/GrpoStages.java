@@ -57,8 +57,13 @@ public class GrpoStages {
     });
     private final Map<String, GrpoStatus> stages = new LinkedHashMap<>();
 
-    GrpoStages(TrainerConfig config, StoreConfig storeConfig, BatchTrainer trainer, GrpoMetrics metrics,
-            @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrapServers) {
+    GrpoStages(
+            TrainerConfig config,
+            StoreConfig storeConfig,
+            BatchTrainer trainer,
+            GrpoMetrics metrics,
+            @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
+                    String bootstrapServers) {
         this.config = config;
         this.store = new CheckpointStore(Path.of(storeConfig.root()));
         this.trainer = trainer;
@@ -68,10 +73,14 @@ public class GrpoStages {
 
     /** Queues a stage; throws {@link IllegalArgumentException} listing every problem of a spec that cannot run. */
     GrpoStatus start(GrpoSpec requested) {
-        GrpoSpec spec = (requested == null ? new GrpoSpec(null, null, null, null, null, null, null, null, null, null,
-                null, null, null, null) : requested).withDefaults();
+        GrpoSpec spec = (requested == null
+                        ? new GrpoSpec(
+                                null, null, null, null, null, null, null, null, null, null, null, null, null, null)
+                        : requested)
+                .withDefaults();
         TrainerConfig.Grpo limits = config.grpo();
-        List<String> problems = spec.problems(new GrpoSpec.Limits(limits.maxPrompts(), limits.maxSteps(), limits.maxGroupSize()));
+        List<String> problems =
+                spec.problems(new GrpoSpec.Limits(limits.maxPrompts(), limits.maxSteps(), limits.maxGroupSize()));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -104,15 +113,29 @@ public class GrpoStages {
         try {
             Path base = trainer.branchPoint();
             DemoTasks.Split split = DemoTasks.split(spec.task(), spec.prompts(), spec.heldOutPrompts(), spec.seed());
-            GrpoSettings settings = new GrpoSettings(spec.groupSize(), spec.promptsPerStep(), spec.innerSteps(),
-                    new PolicyObjective(spec.clipEpsilon(), spec.beta()), spec.learningRate(), spec.temperature(),
-                    spec.maxNewTokens(), config.grpo().rewardTimeout(), config.grpo().maxStalenessSteps(), spec.seed());
+            GrpoSettings settings = new GrpoSettings(
+                    spec.groupSize(),
+                    spec.promptsPerStep(),
+                    spec.innerSteps(),
+                    new PolicyObjective(spec.clipEpsilon(), spec.beta()),
+                    spec.learningRate(),
+                    spec.temperature(),
+                    spec.maxNewTokens(),
+                    config.grpo().rewardTimeout(),
+                    config.grpo().maxStalenessSteps(),
+                    spec.seed());
             try (LanguageModel reference = LanguageModel.load(base, null, TrainingRun.device(config));
                     LanguageModel policy = reference.copy();
                     RewardSource rewards = new KafkaRewardSource(bootstrapServers)) {
                 Branch branch = new Branch(runId, store.uriOf(base), tokensOf(reference), spec);
-                GrpoLoop loop = new GrpoLoop(id, policy, settings.objective().klBeta() > 0 ? reference : null, rewards,
-                        split.train(), settings, trainer::exclusively);
+                GrpoLoop loop = new GrpoLoop(
+                        id,
+                        policy,
+                        settings.objective().klBeta() > 0 ? reference : null,
+                        rewards,
+                        split.train(),
+                        settings,
+                        trainer::exclusively);
                 update(current(id).checkpointed(branch.publish(policy, 0)));
                 GrpoLoop.HeldOutReward before = loop.heldOutReward(split.heldOut(), "heldout-before");
                 metrics.heldOut(runId, "before", before);
@@ -171,8 +194,19 @@ public class GrpoStages {
             Path dir = store.root().resolve(runId).resolve(String.format("step-%09d", step));
             Supplier<CheckpointInfo> save = () -> {
                 try {
-                    return policy.save(dir, Map.of("run.id", runId, "run.step", Long.toString(step),
-                            "run.tokens", Json.write(tokens), "grpo.base", baseUri, "grpo.spec", Json.write(spec)));
+                    return policy.save(
+                            dir,
+                            Map.of(
+                                    "run.id",
+                                    runId,
+                                    "run.step",
+                                    Long.toString(step),
+                                    "run.tokens",
+                                    Json.write(tokens),
+                                    "grpo.base",
+                                    baseUri,
+                                    "grpo.spec",
+                                    Json.write(spec)));
                 } catch (IOException e) {
                     throw new UncheckedIOException("writing GRPO checkpoint " + dir + " failed", e);
                 }
@@ -180,8 +214,17 @@ public class GrpoStages {
             CheckpointInfo info = trainer.exclusively(save);
             long seen = tokens.values().stream().mapToLong(Long::longValue).sum();
             var schedule = new CheckpointEvent.ScheduleState("grpo", 0, 0, -1, spec.learningRate(), 1.0);
-            trainer.announce(new CheckpointEvent(runId, step, store.uriOf(dir), info.manifestSha256(), seen, tokens,
-                    List.of(), Instant.now(), schedule, store.uriOf(dir.resolve(LanguageModel.OPTIMIZER_FILE))));
+            trainer.announce(new CheckpointEvent(
+                    runId,
+                    step,
+                    store.uriOf(dir),
+                    info.manifestSha256(),
+                    seen,
+                    tokens,
+                    List.of(),
+                    Instant.now(),
+                    schedule,
+                    store.uriOf(dir.resolve(LanguageModel.OPTIMIZER_FILE))));
             return store.uriOf(dir);
         }
     }

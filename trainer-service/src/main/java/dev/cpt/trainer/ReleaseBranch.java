@@ -52,10 +52,18 @@ final class ReleaseBranch {
             if (Files.exists(target)) {
                 throw new IllegalStateException("release " + target + " already exists");
             }
-            CheckpointInfo info = branch.save(target, Map.of("release.of", stable.uri(), "release.decay-steps",
-                    Long.toString(step)));
-            return new CheckpointEvent(stable.runId() + SUFFIX, stable.step(), store.uriOf(target), info.manifestSha256(),
-                    stable.tokensSeen(), stable.tokensPerDomain(), stable.consumedOffsets(), Instant.now(), stable.schedule(),
+            CheckpointInfo info =
+                    branch.save(target, Map.of("release.of", stable.uri(), "release.decay-steps", Long.toString(step)));
+            return new CheckpointEvent(
+                    stable.runId() + SUFFIX,
+                    stable.step(),
+                    store.uriOf(target),
+                    info.manifestSha256(),
+                    stable.tokensSeen(),
+                    stable.tokensPerDomain(),
+                    stable.consumedOffsets(),
+                    Instant.now(),
+                    stable.schedule(),
                     store.uriOf(target.resolve(LanguageModel.OPTIMIZER_FILE)));
         } catch (IOException e) {
             throw new UncheckedIOException("writing the release of " + source + " failed", e);

@@ -31,12 +31,15 @@ public class ResumeFromCheckpoint implements KafkaConsumerRebalanceListener {
                     .filter(p -> p.topic().equals(tp.topic()) && p.partition() == tp.partition())
                     .map(ConsumedOffset::nextOffset)
                     .findFirst()
-                    // Weights that have read nothing of a partition start at its beginning: the group's committed offset
+                    // Weights that have read nothing of a partition start at its beginning: the group's committed
+                    // offset
                     // may belong to weights that died before their first checkpoint.
-                    .ifPresentOrElse(offset -> {
-                        Log.infof("resuming %s at offset %d, after the last batch in the weights", tp, offset);
-                        consumer.seek(tp, offset);
-                    }, () -> consumer.seekToBeginning(List.of(tp)));
+                    .ifPresentOrElse(
+                            offset -> {
+                                Log.infof("resuming %s at offset %d, after the last batch in the weights", tp, offset);
+                                consumer.seek(tp, offset);
+                            },
+                            () -> consumer.seekToBeginning(List.of(tp)));
         }
     }
 }

@@ -24,7 +24,9 @@ public interface TrainerConfig {
     TrainingDevice device();
 
     enum TrainingDevice {
-        auto, cpu, gpu
+        auto,
+        cpu,
+        gpu
     }
 
     /** Seed of the initial weights of a run that starts from scratch. */
@@ -85,7 +87,10 @@ public interface TrainerConfig {
     }
 
     enum ScheduleKind {
-        constant, cosine, wsd, infinite
+        constant,
+        cosine,
+        wsd,
+        infinite
     }
 
     /** A checkpoint is written and announced every this many optimizer steps. */

@@ -32,10 +32,14 @@ public class TrainerMetrics {
             skipped.increment();
             return;
         }
-        outcome.lossPerDomain().forEach((domain, loss) -> gauges.set("cpt.trainer.loss", runTag.and("domain", domain), loss));
-        outcome.tokensPerDomain().forEach((domain, tokens) ->
-                registry.counter("cpt.trainer.tokens", runTag.and("domain", domain)).increment(tokens));
-        long tokens = outcome.tokensPerDomain().values().stream().mapToLong(Long::longValue).sum();
+        outcome.lossPerDomain()
+                .forEach((domain, loss) -> gauges.set("cpt.trainer.loss", runTag.and("domain", domain), loss));
+        outcome.tokensPerDomain()
+                .forEach((domain, tokens) -> registry.counter("cpt.trainer.tokens", runTag.and("domain", domain))
+                        .increment(tokens));
+        long tokens = outcome.tokensPerDomain().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
         gauges.set("cpt.trainer.tokens.per.second", runTag, tokens / Math.max(1e-9, took.toNanos() / 1e9));
         gauges.set("cpt.trainer.step", runTag, step);
         gauges.set("cpt.trainer.learning.rate", runTag, outcome.learningRate());
@@ -49,6 +53,9 @@ public class TrainerMetrics {
 
     void checkpointWritten(String run, Duration took) {
         registry.counter("cpt.trainer.checkpoints", "run", run).increment();
-        Timer.builder("cpt.trainer.checkpoint.write").tag("run", run).register(registry).record(took);
+        Timer.builder("cpt.trainer.checkpoint.write")
+                .tag("run", run)
+                .register(registry)
+                .record(took);
     }
 }

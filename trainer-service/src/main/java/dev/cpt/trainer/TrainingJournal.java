@@ -39,16 +39,17 @@ final class TrainingJournal implements AutoCloseable {
                         .toList();
                 Files.write(file, kept, StandardCharsets.UTF_8);
             }
-            return new TrainingJournal(Files.newBufferedWriter(file, StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND));
+            return new TrainingJournal(Files.newBufferedWriter(
+                    file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the training journal " + file, e);
         }
     }
 
     private static boolean coveredBy(Entry e, List<ConsumedOffset> positions) {
-        return positions.stream().anyMatch(p -> p.topic().equals(e.topic()) && p.partition() == e.partition()
-                && e.offset() < p.nextOffset());
+        return positions.stream()
+                .anyMatch(p ->
+                        p.topic().equals(e.topic()) && p.partition() == e.partition() && e.offset() < p.nextOffset());
     }
 
     void append(Entry entry) {

@@ -50,11 +50,21 @@ final class TrainingRun implements AutoCloseable {
     private double lastLearningRate = Double.NaN;
 
     /** What one batch did: the model's step result, and the loss and tokens of each domain in it. */
-    record StepOutcome(TrainStepResult result, double learningRate, Map<String, Double> lossPerDomain,
+    record StepOutcome(
+            TrainStepResult result,
+            double learningRate,
+            Map<String, Double> lossPerDomain,
             Map<String, Long> tokensPerDomain) {}
 
-    private TrainingRun(String runId, Path runDir, LanguageModel model, long step, Map<String, Long> tokens,
-            List<ConsumedOffset> offsets, boolean resumed, PhaseClock phases) {
+    private TrainingRun(
+            String runId,
+            Path runDir,
+            LanguageModel model,
+            long step,
+            Map<String, Long> tokens,
+            List<ConsumedOffset> offsets,
+            boolean resumed,
+            PhaseClock phases) {
         this.resumed = resumed;
         this.phases = phases;
         this.runId = runId;
@@ -75,16 +85,24 @@ final class TrainingRun implements AutoCloseable {
                 LanguageModel model = LanguageModel.load(dir, null, device(config));
                 Map<String, String> state = model.checkpointMetadata();
                 Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
-                TrainingRun run = new TrainingRun(config.runId(), runDir, model, Long.parseLong(state.get("run.step")),
+                TrainingRun run = new TrainingRun(
+                        config.runId(),
+                        runDir,
+                        model,
+                        Long.parseLong(state.get("run.step")),
                         Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
-                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}), true,
-                        new PhaseClock(config.schedule().rewarmOnNewDomain(),
-                                state.containsKey("run.phase") ? Json.read(state.get("run.phase"), PhaseClock.State.class)
+                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}),
+                        true,
+                        new PhaseClock(
+                                config.schedule().rewarmOnNewDomain(),
+                                state.containsKey("run.phase")
+                                        ? Json.read(state.get("run.phase"), PhaseClock.State.class)
                                         : PhaseClock.State.initial()));
                 run.learningRateScale = Double.parseDouble(state.getOrDefault("run.lr-scale", "1.0"));
                 return run;
             } catch (IOException e) { // CheckpointException included
-                throw new IllegalStateException("run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
             }
         }
         LanguageModel initial;
@@ -96,8 +114,15 @@ final class TrainingRun implements AutoCloseable {
             initial = LanguageModel.create(config.model().config(), config.seed(), device(config));
             Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
         }
-        return new TrainingRun(config.runId(), runDir, initial, 0,
-                Map.of(), List.of(), false, new PhaseClock(config.schedule().rewarmOnNewDomain(), PhaseClock.State.initial()));
+        return new TrainingRun(
+                config.runId(),
+                runDir,
+                initial,
+                0,
+                Map.of(),
+                List.of(),
+                false,
+                new PhaseClock(config.schedule().rewarmOnNewDomain(), PhaseClock.State.initial()));
     }
 
     /**
@@ -119,7 +144,9 @@ final class TrainingRun implements AutoCloseable {
         Set<String> domains = new TreeSet<>();
         batch.sequences().forEach(s -> domains.add(s.domain()));
         if (phases.beforeStep(step, domains)) {
-            Log.infof("run %s: phase %d starts at step %d (new domain in %s)", runId, phases.state().phase(), step, domains);
+            Log.infof(
+                    "run %s: phase %d starts at step %d (new domain in %s)",
+                    runId, phases.state().phase(), step, domains);
         }
         return phases.learningRate(schedule, step) * learningRateScale;
     }
@@ -190,12 +217,26 @@ final class TrainingRun implements AutoCloseable {
             CheckpointInfo info = model.save(dir, state);
             Path tmp = runDir.resolve(LATEST + ".tmp");
             Files.writeString(tmp, dir.getFileName().toString());
-            Files.move(tmp, runDir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(
+                    tmp, runDir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             PhaseClock.State phase = phases.state();
-            var schedule = new CheckpointEvent.ScheduleState(scheduleKind, phase.phase(), phase.phaseStartStep(),
-                    phase.cooldownStartStep(), lastLearningRate, learningRateScale);
-            return new CheckpointEvent(runId, step, store.uriOf(dir), info.manifestSha256(), tokensSeen(), tokensPerDomain,
-                    new ArrayList<>(offsets.values()), Instant.now(), schedule,
+            var schedule = new CheckpointEvent.ScheduleState(
+                    scheduleKind,
+                    phase.phase(),
+                    phase.phaseStartStep(),
+                    phase.cooldownStartStep(),
+                    lastLearningRate,
+                    learningRateScale);
+            return new CheckpointEvent(
+                    runId,
+                    step,
+                    store.uriOf(dir),
+                    info.manifestSha256(),
+                    tokensSeen(),
+                    tokensPerDomain,
+                    new ArrayList<>(offsets.values()),
+                    Instant.now(),
+                    schedule,
                     store.uriOf(dir.resolve(LanguageModel.OPTIMIZER_FILE)));
         } catch (IOException e) {
             throw new UncheckedIOException("writing checkpoint " + dir + " failed", e);

@@ -52,7 +52,8 @@ class GrpoStageTest {
     private static final AtomicBoolean running = new AtomicBoolean(true);
     private static final AtomicInteger answered = new AtomicInteger();
     private static Thread responder;
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     @BeforeAll
     static void startResponder() {
@@ -70,8 +71,10 @@ class GrpoStageTest {
 
     /** Share of the reference's words that the completion contains: 1 for a copy, 0 for nothing in common. */
     static double sharedWords(String completion, String reference) {
-        Set<String> ref = new HashSet<>(Arrays.asList(reference.toLowerCase(Locale.ROOT).split("\\W+")));
-        Set<String> got = new HashSet<>(Arrays.asList(completion.toLowerCase(Locale.ROOT).split("\\W+")));
+        Set<String> ref =
+                new HashSet<>(Arrays.asList(reference.toLowerCase(Locale.ROOT).split("\\W+")));
+        Set<String> got =
+                new HashSet<>(Arrays.asList(completion.toLowerCase(Locale.ROOT).split("\\W+")));
         ref.remove("");
         return ref.isEmpty() ? 0 : ref.stream().filter(got::contains).count() / (double) ref.size();
     }
@@ -94,8 +97,11 @@ class GrpoStageTest {
                 for (var record : consumer.poll(Duration.ofMillis(200))) {
                     RewardRequest request = Json.read(record.value(), RewardRequest.class);
                     double reward = sharedWords(request.completion(), request.reference());
-                    producer.send(new ProducerRecord<>(RewardResponse.TOPIC, request.groupId(), Json.write(
-                            new RewardResponse(request.requestId(), request.groupId(), reward, Map.of("words", reward)))));
+                    producer.send(new ProducerRecord<>(
+                            RewardResponse.TOPIC,
+                            request.groupId(),
+                            Json.write(new RewardResponse(
+                                    request.requestId(), request.groupId(), reward, Map.of("words", reward)))));
                     answered.incrementAndGet();
                 }
             }
@@ -107,7 +113,12 @@ class GrpoStageTest {
         String id = given().contentType(ContentType.JSON)
                 .body("{\"prompts\": 4, \"heldOutPrompts\": 2, \"steps\": 2, \"groupSize\": 3, \"promptsPerStep\": 2,"
                         + " \"maxNewTokens\": 8, \"seed\": 3, \"beta\": 0.05}")
-                .when().post("/grpo").then().statusCode(202).extract().path("id");
+                .when()
+                .post("/grpo")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
 
         GrpoStatus status = awaitEnd(id, Duration.ofSeconds(300));
         assertEquals("succeeded", status.state(), () -> "stage failed: " + status.error());
@@ -117,32 +128,55 @@ class GrpoStageTest {
         assertTrue(answered.get() >= 16, "answered " + answered.get());
         assertEquals(2, status.heldOutAnsweredBefore());
         assertNotNull(status.heldOutRewardBefore());
-        assertEquals(4, status.groupsUsed() + status.staleGroupsDropped(), "every group was used or dropped and counted");
+        assertEquals(
+                4, status.groupsUsed() + status.staleGroupsDropped(), "every group was used or dropped and counted");
         assertEquals(2, status.checkpoints().size(), "the branched base (step 0) and the last step");
 
-        var record = AwaitRecord.first(kafka, r -> r.key().equals(status.runId())
-                && Json.read(r.value(), CheckpointEvent.class).step() == 2, Duration.ofSeconds(60), CheckpointEvent.TOPIC);
+        var record = AwaitRecord.first(
+                kafka,
+                r -> r.key().equals(status.runId())
+                        && Json.read(r.value(), CheckpointEvent.class).step() == 2,
+                Duration.ofSeconds(60),
+                CheckpointEvent.TOPIC);
         CheckpointEvent event = Json.read(record.value(), CheckpointEvent.class);
         assertEquals("demo-grpo-" + id, event.runId());
         Path dir = Path.of(URI.create(event.uri()));
         var manifest = Manifest.verify(dir);
         assertEquals(event.sha256(), manifest.sha256());
-        assertTrue(manifest.metadata().get("grpo.base").contains("/demo/"), manifest.metadata().toString());
+        assertTrue(
+                manifest.metadata().get("grpo.base").contains("/demo/"),
+                manifest.metadata().toString());
         assertEquals("grpo", event.schedule().kind());
 
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
         String run = "run=\"" + status.runId() + "\"";
-        for (String meter : List.of("cpt_grpo_steps_total", "cpt_grpo_reward_mean", "cpt_grpo_advantage_std", "cpt_grpo_kl",
-                "cpt_grpo_clip_fraction", "cpt_grpo_zero_std_groups_total", "cpt_grpo_stale_groups_total",
-                "cpt_grpo_late_rewards_total", "cpt_grpo_heldout_reward")) {
+        for (String meter : List.of(
+                "cpt_grpo_steps_total",
+                "cpt_grpo_reward_mean",
+                "cpt_grpo_advantage_std",
+                "cpt_grpo_kl",
+                "cpt_grpo_clip_fraction",
+                "cpt_grpo_zero_std_groups_total",
+                "cpt_grpo_stale_groups_total",
+                "cpt_grpo_late_rewards_total",
+                "cpt_grpo_heldout_reward")) {
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith(meter) && l.contains(run)), meter + " with " + run);
         }
     }
 
     @Test
     void aSpecOutOfBoundsIsRefusedWithEveryProblem() {
-        given().contentType(ContentType.JSON).body("{\"task\": \"poetry\", \"groupSize\": 1, \"clipEpsilon\": 2}")
-                .when().post("/grpo").then().statusCode(400)
+        given().contentType(ContentType.JSON)
+                .body("{\"task\": \"poetry\", \"groupSize\": 1, \"clipEpsilon\": 2}")
+                .when()
+                .post("/grpo")
+                .then()
+                .statusCode(400)
                 .body("error", containsString("task must be one of"))
                 .body("error", containsString("groupSize must be in [2, 64]"))
                 .body("error", containsString("clipEpsilon"));
@@ -152,7 +186,12 @@ class GrpoStageTest {
     private static GrpoStatus awaitEnd(String id, Duration limit) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
-            String body = given().when().get("/grpo/" + id).then().statusCode(200).extract().asString();
+            String body = given().when()
+                    .get("/grpo/" + id)
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
             GrpoStatus s = Json.read(body, GrpoStatus.class);
             if (s.state().equals("succeeded") || s.state().equals("failed") || System.nanoTime() > deadline) {
                 return s;

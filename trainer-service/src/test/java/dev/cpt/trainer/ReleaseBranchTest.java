@@ -25,13 +25,23 @@ class ReleaseBranchTest {
     @Test
     void aReleaseIsADecayedCopyOfTheStableCheckpointAndLeavesItUntouched() throws Exception {
         var store = new CheckpointStore(dir);
-        int[][] rows = {"the cat sat on the mat and the cat sat".chars().toArray(), "on the mat the cat sat on".chars().toArray()};
+        int[][] rows = {
+            "the cat sat on the mat and the cat sat".chars().toArray(),
+            "on the mat the cat sat on".chars().toArray()
+        };
         CheckpointInfo stableInfo;
         try (LanguageModel stable = LanguageModel.create(GptConfig.tiny(), 3)) {
             stableInfo = stable.save(store.root().resolve("run/step-000000010"), Map.of());
         }
-        var stable = new CheckpointEvent("run", 10, store.uriOf(stableInfo.directory()), stableInfo.manifestSha256(), 100,
-                Map.of("cats", 100L), List.of(), Instant.now());
+        var stable = new CheckpointEvent(
+                "run",
+                10,
+                store.uriOf(stableInfo.directory()),
+                stableInfo.manifestSha256(),
+                100,
+                Map.of("cats", 100L),
+                List.of(),
+                Instant.now());
         var branch = new ReleaseBranch(new LearningRateSchedule.WarmupStableDecay(3e-3, 0, 1, 8));
         for (int i = 0; i < 12; i++) {
             branch.remember(rows); // only the last 8 are kept
@@ -45,8 +55,11 @@ class ReleaseBranchTest {
         var manifest = Manifest.verify(releaseDir);
         assertEquals(release.sha256(), manifest.sha256());
         assertEquals("8", manifest.metadata().get("release.decay-steps"));
-        assertEquals(stableInfo.manifestSha256(), Manifest.verify(stableInfo.directory()).sha256());
-        try (LanguageModel before = LanguageModel.load(stableInfo.directory()); LanguageModel after = LanguageModel.load(releaseDir)) {
+        assertEquals(
+                stableInfo.manifestSha256(),
+                Manifest.verify(stableInfo.directory()).sha256());
+        try (LanguageModel before = LanguageModel.load(stableInfo.directory());
+                LanguageModel after = LanguageModel.load(releaseDir)) {
             double b = before.sequenceLosses(rows)[0];
             double a = after.sequenceLosses(rows)[0];
             assertTrue(a < b, "the decay did not train: " + b + " -> " + a);

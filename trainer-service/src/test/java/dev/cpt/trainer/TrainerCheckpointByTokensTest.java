@@ -38,24 +38,47 @@ class TrainerCheckpointByTokensTest {
         }
     }
 
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     @Test
     void aCheckpointFollowsEverySixtyTrainedTokens() {
-        var records = IntStream.range(0, 3).mapToObj(i -> new ProducerRecord<String, String>(TrainingBatch.TOPIC, "k",
-                Json.write(new TrainingBatch("tok-" + i, i, 64, List.of(new PackedSequence("tokens",
-                        "thirty one tokens in this row!!".chars().toArray(), List.of())), Map.of("tokens", 1.0),
-                        Instant.now())))).toList();
+        var records = IntStream.range(0, 3)
+                .mapToObj(i -> new ProducerRecord<String, String>(
+                        TrainingBatch.TOPIC,
+                        "k",
+                        Json.write(new TrainingBatch(
+                                "tok-" + i,
+                                i,
+                                64,
+                                List.of(new PackedSequence(
+                                        "tokens",
+                                        "thirty one tokens in this row!!"
+                                                .chars()
+                                                .toArray(),
+                                        List.of())),
+                                Map.of("tokens", 1.0),
+                                Instant.now()))))
+                .toList();
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
 
         // Other test classes of this module may have left batches on the shared topic; this run reads them too.
         // With checkpoints by steps and by idleness out of reach, every checkpoint after the base must come from the
         // token count: at least 60 tokens after the previous one.
-        var checkpoints = AwaitRecord.all(kafka, r -> r.key().equals("by-tokens")
-                && Json.read(r.value(), CheckpointEvent.class).tokensPerDomain().containsKey("tokens"), 1,
-                Duration.ofSeconds(120), CheckpointEvent.TOPIC);
-        var base = Json.read(AwaitRecord.first(kafka, r -> r.key().equals("by-tokens"), Duration.ofSeconds(10),
-                CheckpointEvent.TOPIC).value(), CheckpointEvent.class);
+        var checkpoints = AwaitRecord.all(
+                kafka,
+                r -> r.key().equals("by-tokens")
+                        && Json.read(r.value(), CheckpointEvent.class)
+                                .tokensPerDomain()
+                                .containsKey("tokens"),
+                1,
+                Duration.ofSeconds(120),
+                CheckpointEvent.TOPIC);
+        var base = Json.read(
+                AwaitRecord.first(
+                                kafka, r -> r.key().equals("by-tokens"), Duration.ofSeconds(10), CheckpointEvent.TOPIC)
+                        .value(),
+                CheckpointEvent.class);
         var first = Json.read(checkpoints.get(0).value(), CheckpointEvent.class);
         assertTrue(first.step() > 0);
         assertTrue(first.tokensSeen() >= 60, "checkpoint after " + first.tokensSeen() + " tokens");

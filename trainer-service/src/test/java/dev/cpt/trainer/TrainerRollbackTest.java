@@ -42,14 +42,28 @@ class TrainerRollbackTest {
         }
     }
 
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     @Test
     void nonFiniteStepsInARowRollTheRunBackWithALowerLearningRate() throws Exception {
-        var records = IntStream.range(0, 12).mapToObj(i -> new ProducerRecord<String, String>(TrainingBatch.TOPIC, "k",
-                Json.write(new TrainingBatch("explode-" + i, i, 64,
-                        List.of(new PackedSequence("boom", "the quick brown fox jumps over the lazy dog".chars().toArray(),
-                                List.of())), Map.of("boom", 1.0), Instant.now())))).toList();
+        var records = IntStream.range(0, 12)
+                .mapToObj(i -> new ProducerRecord<String, String>(
+                        TrainingBatch.TOPIC,
+                        "k",
+                        Json.write(new TrainingBatch(
+                                "explode-" + i,
+                                i,
+                                64,
+                                List.of(new PackedSequence(
+                                        "boom",
+                                        "the quick brown fox jumps over the lazy dog"
+                                                .chars()
+                                                .toArray(),
+                                        List.of())),
+                                Map.of("boom", 1.0),
+                                Instant.now()))))
+                .toList();
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
 
         // The guard meters exist at 0 from the first step on; wait for the counter to count a rollback.
@@ -57,18 +71,25 @@ class TrainerRollbackTest {
         String scrape = "";
         while (System.nanoTime() < deadline && value(scrape, "cpt_trainer_rollbacks_total") < 1) {
             Thread.sleep(500);
-            scrape = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+            scrape = given().when()
+                    .get("/q/metrics")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .asString();
         }
         assertTrue(value(scrape, "cpt_trainer_rollbacks_total") >= 1, "no rollback in:\n" + scrape);
         assertTrue(value(scrape, "cpt_trainer_skipped_steps_total") >= 2, "fewer than 2 skipped steps in:\n" + scrape);
-        Matcher scale = Pattern.compile("cpt_trainer_learning_rate_scale\\{run=\"rollback\"} ([0-9.eE+-]+)").matcher(scrape);
+        Matcher scale = Pattern.compile("cpt_trainer_learning_rate_scale\\{run=\"rollback\"} ([0-9.eE+-]+)")
+                .matcher(scrape);
         assertTrue(scale.find(), "no learning-rate scale gauge");
         assertTrue(Double.parseDouble(scale.group(1)) <= 0.5, "learning rate not lowered: " + scale.group(1));
     }
 
     /** The value of the run's series of {@code metric} in a scrape, or -1 when it is absent. */
     private static double value(String scrape, String metric) {
-        Matcher m = Pattern.compile(Pattern.quote(metric + "{run=\"rollback\"}") + " ([0-9.eE+-]+)").matcher(scrape);
+        Matcher m = Pattern.compile(Pattern.quote(metric + "{run=\"rollback\"}") + " ([0-9.eE+-]+)")
+                .matcher(scrape);
         return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 }

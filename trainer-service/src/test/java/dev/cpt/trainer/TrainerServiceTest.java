@@ -29,11 +29,17 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaResource.class)
 class TrainerServiceTest extends ServiceEndpointsTest {
-    private final KafkaCompanion kafka = new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
+    private final KafkaCompanion kafka =
+            new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     private static TrainingBatch batch(String id, String domain, int[] tokens) {
-        return new TrainingBatch(id, 0, 32, List.of(new PackedSequence(domain, tokens, List.of("doc-" + id))),
-                Map.of(domain, 1.0), Instant.now());
+        return new TrainingBatch(
+                id,
+                0,
+                32,
+                List.of(new PackedSequence(domain, tokens, List.of("doc-" + id))),
+                Map.of(domain, 1.0),
+                Instant.now());
     }
 
     private static int[] text(String s) {
@@ -41,8 +47,10 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     }
 
     private void send(String... values) {
-        kafka.produceStrings().fromRecords(java.util.Arrays.stream(values)
-                        .map(v -> new ProducerRecord<String, String>(TrainingBatch.TOPIC, 0, "k", v)).toList())
+        kafka.produceStrings()
+                .fromRecords(java.util.Arrays.stream(values)
+                        .map(v -> new ProducerRecord<String, String>(TrainingBatch.TOPIC, 0, "k", v))
+                        .toList())
                 .awaitCompletion(Duration.ofSeconds(30));
     }
 
@@ -50,11 +58,17 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     void aTrainedBatchIsAnnouncedAsAVerifiableCheckpoint() throws Exception {
         send(Json.write(batch("ckpt-1", "poetry", text("the rose is red, the violet blue"))));
 
-        var record = AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain()
-                .containsKey("poetry"), Duration.ofSeconds(120), CheckpointEvent.TOPIC);
+        var record = AwaitRecord.first(
+                kafka,
+                r -> Json.read(r.value(), CheckpointEvent.class)
+                        .tokensPerDomain()
+                        .containsKey("poetry"),
+                Duration.ofSeconds(120),
+                CheckpointEvent.TOPIC);
         CheckpointEvent event = Json.read(record.value(), CheckpointEvent.class);
         assertEquals("demo", record.key());
-        assertTrue(event.consumedOffsets().stream().anyMatch(o -> o.topic().equals(TrainingBatch.TOPIC) && o.nextOffset() > 0));
+        assertTrue(event.consumedOffsets().stream()
+                .anyMatch(o -> o.topic().equals(TrainingBatch.TOPIC) && o.nextOffset() > 0));
         Path dir = Path.of(java.net.URI.create(event.uri()));
         assertEquals(event.sha256(), Manifest.verify(dir).sha256());
         assertEquals("infinite", event.schedule().kind());
@@ -64,14 +78,31 @@ class TrainerServiceTest extends ServiceEndpointsTest {
 
     @Test
     void anOperatorOpensAPhaseAndTheNextCheckpointCarriesTheScheduleState() throws Exception {
-        int before = given().when().get("/schedule").then().statusCode(200).extract().path("phase");
-        int opened = given().when().post("/schedule/phases").then().statusCode(200).extract().path("phase");
+        int before =
+                given().when().get("/schedule").then().statusCode(200).extract().path("phase");
+        int opened = given().when()
+                .post("/schedule/phases")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("phase");
         assertEquals(before + 1, opened);
 
         send(Json.write(batch("phase-1", "astronomy", text("stars and planets and moons"))));
-        var event = Json.read(AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain()
-                .containsKey("astronomy"), Duration.ofSeconds(120), CheckpointEvent.TOPIC).value(), CheckpointEvent.class);
-        var state = Json.read(Manifest.verify(Path.of(java.net.URI.create(event.uri()))).metadata().get("run.phase"),
+        var event = Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> Json.read(r.value(), CheckpointEvent.class)
+                                        .tokensPerDomain()
+                                        .containsKey("astronomy"),
+                                Duration.ofSeconds(120),
+                                CheckpointEvent.TOPIC)
+                        .value(),
+                CheckpointEvent.class);
+        var state = Json.read(
+                Manifest.verify(Path.of(java.net.URI.create(event.uri())))
+                        .metadata()
+                        .get("run.phase"),
                 dev.cpt.trainer.schedule.PhaseClock.State.class);
         // the operator's phase, then one more because astronomy is a domain the run had not seen
         assertEquals(opened + 1, state.phase());
@@ -80,14 +111,25 @@ class TrainerServiceTest extends ServiceEndpointsTest {
 
     @Test
     void anOperatorAsksForACooldown() {
-        int start = given().when().post("/schedule/cooldown").then().statusCode(200).extract().path("cooldownStartStep");
+        int start = given().when()
+                .post("/schedule/cooldown")
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("cooldownStartStep");
         assertTrue(start >= 0);
     }
 
     @Test
     void aRunFromScratchPublishesItsUntrainedBaseAsStepZero() {
-        var base = Json.read(AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).step() == 0,
-                Duration.ofSeconds(120), CheckpointEvent.TOPIC).value(), CheckpointEvent.class);
+        var base = Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> Json.read(r.value(), CheckpointEvent.class).step() == 0,
+                                Duration.ofSeconds(120),
+                                CheckpointEvent.TOPIC)
+                        .value(),
+                CheckpointEvent.class);
         assertEquals(0, base.tokensSeen());
         assertTrue(base.tokensPerDomain().isEmpty());
     }
@@ -97,8 +139,10 @@ class TrainerServiceTest extends ServiceEndpointsTest {
         send("[1, 2, 3]", Json.write(batch("oov", "poetry", new int[] {1, 2, 99_999})));
 
         var dead = AwaitRecord.all(kafka, r -> true, 2, Duration.ofSeconds(120), DeadLetters.TRAINER);
-        String first = new String(dead.get(0).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
-        String second = new String(dead.get(1).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        String first = new String(
+                dead.get(0).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        String second = new String(
+                dead.get(1).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
         assertTrue(first.startsWith("not a valid TrainingBatch"), first);
         assertTrue(second.contains("token id 99999, outside the model's vocabulary"), second);
     }
@@ -106,15 +150,26 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     @Override
     protected void exerciseService() {
         send(Json.write(batch("metrics-1", "metrics", text("counting tokens for the scrape"))));
-        AwaitRecord.first(kafka, r -> Json.read(r.value(), CheckpointEvent.class).tokensPerDomain().containsKey("metrics"),
-                Duration.ofSeconds(120), CheckpointEvent.TOPIC);
+        AwaitRecord.first(
+                kafka,
+                r -> Json.read(r.value(), CheckpointEvent.class)
+                        .tokensPerDomain()
+                        .containsKey("metrics"),
+                Duration.ofSeconds(120),
+                CheckpointEvent.TOPIC);
     }
 
     @Override
     protected List<String> expectedMeters() {
-        return List.of("cpt_trainer_loss{domain=\"metrics\",run=\"demo\"", "cpt_trainer_tokens_total{domain=\"metrics\"",
-                "cpt_trainer_step{run=\"demo\"", "cpt_trainer_checkpoints_total{run=\"demo\"",
-                "cpt_trainer_learning_rate", "cpt_trainer_grad_norm", "cpt_trainer_tokens_per_second",
-                "kafka_consumer_fetch_manager_records_lag_max", "cpt_trainer_checkpoint_write_seconds_count");
+        return List.of(
+                "cpt_trainer_loss{domain=\"metrics\",run=\"demo\"",
+                "cpt_trainer_tokens_total{domain=\"metrics\"",
+                "cpt_trainer_step{run=\"demo\"",
+                "cpt_trainer_checkpoints_total{run=\"demo\"",
+                "cpt_trainer_learning_rate",
+                "cpt_trainer_grad_norm",
+                "cpt_trainer_tokens_per_second",
+                "kafka_consumer_fetch_manager_records_lag_max",
+                "cpt_trainer_checkpoint_write_seconds_count");
     }
 }

@@ -27,8 +27,12 @@ class TrainingJournalTest {
 
         List<String> lines = Files.readAllLines(runDir.resolve(TrainingJournal.FILE));
         assertEquals(4, lines.size());
-        assertEquals(List.of("b0", "b1", "b2", "b3"), lines.stream()
-                .map(l -> dev.cpt.contracts.Json.read(l, TrainingJournal.Entry.class).batchId()).toList());
+        assertEquals(
+                List.of("b0", "b1", "b2", "b3"),
+                lines.stream()
+                        .map(l -> dev.cpt.contracts.Json.read(l, TrainingJournal.Entry.class)
+                                .batchId())
+                        .toList());
     }
 
     @Test

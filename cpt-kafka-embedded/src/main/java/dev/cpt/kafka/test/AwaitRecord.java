@@ -12,23 +12,31 @@ public final class AwaitRecord {
     private AwaitRecord() {}
 
     public static ConsumerRecord<String, String> first(
-            KafkaCompanion kafka, Predicate<ConsumerRecord<String, String>> condition, Duration timeout, String... topics) {
+            KafkaCompanion kafka,
+            Predicate<ConsumerRecord<String, String>> condition,
+            Duration timeout,
+            String... topics) {
         return all(kafka, condition, 1, timeout, topics).get(0);
     }
 
     /** The first {@code count} matching records, in the order they were read. */
-    public static List<ConsumerRecord<String, String>> all(KafkaCompanion kafka,
-            Predicate<ConsumerRecord<String, String>> condition, int count, Duration timeout, String... topics) {
+    public static List<ConsumerRecord<String, String>> all(
+            KafkaCompanion kafka,
+            Predicate<ConsumerRecord<String, String>> condition,
+            int count,
+            Duration timeout,
+            String... topics) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (ConsumerTask<String, String> task = kafka.consumeStrings().fromTopics(topics)) {
             while (true) {
-                List<ConsumerRecord<String, String>> matching = task.getRecords().stream().filter(condition).toList();
+                List<ConsumerRecord<String, String>> matching =
+                        task.getRecords().stream().filter(condition).toList();
                 if (matching.size() >= count) {
                     return matching.subList(0, count);
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("expected " + count + " matching records on " + List.of(topics) + " within "
-                            + timeout + ", found " + matching.size() + " among " + task.count() + " read");
+                    throw new AssertionError("expected " + count + " matching records on " + List.of(topics)
+                            + " within " + timeout + ", found " + matching.size() + " among " + task.count() + " read");
                 }
                 sleep();
             }

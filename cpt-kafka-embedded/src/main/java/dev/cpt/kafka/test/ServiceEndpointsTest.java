@@ -24,7 +24,9 @@ public abstract class ServiceEndpointsTest {
 
     @Test
     void healthIsUpAndChecksKafka() {
-        given().when().get("/q/health/ready").then()
+        given().when()
+                .get("/q/health/ready")
+                .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Kafka connection health check"));

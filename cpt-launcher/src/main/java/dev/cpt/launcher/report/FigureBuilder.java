@@ -17,8 +17,11 @@ public final class FigureBuilder {
 
     public static Figures build(List<EvalReport> reports, List<MixtureWeights> mixture, GrpoSummary grpo) {
         List<EvalReport> scored = byStep(reports);
-        return new Figures(lossByDomain(scored), mixtureWeights(mixture),
-                scored.isEmpty() ? null : forgetting(scored.get(scored.size() - 1)), grpo);
+        return new Figures(
+                lossByDomain(scored),
+                mixtureWeights(mixture),
+                scored.isEmpty() ? null : forgetting(scored.get(scored.size() - 1)),
+                grpo);
     }
 
     /** One report per step (the latest one of a step wins), failed ones left out, in step order. */
@@ -39,19 +42,26 @@ public final class FigureBuilder {
      */
     static List<LineChart.Series> lossByDomain(List<EvalReport> scored) {
         Map<String, List<LineChart.Point>> series = new LinkedHashMap<>();
-        EvalReport.ContinualMetrics last = scored.isEmpty() ? null : scored.get(scored.size() - 1).continual();
+        EvalReport.ContinualMetrics last =
+                scored.isEmpty() ? null : scored.get(scored.size() - 1).continual();
         Map<String, Double> base = last == null ? Map.of() : last.baseLosses();
         for (EvalReport r : scored) {
-            double tokens = r.tokensPerDomain().values().stream().mapToLong(Long::longValue).sum();
-            r.domains().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e ->
-                    series.computeIfAbsent(e.getKey(), k -> startAtBase(base.get(k))).add(new LineChart.Point(tokens, e.getValue().loss())));
+            double tokens = r.tokensPerDomain().values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
+            r.domains().entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> series.computeIfAbsent(e.getKey(), k -> startAtBase(base.get(k)))
+                            .add(new LineChart.Point(tokens, e.getValue().loss())));
         }
         for (List<LineChart.Point> points : series.values()) {
             if (points.size() > 1 && points.get(0).x() == 0 && points.get(1).x() == 0) {
                 points.remove(0); // the step-0 checkpoint was scored on this domain itself: no second base point
             }
         }
-        return series.entrySet().stream().map(e -> new LineChart.Series(e.getKey(), e.getValue())).toList();
+        return series.entrySet().stream()
+                .map(e -> new LineChart.Series(e.getKey(), e.getValue()))
+                .toList();
     }
 
     private static List<LineChart.Point> startAtBase(Double baseLoss) {
@@ -64,13 +74,18 @@ public final class FigureBuilder {
 
     /** x: the mixer's round; y: the domain's weight in it (0 when the round did not name it). */
     static List<LineChart.Series> mixtureWeights(List<MixtureWeights> mixture) {
-        List<MixtureWeights> rounds = mixture.stream().sorted(Comparator.comparingLong(MixtureWeights::round)).toList();
+        List<MixtureWeights> rounds = mixture.stream()
+                .sorted(Comparator.comparingLong(MixtureWeights::round))
+                .toList();
         Set<String> domains = new LinkedHashSet<>();
         rounds.forEach(m -> domains.addAll(new java.util.TreeSet<>(m.weights().keySet())));
         List<LineChart.Series> series = new ArrayList<>();
         for (String d : domains) {
-            series.add(new LineChart.Series(d, rounds.stream()
-                    .map(m -> new LineChart.Point(m.round(), m.weights().getOrDefault(d, 0.0))).toList()));
+            series.add(new LineChart.Series(
+                    d,
+                    rounds.stream()
+                            .map(m -> new LineChart.Point(m.round(), m.weights().getOrDefault(d, 0.0)))
+                            .toList()));
         }
         return series;
     }
@@ -83,7 +98,9 @@ public final class FigureBuilder {
         }
         Set<String> domains = new LinkedHashSet<>();
         c.phases().forEach(p -> domains.addAll(p.domains()));
-        c.matrix().forEach(row -> domains.addAll(new java.util.TreeSet<>(row.losses().keySet())));
+        c.matrix()
+                .forEach(row ->
+                        domains.addAll(new java.util.TreeSet<>(row.losses().keySet())));
         List<String> columns = List.copyOf(domains);
         List<String> rows = new ArrayList<>();
         List<List<Double>> losses = new ArrayList<>();
@@ -92,8 +109,11 @@ public final class FigureBuilder {
             losses.add(columns.stream().map(d -> c.baseLosses().get(d)).toList());
         }
         for (EvalReport.MatrixRow row : c.matrix()) {
-            String phaseDomains = c.phases().stream().filter(p -> p.index() == row.phase()).findFirst()
-                    .map(p -> String.join("+", p.domains())).orElse("?");
+            String phaseDomains = c.phases().stream()
+                    .filter(p -> p.index() == row.phase())
+                    .findFirst()
+                    .map(p -> String.join("+", p.domains()))
+                    .orElse("?");
             rows.add("after phase " + row.phase() + ": " + phaseDomains + " (step " + row.step() + ")");
             losses.add(columns.stream().map(d -> row.losses().get(d)).toList());
         }

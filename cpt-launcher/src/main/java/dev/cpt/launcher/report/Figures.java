@@ -12,8 +12,11 @@ import java.util.Map;
  * @param forgetting the loss matrix R and the continual-learning metrics of the last eval report (null: none yet)
  * @param grpo reward before and after the GRPO stage (null: the stage did not run)
  */
-public record Figures(List<LineChart.Series> lossByDomain, List<LineChart.Series> mixtureWeights,
-        Forgetting forgetting, GrpoSummary grpo) {
+public record Figures(
+        List<LineChart.Series> lossByDomain,
+        List<LineChart.Series> mixtureWeights,
+        Forgetting forgetting,
+        GrpoSummary grpo) {
     public Figures {
         lossByDomain = List.copyOf(lossByDomain);
         mixtureWeights = List.copyOf(mixtureWeights);
@@ -23,12 +26,19 @@ public record Figures(List<LineChart.Series> lossByDomain, List<LineChart.Series
      * Row i of {@code losses}: held-out loss per domain (in {@code domains} order; null where not measured) at the
      * last checkpoint of {@code rows.get(i)}, the base model first when known.
      */
-    public record Forgetting(List<String> rows, List<String> domains, List<List<Double>> losses,
-            Map<String, Double> forgetting, Double backwardTransfer, Double forwardTransfer) {
+    public record Forgetting(
+            List<String> rows,
+            List<String> domains,
+            List<List<Double>> losses,
+            Map<String, Double> forgetting,
+            Double backwardTransfer,
+            Double forwardTransfer) {
         public Forgetting {
             rows = List.copyOf(rows);
             domains = List.copyOf(domains);
-            losses = losses.stream().map(r -> java.util.Collections.unmodifiableList(new java.util.ArrayList<>(r))).toList();
+            losses = losses.stream()
+                    .map(r -> java.util.Collections.unmodifiableList(new java.util.ArrayList<>(r)))
+                    .toList();
             forgetting = Map.copyOf(forgetting);
         }
     }

@@ -15,24 +15,38 @@ public final class ReportPage {
     public static String html(String title, List<String> facts, Figures figures) {
         StringBuilder page = new StringBuilder();
         page.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>")
-                .append(Html.escape(title)).append("</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n");
+                .append(Html.escape(title))
+                .append("</title>\n<style>\n")
+                .append(CSS)
+                .append("</style>\n</head>\n<body>\n");
         page.append("<h1>").append(Html.escape(title)).append("</h1>\n<ul class=\"facts\">\n");
         facts.forEach(f -> page.append("<li>").append(Html.escape(f)).append("</li>\n"));
         page.append("</ul>\n");
 
         page.append("<section id=\"loss\">\n<h2>Held-out loss per domain over tokens trained</h2>\n");
-        page.append(figures.lossByDomain().isEmpty() ? "<p class=\"none\">No checkpoint was evaluated.</p>\n"
-                : LineChart.svg("held-out loss per domain", "tokens trained (all domains)", "loss (nats/token)", figures.lossByDomain()));
+        page.append(
+                figures.lossByDomain().isEmpty()
+                        ? "<p class=\"none\">No checkpoint was evaluated.</p>\n"
+                        : LineChart.svg(
+                                "held-out loss per domain",
+                                "tokens trained (all domains)",
+                                "loss (nats/token)",
+                                figures.lossByDomain()));
         page.append("</section>\n");
 
         page.append("<section id=\"mixture\">\n<h2>Mixture weights over rounds</h2>\n");
-        page.append(figures.mixtureWeights().isEmpty() ? "<p class=\"none\">The mixer published no weights.</p>\n"
-                : LineChart.svg("mixture weight per domain", "mixer round", "weight", figures.mixtureWeights()));
+        page.append(
+                figures.mixtureWeights().isEmpty()
+                        ? "<p class=\"none\">The mixer published no weights.</p>\n"
+                        : LineChart.svg(
+                                "mixture weight per domain", "mixer round", "weight", figures.mixtureWeights()));
         page.append("</section>\n");
 
         page.append("<section id=\"forgetting\">\n<h2>Forgetting matrix</h2>\n");
-        page.append(figures.forgetting() == null ? "<p class=\"none\">No continual-learning metrics were reported.</p>\n"
-                : forgetting(figures.forgetting()));
+        page.append(
+                figures.forgetting() == null
+                        ? "<p class=\"none\">No continual-learning metrics were reported.</p>\n"
+                        : forgetting(figures.forgetting()));
         page.append("</section>\n");
 
         page.append("<section id=\"grpo\">\n<h2>Reward before and after GRPO</h2>\n");
@@ -58,17 +72,25 @@ public final class ReportPage {
                 if (v == null) {
                     t.append("<td class=\"").append(cls).append(" missing\">&ndash;</td>");
                 } else {
-                    t.append(String.format(Locale.ROOT, "<td class=\"%s\" style=\"background:%s\">%.3f</td>", cls, shade(f, j, v), v));
+                    t.append(String.format(
+                            Locale.ROOT, "<td class=\"%s\" style=\"background:%s\">%.3f</td>", cls, shade(f, j, v), v));
                 }
             }
             t.append("</tr>\n");
         }
         t.append("</table>\n<ul class=\"metrics\">\n");
-        t.append("<li>Backward transfer (BWT, negative = forgetting): ").append(value(f.backwardTransfer())).append("</li>\n");
-        t.append("<li>Forward transfer (FWT): ").append(value(f.forwardTransfer())).append("</li>\n");
+        t.append("<li>Backward transfer (BWT, negative = forgetting): ")
+                .append(value(f.backwardTransfer()))
+                .append("</li>\n");
+        t.append("<li>Forward transfer (FWT): ")
+                .append(value(f.forwardTransfer()))
+                .append("</li>\n");
         for (Map.Entry<String, Double> e : new java.util.TreeMap<>(f.forgetting()).entrySet()) {
-            t.append("<li>Forgetting on ").append(Html.escape(e.getKey())).append(" (rise above its best loss): ")
-                    .append(value(e.getValue())).append(" nats</li>\n");
+            t.append("<li>Forgetting on ")
+                    .append(Html.escape(e.getKey()))
+                    .append(" (rise above its best loss): ")
+                    .append(value(e.getValue()))
+                    .append(" nats</li>\n");
         }
         return t.append("</ul>\n").toString();
     }
@@ -84,7 +106,12 @@ public final class ReportPage {
         }
         double t = max > min ? (v - min) / (max - min) : 0;
         // light green (#c8f0c8) for the column's lowest loss to light red (#f4b4b4) for its highest
-        return String.format(Locale.ROOT, "#%02x%02x%02x", Math.round(200 + 44 * t), Math.round(240 - 60 * t), Math.round(200 - 20 * t));
+        return String.format(
+                Locale.ROOT,
+                "#%02x%02x%02x",
+                Math.round(200 + 44 * t),
+                Math.round(240 - 60 * t),
+                Math.round(200 - 20 * t));
     }
 
     static String grpo(GrpoSummary g) {
@@ -96,16 +123,31 @@ public final class ReportPage {
         for (int i = 0; i < 2; i++) {
             double h = 140 * Math.max(0, values[i]) / max;
             int x = 60 + i * 170;
-            svg.append(String.format(Locale.ROOT,
+            svg.append(String.format(
+                    Locale.ROOT,
                     "<rect class=\"bar\" x=\"%d\" y=\"%.1f\" width=\"120\" height=\"%.1f\" fill=\"%s\"/>"
                             + "<text x=\"%d\" y=\"%.1f\" text-anchor=\"middle\">%.3f</text>"
                             + "<text x=\"%d\" y=\"192\" text-anchor=\"middle\">%s</text>%n",
-                    x, 170 - h, h, Html.colour(i), x + 60, 165 - h, values[i], x + 60, labels[i]));
+                    x,
+                    170 - h,
+                    h,
+                    Html.colour(i),
+                    x + 60,
+                    165 - h,
+                    values[i],
+                    x + 60,
+                    labels[i]));
         }
         svg.append("</svg>\n");
-        return svg + String.format(Locale.ROOT,
-                "<p>Mean reward on %d held-out questions: %.3f before, %.3f after %d GRPO steps (%s).</p>%n",
-                g.questions(), g.meanRewardBefore(), g.meanRewardAfter(), g.steps(), Html.escape(String.valueOf(g.detail())));
+        return svg
+                + String.format(
+                        Locale.ROOT,
+                        "<p>Mean reward on %d held-out questions: %.3f before, %.3f after %d GRPO steps (%s).</p>%n",
+                        g.questions(),
+                        g.meanRewardBefore(),
+                        g.meanRewardAfter(),
+                        g.steps(),
+                        Html.escape(String.valueOf(g.detail())));
     }
 
     private static String value(Double v) {

@@ -29,16 +29,26 @@ class ReportPageTest {
         for (int i = 0; i < losses.length; i++) {
             scores.put(DOMAINS.get(i), new DomainScore(losses[i], Math.exp(losses[i]), 1000));
         }
-        var phases = List.of(new EvalReport.Phase(1, List.of("general"), 1, 25),
-                new EvalReport.Phase(2, List.of("python"), 26, 50), new EvalReport.Phase(3, List.of("postgresql"), 51, 75));
+        var phases = List.of(
+                new EvalReport.Phase(1, List.of("general"), 1, 25),
+                new EvalReport.Phase(2, List.of("python"), 26, 50),
+                new EvalReport.Phase(3, List.of("postgresql"), 51, 75));
         var matrix = List.of(
                 new EvalReport.MatrixRow(1, 25, Map.of("general", 3.0, "python", 4.0, "postgresql", 4.2)),
                 new EvalReport.MatrixRow(2, 50, Map.of("general", 3.3, "python", 2.9, "postgresql", 3.9)),
                 new EvalReport.MatrixRow(3, 75, Map.of("general", 3.4, "python", 3.1, "postgresql", 2.8)));
-        var continual = new EvalReport.ContinualMetrics(0, Map.of("general", 3.5, "python", 4.5, "postgresql", 4.6),
-                phases, matrix, Map.of("general", 0.4, "python", 0.2), Map.of("general", -0.1), -0.3, 0.45, List.of());
-        return new EvalReport("demo", step, "sha", scores, "set", null, Instant.EPOCH, "file:x", tokens, null, continual,
-                null, null);
+        var continual = new EvalReport.ContinualMetrics(
+                0,
+                Map.of("general", 3.5, "python", 4.5, "postgresql", 4.6),
+                phases,
+                matrix,
+                Map.of("general", 0.4, "python", 0.2),
+                Map.of("general", -0.1),
+                -0.3,
+                0.45,
+                List.of());
+        return new EvalReport(
+                "demo", step, "sha", scores, "set", null, Instant.EPOCH, "file:x", tokens, null, continual, null, null);
     }
 
     private static List<EvalReport> reports() {
@@ -52,7 +62,8 @@ class ReportPageTest {
     }
 
     private static List<MixtureWeights> mixture() {
-        return List.of(new MixtureWeights(1, "uniform", Map.of("general", 1.0), Instant.EPOCH),
+        return List.of(
+                new MixtureWeights(1, "uniform", Map.of("general", 1.0), Instant.EPOCH),
                 new MixtureWeights(2, "uniform", Map.of("general", 0.5, "python", 0.5), Instant.EPOCH),
                 new MixtureWeights(3, "uniform", Map.of("python", 0.5, "postgresql", 0.5), Instant.EPOCH));
     }
@@ -70,13 +81,21 @@ class ReportPageTest {
     void lossChartHasOnePolylinePerDomainOverTokens() {
         Figures figures = FigureBuilder.build(reports(), mixture(), null);
         assertEquals(DOMAINS.size(), figures.lossByDomain().size());
-        LineChart.Series python = figures.lossByDomain().stream().filter(s -> s.name().equals("python")).findFirst().orElseThrow();
+        LineChart.Series python = figures.lossByDomain().stream()
+                .filter(s -> s.name().equals("python"))
+                .findFirst()
+                .orElseThrow();
         // x is all tokens trained at the checkpoint; the failed report adds no point
-        assertEquals(List.of(0.0, 25_000.0, 50_000.0, 75_000.0), python.points().stream().map(LineChart.Point::x).toList());
-        assertEquals(List.of(4.5, 4.0, 2.9, 3.1), python.points().stream().map(LineChart.Point::y).toList());
+        assertEquals(
+                List.of(0.0, 25_000.0, 50_000.0, 75_000.0),
+                python.points().stream().map(LineChart.Point::x).toList());
+        assertEquals(
+                List.of(4.5, 4.0, 2.9, 3.1),
+                python.points().stream().map(LineChart.Point::y).toList());
 
         String html = ReportPage.html("demo", List.of("a fact"), figures);
-        String lossSection = html.substring(html.indexOf("<section id=\"loss\">"), html.indexOf("<section id=\"mixture\">"));
+        String lossSection =
+                html.substring(html.indexOf("<section id=\"loss\">"), html.indexOf("<section id=\"mixture\">"));
         assertEquals(3, count(lossSection, "<polyline "));
         for (String d : DOMAINS) {
             assertTrue(lossSection.contains("data-series=\"" + d + "\""), d);
@@ -91,9 +110,12 @@ class ReportPageTest {
     @Test
     void aDomainWhoseHeldOutSetCameLateStartsAtItsBaseLoss() {
         // python's held-out documents arrive after step 25: no score at steps 0 and 25, but eval knows its base loss
-        List<EvalReport> reports = List.of(report(0, Map.of()), report(25, Map.of("general", 25_000L), 3.0),
+        List<EvalReport> reports = List.of(
+                report(0, Map.of()),
+                report(25, Map.of("general", 25_000L), 3.0),
                 report(50, Map.of("general", 25_000L, "python", 25_000L), 3.3, 2.9));
-        LineChart.Series python = FigureBuilder.build(reports, List.of(), null).lossByDomain().get(1);
+        LineChart.Series python =
+                FigureBuilder.build(reports, List.of(), null).lossByDomain().get(1);
         assertEquals("python", python.name());
         assertEquals(List.of(new LineChart.Point(0, 4.5), new LineChart.Point(50_000, 2.9)), python.points());
     }
@@ -104,9 +126,12 @@ class ReportPageTest {
         assertEquals(3, figures.mixtureWeights().size());
         LineChart.Series general = figures.mixtureWeights().get(0);
         assertEquals("general", general.name());
-        assertEquals(List.of(1.0, 0.5, 0.0), general.points().stream().map(LineChart.Point::y).toList());
+        assertEquals(
+                List.of(1.0, 0.5, 0.0),
+                general.points().stream().map(LineChart.Point::y).toList());
         String html = ReportPage.html("demo", List.of(), figures);
-        String section = html.substring(html.indexOf("<section id=\"mixture\">"), html.indexOf("<section id=\"forgetting\">"));
+        String section =
+                html.substring(html.indexOf("<section id=\"mixture\">"), html.indexOf("<section id=\"forgetting\">"));
         assertEquals(3, count(section, "<polyline "));
     }
 
@@ -120,7 +145,8 @@ class ReportPageTest {
         assertEquals(List.of(3.3, 2.9, 3.9), f.losses().get(2));
 
         String html = ReportPage.html("demo", List.of(), figures);
-        String section = html.substring(html.indexOf("<section id=\"forgetting\">"), html.indexOf("<section id=\"grpo\">"));
+        String section =
+                html.substring(html.indexOf("<section id=\"forgetting\">"), html.indexOf("<section id=\"grpo\">"));
         assertEquals(3 * 3, count(section, "<td class=\"cell"));
         assertEquals(3, count(section, "<td class=\"base"));
         assertTrue(section.contains("BWT, negative = forgetting): -0.300"), section);
@@ -143,7 +169,9 @@ class ReportPageTest {
 
     @Test
     void pageIsSelfContainedAndEscapesText() {
-        String html = ReportPage.html("demo <run>", List.of("domain <script>alert(1)</script> & more"),
+        String html = ReportPage.html(
+                "demo <run>",
+                List.of("domain <script>alert(1)</script> & more"),
                 FigureBuilder.build(reports(), mixture(), null));
         assertFalse(html.contains("<script"), "no script, inline or fetched");
         assertTrue(html.contains("demo &lt;run&gt;"));

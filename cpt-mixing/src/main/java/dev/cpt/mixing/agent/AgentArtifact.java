@@ -28,10 +28,20 @@ public record AgentArtifact(AgentManifest manifest, PolicyNet net) {
         Files.createDirectories(dir);
         byte[] weights = SafeTensors.toBytes(net.tensors(), Map.of("version", manifest.version()));
         Files.write(dir.resolve(WEIGHTS_FILE), weights);
-        AgentManifest m = new AgentManifest(manifest.version(), manifest.featureLayout(), manifest.features(),
-                manifest.slots(), manifest.hidden(), manifest.horizonTokens(), manifest.reward(), manifest.training(),
-                manifest.trainingData(), manifest.createdAt(), sha256(weights));
-        Files.writeString(dir.resolve(MANIFEST_FILE),
+        AgentManifest m = new AgentManifest(
+                manifest.version(),
+                manifest.featureLayout(),
+                manifest.features(),
+                manifest.slots(),
+                manifest.hidden(),
+                manifest.horizonTokens(),
+                manifest.reward(),
+                manifest.training(),
+                manifest.trainingData(),
+                manifest.createdAt(),
+                sha256(weights));
+        Files.writeString(
+                dir.resolve(MANIFEST_FILE),
                 Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n");
     }
 

@@ -56,52 +56,67 @@ public final class AgentTrainer {
      * @param carryOver scale the loss changes of a phase that another phase follows by how much of them lasts to the
      *     run's end ({@link CarryOver}, fitted on the trajectories), and standardise advantages per phase
      */
-    public record Settings(int hidden, int epochs, double learningRate, double weightDecay, double sigma,
-            double beta, double gamma, Reward reward, long seed, boolean stateBaseline, boolean carryOver) {
+    public record Settings(
+            int hidden,
+            int epochs,
+            double learningRate,
+            double weightDecay,
+            double sigma,
+            double beta,
+            double gamma,
+            Reward reward,
+            long seed,
+            boolean stateBaseline,
+            boolean carryOver) {
         public static Settings defaults() {
             // the shipped agent's recipe (mixing-agent-4)
             return new Settings(32, 400, 1e-2, 1e-3, 1.0, 0.25, 0.0, new Reward(2.5, 1.0, false), 7, false, true);
         }
 
         public Settings withCarryOver(boolean on) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed,
-                    stateBaseline, on);
+            return new Settings(
+                    hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed, stateBaseline, on);
         }
 
         public Settings withStateBaseline(boolean on) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed, on,
-                    carryOver);
+            return new Settings(
+                    hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, reward, seed, on, carryOver);
         }
 
         public Settings withGamma(double g) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, g, reward, seed,
-                    stateBaseline, carryOver);
+            return new Settings(
+                    hidden, epochs, learningRate, weightDecay, sigma, beta, g, reward, seed, stateBaseline, carryOver);
         }
 
         public Settings withEpochs(int e) {
-            return new Settings(hidden, e, learningRate, weightDecay, sigma, beta, gamma, reward, seed,
-                    stateBaseline, carryOver);
+            return new Settings(
+                    hidden, e, learningRate, weightDecay, sigma, beta, gamma, reward, seed, stateBaseline, carryOver);
         }
 
         public Settings withReward(Reward r) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, r, seed,
-                    stateBaseline, carryOver);
+            return new Settings(
+                    hidden, epochs, learningRate, weightDecay, sigma, beta, gamma, r, seed, stateBaseline, carryOver);
         }
 
         public Settings withWeightDecay(double wd) {
-            return new Settings(hidden, epochs, learningRate, wd, sigma, beta, gamma, reward, seed,
-                    stateBaseline, carryOver);
+            return new Settings(
+                    hidden, epochs, learningRate, wd, sigma, beta, gamma, reward, seed, stateBaseline, carryOver);
         }
 
         public Settings withBeta(double b) {
-            return new Settings(hidden, epochs, learningRate, weightDecay, sigma, b, gamma, reward, seed,
-                    stateBaseline, carryOver);
+            return new Settings(
+                    hidden, epochs, learningRate, weightDecay, sigma, b, gamma, reward, seed, stateBaseline, carryOver);
         }
     }
 
     /** The rows training uses: features, slot mask, action logits, advantage. */
-    public record Samples(double[][] features, boolean[][] mask, double[][] actions, double[] advantages,
-            double meanReturn, CarryOver carryOver) {
+    public record Samples(
+            double[][] features,
+            boolean[][] mask,
+            double[][] actions,
+            double[] advantages,
+            double meanReturn,
+            CarryOver carryOver) {
         public int size() {
             return features.length;
         }
@@ -132,8 +147,12 @@ public final class AgentTrainer {
             double[] rewards = new double[steps.size()];
             for (int i = 0; i < steps.size(); i++) {
                 Trajectory.Step s = steps.get(i);
-                rewards[i] = settings.reward().of(s.slotLossBefore(), s.slotLossAfter(), s.slotStartLoss(),
-                        carry.slotScale(s.phase(), lastPhase));
+                rewards[i] = settings.reward()
+                        .of(
+                                s.slotLossBefore(),
+                                s.slotLossAfter(),
+                                s.slotStartLoss(),
+                                carry.slotScale(s.phase(), lastPhase));
             }
             for (int i = 0; i < steps.size(); i++) {
                 Trajectory.Step s = steps.get(i);
@@ -156,10 +175,11 @@ public final class AgentTrainer {
             }
         }
         if (feats.isEmpty()) {
-            throw new IllegalArgumentException("no trajectory step carries an action (logits); collect with the"
-                    + " random-walk policy");
+            throw new IllegalArgumentException(
+                    "no trajectory step carries an action (logits); collect with the" + " random-walk policy");
         }
-        double[] baseline = settings.stateBaseline() ? stateValues(feats, rounds, returns)
+        double[] baseline = settings.stateBaseline()
+                ? stateValues(feats, rounds, returns)
                 : meanReturns(rounds, environments, returns);
         double[] adv = new double[returns.size()];
         double mean = 0;
@@ -179,8 +199,13 @@ public final class AgentTrainer {
             double std = Math.sqrt(sq[0] / sq[1]);
             adv[i] = std > 1e-12 ? adv[i] / std : 0;
         }
-        return new Samples(feats.toArray(double[][]::new), masks.toArray(boolean[][]::new),
-                actions.toArray(double[][]::new), adv, mean / adv.length, carry);
+        return new Samples(
+                feats.toArray(double[][]::new),
+                masks.toArray(boolean[][]::new),
+                actions.toArray(double[][]::new),
+                adv,
+                mean / adv.length,
+                carry);
     }
 
     /**
@@ -384,8 +409,14 @@ public final class AgentTrainer {
             }
             PolicyNet trained;
             try (NDManager tmp = manager.newSubManager()) {
-                trained = new PolicyNet(rows(params.get(0)), params.get(1).toFloatArray(), rows(params.get(2)),
-                        params.get(3).toFloatArray(), start.logStd(), start.featureMean(), start.featureStd());
+                trained = new PolicyNet(
+                        rows(params.get(0)),
+                        params.get(1).toFloatArray(),
+                        rows(params.get(2)),
+                        params.get(3).toFloatArray(),
+                        start.logStd(),
+                        start.featureMean(),
+                        start.featureStd());
             }
             return new Result(trained, before, objective(trained, samples), n);
         }
@@ -449,7 +480,8 @@ public final class AgentTrainer {
                     NativeArrays.create(manager, net.b1(), new Shape(net.hidden())),
                     NativeArrays.create(manager, flat(net.w2()), new Shape(Features.SLOTS, net.hidden())),
                     NativeArrays.create(manager, net.b2(), new Shape(Features.SLOTS)));
-            float[] out = mean(p, NativeArrays.create(manager, x, new Shape(n, f))).toFloatArray();
+            float[] out =
+                    mean(p, NativeArrays.create(manager, x, new Shape(n, f))).toFloatArray();
             double[][] result = new double[n][Features.SLOTS];
             for (int r = 0; r < n; r++) {
                 for (int s = 0; s < Features.SLOTS; s++) {

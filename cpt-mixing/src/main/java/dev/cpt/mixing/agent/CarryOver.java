@@ -59,9 +59,15 @@ public record CarryOver(double target, double upstream) {
                 if (targetFinal == null || upstreamFinal == null || !Double.isFinite(start[0] + start[1])) {
                     continue;
                 }
-                byEnvironment.computeIfAbsent(t.seed() + "/" + t.scenario() + "/" + phase, k -> new ArrayList<>())
-                        .add(new double[] {meanTargetShare(steps), end.slotLossAfter()[0] - start[0],
-                                targetFinal - start[0], end.slotLossAfter()[1] - start[1], upstreamFinal - start[1]});
+                byEnvironment
+                        .computeIfAbsent(t.seed() + "/" + t.scenario() + "/" + phase, k -> new ArrayList<>())
+                        .add(new double[] {
+                            meanTargetShare(steps),
+                            end.slotLossAfter()[0] - start[0],
+                            targetFinal - start[0],
+                            end.slotLossAfter()[1] - start[1],
+                            upstreamFinal - start[1]
+                        });
             }
         }
         List<double[]> centred = new ArrayList<>();

@@ -19,6 +19,7 @@ import java.util.Optional;
 public final class Features {
     /** Bumped whenever the layout or a feature's meaning changes; artifacts record the one they were trained on. */
     public static final String LAYOUT_VERSION = "slots-v1";
+
     public static final int SLOTS = 3;
     public static final List<String> SLOT_NAMES = List.of("target", "upstream", "earlier");
     public static final List<String> NAMES = names();
@@ -85,7 +86,9 @@ public final class Features {
     public static Map<String, Double> weights(MixingState state, double[] logits) {
         DomainRoles roles = DomainRoles.of(state);
         double[] shares = slotShares(logits, roles.slotMask());
-        return Simplex.restrict(roles.fromSlots(shares[0], shares[1], shares[2]), state.availableTokens().keySet());
+        return Simplex.restrict(
+                roles.fromSlots(shares[0], shares[1], shares[2]),
+                state.availableTokens().keySet());
     }
 
     /** Slot shares from logits: softmax over the slots that have data, 0 for the rest. */

@@ -18,14 +18,17 @@ import java.util.Map;
  * @param featureMean [features] standardisation, from the training data
  * @param featureStd [features]
  */
-public record PolicyNet(float[][] w1, float[] b1, float[][] w2, float[] b2, float[] logStd, float[] featureMean,
-        float[] featureStd) {
+public record PolicyNet(
+        float[][] w1, float[] b1, float[][] w2, float[] b2, float[] logStd, float[] featureMean, float[] featureStd) {
 
     public PolicyNet {
         int h = b1.length;
         int f = featureMean.length;
-        if (w1.length != h || w2.length != Features.SLOTS || b2.length != Features.SLOTS
-                || logStd.length != Features.SLOTS || featureStd.length != f) {
+        if (w1.length != h
+                || w2.length != Features.SLOTS
+                || b2.length != Features.SLOTS
+                || logStd.length != Features.SLOTS
+                || featureStd.length != f) {
             throw new IllegalArgumentException("policy network tensors have inconsistent shapes");
         }
         for (float[] row : w1) {
@@ -95,8 +98,14 @@ public record PolicyNet(float[][] w1, float[] b1, float[][] w2, float[] b2, floa
                 throw new IllegalArgumentException("agent weights lack tensor " + name);
             }
         }
-        return new PolicyNet(rows(t.get("w1")), t.get("b1").data(), rows(t.get("w2")), t.get("b2").data(),
-                t.get("log_std").data(), t.get("feature_mean").data(), t.get("feature_std").data());
+        return new PolicyNet(
+                rows(t.get("w1")),
+                t.get("b1").data(),
+                rows(t.get("w2")),
+                t.get("b2").data(),
+                t.get("log_std").data(),
+                t.get("feature_mean").data(),
+                t.get("feature_std").data());
     }
 
     static Tensor matrix(float[][] m) {

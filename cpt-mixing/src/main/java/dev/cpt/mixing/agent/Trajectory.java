@@ -14,8 +14,14 @@ import java.util.Map;
  * @param steps one per mixing round
  * @param outcome the run's end result
  */
-public record Trajectory(String id, List<String> scenario, long seed, String policy, double horizonTokens,
-        List<Step> steps, Outcome outcome) {
+public record Trajectory(
+        String id,
+        List<String> scenario,
+        long seed,
+        String policy,
+        double horizonTokens,
+        List<Step> steps,
+        Outcome outcome) {
 
     /**
      * One round.
@@ -31,8 +37,17 @@ public record Trajectory(String id, List<String> scenario, long seed, String pol
      * @param slotStartLoss the same when the phase began
      * @param weights the round's weights per domain
      */
-    public record Step(int phase, int round, double[] features, boolean[] mask, double[] logits, double[] slotShares,
-            double[] slotLossBefore, double[] slotLossAfter, double[] slotStartLoss, Map<String, Double> weights) {}
+    public record Step(
+            int phase,
+            int round,
+            double[] features,
+            boolean[] mask,
+            double[] logits,
+            double[] slotShares,
+            double[] slotLossBefore,
+            double[] slotLossAfter,
+            double[] slotStartLoss,
+            Map<String, Double> weights) {}
 
     /**
      * @param generalBefore general loss after pre-training, before any domain arrived

@@ -27,7 +27,9 @@ public final class TrajectoryFiles {
             return List.of(path);
         }
         try (Stream<Path> s = Files.list(path)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".jsonl")).sorted().toList();
+            return s.filter(p -> p.getFileName().toString().endsWith(".jsonl"))
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -85,7 +85,8 @@ public final class AgentCli {
             throw new IllegalArgumentException("--group must be >= 1 and cannot be combined with --antithetic");
         }
         Files.createDirectories(out);
-        Path file = out.resolve((around == null ? "" : "around-") + "trajectories-seed" + seed + "-n" + count + ".jsonl");
+        Path file =
+                out.resolve((around == null ? "" : "around-") + "trajectories-seed" + seed + "-n" + count + ".jsonl");
         long t0 = System.nanoTime();
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < count; i++) {
@@ -97,19 +98,29 @@ public final class AgentCli {
                 List<String> scenario = List.of("general", pair.get(0), pair.get(1));
                 // eight pre-trained models cover the collection; each run's data and walk still differ
                 Trajectory t = new ProxyRun(config, scenario, 100 + s % 8, s)
-                        .run((around == null ? "walk-" : "around-") + s + (twin ? "-twin" : "")
-                                + (group > 1 ? "-" + member : ""), runSeed -> {
-                            // a group's walks share the run's seed (model, data) but not their exploration noise
-                            long walkSeed = group > 1 ? runSeed * 7919 + member : runSeed;
-                            return around == null
-                                    ? new RandomWalkPolicy(walkSeed, spread, noise, trend, config.rounds())
-                                    : new AroundAgentPolicy(around, walkSeed, aroundNoise, phaseNoise, twin,
-                                            config.phaseTokens());
-                        });
+                        .run(
+                                (around == null ? "walk-" : "around-")
+                                        + s
+                                        + (twin ? "-twin" : "")
+                                        + (group > 1 ? "-" + member : ""),
+                                runSeed -> {
+                                    // a group's walks share the run's seed (model, data) but not their exploration
+                                    // noise
+                                    long walkSeed = group > 1 ? runSeed * 7919 + member : runSeed;
+                                    return around == null
+                                            ? new RandomWalkPolicy(walkSeed, spread, noise, trend, config.rounds())
+                                            : new AroundAgentPolicy(
+                                                    around,
+                                                    walkSeed,
+                                                    aroundNoise,
+                                                    phaseNoise,
+                                                    twin,
+                                                    config.phaseTokens());
+                                });
                 TrajectoryFiles.append(w, t);
                 if ((i + 1) % 20 == 0) {
-                    System.out.printf("collected %d/%d trajectories (%.0f s)%n", i + 1, count,
-                            (System.nanoTime() - t0) / 1e9);
+                    System.out.printf(
+                            "collected %d/%d trajectories (%.0f s)%n", i + 1, count, (System.nanoTime() - t0) / 1e9);
                 }
             }
         }
@@ -122,19 +133,21 @@ public final class AgentCli {
         String version = o.getOrDefault("version", "mixing-agent-dev");
         AgentTrainer.Settings defaults = AgentTrainer.Settings.defaults();
         Reward reward = new Reward(
-                Double.parseDouble(o.getOrDefault("lambda-upstream", Double.toString(defaults.reward().upstreamWeight()))),
-                Double.parseDouble(o.getOrDefault("lambda-earlier", Double.toString(defaults.reward().earlierWeight()))),
+                Double.parseDouble(o.getOrDefault(
+                        "lambda-upstream", Double.toString(defaults.reward().upstreamWeight()))),
+                Double.parseDouble(o.getOrDefault(
+                        "lambda-earlier", Double.toString(defaults.reward().earlierWeight()))),
                 !"absolute".equals(o.getOrDefault("reward", defaults.reward().relative() ? "relative" : "absolute")));
-        AgentTrainer.Settings settings = defaults
-                .withEpochs(Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs()))))
+        AgentTrainer.Settings settings = defaults.withEpochs(
+                        Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs()))))
                 .withReward(reward)
                 .withBeta(Double.parseDouble(o.getOrDefault("beta", Double.toString(defaults.beta()))))
                 .withStateBaseline(Boolean.parseBoolean(o.getOrDefault("state-baseline", "false")))
-                .withWeightDecay(Double.parseDouble(o.getOrDefault("weight-decay",
-                        Double.toString(defaults.weightDecay()))))
+                .withWeightDecay(
+                        Double.parseDouble(o.getOrDefault("weight-decay", Double.toString(defaults.weightDecay()))))
                 .withGamma(Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma()))))
-                .withCarryOver(Boolean.parseBoolean(o.getOrDefault("carry-over",
-                        Boolean.toString(defaults.carryOver()))));
+                .withCarryOver(
+                        Boolean.parseBoolean(o.getOrDefault("carry-over", Boolean.toString(defaults.carryOver()))));
         long t0 = System.nanoTime();
         List<Path> files = new ArrayList<>();
         for (String part : data.split(",")) {
@@ -148,15 +161,23 @@ public final class AgentCli {
         AgentTrainer.Samples samples = trainer.samples(trajectories);
         AgentTrainer.Result result = trainer.train(trainer.initial(samples), samples);
         Map<String, String> training = new LinkedHashMap<>();
-        training.put("algorithm", "REINFORCE, advantage-weighted (exp(A/beta)); baseline: "
-                + (settings.stateBaseline() ? "fitted state value" : "mean return of the runs on the same seed, or"
-                        + " at the same phase and round for a run without one")
-                + "; Gaussian over slot logits with fixed sigma, full-batch Adam");
+        training.put(
+                "algorithm",
+                "REINFORCE, advantage-weighted (exp(A/beta)); baseline: "
+                        + (settings.stateBaseline()
+                                ? "fitted state value"
+                                : "mean return of the runs on the same seed, or"
+                                        + " at the same phase and round for a run without one")
+                        + "; Gaussian over slot logits with fixed sigma, full-batch Adam");
         training.put("reward", reward.relative() ? "relative" : "absolute");
         training.put("beta", Double.toString(settings.beta()));
         training.put("gamma", Double.toString(settings.gamma()));
-        training.put("carryOver", settings.carryOver()
-                ? "target " + samples.carryOver().target() + ", upstream " + samples.carryOver().upstream() : "none");
+        training.put(
+                "carryOver",
+                settings.carryOver()
+                        ? "target " + samples.carryOver().target() + ", upstream "
+                                + samples.carryOver().upstream()
+                        : "none");
         training.put("epochs", Integer.toString(settings.epochs()));
         training.put("learningRate", Double.toString(settings.learningRate()));
         training.put("weightDecay", Double.toString(settings.weightDecay()));
@@ -170,15 +191,32 @@ public final class AgentCli {
         rewardMap.put("upstreamWeight", reward.upstreamWeight());
         rewardMap.put("earlierWeight", reward.earlierWeight());
         rewardMap.put("relative", reward.relative() ? 1.0 : 0.0);
-        AgentManifest manifest = new AgentManifest(version, Features.LAYOUT_VERSION, Features.NAMES,
-                Features.SLOT_NAMES, settings.hidden(), trajectories.get(0).horizonTokens(), rewardMap, training,
-                new AgentManifest.TrainingData(files.stream().map(p -> p.getFileName().toString()).toList(),
-                        TrajectoryFiles.sha256(files), trajectories.size(), samples.size()),
-                Instant.now().toString(), null);
+        AgentManifest manifest = new AgentManifest(
+                version,
+                Features.LAYOUT_VERSION,
+                Features.NAMES,
+                Features.SLOT_NAMES,
+                settings.hidden(),
+                trajectories.get(0).horizonTokens(),
+                rewardMap,
+                training,
+                new AgentManifest.TrainingData(
+                        files.stream().map(p -> p.getFileName().toString()).toList(),
+                        TrajectoryFiles.sha256(files),
+                        trajectories.size(),
+                        samples.size()),
+                Instant.now().toString(),
+                null);
         new AgentArtifact(manifest, result.net()).write(out);
-        System.out.printf("trained %s on %d trajectories (%d rounds): objective %.4f -> %.4f in %.1f s; wrote %s%n",
-                version, trajectories.size(), samples.size(), result.lossBefore(), result.lossAfter(),
-                (System.nanoTime() - t0) / 1e9, out);
+        System.out.printf(
+                "trained %s on %d trajectories (%d rounds): objective %.4f -> %.4f in %.1f s; wrote %s%n",
+                version,
+                trajectories.size(),
+                samples.size(),
+                result.lossBefore(),
+                result.lossAfter(),
+                (System.nanoTime() - t0) / 1e9,
+                out);
     }
 
     static List<List<String>> pairs(String text) {

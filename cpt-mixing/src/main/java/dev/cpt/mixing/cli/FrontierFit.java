@@ -17,8 +17,15 @@ import java.util.Random;
  * target loss. The fit averages the jags of the whole grid, and the ratio is exact, so neither axis carries
  * selection.
  */
-record FrontierFit(double ratio, double staticTarget, double difference, double low, double high, int resamples,
-        int extrapolatedResamples, int failedResamples) {
+record FrontierFit(
+        double ratio,
+        double staticTarget,
+        double difference,
+        double low,
+        double high,
+        int resamples,
+        int extrapolatedResamples,
+        int failedResamples) {
 
     /** Ratios of the grid: nine, 0.01 apart, centred on {@code centre}, inside [0, 1]. */
     static double[] grid(double centre) {
@@ -66,8 +73,15 @@ record FrontierFit(double ratio, double staticTarget, double difference, double 
         Arrays.sort(sorted);
         double low = ok == 0 ? Double.NaN : sorted[(int) Math.floor(0.025 * (ok - 1))];
         double high = ok == 0 ? Double.NaN : sorted[(int) Math.ceil(0.975 * (ok - 1))];
-        return new FrontierFit(point.ratio(), point.staticTarget(), point.difference(), low, high, resamples,
-                extrapolated, resamples - ok);
+        return new FrontierFit(
+                point.ratio(),
+                point.staticTarget(),
+                point.difference(),
+                low,
+                high,
+                resamples,
+                extrapolated,
+                resamples - ok);
     }
 
     private record Point(double ratio, double staticTarget, double difference, boolean extrapolated) {}
@@ -80,7 +94,8 @@ record FrontierFit(double ratio, double staticTarget, double difference, double 
      */
     private static Point solve(PolicyBench.Row agent, List<PolicyBench.Row> grid, double[] seedWeights) {
         int n = grid.size();
-        double centre = grid.stream().mapToDouble(PolicyBench.Row::replay).average().orElseThrow();
+        double centre =
+                grid.stream().mapToDouble(PolicyBench.Row::replay).average().orElseThrow();
         double[] x = new double[n];
         double[] t = new double[n];
         double[] f = new double[n];
@@ -116,8 +131,8 @@ record FrontierFit(double ratio, double staticTarget, double difference, double 
         }
         double root = (lo + hi) / 2;
         double staticTarget = at(tq, root);
-        return new Point(root + centre, staticTarget, weightedMean(agent.targets(), seedWeights) - staticTarget,
-                extrapolated);
+        return new Point(
+                root + centre, staticTarget, weightedMean(agent.targets(), seedWeights) - staticTarget, extrapolated);
     }
 
     private static boolean crosses(double[] q, double lo, double hi, double level) {

@@ -37,8 +37,16 @@ final class PolicyBench {
     private static final int SWEEP_EXTENSIONS = 3;
 
     /** Means over seeds, and per seed the mean target and forgetting, for paired comparisons (same seeds in order). */
-    record Row(String label, double targetA, double targetB, double forgetting, double sdTarget, double sdForgetting,
-            double[] targets, double[] forgettings, double replay) {
+    record Row(
+            String label,
+            double targetA,
+            double targetB,
+            double forgetting,
+            double sdTarget,
+            double sdForgetting,
+            double[] targets,
+            double[] forgettings,
+            double replay) {
         double meanTarget() {
             return (targetA + targetB) / 2;
         }
@@ -56,21 +64,30 @@ final class PolicyBench {
         ProxyConfig config = ProxyConfig.standard();
         String horizon = Long.toString(config.phaseTokens());
         List<Spec> specs = new ArrayList<>();
-        for (String r : o.getOrDefault("static", "0.25,0.5,0.6,0.7,0.75,0.8,0.85").split(",")) {
+        for (String r :
+                o.getOrDefault("static", "0.25,0.5,0.6,0.7,0.75,0.8,0.85").split(",")) {
             specs.add(Spec.replay(Double.parseDouble(r)));
         }
         specs.add(new Spec("uniform", "uniform", Map.of()));
         specs.add(new Spec("temperature T=2", "temperature", Map.of("temperature", "2")));
         specs.add(new Spec("odm", "odm", Map.of()));
-        specs.add(new Spec("cmr tol=" + o.getOrDefault("cmr-tolerance", "0.1"), "cmr",
+        specs.add(new Spec(
+                "cmr tol=" + o.getOrDefault("cmr-tolerance", "0.1"),
+                "cmr",
                 Map.of("tolerance", o.getOrDefault("cmr-tolerance", "0.1"), "horizonTokens", horizon)));
         specs.add(new Spec("agent", "agent", Map.of("artifact", agent, "horizonTokens", horizon)));
         String only = o.getOrDefault("only", "");
         if (!only.isEmpty()) {
             specs.removeIf(sp -> !sp.label().startsWith(only));
         }
-        System.out.printf("proxy %s, %d rounds x %d steps x %d sequences per domain, seeds %d..%d%n", config.model(),
-                config.rounds(), config.stepsPerRound(), config.batchSize(), firstSeed, firstSeed + seeds - 1);
+        System.out.printf(
+                "proxy %s, %d rounds x %d steps x %d sequences per domain, seeds %d..%d%n",
+                config.model(),
+                config.rounds(),
+                config.stepsPerRound(),
+                config.batchSize(),
+                firstSeed,
+                firstSeed + seeds - 1);
         long t0 = System.nanoTime();
         for (List<String> pair : pairs) {
             List<Row> rows = new ArrayList<>();
@@ -80,8 +97,8 @@ final class PolicyBench {
             print(pair, rows);
             Row agentRow = rows.get(rows.size() - 1);
             if (agentRow.label().equals("agent")) {
-                staticAtAgentsForgetting(rows, agentRow,
-                        ratio -> row(config, pair, Spec.replay(ratio), firstSeed, seeds));
+                staticAtAgentsForgetting(
+                        rows, agentRow, ratio -> row(config, pair, Spec.replay(ratio), firstSeed, seeds));
             }
         }
         System.out.printf("%nbench took %.1f s%n", (System.nanoTime() - t0) / 1e9);
@@ -109,7 +126,8 @@ final class PolicyBench {
                 System.out.printf("  %s seed %d target shares:%s%n", spec.label(), s, shares);
             }
         }
-        double replay = spec.name().equals("static") ? Double.parseDouble(spec.params().get("replay")) : Double.NaN;
+        double replay =
+                spec.name().equals("static") ? Double.parseDouble(spec.params().get("replay")) : Double.NaN;
         return new Row(spec.label(), mean(a), mean(b), mean(f), sd(t), sd(f), t, f, replay);
     }
 
@@ -119,20 +137,30 @@ final class PolicyBench {
 
     private static void print(List<String> pair, List<Row> rows) {
         System.out.printf("%nscenario general -> %s -> %s%n", pair.get(0), pair.get(1));
-        System.out.printf("| %-18s | %10s | %10s | %11s | %18s | %s%n", "policy", pair.get(0), pair.get(1),
-                "mean target", "general forgetting", "dominated by");
+        System.out.printf(
+                "| %-18s | %10s | %10s | %11s | %18s | %s%n",
+                "policy", pair.get(0), pair.get(1), "mean target", "general forgetting", "dominated by");
         System.out.println("|" + "-".repeat(20) + "|" + "-".repeat(12) + "|" + "-".repeat(12) + "|" + "-".repeat(13)
                 + "|" + "-".repeat(20) + "|" + "-".repeat(14));
         for (Row r : rows) {
             List<String> by = new ArrayList<>();
             for (Row o : rows) {
-                if (o != r && o.meanTarget() <= r.meanTarget() && o.forgetting() <= r.forgetting()
+                if (o != r
+                        && o.meanTarget() <= r.meanTarget()
+                        && o.forgetting() <= r.forgetting()
                         && (o.meanTarget() < r.meanTarget() || o.forgetting() < r.forgetting())) {
                     by.add(o.label());
                 }
             }
-            System.out.printf("| %-18s | %10.4f | %10.4f | %6.4f±%.3f | %+11.4f±%.3f | %s%n", r.label(), r.targetA(),
-                    r.targetB(), r.meanTarget(), r.sdTarget(), r.forgetting(), r.sdForgetting(),
+            System.out.printf(
+                    "| %-18s | %10.4f | %10.4f | %6.4f±%.3f | %+11.4f±%.3f | %s%n",
+                    r.label(),
+                    r.targetA(),
+                    r.targetB(),
+                    r.meanTarget(),
+                    r.sdTarget(),
+                    r.forgetting(),
+                    r.sdForgetting(),
                     by.isEmpty() ? "-" : String.join(", ", by));
         }
         Row agent = rows.get(rows.size() - 1);
@@ -153,11 +181,18 @@ final class PolicyBench {
 
     /** The static ratio with the best target loss in the sweep, and whether the agent dominates it. */
     private static void bestTarget(List<Row> rows, Row agent) {
-        Row best = rows.stream().filter(Row::isStatic)
-                .min((x, y) -> Double.compare(x.meanTarget(), y.meanTarget())).orElseThrow();
+        Row best = rows.stream()
+                .filter(Row::isStatic)
+                .min((x, y) -> Double.compare(x.meanTarget(), y.meanTarget()))
+                .orElseThrow();
         boolean dominates = agent.meanTarget() < best.meanTarget() && agent.forgetting() <= best.forgetting();
-        System.out.printf("static ratio with the best target loss: %s at %.4f / %+.4f; the agent (%.4f / %+.4f) %s%n",
-                best.label(), best.meanTarget(), best.forgetting(), agent.meanTarget(), agent.forgetting(),
+        System.out.printf(
+                "static ratio with the best target loss: %s at %.4f / %+.4f; the agent (%.4f / %+.4f) %s%n",
+                best.label(),
+                best.meanTarget(),
+                best.forgetting(),
+                agent.meanTarget(),
+                agent.forgetting(),
                 dominates ? "dominates it" : "does not dominate it");
     }
 
@@ -175,9 +210,10 @@ final class PolicyBench {
             if (extra == null) {
                 break;
             }
-            System.out.printf("sweep extended to bracket the agent's forgetting: %s at %.4f / %+.4f; agent minus it,"
-                    + " paired: %s%n", extra.label(), extra.meanTarget(), extra.forgetting(),
-                    pairedDifference(agent, extra));
+            System.out.printf(
+                    "sweep extended to bracket the agent's forgetting: %s at %.4f / %+.4f; agent minus it,"
+                            + " paired: %s%n",
+                    extra.label(), extra.meanTarget(), extra.forgetting(), pairedDifference(agent, extra));
             sweep.add(extra);
             centre = interpolatedRatio(sweep, agent);
         }
@@ -199,10 +235,18 @@ final class PolicyBench {
             System.out.println("static replay at the agent's forgetting: outside the grid's fitted range");
             return null;
         }
-        System.out.printf("static replay at the agent's forgetting (quadratic fit on the grid): ratio %.4f, target"
-                + " %.4f; agent %.4f, agent minus it %+.4f, 95%% interval %+.4f..%+.4f (of %d resamples, %d fitted"
-                + " past the grid's edge, %d dropped) -> %s%n", fit.ratio(), fit.staticTarget(), agent.meanTarget(),
-                fit.difference(), fit.low(), fit.high(), fit.resamples(), fit.extrapolatedResamples(),
+        System.out.printf(
+                "static replay at the agent's forgetting (quadratic fit on the grid): ratio %.4f, target"
+                        + " %.4f; agent %.4f, agent minus it %+.4f, 95%% interval %+.4f..%+.4f (of %d resamples, %d fitted"
+                        + " past the grid's edge, %d dropped) -> %s%n",
+                fit.ratio(),
+                fit.staticTarget(),
+                agent.meanTarget(),
+                fit.difference(),
+                fit.low(),
+                fit.high(),
+                fit.resamples(),
+                fit.extrapolatedResamples(),
                 fit.failedResamples(),
                 fit.agentBetter() ? "agent better on target at equal forgetting" : "agent NOT better");
         return fit;
@@ -216,7 +260,8 @@ final class PolicyBench {
     private static Row extendSweep(List<Row> sweep, Row agent, DoubleFunction<Row> runStatic) {
         List<Row> statics = sweep.stream().filter(Row::isStatic).toList();
         boolean forgetsLess = statics.stream().allMatch(r -> r.forgetting() > agent.forgetting());
-        double edge = forgetsLess ? statics.stream().mapToDouble(Row::replay).max().orElseThrow()
+        double edge = forgetsLess
+                ? statics.stream().mapToDouble(Row::replay).max().orElseThrow()
                 : statics.stream().mapToDouble(Row::replay).min().orElseThrow();
         double next = Math.round((edge + (forgetsLess ? 0.05 : -0.05)) * 1e4) / 1e4;
         return next < 0 || next > 1 ? null : runStatic.apply(next);
@@ -234,8 +279,10 @@ final class PolicyBench {
 
     /** The static rows adjacent in forgetting whose forgetting brackets the agent's, lower first; null if none. */
     private static Row[] bracket(List<Row> rows, Row agent) {
-        List<Row> statics = rows.stream().filter(Row::isStatic)
-                .sorted((x, y) -> Double.compare(x.forgetting(), y.forgetting())).toList();
+        List<Row> statics = rows.stream()
+                .filter(Row::isStatic)
+                .sorted((x, y) -> Double.compare(x.forgetting(), y.forgetting()))
+                .toList();
         for (int i = 0; i + 1 < statics.size(); i++) {
             Row lo = statics.get(i);
             Row hi = statics.get(i + 1);
@@ -260,8 +307,13 @@ final class PolicyBench {
         Row hi = bracket[1];
         double t = (agent.forgetting() - lo.forgetting()) / (hi.forgetting() - lo.forgetting());
         double at = lo.meanTarget() + t * (hi.meanTarget() - lo.meanTarget());
-        System.out.printf("static frontier at the agent's forgetting (between %s and %s): target %.4f; agent %+.4f"
-                + " from it -> %s%n", lo.label(), hi.label(), at, agent.meanTarget() - at,
+        System.out.printf(
+                "static frontier at the agent's forgetting (between %s and %s): target %.4f; agent %+.4f"
+                        + " from it -> %s%n",
+                lo.label(),
+                hi.label(),
+                at,
+                agent.meanTarget() - at,
                 agent.meanTarget() < at ? "beyond the frontier" : "on or behind the frontier");
     }
 

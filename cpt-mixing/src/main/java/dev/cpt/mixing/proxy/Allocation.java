@@ -12,7 +12,8 @@ import java.util.TreeSet;
  * Weights to whole sequence counts per round, carrying each domain's fraction of a sequence into the next round.
  *
  * <p>Why carry: a proxy round is 40 sequences, so rounding each round on its own made nearby ratios train on the same
- * counts (static replay 0.74, 0.75 and 0.76 were the same run), and the static replay line a step function. With the carry, a run's counts stay within one sequence of its weights' exact shares.
+ * counts (static replay 0.74, 0.75 and 0.76 were the same run), and the static replay line a step function. With the
+ * carry, a run's counts stay within one sequence of its weights' exact shares.
  */
 final class Allocation {
     private final Map<String, Double> owed = new TreeMap<>();

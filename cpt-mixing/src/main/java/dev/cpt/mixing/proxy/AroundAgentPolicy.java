@@ -35,8 +35,8 @@ public final class AroundAgentPolicy implements MixingPolicy, Exploring {
      * @param phaseNoise standard deviation of the per-phase offset of the logits
      * @param antithetic negate every draw (the twin of a run with the same seed)
      */
-    public AroundAgentPolicy(AgentArtifact agent, long seed, double noise, double phaseNoise, boolean antithetic,
-            double horizonTokens) {
+    public AroundAgentPolicy(
+            AgentArtifact agent, long seed, double noise, double phaseNoise, boolean antithetic, double horizonTokens) {
         this.agent = agent;
         this.rng = new Random(seed);
         this.noise = noise;

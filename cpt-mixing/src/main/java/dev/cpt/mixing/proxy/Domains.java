@@ -37,16 +37,60 @@ public final class Domains {
         };
     }
 
-    private static final String[] PEOPLE = {"The farmer", "A teacher", "My neighbour", "The baker", "An old sailor",
-        "The doctor", "A young painter", "The mayor", "Her brother", "The librarian"};
-    private static final String[] VERBS = {"walked to", "looked at", "talked about", "cleaned", "painted", "visited",
-        "wrote a letter about", "waited near", "remembered", "carried a basket to"};
-    private static final String[] PLACES = {"the market", "the river", "the old mill", "the garden", "the harbour",
-        "the school", "the quiet square", "the forest path", "the station", "the small church"};
-    private static final String[] TIMES = {"in the morning", "after lunch", "late in the evening", "on Sunday",
-        "before the rain", "in early spring", "when the bells rang", "during the winter"};
-    private static final String[] CLAUSES = {"because the day was warm", "and the wind was calm",
-        "while the children played", "but nobody was there", "as the light faded", "and then went home"};
+    private static final String[] PEOPLE = {
+        "The farmer",
+        "A teacher",
+        "My neighbour",
+        "The baker",
+        "An old sailor",
+        "The doctor",
+        "A young painter",
+        "The mayor",
+        "Her brother",
+        "The librarian"
+    };
+    private static final String[] VERBS = {
+        "walked to",
+        "looked at",
+        "talked about",
+        "cleaned",
+        "painted",
+        "visited",
+        "wrote a letter about",
+        "waited near",
+        "remembered",
+        "carried a basket to"
+    };
+    private static final String[] PLACES = {
+        "the market",
+        "the river",
+        "the old mill",
+        "the garden",
+        "the harbour",
+        "the school",
+        "the quiet square",
+        "the forest path",
+        "the station",
+        "the small church"
+    };
+    private static final String[] TIMES = {
+        "in the morning",
+        "after lunch",
+        "late in the evening",
+        "on Sunday",
+        "before the rain",
+        "in early spring",
+        "when the bells rang",
+        "during the winter"
+    };
+    private static final String[] CLAUSES = {
+        "because the day was warm",
+        "and the wind was calm",
+        "while the children played",
+        "but nobody was there",
+        "as the light faded",
+        "and then went home"
+    };
 
     static String general(Random rng) {
         if (rng.nextInt(4) == 0) {
@@ -54,8 +98,16 @@ public final class Domains {
         }
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 3; i++) {
-            s.append(pick(PEOPLE, rng)).append(' ').append(pick(VERBS, rng)).append(' ').append(pick(PLACES, rng))
-                    .append(' ').append(pick(TIMES, rng)).append(' ').append(pick(CLAUSES, rng)).append(". ");
+            s.append(pick(PEOPLE, rng))
+                    .append(' ')
+                    .append(pick(VERBS, rng))
+                    .append(' ')
+                    .append(pick(PLACES, rng))
+                    .append(' ')
+                    .append(pick(TIMES, rng))
+                    .append(' ')
+                    .append(pick(CLAUSES, rng))
+                    .append(". ");
         }
         return s.toString().strip();
     }
@@ -68,31 +120,62 @@ public final class Domains {
             switch (rng.nextInt(3)) {
                 case 0 -> s.append(a).append(" + ").append(b).append(" = ").append(a + b);
                 case 1 -> s.append(a + b).append(" - ").append(b).append(" = ").append(a);
-                default -> s.append(a).append(" * ").append(b % 9 + 2).append(" = ").append(a * (b % 9 + 2));
+                default ->
+                    s.append(a).append(" * ").append(b % 9 + 2).append(" = ").append(a * (b % 9 + 2));
             }
             s.append("; ");
         }
         return s.toString().strip();
     }
 
-    private static final String[][] UNITS = {{"km", "m", "1000"}, {"m", "cm", "100"}, {"h", "min", "60"},
-        {"min", "s", "60"}, {"kg", "g", "1000"}, {"l", "ml", "1000"}, {"ft", "in", "12"}, {"day", "h", "24"}};
+    private static final String[][] UNITS = {
+        {"km", "m", "1000"},
+        {"m", "cm", "100"},
+        {"h", "min", "60"},
+        {"min", "s", "60"},
+        {"kg", "g", "1000"},
+        {"l", "ml", "1000"},
+        {"ft", "in", "12"},
+        {"day", "h", "24"}
+    };
 
     static String units(Random rng) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 4; i++) {
             String[] u = UNITS[rng.nextInt(UNITS.length)];
             int n = rng.nextInt(19) + 2;
-            s.append("convert ").append(n).append(' ').append(u[0]).append(" to ").append(u[1]).append(": ")
-                    .append(n * Integer.parseInt(u[2])).append(' ').append(u[1]).append(". ");
+            s.append("convert ")
+                    .append(n)
+                    .append(' ')
+                    .append(u[0])
+                    .append(" to ")
+                    .append(u[1])
+                    .append(": ")
+                    .append(n * Integer.parseInt(u[2]))
+                    .append(' ')
+                    .append(u[1])
+                    .append(". ");
         }
         return s.toString().strip();
     }
 
-    private static final String[] MONTHS = {"January", "February", "March", "April", "May", "June", "July",
-        "August", "September", "October", "November", "December"};
-    private static final String[] WEEKDAYS = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-        "Sunday"};
+    private static final String[] MONTHS = {
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December"
+    };
+    private static final String[] WEEKDAYS = {
+        "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"
+    };
 
     static String dates(Random rng) {
         StringBuilder s = new StringBuilder();
@@ -101,24 +184,47 @@ public final class Domains {
             int d = rng.nextInt(20) + 1;
             int plus = rng.nextInt(8) + 1;
             int w = rng.nextInt(7);
-            s.append(MONTHS[m]).append(' ').append(d).append(" is a ").append(WEEKDAYS[w]).append(", so ")
-                    .append(MONTHS[m]).append(' ').append(d + plus).append(" is a ").append(WEEKDAYS[(w + plus) % 7])
+            s.append(MONTHS[m])
+                    .append(' ')
+                    .append(d)
+                    .append(" is a ")
+                    .append(WEEKDAYS[w])
+                    .append(", so ")
+                    .append(MONTHS[m])
+                    .append(' ')
+                    .append(d + plus)
+                    .append(" is a ")
+                    .append(WEEKDAYS[(w + plus) % 7])
                     .append(". ");
         }
         return s.toString().strip();
     }
 
-    private static final String[][] MOLECULES = {{"water", "H2O", "2 H, 1 O"}, {"methane", "CH4", "1 C, 4 H"},
-        {"ammonia", "NH3", "1 N, 3 H"}, {"carbon dioxide", "CO2", "1 C, 2 O"}, {"ethanol", "C2H5OH", "2 C, 6 H, 1 O"},
-        {"glucose", "C6H12O6", "6 C, 12 H, 6 O"}, {"salt", "NaCl", "1 Na, 1 Cl"}, {"ozone", "O3", "3 O"},
-        {"propane", "C3H8", "3 C, 8 H"}, {"sulfuric acid", "H2SO4", "2 H, 1 S, 4 O"}};
+    private static final String[][] MOLECULES = {
+        {"water", "H2O", "2 H, 1 O"},
+        {"methane", "CH4", "1 C, 4 H"},
+        {"ammonia", "NH3", "1 N, 3 H"},
+        {"carbon dioxide", "CO2", "1 C, 2 O"},
+        {"ethanol", "C2H5OH", "2 C, 6 H, 1 O"},
+        {"glucose", "C6H12O6", "6 C, 12 H, 6 O"},
+        {"salt", "NaCl", "1 Na, 1 Cl"},
+        {"ozone", "O3", "3 O"},
+        {"propane", "C3H8", "3 C, 8 H"},
+        {"sulfuric acid", "H2SO4", "2 H, 1 S, 4 O"}
+    };
 
     static String chemistry(Random rng) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             String[] m = MOLECULES[rng.nextInt(MOLECULES.length)];
             int n = rng.nextInt(5) + 1;
-            s.append(n).append(' ').append(m[1]).append(" (").append(m[0]).append(") has ").append(m[2])
+            s.append(n)
+                    .append(' ')
+                    .append(m[1])
+                    .append(" (")
+                    .append(m[0])
+                    .append(") has ")
+                    .append(m[2])
                     .append(" per molecule. ");
         }
         return s.toString().strip();
@@ -146,9 +252,16 @@ public final class Domains {
     static String weather(Random rng) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < 3; i++) {
-            s.append(pick(CITIES, rng)).append(": ").append(rng.nextInt(40) - 5).append(" C, ")
-                    .append(pick(SKIES, rng)).append(", wind ").append(rng.nextInt(30) + 2).append(" km/h ")
-                    .append(pick(WINDS, rng)).append(". ");
+            s.append(pick(CITIES, rng))
+                    .append(": ")
+                    .append(rng.nextInt(40) - 5)
+                    .append(" C, ")
+                    .append(pick(SKIES, rng))
+                    .append(", wind ")
+                    .append(rng.nextInt(30) + 2)
+                    .append(" km/h ")
+                    .append(pick(WINDS, rng))
+                    .append(". ");
         }
         return s.toString().strip();
     }
@@ -163,7 +276,10 @@ public final class Domains {
                 throw new IllegalStateException("resource corpus/general.txt is missing from cpt-mixing");
             }
             String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            return Arrays.stream(text.split("\\n\\s*\\n")).map(String::strip).filter(p -> !p.isEmpty()).toList();
+            return Arrays.stream(text.split("\\n\\s*\\n"))
+                    .map(String::strip)
+                    .filter(p -> !p.isEmpty())
+                    .toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,8 +14,14 @@ import dev.cpt.model.GptConfig;
  * @param stepsPerRound training steps per round (each round = batchSize * stepsPerRound sequences)
  * @param heldoutSequences held-out sequences per domain for every eval
  */
-public record ProxyConfig(GptConfig model, double learningRate, int batchSize, int pretrainSteps, int rounds,
-        int stepsPerRound, int heldoutSequences) {
+public record ProxyConfig(
+        GptConfig model,
+        double learningRate,
+        int batchSize,
+        int pretrainSteps,
+        int rounds,
+        int stepsPerRound,
+        int heldoutSequences) {
 
     public ProxyConfig {
         if (batchSize < 1 || pretrainSteps < 0 || rounds < 1 || stepsPerRound < 1 || heldoutSequences < 1) {

@@ -69,7 +69,8 @@ public final class ProxyRun {
         Map<String, int[][]> heldout = new LinkedHashMap<>();
         for (String d : scenario) {
             train.put(d, new DomainStream(d, seed * 31 + d.hashCode(), seqLen));
-            heldout.put(d, new DomainStream(d, HELDOUT_SALT * 17 + d.hashCode(), seqLen).next(config.heldoutSequences()));
+            heldout.put(
+                    d, new DomainStream(d, HELDOUT_SALT * 17 + d.hashCode(), seqLen).next(config.heldoutSequences()));
         }
         Random shuffle = new Random(seed ^ 0x9e3779b97f4a7c15L);
         try (LanguageModel model = LanguageModel.load(pretrained())) {
@@ -100,7 +101,8 @@ public final class ProxyRun {
                     List<int[]> sequences = cut(allocation, weights, train, trained);
                     Collections.shuffle(sequences, shuffle);
                     for (int s = 0; s < config.stepsPerRound(); s++) {
-                        int[][] batch = sequences.subList(s * config.batchSize(), (s + 1) * config.batchSize())
+                        int[][] batch = sequences
+                                .subList(s * config.batchSize(), (s + 1) * config.batchSize())
                                 .toArray(int[][]::new);
                         model.trainStep(batch, opt);
                         step++;
@@ -109,22 +111,42 @@ public final class ProxyRun {
                     feedback.add(after);
                     policy.observe(after);
                     DomainRoles roles = DomainRoles.of(state);
-                    steps.add(new Trajectory.Step(p, r, view.features(), view.mask(), actionLogits(policy),
-                            slotShares(roles, weights), view.slotLoss(), slotLoss(roles, after), view.slotStartLoss(),
+                    steps.add(new Trajectory.Step(
+                            p,
+                            r,
+                            view.features(),
+                            view.mask(),
+                            actionLogits(policy),
+                            slotShares(roles, weights),
+                            view.slotLoss(),
+                            slotLoss(roles, after),
+                            view.slotStartLoss(),
                             weights));
                     previous = weights;
                 }
-                phaseEnd.put(target, feedback.get(feedback.size() - 1).heldoutLoss().get(target));
+                phaseEnd.put(
+                        target, feedback.get(feedback.size() - 1).heldoutLoss().get(target));
             }
-            return new Trajectory(id, scenario, seed, policy.name(), config.phaseTokens(), steps,
-                    new Trajectory.Outcome(generalBefore, feedback.get(feedback.size() - 1).heldoutLoss(), phaseEnd));
+            return new Trajectory(
+                    id,
+                    scenario,
+                    seed,
+                    policy.name(),
+                    config.phaseTokens(),
+                    steps,
+                    new Trajectory.Outcome(
+                            generalBefore, feedback.get(feedback.size() - 1).heldoutLoss(), phaseEnd));
         } catch (CheckpointException e) {
             throw new IllegalStateException("the pre-trained proxy model cannot be loaded: " + e.getMessage(), e);
         }
     }
 
-    private MixingState state(long round, List<String> arrived, Map<String, Long> trained,
-            Map<String, Double> previous, List<EvalFeedback> feedback) {
+    private MixingState state(
+            long round,
+            List<String> arrived,
+            Map<String, Long> trained,
+            Map<String, Double> previous,
+            List<EvalFeedback> feedback) {
         // Streams never run dry, so every arrived domain is available: the general domain with the reservoir it was
         // pre-trained on, every other one with a phase's worth; fresh is what of that has not been trained on yet.
         Map<String, Long> available = new TreeMap<>();
@@ -138,7 +160,10 @@ public final class ProxyRun {
     }
 
     /** The round's sequences in the weights' proportions, as {@link Allocation} counts them. */
-    private List<int[]> cut(Allocation allocation, Map<String, Double> weights, Map<String, DomainStream> train,
+    private List<int[]> cut(
+            Allocation allocation,
+            Map<String, Double> weights,
+            Map<String, DomainStream> train,
             Map<String, Long> trained) {
         int total = config.batchSize() * config.stepsPerRound();
         Map<String, Integer> counts = allocation.counts(weights, total);
@@ -152,8 +177,12 @@ public final class ProxyRun {
         return out;
     }
 
-    private EvalFeedback eval(LanguageModel model, List<String> arrived, Map<String, int[][]> heldout,
-            Map<String, Long> trained, long step) {
+    private EvalFeedback eval(
+            LanguageModel model,
+            List<String> arrived,
+            Map<String, int[][]> heldout,
+            Map<String, Long> trained,
+            long step) {
         Map<String, Double> losses = new TreeMap<>();
         for (String d : arrived) {
             double sum = 0;
@@ -201,7 +230,8 @@ public final class ProxyRun {
 
     private static void deleteRecursively(Path dir) {
         try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            walk.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {
             // best effort at exit: a leftover temp directory is harmless
         }
@@ -217,8 +247,8 @@ public final class ProxyRun {
             }
             try (LanguageModel model = LanguageModel.create(config.model(), pretrainSeed)) {
                 OptimizerSettings opt = OptimizerSettings.defaults().withLearningRate(config.learningRate());
-                DomainStream general = new DomainStream(Domains.GENERAL, pretrainSeed * 31 + Domains.GENERAL.hashCode() + 1,
-                        config.sequenceLength());
+                DomainStream general = new DomainStream(
+                        Domains.GENERAL, pretrainSeed * 31 + Domains.GENERAL.hashCode() + 1, config.sequenceLength());
                 for (int s = 0; s < config.pretrainSteps(); s++) {
                     model.trainStep(general.next(config.batchSize()), opt);
                 }

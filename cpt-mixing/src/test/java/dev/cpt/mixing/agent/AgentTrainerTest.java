@@ -26,10 +26,24 @@ class AgentTrainerTest {
         double[] features = new double[Features.SIZE];
         features[0] = 1;
         features[4] = 1;
-        Trajectory.Step step = new Trajectory.Step(1, 0, features, new boolean[] {true, true, false}, logits,
-                new double[] {0.5, 0.5, 0}, new double[] {3.0, 2.0, NAN}, new double[] {targetAfter, 2.0, NAN},
-                new double[] {3.0, 2.0, NAN}, Map.of("t", 0.5, "general", 0.5));
-        return new Trajectory(id, List.of("general", "t"), seed, "random-walk", 1000, List.of(step),
+        Trajectory.Step step = new Trajectory.Step(
+                1,
+                0,
+                features,
+                new boolean[] {true, true, false},
+                logits,
+                new double[] {0.5, 0.5, 0},
+                new double[] {3.0, 2.0, NAN},
+                new double[] {targetAfter, 2.0, NAN},
+                new double[] {3.0, 2.0, NAN},
+                Map.of("t", 0.5, "general", 0.5));
+        return new Trajectory(
+                id,
+                List.of("general", "t"),
+                seed,
+                "random-walk",
+                1000,
+                List.of(step),
                 new Trajectory.Outcome(2.0, Map.of(), Map.of()));
     }
 
@@ -37,18 +51,22 @@ class AgentTrainerTest {
     void rewardIsTargetGainMinusWeightedForgetting() {
         Reward r = new Reward(2, 1);
         // target 3.0 -> 2.7 (+0.1 relative), upstream 2.0 -> 2.1 (-0.05 relative, x2), earlier 1.0 -> 1.05 (x1)
-        assertEquals(0.1 - 2 * 0.05 - 0.05,
+        assertEquals(
+                0.1 - 2 * 0.05 - 0.05,
                 r.of(new double[] {3.0, 2.0, 1.0}, new double[] {2.7, 2.1, 1.05}, new double[] {3.0, 2.0, 1.0}),
                 1e-12);
-        assertEquals(0.1, r.of(new double[] {3.0, NAN, NAN}, new double[] {2.7, NAN, NAN},
-                new double[] {3.0, NAN, NAN}), 1e-12);
+        assertEquals(
+                0.1,
+                r.of(new double[] {3.0, NAN, NAN}, new double[] {2.7, NAN, NAN}, new double[] {3.0, NAN, NAN}),
+                1e-12);
     }
 
     @Test
     void absoluteRewardCountsNatsAlike() {
         Reward r = new Reward(2, 1, false);
         // target 3.0 -> 2.7 (0.3 nats), upstream 2.0 -> 2.1 (0.1 nats, x2), earlier 1.0 -> 1.05 (0.05 nats, x1)
-        assertEquals(0.3 - 2 * 0.1 - 0.05,
+        assertEquals(
+                0.3 - 2 * 0.1 - 0.05,
                 r.of(new double[] {3.0, 2.0, 1.0}, new double[] {2.7, 2.1, 1.05}, new double[] {3.0, 2.0, 1.0}),
                 1e-12);
     }
@@ -93,7 +111,9 @@ class AgentTrainerTest {
         double now = AgentTrainer.logProb(after, f, mask, good);
         assertTrue(now > before, "log pi(good) " + before + " -> " + now);
         // more epochs: the mean moves to the good action, so the policy now gives the target more weight
-        PolicyNet trained = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(400)).train(start, samples).net();
+        PolicyNet trained = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(400))
+                .train(start, samples)
+                .net();
         double[] shares = Features.slotShares(trained.logits(f), mask);
         assertTrue(shares[0] > 0.8, "target share " + shares[0]);
     }
@@ -103,8 +123,11 @@ class AgentTrainerTest {
         double[] up = {1, 0, 0};
         double[] down = {-1, 0, 0};
         // seed 1 is a hard environment (little gain either way), seed 2 an easy one; within each seed "up" wins
-        List<Trajectory> data = List.of(oneRound("s1-up", 1, up, 2.9), oneRound("s1-down", 1, down, 2.95),
-                oneRound("s2-up", 2, up, 2.4), oneRound("s2-down", 2, down, 2.45));
+        List<Trajectory> data = List.of(
+                oneRound("s1-up", 1, up, 2.9),
+                oneRound("s1-down", 1, down, 2.95),
+                oneRound("s2-up", 2, up, 2.4),
+                oneRound("s2-down", 2, down, 2.45));
         AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
         // against the mean over all four, both seed-1 runs would look bad and both seed-2 runs good
         assertTrue(samples.advantages()[0] > 0 && samples.advantages()[2] > 0, "up beats its twin on both seeds");
@@ -114,8 +137,10 @@ class AgentTrainerTest {
 
     @Test
     void aRunWithoutATwinIsMeasuredAgainstEveryRunAtItsRound() {
-        List<Trajectory> data = List.of(oneRound("a", 1, new double[] {1, 0, 0}, 2.5),
-                oneRound("b", 2, new double[] {0, 0, 0}, 2.7), oneRound("c", 3, new double[] {-1, 0, 0}, 2.9));
+        List<Trajectory> data = List.of(
+                oneRound("a", 1, new double[] {1, 0, 0}, 2.5),
+                oneRound("b", 2, new double[] {0, 0, 0}, 2.7),
+                oneRound("c", 3, new double[] {-1, 0, 0}, 2.9));
         AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
         assertTrue(samples.advantages()[0] > 0, "best of three");
         assertEquals(0, samples.advantages()[1], 1e-9, "the middle run is the mean");
@@ -125,7 +150,8 @@ class AgentTrainerTest {
     @Test
     void samplesNeedLoggedActions() {
         Trajectory t = oneRound("x", null, 2.0);
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new AgentTrainer(AgentTrainer.Settings.defaults()).samples(List.of(t)));
     }
 
@@ -164,7 +190,9 @@ class AgentTrainerTest {
     @Test
     void bundledArtifactLoadsAndSaysHowItWasMade() throws IOException {
         AgentArtifact bundled = AgentArtifact.load(AgentArtifact.BUNDLED);
-        assertTrue(bundled.manifest().version().startsWith("mixing-agent-"), bundled.manifest().version());
+        assertTrue(
+                bundled.manifest().version().startsWith("mixing-agent-"),
+                bundled.manifest().version());
         assertTrue(bundled.manifest().trainingData().trajectories() > 0);
         assertEquals(64, bundled.manifest().trainingData().sha256().length());
         List<String> names = new ArrayList<>(bundled.manifest().features());

@@ -26,16 +26,32 @@ class CarryOverTest {
         double gEnd = g0 + share - evalNoise;
         List<Trajectory.Step> steps = new ArrayList<>();
         double[] shares1 = {share, 1 - share, 0};
-        steps.add(step(1, 0, shares1, new double[] {a0, g0, NAN}, new double[] {a0 - share, g0 + share / 2, NAN},
+        steps.add(step(
+                1,
+                0,
+                shares1,
+                new double[] {a0, g0, NAN},
+                new double[] {a0 - share, g0 + share / 2, NAN},
                 new double[] {a0, g0, NAN}));
-        steps.add(step(1, 1, shares1, new double[] {a0 - share, g0 + share / 2, NAN}, new double[] {aEnd, gEnd, NAN},
+        steps.add(step(
+                1,
+                1,
+                shares1,
+                new double[] {a0 - share, g0 + share / 2, NAN},
+                new double[] {aEnd, gEnd, NAN},
                 new double[] {a0, g0, NAN}));
         double[] start2 = {4.0, gEnd, aEnd};
         steps.add(step(2, 0, new double[] {0.4, 0.3, 0.3}, start2, new double[] {3.0, gEnd, aEnd}, start2));
         double aFinal = a0 - 0.1 * 2 * share;
         double gFinal = g0 + 0.5 * share;
-        return new Trajectory("run-" + seed + "-" + share, List.of("general", "a", "b"), seed, "random-walk", 1000,
-                steps, new Trajectory.Outcome(g0, Map.of("general", gFinal, "a", aFinal, "b", 3.0), Map.of()));
+        return new Trajectory(
+                "run-" + seed + "-" + share,
+                List.of("general", "a", "b"),
+                seed,
+                "random-walk",
+                1000,
+                steps,
+                new Trajectory.Outcome(g0, Map.of("general", gFinal, "a", aFinal, "b", 3.0), Map.of()));
     }
 
     /** Groups of runs per seed (a seed's offset shared), each with a random first-phase share and phase-end noise. */
@@ -51,14 +67,14 @@ class CarryOverTest {
         return runs;
     }
 
-    private static Trajectory.Step step(int phase, int round, double[] shares, double[] before, double[] after,
-            double[] start) {
+    private static Trajectory.Step step(
+            int phase, int round, double[] shares, double[] before, double[] after, double[] start) {
         double[] features = new double[Features.SIZE];
         features[0] = 1;
         features[4] = 1;
         boolean[] mask = {true, true, phase > 1};
-        return new Trajectory.Step(phase, round, features, mask, new double[] {0, 0, 0}, shares, before, after, start,
-                Map.of());
+        return new Trajectory.Step(
+                phase, round, features, mask, new double[] {0, 0, 0}, shares, before, after, start, Map.of());
     }
 
     @Test
@@ -80,8 +96,18 @@ class CarryOverTest {
 
     @Test
     void runsWithASinglePhaseCarryEverything() {
-        Trajectory single = new Trajectory("one", List.of("general", "a"), 1, "random-walk", 1000,
-                List.of(step(1, 0, new double[] {0.5, 0.5, 0}, new double[] {5, 2, NAN}, new double[] {4, 2.1, NAN},
+        Trajectory single = new Trajectory(
+                "one",
+                List.of("general", "a"),
+                1,
+                "random-walk",
+                1000,
+                List.of(step(
+                        1,
+                        0,
+                        new double[] {0.5, 0.5, 0},
+                        new double[] {5, 2, NAN},
+                        new double[] {4, 2.1, NAN},
                         new double[] {5, 2, NAN})),
                 new Trajectory.Outcome(2, Map.of("general", 2.1, "a", 4.0), Map.of()));
         assertSame(CarryOver.NONE, CarryOver.fit(List.of(single, single)));
@@ -91,8 +117,12 @@ class CarryOverTest {
     void scaledRewardWeighsEachSlotsChange() {
         Reward r = new Reward(2, 1, false);
         // target 3.0 -> 2.0 (1 nat, x0.1), upstream 2.0 -> 2.1 (0.1 nats, x2, x0.5), earlier 1.0 -> 1.2 (x1)
-        assertEquals(0.1 - 2 * 0.1 * 0.5 - 0.2,
-                r.of(new double[] {3.0, 2.0, 1.0}, new double[] {2.0, 2.1, 1.2}, new double[] {3.0, 2.0, 1.0},
+        assertEquals(
+                0.1 - 2 * 0.1 * 0.5 - 0.2,
+                r.of(
+                        new double[] {3.0, 2.0, 1.0},
+                        new double[] {2.0, 2.1, 1.2},
+                        new double[] {3.0, 2.0, 1.0},
                         new double[] {0.1, 0.5, 1}),
                 1e-12);
     }
@@ -101,7 +131,8 @@ class CarryOverTest {
     void trainerScalesEarlyPhasesAndStandardisesEachPhaseOnItsOwn() {
         List<Trajectory> runs = groups(30, 3, 0.05, 5);
         AgentTrainer.Settings settings = AgentTrainer.Settings.defaults()
-                .withReward(new Reward(2, 1, false)).withCarryOver(true);
+                .withReward(new Reward(2, 1, false))
+                .withCarryOver(true);
         AgentTrainer.Samples samples = new AgentTrainer(settings).samples(runs);
         assertEquals(0.1, samples.carryOver().target(), 0.03);
         // rows alternate phase 1, phase 1, phase 2 per run: each phase's advantages have unit mean square
@@ -115,6 +146,8 @@ class CarryOverTest {
         assertEquals(1.0, squares[1] / counts[1], 1e-9);
         // phase 2's single round is the same in every run: its advantages are all 0
         assertEquals(0.0, squares[2], 1e-18);
-        assertSame(CarryOver.NONE, new AgentTrainer(settings.withCarryOver(false)).samples(runs).carryOver());
+        assertSame(
+                CarryOver.NONE,
+                new AgentTrainer(settings.withCarryOver(false)).samples(runs).carryOver());
     }
 }

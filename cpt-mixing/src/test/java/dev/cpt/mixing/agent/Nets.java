@@ -44,14 +44,30 @@ public final class Nets {
         int h = 4;
         float[] std = new float[Features.SIZE];
         java.util.Arrays.fill(std, 1f);
-        return new PolicyNet(new float[h][Features.SIZE], new float[h], new float[Features.SLOTS][h],
-                new float[] {(float) target, (float) upstream, (float) earlier}, new float[Features.SLOTS],
-                new float[Features.SIZE], std);
+        return new PolicyNet(
+                new float[h][Features.SIZE],
+                new float[h],
+                new float[Features.SLOTS][h],
+                new float[] {(float) target, (float) upstream, (float) earlier},
+                new float[Features.SLOTS],
+                new float[Features.SIZE],
+                std);
     }
 
     public static AgentArtifact artifact(PolicyNet net) {
-        return new AgentArtifact(new AgentManifest("test", Features.LAYOUT_VERSION, Features.NAMES,
-                Features.SLOT_NAMES, net.hidden(), 5_000, Map.of("upstreamWeight", 1.0), Map.of("algorithm", "none"),
-                new AgentManifest.TrainingData(List.of(), "none", 0, 0), Instant.EPOCH.toString(), null), net);
+        return new AgentArtifact(
+                new AgentManifest(
+                        "test",
+                        Features.LAYOUT_VERSION,
+                        Features.NAMES,
+                        Features.SLOT_NAMES,
+                        net.hidden(),
+                        5_000,
+                        Map.of("upstreamWeight", 1.0),
+                        Map.of("algorithm", "none"),
+                        new AgentManifest.TrainingData(List.of(), "none", 0, 0),
+                        Instant.EPOCH.toString(),
+                        null),
+                net);
     }
 }

@@ -42,8 +42,8 @@ class ShippedAgentClosedLoopTest {
             for (int r = 0; r < ROUNDS_PER_PHASE; r++, round++) {
                 Map<String, Long> available = new TreeMap<>();
                 arrival.forEach(d -> available.put(d, 100_000L));
-                Map<String, Double> w = agent.weights(new MixingState(round, arrival, available, Map.of(),
-                        Map.copyOf(trained), previous, List.copyOf(feedback)));
+                Map<String, Double> w = agent.weights(new MixingState(
+                        round, arrival, available, Map.of(), Map.copyOf(trained), previous, List.copyOf(feedback)));
                 minTarget = Math.min(minTarget, w.get(target));
                 maxTarget = Math.max(maxTarget, w.get(target));
                 w.forEach((d, share) -> trained.merge(d, Math.round(share * TOKENS_PER_ROUND), Long::sum));

@@ -51,11 +51,17 @@ class PolicyBenchTest {
      * The fit for an agent at {@code agentRatio}'s forgetting with target {@code offset} from the line, its seeds
      * spread by {@code agentSd}, against the grid around {@code gridCentre} spread by {@code gridSd}.
      */
-    private static FrontierFit fit(long seed, double agentRatio, double offset, double agentSd, double gridCentre,
-            double gridSd, int resamples) {
+    private static FrontierFit fit(
+            long seed,
+            double agentRatio,
+            double offset,
+            double agentSd,
+            double gridCentre,
+            double gridSd,
+            int resamples) {
         Random noise = new Random(seed);
-        PolicyBench.Row agent = row("agent", target(agentRatio) + offset, forgetting(agentRatio), Double.NaN, agentSd,
-                noise);
+        PolicyBench.Row agent =
+                row("agent", target(agentRatio) + offset, forgetting(agentRatio), Double.NaN, agentSd, noise);
         return FrontierFit.of(agent, grid(gridCentre, gridSd, noise), resamples, 1);
     }
 
@@ -79,8 +85,8 @@ class PolicyBenchTest {
 
     @Test
     void gridIsNineRatiosAHundredthApartAndStaysInsideTheSimplex() {
-        assertArrayEquals(new double[] {0.66, 0.67, 0.68, 0.69, 0.7, 0.71, 0.72, 0.73, 0.74}, FrontierFit.grid(0.7),
-                1e-12);
+        assertArrayEquals(
+                new double[] {0.66, 0.67, 0.68, 0.69, 0.7, 0.71, 0.72, 0.73, 0.74}, FrontierFit.grid(0.7), 1e-12);
         assertArrayEquals(new double[] {0.98, 0.99, 1.0}, FrontierFit.grid(1.02), 1e-12);
     }
 

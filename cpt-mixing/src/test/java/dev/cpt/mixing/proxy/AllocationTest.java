@@ -19,7 +19,8 @@ class AllocationTest {
         Map<String, Integer> sum = new TreeMap<>();
         for (int r = 0; r < rounds; r++) {
             Map<String, Integer> counts = allocation.counts(weights, 40);
-            assertEquals(40, counts.values().stream().mapToInt(Integer::intValue).sum());
+            assertEquals(
+                    40, counts.values().stream().mapToInt(Integer::intValue).sum());
             counts.forEach((d, n) -> sum.merge(d, n, Integer::sum));
         }
         return sum;

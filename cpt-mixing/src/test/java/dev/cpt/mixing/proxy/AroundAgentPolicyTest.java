@@ -44,7 +44,10 @@ class AroundAgentPolicyTest {
                 minus.weights(state);
             }
             for (int s = 0; s < mean.length; s++) {
-                assertEquals(2 * mean[s], plus.lastLogits()[s] + minus.lastLogits()[s], 1e-9,
+                assertEquals(
+                        2 * mean[s],
+                        plus.lastLogits()[s] + minus.lastLogits()[s],
+                        1e-9,
                         "round " + round + " slot " + s + ": offsets and noise are negated");
             }
             assertNotEquals(plus.lastLogits()[0], minus.lastLogits()[0]);

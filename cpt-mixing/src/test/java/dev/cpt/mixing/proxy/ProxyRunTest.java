@@ -34,7 +34,11 @@ class ProxyRunTest {
     @Test
     void randomWalkRunWritesTrajectoriesWithTheAgentsSchema(@TempDir Path dir) throws Exception {
         ProxyConfig config = ProxyConfig.smoke();
-        Trajectory t = new ProxyRun(config, SCENARIO, 1, 11).run("walk-11", s -> new RandomWalkPolicy(s, 1.5, 0.8, 3, ProxyConfig.smoke().rounds()));
+        Trajectory t = new ProxyRun(config, SCENARIO, 1, 11)
+                .run(
+                        "walk-11",
+                        s -> new RandomWalkPolicy(
+                                s, 1.5, 0.8, 3, ProxyConfig.smoke().rounds()));
         assertEquals(config.rounds() * 2, t.steps().size());
         for (Trajectory.Step s : t.steps()) {
             assertEquals(Features.SIZE, s.features().length);
@@ -45,7 +49,9 @@ class ProxyRunTest {
             assertArrayEquals(Features.slotShares(s.logits(), s.mask()), s.slotShares(), 1e-9);
         }
         assertArrayEquals(new boolean[] {true, true, false}, t.steps().get(0).mask());
-        assertArrayEquals(new boolean[] {true, true, true}, t.steps().get(t.steps().size() - 1).mask());
+        assertArrayEquals(
+                new boolean[] {true, true, true},
+                t.steps().get(t.steps().size() - 1).mask());
         assertEquals(Set.copyOf(SCENARIO), t.outcome().finalLoss().keySet());
         assertTrue(t.outcome().generalBefore() > 0);
 
@@ -61,13 +67,23 @@ class ProxyRunTest {
             assertTrue(line.has(field), "trajectory field " + field);
         }
         JsonNode step = line.get("steps").get(0);
-        for (String field : List.of("phase", "round", "features", "mask", "logits", "slotShares", "slotLossBefore",
-                "slotLossAfter", "slotStartLoss", "weights")) {
+        for (String field : List.of(
+                "phase",
+                "round",
+                "features",
+                "mask",
+                "logits",
+                "slotShares",
+                "slotLossBefore",
+                "slotLossAfter",
+                "slotStartLoss",
+                "weights")) {
             assertTrue(step.has(field), "step field " + field);
         }
         List<Trajectory> back = TrajectoryFiles.read(TrajectoryFiles.files(dir));
         assertEquals(2, back.size());
-        assertArrayEquals(t.steps().get(0).features(), back.get(0).steps().get(0).features(), 0);
+        assertArrayEquals(
+                t.steps().get(0).features(), back.get(0).steps().get(0).features(), 0);
         assertTrue(Double.isNaN(back.get(0).steps().get(0).slotLossBefore()[2]), "a missing slot stays NaN");
         // the trainer reads what the collector wrote
         AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(back);
@@ -79,7 +95,8 @@ class ProxyRunTest {
         ProxyConfig config = ProxyConfig.smoke();
         Trajectory a = new ProxyRun(config, SCENARIO, 1, 3).run("a", s -> StaticPolicy.replay(0.5));
         Trajectory b = new ProxyRun(config, SCENARIO, 1, 3).run("b", s -> StaticPolicy.replay(0.5));
-        assertEquals(a.outcome().finalLoss().get("units"), b.outcome().finalLoss().get("units"), 1e-4);
+        assertEquals(
+                a.outcome().finalLoss().get("units"), b.outcome().finalLoss().get("units"), 1e-4);
         assertEquals(a.steps().get(1).weights(), b.steps().get(1).weights());
     }
 
@@ -89,8 +106,8 @@ class ProxyRunTest {
         AgentArtifact agent = Nets.artifact(Nets.random(21));
         Trajectory around = new ProxyRun(config, SCENARIO, 1, 5)
                 .run("around", s -> new AroundAgentPolicy(agent, s, 0, config.phaseTokens()));
-        Trajectory plain = new ProxyRun(config, SCENARIO, 1, 5)
-                .run("agent", s -> new AgentPolicy(agent, config.phaseTokens()));
+        Trajectory plain =
+                new ProxyRun(config, SCENARIO, 1, 5).run("agent", s -> new AgentPolicy(agent, config.phaseTokens()));
         for (int i = 0; i < around.steps().size(); i++) {
             Trajectory.Step a = around.steps().get(i);
             assertNotNull(a.logits());
@@ -101,9 +118,11 @@ class ProxyRunTest {
 
     @Test
     void rejectsScenariosItCannotRun() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new ProxyRun(ProxyConfig.smoke(), List.of("arithmetic", "units"), 1, 1));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new ProxyRun(ProxyConfig.smoke(), List.of("general", "poetry"), 1, 1));
     }
 

@@ -5,7 +5,6 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.model.engine.OfflineEngine;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,8 +54,14 @@ public final class TrainThroughputBenchmark {
         Random rng = new Random(0);
         OptimizerSettings settings = OptimizerSettings.defaults();
         try (LanguageModel model = LanguageModel.create(config, 0)) {
-            System.out.printf(Locale.ROOT, "djl: size=%s params=%d libtorch=%s intra-op threads=%d batch=%d ctx=%d%n",
-                    size, model.parameterCount(), OfflineEngine.version(), OfflineEngine.threads(), batch,
+            System.out.printf(
+                    Locale.ROOT,
+                    "djl: size=%s params=%d libtorch=%s intra-op threads=%d batch=%d ctx=%d%n",
+                    size,
+                    model.parameterCount(),
+                    OfflineEngine.version(),
+                    OfflineEngine.threads(),
+                    batch,
                     config.contextLength());
             for (int i = 0; i < warmup; i++) {
                 model.trainStep(batch(rng, batch, seqLen, config.vocabSize()), settings);
@@ -78,11 +83,21 @@ public final class TrainThroughputBenchmark {
             Arrays.sort(sorted);
             double median = sorted[sorted.length / 2];
             long tokensPerStep = (long) batch * config.contextLength();
-            System.out.printf(Locale.ROOT,
+            System.out.printf(
+                    Locale.ROOT,
                     "RESULT impl=djl size=%s params=%d batch=%d ctx=%d threads=%d steps=%d tokens_per_s=%.1f"
                             + " tokens_per_s_median=%.1f step_ms_median=%.1f peak_rss_mb=%.1f loss=%.4f%n",
-                    size, model.parameterCount(), batch, config.contextLength(), OfflineEngine.threads(), steps,
-                    tokens / seconds, tokensPerStep / median, 1000 * median, peakRssMb(), lastLoss);
+                    size,
+                    model.parameterCount(),
+                    batch,
+                    config.contextLength(),
+                    OfflineEngine.threads(),
+                    steps,
+                    tokens / seconds,
+                    tokensPerStep / median,
+                    1000 * median,
+                    peakRssMb(),
+                    lastLoss);
         }
     }
 

@@ -2,7 +2,6 @@ package dev.cpt.model.engine;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
-
 import java.util.logging.Logger;
 
 /**

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cpt.model.GptConfig;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,10 +46,14 @@ public final class Gpt2ConfigJson {
         int nEmbd = requiredInt(n, "n_embd", file);
         JsonNode inner = n.get("n_inner");
         if (inner != null && !inner.isNull() && inner.asInt() != 4 * nEmbd) {
-            throw new IOException(file.getFileName() + ": n_inner=" + inner.asInt() + " unsupported (must be 4*n_embd)");
+            throw new IOException(
+                    file.getFileName() + ": n_inner=" + inner.asInt() + " unsupported (must be 4*n_embd)");
         }
         JsonNode act = n.get("activation_function");
-        if (act != null && !act.isNull() && !act.asText().equals("gelu_new") && !act.asText().equals("gelu_pytorch_tanh")) {
+        if (act != null
+                && !act.isNull()
+                && !act.asText().equals("gelu_new")
+                && !act.asText().equals("gelu_pytorch_tanh")) {
             throw new IOException(file.getFileName() + ": activation_function " + act.asText()
                     + " unsupported (GELU tanh approximation only)");
         }

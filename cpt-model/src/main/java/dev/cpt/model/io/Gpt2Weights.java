@@ -5,7 +5,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.io.SafeTensors.Tensor;
-
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -87,7 +86,8 @@ public final class Gpt2Weights {
         if (lmHead != null) {
             Tensor wte = out.get("wte.weight");
             if (wte == null || !Arrays.equals(wte.data(), lmHead.data())) {
-                throw new IllegalArgumentException("lm_head.weight differs from wte.weight; untied heads are not supported");
+                throw new IllegalArgumentException(
+                        "lm_head.weight differs from wte.weight; untied heads are not supported");
             }
         }
         return out;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.CheckpointInfo.FileEntry;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -102,8 +101,8 @@ public final class Manifest {
                 }
                 String actualHash = sha256(p);
                 if (!actualHash.equals(hash)) {
-                    throw new CheckpointException("checkpoint file " + name + " is corrupted: sha256 "
-                            + actualHash + " does not match manifest " + hash);
+                    throw new CheckpointException("checkpoint file " + name + " is corrupted: sha256 " + actualHash
+                            + " does not match manifest " + hash);
                 }
             } catch (CheckpointException ce) {
                 throw ce;

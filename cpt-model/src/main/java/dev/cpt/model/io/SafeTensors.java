@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -48,8 +47,8 @@ public final class SafeTensors {
                 n = Math.multiplyExact(n, d);
             }
             if (n != data.length) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n
-                        + " values, got " + data.length);
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " needs " + n + " values, got " + data.length);
             }
         }
     }
@@ -57,8 +56,7 @@ public final class SafeTensors {
     /** Parsed file: tensors in file order plus the optional string metadata. */
     public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
 
-    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata)
-            throws IOException {
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
         try (OutputStream out = Files.newOutputStream(file)) {
             out.write(toBytes(tensors, metadata));
         }
@@ -198,8 +196,8 @@ public final class SafeTensors {
             throw new SafeTensorsException("tensor " + name + ": missing dtype");
         }
         if (!"F32".equals(dtype.asText())) {
-            throw new SafeTensorsException("tensor " + name + ": dtype " + dtype.asText()
-                    + " is not supported (only F32)");
+            throw new SafeTensorsException(
+                    "tensor " + name + ": dtype " + dtype.asText() + " is not supported (only F32)");
         }
         JsonNode shapeNode = node.get("shape");
         if (shapeNode == null || !shapeNode.isArray()) {
@@ -220,19 +218,22 @@ public final class SafeTensors {
             }
         }
         JsonNode offsets = node.get("data_offsets");
-        if (offsets == null || !offsets.isArray() || offsets.size() != 2
-                || !offsets.get(0).isIntegralNumber() || !offsets.get(1).isIntegralNumber()) {
+        if (offsets == null
+                || !offsets.isArray()
+                || offsets.size() != 2
+                || !offsets.get(0).isIntegralNumber()
+                || !offsets.get(1).isIntegralNumber()) {
             throw new SafeTensorsException("tensor " + name + ": data_offsets must be [begin, end]");
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();
         if (begin < 0 || end < begin || end > dataLen) {
-            throw new SafeTensorsException("tensor " + name + ": data_offsets [" + begin + ", " + end
-                    + "] outside the " + dataLen + "-byte data section");
+            throw new SafeTensorsException("tensor " + name + ": data_offsets [" + begin + ", " + end + "] outside the "
+                    + dataLen + "-byte data section");
         }
         if (elements > Integer.MAX_VALUE / 4 || end - begin != elements * 4) {
-            throw new SafeTensorsException("tensor " + name + ": shape " + Arrays.toString(shape)
-                    + " needs " + (elements * 4) + " bytes but data_offsets span " + (end - begin));
+            throw new SafeTensorsException("tensor " + name + ": shape " + Arrays.toString(shape) + " needs "
+                    + (elements * 4) + " bytes but data_offsets span " + (end - begin));
         }
         return new Entry(name, shape, begin, end);
     }
@@ -243,14 +244,14 @@ public final class SafeTensors {
         long expected = 0;
         for (Entry e : sorted) {
             if (e.begin != expected) {
-                throw new SafeTensorsException("tensor " + e.name + " starts at " + e.begin + ", expected "
-                        + expected + " (overlap or hole in the data section)");
+                throw new SafeTensorsException("tensor " + e.name + " starts at " + e.begin + ", expected " + expected
+                        + " (overlap or hole in the data section)");
             }
             expected = e.end;
         }
         if (expected != dataLen) {
-            throw new SafeTensorsException("tensors cover " + expected + " bytes but the data section has "
-                    + dataLen + " (truncated or trailing bytes)");
+            throw new SafeTensorsException("tensors cover " + expected + " bytes but the data section has " + dataLen
+                    + " (truncated or trailing bytes)");
         }
     }
 

@@ -8,7 +8,6 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.cpt.model.engine.OfflineEngine;
-
 import java.io.InputStream;
 import java.util.logging.Level;
 import java.util.logging.Logger;

@@ -12,7 +12,6 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import dev.cpt.model.GptConfig;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,8 +56,10 @@ public final class GptBlock extends AbstractBlock {
                 .optInitializer(new SeededNormal(random, 0.01f))
                 .build());
         for (int i = 0; i < config.layers(); i++) {
-            blocks.add(addChildBlock("h" + i, new TransformerBlock(
-                    config.embedDim(), config.heads(), config.layerNormEpsilon(), init, residualInit)));
+            blocks.add(addChildBlock(
+                    "h" + i,
+                    new TransformerBlock(
+                            config.embedDim(), config.heads(), config.layerNormEpsilon(), init, residualInit)));
         }
         lnF = addChildBlock("ln_f", new LayerNormBlock(config.embedDim(), config.layerNormEpsilon()));
     }
@@ -72,7 +73,9 @@ public final class GptBlock extends AbstractBlock {
         NDArray tokenTable = ps.getValue(wte, ids.getDevice(), training);
         NDArray positionTable = ps.getValue(wpe, ids.getDevice(), training);
         // token embeddings [B, T, C]
-        NDArray tok = ids.getNDArrayInternal().embedding(ids, tokenTable, SparseFormat.DENSE).head();
+        NDArray tok = ids.getNDArrayInternal()
+                .embedding(ids, tokenTable, SparseFormat.DENSE)
+                .head();
         // the first T learned positions [T, C], broadcast over the batch
         NDArray x = tok.add(positionTable.get(new NDIndex("0:{}", t)));
         for (TransformerBlock block : blocks) {

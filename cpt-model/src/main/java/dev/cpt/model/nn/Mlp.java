@@ -16,6 +16,7 @@ public final class Mlp extends AbstractBlock {
 
     /** 2 * sqrt(2 / pi): 0.5 * (1 + tanh(z)) == sigmoid(2z), which folds the 0.5 and the 1 away. */
     private static final float TWO_SQRT_2_OVER_PI = (float) (2.0 * Math.sqrt(2.0 / Math.PI));
+
     private static final float CUBIC = 0.044715f;
 
     /**

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
 import dev.cpt.model.engine.NativeArrays;
-
 import java.util.Random;
 
 /**

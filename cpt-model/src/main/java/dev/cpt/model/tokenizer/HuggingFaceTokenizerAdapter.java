@@ -5,7 +5,6 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cpt.model.engine.OfflineEngine;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -48,9 +47,10 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         // the tokenizers library phones home unless DJL is offline; the flag must be set first
         OfflineEngine.ensureOffline();
         int vocab = vocabSizeOf(JSON.readTree(json));
-        HuggingFaceTokenizer tok = HuggingFaceTokenizer.newInstance(
-                new ByteArrayInputStream(json), Map.of("addSpecialTokens", "false"));
-        return new HuggingFaceTokenizerAdapter(tok, json.clone(), vocab, "hf-" + sha256(json).substring(0, 16));
+        HuggingFaceTokenizer tok =
+                HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), Map.of("addSpecialTokens", "false"));
+        return new HuggingFaceTokenizerAdapter(
+                tok, json.clone(), vocab, "hf-" + sha256(json).substring(0, 16));
     }
 
     /**

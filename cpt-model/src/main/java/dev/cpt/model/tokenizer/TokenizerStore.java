@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +37,8 @@ public final class TokenizerStore {
             Files.write(dir.resolve(HF_FILE), hf.json());
             files.add(HF_FILE);
         } else {
-            throw new IllegalArgumentException("cannot persist tokenizer " + tokenizer.getClass().getName()
-                    + "; use ByteTokenizer or HuggingFaceTokenizerAdapter");
+            throw new IllegalArgumentException("cannot persist tokenizer "
+                    + tokenizer.getClass().getName() + "; use ByteTokenizer or HuggingFaceTokenizerAdapter");
         }
         Files.write(dir.resolve(INFO_FILE), JSON.writeValueAsBytes(info));
         files.add(INFO_FILE);
@@ -52,12 +51,13 @@ public final class TokenizerStore {
         String type = info.path("type").asText();
         Tokenizer tok = switch (type) {
             case "byte" -> ByteTokenizer.INSTANCE;
-            case "huggingface" -> HuggingFaceTokenizerAdapter.load(dir.resolve(info.path("file").asText(HF_FILE)));
+            case "huggingface" ->
+                HuggingFaceTokenizerAdapter.load(dir.resolve(info.path("file").asText(HF_FILE)));
             default -> throw new IOException(INFO_FILE + ": unknown tokenizer type '" + type + "'");
         };
         if (tok.vocabSize() != info.path("vocab_size").asInt(-1)) {
-            throw new IOException(INFO_FILE + ": vocab_size " + info.path("vocab_size") + " does not match the tokenizer ("
-                    + tok.vocabSize() + ")");
+            throw new IOException(INFO_FILE + ": vocab_size " + info.path("vocab_size")
+                    + " does not match the tokenizer (" + tok.vocabSize() + ")");
         }
         return tok;
     }

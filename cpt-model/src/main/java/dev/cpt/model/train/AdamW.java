@@ -8,7 +8,6 @@ import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.engine.NativeArrays;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,19 +60,20 @@ public final class AdamW implements AutoCloseable {
         for (Slot slot : slots) {
             NDArray w = slot.parameter.getArray();
             try (NDArray g = w.getGradient()) {
-                w.getNDArrayInternal().adamUpdate(
-                        new NDList(w, g, slot.mean, slot.variance),
-                        new NDList(w),
-                        (float) s.learningRate(),
-                        lrCorrected,
-                        slot.decay ? (float) s.weightDecay() : 0f,
-                        (float) rescale,
-                        -1f, // no element-wise clipping; the global norm already did it
-                        (float) s.beta1(),
-                        (float) s.beta2(),
-                        (float) s.eps(),
-                        false,
-                        true);
+                w.getNDArrayInternal()
+                        .adamUpdate(
+                                new NDList(w, g, slot.mean, slot.variance),
+                                new NDList(w),
+                                (float) s.learningRate(),
+                                lrCorrected,
+                                slot.decay ? (float) s.weightDecay() : 0f,
+                                (float) rescale,
+                                -1f, // no element-wise clipping; the global norm already did it
+                                (float) s.beta1(),
+                                (float) s.beta2(),
+                                (float) s.eps(),
+                                false,
+                                true);
             }
         }
         step = t;
@@ -115,8 +115,8 @@ public final class AdamW implements AutoCloseable {
             throw new IllegalArgumentException("optimizer state has no tensor " + name);
         }
         if (values.length != target.size()) {
-            throw new IllegalArgumentException("optimizer tensor " + name + " has " + values.length
-                    + " values, expected " + target.size());
+            throw new IllegalArgumentException(
+                    "optimizer tensor " + name + " has " + values.length + " values, expected " + target.size());
         }
         // libtorch-owned: intern drops the Java buffer a plain create would wrap (see NativeArrays)
         NDArray fresh = NativeArrays.create(target.getManager(), values, target.getShape());

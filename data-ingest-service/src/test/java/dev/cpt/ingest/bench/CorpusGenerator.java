@@ -12,15 +12,15 @@ import java.util.Random;
  */
 public final class CorpusGenerator {
     private static final String[] COMMON = ("the of and to in is was for that with as on by at from this which be are "
-            + "it an or were has had have not but its their also more one two after first new other than been when into "
-            + "all some these time there only over most such may then during about between under both through where many "
-            + "river city water light stone market winter summer field village harbour bridge mountain forest road school "
-            + "history council report museum station island valley garden library trade music law court energy weather "
-            + "built opened grew moved wrote carried measured found showed remained returned described produced followed "
-            + "early large small northern southern ancient modern local public several common famous narrow heavy quiet")
+                    + "it an or were has had have not but its their also more one two after first new other than been when into "
+                    + "all some these time there only over most such may then during about between under both through where many "
+                    + "river city water light stone market winter summer field village harbour bridge mountain forest road school "
+                    + "history council report museum station island valley garden library trade music law court energy weather "
+                    + "built opened grew moved wrote carried measured found showed remained returned described produced followed "
+                    + "early large small northern southern ancient modern local public several common famous narrow heavy quiet")
             .split(" ");
     private static final String[] SYLLABLES = ("ka lo ren ti mar vel sun dor ia en ost bra gel fen hal mir tor qua lis "
-            + "nor pe ul zan cor bel dri fa gon")
+                    + "nor pe ul zan cor bel dri fa gon")
             .split(" ");
 
     private final Random random;

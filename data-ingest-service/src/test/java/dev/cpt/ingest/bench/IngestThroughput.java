@@ -57,8 +57,14 @@ public final class IngestThroughput {
         System.out.printf("generating %d MB of JSONL...%n", megabytes);
         Corpus corpus = Corpus.generate(megabytes * 1024L * 1024L, 11);
         corpus.warmup = Corpus.generate(WARMUP_BYTES, 12).lines;
-        System.out.printf("corpus: %,d documents, %,d bytes of text (%,d bytes of JSONL); %d exact copies, %d near copies, %d broken%n",
-                corpus.lines.size(), corpus.textBytes, corpus.jsonBytes, corpus.exactCopies, corpus.nearCopies, corpus.broken);
+        System.out.printf(
+                "corpus: %,d documents, %,d bytes of text (%,d bytes of JSONL); %d exact copies, %d near copies, %d broken%n",
+                corpus.lines.size(),
+                corpus.textBytes,
+                corpus.jsonBytes,
+                corpus.exactCopies,
+                corpus.nearCopies,
+                corpus.broken);
 
         Path dir = Files.createTempDirectory("cpt-bench-kafka");
         EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
@@ -82,19 +88,28 @@ public final class IngestThroughput {
             int passes = Integer.getInteger("bench.warmup-passes", 3);
             for (int pass = 0; pass < passes; pass++) {
                 try (Deduplicator scratch = dedup(Files.createTempDirectory("cpt-bench-warmup"))) {
-                    ingestAll(ingester(validator, scratch, sink, new IngestMetrics(new SimpleMeterRegistry())),
-                            corpus.warmup, threads, chunk, new Tally()).apply(CpuClock.start());
+                    ingestAll(
+                                    ingester(validator, scratch, sink, new IngestMetrics(new SimpleMeterRegistry())),
+                                    corpus.warmup,
+                                    threads,
+                                    chunk,
+                                    new Tally())
+                            .apply(CpuClock.start());
                 }
             }
 
             try (Deduplicator dedup = dedup(Files.createTempDirectory("cpt-bench-state"))) {
                 Ingester ingester = ingester(validator, dedup, sink, new IngestMetrics(registry));
                 Tally tally = new Tally();
-                System.out.printf("warmed up (%d passes); measuring at %d ms of JVM uptime%n", passes,
-                        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+                System.out.printf(
+                        "warmed up (%d passes); measuring at %d ms of JVM uptime%n",
+                        passes,
+                        java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                .getUptime());
                 CpuClock cpu = CpuClock.start();
                 long start = System.nanoTime();
-                CpuClock.Used used = ingestAll(ingester, corpus.lines, threads, chunk, tally).apply(cpu);
+                CpuClock.Used used =
+                        ingestAll(ingester, corpus.lines, threads, chunk, tally).apply(cpu);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 report(kafka, corpus, threads, chunk, registry, tally, seconds, used);
             }
@@ -102,13 +117,23 @@ public final class IngestThroughput {
     }
 
     private static Deduplicator dedup(Path stateDir) {
-        return new Deduplicator(new Deduplicator.Settings(true, true, 1_000_000, 200_000),
-                MinHasher.forThreshold(0.8, 5, 128), stateDir);
+        return new Deduplicator(
+                new Deduplicator.Settings(true, true, 1_000_000, 200_000),
+                MinHasher.forThreshold(0.8, 5, 128),
+                stateDir);
     }
 
-    private static Ingester ingester(Validator validator, Deduplicator dedup, Ingester.Sink sink, IngestMetrics metrics) {
-        DocumentPipeline pipeline = new DocumentPipeline(validator, new TextNormalizer(),
-                new DomainRules("general", List.of()), dedup, new QualityScorer(), 0.5, 10, ByteTokenizer.INSTANCE,
+    private static Ingester ingester(
+            Validator validator, Deduplicator dedup, Ingester.Sink sink, IngestMetrics metrics) {
+        DocumentPipeline pipeline = new DocumentPipeline(
+                validator,
+                new TextNormalizer(),
+                new DomainRules("general", List.of()),
+                dedup,
+                new QualityScorer(),
+                0.5,
+                10,
+                ByteTokenizer.INSTANCE,
                 Clock.systemUTC());
         return new Ingester(pipeline, dedup, sink, metrics, Duration.ofSeconds(120));
     }
@@ -136,8 +161,9 @@ public final class IngestThroughput {
      * Ingests the lines chunk by chunk on {@code threads} threads and waits for them; the returned function reads
      * the CPU clock while the threads are still alive (so their time is attributed to them), then lets them end.
      */
-    private static java.util.function.Function<CpuClock, CpuClock.Used> ingestAll(Ingester ingester,
-            List<Ingester.Item> lines, int threads, int chunk, Tally tally) throws InterruptedException {
+    private static java.util.function.Function<CpuClock, CpuClock.Used> ingestAll(
+            Ingester ingester, List<Ingester.Item> lines, int threads, int chunk, Tally tally)
+            throws InterruptedException {
         ConcurrentLinkedQueue<List<Ingester.Item>> chunks = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < lines.size(); i += chunk) {
             chunks.add(lines.subList(i, Math.min(lines.size(), i + chunk)));
@@ -146,14 +172,16 @@ public final class IngestThroughput {
         CountDownLatch measured = new CountDownLatch(1);
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Thread w = new Thread(() -> {
-                List<Ingester.Item> next;
-                while ((next = chunks.poll()) != null) {
-                    ingester.ingest(next, true).forEach(tally::add);
-                }
-                done.countDown();
-                awaitQuietly(measured);
-            }, "ingest-" + t);
+            Thread w = new Thread(
+                    () -> {
+                        List<Ingester.Item> next;
+                        while ((next = chunks.poll()) != null) {
+                            ingester.ingest(next, true).forEach(tally::add);
+                        }
+                        done.countDown();
+                        awaitQuietly(measured);
+                    },
+                    "ingest-" + t);
             workers.add(w);
             w.start();
         }
@@ -172,27 +200,46 @@ public final class IngestThroughput {
         };
     }
 
-    private static void report(EmbeddedKafka kafka, Corpus corpus, int threads, int chunk, SimpleMeterRegistry registry,
-            Tally tally, double seconds, CpuClock.Used used) {
+    private static void report(
+            EmbeddedKafka kafka,
+            Corpus corpus,
+            int threads,
+            int chunk,
+            SimpleMeterRegistry registry,
+            Tally tally,
+            double seconds,
+            CpuClock.Used used) {
         int documents = corpus.lines.size();
         double textMb = corpus.textBytes / 1e6;
         int cores = Runtime.getRuntime().availableProcessors();
-        System.out.printf("%n%d thread(s), chunks of %d, dedup exact+near on, acks=all, compression %s, broker %s, %d cores%n",
+        System.out.printf(
+                "%n%d thread(s), chunks of %d, dedup exact+near on, acks=all, compression %s, broker %s, %d cores%n",
                 threads, chunk, System.getProperty("bench.compression", "none"), kafka.bootstrapServers(), cores);
-        System.out.printf("documents in: %,d   published: %,d   duplicates: %,d   rejected: %,d   in %.2f s%n",
+        System.out.printf(
+                "documents in: %,d   published: %,d   duplicates: %,d   rejected: %,d   in %.2f s%n",
                 documents, tally.accepted.get(), tally.duplicates.get(), tally.rejected.get(), seconds);
-        System.out.printf("duplicates by kind: exact %.0f, near %.0f%n", count(registry, "exact"), count(registry, "near"));
+        System.out.printf(
+                "duplicates by kind: exact %.0f, near %.0f%n", count(registry, "exact"), count(registry, "near"));
         System.out.println("CPU seconds by thread kind (ingest JVM):");
-        used.byThreadKind().forEach((kind, s) -> System.out.printf("  %-20s %6.2f s  %.4f core-s/MB%n", kind, s, s / textMb));
-        System.out.printf("  %-20s %6.2f s  %.4f core-s/MB%n", "broker (child JVM)", used.brokerSeconds(),
-                used.brokerSeconds() / textMb);
-        System.out.printf("load average (1 min) at the end: %.2f%n",
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf("THROUGHPUT: %.1f MB/s of text wall (%.1f MB/s of JSONL), %,.0f documents/s, %,.0f tokens/s%n",
+        used.byThreadKind()
+                .forEach((kind, s) -> System.out.printf("  %-20s %6.2f s  %.4f core-s/MB%n", kind, s, s / textMb));
+        System.out.printf(
+                "  %-20s %6.2f s  %.4f core-s/MB%n",
+                "broker (child JVM)", used.brokerSeconds(), used.brokerSeconds() / textMb);
+        System.out.printf(
+                "load average (1 min) at the end: %.2f%n",
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                        .getSystemLoadAverage());
+        System.out.printf(
+                "THROUGHPUT: %.1f MB/s of text wall (%.1f MB/s of JSONL), %,.0f documents/s, %,.0f tokens/s%n",
                 textMb / seconds, corpus.jsonBytes / 1e6 / seconds, documents / seconds, tally.tokens.get() / seconds);
-        System.out.printf("CPU: %.4f core-s/MB of text (ingest %.4f + broker %.4f): at most %.1f MB/s on %d quiet cores%n",
-                used.totalSeconds() / textMb, used.ingestSeconds() / textMb, used.brokerSeconds() / textMb,
-                cores * textMb / used.totalSeconds(), cores);
+        System.out.printf(
+                "CPU: %.4f core-s/MB of text (ingest %.4f + broker %.4f): at most %.1f MB/s on %d quiet cores%n",
+                used.totalSeconds() / textMb,
+                used.ingestSeconds() / textMb,
+                used.brokerSeconds() / textMb,
+                cores * textMb / used.totalSeconds(),
+                cores);
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
@@ -218,7 +265,8 @@ public final class IngestThroughput {
             final dev.cpt.ingest.DocumentSerializer json = new dev.cpt.ingest.DocumentSerializer();
 
             @Override
-            public java.util.concurrent.CompletableFuture<?> publish(dev.cpt.contracts.Document d, dev.cpt.ingest.Split s) {
+            public java.util.concurrent.CompletableFuture<?> publish(
+                    dev.cpt.contracts.Document d, dev.cpt.ingest.Split s) {
                 json.serialize("t", d);
                 return java.util.concurrent.CompletableFuture.completedFuture(null);
             }
@@ -231,7 +279,9 @@ public final class IngestThroughput {
     }
 
     private static double count(SimpleMeterRegistry registry, String kind) {
-        return registry.find("cpt.ingest.duplicates").tag("kind", kind).counters().stream().mapToDouble(c -> c.count()).sum();
+        return registry.find("cpt.ingest.duplicates").tag("kind", kind).counters().stream()
+                .mapToDouble(c -> c.count())
+                .sum();
     }
 
     /** The benchmark's input: JSONL lines as the HTTP endpoint or a watched file would hand them in. */
@@ -239,6 +289,7 @@ public final class IngestThroughput {
         final List<Ingester.Item> lines = new ArrayList<>();
         /** A smaller corpus of the same mix (copies, near copies, broken lines), so the JIT has seen every path. */
         List<Ingester.Item> warmup = List.of();
+
         long textBytes;
         long jsonBytes;
         int exactCopies;
@@ -257,7 +308,8 @@ public final class IngestThroughput {
                 int roll = random.nextInt(100);
                 String text;
                 if (roll < 3 && !recent.isEmpty()) {
-                    text = "  " + recent.get(random.nextInt(recent.size())).replace(". ", ".  ") + "\n"; // exact after normalisation
+                    text = "  " + recent.get(random.nextInt(recent.size())).replace(". ", ".  ")
+                            + "\n"; // exact after normalisation
                     c.exactCopies++;
                 } else if (roll < 6 && !recent.isEmpty()) {
                     text = prose.nearCopy(recent.get(random.nextInt(recent.size())), 0.005);
@@ -274,10 +326,12 @@ public final class IngestThroughput {
                 }
                 byte[] line;
                 if (random.nextInt(1000) == 0) {
-                    line = ("{\"id\": \"broken-" + n + "\", \"text\": \"caf\u00e9 ").getBytes(StandardCharsets.ISO_8859_1);
+                    line = ("{\"id\": \"broken-" + n + "\", \"text\": \"caf\u00e9 ")
+                            .getBytes(StandardCharsets.ISO_8859_1);
                     c.broken++;
                 } else {
-                    line = Json.write(new RawDocument("doc-" + n, domain, text, "bench")).getBytes(StandardCharsets.UTF_8);
+                    line = Json.write(new RawDocument("doc-" + n, domain, text, "bench"))
+                            .getBytes(StandardCharsets.UTF_8);
                 }
                 c.lines.add(Ingester.Item.json(Origin.http(), line));
                 c.textBytes += text.getBytes(StandardCharsets.UTF_8).length;

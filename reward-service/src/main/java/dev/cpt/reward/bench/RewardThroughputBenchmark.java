@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * In-process reward throughput: the same encoder, micro-batcher and {@link PairScorer} the service runs, without HTTP or
+ * In-process reward throughput: the same encoder, micro-batcher and {@link PairScorer} the service runs, without HTTP
+ * or
  * Kafka. Phase 1 sends groups of {@code --group} completions (one shared reference, as a GRPO rollout group) at a
  * steady {@code --rate} groups/s and reports the latency of a whole group (p50/p99) and the texts/s scored. Phase 2
  * runs {@code --clients} closed-loop clients to find the saturated texts/s.
@@ -57,20 +58,33 @@ public final class RewardThroughputBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        try (SentenceEncoder encoder = encoderDir != null ? SentenceEncoder.load(Path.of(encoderDir))
+        try (SentenceEncoder encoder = encoderDir != null
+                ? SentenceEncoder.load(Path.of(encoderDir))
                 : EncoderTrainer.loadOrTrain(Path.of(cache), TrainingSettings.demo(), System.out::println)) {
             AtomicLong texts = new AtomicLong();
             AtomicLong batches = new AtomicLong();
-            try (MicroBatcher<String, float[]> batcher = new MicroBatcher<>("bench", maxTexts, Duration.ofMillis(maxWaitMs), 100_000,
-                    t -> Arrays.asList(encoder.embed(t)), n -> {
+            try (MicroBatcher<String, float[]> batcher = new MicroBatcher<>(
+                    "bench",
+                    maxTexts,
+                    Duration.ofMillis(maxWaitMs),
+                    100_000,
+                    t -> Arrays.asList(encoder.embed(t)),
+                    n -> {
                         texts.addAndGet(n);
                         batches.incrementAndGet();
                     })) {
-                PairScorer scorer = new PairScorer(batcher, new RewardTerms(new RewardTerms.Weights(1, 0, 0, 0), ".*[.]", 1, 1.5),
+                PairScorer scorer = new PairScorer(
+                        batcher,
+                        new RewardTerms(new RewardTerms.Weights(1, 0, 0, 0), ".*[.]", 1, 1.5),
                         Duration.ofSeconds(60));
                 List<List<PairScorer.Pair>> groups = groups(group, 200);
-                System.out.printf(Locale.ROOT, "encoder %s, %d parameters; micro-batch <= %d texts, wait %d ms%n",
-                        encoder.config(), encoder.parameterCount(), maxTexts, maxWaitMs);
+                System.out.printf(
+                        Locale.ROOT,
+                        "encoder %s, %d parameters; micro-batch <= %d texts, wait %d ms%n",
+                        encoder.config(),
+                        encoder.parameterCount(),
+                        maxTexts,
+                        maxWaitMs);
                 // warm-up: first forward passes allocate and pick kernels
                 for (int i = 0; i < 10; i++) {
                     scorer.score(groups.get(i), true);
@@ -85,26 +99,37 @@ public final class RewardThroughputBenchmark {
         }
     }
 
-    private static void steady(PairScorer scorer, List<List<PairScorer.Pair>> groups, double rate, int seconds, int group,
-            AtomicLong texts, AtomicLong batches) throws InterruptedException {
+    private static void steady(
+            PairScorer scorer,
+            List<List<PairScorer.Pair>> groups,
+            double rate,
+            int seconds,
+            int group,
+            AtomicLong texts,
+            AtomicLong batches)
+            throws InterruptedException {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         AtomicLong failures = new AtomicLong();
         ExecutorService callers = Executors.newCachedThreadPool();
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         AtomicLong sent = new AtomicLong();
         long started = System.nanoTime();
-        clock.scheduleAtFixedRate(() -> {
-            List<PairScorer.Pair> g = groups.get((int) (sent.getAndIncrement() % groups.size()));
-            callers.execute(() -> {
-                long t0 = System.nanoTime();
-                try {
-                    scorer.score(g, true);
-                    latencies.add(System.nanoTime() - t0);
-                } catch (Exception e) {
-                    failures.incrementAndGet();
-                }
-            });
-        }, 0, (long) (1e9 / rate), TimeUnit.NANOSECONDS);
+        clock.scheduleAtFixedRate(
+                () -> {
+                    List<PairScorer.Pair> g = groups.get((int) (sent.getAndIncrement() % groups.size()));
+                    callers.execute(() -> {
+                        long t0 = System.nanoTime();
+                        try {
+                            scorer.score(g, true);
+                            latencies.add(System.nanoTime() - t0);
+                        } catch (Exception e) {
+                            failures.incrementAndGet();
+                        }
+                    });
+                },
+                0,
+                (long) (1e9 / rate),
+                TimeUnit.NANOSECONDS);
         Thread.sleep(seconds * 1000L);
         clock.shutdownNow();
         callers.shutdown();
@@ -112,15 +137,28 @@ public final class RewardThroughputBenchmark {
         double elapsed = (System.nanoTime() - started) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "RESULT phase=steady rate_groups_per_s=%.1f group=%d groups=%d failures=%d texts_per_s=%.1f "
                         + "mean_batch=%.1f p50_ms=%.1f p99_ms=%.1f%n",
-                rate, group, sorted.size(), failures.get(), texts.get() / elapsed,
-                texts.get() / (double) Math.max(1, batches.get()), pct(sorted, 0.50), pct(sorted, 0.99));
+                rate,
+                group,
+                sorted.size(),
+                failures.get(),
+                texts.get() / elapsed,
+                texts.get() / (double) Math.max(1, batches.get()),
+                pct(sorted, 0.50),
+                pct(sorted, 0.99));
     }
 
-    private static void saturated(PairScorer scorer, List<List<PairScorer.Pair>> groups, int clients, int seconds,
-            AtomicLong texts, AtomicLong batches) throws InterruptedException {
+    private static void saturated(
+            PairScorer scorer,
+            List<List<PairScorer.Pair>> groups,
+            int clients,
+            int seconds,
+            AtomicLong texts,
+            AtomicLong batches)
+            throws InterruptedException {
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
         List<Thread> threads = new ArrayList<>();
@@ -150,10 +188,15 @@ public final class RewardThroughputBenchmark {
         double elapsed = (System.nanoTime() - started) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        System.out.printf(Locale.ROOT,
+        System.out.printf(
+                Locale.ROOT,
                 "RESULT phase=saturated clients=%d groups=%d texts_per_s=%.1f mean_batch=%.1f p50_ms=%.1f p99_ms=%.1f%n",
-                clients, sorted.size(), texts.get() / elapsed, texts.get() / (double) Math.max(1, batches.get()),
-                pct(sorted, 0.50), pct(sorted, 0.99));
+                clients,
+                sorted.size(),
+                texts.get() / elapsed,
+                texts.get() / (double) Math.max(1, batches.get()),
+                pct(sorted, 0.50),
+                pct(sorted, 0.99));
     }
 
     /** Groups of completions sharing one reference, like the rollouts of one GRPO prompt. */
@@ -164,7 +207,9 @@ public final class RewardThroughputBenchmark {
         for (int g = 0; g < count; g++) {
             List<ContrastivePairs.Pair> sample = pairs.batch(size, rng);
             String reference = sample.get(0).positive();
-            out.add(sample.stream().map(p -> new PairScorer.Pair(p.anchor(), reference)).toList());
+            out.add(sample.stream()
+                    .map(p -> new PairScorer.Pair(p.anchor(), reference))
+                    .toList());
         }
         return out;
     }

@@ -19,18 +19,31 @@ import java.nio.file.Path;
  * @param typeVocabSize rows of the token-type (segment) table
  * @param layerNormEps LayerNorm epsilon
  */
-public record BertConfig(int vocabSize, int hiddenSize, int layers, int heads, int intermediateSize, int maxPositions,
-        int typeVocabSize, float layerNormEps) {
+public record BertConfig(
+        int vocabSize,
+        int hiddenSize,
+        int layers,
+        int heads,
+        int intermediateSize,
+        int maxPositions,
+        int typeVocabSize,
+        float layerNormEps) {
     public static final String FILE = "config.json";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public BertConfig {
-        if (vocabSize < 1 || hiddenSize < 1 || layers < 1 || heads < 1 || intermediateSize < 1 || maxPositions < 2
+        if (vocabSize < 1
+                || hiddenSize < 1
+                || layers < 1
+                || heads < 1
+                || intermediateSize < 1
+                || maxPositions < 2
                 || typeVocabSize < 1) {
             throw new IllegalArgumentException("every BERT dimension must be positive: " + this);
         }
         if (hiddenSize % heads != 0) {
-            throw new IllegalArgumentException("hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + heads);
+            throw new IllegalArgumentException(
+                    "hidden_size " + hiddenSize + " is not a multiple of num_attention_heads " + heads);
         }
         if (!(layerNormEps > 0)) {
             throw new IllegalArgumentException("layer_norm_eps must be > 0, got " + layerNormEps);
@@ -38,7 +51,8 @@ public record BertConfig(int vocabSize, int hiddenSize, int layers, int heads, i
     }
 
     public BertConfig withVocabSize(int vocab) {
-        return new BertConfig(vocab, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabSize, layerNormEps);
+        return new BertConfig(
+                vocab, hiddenSize, layers, heads, intermediateSize, maxPositions, typeVocabSize, layerNormEps);
     }
 
     public static BertConfig read(Path file) throws IOException {
@@ -52,10 +66,15 @@ public record BertConfig(int vocabSize, int hiddenSize, int layers, int heads, i
         if (!type.equals("bert")) {
             throw new IOException(file + ": model_type " + type + " is not a BERT encoder");
         }
-        return new BertConfig(required(root, "vocab_size", file), required(root, "hidden_size", file),
-                required(root, "num_hidden_layers", file), required(root, "num_attention_heads", file),
-                required(root, "intermediate_size", file), required(root, "max_position_embeddings", file),
-                root.path("type_vocab_size").asInt(2), (float) root.path("layer_norm_eps").asDouble(1e-12));
+        return new BertConfig(
+                required(root, "vocab_size", file),
+                required(root, "hidden_size", file),
+                required(root, "num_hidden_layers", file),
+                required(root, "num_attention_heads", file),
+                required(root, "intermediate_size", file),
+                required(root, "max_position_embeddings", file),
+                root.path("type_vocab_size").asInt(2),
+                (float) root.path("layer_norm_eps").asDouble(1e-12));
     }
 
     public void write(Path file) throws IOException {

@@ -53,23 +53,32 @@ final class BertEncoderBlock extends AbstractBlock {
     }
 
     private static Parameter table(String name, int rows, int width, Initializer init) {
-        return Parameter.builder().setName(name).setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(rows, width)).optInitializer(init).build();
+        return Parameter.builder()
+                .setName(name)
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(rows, width))
+                .optInitializer(init)
+                .build();
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray ids = inputs.get(0);
         NDArray typeIds = inputs.get(1);
         NDArray mask = inputs.get(2);
         NDArray keyMask = inputs.get(3);
         long t = ids.getShape().get(1);
         // word embeddings [B, T, C]
-        NDArray x = ids.getNDArrayInternal().embedding(ids, ps.getValue(words, ids.getDevice(), training), SparseFormat.DENSE).head();
+        NDArray x = ids.getNDArrayInternal()
+                .embedding(ids, ps.getValue(words, ids.getDevice(), training), SparseFormat.DENSE)
+                .head();
         // plus the first T learned positions, broadcast over the batch
         x = x.add(ps.getValue(positions, ids.getDevice(), training).get(new NDIndex("0:{}", t)));
         // plus the segment embedding of each token
-        x = x.add(typeIds.getNDArrayInternal().embedding(typeIds, ps.getValue(types, ids.getDevice(), training), SparseFormat.DENSE).head());
+        x = x.add(typeIds.getNDArrayInternal()
+                .embedding(typeIds, ps.getValue(types, ids.getDevice(), training), SparseFormat.DENSE)
+                .head());
         // embedding LayerNorm (BERT normalises before the first block)
         x = embeddingNorm.forward(ps, new NDList(x), training).head();
         for (BertLayer layer : layers) {

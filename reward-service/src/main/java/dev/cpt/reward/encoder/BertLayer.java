@@ -10,8 +10,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
-import dev.cpt.model.nn.LayerNormBlock;
 import dev.cpt.model.engine.NativeArrays;
+import dev.cpt.model.nn.LayerNormBlock;
 import java.util.Map;
 
 /**
@@ -48,7 +48,8 @@ final class BertLayer extends AbstractBlock {
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray keyMask = inputs.get(1);
         long b = x.getShape().get(0);
@@ -64,17 +65,27 @@ final class BertLayer extends AbstractBlock {
         // weighted values, heads merged back into [B, T, C]
         NDArray merged = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, c);
         // output projection, residual, LayerNorm (post-LN, as BERT)
-        NDArray attended = attentionOut.forward(ps, new NDList(merged), training).head();
-        NDArray h = attentionNorm.forward(ps, new NDList(x.add(attended)), training).head();
+        NDArray attended =
+                attentionOut.forward(ps, new NDList(merged), training).head();
+        NDArray h =
+                attentionNorm.forward(ps, new NDList(x.add(attended)), training).head();
         // feed-forward with BERT's exact (erf) GELU
-        NDArray ff = intermediate.forward(ps, new NDList(h), training).head().getNDArrayInternal().gelu();
+        NDArray ff = intermediate
+                .forward(ps, new NDList(h), training)
+                .head()
+                .getNDArrayInternal()
+                .gelu();
         NDArray projected = output.forward(ps, new NDList(ff), training).head();
         // residual and LayerNorm again
         return outputNorm.forward(ps, new NDList(h.add(projected)), training);
     }
 
     private NDArray heads(Dense projection, ParameterStore ps, NDArray x, boolean training, long b, long t) {
-        return projection.forward(ps, new NDList(x), training).head().reshape(b, t, heads, headDim).transpose(0, 2, 1, 3);
+        return projection
+                .forward(ps, new NDList(x), training)
+                .head()
+                .reshape(b, t, heads, headDim)
+                .transpose(0, 2, 1, 3);
     }
 
     /** Adds this layer's parameters under {@code encoder.layer.N.}-style Hugging Face names. */

@@ -55,10 +55,15 @@ public final class ContrastivePairs {
     };
     /** plural of the larger unit, plural of the smaller, singular of the larger, factor */
     private static final Object[][] UNITS = {
-        {"meters", "centimeters", "meter", 100}, {"kilometers", "meters", "kilometer", 1000},
-        {"hours", "minutes", "hour", 60}, {"minutes", "seconds", "minute", 60},
-        {"kilograms", "grams", "kilogram", 1000}, {"liters", "milliliters", "liter", 1000},
-        {"days", "hours", "day", 24}, {"weeks", "days", "week", 7}, {"feet", "inches", "foot", 12},
+        {"meters", "centimeters", "meter", 100},
+        {"kilometers", "meters", "kilometer", 1000},
+        {"hours", "minutes", "hour", 60},
+        {"minutes", "seconds", "minute", 60},
+        {"kilograms", "grams", "kilogram", 1000},
+        {"liters", "milliliters", "liter", 1000},
+        {"days", "hours", "day", 24},
+        {"weeks", "days", "week", 7},
+        {"feet", "inches", "foot", 12},
     };
 
     private final List<String> sentences;

@@ -18,18 +18,27 @@ final class Dense extends AbstractBlock {
 
     Dense(int in, int out, Initializer init) {
         this.out = out;
-        weight = addParameter(Parameter.builder().setName("weight").setType(Parameter.Type.WEIGHT)
-                .optShape(new Shape(out, in)).optInitializer(init).build());
-        bias = addParameter(Parameter.builder().setName("bias").setType(Parameter.Type.BIAS)
-                .optShape(new Shape(out)).optInitializer(Initializer.ZEROS).build());
+        weight = addParameter(Parameter.builder()
+                .setName("weight")
+                .setType(Parameter.Type.WEIGHT)
+                .optShape(new Shape(out, in))
+                .optInitializer(init)
+                .build());
+        bias = addParameter(Parameter.builder()
+                .setName("bias")
+                .setType(Parameter.Type.BIAS)
+                .optShape(new Shape(out))
+                .optInitializer(Initializer.ZEROS)
+                .build());
     }
 
     @Override
-    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         // x @ w^T + b in one addmm kernel
-        return x.getNDArrayInternal().linear(x, ps.getValue(weight, x.getDevice(), training),
-                ps.getValue(bias, x.getDevice(), training));
+        return x.getNDArrayInternal()
+                .linear(x, ps.getValue(weight, x.getDevice(), training), ps.getValue(bias, x.getDevice(), training));
     }
 
     void collect(String prefix, Map<String, Parameter> into) {

@@ -22,23 +22,41 @@ public final class EncoderTrainer {
     /**
      * What training produced and how well the encoder separates held-out pairs.
      *
-     * @param heldOutTop1 fraction of held-out anchors whose nearest candidate (among the batch's positives) is their own positive
+     * @param heldOutTop1 fraction of held-out anchors whose nearest candidate (among the batch's positives) is their
+     * own positive
      * @param chance the same fraction for a random guess (1 / batch size)
      */
-    public record Result(SentenceEncoder encoder, double firstLoss, double lastLoss, double heldOutTop1, double chance,
-            double positiveCosine, double negativeCosine, Duration took) {
+    public record Result(
+            SentenceEncoder encoder,
+            double firstLoss,
+            double lastLoss,
+            double heldOutTop1,
+            double chance,
+            double positiveCosine,
+            double negativeCosine,
+            Duration took) {
         public String summary() {
-            return String.format(java.util.Locale.ROOT,
+            return String.format(
+                    java.util.Locale.ROOT,
                     "%d parameters, loss %.3f -> %.3f, held-out top-1 %.2f (chance %.2f), cosine positives %.3f vs negatives %.3f, %.1f s",
-                    encoder.parameterCount(), firstLoss, lastLoss, heldOutTop1, chance, positiveCosine, negativeCosine,
+                    encoder.parameterCount(),
+                    firstLoss,
+                    lastLoss,
+                    heldOutTop1,
+                    chance,
+                    positiveCosine,
+                    negativeCosine,
                     took.toMillis() / 1000.0);
         }
     }
 
-    public static Result train(TrainingSettings settings, List<String> corpus, Consumer<String> log) throws IOException {
+    public static Result train(TrainingSettings settings, List<String> corpus, Consumer<String> log)
+            throws IOException {
         long started = System.nanoTime();
-        WordPieceVocabulary.Built vocabulary = WordPieceVocabulary.build(ContrastivePairs.vocabularyTexts(corpus), settings.maxVocab());
-        SentenceEncoder encoder = SentenceEncoder.create(settings.model(vocabulary.size()), vocabulary.json(), settings.seed());
+        WordPieceVocabulary.Built vocabulary =
+                WordPieceVocabulary.build(ContrastivePairs.vocabularyTexts(corpus), settings.maxVocab());
+        SentenceEncoder encoder =
+                SentenceEncoder.create(settings.model(vocabulary.size()), vocabulary.json(), settings.seed());
         try {
             ContrastivePairs pairs = ContrastivePairs.training(corpus);
             Random rng = new Random(settings.seed());
@@ -48,21 +66,33 @@ public final class EncoderTrainer {
             int warmup = Math.max(1, settings.steps() / 10);
             for (int step = 0; step < settings.steps(); step++) {
                 // linear warm-up, then linear decay to a tenth of the peak
-                double scale = step < warmup ? (step + 1.0) / warmup
+                double scale = step < warmup
+                        ? (step + 1.0) / warmup
                         : 1.0 - 0.9 * (step - warmup) / Math.max(1.0, settings.steps() - warmup);
                 List<ContrastivePairs.Pair> batch = pairs.batch(settings.batchPairs(), rng);
-                SentenceEncoder.StepResult r = encoder.contrastiveStep(encoder.tokenize(texts(batch)),
-                        (float) settings.temperature(), base.withLearningRate(settings.learningRate() * scale));
+                SentenceEncoder.StepResult r = encoder.contrastiveStep(
+                        encoder.tokenize(texts(batch)),
+                        (float) settings.temperature(),
+                        base.withLearningRate(settings.learningRate() * scale));
                 if (Double.isNaN(first)) {
                     first = r.loss();
                 }
                 recent = step == 0 ? r.loss() : 0.9 * recent + 0.1 * r.loss();
                 if ((step + 1) % 50 == 0) {
-                    log.accept(String.format(java.util.Locale.ROOT, "encoder step %d/%d loss %.3f", step + 1, settings.steps(), recent));
+                    log.accept(String.format(
+                            java.util.Locale.ROOT, "encoder step %d/%d loss %.3f", step + 1, settings.steps(), recent));
                 }
             }
-            Evaluation eval = evaluate(encoder, ContrastivePairs.heldOut(corpus), settings.batchPairs(), new Random(settings.seed() + 1));
-            return new Result(encoder, first, recent, eval.top1, 1.0 / settings.batchPairs(), eval.positive, eval.negative,
+            Evaluation eval = evaluate(
+                    encoder, ContrastivePairs.heldOut(corpus), settings.batchPairs(), new Random(settings.seed() + 1));
+            return new Result(
+                    encoder,
+                    first,
+                    recent,
+                    eval.top1,
+                    1.0 / settings.batchPairs(),
+                    eval.positive,
+                    eval.negative,
                     Duration.ofNanos(System.nanoTime() - started));
         } catch (RuntimeException e) {
             encoder.close();
@@ -117,7 +147,8 @@ public final class EncoderTrainer {
      * The encoder cached under {@code cacheRoot/<cacheKey>}, trained and saved there first if it is not yet. Replicas
      * that race write to temp directories and rename; the loser loads the winner's copy.
      */
-    public static SentenceEncoder loadOrTrain(Path cacheRoot, TrainingSettings settings, Consumer<String> log) throws IOException {
+    public static SentenceEncoder loadOrTrain(Path cacheRoot, TrainingSettings settings, Consumer<String> log)
+            throws IOException {
         Path dir = cacheRoot.resolve("encoder-" + settings.cacheKey());
         if (Files.isDirectory(dir)) {
             log.accept("loading the cached encoder from " + dir);
@@ -142,14 +173,16 @@ public final class EncoderTrainer {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
-                case "--preset" -> settings = switch (args[++i]) {
-                    case "demo" -> TrainingSettings.demo();
-                    case "tiny" -> TrainingSettings.tiny();
-                    default -> throw new IllegalArgumentException("unknown preset " + args[i] + " (demo or tiny)");
-                };
+                case "--preset" ->
+                    settings = switch (args[++i]) {
+                        case "demo" -> TrainingSettings.demo();
+                        case "tiny" -> TrainingSettings.tiny();
+                        default -> throw new IllegalArgumentException("unknown preset " + args[i] + " (demo or tiny)");
+                    };
                 case "--steps" -> steps = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + "; usage: --out DIR [--preset demo|tiny] [--steps N]");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown argument " + args[i] + "; usage: --out DIR [--preset demo|tiny] [--steps N]");
             }
         }
         if (out == null) {

@@ -51,6 +51,7 @@ public final class SentenceEncoder implements AutoCloseable {
     public static final String TOKENIZER_FILE = "tokenizer.json";
     /** Additive attention bias for padding keys: exp() of it is exactly 0 in float32. */
     private static final float MASKED = -1e9f;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static {
@@ -69,21 +70,25 @@ public final class SentenceEncoder implements AutoCloseable {
     private SentenceEncoder(BertConfig config, byte[] tokenizerJson, long seed) throws IOException {
         int tokenizerVocab = vocabSizeOf(tokenizerJson);
         if (tokenizerVocab > config.vocabSize()) {
-            throw new IOException("tokenizer.json has " + tokenizerVocab + " ids but vocab_size is " + config.vocabSize());
+            throw new IOException(
+                    "tokenizer.json has " + tokenizerVocab + " ids but vocab_size is " + config.vocabSize());
         }
         this.config = config;
         this.tokenizerJson = tokenizerJson.clone();
-        this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(tokenizerJson), Map.of(
-                "addSpecialTokens", "true",
-                "padding", "false",
-                "truncation", "true",
-                "maxLength", Integer.toString(config.maxPositions()),
-                "modelMaxLength", Integer.toString(config.maxPositions())));
+        this.tokenizer = HuggingFaceTokenizer.newInstance(
+                new ByteArrayInputStream(tokenizerJson),
+                Map.of(
+                        "addSpecialTokens", "true",
+                        "padding", "false",
+                        "truncation", "true",
+                        "maxLength", Integer.toString(config.maxPositions()),
+                        "modelMaxLength", Integer.toString(config.maxPositions())));
         this.engine = OfflineEngine.get();
         this.manager = engine.newBaseManager(Device.cpu());
         this.block = new BertEncoderBlock(config, seed);
         int p = config.maxPositions();
-        block.initialize(manager, DataType.FLOAT32, new Shape(1, p), new Shape(1, p), new Shape(1, p), new Shape(1, 1, 1, p));
+        block.initialize(
+                manager, DataType.FLOAT32, new Shape(1, p), new Shape(1, p), new Shape(1, p), new Shape(1, 1, 1, p));
         this.parameters = block.huggingFaceParameters();
     }
 
@@ -210,13 +215,15 @@ public final class SentenceEncoder implements AutoCloseable {
      */
     public synchronized StepResult contrastiveStep(TokenBatch pairs, float temperature, OptimizerSettings settings) {
         if (pairs.rows() < 2 || pairs.rows() % 2 != 0) {
-            throw new IllegalArgumentException("a contrastive batch needs an even number of rows >= 2, got " + pairs.rows());
+            throw new IllegalArgumentException(
+                    "a contrastive batch needs an even number of rows >= 2, got " + pairs.rows());
         }
         if (optimizer == null) {
             // created on first use: a serving encoder never pays for the moment tensors
             optimizer = new AdamW(parameters, manager);
         }
-        try (NDScope scope = new NDScope(); NDManager step = manager.newSubManager()) {
+        try (NDScope scope = new NDScope();
+                NDManager step = manager.newSubManager()) {
             NDArray loss;
             try (GradientCollector collector = engine.newGradientCollector()) {
                 NDArray embeddings = forward(step, pairs, true);
@@ -239,7 +246,8 @@ public final class SentenceEncoder implements AutoCloseable {
 
     private static NDArray infoNce(NDManager m, NDArray embeddings, int n, float temperature) {
         // unit vectors, so the dot products below are cosines
-        NDArray unit = embeddings.div(embeddings.square().sum(new int[] {1}, true).sqrt());
+        NDArray unit =
+                embeddings.div(embeddings.square().sum(new int[] {1}, true).sqrt());
         NDArray anchors = unit.get(new NDIndex("0:{}", n));
         NDArray positives = unit.get(new NDIndex("{}:", n));
         // similarity of every anchor to every positive [N, N], sharpened by the temperature (libtorch-owned factor)
@@ -304,7 +312,8 @@ public final class SentenceEncoder implements AutoCloseable {
 
     private NDArray forward(NDManager step, TokenBatch b, boolean training) {
         if (b.width() > config.maxPositions()) {
-            throw new IllegalArgumentException(b.width() + " tokens, the encoder has " + config.maxPositions() + " positions");
+            throw new IllegalArgumentException(
+                    b.width() + " tokens, the encoder has " + config.maxPositions() + " positions");
         }
         Shape shape = new Shape(b.rows(), b.width());
         float[] mask = new float[b.mask().length];
@@ -320,7 +329,8 @@ public final class SentenceEncoder implements AutoCloseable {
                 NativeArrays.create(step, mask, shape),
                 NativeArrays.create(step, keyBias, new Shape(b.rows(), 1, 1, b.width())));
         // a fresh store each call: it only caches references, and weights may have been replaced
-        return block.forward(new ParameterStore(manager, false), inputs, training).head();
+        return block.forward(new ParameterStore(manager, false), inputs, training)
+                .head();
     }
 
     private static int vocabSizeOf(byte[] tokenizerJson) throws IOException {

@@ -8,7 +8,8 @@ public record TokenBatch(int rows, int width, long[] ids, long[] types, long[] m
     public TokenBatch {
         int n = Math.multiplyExact(rows, width);
         if (rows < 1 || width < 1 || ids.length != n || types.length != n || mask.length != n) {
-            throw new IllegalArgumentException("a batch of " + rows + " x " + width + " needs " + n + " ids, types and mask values");
+            throw new IllegalArgumentException(
+                    "a batch of " + rows + " x " + width + " needs " + n + " ids, types and mask values");
         }
     }
 

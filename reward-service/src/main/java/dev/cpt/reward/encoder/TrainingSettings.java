@@ -20,14 +20,24 @@ import java.util.HexFormat;
  * @param temperature InfoNCE temperature
  * @param seed initialisation and pair sampling seed
  */
-public record TrainingSettings(int hiddenSize, int layers, int heads, int maxPositions, int maxVocab, int steps,
-        int batchPairs, double learningRate, double temperature, long seed) {
+public record TrainingSettings(
+        int hiddenSize,
+        int layers,
+        int heads,
+        int maxPositions,
+        int maxVocab,
+        int steps,
+        int batchPairs,
+        double learningRate,
+        double temperature,
+        long seed) {
     /** Bumped whenever the training code changes what a given setting produces, so stale caches are not reused. */
     static final int CODE_VERSION = 1;
 
     public TrainingSettings {
         if (steps < 1 || batchPairs < 2 || learningRate <= 0 || temperature <= 0) {
-            throw new IllegalArgumentException("steps >= 1, batchPairs >= 2, learningRate > 0 and temperature > 0 needed: " + this);
+            throw new IllegalArgumentException(
+                    "steps >= 1, batchPairs >= 2, learningRate > 0 and temperature > 0 needed: " + this);
         }
     }
 
@@ -42,7 +52,8 @@ public record TrainingSettings(int hiddenSize, int layers, int heads, int maxPos
     }
 
     public TrainingSettings withSteps(int n) {
-        return new TrainingSettings(hiddenSize, layers, heads, maxPositions, maxVocab, n, batchPairs, learningRate, temperature, seed);
+        return new TrainingSettings(
+                hiddenSize, layers, heads, maxPositions, maxVocab, n, batchPairs, learningRate, temperature, seed);
     }
 
     BertConfig model(int vocabSize) {

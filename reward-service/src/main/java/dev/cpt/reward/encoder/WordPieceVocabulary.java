@@ -36,7 +36,8 @@ public final class WordPieceVocabulary {
             vocab.putIfAbsent("##" + c, vocab.size());
         }
         if (vocab.size() > maxSize) {
-            throw new IllegalArgumentException("a vocabulary needs at least " + vocab.size() + " tokens, got " + maxSize);
+            throw new IllegalArgumentException(
+                    "a vocabulary needs at least " + vocab.size() + " tokens, got " + maxSize);
         }
         Map<String, Integer> counts = new HashMap<>();
         for (String text : texts) {
@@ -87,11 +88,21 @@ public final class WordPieceVocabulary {
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
         for (String s : SPECIALS) {
-            added.addObject().put("id", vocab.get(s)).put("content", s).put("single_word", false).put("lstrip", false)
-                    .put("rstrip", false).put("normalized", false).put("special", true);
+            added.addObject()
+                    .put("id", vocab.get(s))
+                    .put("content", s)
+                    .put("single_word", false)
+                    .put("lstrip", false)
+                    .put("rstrip", false)
+                    .put("normalized", false)
+                    .put("special", true);
         }
-        root.putObject("normalizer").put("type", "BertNormalizer").put("clean_text", true)
-                .put("handle_chinese_chars", true).putNull("strip_accents").put("lowercase", true);
+        root.putObject("normalizer")
+                .put("type", "BertNormalizer")
+                .put("clean_text", true)
+                .put("handle_chinese_chars", true)
+                .putNull("strip_accents")
+                .put("lowercase", true);
         root.putObject("pre_tokenizer").put("type", "BertPreTokenizer");
         ObjectNode post = root.putObject("post_processor").put("type", "TemplateProcessing");
         ArrayNode single = post.putArray("single");
@@ -111,8 +122,11 @@ public final class WordPieceVocabulary {
             entry.putArray("tokens").add(s);
         }
         root.putObject("decoder").put("type", "WordPiece").put("prefix", "##").put("cleanup", true);
-        ObjectNode model = root.putObject("model").put("type", "WordPiece").put("unk_token", "[UNK]")
-                .put("continuing_subword_prefix", "##").put("max_input_chars_per_word", 100);
+        ObjectNode model = root.putObject("model")
+                .put("type", "WordPiece")
+                .put("unk_token", "[UNK]")
+                .put("continuing_subword_prefix", "##")
+                .put("max_input_chars_per_word", 100);
         ObjectNode ids = model.putObject("vocab");
         vocab.forEach(ids::put);
         try {

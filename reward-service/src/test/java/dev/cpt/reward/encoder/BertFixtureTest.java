@@ -33,7 +33,9 @@ class BertFixtureTest {
             double maxAbs = 0;
             for (int r = 0; r < pooled.length; r++) {
                 for (int c = 0; c < pooled[r].length; c++) {
-                    maxAbs = Math.max(maxAbs, Math.abs(expected.get("mean_pooled").get(r).get(c).asDouble()));
+                    maxAbs = Math.max(
+                            maxAbs,
+                            Math.abs(expected.get("mean_pooled").get(r).get(c).asDouble()));
                 }
             }
             // guards against a degenerate fixture where everything is near zero
@@ -56,7 +58,9 @@ class BertFixtureTest {
         TokenBatch full = batch(expected);
         try (SentenceEncoder encoder = SentenceEncoder.load(fixtureDir())) {
             // row 1 alone, without the padding the batch gave it
-            int n = (int) java.util.stream.IntStream.range(0, full.width()).filter(i -> full.mask()[full.width() + i] == 1).count();
+            int n = (int) java.util.stream.IntStream.range(0, full.width())
+                    .filter(i -> full.mask()[full.width() + i] == 1)
+                    .count();
             long[] ids = java.util.Arrays.copyOfRange(full.ids(), full.width(), full.width() + n);
             long[] types = java.util.Arrays.copyOfRange(full.types(), full.width(), full.width() + n);
             float[] alone = encoder.embed(TokenBatch.of(new long[][] {ids}, new long[][] {types}))[0];
@@ -70,11 +74,13 @@ class BertFixtureTest {
         // learning rate 0: the step computes loss and gradients but leaves the weights as they are
         OptimizerSettings frozen = new OptimizerSettings(0, 0, 0.9, 0.999, 1e-8, 0);
         try (SentenceEncoder encoder = SentenceEncoder.load(fixtureDir())) {
-            SentenceEncoder.StepResult step = encoder.contrastiveStep(batch(expected),
-                    (float) expected.get("temperature").asDouble(), frozen);
+            SentenceEncoder.StepResult step = encoder.contrastiveStep(
+                    batch(expected), (float) expected.get("temperature").asDouble(), frozen);
             double loss = expected.get("info_nce_loss").asDouble();
             double norm = expected.get("info_nce_grad_norm").asDouble();
-            System.out.printf("bert fixture: InfoNCE %.7f vs %.7f, grad norm %.7f vs %.7f%n", step.loss(), loss, step.gradNorm(), norm);
+            System.out.printf(
+                    "bert fixture: InfoNCE %.7f vs %.7f, grad norm %.7f vs %.7f%n",
+                    step.loss(), loss, step.gradNorm(), norm);
             assertTrue(step.applied());
             assertEquals(loss, step.loss(), 1e-4 * Math.max(1, loss));
             assertEquals(norm, step.gradNorm(), 1e-3 * norm);
@@ -111,13 +117,17 @@ class BertFixtureTest {
             assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> encoder.save(saved));
         }
         // the saved weights use BertModel names without the prefix, and the pooler is not carried over
-        Map<String, SafeTensors.Tensor> tensors = SafeTensors.read(saved.resolve("model.safetensors")).tensors();
+        Map<String, SafeTensors.Tensor> tensors =
+                SafeTensors.read(saved.resolve("model.safetensors")).tensors();
         assertTrue(tensors.containsKey("encoder.layer.1.attention.self.query.weight"));
         assertTrue(tensors.keySet().stream().noneMatch(k -> k.startsWith("bert.") || k.startsWith("pooler.")));
-        JsonNode config = new ObjectMapper().readTree(saved.resolve("config.json").toFile());
+        JsonNode config =
+                new ObjectMapper().readTree(saved.resolve("config.json").toFile());
         assertEquals("bert", config.get("model_type").asText());
         assertEquals(16, config.get("hidden_size").asInt());
-        assertEquals(Files.readString(fixtureDir().resolve("tokenizer.json")), Files.readString(saved.resolve("tokenizer.json")));
+        assertEquals(
+                Files.readString(fixtureDir().resolve("tokenizer.json")),
+                Files.readString(saved.resolve("tokenizer.json")));
         try (SentenceEncoder reloaded = SentenceEncoder.load(saved)) {
             float[][] after = reloaded.embed(batch(expected));
             for (int r = 0; r < before.length; r++) {
@@ -135,7 +145,8 @@ class BertFixtureTest {
         var missing = assertThrows(java.io.IOException.class, () -> SentenceEncoder.load(dir));
         assertTrue(missing.getMessage().contains("model.safetensors is missing"), missing.getMessage());
 
-        var tensors = new java.util.LinkedHashMap<>(SafeTensors.read(fixtureDir().resolve("model.safetensors")).tensors());
+        var tensors = new java.util.LinkedHashMap<>(
+                SafeTensors.read(fixtureDir().resolve("model.safetensors")).tensors());
         tensors.put("cls.predictions.bias", new SafeTensors.Tensor(new long[] {30}, new float[30]));
         SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of());
         var foreign = assertThrows(java.io.IOException.class, () -> SentenceEncoder.load(dir));
@@ -151,8 +162,10 @@ class BertFixtureTest {
         for (int r = 0; r < rows; r++) {
             for (int t = 0; t < width; t++) {
                 ids[r * width + t] = expected.get("ids").get(r).get(t).asLong();
-                types[r * width + t] = expected.get("token_type_ids").get(r).get(t).asLong();
-                mask[r * width + t] = expected.get("attention_mask").get(r).get(t).asLong();
+                types[r * width + t] =
+                        expected.get("token_type_ids").get(r).get(t).asLong();
+                mask[r * width + t] =
+                        expected.get("attention_mask").get(r).get(t).asLong();
             }
         }
         return new TokenBatch(rows, width, ids, types, mask);
@@ -175,6 +188,9 @@ class BertFixtureTest {
     }
 
     static Path fixtureDir() throws Exception {
-        return Paths.get(BertFixtureTest.class.getResource("/fixtures/bert-tiny/config.json").toURI()).getParent();
+        return Paths.get(BertFixtureTest.class
+                        .getResource("/fixtures/bert-tiny/config.json")
+                        .toURI())
+                .getParent();
     }
 }

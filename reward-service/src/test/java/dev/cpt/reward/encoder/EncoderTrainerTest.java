@@ -14,15 +14,19 @@ import org.junit.jupiter.api.io.TempDir;
 class EncoderTrainerTest {
 
     @Test
-    void contrastiveTrainingSeparatesHeldOutPairsAndTheEncoderRoundTripsThroughItsFiles(@TempDir Path tmp) throws Exception {
+    void contrastiveTrainingSeparatesHeldOutPairsAndTheEncoderRoundTripsThroughItsFiles(@TempDir Path tmp)
+            throws Exception {
         TrainingSettings settings = TrainingSettings.tiny();
         EncoderTrainer.Result result = EncoderTrainer.train(settings, ContrastivePairs.builtInCorpus(), s -> {});
         System.out.println("tiny encoder: " + result.summary());
-        List<String> texts = List.of("Adding 12 and 30 gives 42.", "Bees visit thousands of flowers in a single day.", "");
+        List<String> texts =
+                List.of("Adding 12 and 30 gives 42.", "Bees visit thousands of flowers in a single day.", "");
         float[][] before;
         try (SentenceEncoder encoder = result.encoder()) {
             assertTrue(result.lastLoss() < result.firstLoss(), result.summary());
-            assertTrue(result.heldOutTop1() > 3 * result.chance(), "held-out retrieval well above chance: " + result.summary());
+            assertTrue(
+                    result.heldOutTop1() > 3 * result.chance(),
+                    "held-out retrieval well above chance: " + result.summary());
             assertTrue(result.positiveCosine() > result.negativeCosine() + 0.1, result.summary());
             before = encoder.embed(texts);
             encoder.save(tmp.resolve("encoder"));
@@ -31,7 +35,9 @@ class EncoderTrainerTest {
         String config = Files.readString(tmp.resolve("encoder/config.json"));
         assertTrue(config.contains("\"hidden_size\" : 32") && config.contains("\"model_type\" : \"bert\""), config);
         String tokenizer = Files.readString(tmp.resolve("encoder/tokenizer.json"));
-        assertTrue(tokenizer.contains("\"type\" : \"WordPiece\"") && tokenizer.contains("\"[CLS]\""), "WordPiece tokenizer");
+        assertTrue(
+                tokenizer.contains("\"type\" : \"WordPiece\"") && tokenizer.contains("\"[CLS]\""),
+                "WordPiece tokenizer");
         try (SentenceEncoder reloaded = SentenceEncoder.load(tmp.resolve("encoder"))) {
             float[][] after = reloaded.embed(texts);
             for (int i = 0; i < texts.size(); i++) {
@@ -42,10 +48,12 @@ class EncoderTrainerTest {
 
     @Test
     void theVocabularyKeepsFrequentWordsWholeAndSpellsTheRest() throws Exception {
-        WordPieceVocabulary.Built built = WordPieceVocabulary.build(List.of("the cat sat", "the cat ran", "the dog"), 300);
+        WordPieceVocabulary.Built built =
+                WordPieceVocabulary.build(List.of("the cat sat", "the cat ran", "the dog"), 300);
         // 5 specials + 94 characters + 94 continuations + words seen at least twice ("the", "cat")
         assertEquals(5 + 94 + 94 + 2, built.size());
-        try (SentenceEncoder encoder = SentenceEncoder.create(new BertConfig(built.size(), 8, 1, 2, 16, 16, 2, 1e-12f), built.json(), 1)) {
+        try (SentenceEncoder encoder =
+                SentenceEncoder.create(new BertConfig(built.size(), 8, 1, 2, 16, 16, 2, 1e-12f), built.json(), 1)) {
             TokenBatch b = encoder.tokenize(List.of("The cat, dog"));
             // [CLS] the cat , d ##o ##g [SEP]: "dog" was seen once, so it is spelled
             assertEquals(8, b.width());

@@ -64,7 +64,8 @@ public final class DemoTasks {
             case 1 -> {
                 int hi = Math.max(a, b);
                 int lo = Math.min(a, b);
-                yield new TaskExample("What is " + hi + " - " + lo + "?", hi + " minus " + lo + " equals " + (hi - lo) + ".");
+                yield new TaskExample(
+                        "What is " + hi + " - " + lo + "?", hi + " minus " + lo + " equals " + (hi - lo) + ".");
             }
             default -> {
                 int x = 1 + rng.nextInt(12);
@@ -77,7 +78,8 @@ public final class DemoTasks {
     static TaskExample conversion(Random rng) {
         Unit u = UNITS.get(rng.nextInt(UNITS.size()));
         int n = 1 + rng.nextInt(9);
-        return new TaskExample(String.format(Locale.ROOT, "How many %s in %d %s?", u.smallShort(), n, u.bigShort()),
+        return new TaskExample(
+                String.format(Locale.ROOT, "How many %s in %d %s?", u.smallShort(), n, u.bigShort()),
                 String.format(Locale.ROOT, "%d %s is %d %s.", n, u.big(), n * u.factor(), u.small()));
     }
 }

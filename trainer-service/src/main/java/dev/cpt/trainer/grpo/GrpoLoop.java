@@ -38,9 +38,22 @@ public final class GrpoLoop {
     }
 
     /** What one step did. {@code applied} is false when no group had all its rewards in time. */
-    public record StepReport(long step, long policyVersion, int groupsSampled, int groupsUsed, int zeroStdGroups,
-            int staleGroupsDropped, long lateRewards, double meanReward, double advantageStd, double loss, double kl,
-            double clipFraction, double meanRatio, boolean applied, Duration took) {}
+    public record StepReport(
+            long step,
+            long policyVersion,
+            int groupsSampled,
+            int groupsUsed,
+            int zeroStdGroups,
+            int staleGroupsDropped,
+            long lateRewards,
+            double meanReward,
+            double advantageStd,
+            double loss,
+            double kl,
+            double clipFraction,
+            double meanRatio,
+            boolean applied,
+            Duration took) {}
 
     /** Mean reward of greedy answers to held-out prompts; {@code answered} may fall short of {@code asked}. */
     public record HeldOutReward(double mean, int answered, int asked) {}
@@ -103,8 +116,14 @@ public final class GrpoLoop {
     /**
      * @param reference the frozen reference; may be null when the KL beta is 0 (then no reference forward is run)
      */
-    public GrpoLoop(String stageId, LanguageModel policy, LanguageModel reference, RewardSource rewards,
-            List<TaskExample> train, GrpoSettings settings, Exclusive exclusive) {
+    public GrpoLoop(
+            String stageId,
+            LanguageModel policy,
+            LanguageModel reference,
+            RewardSource rewards,
+            List<TaskExample> train,
+            GrpoSettings settings,
+            Exclusive exclusive) {
         if (settings.objective().klBeta() > 0 && reference == null) {
             throw new IllegalArgumentException("a KL penalty needs a reference model");
         }
@@ -120,7 +139,8 @@ public final class GrpoLoop {
         this.tokenizer = policy.tokenizer();
         int[] stop = tokenizer.encode(String.valueOf(TaskExample.STOP));
         if (stop.length != 1) {
-            throw new IllegalArgumentException("the tokenizer " + tokenizer.name() + " has no single token for a newline");
+            throw new IllegalArgumentException(
+                    "the tokenizer " + tokenizer.name() + " has no single token for a newline");
         }
         this.stopToken = stop[0];
         this.rng = new Random(settings.seed());
@@ -143,17 +163,26 @@ public final class GrpoLoop {
         List<RewardRequest> requests = new ArrayList<>();
         for (Group g : fresh) {
             for (int i = 0; i < g.completions.length; i++) {
-                requests.add(new RewardRequest(g.requestIds.get(i), g.id, g.example.prompt(), text(g.completions[i]),
-                        g.example.reference(), Instant.now()));
+                requests.add(new RewardRequest(
+                        g.requestIds.get(i),
+                        g.id,
+                        g.example.prompt(),
+                        text(g.completions[i]),
+                        g.example.reference(),
+                        Instant.now()));
             }
         }
         rewards.request(requests);
         pending.addAll(fresh);
 
         // 2. rewards: wait for this step's (bounded by the timeout), collect whatever older groups got meanwhile
-        List<String> freshIds = fresh.stream().flatMap(g -> g.requestIds.stream()).toList();
+        List<String> freshIds =
+                fresh.stream().flatMap(g -> g.requestIds.stream()).toList();
         Map<String, Double> got = new java.util.HashMap<>(rewards.await(freshIds, settings.rewardTimeout()));
-        List<String> olderIds = pending.stream().filter(g -> !fresh.contains(g)).flatMap(g -> g.missing().stream()).toList();
+        List<String> olderIds = pending.stream()
+                .filter(g -> !fresh.contains(g))
+                .flatMap(g -> g.missing().stream())
+                .toList();
         got.putAll(rewards.await(olderIds, Duration.ZERO));
         for (Group g : pending) {
             for (int i = 0; i < g.rewards.length; i++) {
@@ -180,8 +209,22 @@ public final class GrpoLoop {
         long late = rewards.lateAnswers() - lateSeen;
         lateSeen += late;
         if (ready.isEmpty()) {
-            return new StepReport(thisStep, policyVersion, fresh.size(), 0, 0, stale, late, Double.NaN, Double.NaN,
-                    Double.NaN, Double.NaN, Double.NaN, Double.NaN, false, Duration.ofNanos(System.nanoTime() - started));
+            return new StepReport(
+                    thisStep,
+                    policyVersion,
+                    fresh.size(),
+                    0,
+                    0,
+                    stale,
+                    late,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    Double.NaN,
+                    false,
+                    Duration.ofNanos(System.nanoTime() - started));
         }
 
         // 3. group-relative advantages; an all-equal group gets zeros and is counted
@@ -207,7 +250,8 @@ public final class GrpoLoop {
 
         // 4. the clipped-ratio update with the KL penalty, innerSteps times on the same rollouts
         PolicyStepResult last = exclusive.run(() -> {
-            float[][] ref = settings.objective().klBeta() > 0 ? reference.completionLogProbs(prompts, completions) : null;
+            float[][] ref =
+                    settings.objective().klBeta() > 0 ? reference.completionLogProbs(prompts, completions) : null;
             PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages);
             OptimizerSettings opt = OptimizerSettings.defaults().withLearningRate(settings.learningRate());
             PolicyStepResult result = null;
@@ -219,9 +263,22 @@ public final class GrpoLoop {
         if (last.applied()) {
             policyVersion++;
         }
-        return new StepReport(thisStep, policyVersion, fresh.size(), ready.size(), zeroStd, stale, late,
-                rewardSum / rows, std(advantages), last.loss(), last.meanKl(), last.clipFraction(), last.meanRatio(),
-                last.applied(), Duration.ofNanos(System.nanoTime() - started));
+        return new StepReport(
+                thisStep,
+                policyVersion,
+                fresh.size(),
+                ready.size(),
+                zeroStd,
+                stale,
+                late,
+                rewardSum / rows,
+                std(advantages),
+                last.loss(),
+                last.meanKl(),
+                last.clipFraction(),
+                last.meanRatio(),
+                last.applied(),
+                Duration.ofNanos(System.nanoTime() - started));
     }
 
     /** Drops every group still waiting for rewards (at the end of a stage), counting them; returns how many. */
@@ -237,16 +294,20 @@ public final class GrpoLoop {
      * whose rewards do not come within the timeout are left out of the mean and counted in {@code answered}.
      */
     public HeldOutReward heldOutReward(List<TaskExample> examples, String label) throws InterruptedException {
-        SamplingSettings greedy = new SamplingSettings(0, 0, 1.0, settings.maxNewTokens(),
-                Set.of(stopToken));
+        SamplingSettings greedy = new SamplingSettings(0, 0, 1.0, settings.maxNewTokens(), Set.of(stopToken));
         List<RewardRequest> requests = exclusive.run(() -> {
             List<RewardRequest> out = new ArrayList<>();
             for (int i = 0; i < examples.size(); i++) {
                 TaskExample e = examples.get(i);
                 int[] prompt = tokenizer.encode(e.prompt());
                 int[] answer = policy.sampleGroup(prompt, 1, fitting(greedy, prompt), rng)[0];
-                out.add(new RewardRequest(stageId + "-" + label + "-" + i, stageId + "-" + label, e.prompt(),
-                        text(answer), e.reference(), Instant.now()));
+                out.add(new RewardRequest(
+                        stageId + "-" + label + "-" + i,
+                        stageId + "-" + label,
+                        e.prompt(),
+                        text(answer),
+                        e.reference(),
+                        Instant.now()));
             }
             return out;
         });
@@ -254,13 +315,14 @@ public final class GrpoLoop {
         List<String> ids = requests.stream().map(RewardRequest::requestId).toList();
         Map<String, Double> got = rewards.await(ids, settings.rewardTimeout());
         rewards.abandon(ids.stream().filter(id -> !got.containsKey(id)).toList());
-        double mean = got.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        double mean =
+                got.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         return new HeldOutReward(mean, got.size(), examples.size());
     }
 
     private List<Group> rollouts(long thisStep) {
-        SamplingSettings sampling = new SamplingSettings(settings.temperature(), 0, 1.0, settings.maxNewTokens(),
-                Set.of(stopToken));
+        SamplingSettings sampling =
+                new SamplingSettings(settings.temperature(), 0, 1.0, settings.maxNewTokens(), Set.of(stopToken));
         List<Group> out = new ArrayList<>();
         for (int p = 0; p < settings.promptsPerStep(); p++) {
             TaskExample example = train.get(nextPrompt++ % train.size());
@@ -278,10 +340,12 @@ public final class GrpoLoop {
     private SamplingSettings fitting(SamplingSettings s, int[] prompt) {
         int room = policy.config().contextLength() + 1 - prompt.length;
         if (room < 1) {
-            throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room in the context of "
-                    + policy.config().contextLength());
+            throw new IllegalArgumentException(
+                    "prompt of " + prompt.length + " tokens leaves no room in the context of "
+                            + policy.config().contextLength());
         }
-        return new SamplingSettings(s.temperature(), s.topK(), s.topP(), Math.min(room, s.maxNewTokens()), s.stopTokens());
+        return new SamplingSettings(
+                s.temperature(), s.topK(), s.topP(), Math.min(room, s.maxNewTokens()), s.stopTokens());
     }
 
     /** The completion as text, without its stop token. */
@@ -295,6 +359,7 @@ public final class GrpoLoop {
 
     private static double std(double[] xs) {
         double mean = Arrays.stream(xs).average().orElse(0);
-        return Math.sqrt(Arrays.stream(xs).map(x -> (x - mean) * (x - mean)).average().orElse(0));
+        return Math.sqrt(
+                Arrays.stream(xs).map(x -> (x - mean) * (x - mean)).average().orElse(0));
     }
 }

@@ -18,6 +18,14 @@ import java.time.Duration;
  *     0: only in the step that sampled it
  * @param seed sampling and prompt order
  */
-public record GrpoSettings(int groupSize, int promptsPerStep, int innerSteps, PolicyObjective objective,
-        double learningRate, double temperature, int maxNewTokens, Duration rewardTimeout, int maxStalenessSteps,
+public record GrpoSettings(
+        int groupSize,
+        int promptsPerStep,
+        int innerSteps,
+        PolicyObjective objective,
+        double learningRate,
+        double temperature,
+        int maxNewTokens,
+        Duration rewardTimeout,
+        int maxStalenessSteps,
         long seed) {}

@@ -22,17 +22,40 @@ import java.util.List;
  * @param seed prompts, split and sampling
  * @param checkpointEverySteps a checkpoint every this many steps besides the base and the last (0: only those)
  */
-public record GrpoSpec(String task, Integer prompts, Integer heldOutPrompts, Integer steps, Integer groupSize,
-        Integer promptsPerStep, Integer innerSteps, Double beta, Double clipEpsilon, Double learningRate,
-        Double temperature, Integer maxNewTokens, Long seed, Integer checkpointEverySteps) {
+public record GrpoSpec(
+        String task,
+        Integer prompts,
+        Integer heldOutPrompts,
+        Integer steps,
+        Integer groupSize,
+        Integer promptsPerStep,
+        Integer innerSteps,
+        Double beta,
+        Double clipEpsilon,
+        Double learningRate,
+        Double temperature,
+        Integer maxNewTokens,
+        Long seed,
+        Integer checkpointEverySteps) {
 
     /** Upper bounds an operator may ask for; they keep one request from occupying the trainer for days. */
     public record Limits(int maxPrompts, int maxSteps, int maxGroupSize) {}
 
     public GrpoSpec withDefaults() {
-        return new GrpoSpec(or(task, "arithmetic"), or(prompts, 64), or(heldOutPrompts, 16), or(steps, 20),
-                or(groupSize, 8), or(promptsPerStep, 4), or(innerSteps, 1), or(beta, 0.04), or(clipEpsilon, 0.2),
-                or(learningRate, 3e-4), or(temperature, 1.0), or(maxNewTokens, 48), or(seed, 1L),
+        return new GrpoSpec(
+                or(task, "arithmetic"),
+                or(prompts, 64),
+                or(heldOutPrompts, 16),
+                or(steps, 20),
+                or(groupSize, 8),
+                or(promptsPerStep, 4),
+                or(innerSteps, 1),
+                or(beta, 0.04),
+                or(clipEpsilon, 0.2),
+                or(learningRate, 3e-4),
+                or(temperature, 1.0),
+                or(maxNewTokens, 48),
+                or(seed, 1L),
                 or(checkpointEverySteps, 0));
     }
 

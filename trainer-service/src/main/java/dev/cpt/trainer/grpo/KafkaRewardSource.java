@@ -68,8 +68,10 @@ public final class KafkaRewardSource implements RewardSource {
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainer-grpo-rewards");
         this.consumer = new KafkaConsumer<>(c);
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(RewardResponse.TOPIC, Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(RewardResponse.TOPIC, Duration.ofSeconds(30)).stream()
+                            .map(info -> new TopicPartition(info.topic(), info.partition()))
+                            .toList();
             if (partitions.isEmpty()) {
                 throw new IllegalStateException("topic " + RewardResponse.TOPIC + " has no partitions");
             }

@@ -7,7 +7,9 @@ package dev.cpt.trainer.schedule;
  * "Beyond Cosine Decay" (infinite schedules) in ../shared/docs/research.md.
  */
 public sealed interface LearningRateSchedule
-        permits LearningRateSchedule.Constant, LearningRateSchedule.CosineRewarm, LearningRateSchedule.WarmupStableDecay,
+        permits LearningRateSchedule.Constant,
+                LearningRateSchedule.CosineRewarm,
+                LearningRateSchedule.WarmupStableDecay,
                 LearningRateSchedule.Infinite {
 
     /**
@@ -29,7 +31,10 @@ public sealed interface LearningRateSchedule
         }
     }
 
-    /** Linear warmup to {@code peak}, cosine decay to {@code min} over {@code decaySteps}, then {@code min}; again each phase. */
+    /**
+     * Linear warmup to {@code peak}, cosine decay to {@code min} over {@code decaySteps}, then {@code min}; again each
+     * phase.
+     */
     record CosineRewarm(double peak, double min, long warmupSteps, long decaySteps) implements LearningRateSchedule {
         @Override
         public double learningRate(long stepInPhase, long stepsIntoCooldown) {
@@ -44,7 +49,8 @@ public sealed interface LearningRateSchedule
      * Warmup, then {@code peak} for as long as the phase lasts (the stable run). A release is "finished" off the stable
      * run by {@link #decayed}: {@code decaySteps} steps from {@code peak} down to {@code min}.
      */
-    record WarmupStableDecay(double peak, double min, long warmupSteps, long decaySteps) implements LearningRateSchedule {
+    record WarmupStableDecay(double peak, double min, long warmupSteps, long decaySteps)
+            implements LearningRateSchedule {
         @Override
         public double learningRate(long stepInPhase, long stepsIntoCooldown) {
             if (stepsIntoCooldown >= 0) {
@@ -78,7 +84,8 @@ public sealed interface LearningRateSchedule
         public double learningRate(long stepInPhase, long stepsIntoCooldown) {
             if (stepsIntoCooldown >= 0) {
                 double from = stableRate(stepInPhase - stepsIntoCooldown);
-                return stepsIntoCooldown >= cooldownSteps ? min
+                return stepsIntoCooldown >= cooldownSteps
+                        ? min
                         : from + (min - from) * (stepsIntoCooldown + 1) / (double) cooldownSteps;
             }
             return stableRate(stepInPhase);

@@ -11,10 +11,18 @@ public final class Schedules {
         double peak = config.learningRate();
         return switch (s.kind()) {
             case constant -> new LearningRateSchedule.Constant(peak);
-            case cosine -> new LearningRateSchedule.CosineRewarm(peak, s.minLearningRate(), s.warmupSteps(), s.decaySteps());
-            case wsd -> new LearningRateSchedule.WarmupStableDecay(peak, s.minLearningRate(), s.warmupSteps(), s.decaySteps());
-            case infinite -> new LearningRateSchedule.Infinite(peak, s.plateauLearningRate(), s.minLearningRate(),
-                    s.warmupSteps(), s.annealSteps(), s.cooldownSteps());
+            case cosine ->
+                new LearningRateSchedule.CosineRewarm(peak, s.minLearningRate(), s.warmupSteps(), s.decaySteps());
+            case wsd ->
+                new LearningRateSchedule.WarmupStableDecay(peak, s.minLearningRate(), s.warmupSteps(), s.decaySteps());
+            case infinite ->
+                new LearningRateSchedule.Infinite(
+                        peak,
+                        s.plateauLearningRate(),
+                        s.minLearningRate(),
+                        s.warmupSteps(),
+                        s.annealSteps(),
+                        s.cooldownSteps());
         };
     }
 }

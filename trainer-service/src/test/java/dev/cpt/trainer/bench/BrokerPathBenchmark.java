@@ -60,26 +60,44 @@ public final class BrokerPathBenchmark {
             for (int r = 0; r < rounds; r++) {
                 inProcess.add(tokensPerRound / inProcessSeconds(model, data));
                 broker.add(tokensPerRound / brokerSeconds(model, kafka, batches));
-                System.out.printf("round %d: in-process %.0f tokens/s, broker %.0f tokens/s%n", r + 1,
-                        inProcess.get(r), broker.get(r));
+                System.out.printf(
+                        "round %d: in-process %.0f tokens/s, broker %.0f tokens/s%n",
+                        r + 1, inProcess.get(r), broker.get(r));
             }
             double a = median(inProcess);
             double b = median(broker);
-            System.out.printf("%nmodel %s (%d params), %d batches x %d rows x %d tokens per round, %d rounds%n",
-                    args.length > 2 ? args[2] : "small1M", parameters(model), batches, data.get(0).sequences().size(),
-                    model.contextLength() + 1, rounds);
+            System.out.printf(
+                    "%nmodel %s (%d params), %d batches x %d rows x %d tokens per round, %d rounds%n",
+                    args.length > 2 ? args[2] : "small1M",
+                    parameters(model),
+                    batches,
+                    data.get(0).sequences().size(),
+                    model.contextLength() + 1,
+                    rounds);
             System.out.printf("in-process: %.0f tokens/s (median)%n", a);
             System.out.printf("broker:     %.0f tokens/s (median)%n", b);
-            System.out.printf("broker / in-process = %.3f (cost of the broker path: %.1f%%; target under 5%%)%n",
+            System.out.printf(
+                    "broker / in-process = %.3f (cost of the broker path: %.1f%%; target under 5%%)%n",
                     b / a, 100 * (1 - b / a));
         }
     }
 
     private static List<TrainingBatch> batches(int n, int context) {
         Random rng = new Random(42);
-        return IntStream.range(0, n).mapToObj(b -> new TrainingBatch("bench-" + b, b, context,
-                IntStream.range(0, 8).mapToObj(r -> new PackedSequence("bench", rng.ints(context + 1, 32, 127).toArray(),
-                        List.of("doc-" + b + "-" + r))).toList(), Map.of("bench", 1.0), Instant.now())).toList();
+        return IntStream.range(0, n)
+                .mapToObj(b -> new TrainingBatch(
+                        "bench-" + b,
+                        b,
+                        context,
+                        IntStream.range(0, 8)
+                                .mapToObj(r -> new PackedSequence(
+                                        "bench",
+                                        rng.ints(context + 1, 32, 127).toArray(),
+                                        List.of("doc-" + b + "-" + r)))
+                                .toList(),
+                        Map.of("bench", 1.0),
+                        Instant.now()))
+                .toList();
     }
 
     private static void produce(EmbeddedKafka kafka, List<TrainingBatch> data) throws Exception {
@@ -89,7 +107,8 @@ public final class BrokerPathBenchmark {
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         try (var producer = new KafkaProducer<String, String>(p)) {
             for (TrainingBatch b : data) {
-                producer.send(new ProducerRecord<>(TOPIC, b.batchId(), Json.write(b))).get();
+                producer.send(new ProducerRecord<>(TOPIC, b.batchId(), Json.write(b)))
+                        .get();
             }
         }
     }
@@ -121,7 +140,8 @@ public final class BrokerPathBenchmark {
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "16");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        try (LanguageModel m = LanguageModel.create(config, 1); var consumer = new KafkaConsumer<String, String>(p)) {
+        try (LanguageModel m = LanguageModel.create(config, 1);
+                var consumer = new KafkaConsumer<String, String>(p)) {
             consumer.subscribe(List.of(TOPIC));
             // Joining the group is start-up, not throughput: wait for the assignment before the clock starts.
             while (consumer.assignment().isEmpty()) {

@@ -70,21 +70,45 @@ public final class GrpoVsSftBenchmark {
         int ctx = config.contextLength();
         ScoringRewards rewards = new ScoringRewards(scoreUrl);
 
-        System.out.printf(Locale.ROOT, "GRPO vs SFT: model tiny (%d layers, width %d, context %d), task %s, %d train / %d"
-                + " held-out prompts, pre-train %d steps, then %d steps each (G=%d, %d prompts/step, lr %.0e)%n",
-                config.layers(), config.embedDim(), ctx, task, split.train().size(), split.heldOut().size(),
-                pretrainSteps, steps, groupSize, promptsPerStep, learningRate);
+        System.out.printf(
+                Locale.ROOT,
+                "GRPO vs SFT: model tiny (%d layers, width %d, context %d), task %s, %d train / %d"
+                        + " held-out prompts, pre-train %d steps, then %d steps each (G=%d, %d prompts/step, lr %.0e)%n",
+                config.layers(),
+                config.embedDim(),
+                ctx,
+                task,
+                split.train().size(),
+                split.heldOut().size(),
+                pretrainSteps,
+                steps,
+                groupSize,
+                promptsPerStep,
+                learningRate);
         System.out.println("reward: " + rewards.describe());
 
         try (LanguageModel base = LanguageModel.create(config, seed)) {
             long t0 = System.nanoTime();
             double preLoss = pretrain(base, general, split.train(), pretrainSteps, new Random(seed));
-            System.out.printf(Locale.ROOT, "base: pre-trained %d steps in %.1f s, last loss %.3f%n", pretrainSteps,
-                    (System.nanoTime() - t0) / 1e9, preLoss);
+            System.out.printf(
+                    Locale.ROOT,
+                    "base: pre-trained %d steps in %.1f s, last loss %.3f%n",
+                    pretrainSteps,
+                    (System.nanoTime() - t0) / 1e9,
+                    preLoss);
             Measure before = measure(base, rewards, split.heldOut(), general, unseen, "base");
 
-            GrpoSettings settings = new GrpoSettings(groupSize, promptsPerStep, 1, new PolicyObjective(0.2, 0.04),
-                    learningRate, 1.0, 32, Duration.ofSeconds(60), 0, seed);
+            GrpoSettings settings = new GrpoSettings(
+                    groupSize,
+                    promptsPerStep,
+                    1,
+                    new PolicyObjective(0.2, 0.04),
+                    learningRate,
+                    1.0,
+                    32,
+                    Duration.ofSeconds(60),
+                    0,
+                    seed);
             Measure grpo;
             List<List<TaskExample>> promptsSeen = new ArrayList<>();
             try (LanguageModel policy = base.copy()) {
@@ -99,13 +123,25 @@ public final class GrpoVsSftBenchmark {
                     }
                     lastReward = r.meanReward();
                     if (s % Math.max(1, steps / 6) == 0 || s == steps) {
-                        System.out.printf(Locale.ROOT, "  grpo step %3d: rollout reward %.3f, adv std %.2f, kl %.4f,"
-                                + " clip %.3f, zero-std groups %d%n", s, r.meanReward(), r.advantageStd(), r.kl(),
-                                r.clipFraction(), r.zeroStdGroups());
+                        System.out.printf(
+                                Locale.ROOT,
+                                "  grpo step %3d: rollout reward %.3f, adv std %.2f, kl %.4f,"
+                                        + " clip %.3f, zero-std groups %d%n",
+                                s,
+                                r.meanReward(),
+                                r.advantageStd(),
+                                r.kl(),
+                                r.clipFraction(),
+                                r.zeroStdGroups());
                     }
                 }
-                System.out.printf(Locale.ROOT, "GRPO: %d steps in %.1f s, rollout reward %.3f -> %.3f%n", steps,
-                        (System.nanoTime() - t1) / 1e9, firstReward, lastReward);
+                System.out.printf(
+                        Locale.ROOT,
+                        "GRPO: %d steps in %.1f s, rollout reward %.3f -> %.3f%n",
+                        steps,
+                        (System.nanoTime() - t1) / 1e9,
+                        firstReward,
+                        lastReward);
                 grpo = measure(policy, rewards, split.heldOut(), general, unseen, "grpo");
             }
             // SFT sees the prompts GRPO saw, in the same order: the loop shuffles the train split with its seed
@@ -127,27 +163,46 @@ public final class GrpoVsSftBenchmark {
             }
 
             System.out.println();
-            System.out.println("                      held-out reward   general loss (unseen)   general loss (pre-train text)   task loss (held-out)");
+            System.out.println(
+                    "                      held-out reward   general loss (unseen)   general loss (pre-train text)   task loss (held-out)");
             row("base", before, before);
             row("GRPO", grpo, before);
             row("SFT", sft, before);
-            System.out.printf(Locale.ROOT, "%nreward change: GRPO %+.4f, SFT %+.4f%n", grpo.reward() - before.reward(),
+            System.out.printf(
+                    Locale.ROOT,
+                    "%nreward change: GRPO %+.4f, SFT %+.4f%n",
+                    grpo.reward() - before.reward(),
                     sft.reward() - before.reward());
-            System.out.printf(Locale.ROOT, "general-loss change (unseen text): GRPO %+.4f, SFT %+.4f%n",
-                    grpo.generalHeldOutLoss() - before.generalHeldOutLoss(), sft.generalHeldOutLoss() - before.generalHeldOutLoss());
-            System.out.printf(Locale.ROOT, "general-loss change (pre-train text): GRPO %+.4f, SFT %+.4f%n",
-                    grpo.generalSeenLoss() - before.generalSeenLoss(), sft.generalSeenLoss() - before.generalSeenLoss());
+            System.out.printf(
+                    Locale.ROOT,
+                    "general-loss change (unseen text): GRPO %+.4f, SFT %+.4f%n",
+                    grpo.generalHeldOutLoss() - before.generalHeldOutLoss(),
+                    sft.generalHeldOutLoss() - before.generalHeldOutLoss());
+            System.out.printf(
+                    Locale.ROOT,
+                    "general-loss change (pre-train text): GRPO %+.4f, SFT %+.4f%n",
+                    grpo.generalSeenLoss() - before.generalSeenLoss(),
+                    sft.generalSeenLoss() - before.generalSeenLoss());
         }
     }
 
     private static void row(String name, Measure m, Measure base) {
-        System.out.printf(Locale.ROOT, "%-8s %20.4f %16.4f (%+.4f) %22.4f (%+.4f) %18.4f (%+.4f)%n", name, m.reward(),
-                m.generalHeldOutLoss(), m.generalHeldOutLoss() - base.generalHeldOutLoss(), m.generalSeenLoss(),
-                m.generalSeenLoss() - base.generalSeenLoss(), m.taskLoss(), m.taskLoss() - base.taskLoss());
+        System.out.printf(
+                Locale.ROOT,
+                "%-8s %20.4f %16.4f (%+.4f) %22.4f (%+.4f) %18.4f (%+.4f)%n",
+                name,
+                m.reward(),
+                m.generalHeldOutLoss(),
+                m.generalHeldOutLoss() - base.generalHeldOutLoss(),
+                m.generalSeenLoss(),
+                m.generalSeenLoss() - base.generalSeenLoss(),
+                m.taskLoss(),
+                m.taskLoss() - base.taskLoss());
     }
 
     /** Next-token training on windows of the general text and on whole task documents, half each. */
-    private static double pretrain(LanguageModel model, String general, List<TaskExample> train, int steps, Random rng) {
+    private static double pretrain(
+            LanguageModel model, String general, List<TaskExample> train, int steps, Random rng) {
         int[] text = BYTES.encode(general);
         int ctx = model.config().contextLength();
         double loss = Double.NaN;
@@ -162,20 +217,28 @@ public final class GrpoVsSftBenchmark {
                 }
             }
             double lr = s < 50 ? 3e-3 * (s + 1) / 50 : 3e-3;
-            loss = model.trainStep(rows, OptimizerSettings.defaults().withLearningRate(lr)).loss();
+            loss = model.trainStep(rows, OptimizerSettings.defaults().withLearningRate(lr))
+                    .loss();
         }
         return loss;
     }
 
-    private static Measure measure(LanguageModel model, ScoringRewards rewards, List<TaskExample> heldOut,
-            String general, String unseen, String label) throws InterruptedException {
+    private static Measure measure(
+            LanguageModel model,
+            ScoringRewards rewards,
+            List<TaskExample> heldOut,
+            String general,
+            String unseen,
+            String label)
+            throws InterruptedException {
         // greedy answers to the held-out prompts, scored by the same reward the GRPO run used
-        GrpoSettings greedy = new GrpoSettings(2, 1, 1, new PolicyObjective(0.2, 0), 1e-9, 1.0, 32,
-                Duration.ofSeconds(60), 0, 1);
+        GrpoSettings greedy =
+                new GrpoSettings(2, 1, 1, new PolicyObjective(0.2, 0), 1e-9, 1.0, 32, Duration.ofSeconds(60), 0, 1);
         GrpoLoop probe = new GrpoLoop(label, model, null, rewards, heldOut, greedy, DIRECT);
         double reward = probe.heldOutReward(heldOut, label).mean();
         int[][] taskDocs = heldOut.stream().map(e -> BYTES.encode(e.document())).toArray(int[][]::new);
-        return new Measure(reward, windowLoss(model, unseen), windowLoss(model, general), mean(model.sequenceLosses(taskDocs)));
+        return new Measure(
+                reward, windowLoss(model, unseen), windowLoss(model, general), mean(model.sequenceLosses(taskDocs)));
     }
 
     /** Mean loss over consecutive full-context windows of {@code text}. */

@@ -33,14 +33,17 @@ final class ScoringRewards implements RewardSource {
     }
 
     String describe() {
-        return scoreUrl == null ? "in-process character-trigram cosine (the lexical reward reward-service used before its encoder)"
+        return scoreUrl == null
+                ? "in-process character-trigram cosine (the lexical reward reward-service used before its encoder)"
                 : "reward service POST " + scoreUrl;
     }
 
     @Override
     public void request(List<RewardRequest> requests) {
         List<Double> rewards = scoreUrl == null
-                ? requests.stream().map(r -> trigramCosine(r.completion(), r.reference())).toList()
+                ? requests.stream()
+                        .map(r -> trigramCosine(r.completion(), r.reference()))
+                        .toList()
                 : post(requests);
         for (int i = 0; i < requests.size(); i++) {
             answers.put(requests.get(i).requestId(), rewards.get(i));
@@ -49,14 +52,18 @@ final class ScoringRewards implements RewardSource {
 
     private List<Double> post(List<RewardRequest> requests) {
         List<Map<String, String>> pairs = requests.stream()
-                .map(r -> Map.of("completion", r.completion(), "reference", r.reference())).toList();
-        HttpRequest request = HttpRequest.newBuilder(scoreUrl).timeout(Duration.ofSeconds(60))
+                .map(r -> Map.of("completion", r.completion(), "reference", r.reference()))
+                .toList();
+        HttpRequest request = HttpRequest.newBuilder(scoreUrl)
+                .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("pairs", pairs)))).build();
+                .POST(HttpRequest.BodyPublishers.ofString(Json.write(Map.of("pairs", pairs))))
+                .build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
-                throw new IllegalStateException("POST " + scoreUrl + " answered " + response.statusCode() + ": " + response.body());
+                throw new IllegalStateException(
+                        "POST " + scoreUrl + " answered " + response.statusCode() + ": " + response.body());
             }
             List<Double> out = new ArrayList<>();
             for (JsonNode reward : Json.MAPPER.readTree(response.body()).get("rewards")) {

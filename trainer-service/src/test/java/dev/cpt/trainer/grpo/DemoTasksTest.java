@@ -53,8 +53,10 @@ class DemoTasksTest {
         Set<TaskExample> train = new HashSet<>(a.train());
         assertEquals(50, train.size());
         assertTrue(a.heldOut().stream().noneMatch(train::contains));
-        assertTrue(a.train().stream().anyMatch(e -> e.question().startsWith("How many"))
-                && a.train().stream().anyMatch(e -> e.question().startsWith("What is")), "mixed has both kinds");
+        assertTrue(
+                a.train().stream().anyMatch(e -> e.question().startsWith("How many"))
+                        && a.train().stream().anyMatch(e -> e.question().startsWith("What is")),
+                "mixed has both kinds");
     }
 
     @Test

@@ -40,15 +40,16 @@ class GrpoLoopTest {
     }
 
     private GrpoLoop loop(RewardSource rewards, int maxStaleness, double beta) {
-        GrpoSettings s = new GrpoSettings(4, 2, 1, new PolicyObjective(0.2, beta), 1e-3, 1.0, 8, Duration.ofSeconds(1),
-                maxStaleness, 5);
+        GrpoSettings s = new GrpoSettings(
+                4, 2, 1, new PolicyObjective(0.2, beta), 1e-3, 1.0, 8, Duration.ofSeconds(1), maxStaleness, 5);
         return new GrpoLoop("t", policy, beta > 0 ? reference : null, rewards, train, s, DIRECT);
     }
 
     @Test
     void rewardsInTimeGiveAnUpdateOnEveryGroup() throws Exception {
         // longer answers score higher: rewards differ within a group, so advantages are not all zero
-        ManualRewards rewards = new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
+        ManualRewards rewards =
+                new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
         GrpoLoop.StepReport r = loop(rewards, 0, 0.04).step();
         assertTrue(r.applied());
         assertEquals(2, r.groupsUsed());
@@ -56,7 +57,8 @@ class GrpoLoopTest {
         assertEquals(1, r.policyVersion());
         assertEquals(0.0, r.kl(), 1e-6, "first step: the policy is still the reference");
         assertEquals(1.0, r.meanRatio(), 1e-5, "first inner step: pi == pi_old");
-        assertTrue(rewards.requested.values().stream().allMatch(q -> q.requestId().startsWith(q.groupId() + "-")),
+        assertTrue(
+                rewards.requested.values().stream().allMatch(q -> q.requestId().startsWith(q.groupId() + "-")),
                 "requests are keyed by their rollout group");
     }
 

@@ -25,8 +25,17 @@ class GrpoSpecTest {
     void everyProblemIsListedAtOnce() {
         GrpoSpec bad = new GrpoSpec("poetry", 0, 5, 5000, 1, 2, 0, -0.1, 1.5, 0.0, 0.0, 16, 3L, -1).withDefaults();
         List<String> problems = bad.problems(LIMITS);
-        for (String field : List.of("task", "prompts", "steps", "groupSize", "innerSteps", "beta", "clipEpsilon",
-                "learningRate", "temperature", "checkpointEverySteps")) {
+        for (String field : List.of(
+                "task",
+                "prompts",
+                "steps",
+                "groupSize",
+                "innerSteps",
+                "beta",
+                "clipEpsilon",
+                "learningRate",
+                "temperature",
+                "checkpointEverySteps")) {
             assertTrue(problems.stream().anyMatch(p -> p.startsWith(field + " ")), field + " missing in " + problems);
         }
         assertEquals(10, problems.size(), problems.toString());
@@ -37,7 +46,9 @@ class GrpoSpecTest {
         // units has 7 conversions x 9 amounts = 63 distinct questions
         GrpoSpec spec = new GrpoSpec("units", 60, 10, null, null, null, null, null, null, null, null, null, null, null)
                 .withDefaults();
-        assertTrue(spec.problems(LIMITS).stream().anyMatch(p -> p.contains("fewer than 70")), spec.problems(LIMITS).toString());
+        assertTrue(
+                spec.problems(LIMITS).stream().anyMatch(p -> p.contains("fewer than 70")),
+                spec.problems(LIMITS).toString());
     }
 
     @Test

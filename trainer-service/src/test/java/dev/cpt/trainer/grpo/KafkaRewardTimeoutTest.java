@@ -57,8 +57,8 @@ class KafkaRewardTimeoutTest {
     @Test
     void aStepWithoutRewardsEndsWithItsRolloutsDroppedAndALateAnswerIsCounted() throws Exception {
         List<TaskExample> train = DemoTasks.generate("arithmetic", 4, 2);
-        GrpoSettings settings = new GrpoSettings(3, 2, 1, new PolicyObjective(0.2, 0.04), 1e-3, 1.0, 6,
-                Duration.ofMillis(300), 0, 9);
+        GrpoSettings settings =
+                new GrpoSettings(3, 2, 1, new PolicyObjective(0.2, 0.04), 1e-3, 1.0, 6, Duration.ofMillis(300), 0, 9);
         try (LanguageModel policy = LanguageModel.create(GptConfig.tiny(), 3);
                 LanguageModel reference = policy.copy();
                 KafkaRewardSource rewards = new KafkaRewardSource(kafka.bootstrapServers())) {
@@ -77,9 +77,14 @@ class KafkaRewardTimeoutTest {
 
             RewardRequest dropped = Json.read(requests.get(0).value(), RewardRequest.class);
             try (KafkaProducer<String, String> producer = producer()) {
-                producer.send(new ProducerRecord<>(RewardResponse.TOPIC, dropped.groupId(), Json.write(
-                        new RewardResponse(dropped.requestId(), dropped.groupId(), 0.4, Map.of("similarity", 0.4))))).get();
-                producer.send(new ProducerRecord<>(RewardResponse.TOPIC, "g", "{\"requestId\": 7")).get();
+                producer.send(new ProducerRecord<>(
+                                RewardResponse.TOPIC,
+                                dropped.groupId(),
+                                Json.write(new RewardResponse(
+                                        dropped.requestId(), dropped.groupId(), 0.4, Map.of("similarity", 0.4)))))
+                        .get();
+                producer.send(new ProducerRecord<>(RewardResponse.TOPIC, "g", "{\"requestId\": 7"))
+                        .get();
             }
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while ((rewards.lateAnswers() < 1 || rewards.malformedAnswers() < 1) && System.nanoTime() < deadline) {
@@ -88,7 +93,8 @@ class KafkaRewardTimeoutTest {
             assertEquals(1, rewards.lateAnswers());
             assertEquals(1, rewards.malformedAnswers());
             ConsumerRecord<String, String> dead = read(DeadLetters.TRAINER, 1).get(0);
-            String reason = new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+            String reason = new String(
+                    dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
             assertTrue(reason.startsWith("not a valid RewardResponse"), reason);
         }
     }
