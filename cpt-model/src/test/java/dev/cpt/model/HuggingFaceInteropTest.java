@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cpt.model.io.SafeTensors;
-import dev.cpt.model.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensors;
+import dev.cpt.common.io.SafeTensors.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

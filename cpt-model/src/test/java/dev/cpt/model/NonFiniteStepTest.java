@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cpt.model.io.SafeTensors;
-import dev.cpt.model.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensors;
+import dev.cpt.common.io.SafeTensors.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
 package dev.cpt.mixing.agent;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cpt.common.io.SafeTensors;
 import dev.cpt.contracts.Json;
-import dev.cpt.model.io.SafeTensors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

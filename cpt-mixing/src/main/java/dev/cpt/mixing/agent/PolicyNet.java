@@ -1,6 +1,6 @@
 package dev.cpt.mixing.agent;
 
-import dev.cpt.model.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensors.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cpt.common.io.SafeTensors;
 import dev.cpt.model.OptimizerSettings;
-import dev.cpt.model.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;

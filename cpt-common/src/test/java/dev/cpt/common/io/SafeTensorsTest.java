@@ -1,13 +1,12 @@
-package dev.cpt.model;
+package dev.cpt.common.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.cpt.model.io.SafeTensors;
-import dev.cpt.model.io.SafeTensors.SafeTensorsException;
-import dev.cpt.model.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensors.SafeTensorsException;
+import dev.cpt.common.io.SafeTensors.Tensor;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.cpt.model.io;
+package dev.cpt.common.io;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
