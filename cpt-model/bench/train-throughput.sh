@@ -36,7 +36,8 @@ if ! ls /usr/lib/x86_64-linux-gnu/openblas-*/libblas.so.3 >/dev/null 2>&1; then
 fi
 
 echo ">> building cpt-model"
-mvn -B -q -f "$MODULE/pom.xml" -DskipTests compile dependency:build-classpath \
+# from the root with -am, so cpt-common comes from this checkout (its target/classes), not from ~/.m2
+mvn -B -q -f "$ROOT/pom.xml" -pl cpt-model -am -DskipTests compile dependency:build-classpath \
     -Dmdep.outputFile="$MODULE/target/classpath.txt" -Dmdep.includeScope=runtime
 CP="$MODULE/target/classes:$(cat "$MODULE/target/classpath.txt")"
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.cpt.common.Sha256;
 import dev.cpt.model.io.Manifest;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -45,7 +46,7 @@ class CheckpointTest {
         try (LanguageModel model = trainedModel(3)) {
             CheckpointInfo info = model.save(tmp.resolve("ckpt"), Map.of("run", "test", "step", "3"));
             assertEquals(64, info.manifestSha256().length());
-            assertEquals(Manifest.sha256(Files.readAllBytes(tmp.resolve("ckpt/manifest.json"))), info.manifestSha256());
+            assertEquals(Sha256.hex(Files.readAllBytes(tmp.resolve("ckpt/manifest.json"))), info.manifestSha256());
             assertEquals(
                     List.of("config.json", "model.safetensors", "optimizer.safetensors", "tokenizer_info.json"),
                     info.fileNames());

@@ -5,17 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cpt.common.Sha256;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.CheckpointInfo.FileEntry;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +44,7 @@ public final class Manifest {
             ObjectNode e = list.addObject();
             e.put("path", name);
             e.put("size", Files.size(p));
-            e.put("sha256", sha256(p));
+            e.put("sha256", Sha256.hex(p));
         }
         ObjectNode meta = root.putObject("metadata");
         new TreeMap<>(metadata).forEach(meta::put);
@@ -99,7 +96,7 @@ public final class Manifest {
                     throw new CheckpointException("checkpoint file " + name + " is " + actualSize
                             + " bytes but the manifest says " + size + " (truncated or modified)");
                 }
-                String actualHash = sha256(p);
+                String actualHash = Sha256.hex(p);
                 if (!actualHash.equals(hash)) {
                     throw new CheckpointException("checkpoint file " + name + " is corrupted: sha256 " + actualHash
                             + " does not match manifest " + hash);
@@ -116,29 +113,6 @@ public final class Manifest {
             Map.Entry<String, JsonNode> m = it.next();
             metadata.put(m.getKey(), m.getValue().asText());
         }
-        return new Verified(sha256(bytes), files, metadata);
-    }
-
-    public static String sha256(Path file) throws IOException {
-        MessageDigest md = digest();
-        byte[] buf = new byte[1 << 16];
-        try (InputStream in = Files.newInputStream(file)) {
-            for (int n; (n = in.read(buf)) > 0; ) {
-                md.update(buf, 0, n);
-            }
-        }
-        return HexFormat.of().formatHex(md.digest());
-    }
-
-    public static String sha256(byte[] data) {
-        return HexFormat.of().formatHex(digest().digest(data));
-    }
-
-    private static MessageDigest digest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new Verified(Sha256.hex(bytes), files, metadata);
     }
 }

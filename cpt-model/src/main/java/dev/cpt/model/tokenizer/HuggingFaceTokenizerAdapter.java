@@ -4,14 +4,12 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cpt.common.Sha256;
 import dev.cpt.model.engine.OfflineEngine;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -50,7 +48,7 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
         HuggingFaceTokenizer tok =
                 HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), Map.of("addSpecialTokens", "false"));
         return new HuggingFaceTokenizerAdapter(
-                tok, json.clone(), vocab, "hf-" + sha256(json).substring(0, 16));
+                tok, json.clone(), vocab, "hf-" + Sha256.hex(json).substring(0, 16));
     }
 
     /**
@@ -115,14 +113,6 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
     @Override
     public void close() {
         delegate.close();
-    }
-
-    static String sha256(byte[] data) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override

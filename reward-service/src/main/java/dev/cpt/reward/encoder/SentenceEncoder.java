@@ -5,7 +5,6 @@ import ai.djl.engine.Engine;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -17,6 +16,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cpt.common.FileTrees;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.model.OptimizerSettings;
@@ -24,6 +24,7 @@ import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.Gpt2Weights;
 import dev.cpt.model.train.AdamW;
+import dev.cpt.model.train.GradientNorm;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -31,12 +32,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * A BERT sentence encoder (mean pooling) with its WordPiece tokenizer, on DJL's PyTorch engine. Loads and saves the
@@ -133,7 +132,7 @@ public final class SentenceEncoder implements AutoCloseable {
             Files.write(tmp.resolve(TOKENIZER_FILE), tokenizerJson);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
-            deleteRecursively(tmp);
+            FileTrees.delete(tmp);
             throw e;
         }
     }
@@ -231,15 +230,12 @@ public final class SentenceEncoder implements AutoCloseable {
                 collector.backward(loss);
             }
             double lossValue = loss.getFloat();
-            double gradNorm = globalGradNorm();
+            double gradNorm = GradientNorm.of(parameters.values());
             if (!Double.isFinite(lossValue) || !Double.isFinite(gradNorm)) {
                 optimizer.zeroGradients();
                 return new StepResult(lossValue, gradNorm, false);
             }
-            double rescale = settings.maxGradNorm() > 0 && gradNorm > settings.maxGradNorm()
-                    ? settings.maxGradNorm() / (gradNorm + 1e-6)
-                    : 1.0;
-            optimizer.update(settings, rescale);
+            optimizer.update(settings, GradientNorm.clipFactor(gradNorm, settings.maxGradNorm()));
             return new StepResult(lossValue, gradNorm, true);
         }
     }
@@ -255,14 +251,6 @@ public final class SentenceEncoder implements AutoCloseable {
         // the matching positive sits on the diagonal; eye() is allocated by libtorch, so autograd may keep it
         NDArray picked = logits.logSoftmax(1).mul(m.eye(n));
         return picked.sum().neg().div(NativeArrays.scalar(m, n));
-    }
-
-    private double globalGradNorm() {
-        NDList squares = new NDList(parameters.size());
-        for (Parameter p : parameters.values()) {
-            squares.add(p.getArray().getGradient().square().sum());
-        }
-        return NDArrays.stack(squares).sum().sqrt().getFloat();
     }
 
     // ---------------------------------------------------------------- weights
@@ -363,16 +351,5 @@ public final class SentenceEncoder implements AutoCloseable {
         }
         manager.close();
         tokenizer.close();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

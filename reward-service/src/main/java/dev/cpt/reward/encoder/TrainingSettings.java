@@ -1,9 +1,6 @@
 package dev.cpt.reward.encoder;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import dev.cpt.common.Sha256;
 
 /**
  * Everything that determines the encoder the project trains for itself: its shape, the vocabulary budget and the
@@ -62,12 +59,6 @@ public record TrainingSettings(
 
     /** A short stable hash of these settings and the code version, used to name cached encoders. */
     public String cacheKey() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest((CODE_VERSION + ":" + this).getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest).substring(0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(CODE_VERSION + ":" + this).substring(0, 16);
     }
 }

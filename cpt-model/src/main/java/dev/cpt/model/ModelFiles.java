@@ -1,0 +1,217 @@
+package dev.cpt.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Parameter;
+import dev.cpt.common.FileTrees;
+import dev.cpt.common.io.SafeTensors;
+import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.model.CheckpointInfo.FileEntry;
+import dev.cpt.model.arch.CausalDecoder;
+import dev.cpt.model.io.Gpt2ConfigJson;
+import dev.cpt.model.io.Manifest;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
+import dev.cpt.model.tokenizer.Tokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
+import dev.cpt.model.train.AdamW;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A model's files: checkpoints (weights, config, tokenizer, optimizer state and a verifying manifest) and Hugging Face
+ * directories (weights, config and, for a Hugging Face tokenizer, {@code tokenizer.json}).
+ */
+final class ModelFiles {
+
+    static final String WEIGHTS_FILE = "model.safetensors";
+    static final String CONFIG_FILE = "config.json";
+    static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
+    private ModelFiles() {}
+
+    /** Loads a checkpoint after verifying its manifest, and pins its identity when {@code expectedSha256} is set. */
+    static LanguageModel load(Path dir, String expectedSha256, Device device) throws CheckpointException {
+        Manifest.Verified manifest = Manifest.verify(dir);
+        if (expectedSha256 != null && !expectedSha256.equalsIgnoreCase(manifest.sha256())) {
+            throw new CheckpointException(
+                    "checkpoint " + dir + " has manifest sha256 " + manifest.sha256() + ", expected " + expectedSha256);
+        }
+        List<String> listed = manifest.files().stream().map(FileEntry::path).toList();
+        for (String required : List.of(CONFIG_FILE, WEIGHTS_FILE, TokenizerStore.INFO_FILE)) {
+            if (!listed.contains(required)) {
+                throw new CheckpointException("checkpoint " + dir + " manifest does not list " + required);
+            }
+        }
+        GptConfig config = readStep(dir, CONFIG_FILE, () -> Gpt2ConfigJson.read(dir.resolve(CONFIG_FILE)));
+        Tokenizer tokenizer = readStep(dir, TokenizerStore.INFO_FILE, () -> TokenizerStore.read(dir));
+        LanguageModel model;
+        try {
+            model = new LanguageModel(config, 0L, tokenizer, true, device);
+        } catch (RuntimeException e) {
+            closeQuietly(tokenizer);
+            throw new CheckpointException("checkpoint " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            SafeTensors.Contents weights =
+                    readStep(dir, WEIGHTS_FILE, () -> SafeTensors.read(dir.resolve(WEIGHTS_FILE)));
+            readStep(dir, WEIGHTS_FILE, () -> {
+                model.decoder().loadWeights(weights.tensors());
+                return null;
+            });
+            if (listed.contains(OPTIMIZER_FILE)) {
+                SafeTensors.Contents opt =
+                        readStep(dir, OPTIMIZER_FILE, () -> SafeTensors.read(dir.resolve(OPTIMIZER_FILE)));
+                readStep(dir, OPTIMIZER_FILE, () -> {
+                    restoreOptimizer(model.decoder(), model.optimizer(), opt);
+                    return null;
+                });
+            }
+            model.checkpointMetadata(manifest.metadata());
+            return model;
+        } catch (CheckpointException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Imports a Hugging Face directory, with its {@code tokenizer.json} when present, else the byte tokenizer. */
+    static LanguageModel importHuggingFace(Path dir) throws IOException {
+        Path tokFile = dir.resolve(TokenizerStore.HF_FILE);
+        if (Files.isRegularFile(tokFile)) {
+            HuggingFaceTokenizerAdapter tok = HuggingFaceTokenizerAdapter.load(tokFile);
+            try {
+                return importHuggingFace(dir, tok, true);
+            } catch (IOException | RuntimeException e) {
+                tok.close();
+                throw e;
+            }
+        }
+        return importHuggingFace(dir, ByteTokenizer.INSTANCE, false);
+    }
+
+    /** Imports a Hugging Face directory with the given tokenizer; the model closes it only when it {@code owns} it. */
+    static LanguageModel importHuggingFace(Path dir, Tokenizer tokenizer, boolean owns) throws IOException {
+        GptConfig config = Gpt2ConfigJson.read(dir.resolve(CONFIG_FILE));
+        SafeTensors.Contents contents = SafeTensors.read(dir.resolve(WEIGHTS_FILE));
+        LanguageModel model = new LanguageModel(config, 0L, tokenizer, owns, Device.cpu());
+        try {
+            model.decoder().loadWeights(contents.tensors());
+            return model;
+        } catch (RuntimeException e) {
+            model.close();
+            throw new IOException(dir.resolve(WEIGHTS_FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a checkpoint into a sibling temp directory and renames it to {@code dir}, which must not exist. */
+    static CheckpointInfo save(
+            Path dir, CausalDecoder decoder, AdamW optimizer, Tokenizer tokenizer, Map<String, String> metadata)
+            throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        Path parent = target.getParent();
+        Files.createDirectories(parent);
+        if (Files.exists(target)) {
+            throw new FileAlreadyExistsException(target.toString(), null, "checkpoint directory already exists");
+        }
+        Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
+        try {
+            List<String> files = new ArrayList<>(writeModelFiles(tmp, decoder));
+            SafeTensors.write(
+                    tmp.resolve(OPTIMIZER_FILE),
+                    optimizerTensors(decoder, optimizer),
+                    Map.of("optimizer", "adamw", "step", Long.toString(optimizer.step())));
+            files.add(OPTIMIZER_FILE);
+            files.addAll(TokenizerStore.write(tokenizer, tmp));
+            Map<String, String> meta = metadata == null ? Map.of() : metadata;
+            Files.write(tmp.resolve(Manifest.FILE), Manifest.build(tmp, files, meta));
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            // a stale temp dir is harmless, it never looks like a checkpoint; the original error matters
+            FileTrees.deleteQuietly(tmp);
+            throw e;
+        }
+        Manifest.Verified v = Manifest.verify(target);
+        return new CheckpointInfo(target, v.sha256(), v.files(), v.metadata());
+    }
+
+    /** Writes weights and config, plus {@code tokenizer.json} when the tokenizer is a Hugging Face one. */
+    static void exportHuggingFace(Path dir, CausalDecoder decoder, Tokenizer tokenizer) throws IOException {
+        Files.createDirectories(dir);
+        writeModelFiles(dir, decoder);
+        if (tokenizer instanceof HuggingFaceTokenizerAdapter hf) {
+            Files.write(dir.resolve(TokenizerStore.HF_FILE), hf.json());
+        }
+    }
+
+    private static List<String> writeModelFiles(Path dir, CausalDecoder decoder) throws IOException {
+        SafeTensors.write(dir.resolve(WEIGHTS_FILE), decoder.weights(), Map.of("format", "pt"));
+        decoder.writeConfig(dir.resolve(CONFIG_FILE));
+        return List.of(WEIGHTS_FILE, CONFIG_FILE);
+    }
+
+    /** AdamW moments in the weights' file names and layouts, e.g. {@code h.0.attn.c_attn.weight.exp_avg}. */
+    private static Map<String, Tensor> optimizerTensors(CausalDecoder decoder, AdamW optimizer) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : optimizer.stateTensors().entrySet()) {
+            out.put(e.getKey(), decoder.toFileLayout(parameterOf(e.getKey()), e.getValue()));
+        }
+        return out;
+    }
+
+    private static void restoreOptimizer(CausalDecoder decoder, AdamW optimizer, SafeTensors.Contents contents) {
+        String stepText = contents.metadata().get("step");
+        if (stepText == null) {
+            throw new IllegalArgumentException("optimizer state has no step");
+        }
+        Map<String, float[]> moments = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
+            String param = parameterOf(e.getKey());
+            Parameter p = decoder.parameters().get(param);
+            if (p == null) {
+                throw new IllegalArgumentException("optimizer state for unknown parameter " + param);
+            }
+            moments.put(
+                    e.getKey(),
+                    decoder.fromFileLayout(param, e.getValue(), p.getArray().getShape()));
+        }
+        optimizer.restore(Long.parseLong(stepText), moments);
+    }
+
+    /** {@code h.0.attn.c_attn.weight} for the moment {@code h.0.attn.c_attn.weight.exp_avg}. */
+    private static String parameterOf(String momentName) {
+        return momentName.substring(0, momentName.lastIndexOf('.'));
+    }
+
+    @FunctionalInterface
+    private interface IoStep<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T readStep(Path dir, String file, IoStep<T> step) throws CheckpointException {
+        try {
+            return step.run();
+        } catch (CheckpointException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new CheckpointException("checkpoint " + dir + ": cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(Tokenizer tokenizer) {
+        if (tokenizer instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // already failing; the original error matters more
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package dev.cpt.model.arch;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import dev.cpt.common.io.SafeTensors.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * One architecture family of decoder-only causal language models: the network, its weights and their Hugging Face
+ * file layout. Training, scoring, generation and checkpoints are written against this interface, so a new family
+ * only has to say how it is built, how it runs forward and how its tensors are named and laid out on disk.
+ *
+ * <p>The decoder owns a long-lived {@link NDManager} that holds its weights; callers allocate per-call temporaries in
+ * sub-managers of it. Not thread-safe.
+ */
+public interface CausalDecoder extends AutoCloseable {
+
+    /** Number of token ids the embedding table holds. */
+    int vocabSize();
+
+    /** Most positions one forward pass can see. */
+    int contextLength();
+
+    /** The manager that owns the weights (and anything else that lives as long as the model). */
+    NDManager manager();
+
+    /** Every trainable parameter under its Hugging Face tensor name, in a stable order. */
+    Map<String, Parameter> parameters();
+
+    /** Logits [B, T, V] for token ids [B, T] (int64, T at most {@link #contextLength()}). */
+    NDArray logits(NDArray ids, boolean training);
+
+    /** Converts one model-layout tensor, named like its parameter, to the file layout. */
+    Tensor toFileLayout(String name, NDArray array);
+
+    /** Converts a file-layout tensor to the model layout of the parameter {@code name}, checking its shape. */
+    float[] fromFileLayout(String name, Tensor tensor, Shape shape);
+
+    /** A copy of every weight in the file's names and layouts. */
+    Map<String, Tensor> weights();
+
+    /** Replaces every weight in place from tensors in the file's names and layouts (as a Hugging Face file has them). */
+    void loadWeights(Map<String, Tensor> tensors);
+
+    /** Writes the Hugging Face {@code config.json} that describes this network. */
+    void writeConfig(Path file) throws IOException;
+
+    /** Frees the weights and everything else under {@link #manager()}. */
+    @Override
+    void close();
+}
