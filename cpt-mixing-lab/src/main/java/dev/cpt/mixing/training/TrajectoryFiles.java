@@ -1,4 +1,4 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 import dev.cpt.contracts.Json;
 import java.io.BufferedWriter;

@@ -1,18 +1,17 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.cpt.mixing.agent.Features;
+import dev.cpt.mixing.agent.Nets;
+import dev.cpt.mixing.agent.PolicyNet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class AgentTrainerTest {
     private static final double NAN = Double.NaN;
@@ -169,33 +168,5 @@ class AgentTrainerTest {
         for (int r = 0; r < x.length; r++) {
             assertArrayEquals(djl[r], net.logits(x[r]), 1e-4);
         }
-    }
-
-    @Test
-    void artifactRoundTripsAndRefusesTamperedWeights(@TempDir Path dir) throws IOException {
-        PolicyNet net = Nets.random(9);
-        Nets.artifact(net).write(dir);
-        AgentArtifact loaded = AgentArtifact.load(dir.toString());
-        double[] x = new double[Features.SIZE];
-        x[0] = 1;
-        assertArrayEquals(net.logits(x), loaded.net().logits(x), 0);
-        assertEquals(Features.LAYOUT_VERSION, loaded.manifest().featureLayout());
-        byte[] bytes = Files.readAllBytes(dir.resolve(AgentArtifact.WEIGHTS_FILE));
-        bytes[bytes.length - 1] ^= 1;
-        Files.write(dir.resolve(AgentArtifact.WEIGHTS_FILE), bytes);
-        IOException e = assertThrows(IOException.class, () -> AgentArtifact.load(dir.toString()));
-        assertTrue(e.getMessage().contains("sha256"), e.getMessage());
-    }
-
-    @Test
-    void bundledArtifactLoadsAndSaysHowItWasMade() throws IOException {
-        AgentArtifact bundled = AgentArtifact.load(AgentArtifact.BUNDLED);
-        assertTrue(
-                bundled.manifest().version().startsWith("mixing-agent-"),
-                bundled.manifest().version());
-        assertTrue(bundled.manifest().trainingData().trajectories() > 0);
-        assertEquals(64, bundled.manifest().trainingData().sha256().length());
-        List<String> names = new ArrayList<>(bundled.manifest().features());
-        assertEquals(Features.NAMES, names);
     }
 }

@@ -1,4 +1,4 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -7,6 +7,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
+import dev.cpt.mixing.agent.Features;
+import dev.cpt.mixing.agent.PolicyNet;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
 import java.util.ArrayList;

@@ -6,7 +6,7 @@ import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
 import dev.cpt.mixing.PhaseTracker;
 import dev.cpt.mixing.agent.Features;
-import dev.cpt.mixing.agent.Trajectory;
+import dev.cpt.mixing.training.Trajectory;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;

@@ -1,9 +1,10 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.cpt.mixing.agent.Features;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
