@@ -87,7 +87,7 @@ class AgentTrainerTest {
             returns.add(0.5 * f[2] + (g ? 0.01 : 0));
             good.add(g);
         }
-        double[] value = AgentTrainer.stateValues(feats, keys, returns);
+        double[] value = Baselines.stateValues(feats, keys, returns);
         for (int i = 0; i < returns.size(); i++) {
             double advantage = returns.get(i) - value[i];
             assertTrue(good.get(i) ? advantage > 0 : advantage < 0, "row " + i + ": advantage " + advantage);
@@ -99,18 +99,18 @@ class AgentTrainerTest {
         double[] good = {2.0, -1.0, 0};
         double[] bad = {-2.0, 1.0, 0};
         List<Trajectory> data = List.of(oneRound("good", good, 2.4), oneRound("bad", bad, 2.9));
-        AgentTrainer trainer = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(1));
-        AgentTrainer.Samples samples = trainer.samples(data);
+        AgentTrainer trainer = new AgentTrainer(TrainingSettings.defaults().with(s -> s.epochs = 1));
+        Samples samples = trainer.samples(data);
         assertTrue(samples.advantages()[0] > 0 && samples.advantages()[1] < 0, "advantages against the mean return");
         PolicyNet start = trainer.initial(samples);
         PolicyNet after = trainer.train(start, samples).net();
         double[] f = data.get(0).steps().get(0).features();
         boolean[] mask = data.get(0).steps().get(0).mask();
-        double before = AgentTrainer.logProb(start, f, mask, good);
-        double now = AgentTrainer.logProb(after, f, mask, good);
+        double before = WeightedLikelihood.logProb(start, f, mask, good);
+        double now = WeightedLikelihood.logProb(after, f, mask, good);
         assertTrue(now > before, "log pi(good) " + before + " -> " + now);
         // more epochs: the mean moves to the good action, so the policy now gives the target more weight
-        PolicyNet trained = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(400))
+        PolicyNet trained = new AgentTrainer(TrainingSettings.defaults().with(s -> s.epochs = 400))
                 .train(start, samples)
                 .net();
         double[] shares = Features.slotShares(trained.logits(f), mask);
@@ -127,7 +127,7 @@ class AgentTrainerTest {
                 oneRound("s1-down", 1, down, 2.95),
                 oneRound("s2-up", 2, up, 2.4),
                 oneRound("s2-down", 2, down, 2.45));
-        AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
+        Samples samples = new AgentTrainer(TrainingSettings.defaults()).samples(data);
         // against the mean over all four, both seed-1 runs would look bad and both seed-2 runs good
         assertTrue(samples.advantages()[0] > 0 && samples.advantages()[2] > 0, "up beats its twin on both seeds");
         assertTrue(samples.advantages()[1] < 0 && samples.advantages()[3] < 0, "down loses to its twin on both seeds");
@@ -140,7 +140,7 @@ class AgentTrainerTest {
                 oneRound("a", 1, new double[] {1, 0, 0}, 2.5),
                 oneRound("b", 2, new double[] {0, 0, 0}, 2.7),
                 oneRound("c", 3, new double[] {-1, 0, 0}, 2.9));
-        AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
+        Samples samples = new AgentTrainer(TrainingSettings.defaults()).samples(data);
         assertTrue(samples.advantages()[0] > 0, "best of three");
         assertEquals(0, samples.advantages()[1], 1e-9, "the middle run is the mean");
         assertTrue(samples.advantages()[2] < 0, "worst of three");
@@ -151,7 +151,7 @@ class AgentTrainerTest {
         Trajectory t = oneRound("x", null, 2.0);
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new AgentTrainer(AgentTrainer.Settings.defaults()).samples(List.of(t)));
+                () -> new AgentTrainer(TrainingSettings.defaults()).samples(List.of(t)));
     }
 
     @Test
@@ -164,7 +164,7 @@ class AgentTrainerTest {
                 row[i] = rng.nextGaussian();
             }
         }
-        double[][] djl = AgentTrainer.djlLogits(net, x);
+        double[][] djl = DjlPolicy.logits(net, x);
         for (int r = 0; r < x.length; r++) {
             assertArrayEquals(djl[r], net.logits(x[r]), 1e-4);
         }
