@@ -72,20 +72,20 @@ public class MixingRounds {
 
     /** A document joins its domain's buffer; every full round that follows goes out. */
     synchronized void add(String domain, String documentId, int[] tokens, Runnable release) {
-        if (publisherOpen() && completed.trained(documentId)) {
+        if (trainedBefore(documentId)) {
             // Redelivered after a crash although a committed round trained it: acknowledge, do not train it twice.
             metrics.documentSkipped(domain);
             release.run();
             return;
         }
         mixer.add(domain, documentId, tokens, release);
-        emitWhile(mixer::nextFullRound);
+        emitRounds(mixer::nextFullRound);
     }
 
     /** A trickle of documents must still reach training: after a quiet spell, whatever is buffered goes out. */
     synchronized void flushIfQuiet() {
         if (clock.instant().isAfter(lastEmission.plus(config.flushAfter()))) {
-            emitWhile(mixer::flush);
+            emitRounds(mixer::flush);
         }
     }
 
@@ -108,8 +108,17 @@ public class MixingRounds {
         return Optional.ofNullable(failure);
     }
 
-    private void emitWhile(Supplier<Optional<BatchMixer.Round>> next) {
-        if (failure != null || !publisherOpen()) {
+    /**
+     * Whether a committed round already trained the document. The record of trained documents is complete only once
+     * the producer is open and has resumed after the last committed round, so this opens it when it can.
+     */
+    private boolean trainedBefore(String documentId) {
+        return ensurePublisherOpen() && completed.trained(documentId);
+    }
+
+    /** Cuts rounds with {@code next} and publishes each, while the producer is open and nothing has failed. */
+    private void emitRounds(Supplier<Optional<BatchMixer.Round>> next) {
+        if (failure != null || !ensurePublisherOpen()) {
             return;
         }
         try {
@@ -125,22 +134,10 @@ public class MixingRounds {
         }
     }
 
+    /** Commits a round; once it is committed, counts it as trained and acknowledges the documents it completed. */
     private void publish(BatchMixer.Round round) {
         Instant now = clock.instant();
-        RoundMessages messages = RoundMessages.of(round, config.contextLength(), now);
-        try {
-            completed.recording(
-                    round.round(),
-                    round.completed().stream()
-                            .map(DomainBuffer.BufferedDocument::id)
-                            .toList());
-            publisher.publish(messages.batches(), messages.weights());
-        } catch (RuntimeException e) {
-            // The round's tokens have left the buffers but its documents stay unacknowledged: a restarted mixer
-            // reads them again. Until then it emits nothing, so no later round overtakes the lost one.
-            failure = "round " + round.round() + " could not be committed: " + e;
-            metrics.roundFailed();
-            Log.errorf(e, "mixer: round %d not committed; the mixer stops emitting until restarted", round.round());
+        if (!commit(round, now)) {
             return;
         }
         lastEmission = now;
@@ -154,19 +151,42 @@ public class MixingRounds {
         round.completed().forEach(d -> d.release().run());
     }
 
-    /** Opens the transactional producer once, then continues the round numbers after the last committed round. */
-    private boolean publisherOpen() {
+    /**
+     * Records which documents the round completes, then writes its batches and weights in one transaction. False when
+     * that fails, and the mixer stops emitting.
+     */
+    private boolean commit(BatchMixer.Round round, Instant now) {
+        RoundMessages messages = RoundMessages.of(round, config.contextLength(), now);
+        try {
+            completed.recording(
+                    round.round(),
+                    round.completed().stream()
+                            .map(DomainBuffer.BufferedDocument::id)
+                            .toList());
+            publisher.publish(messages.batches(), messages.weights());
+            return true;
+        } catch (RuntimeException e) {
+            // The round's tokens have left the buffers but its documents stay unacknowledged: a restarted mixer
+            // reads them again. Until then it emits nothing, so no later round overtakes the lost one.
+            failure = "round " + round.round() + " could not be committed: " + e;
+            metrics.roundFailed();
+            Log.errorf(e, "mixer: round %d not committed; the mixer stops emitting until restarted", round.round());
+            return false;
+        }
+    }
+
+    /**
+     * Opens the transactional producer unless it is open, and on opening resumes after the last committed round.
+     * Returns whether the producer is open: false while Kafka cannot be reached (documents stay buffered, and the next
+     * call tries again).
+     */
+    private boolean ensurePublisherOpen() {
         if (publisher != null) {
             return true;
         }
         try {
             publisher = RoundPublisher.open(bootstrapServers, config.transactionalId());
-            OptionalLong last = LastRound.read(bootstrapServers);
-            last.ifPresent(round -> mixer.ledger().continueAfter(round));
-            completed.resume(last.orElse(-1));
-            Log.infof(
-                    "mixer: transactional producer %s ready, next round %d",
-                    config.transactionalId(), mixer.ledger().nextRound());
+            resumeAfter(LastRound.read(bootstrapServers));
             return true;
         } catch (RuntimeException e) {
             if (publisher != null) {
@@ -176,6 +196,15 @@ public class MixingRounds {
             Log.warnf("mixer: cannot open the transactional producer yet (%s); documents stay buffered", e.toString());
             return false;
         }
+    }
+
+    /** Round numbers continue after the last committed round; the documents it trained are known as trained. */
+    private void resumeAfter(OptionalLong lastCommitted) {
+        lastCommitted.ifPresent(round -> mixer.ledger().continueAfter(round));
+        completed.resume(lastCommitted.orElse(-1));
+        Log.infof(
+                "mixer: transactional producer %s ready, next round %d",
+                config.transactionalId(), mixer.ledger().nextRound());
     }
 
     @PreDestroy

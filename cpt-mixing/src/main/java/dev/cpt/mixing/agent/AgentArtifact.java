@@ -1,6 +1,7 @@
 package dev.cpt.mixing.agent;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.cpt.common.Sha256;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.contracts.Json;
 import java.io.IOException;
@@ -8,9 +9,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -39,7 +37,7 @@ public record AgentArtifact(AgentManifest manifest, PolicyNet net) {
                 manifest.training(),
                 manifest.trainingData(),
                 manifest.createdAt(),
-                sha256(weights));
+                Sha256.hex(weights));
         Files.writeString(
                 dir.resolve(MANIFEST_FILE),
                 Json.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(m) + "\n");
@@ -63,7 +61,7 @@ public record AgentArtifact(AgentManifest manifest, PolicyNet net) {
             throw new IOException("agent " + location + " was trained on feature layout " + m.featureLayout()
                     + ", this build computes " + Features.LAYOUT_VERSION);
         }
-        String actual = sha256(weights);
+        String actual = Sha256.hex(weights);
         if (!actual.equals(m.weightsSha256())) {
             throw new IOException("agent " + location + ": " + WEIGHTS_FILE + " has sha256 " + actual
                     + ", the manifest says " + m.weightsSha256());
@@ -81,14 +79,6 @@ public record AgentArtifact(AgentManifest manifest, PolicyNet net) {
                 throw new IOException("no resource " + name + " on the classpath");
             }
             return in.readAllBytes();
-        }
-    }
-
-    public static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

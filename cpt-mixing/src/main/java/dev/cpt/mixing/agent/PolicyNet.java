@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * The agent's policy network: standardised features -> tanh hidden layer -> one logit per slot (the mean of a
  * Gaussian over slot logits; the weights are the softmax of the logits over the slots that have data). This is the
- * plain-Java forward pass the mixer runs; {@link AgentTrainer} trains the same layout on DJL and the two are checked
+ * plain-Java forward pass the mixer runs; {@code AgentTrainer} (cpt-mixing-lab) trains the same layout on DJL and the two are checked
  * against each other in the tests.
  *
  * @param w1 [hidden][features]

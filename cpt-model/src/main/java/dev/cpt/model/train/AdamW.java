@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * AdamW with decoupled weight decay, keeping its moments as long-lived tensors next to the
@@ -24,21 +26,44 @@ public final class AdamW implements AutoCloseable {
     private final List<Slot> slots = new ArrayList<>();
     private long step;
 
-    private record Slot(String name, Parameter parameter, NDArray mean, NDArray variance, boolean decay) {}
+    /** One trained tensor; read through {@code weight} on every update, as a parameter's array may be replaced. */
+    private record Slot(String name, Supplier<NDArray> weight, NDArray mean, NDArray variance, boolean decay) {}
 
     /**
      * @param parameters trainable parameters by stable name
      * @param manager long-lived manager that owns the moment tensors
      */
     public AdamW(Map<String, Parameter> parameters, NDManager manager) {
-        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-            NDArray w = e.getValue().getArray();
+        this(manager, suppliers(parameters, p -> p::getArray));
+    }
+
+    /**
+     * AdamW over plain arrays that record their own gradients ({@code setRequiresGradient(true)}), for a network
+     * written directly on NDArrays instead of DJL blocks.
+     *
+     * @param arrays trainable arrays by stable name
+     * @param manager long-lived manager that owns the moment tensors
+     */
+    public static AdamW overArrays(Map<String, NDArray> arrays, NDManager manager) {
+        return new AdamW(manager, suppliers(arrays, a -> () -> a));
+    }
+
+    private AdamW(NDManager manager, Map<String, Supplier<NDArray>> weights) {
+        for (Map.Entry<String, Supplier<NDArray>> e : weights.entrySet()) {
+            NDArray w = e.getValue().get();
             NDArray m = manager.zeros(w.getShape(), w.getDataType());
             NDArray v = manager.zeros(w.getShape(), w.getDataType());
             // biases and LayerNorm gains are vectors; decaying them only hurts
             boolean decay = w.getShape().dimension() >= 2;
             slots.add(new Slot(e.getKey(), e.getValue(), m, v, decay));
         }
+    }
+
+    private static <T> Map<String, Supplier<NDArray>> suppliers(
+            Map<String, T> tensors, Function<T, Supplier<NDArray>> read) {
+        Map<String, Supplier<NDArray>> out = new LinkedHashMap<>();
+        tensors.forEach((name, tensor) -> out.put(name, read.apply(tensor)));
+        return out;
     }
 
     /** Number of applied updates so far; drives the bias correction. */
@@ -58,7 +83,7 @@ public final class AdamW implements AutoCloseable {
         double biasCorrection2 = 1 - Math.pow(s.beta2(), t);
         float lrCorrected = (float) (s.learningRate() * Math.sqrt(biasCorrection2) / biasCorrection1);
         for (Slot slot : slots) {
-            NDArray w = slot.parameter.getArray();
+            NDArray w = slot.weight.get();
             try (NDArray g = w.getGradient()) {
                 w.getNDArrayInternal()
                         .adamUpdate(
@@ -82,7 +107,7 @@ public final class AdamW implements AutoCloseable {
     /** Drops accumulated gradients without touching weights or moments (used for skipped steps). */
     public void zeroGradients() {
         for (Slot slot : slots) {
-            JniUtils.zeroGrad((PtNDArray) slot.parameter.getArray());
+            JniUtils.zeroGrad((PtNDArray) slot.weight.get());
         }
     }
 

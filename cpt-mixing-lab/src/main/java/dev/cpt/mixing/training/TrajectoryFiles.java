@@ -1,14 +1,13 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
+import dev.cpt.common.Sha256;
 import dev.cpt.contracts.Json;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -54,14 +53,10 @@ public final class TrajectoryFiles {
 
     /** sha256 over the files' bytes in order: the training data's identity in the agent's manifest. */
     public static String sha256(List<Path> files) throws IOException {
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            for (Path f : files) {
-                md.update(Files.readAllBytes(f));
-            }
-            return HexFormat.of().formatHex(md.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest digest = Sha256.newDigest();
+        for (Path f : files) {
+            digest.update(Files.readAllBytes(f));
         }
+        return Sha256.hex(digest);
     }
 }

@@ -1,5 +1,6 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
+import dev.cpt.mixing.agent.Features;
 import java.util.List;
 import java.util.Map;
 

@@ -13,11 +13,13 @@ import dev.cpt.mixing.AgentPolicy;
 import dev.cpt.mixing.Simplex;
 import dev.cpt.mixing.StaticPolicy;
 import dev.cpt.mixing.agent.AgentArtifact;
-import dev.cpt.mixing.agent.AgentTrainer;
 import dev.cpt.mixing.agent.Features;
 import dev.cpt.mixing.agent.Nets;
-import dev.cpt.mixing.agent.Trajectory;
-import dev.cpt.mixing.agent.TrajectoryFiles;
+import dev.cpt.mixing.training.AgentTrainer;
+import dev.cpt.mixing.training.Samples;
+import dev.cpt.mixing.training.TrainingSettings;
+import dev.cpt.mixing.training.Trajectory;
+import dev.cpt.mixing.training.TrajectoryFiles;
 import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +88,7 @@ class ProxyRunTest {
                 t.steps().get(0).features(), back.get(0).steps().get(0).features(), 0);
         assertTrue(Double.isNaN(back.get(0).steps().get(0).slotLossBefore()[2]), "a missing slot stays NaN");
         // the trainer reads what the collector wrote
-        AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(back);
+        Samples samples = new AgentTrainer(TrainingSettings.defaults()).samples(back);
         assertEquals(2 * t.steps().size(), samples.size());
     }
 

@@ -1,18 +1,17 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.cpt.mixing.agent.Features;
+import dev.cpt.mixing.agent.Nets;
+import dev.cpt.mixing.agent.PolicyNet;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class AgentTrainerTest {
     private static final double NAN = Double.NaN;
@@ -88,7 +87,7 @@ class AgentTrainerTest {
             returns.add(0.5 * f[2] + (g ? 0.01 : 0));
             good.add(g);
         }
-        double[] value = AgentTrainer.stateValues(feats, keys, returns);
+        double[] value = Baselines.stateValues(feats, keys, returns);
         for (int i = 0; i < returns.size(); i++) {
             double advantage = returns.get(i) - value[i];
             assertTrue(good.get(i) ? advantage > 0 : advantage < 0, "row " + i + ": advantage " + advantage);
@@ -100,18 +99,18 @@ class AgentTrainerTest {
         double[] good = {2.0, -1.0, 0};
         double[] bad = {-2.0, 1.0, 0};
         List<Trajectory> data = List.of(oneRound("good", good, 2.4), oneRound("bad", bad, 2.9));
-        AgentTrainer trainer = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(1));
-        AgentTrainer.Samples samples = trainer.samples(data);
+        AgentTrainer trainer = new AgentTrainer(TrainingSettings.defaults().with(s -> s.epochs = 1));
+        Samples samples = trainer.samples(data);
         assertTrue(samples.advantages()[0] > 0 && samples.advantages()[1] < 0, "advantages against the mean return");
         PolicyNet start = trainer.initial(samples);
         PolicyNet after = trainer.train(start, samples).net();
         double[] f = data.get(0).steps().get(0).features();
         boolean[] mask = data.get(0).steps().get(0).mask();
-        double before = AgentTrainer.logProb(start, f, mask, good);
-        double now = AgentTrainer.logProb(after, f, mask, good);
+        double before = WeightedLikelihood.logProb(start, f, mask, good);
+        double now = WeightedLikelihood.logProb(after, f, mask, good);
         assertTrue(now > before, "log pi(good) " + before + " -> " + now);
         // more epochs: the mean moves to the good action, so the policy now gives the target more weight
-        PolicyNet trained = new AgentTrainer(AgentTrainer.Settings.defaults().withEpochs(400))
+        PolicyNet trained = new AgentTrainer(TrainingSettings.defaults().with(s -> s.epochs = 400))
                 .train(start, samples)
                 .net();
         double[] shares = Features.slotShares(trained.logits(f), mask);
@@ -128,7 +127,7 @@ class AgentTrainerTest {
                 oneRound("s1-down", 1, down, 2.95),
                 oneRound("s2-up", 2, up, 2.4),
                 oneRound("s2-down", 2, down, 2.45));
-        AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
+        Samples samples = new AgentTrainer(TrainingSettings.defaults()).samples(data);
         // against the mean over all four, both seed-1 runs would look bad and both seed-2 runs good
         assertTrue(samples.advantages()[0] > 0 && samples.advantages()[2] > 0, "up beats its twin on both seeds");
         assertTrue(samples.advantages()[1] < 0 && samples.advantages()[3] < 0, "down loses to its twin on both seeds");
@@ -141,7 +140,7 @@ class AgentTrainerTest {
                 oneRound("a", 1, new double[] {1, 0, 0}, 2.5),
                 oneRound("b", 2, new double[] {0, 0, 0}, 2.7),
                 oneRound("c", 3, new double[] {-1, 0, 0}, 2.9));
-        AgentTrainer.Samples samples = new AgentTrainer(AgentTrainer.Settings.defaults()).samples(data);
+        Samples samples = new AgentTrainer(TrainingSettings.defaults()).samples(data);
         assertTrue(samples.advantages()[0] > 0, "best of three");
         assertEquals(0, samples.advantages()[1], 1e-9, "the middle run is the mean");
         assertTrue(samples.advantages()[2] < 0, "worst of three");
@@ -152,7 +151,7 @@ class AgentTrainerTest {
         Trajectory t = oneRound("x", null, 2.0);
         assertThrows(
                 IllegalArgumentException.class,
-                () -> new AgentTrainer(AgentTrainer.Settings.defaults()).samples(List.of(t)));
+                () -> new AgentTrainer(TrainingSettings.defaults()).samples(List.of(t)));
     }
 
     @Test
@@ -165,37 +164,9 @@ class AgentTrainerTest {
                 row[i] = rng.nextGaussian();
             }
         }
-        double[][] djl = AgentTrainer.djlLogits(net, x);
+        double[][] djl = DjlPolicy.logits(net, x);
         for (int r = 0; r < x.length; r++) {
             assertArrayEquals(djl[r], net.logits(x[r]), 1e-4);
         }
-    }
-
-    @Test
-    void artifactRoundTripsAndRefusesTamperedWeights(@TempDir Path dir) throws IOException {
-        PolicyNet net = Nets.random(9);
-        Nets.artifact(net).write(dir);
-        AgentArtifact loaded = AgentArtifact.load(dir.toString());
-        double[] x = new double[Features.SIZE];
-        x[0] = 1;
-        assertArrayEquals(net.logits(x), loaded.net().logits(x), 0);
-        assertEquals(Features.LAYOUT_VERSION, loaded.manifest().featureLayout());
-        byte[] bytes = Files.readAllBytes(dir.resolve(AgentArtifact.WEIGHTS_FILE));
-        bytes[bytes.length - 1] ^= 1;
-        Files.write(dir.resolve(AgentArtifact.WEIGHTS_FILE), bytes);
-        IOException e = assertThrows(IOException.class, () -> AgentArtifact.load(dir.toString()));
-        assertTrue(e.getMessage().contains("sha256"), e.getMessage());
-    }
-
-    @Test
-    void bundledArtifactLoadsAndSaysHowItWasMade() throws IOException {
-        AgentArtifact bundled = AgentArtifact.load(AgentArtifact.BUNDLED);
-        assertTrue(
-                bundled.manifest().version().startsWith("mixing-agent-"),
-                bundled.manifest().version());
-        assertTrue(bundled.manifest().trainingData().trajectories() > 0);
-        assertEquals(64, bundled.manifest().trainingData().sha256().length());
-        List<String> names = new ArrayList<>(bundled.manifest().features());
-        assertEquals(Features.NAMES, names);
     }
 }

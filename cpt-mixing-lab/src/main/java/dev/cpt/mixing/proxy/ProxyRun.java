@@ -1,12 +1,13 @@
 package dev.cpt.mixing.proxy;
 
+import dev.cpt.common.FileTrees;
 import dev.cpt.mixing.DomainRoles;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
 import dev.cpt.mixing.PhaseTracker;
 import dev.cpt.mixing.agent.Features;
-import dev.cpt.mixing.agent.Trajectory;
+import dev.cpt.mixing.training.Trajectory;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
@@ -228,15 +229,6 @@ public final class ProxyRun {
         return out;
     }
 
-    private static void deleteRecursively(Path dir) {
-        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // best effort at exit: a leftover temp directory is harmless
-        }
-    }
-
     /** The general pre-training, done once per proxy shape and seed in this JVM and loaded by every run. */
     private Path pretrained() {
         String key = config.model() + "/" + config.pretrainSteps() + "/" + config.learningRate() + "/" + pretrainSeed;
@@ -253,7 +245,7 @@ public final class ProxyRun {
                     model.trainStep(general.next(config.batchSize()), opt);
                 }
                 Path base = Files.createTempDirectory("cpt-mixing-proxy-");
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteRecursively(base)));
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> FileTrees.deleteQuietly(base)));
                 dir = base.resolve("pretrained");
                 model.save(dir, Map.of("proxy", key));
                 PRETRAINED.put(key, dir);

@@ -1,4 +1,4 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 /**
  * The agent's reward for one round: the target's loss gain minus weighted forgetting of the upstream domain and of

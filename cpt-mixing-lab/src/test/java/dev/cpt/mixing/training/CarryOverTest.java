@@ -1,9 +1,10 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.cpt.mixing.agent.Features;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -130,10 +131,11 @@ class CarryOverTest {
     @Test
     void trainerScalesEarlyPhasesAndStandardisesEachPhaseOnItsOwn() {
         List<Trajectory> runs = groups(30, 3, 0.05, 5);
-        AgentTrainer.Settings settings = AgentTrainer.Settings.defaults()
-                .withReward(new Reward(2, 1, false))
-                .withCarryOver(true);
-        AgentTrainer.Samples samples = new AgentTrainer(settings).samples(runs);
+        TrainingSettings settings = TrainingSettings.defaults().with(s -> {
+            s.reward = new Reward(2, 1, false);
+            s.carryOver = true;
+        });
+        Samples samples = new AgentTrainer(settings).samples(runs);
         assertEquals(0.1, samples.carryOver().target(), 0.03);
         // rows alternate phase 1, phase 1, phase 2 per run: each phase's advantages have unit mean square
         double[] squares = new double[3];
@@ -148,6 +150,8 @@ class CarryOverTest {
         assertEquals(0.0, squares[2], 1e-18);
         assertSame(
                 CarryOver.NONE,
-                new AgentTrainer(settings.withCarryOver(false)).samples(runs).carryOver());
+                new AgentTrainer(settings.with(s -> s.carryOver = false))
+                        .samples(runs)
+                        .carryOver());
     }
 }

@@ -2,15 +2,17 @@ package dev.cpt.mixing.cli;
 
 import dev.cpt.mixing.agent.AgentArtifact;
 import dev.cpt.mixing.agent.AgentManifest;
-import dev.cpt.mixing.agent.AgentTrainer;
 import dev.cpt.mixing.agent.Features;
-import dev.cpt.mixing.agent.Reward;
-import dev.cpt.mixing.agent.Trajectory;
-import dev.cpt.mixing.agent.TrajectoryFiles;
 import dev.cpt.mixing.proxy.AroundAgentPolicy;
 import dev.cpt.mixing.proxy.ProxyConfig;
 import dev.cpt.mixing.proxy.ProxyRun;
 import dev.cpt.mixing.proxy.RandomWalkPolicy;
+import dev.cpt.mixing.training.AgentTrainer;
+import dev.cpt.mixing.training.Reward;
+import dev.cpt.mixing.training.Samples;
+import dev.cpt.mixing.training.TrainingSettings;
+import dev.cpt.mixing.training.Trajectory;
+import dev.cpt.mixing.training.TrajectoryFiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -131,23 +133,22 @@ public final class AgentCli {
         String data = o.getOrDefault("data", "target/trajectories");
         Path out = Path.of(o.getOrDefault("out", "target/agent"));
         String version = o.getOrDefault("version", "mixing-agent-dev");
-        AgentTrainer.Settings defaults = AgentTrainer.Settings.defaults();
+        TrainingSettings defaults = TrainingSettings.defaults();
         Reward reward = new Reward(
                 Double.parseDouble(o.getOrDefault(
                         "lambda-upstream", Double.toString(defaults.reward().upstreamWeight()))),
                 Double.parseDouble(o.getOrDefault(
                         "lambda-earlier", Double.toString(defaults.reward().earlierWeight()))),
                 !"absolute".equals(o.getOrDefault("reward", defaults.reward().relative() ? "relative" : "absolute")));
-        AgentTrainer.Settings settings = defaults.withEpochs(
-                        Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs()))))
-                .withReward(reward)
-                .withBeta(Double.parseDouble(o.getOrDefault("beta", Double.toString(defaults.beta()))))
-                .withStateBaseline(Boolean.parseBoolean(o.getOrDefault("state-baseline", "false")))
-                .withWeightDecay(
-                        Double.parseDouble(o.getOrDefault("weight-decay", Double.toString(defaults.weightDecay()))))
-                .withGamma(Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma()))))
-                .withCarryOver(
-                        Boolean.parseBoolean(o.getOrDefault("carry-over", Boolean.toString(defaults.carryOver()))));
+        TrainingSettings settings = defaults.with(s -> {
+            s.epochs = Integer.parseInt(o.getOrDefault("epochs", Integer.toString(defaults.epochs())));
+            s.reward = reward;
+            s.beta = Double.parseDouble(o.getOrDefault("beta", Double.toString(defaults.beta())));
+            s.stateBaseline = Boolean.parseBoolean(o.getOrDefault("state-baseline", "false"));
+            s.weightDecay = Double.parseDouble(o.getOrDefault("weight-decay", Double.toString(defaults.weightDecay())));
+            s.gamma = Double.parseDouble(o.getOrDefault("gamma", Double.toString(defaults.gamma())));
+            s.carryOver = Boolean.parseBoolean(o.getOrDefault("carry-over", Boolean.toString(defaults.carryOver())));
+        });
         long t0 = System.nanoTime();
         List<Path> files = new ArrayList<>();
         for (String part : data.split(",")) {
@@ -158,7 +159,7 @@ public final class AgentCli {
             throw new IllegalArgumentException("no trajectories in " + data);
         }
         AgentTrainer trainer = new AgentTrainer(settings);
-        AgentTrainer.Samples samples = trainer.samples(trajectories);
+        Samples samples = trainer.samples(trajectories);
         AgentTrainer.Result result = trainer.train(trainer.initial(samples), samples);
         Map<String, String> training = new LinkedHashMap<>();
         training.put(

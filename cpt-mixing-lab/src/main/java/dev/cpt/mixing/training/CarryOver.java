@@ -1,4 +1,4 @@
-package dev.cpt.mixing.agent;
+package dev.cpt.mixing.training;
 
 import java.util.ArrayList;
 import java.util.HashMap;
