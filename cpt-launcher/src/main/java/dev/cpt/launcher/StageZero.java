@@ -1,6 +1,8 @@
 package dev.cpt.launcher;
 
 import ai.djl.Device;
+import dev.cpt.common.FileTrees;
+import dev.cpt.common.Sha256;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
@@ -14,10 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -134,7 +134,7 @@ public final class StageZero {
             } catch (CheckpointException e) {
                 rebuiltReason = e.getMessage();
             }
-            deleteTree(dir);
+            FileTrees.delete(dir);
         }
         removeAbandonedTempDirectories(cacheRoot, dir);
         return train(dir, key, texts, recipe, listener, rebuiltReason, started);
@@ -230,19 +230,15 @@ public final class StageZero {
 
     /** sha256 over the recipe version, the recipe and every text (length-prefixed, so boundaries count). */
     static String key(List<String> texts, Recipe recipe) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe)
-                    .getBytes(StandardCharsets.UTF_8));
-            for (String text : texts) {
-                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-                sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
-                sha.update(bytes);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest sha = Sha256.newDigest();
+        sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe)
+                .getBytes(StandardCharsets.UTF_8));
+        for (String text : texts) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
+            sha.update(bytes);
         }
+        return Sha256.hex(sha);
     }
 
     /** A cache is never source: like pytest's cache, it tells git itself to ignore everything in it. */
@@ -268,20 +264,10 @@ public final class StageZero {
         try (Stream<Path> entries = Files.list(cacheRoot)) {
             for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(prefix))
                     .toList()) {
-                deleteTree(p);
+                FileTrees.delete(p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Collections.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + root, e);
         }
     }
 }

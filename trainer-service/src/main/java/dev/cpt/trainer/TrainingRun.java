@@ -2,6 +2,7 @@ package dev.cpt.trainer;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.cpt.common.FileTrees;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.Json;
@@ -205,7 +206,7 @@ final class TrainingRun implements AutoCloseable {
         Path dir = runDir.resolve(String.format("step-%09d", step));
         // A directory of this name can only be left over from before a crash that came before LATEST moved to it:
         // it was never announced, and the weights now are the ones that count.
-        deleteRecursively(dir);
+        FileTrees.delete(dir);
         Map<String, String> state = Map.of(
                 "run.id", runId,
                 "run.step", Long.toString(step),
@@ -272,19 +273,6 @@ final class TrainingRun implements AutoCloseable {
     @Override
     public void close() {
         model.close();
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the stale checkpoint " + dir, e);
-        }
     }
 
     private static String read(Path file) {
