@@ -6,7 +6,6 @@ import dev.cpt.contracts.Json;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
-import dev.cpt.service.StoreConfig;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
 import dev.cpt.trainer.schedule.PhaseClock;
 import dev.cpt.trainer.schedule.Schedules;
@@ -59,7 +58,7 @@ public class BatchTrainer {
 
     BatchTrainer(
             TrainerConfig config,
-            StoreConfig storeConfig,
+            CheckpointStore store,
             TrainerMetrics metrics,
             @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints,
             KafkaClientService kafkaClients) {
@@ -67,7 +66,7 @@ public class BatchTrainer {
         this.config = config;
         this.metrics = metrics;
         this.checkpoints = checkpoints;
-        this.store = new CheckpointStore(Path.of(storeConfig.root()));
+        this.store = store;
         this.run = TrainingRun.resumeOrStart(store, config);
         this.lastCheckpointStep = run.step();
         this.lastCheckpointTokens = run.tokensSeen();

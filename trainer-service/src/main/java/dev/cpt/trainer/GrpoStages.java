@@ -7,7 +7,6 @@ import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.PolicyObjective;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.service.StoreConfig;
 import dev.cpt.trainer.grpo.DemoTasks;
 import dev.cpt.trainer.grpo.GrpoLoop;
 import dev.cpt.trainer.grpo.GrpoSettings;
@@ -59,13 +58,13 @@ public class GrpoStages {
 
     GrpoStages(
             TrainerConfig config,
-            StoreConfig storeConfig,
+            CheckpointStore store,
             BatchTrainer trainer,
             GrpoMetrics metrics,
             @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
                     String bootstrapServers) {
         this.config = config;
-        this.store = new CheckpointStore(Path.of(storeConfig.root()));
+        this.store = store;
         this.trainer = trainer;
         this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
@@ -191,7 +190,7 @@ public class GrpoStages {
         }
 
         String publish(LanguageModel policy, long step) {
-            Path dir = store.root().resolve(runId).resolve(String.format("step-%09d", step));
+            Path dir = store.checkpointDir(runId, step);
             Supplier<CheckpointInfo> save = () -> {
                 try {
                     return policy.save(

@@ -203,7 +203,7 @@ final class TrainingRun implements AutoCloseable {
 
     /** Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. */
     CheckpointEvent checkpoint(CheckpointStore store, String scheduleKind) {
-        Path dir = runDir.resolve(String.format("step-%09d", step));
+        Path dir = store.checkpointDir(runId, step);
         // A directory of this name can only be left over from before a crash that came before LATEST moved to it:
         // it was never announced, and the weights now are the ones that count.
         FileTrees.delete(dir);
