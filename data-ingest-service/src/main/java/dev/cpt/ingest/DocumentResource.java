@@ -1,5 +1,6 @@
 package dev.cpt.ingest;
 
+import dev.cpt.service.ApiKeys;
 import dev.cpt.service.ErrorBodies.ErrorBody;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -11,8 +12,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +30,7 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class DocumentResource {
     public static final String JSONL = "application/x-ndjson";
-    public static final String API_KEY_HEADER = "X-API-Key";
+    public static final String API_KEY_HEADER = ApiKeys.HEADER;
 
     private final IngestService service;
 
@@ -122,9 +121,7 @@ public class DocumentResource {
     private boolean authorised(String given) {
         return service.config()
                 .apiKey()
-                .map(expected -> given != null
-                        && MessageDigest.isEqual(
-                                expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8)))
+                .map(expected -> ApiKeys.matches(expected, given))
                 .orElse(true);
     }
 
