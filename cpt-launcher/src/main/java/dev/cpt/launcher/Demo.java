@@ -1,9 +1,9 @@
 package dev.cpt.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DomainScore;
 import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.IngestReply;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.RawDocument;
@@ -231,22 +231,21 @@ public final class Demo {
 
     /** Posts one phase's documents to ingest and counts what it accepted for training and held out. */
     private CorpusUse ingest(Plan.Phase phase) throws IOException, InterruptedException {
-        JsonNode outcome = post(phase.documents());
+        IngestReply outcome = post(phase.documents());
         long tokens = 0;
         long heldout = 0;
-        for (JsonNode accepted : outcome.get("accepted")) {
-            if ("TRAIN".equals(accepted.get("split").asText())) {
-                tokens += accepted.get("tokens").asLong();
+        for (IngestReply.Accepted accepted : outcome.accepted()) {
+            if (accepted.trains()) {
+                tokens += accepted.tokens();
             } else {
                 heldout++;
             }
         }
-        int notAccepted =
-                outcome.path("rejected").size() + outcome.path("duplicates").size();
+        int notAccepted = outcome.rejected().size() + outcome.duplicates().size();
         return new CorpusUse(phase.corpus(), phase.documents().size(), notAccepted, tokens, heldout);
     }
 
-    private JsonNode post(List<RawDocument> docs) throws IOException, InterruptedException {
+    private IngestReply post(List<RawDocument> docs) throws IOException, InterruptedException {
         String body = docs.stream().map(Json::write).collect(Collectors.joining("\n"));
         var request = HttpRequest.newBuilder(stack.service(Service.INGEST).url("/documents"))
                 .header("Content-Type", "application/x-ndjson")
@@ -257,7 +256,7 @@ public final class Demo {
             throw new IllegalStateException(
                     "ingest refused the demo documents: " + response.statusCode() + " " + response.body());
         }
-        return Json.MAPPER.readTree(response.body());
+        return Json.read(response.body(), IngestReply.class);
     }
 
     private RewardResponse askReward(TopicWatcher watcher) {

@@ -1,5 +1,6 @@
 package dev.cpt.ingest;
 
+import dev.cpt.contracts.IngestReply;
 import dev.cpt.service.ApiKeys;
 import dev.cpt.service.ErrorBodies.ErrorBody;
 import jakarta.ws.rs.Consumes;
@@ -71,18 +72,21 @@ public class DocumentResource {
                 }
             }
         } catch (BoundedInputStream.LimitExceeded e) {
-            outcomes.error =
-                    "the request body exceeds the limit of " + limit + " bytes; the documents before it are listed";
-            return Response.status(413).entity(outcomes).build();
+            return Response.status(413)
+                    .entity(outcomes.reply("the request body exceeds the limit of " + limit
+                            + " bytes; the documents before it are listed"))
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (outcomes.accepted.isEmpty() && outcomes.duplicates.isEmpty() && outcomes.rejected.isEmpty()) {
-            outcomes.rejected.add(
-                    new Rejection(0, RejectedDocumentException.EMPTY, "the request body holds no document"));
-            return Response.status(400).entity(outcomes).build();
+        if (outcomes.isEmpty()) {
+            var none =
+                    new IngestReply.Rejection(0, RejectedDocumentException.EMPTY, "the request body holds no document");
+            return Response.status(400)
+                    .entity(new IngestReply(List.of(), List.of(), List.of(none), null))
+                    .build();
         }
-        return Response.status(outcomes.status()).entity(outcomes).build();
+        return Response.status(outcomes.status()).entity(outcomes.reply(null)).build();
     }
 
     private void ingestLines(InputStream in, Outcomes outcomes) throws IOException {
@@ -141,35 +145,34 @@ public class DocumentResource {
         return true;
     }
 
-    public record Accepted(int line, String id, String domain, Split split, int tokens, double quality) {}
-
-    public record Duplicate(int line, String id, String domain, String kind) {}
-
-    public record Rejection(int line, String reason, String message) {}
-
-    /** The response body: one entry per non-blank line, in three lists. */
-    public static final class Outcomes {
-        public final List<Accepted> accepted = new ArrayList<>();
-        public final List<Duplicate> duplicates = new ArrayList<>();
-        public final List<Rejection> rejected = new ArrayList<>();
-        public String error;
+    /** Collects one outcome per non-blank line while an upload is read; the reply is built once at the end. */
+    private static final class Outcomes {
+        private final List<IngestReply.Accepted> accepted = new ArrayList<>();
+        private final List<IngestReply.Duplicate> duplicates = new ArrayList<>();
+        private final List<IngestReply.Rejection> rejected = new ArrayList<>();
         private boolean unavailable;
 
         void add(int line, Outcome outcome) {
             if (outcome instanceof Outcome.Accepted a) {
-                accepted.add(new Accepted(
+                accepted.add(new IngestReply.Accepted(
                         line,
                         a.document().id(),
                         a.domain(),
-                        a.split(),
+                        a.split().name(),
                         a.document().tokens().length,
                         a.document().quality().getOrDefault(QualityScorer.SCORE, 0.0)));
             } else if (outcome instanceof Outcome.Duplicate d) {
-                duplicates.add(new Duplicate(line, d.id(), d.domain(), d.kind().tag()));
+                duplicates.add(new IngestReply.Duplicate(
+                        line, d.id(), d.domain(), d.kind().tag()));
             } else if (outcome instanceof Outcome.Rejected r) {
                 unavailable |= r.reason().equals(RejectedDocumentException.UNAVAILABLE);
-                rejected.add(new Rejection(line, r.reason(), r.error().detail()));
+                rejected.add(
+                        new IngestReply.Rejection(line, r.reason(), r.error().detail()));
             }
+        }
+
+        boolean isEmpty() {
+            return accepted.isEmpty() && duplicates.isEmpty() && rejected.isEmpty();
         }
 
         int status() {
@@ -177,6 +180,10 @@ public class DocumentResource {
                 return 503;
             }
             return accepted.isEmpty() && duplicates.isEmpty() ? 400 : 202;
+        }
+
+        IngestReply reply(String error) {
+            return new IngestReply(accepted, duplicates, rejected, error);
         }
     }
 }

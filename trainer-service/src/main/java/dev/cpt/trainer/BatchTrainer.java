@@ -3,11 +3,12 @@ package dev.cpt.trainer;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.SchedulePhase;
+import dev.cpt.contracts.TrainedBatch;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
-import dev.cpt.trainer.schedule.PhaseClock;
 import dev.cpt.trainer.schedule.Schedules;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -79,18 +80,18 @@ public class BatchTrainer {
         this.journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
     }
 
-    synchronized PhaseClock.State phaseState() {
+    synchronized SchedulePhase phaseState() {
         return run.phases().state();
     }
 
     /** An operator opens a new phase (for example before a planned shift of data): the schedule re-warms. */
-    synchronized PhaseClock.State startPhase() {
+    synchronized SchedulePhase startPhase() {
         run.phases().startPhase(run.step());
         return run.phases().state();
     }
 
     /** An operator asks the schedule to cool down, for example to finish a checkpoint worth releasing. */
-    synchronized PhaseClock.State startCooldown() {
+    synchronized SchedulePhase startCooldown() {
         if (schedule.cooldownSteps() == 0) {
             throw new IllegalStateException("the " + config.schedule().kind() + " schedule has no cooldown");
         }
@@ -157,7 +158,7 @@ public class BatchTrainer {
                 run.step(),
                 run.learningRateScale(),
                 Duration.ofNanos(System.nanoTime() - started));
-        journal.append(new TrainingJournal.Entry(
+        journal.append(new TrainedBatch(
                 run.step(),
                 batch.batchId(),
                 record.topic(),
