@@ -13,7 +13,6 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * documents or weights. Put them behind the network (or a proxy) if even that is too much.
  */
 public class ApiKeyFilter {
-    public static final String API_KEY_HEADER = ApiKeys.HEADER;
     private static final String BEARER = "Bearer ";
 
     private final SecurityConfig config;
@@ -28,7 +27,7 @@ public class ApiKeyFilter {
             return null;
         }
         String expected = config.apiKey().get();
-        if (ApiKeys.matches(expected, request.getHeaderString(API_KEY_HEADER))
+        if (ApiKeys.matches(expected, request.getHeaderString(ApiKeys.HEADER))
                 || ApiKeys.matches(expected, bearer(request))) {
             return null;
         }
@@ -36,7 +35,7 @@ public class ApiKeyFilter {
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .type(MediaType.APPLICATION_JSON)
                 .entity(new ErrorBodies.ErrorBody(
-                        "missing or wrong API key: send it in " + API_KEY_HEADER + " or as Authorization: Bearer"))
+                        "missing or wrong API key: send it in " + ApiKeys.HEADER + " or as Authorization: Bearer"))
                 .build();
     }
 

@@ -31,7 +31,6 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class DocumentResource {
     public static final String JSONL = "application/x-ndjson";
-    public static final String API_KEY_HEADER = ApiKeys.HEADER;
 
     private final IngestService service;
 
@@ -42,20 +41,20 @@ public class DocumentResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response postJson(
-            @HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+            @HeaderParam(ApiKeys.HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
         return handle(apiKey, length, body, false);
     }
 
     @POST
     @Consumes({JSONL, "application/jsonl"})
     public Response postJsonLines(
-            @HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+            @HeaderParam(ApiKeys.HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
         return handle(apiKey, length, body, true);
     }
 
     private Response handle(String apiKey, Long length, InputStream body, boolean lines) {
         if (!authorised(apiKey)) {
-            return error(401, "missing or wrong " + API_KEY_HEADER + " header");
+            return error(401, "missing or wrong " + ApiKeys.HEADER + " header");
         }
         long limit = service.config().maxRequestBytes();
         if (length != null && length > limit) {

@@ -18,8 +18,6 @@ import java.util.List;
  * the weights that trained them were lost with the crash and those batches will be read again.
  */
 final class TrainingJournal implements AutoCloseable {
-    static final String FILE = TrainedBatch.JOURNAL_FILE;
-
     private final BufferedWriter out;
 
     private TrainingJournal(BufferedWriter out) {
@@ -27,7 +25,7 @@ final class TrainingJournal implements AutoCloseable {
     }
 
     static TrainingJournal open(Path runDir, List<ConsumedOffset> resumeFrom) {
-        Path file = runDir.resolve(FILE);
+        Path file = runDir.resolve(TrainedBatch.JOURNAL_FILE);
         try {
             Files.createDirectories(runDir);
             if (Files.exists(file)) {

@@ -26,7 +26,7 @@ class TrainingJournalTest {
             journal.append(new TrainedBatch(4, "b3", "cpt.batches", 0, 3, true));
         }
 
-        List<String> lines = Files.readAllLines(runDir.resolve(TrainingJournal.FILE));
+        List<String> lines = Files.readAllLines(runDir.resolve(TrainedBatch.JOURNAL_FILE));
         assertEquals(4, lines.size());
         assertEquals(
                 List.of("b0", "b1", "b2", "b3"),
@@ -44,6 +44,7 @@ class TrainingJournalTest {
         try (var journal = TrainingJournal.open(runDir, List.of())) {
             // nothing appended
         }
-        assertEquals(0, Files.readAllLines(runDir.resolve(TrainingJournal.FILE)).size());
+        assertEquals(
+                0, Files.readAllLines(runDir.resolve(TrainedBatch.JOURNAL_FILE)).size());
     }
 }
