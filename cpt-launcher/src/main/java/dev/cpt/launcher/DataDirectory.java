@@ -1,10 +1,10 @@
 package dev.cpt.launcher;
 
+import dev.cpt.common.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.stream.Stream;
 
 /** The stack's data directory. */
@@ -31,12 +31,6 @@ final class DataDirectory {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clear " + dir, e);
-        }
+        FileTrees.delete(dir);
     }
 }

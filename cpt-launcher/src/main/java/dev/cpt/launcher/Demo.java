@@ -1,9 +1,9 @@
 package dev.cpt.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DomainScore;
 import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.IngestReply;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.RawDocument;
@@ -223,30 +223,29 @@ public final class Demo {
             Path json = stack.options().dataDir().resolve("demo-report.json");
             Files.writeString(json, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(result));
             Path html = stack.options().dataDir().resolve("demo-report.html");
-            Files.writeString(html, ReportPage.html("Continual pre-training demo", facts(result), figures));
-            printSummary(result, afterGrpo, json, html);
+            Files.writeString(html, ReportPage.html("Continual pre-training demo", DemoSummary.facts(result), figures));
+            progress.message(DemoSummary.text(result, afterGrpo, json, html));
             return result;
         }
     }
 
     /** Posts one phase's documents to ingest and counts what it accepted for training and held out. */
     private CorpusUse ingest(Plan.Phase phase) throws IOException, InterruptedException {
-        JsonNode outcome = post(phase.documents());
+        IngestReply outcome = post(phase.documents());
         long tokens = 0;
         long heldout = 0;
-        for (JsonNode accepted : outcome.get("accepted")) {
-            if ("TRAIN".equals(accepted.get("split").asText())) {
-                tokens += accepted.get("tokens").asLong();
+        for (IngestReply.Accepted accepted : outcome.accepted()) {
+            if (accepted.trains()) {
+                tokens += accepted.tokens();
             } else {
                 heldout++;
             }
         }
-        int notAccepted =
-                outcome.path("rejected").size() + outcome.path("duplicates").size();
+        int notAccepted = outcome.rejected().size() + outcome.duplicates().size();
         return new CorpusUse(phase.corpus(), phase.documents().size(), notAccepted, tokens, heldout);
     }
 
-    private JsonNode post(List<RawDocument> docs) throws IOException, InterruptedException {
+    private IngestReply post(List<RawDocument> docs) throws IOException, InterruptedException {
         String body = docs.stream().map(Json::write).collect(Collectors.joining("\n"));
         var request = HttpRequest.newBuilder(stack.service(Service.INGEST).url("/documents"))
                 .header("Content-Type", "application/x-ndjson")
@@ -257,7 +256,7 @@ public final class Demo {
             throw new IllegalStateException(
                     "ingest refused the demo documents: " + response.statusCode() + " " + response.body());
         }
-        return Json.MAPPER.readTree(response.body());
+        return Json.read(response.body(), IngestReply.class);
     }
 
     private RewardResponse askReward(TopicWatcher watcher) {
@@ -333,115 +332,6 @@ public final class Demo {
                 plannedTokens.values().stream().mapToLong(Long::longValue).sum();
         double rate = (done - rateTokens) / seconds;
         return Duration.ofSeconds((long) (Math.max(0, planned - done) / rate)).plus(TAIL);
-    }
-
-    private List<String> facts(DemoResult result) {
-        List<String> facts = new ArrayList<>();
-        if (base != null) {
-            facts.add(String.format(
-                    Locale.ROOT,
-                    "Stage 0: the base model (%s) was %s on %,d tokens of the general corpus"
-                            + " (final training loss %.3f); cached in %s.",
-                    base.recipe().model(),
-                    base.reused() ? "reused from the cache, trained earlier" : "pre-trained now",
-                    base.trainingTokens(),
-                    base.finalLoss(),
-                    base.directory()));
-        } else {
-            facts.add("Stage 0 did not run: the trainer started from fresh weights.");
-        }
-        for (CorpusUse c : result.corpora()) {
-            facts.add(String.format(
-                    Locale.ROOT,
-                    "%s: %s (%s), %d documents streamed (%d rejected or deduplicated by ingest),"
-                            + " %,d training tokens, %d held-out documents.",
-                    c.domain(),
-                    c.title(),
-                    c.license(),
-                    c.documents(),
-                    c.rejected(),
-                    c.trainingTokens(),
-                    c.heldoutDocuments()));
-        }
-        facts.add(String.format(
-                Locale.ROOT,
-                "%d checkpoints evaluated; the last at step %d.",
-                result.reports().stream()
-                        .filter(r -> !r.failed())
-                        .map(EvalReport::step)
-                        .distinct()
-                        .count(),
-                result.finalReport().step()));
-        facts.add(String.format(
-                Locale.ROOT,
-                "Reward service check: %.3f for one explanation.",
-                result.reward().reward()));
-        facts.add(String.format(Locale.ROOT, "Demo job time: %.0f s (stage 0 not included).", result.seconds()));
-        return facts;
-    }
-
-    private void printSummary(DemoResult result, EvalReport afterGrpo, Path json, Path html) {
-        StringBuilder s = new StringBuilder("Held-out loss per domain (nats/token) after each checkpoint:\n");
-        for (EvalReport r : result.reports()) {
-            s.append(String.format(
-                    Locale.ROOT,
-                    "  step %5d  %s%n",
-                    r.step(),
-                    r.domains().entrySet().stream()
-                            .sorted(Map.Entry.comparingByKey())
-                            .map(e -> e.getKey() + " "
-                                    + String.format(
-                                            Locale.ROOT, "%.3f", e.getValue().loss()))
-                            .collect(Collectors.joining("  "))));
-        }
-        Figures.Forgetting f = result.figures().forgetting();
-        if (f != null) {
-            s.append(String.format(
-                    Locale.ROOT,
-                    "BWT %s, FWT %s (see the report for the matrix)%n",
-                    f.backwardTransfer() == null ? "-" : String.format(Locale.ROOT, "%.3f", f.backwardTransfer()),
-                    f.forwardTransfer() == null ? "-" : String.format(Locale.ROOT, "%.3f", f.forwardTransfer())));
-        }
-        GrpoSummary g = result.figures().grpo();
-        s.append(
-                g == null
-                        ? "GRPO stage not run.\n"
-                        : String.format(
-                                Locale.ROOT,
-                                "GRPO: mean reward %.3f before, %.3f after.%n",
-                                g.meanRewardBefore(),
-                                g.meanRewardAfter()));
-        if (afterGrpo != null) {
-            // What GRPO did to language modelling on each domain: its last checkpoint against the CPT run's last.
-            s.append("Held-out loss after GRPO (run ").append(afterGrpo.runId()).append("), change vs. before: ");
-            s.append(afterGrpo.domains().entrySet().stream()
-                            .sorted(Map.Entry.comparingByKey())
-                            .map(e -> {
-                                DomainScore before =
-                                        result.finalReport().domains().get(e.getKey());
-                                return String.format(
-                                        Locale.ROOT,
-                                        "%s %.3f (%+.3f)",
-                                        e.getKey(),
-                                        e.getValue().loss(),
-                                        before == null
-                                                ? Double.NaN
-                                                : e.getValue().loss() - before.loss());
-                            })
-                            .collect(Collectors.joining(", ")))
-                    .append('\n');
-        }
-        s.append(String.format(
-                Locale.ROOT,
-                "Reward for the demo explanation: %.3f%n",
-                result.reward().reward()));
-        s.append(String.format(
-                Locale.ROOT,
-                "Done in %.0f s. Report: %s%nFigures: %s",
-                result.seconds(),
-                html.toAbsolutePath(),
-                json.toAbsolutePath()));
-        progress.message(s.toString());
     }
 
     /** How much of one corpus the demo used. */

@@ -1,23 +1,25 @@
 package dev.cpt.launcher;
 
 import ai.djl.Device;
+import dev.cpt.common.FileTrees;
+import dev.cpt.common.Sha256;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.ModelPreset;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.train.WarmupCosine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -45,40 +47,30 @@ public final class StageZero {
      * How the base is trained: a GPT of {@code model}'s preset shape, {@code steps} AdamW steps on batches of
      * {@code batchSize} windows of the model's context, linear warmup then cosine decay to a tenth of the peak rate.
      */
-    public record Recipe(String model, int steps, int batchSize, double peakLearningRate, int warmupSteps, long seed) {
+    public record Recipe(
+            ModelPreset model, int steps, int batchSize, double peakLearningRate, int warmupSteps, long seed) {
+        /** The decay ends at a tenth of the peak rate. */
+        private static final double FLOOR_FRACTION = 0.1;
+
         public Recipe {
-            if (steps <= 0 || batchSize <= 0 || warmupSteps < 0 || !(peakLearningRate > 0)) {
+            if (model == null || steps <= 0 || batchSize <= 0 || warmupSteps < 0 || !(peakLearningRate > 0)) {
                 throw new IllegalArgumentException(
-                        "stage 0 needs positive steps, batch size and learning rate: " + this);
+                        "stage 0 needs a model preset, positive steps, batch size and learning rate: " + this);
             }
-            config(model); // fails early on an unknown preset
         }
 
         /** The demo's base: the trainer's default size (about 1M parameters), about 300k tokens. */
         public static Recipe demo() {
-            return new Recipe("small1M", 300, 8, 2e-3, 30, 7);
+            return new Recipe(ModelPreset.small1M, 300, 8, 2e-3, 30, 7);
         }
 
         GptConfig config() {
-            return config(model);
-        }
-
-        private static GptConfig config(String model) {
-            return switch (model) {
-                case "tiny" -> GptConfig.tiny();
-                case "small1M" -> GptConfig.small1M();
-                case "medium10M" -> GptConfig.medium10M();
-                default ->
-                    throw new IllegalArgumentException("unknown model preset " + model + " (tiny, small1M, medium10M)");
-            };
+            return model.config();
         }
 
         double learningRate(int step) {
-            if (step < warmupSteps) {
-                return peakLearningRate * (step + 1) / warmupSteps;
-            }
-            double progress = (double) (step - warmupSteps) / Math.max(1, steps - warmupSteps);
-            return peakLearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+            return new WarmupCosine(peakLearningRate, FLOOR_FRACTION, warmupSteps, Math.max(1, steps - warmupSteps))
+                    .learningRate(step);
         }
     }
 
@@ -134,7 +126,7 @@ public final class StageZero {
             } catch (CheckpointException e) {
                 rebuiltReason = e.getMessage();
             }
-            deleteTree(dir);
+            FileTrees.delete(dir);
         }
         removeAbandonedTempDirectories(cacheRoot, dir);
         return train(dir, key, texts, recipe, listener, rebuiltReason, started);
@@ -230,19 +222,15 @@ public final class StageZero {
 
     /** sha256 over the recipe version, the recipe and every text (length-prefixed, so boundaries count). */
     static String key(List<String> texts, Recipe recipe) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe)
-                    .getBytes(StandardCharsets.UTF_8));
-            for (String text : texts) {
-                byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-                sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
-                sha.update(bytes);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        MessageDigest sha = Sha256.newDigest();
+        sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe)
+                .getBytes(StandardCharsets.UTF_8));
+        for (String text : texts) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            sha.update((bytes.length + ":").getBytes(StandardCharsets.UTF_8));
+            sha.update(bytes);
         }
+        return Sha256.hex(sha);
     }
 
     /** A cache is never source: like pytest's cache, it tells git itself to ignore everything in it. */
@@ -268,20 +256,10 @@ public final class StageZero {
         try (Stream<Path> entries = Files.list(cacheRoot)) {
             for (Path p : entries.filter(p -> p.getFileName().toString().startsWith(prefix))
                     .toList()) {
-                deleteTree(p);
+                FileTrees.delete(p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void deleteTree(Path root) {
-        try (Stream<Path> all = Files.walk(root)) {
-            for (Path p : all.sorted(Collections.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove " + root, e);
         }
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.ModelPreset;
 import dev.cpt.model.io.Manifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Stage 0 trains once per corpus and recipe, reuses a valid cache, and rebuilds a corrupt one. */
 class StageZeroTest {
-    private static final StageZero.Recipe RECIPE = new StageZero.Recipe("tiny", 4, 2, 1e-3, 1, 3);
+    private static final StageZero.Recipe RECIPE = new StageZero.Recipe(ModelPreset.tiny, 4, 2, 1e-3, 1, 3);
     private static final List<String> TEXTS = ShippedCorpus.GENERAL.documents().subList(0, 6).stream()
             .map(d -> d.text())
             .toList();
@@ -70,8 +71,8 @@ class StageZeroTest {
         StageZero.Outcome base = StageZero.ensure(cache, TEXTS, RECIPE, StageZero.Listener.NONE);
         assertNull(base.rebuiltReason());
         StageZero.Outcome otherTexts = StageZero.ensure(cache, TEXTS.subList(1, 6), RECIPE, StageZero.Listener.NONE);
-        StageZero.Outcome otherRecipe =
-                StageZero.ensure(cache, TEXTS, new StageZero.Recipe("tiny", 5, 2, 1e-3, 1, 3), StageZero.Listener.NONE);
+        StageZero.Outcome otherRecipe = StageZero.ensure(
+                cache, TEXTS, new StageZero.Recipe(ModelPreset.tiny, 5, 2, 1e-3, 1, 3), StageZero.Listener.NONE);
         assertFalse(otherTexts.reused());
         assertFalse(otherRecipe.reused());
         assertNotEquals(base.directory(), otherTexts.directory());
@@ -85,5 +86,33 @@ class StageZeroTest {
         assertEquals(3, windows.size());
         assertEquals('d', windows.get(1)[0]);
         assertEquals('j', windows.get(2)[3]);
+    }
+
+    @Test
+    void theCacheKeyOfAGivenCorpusAndRecipeNeverChanges() {
+        // computed by the code that trained the bases in existing caches: a different key would orphan them
+        List<String> texts = List.of("alpha", "beta gamma");
+        assertEquals(
+                "6d47bd3642bfbeb820b1f9aa584b401badb7fd68adef6b5603de2c54f99d29bf",
+                StageZero.key(texts, StageZero.Recipe.demo()));
+        assertEquals("847a376d3712a0c15026dceaea25f67a1dedcfa84592fc9e069416dbbe9a8724", StageZero.key(texts, RECIPE));
+    }
+
+    @Test
+    void learningRatesAreBitForBitThoseTheCachedBasesWereTrainedWith() {
+        for (StageZero.Recipe recipe : List.of(StageZero.Recipe.demo(), RECIPE)) {
+            for (int step = 0; step < recipe.steps(); step++) {
+                assertEquals(formerLearningRate(recipe, step), recipe.learningRate(step), 0.0, "step " + step);
+            }
+        }
+    }
+
+    /** The rate as stage 0 computed it before the schedule moved to cpt-model; the cache key does not cover it. */
+    private static double formerLearningRate(StageZero.Recipe r, int step) {
+        if (step < r.warmupSteps()) {
+            return r.peakLearningRate() * (step + 1) / r.warmupSteps();
+        }
+        double progress = (double) (step - r.warmupSteps()) / Math.max(1, r.steps() - r.warmupSteps());
+        return r.peakLearningRate() * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI * progress)));
     }
 }

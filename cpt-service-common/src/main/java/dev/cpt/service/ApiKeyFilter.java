@@ -4,8 +4,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
@@ -15,7 +13,6 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * documents or weights. Put them behind the network (or a proxy) if even that is too much.
  */
 public class ApiKeyFilter {
-    public static final String API_KEY_HEADER = "X-API-Key";
     private static final String BEARER = "Bearer ";
 
     private final SecurityConfig config;
@@ -29,15 +26,16 @@ public class ApiKeyFilter {
         if (config.apiKey().isEmpty() || request.getUriInfo().getPath().startsWith("/q/")) {
             return null;
         }
-        byte[] expected = config.apiKey().get().getBytes(StandardCharsets.UTF_8);
-        if (matches(expected, request.getHeaderString(API_KEY_HEADER)) || matches(expected, bearer(request))) {
+        String expected = config.apiKey().get();
+        if (ApiKeys.matches(expected, request.getHeaderString(ApiKeys.HEADER))
+                || ApiKeys.matches(expected, bearer(request))) {
             return null;
         }
         return Response.status(Response.Status.UNAUTHORIZED)
                 .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer")
                 .type(MediaType.APPLICATION_JSON)
                 .entity(new ErrorBodies.ErrorBody(
-                        "missing or wrong API key: send it in " + API_KEY_HEADER + " or as Authorization: Bearer"))
+                        "missing or wrong API key: send it in " + ApiKeys.HEADER + " or as Authorization: Bearer"))
                 .build();
     }
 
@@ -46,10 +44,5 @@ public class ApiKeyFilter {
         return authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 ? authorization.substring(BEARER.length()).strip()
                 : null;
-    }
-
-    /** Constant-time comparison, so the response time does not tell how much of a guessed key was right. */
-    private static boolean matches(byte[] expected, String given) {
-        return given != null && MessageDigest.isEqual(expected, given.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -26,6 +26,16 @@ public final class CheckpointStore {
         return root;
     }
 
+    /** Where step {@code step} of run {@code runId} is checkpointed. */
+    public Path checkpointDir(String runId, long step) {
+        return root.resolve(runId).resolve(stepDirectory(step));
+    }
+
+    /** A checkpoint directory's name: zero-padded, so that names sort in step order. */
+    public static String stepDirectory(long step) {
+        return String.format("step-%09d", step);
+    }
+
     public String uriOf(Path location) {
         Path absolute = location.toAbsolutePath().normalize();
         if (!absolute.startsWith(root)) {

@@ -36,4 +36,11 @@ class CheckpointStoreTest {
         var link = assertThrows(IllegalArgumentException.class, () -> store.resolve(root + "escape"));
         assertTrue(link.getMessage().contains("through a link"), link.getMessage());
     }
+
+    @Test
+    void aRunsCheckpointsAreNamedByTheirZeroPaddedStep() {
+        var store = new CheckpointStore(dir.resolve("store"));
+        assertEquals("step-000000042", CheckpointStore.stepDirectory(42));
+        assertEquals(store.root().resolve("run-1").resolve("step-000000042"), store.checkpointDir("run-1", 42));
+    }
 }

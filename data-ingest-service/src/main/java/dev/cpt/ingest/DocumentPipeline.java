@@ -1,5 +1,6 @@
 package dev.cpt.ingest;
 
+import dev.cpt.common.Sha256;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MalformedMessageException;
@@ -99,7 +100,7 @@ public final class DocumentPipeline {
                     RejectedDocumentException.EMPTY, "the document has no text, only whitespace or control characters");
         }
         byte[] utf8 = clean.getBytes(StandardCharsets.UTF_8);
-        byte[] digest = Split.sha256(utf8);
+        byte[] digest = Sha256.digest(utf8);
         String id = isBlank(givenId) ? contentId(digest) : givenId.trim();
 
         Deduplicator.Verdict verdict = dedup.reserve(first64Bits(digest), dedup.nearKeys(clean));

@@ -1,5 +1,7 @@
 package dev.cpt.ingest;
 
+import dev.cpt.contracts.IngestReply;
+import dev.cpt.service.ApiKeys;
 import dev.cpt.service.ErrorBodies.ErrorBody;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -11,8 +13,6 @@ import jakarta.ws.rs.core.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +31,6 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class DocumentResource {
     public static final String JSONL = "application/x-ndjson";
-    public static final String API_KEY_HEADER = "X-API-Key";
 
     private final IngestService service;
 
@@ -42,20 +41,20 @@ public class DocumentResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response postJson(
-            @HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+            @HeaderParam(ApiKeys.HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
         return handle(apiKey, length, body, false);
     }
 
     @POST
     @Consumes({JSONL, "application/jsonl"})
     public Response postJsonLines(
-            @HeaderParam(API_KEY_HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
+            @HeaderParam(ApiKeys.HEADER) String apiKey, @HeaderParam("Content-Length") Long length, InputStream body) {
         return handle(apiKey, length, body, true);
     }
 
     private Response handle(String apiKey, Long length, InputStream body, boolean lines) {
         if (!authorised(apiKey)) {
-            return error(401, "missing or wrong " + API_KEY_HEADER + " header");
+            return error(401, "missing or wrong " + ApiKeys.HEADER + " header");
         }
         long limit = service.config().maxRequestBytes();
         if (length != null && length > limit) {
@@ -72,18 +71,21 @@ public class DocumentResource {
                 }
             }
         } catch (BoundedInputStream.LimitExceeded e) {
-            outcomes.error =
-                    "the request body exceeds the limit of " + limit + " bytes; the documents before it are listed";
-            return Response.status(413).entity(outcomes).build();
+            return Response.status(413)
+                    .entity(outcomes.reply("the request body exceeds the limit of " + limit
+                            + " bytes; the documents before it are listed"))
+                    .build();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        if (outcomes.accepted.isEmpty() && outcomes.duplicates.isEmpty() && outcomes.rejected.isEmpty()) {
-            outcomes.rejected.add(
-                    new Rejection(0, RejectedDocumentException.EMPTY, "the request body holds no document"));
-            return Response.status(400).entity(outcomes).build();
+        if (outcomes.isEmpty()) {
+            var none =
+                    new IngestReply.Rejection(0, RejectedDocumentException.EMPTY, "the request body holds no document");
+            return Response.status(400)
+                    .entity(new IngestReply(List.of(), List.of(), List.of(none), null))
+                    .build();
         }
-        return Response.status(outcomes.status()).entity(outcomes).build();
+        return Response.status(outcomes.status()).entity(outcomes.reply(null)).build();
     }
 
     private void ingestLines(InputStream in, Outcomes outcomes) throws IOException {
@@ -122,9 +124,7 @@ public class DocumentResource {
     private boolean authorised(String given) {
         return service.config()
                 .apiKey()
-                .map(expected -> given != null
-                        && MessageDigest.isEqual(
-                                expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8)))
+                .map(expected -> ApiKeys.matches(expected, given))
                 .orElse(true);
     }
 
@@ -144,35 +144,34 @@ public class DocumentResource {
         return true;
     }
 
-    public record Accepted(int line, String id, String domain, Split split, int tokens, double quality) {}
-
-    public record Duplicate(int line, String id, String domain, String kind) {}
-
-    public record Rejection(int line, String reason, String message) {}
-
-    /** The response body: one entry per non-blank line, in three lists. */
-    public static final class Outcomes {
-        public final List<Accepted> accepted = new ArrayList<>();
-        public final List<Duplicate> duplicates = new ArrayList<>();
-        public final List<Rejection> rejected = new ArrayList<>();
-        public String error;
+    /** Collects one outcome per non-blank line while an upload is read; the reply is built once at the end. */
+    private static final class Outcomes {
+        private final List<IngestReply.Accepted> accepted = new ArrayList<>();
+        private final List<IngestReply.Duplicate> duplicates = new ArrayList<>();
+        private final List<IngestReply.Rejection> rejected = new ArrayList<>();
         private boolean unavailable;
 
         void add(int line, Outcome outcome) {
             if (outcome instanceof Outcome.Accepted a) {
-                accepted.add(new Accepted(
+                accepted.add(new IngestReply.Accepted(
                         line,
                         a.document().id(),
                         a.domain(),
-                        a.split(),
+                        a.split().name(),
                         a.document().tokens().length,
                         a.document().quality().getOrDefault(QualityScorer.SCORE, 0.0)));
             } else if (outcome instanceof Outcome.Duplicate d) {
-                duplicates.add(new Duplicate(line, d.id(), d.domain(), d.kind().tag()));
+                duplicates.add(new IngestReply.Duplicate(
+                        line, d.id(), d.domain(), d.kind().tag()));
             } else if (outcome instanceof Outcome.Rejected r) {
                 unavailable |= r.reason().equals(RejectedDocumentException.UNAVAILABLE);
-                rejected.add(new Rejection(line, r.reason(), r.error().detail()));
+                rejected.add(
+                        new IngestReply.Rejection(line, r.reason(), r.error().detail()));
             }
+        }
+
+        boolean isEmpty() {
+            return accepted.isEmpty() && duplicates.isEmpty() && rejected.isEmpty();
         }
 
         int status() {
@@ -180,6 +179,10 @@ public class DocumentResource {
                 return 503;
             }
             return accepted.isEmpty() && duplicates.isEmpty() ? 400 : 202;
+        }
+
+        IngestReply reply(String error) {
+            return new IngestReply(accepted, duplicates, rejected, error);
         }
     }
 }

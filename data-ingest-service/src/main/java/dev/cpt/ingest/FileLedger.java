@@ -1,10 +1,10 @@
 package dev.cpt.ingest;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cpt.common.Sha256;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -82,7 +82,7 @@ public final class FileLedger {
     }
 
     private Path fileOf(String path) {
-        byte[] h = Split.sha256(path.getBytes(StandardCharsets.UTF_8));
+        byte[] h = Sha256.digest(path);
         return dir.resolve(HexFormat.of().formatHex(h, 0, 16) + ".json");
     }
 }

@@ -1,12 +1,11 @@
 package dev.cpt.ingest;
 
+import dev.cpt.common.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -37,22 +36,12 @@ final class StateDirectory {
                         "the documents topic was re-created (id %s, the state in %s describes %s): starting with empty dedup"
                                 + " state and file ledger",
                         topicId, dir.toAbsolutePath(), recorded);
-                deleteContents(dir);
+                FileTrees.deleteContents(dir);
             }
             Files.writeString(marker, topicId, StandardCharsets.UTF_8);
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the ingest state directory " + dir.toAbsolutePath(), e);
-        }
-    }
-
-    private static void deleteContents(Path dir) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                if (!p.equals(dir)) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

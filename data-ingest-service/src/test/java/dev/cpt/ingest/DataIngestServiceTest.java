@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
+import dev.cpt.contracts.IngestReply;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.ingest.bench.CorpusGenerator;
@@ -47,7 +48,7 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
 
     @Test
     void aPostedDocumentIsPublishedKeyedByItsDomainWithItsQualityScores() {
-        String id = given().contentType("application/json")
+        String reply = given().contentType("application/json")
                 .body(Json.write(new RawDocument("post-1", "chemistry", "Water boils at 100 degrees.", null)))
                 .when()
                 .post("/documents")
@@ -56,7 +57,8 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
                 .body("accepted", hasSize(1))
                 .body("accepted[0].domain", equalTo("chemistry"))
                 .extract()
-                .path("accepted[0].id");
+                .asString();
+        String id = Json.read(reply, IngestReply.class).accepted().get(0).id();
 
         Document doc = awaitDocument(id);
         assertEquals("chemistry", doc.domain());

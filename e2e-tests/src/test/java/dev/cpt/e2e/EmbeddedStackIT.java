@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.IngestReply;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.contracts.RewardRequest;
@@ -80,8 +80,9 @@ class EmbeddedStackIT {
                 .build();
         HttpResponse<String> accepted = HTTP.send(post, HttpResponse.BodyHandlers.ofString());
         assertEquals(202, accepted.statusCode(), accepted.body());
-        JsonNode result = Json.MAPPER.readTree(accepted.body()).get("accepted").get(0);
-        assertEquals("TRAIN", result.get("split").asText(), "the test document must fall in the training split");
+        IngestReply.Accepted result =
+                Json.read(accepted.body(), IngestReply.class).accepted().get(0);
+        assertEquals("TRAIN", result.split(), "the test document must fall in the training split");
 
         // ingest -> cpt.documents
         AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, Document.TOPIC);

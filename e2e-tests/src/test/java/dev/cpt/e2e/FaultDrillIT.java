@@ -10,6 +10,7 @@ import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
+import dev.cpt.contracts.TrainedBatch;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.kafka.test.AwaitRecord;
 import dev.cpt.launcher.Service;
@@ -162,7 +163,7 @@ class FaultDrillIT {
     @Test
     @Order(2)
     void killedServicesAndBrokerLoseNoDocumentAndTrainNoBatchTwice() throws Exception {
-        Path journal = dataDir.resolve("checkpoints").resolve(RUN).resolve("trained-batches.jsonl");
+        Path journal = dataDir.resolve("checkpoints").resolve(RUN).resolve(TrainedBatch.JOURNAL_FILE);
 
         // Trainer: killed between checkpoints while batches of a fresh wave wait on the topic; more arrive while it is
         // down.
@@ -302,7 +303,7 @@ class FaultDrillIT {
             Set<String> missingHeldout) {}
 
     private static Accounting account() throws Exception {
-        Path journal = dataDir.resolve("checkpoints").resolve(RUN).resolve("trained-batches.jsonl");
+        Path journal = dataDir.resolve("checkpoints").resolve(RUN).resolve(TrainedBatch.JOURNAL_FILE);
         Map<String, List<String>> batchDocuments = new HashMap<>();
         for (var r : TopicReader.readAll(stack.kafka().bootstrapServers(), TrainingBatch.TOPIC)) {
             TrainingBatch b = Json.read(r.value(), TrainingBatch.class);
@@ -421,16 +422,14 @@ class FaultDrillIT {
 
     private static List<String> journalBatchIds(Path journal) {
         return journalLines(journal).stream()
-                .map(l -> String.valueOf(Json.read(l, Map.class).get("batchId")))
+                .map(l -> Json.read(l, TrainedBatch.class).batchId())
                 .toList();
     }
 
     private static List<String> journalOffsets(Path journal) {
         return journalLines(journal).stream()
-                .map(l -> {
-                    Map<?, ?> m = Json.read(l, Map.class);
-                    return m.get("topic") + "-" + m.get("partition") + "@" + m.get("offset");
-                })
+                .map(l -> Json.read(l, TrainedBatch.class))
+                .map(b -> b.topic() + "-" + b.partition() + "@" + b.offset())
                 .toList();
     }
 
@@ -465,7 +464,7 @@ class FaultDrillIT {
         List<String> lines = journalLines(journal);
         long next = lines.isEmpty()
                 ? 0
-                : ((Number) Json.read(lines.get(lines.size() - 1), Map.class).get("offset")).longValue() + 1;
+                : Json.read(lines.get(lines.size() - 1), TrainedBatch.class).offset() + 1;
         // Records, not offsets: cpt.batches is written in transactions, so its last offset is a commit marker.
         return TopicReader.recordsFrom(
                 stack.kafka().bootstrapServers(),

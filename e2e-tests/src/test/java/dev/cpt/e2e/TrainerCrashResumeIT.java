@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.TrainedBatch;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.launcher.Service;
 import dev.cpt.launcher.Stack;
@@ -47,7 +48,7 @@ class TrainerCrashResumeIT {
         try (Stack stack = Stack.start(options);
                 var kafka = new KafkaCompanion(stack.kafka().bootstrapServers())) {
             List<String> produced = produceBatches(kafka);
-            Path journal = dataDir.resolve("checkpoints/crash-drill/trained-batches.jsonl");
+            Path journal = dataDir.resolve("checkpoints/crash-drill").resolve(TrainedBatch.JOURNAL_FILE);
 
             int linesAtKill = awaitLines(journal, 10);
             stack.service(Service.TRAINER).kill();
@@ -104,7 +105,7 @@ class TrainerCrashResumeIT {
         String complete = content.substring(0, content.lastIndexOf('\n') + 1);
         return complete.lines()
                 .filter(l -> !l.isBlank())
-                .map(l -> String.valueOf(Json.read(l, Map.class).get("batchId")))
+                .map(l -> Json.read(l, TrainedBatch.class).batchId())
                 .toList();
     }
 }

@@ -1,6 +1,6 @@
 package dev.cpt.e2e;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.cpt.contracts.IngestReply;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.launcher.Service;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import java.util.stream.Collectors;
 
@@ -135,17 +136,13 @@ final class Workload {
         if (response.statusCode() != 202 && response.statusCode() != 400) {
             return response.statusCode();
         }
-        JsonNode outcome = Json.MAPPER.readTree(response.body());
+        IngestReply outcome = Json.read(response.body(), IngestReply.class);
         ledger.posted += docs.size();
-        outcome.path("accepted")
-                .forEach(a -> ledger.acceptedSplit.put(
-                        a.path("id").asText(), a.path("split").asText()));
-        outcome.path("duplicates")
-                .forEach(d -> ledger.duplicates.put(
-                        d.path("id").asText(), d.path("kind").asText()));
-        outcome.path("rejected")
+        outcome.accepted().forEach(a -> ledger.acceptedSplit.put(a.id(), a.split()));
+        outcome.duplicates().forEach(d -> ledger.duplicates.put(d.id(), d.kind()));
+        outcome.rejected()
                 .forEach(r -> ledger.rejections.add(
-                        r.path("reason").asText("") + ": " + r.path("message").asText("")));
+                        Objects.toString(r.reason(), "") + ": " + Objects.toString(r.message(), "")));
         return response.statusCode();
     }
 

@@ -10,7 +10,6 @@ import dev.cpt.contracts.ReleaseEvent;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
-import dev.cpt.service.StoreConfig;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -56,13 +55,13 @@ public class CheckpointEvaluator {
     CheckpointEvaluator(
             EvalConfig config,
             EvalState state,
-            StoreConfig storeConfig,
+            CheckpointStore store,
             EvalMetrics metrics,
             @Channel(REPORTS_OUT) MutinyEmitter<EvalReport> reports,
             @Channel(RELEASES_OUT) MutinyEmitter<ReleaseEvent> releases) {
         this.config = config;
         this.state = state;
-        this.store = new CheckpointStore(Path.of(storeConfig.root()));
+        this.store = store;
         this.metrics = metrics;
         this.reports = reports;
         this.releases = releases;

@@ -1,13 +1,12 @@
 package dev.cpt.eval;
 
+import dev.cpt.common.Sha256;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport.HeldoutSetInfo;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +46,7 @@ public final class HeldoutSet {
     public synchronized Snapshot snapshot() {
         Map<String, DomainSet> sets = new TreeMap<>();
         byDomain.forEach((domain, byId) -> {
-            MessageDigest digest = newDigest();
+            MessageDigest digest = Sha256.newDigest();
             byId.forEach((id, tokens) -> {
                 digest.update((id + '\u0000').getBytes(StandardCharsets.UTF_8));
                 ByteBuffer buffer = ByteBuffer.allocate(4 * tokens.length + 4).putInt(tokens.length);
@@ -59,9 +58,7 @@ public final class HeldoutSet {
             sets.put(
                     domain,
                     new DomainSet(
-                            List.copyOf(new ArrayList<>(byId.values())),
-                            HexFormat.of().formatHex(digest.digest()),
-                            byId.size() >= capacity));
+                            List.copyOf(new ArrayList<>(byId.values())), Sha256.hex(digest), byId.size() >= capacity));
         });
         return new Snapshot(sets);
     }
@@ -80,24 +77,16 @@ public final class HeldoutSet {
 
         /** The hash of every domain's set: sha256 over "domain:hash" lines in domain order. */
         public String sha256() {
-            MessageDigest digest = newDigest();
+            MessageDigest digest = Sha256.newDigest();
             sets.forEach((domain, set) ->
                     digest.update((domain + ':' + set.sha256() + '\n').getBytes(StandardCharsets.UTF_8)));
-            return HexFormat.of().formatHex(digest.digest());
+            return Sha256.hex(digest);
         }
 
         public Map<String, HeldoutSetInfo> infos() {
             Map<String, HeldoutSetInfo> infos = new TreeMap<>();
             sets.forEach((domain, set) -> infos.put(domain, set.info()));
             return infos;
-        }
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

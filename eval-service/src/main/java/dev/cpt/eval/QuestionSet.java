@@ -1,16 +1,14 @@
 package dev.cpt.eval;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cpt.common.Sha256;
 import dev.cpt.contracts.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -55,14 +53,6 @@ record QuestionSet(String name, String sha256, List<Question> questions) {
             throw new IllegalArgumentException(file + " holds no question");
         }
         String name = file.getFileName().toString().replaceFirst("\\.[^.]*$", "");
-        return new QuestionSet(name, sha256(bytes), List.copyOf(questions));
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return new QuestionSet(name, Sha256.hex(bytes), List.copyOf(questions));
     }
 }

@@ -21,6 +21,7 @@ import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
+import dev.cpt.service.CheckpointStore;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -68,7 +69,7 @@ class EvalServiceTest extends ServiceEndpointsTest {
     /** A real checkpoint of {@code model} as the trainer writes it, with the training tokens per domain seen so far. */
     private static CheckpointEvent checkpoint(String run, long step, LanguageModel model, Map<String, Long> tokens)
             throws Exception {
-        Path dir = storeRoot().resolve(run).resolve(String.format("step-%09d", step));
+        Path dir = storeRoot().resolve(run).resolve(CheckpointStore.stepDirectory(step));
         CheckpointInfo info = model.save(dir, Map.of());
         return new CheckpointEvent(
                 run,

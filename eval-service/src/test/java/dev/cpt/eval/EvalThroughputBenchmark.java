@@ -9,6 +9,7 @@ import dev.cpt.kafka.EmbeddedKafka;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.service.CheckpointStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,7 +87,7 @@ public final class EvalThroughputBenchmark {
         }
 
         // 1. Held-out tokens scored per second, in process, the service's own scorer.
-        Path first = store.resolve("bench").resolve("step-000000000");
+        Path first = store.resolve("bench").resolve(CheckpointStore.stepDirectory(0));
         CheckpointInfo info;
         try (LanguageModel model = LanguageModel.create(GptConfig.small1M(), 1)) {
             info = model.save(first, Map.of());
@@ -142,7 +143,7 @@ public final class EvalThroughputBenchmark {
                     try (LanguageModel model = LanguageModel.create(GptConfig.small1M(), 1)) {
                         for (int c = 0; c < checkpoints; c++) {
                             long step = 10L * c;
-                            Path dir = store.resolve("bench").resolve(String.format("step-%09d", step + 1));
+                            Path dir = store.resolve("bench").resolve(CheckpointStore.stepDirectory(step + 1));
                             CheckpointInfo ck = model.save(dir, Map.of());
                             var event = new CheckpointEvent(
                                     "bench",

@@ -3,12 +3,12 @@ package dev.cpt.trainer;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.SchedulePhase;
+import dev.cpt.contracts.TrainedBatch;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
-import dev.cpt.service.StoreConfig;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
-import dev.cpt.trainer.schedule.PhaseClock;
 import dev.cpt.trainer.schedule.Schedules;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
@@ -20,9 +20,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -44,22 +43,17 @@ public class BatchTrainer {
     private final MutinyEmitter<CheckpointEvent> checkpoints;
     private final CheckpointStore store;
     private final KafkaClientService kafkaClients;
+    private final LearningRateSchedule schedule;
+    private final ReplayFilter replays = new ReplayFilter();
+    private final RollbackGuard rollbackGuard;
+    private final ReleaseCadence releases;
+    private final CheckpointCadence cadence;
     private TrainingRun run;
     private TrainingJournal journal;
-    private int consecutiveSkips;
-    // After a rollback: per partition, the offset read last before it; records above it were fetched before the
-    // seek and come again after it, in order, so they are passed over until the seek's records arrive.
-    private final Map<String, Long> discardAbove = new HashMap<>();
-    private final LearningRateSchedule schedule;
-    private final ReleaseBranch releases;
-    private long lastCheckpointStep;
-    private long lastCheckpointTokens;
-    private boolean checkpointed;
-    private long lastBatchAt = System.nanoTime();
 
     BatchTrainer(
             TrainerConfig config,
-            StoreConfig storeConfig,
+            CheckpointStore store,
             TrainerMetrics metrics,
             @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints,
             KafkaClientService kafkaClients) {
@@ -67,31 +61,32 @@ public class BatchTrainer {
         this.config = config;
         this.metrics = metrics;
         this.checkpoints = checkpoints;
-        this.store = new CheckpointStore(Path.of(storeConfig.root()));
-        this.run = TrainingRun.resumeOrStart(store, config);
-        this.lastCheckpointStep = run.step();
-        this.lastCheckpointTokens = run.tokensSeen();
-        this.checkpointed = run.resumed();
+        this.store = store;
         this.schedule = Schedules.from(config);
-        this.releases = schedule instanceof LearningRateSchedule.WarmupStableDecay wsd
-                        && config.schedule().releaseEverySteps() > 0
-                ? new ReleaseBranch(wsd)
-                : null;
-        this.journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
+        this.rollbackGuard = new RollbackGuard(config.maxConsecutiveSkips());
+        this.releases = ReleaseCadence.of(schedule, config.schedule());
+        openRun();
+        this.cadence = new CheckpointCadence(config, schedule, run);
     }
 
-    synchronized PhaseClock.State phaseState() {
+    /** The run as its latest checkpoint left it (or a new one), and its journal cut to match. */
+    private void openRun() {
+        run = TrainingRun.resumeOrStart(store, config);
+        journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
+    }
+
+    synchronized SchedulePhase phaseState() {
         return run.phases().state();
     }
 
     /** An operator opens a new phase (for example before a planned shift of data): the schedule re-warms. */
-    synchronized PhaseClock.State startPhase() {
+    synchronized SchedulePhase startPhase() {
         run.phases().startPhase(run.step());
         return run.phases().state();
     }
 
     /** An operator asks the schedule to cool down, for example to finish a checkpoint worth releasing. */
-    synchronized PhaseClock.State startCooldown() {
+    synchronized SchedulePhase startCooldown() {
         if (schedule.cooldownSteps() == 0) {
             throw new IllegalStateException("the " + config.schedule().kind() + " schedule has no cooldown");
         }
@@ -104,7 +99,7 @@ public class BatchTrainer {
      * have moved since the last one, so the branch starts from exactly the weights eval scored.
      */
     synchronized Path branchPoint() {
-        if (!checkpointed || run.step() > lastCheckpointStep) {
+        if (cadence.behind(run)) {
             publishCheckpoint();
         }
         return run.latestCheckpointDir();
@@ -115,7 +110,7 @@ public class BatchTrainer {
      * steps must never overlap: a GRPO stage runs its model work through here, one piece at a time, and the
      * batches consumer waits for each piece (short: one sampling pass or one update), not for the whole stage.
      */
-    <T> T exclusively(java.util.function.Supplier<T> work) {
+    <T> T exclusively(Supplier<T> work) {
         synchronized (this) {
             return work.get();
         }
@@ -135,75 +130,53 @@ public class BatchTrainer {
     @Blocking
     public synchronized void train(ConsumerRecord<String, String> record) {
         TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
-        var position = new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
-        if (fetchedBeforeRollback(record)) {
+        if (replays.passesOver(record, batch.batchId(), run)) {
             return;
         }
-        if (run.alreadyTrained(position)) {
-            Log.infof(
-                    "batch %s at %s-%d offset %d is already in the weights: not trained again",
-                    batch.batchId(), record.topic(), record.partition(), record.offset());
-            return;
-        }
-
-        if (!checkpointed) {
+        if (cadence.baseDue()) {
             publishCheckpoint(); // the base, before the first step changes the weights
         }
+        TrainingRun.StepOutcome outcome = step(record, batch);
+        if (rollbackGuard.rollbackNeeded(batch, outcome)) {
+            rollBack(record);
+        }
+        if (!outcome.result().applied()) {
+            return;
+        }
+        releases.remember(batch);
+        checkpointIfDue();
+    }
+
+    /** Trains one batch, and records it in the metrics and the journal, applied or skipped. */
+    private TrainingRun.StepOutcome step(ConsumerRecord<String, String> record, TrainingBatch batch) {
         long started = System.nanoTime();
-        lastBatchAt = started;
-        TrainingRun.StepOutcome outcome = run.train(batch, position, schedule);
+        cadence.batchArrived();
+        TrainingRun.StepOutcome outcome = run.train(batch, TrainingRun.positionAfter(record), schedule);
         metrics.step(
                 run.runId(),
                 outcome,
                 run.step(),
                 run.learningRateScale(),
                 Duration.ofNanos(System.nanoTime() - started));
-        journal.append(new TrainingJournal.Entry(
+        journal.append(new TrainedBatch(
                 run.step(),
                 batch.batchId(),
                 record.topic(),
                 record.partition(),
                 record.offset(),
                 outcome.result().applied()));
-        if (!outcome.result().applied()) {
-            Log.warnf("batch %s skipped: %s", batch.batchId(), outcome.result().skippedReason());
-            if (++consecutiveSkips >= config.maxConsecutiveSkips()) {
-                rollBack(record);
-            }
-            return;
-        }
-        consecutiveSkips = 0;
-        boolean release = releases != null && run.step() % config.schedule().releaseEverySteps() == 0;
-        if (releases != null) {
-            releases.remember(batch.sequences().stream().map(s -> s.tokens()).toArray(int[][]::new));
-        }
-        if (release || checkpointDue()) {
+        return outcome;
+    }
+
+    /** After a step: a checkpoint when one is due, and a release off it when one is. */
+    private void checkpointIfDue() {
+        boolean release = releases.dueAt(run.step());
+        if (release || cadence.dueAfterStep(run)) {
             CheckpointEvent stable = publishCheckpoint();
             if (release) {
                 publish(releases.release(store, stable, TrainingRun.device(config)));
             }
         }
-    }
-
-    private boolean checkpointDue() {
-        boolean byTokens = config.checkpointEveryTokens() > 0
-                && run.tokensSeen() - lastCheckpointTokens >= config.checkpointEveryTokens();
-        return byTokens
-                || run.step() % config.checkpointEverySteps() == 0
-                || run.phases().cooldownEndsAt(run.step(), schedule);
-    }
-
-    private boolean fetchedBeforeRollback(ConsumerRecord<String, String> record) {
-        String partition = record.topic() + "/" + record.partition();
-        Long last = discardAbove.get(partition);
-        if (last == null) {
-            return false;
-        }
-        if (record.offset() > last) {
-            return true;
-        }
-        discardAbove.remove(partition);
-        return false;
     }
 
     /**
@@ -215,19 +188,25 @@ public class BatchTrainer {
         long failedAt = run.step();
         journal.close();
         run.close();
-        run = TrainingRun.resumeOrStart(store, config);
+        openRun();
         run.scaleLearningRate(scale);
-        journal = TrainingJournal.open(store.root().resolve(config.runId()), run.positions());
-        lastCheckpointStep = run.step();
-        lastCheckpointTokens = run.tokensSeen();
-        consecutiveSkips = 0;
-        discardAbove.put(record.topic() + "/" + record.partition(), record.offset());
-        List<ConsumedOffset> resumeAt = run.positions();
+        cadence.restartFrom(run);
+        rollbackGuard.rolledBack();
+        replays.rewoundFrom(record);
+        seekBatchesTo(run.positions());
+        metrics.rolledBack(run.runId(), scale);
+        Log.errorf(
+                "run %s: %d non-finite steps in a row at step %d; rolled back to step %d, learning rate now x%.3g",
+                run.runId(), rollbackGuard.maxConsecutiveSkips(), failedAt, run.step(), scale);
+    }
+
+    /** Points the batches consumer at {@code positions}; a partition without one is read from its beginning. */
+    private void seekBatchesTo(List<ConsumedOffset> positions) {
         kafkaClients
                 .<String, String>getConsumer(BATCHES_IN)
                 .runOnPollingThread(consumer -> {
                     for (TopicPartition tp : consumer.assignment()) {
-                        resumeAt.stream()
+                        positions.stream()
                                 .filter(p -> p.topic().equals(tp.topic()) && p.partition() == tp.partition())
                                 .findFirst()
                                 .ifPresentOrElse(
@@ -238,10 +217,6 @@ public class BatchTrainer {
                 })
                 .await()
                 .atMost(Duration.ofSeconds(30));
-        metrics.rolledBack(run.runId(), scale);
-        Log.errorf(
-                "run %s: %d non-finite steps in a row at step %d; rolled back to step %d, learning rate now x%.3g",
-                run.runId(), config.maxConsecutiveSkips(), failedAt, run.step(), scale);
     }
 
     /**
@@ -254,9 +229,7 @@ public class BatchTrainer {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     synchronized void checkpointWhenIdle() {
-        boolean idle = System.nanoTime() - lastBatchAt
-                > config.checkpointWhenIdleAfter().toNanos();
-        if (!checkpointed || (idle && run.step() > lastCheckpointStep)) {
+        if (cadence.dueWhenIdle(run)) {
             publishCheckpoint();
         }
     }
@@ -264,9 +237,7 @@ public class BatchTrainer {
     private CheckpointEvent publishCheckpoint() {
         long started = System.nanoTime();
         CheckpointEvent event = run.checkpoint(store, config.schedule().kind().name());
-        lastCheckpointStep = run.step();
-        lastCheckpointTokens = run.tokensSeen();
-        checkpointed = true;
+        cadence.written(run);
         metrics.checkpointWritten(run.runId(), Duration.ofNanos(System.nanoTime() - started));
         publish(event);
         return event;

@@ -1,13 +1,12 @@
 package dev.cpt.trainer;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.RunMetadata;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.PolicyObjective;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.service.StoreConfig;
 import dev.cpt.trainer.grpo.DemoTasks;
 import dev.cpt.trainer.grpo.GrpoLoop;
 import dev.cpt.trainer.grpo.GrpoSettings;
@@ -24,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,13 +59,13 @@ public class GrpoStages {
 
     GrpoStages(
             TrainerConfig config,
-            StoreConfig storeConfig,
+            CheckpointStore store,
             BatchTrainer trainer,
             GrpoMetrics metrics,
             @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
                     String bootstrapServers) {
         this.config = config;
-        this.store = new CheckpointStore(Path.of(storeConfig.root()));
+        this.store = store;
         this.trainer = trainer;
         this.metrics = metrics;
         this.bootstrapServers = bootstrapServers;
@@ -168,9 +168,10 @@ public class GrpoStages {
         }
     }
 
-    private static Map<String, Long> tokensOf(LanguageModel model) throws IOException {
-        String tokens = model.checkpointMetadata().get("run.tokens");
-        return tokens == null ? Map.of() : Json.MAPPER.readValue(tokens, new TypeReference<Map<String, Long>>() {});
+    private static Map<String, Long> tokensOf(LanguageModel model) {
+        return RunMetadata.in(model.checkpointMetadata())
+                .map(RunMetadata::tokensPerDomain)
+                .orElse(Map.of());
     }
 
     /**
@@ -191,22 +192,14 @@ public class GrpoStages {
         }
 
         String publish(LanguageModel policy, long step) {
-            Path dir = store.root().resolve(runId).resolve(String.format("step-%09d", step));
+            Path dir = store.checkpointDir(runId, step);
             Supplier<CheckpointInfo> save = () -> {
                 try {
-                    return policy.save(
-                            dir,
-                            Map.of(
-                                    "run.id",
-                                    runId,
-                                    "run.step",
-                                    Long.toString(step),
-                                    "run.tokens",
-                                    Json.write(tokens),
-                                    "grpo.base",
-                                    baseUri,
-                                    "grpo.spec",
-                                    Json.write(spec)));
+                    Map<String, String> metadata = new HashMap<>(
+                            RunMetadata.branch(runId, step, tokens).toMetadata());
+                    metadata.put("grpo.base", baseUri);
+                    metadata.put("grpo.spec", Json.write(spec));
+                    return policy.save(dir, metadata);
                 } catch (IOException e) {
                     throw new UncheckedIOException("writing GRPO checkpoint " + dir + " failed", e);
                 }

@@ -1,6 +1,6 @@
 package dev.cpt.trainer;
 
-import dev.cpt.trainer.schedule.PhaseClock;
+import dev.cpt.contracts.SchedulePhase;
 import jakarta.ws.rs.ClientErrorException;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -19,19 +19,19 @@ public class ScheduleResource {
     }
 
     @GET
-    public PhaseClock.State state() {
+    public SchedulePhase state() {
         return trainer.phaseState();
     }
 
     @POST
     @Path("/phases")
-    public PhaseClock.State startPhase() {
+    public SchedulePhase startPhase() {
         return trainer.startPhase();
     }
 
     @POST
     @Path("/cooldown")
-    public PhaseClock.State startCooldown() {
+    public SchedulePhase startCooldown() {
         try {
             return trainer.startCooldown();
         } catch (IllegalStateException e) {

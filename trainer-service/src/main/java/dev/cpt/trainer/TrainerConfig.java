@@ -1,5 +1,6 @@
 package dev.cpt.trainer;
 
+import dev.cpt.model.ModelPreset;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 

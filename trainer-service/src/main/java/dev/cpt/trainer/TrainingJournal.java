@@ -2,6 +2,7 @@ package dev.cpt.trainer;
 
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.TrainedBatch;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,11 +18,6 @@ import java.util.List;
  * the weights that trained them were lost with the crash and those batches will be read again.
  */
 final class TrainingJournal implements AutoCloseable {
-    static final String FILE = "trained-batches.jsonl";
-
-    /** One consumed batch: trained ({@code applied}) or skipped by the non-finite guard. */
-    record Entry(long step, String batchId, String topic, int partition, long offset, boolean applied) {}
-
     private final BufferedWriter out;
 
     private TrainingJournal(BufferedWriter out) {
@@ -29,13 +25,13 @@ final class TrainingJournal implements AutoCloseable {
     }
 
     static TrainingJournal open(Path runDir, List<ConsumedOffset> resumeFrom) {
-        Path file = runDir.resolve(FILE);
+        Path file = runDir.resolve(TrainedBatch.JOURNAL_FILE);
         try {
             Files.createDirectories(runDir);
             if (Files.exists(file)) {
                 List<String> kept = Files.readAllLines(file).stream()
                         .filter(line -> !line.isBlank())
-                        .filter(line -> coveredBy(Json.read(line, Entry.class), resumeFrom))
+                        .filter(line -> coveredBy(Json.read(line, TrainedBatch.class), resumeFrom))
                         .toList();
                 Files.write(file, kept, StandardCharsets.UTF_8);
             }
@@ -46,13 +42,13 @@ final class TrainingJournal implements AutoCloseable {
         }
     }
 
-    private static boolean coveredBy(Entry e, List<ConsumedOffset> positions) {
+    private static boolean coveredBy(TrainedBatch e, List<ConsumedOffset> positions) {
         return positions.stream()
                 .anyMatch(p ->
                         p.topic().equals(e.topic()) && p.partition() == e.partition() && e.offset() < p.nextOffset());
     }
 
-    void append(Entry entry) {
+    void append(TrainedBatch entry) {
         try {
             out.write(Json.write(entry));
             out.newLine();

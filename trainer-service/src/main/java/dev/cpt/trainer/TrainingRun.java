@@ -1,11 +1,13 @@
 package dev.cpt.trainer;
 
 import ai.djl.Device;
-import com.fasterxml.jackson.core.type.TypeReference;
+import dev.cpt.common.FileTrees;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
-import dev.cpt.contracts.Json;
+import dev.cpt.contracts.MalformedMessageException;
 import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.RunMetadata;
+import dev.cpt.contracts.SchedulePhase;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * One training run: the model, how far it has got, and the Kafka offsets its weights have consumed.
@@ -83,24 +86,20 @@ final class TrainingRun implements AutoCloseable {
             Path dir = runDir.resolve(read(latest).strip());
             try {
                 LanguageModel model = LanguageModel.load(dir, null, device(config));
-                Map<String, String> state = model.checkpointMetadata();
-                Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.get("run.step"));
+                RunMetadata state = RunMetadata.from(model.checkpointMetadata());
+                Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.step());
                 TrainingRun run = new TrainingRun(
                         config.runId(),
                         runDir,
                         model,
-                        Long.parseLong(state.get("run.step")),
-                        Json.MAPPER.readValue(state.get("run.tokens"), new TypeReference<Map<String, Long>>() {}),
-                        Json.MAPPER.readValue(state.get("run.offsets"), new TypeReference<List<ConsumedOffset>>() {}),
+                        state.step(),
+                        state.tokensPerDomain(),
+                        state.offsets() == null ? List.of() : state.offsets(),
                         true,
-                        new PhaseClock(
-                                config.schedule().rewarmOnNewDomain(),
-                                state.containsKey("run.phase")
-                                        ? Json.read(state.get("run.phase"), PhaseClock.State.class)
-                                        : PhaseClock.State.initial()));
-                run.learningRateScale = Double.parseDouble(state.getOrDefault("run.lr-scale", "1.0"));
+                        new PhaseClock(config.schedule().rewarmOnNewDomain(), state.phaseOrInitial()));
+                run.learningRateScale = state.learningRateScaleOrOne();
                 return run;
-            } catch (IOException e) { // CheckpointException included
+            } catch (IOException | MalformedMessageException e) { // CheckpointException included
                 throw new IllegalStateException(
                         "run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
             }
@@ -122,7 +121,7 @@ final class TrainingRun implements AutoCloseable {
                 Map.of(),
                 List.of(),
                 false,
-                new PhaseClock(config.schedule().rewarmOnNewDomain(), PhaseClock.State.initial()));
+                new PhaseClock(config.schedule().rewarmOnNewDomain(), SchedulePhase.initial()));
     }
 
     /**
@@ -132,6 +131,11 @@ final class TrainingRun implements AutoCloseable {
     boolean alreadyTrained(ConsumedOffset position) {
         ConsumedOffset seen = offsets.get(position.topic() + "/" + position.partition());
         return seen != null && position.nextOffset() <= seen.nextOffset();
+    }
+
+    /** The position a record leaves its partition at: the offset after it, the next one to read. */
+    static ConsumedOffset positionAfter(ConsumerRecord<?, ?> record) {
+        return new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
     }
 
     /** Where to resume reading each partition: exactly after the last record these weights have consumed. */
@@ -202,24 +206,19 @@ final class TrainingRun implements AutoCloseable {
 
     /** Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. */
     CheckpointEvent checkpoint(CheckpointStore store, String scheduleKind) {
-        Path dir = runDir.resolve(String.format("step-%09d", step));
+        Path dir = store.checkpointDir(runId, step);
         // A directory of this name can only be left over from before a crash that came before LATEST moved to it:
         // it was never announced, and the weights now are the ones that count.
-        deleteRecursively(dir);
-        Map<String, String> state = Map.of(
-                "run.id", runId,
-                "run.step", Long.toString(step),
-                "run.tokens", Json.write(tokensPerDomain),
-                "run.offsets", Json.write(new ArrayList<>(offsets.values())),
-                "run.phase", Json.write(phases.state()),
-                "run.lr-scale", Double.toString(learningRateScale));
+        FileTrees.delete(dir);
+        var state = new RunMetadata(
+                runId, step, tokensPerDomain, new ArrayList<>(offsets.values()), phases.state(), learningRateScale);
         try {
-            CheckpointInfo info = model.save(dir, state);
+            CheckpointInfo info = model.save(dir, state.toMetadata());
             Path tmp = runDir.resolve(LATEST + ".tmp");
             Files.writeString(tmp, dir.getFileName().toString());
             Files.move(
                     tmp, runDir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            PhaseClock.State phase = phases.state();
+            SchedulePhase phase = phases.state();
             var schedule = new CheckpointEvent.ScheduleState(
                     scheduleKind,
                     phase.phase(),
@@ -272,19 +271,6 @@ final class TrainingRun implements AutoCloseable {
     @Override
     public void close() {
         model.close();
-    }
-
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot remove the stale checkpoint " + dir, e);
-        }
     }
 
     private static String read(Path file) {

@@ -31,7 +31,7 @@ class ReleaseBranchTest {
         };
         CheckpointInfo stableInfo;
         try (LanguageModel stable = LanguageModel.create(GptConfig.tiny(), 3)) {
-            stableInfo = stable.save(store.root().resolve("run/step-000000010"), Map.of());
+            stableInfo = stable.save(store.checkpointDir("run", 10), Map.of());
         }
         var stable = new CheckpointEvent(
                 "run",

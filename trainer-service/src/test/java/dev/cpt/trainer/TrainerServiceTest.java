@@ -8,6 +8,7 @@ import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.RunMetadata;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.kafka.test.AwaitRecord;
 import dev.cpt.kafka.test.EmbeddedKafkaResource;
@@ -99,11 +100,9 @@ class TrainerServiceTest extends ServiceEndpointsTest {
                                 CheckpointEvent.TOPIC)
                         .value(),
                 CheckpointEvent.class);
-        var state = Json.read(
-                Manifest.verify(Path.of(java.net.URI.create(event.uri())))
-                        .metadata()
-                        .get("run.phase"),
-                dev.cpt.trainer.schedule.PhaseClock.State.class);
+        var state = RunMetadata.from(Manifest.verify(Path.of(java.net.URI.create(event.uri())))
+                        .metadata())
+                .phase();
         // the operator's phase, then one more because astronomy is a domain the run had not seen
         assertEquals(opened + 1, state.phase());
         assertTrue(state.domainsSeen().contains("astronomy"));

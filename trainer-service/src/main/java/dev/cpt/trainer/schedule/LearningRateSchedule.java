@@ -1,5 +1,7 @@
 package dev.cpt.trainer.schedule;
 
+import dev.cpt.model.train.WarmupCosine;
+
 /**
  * The learning rate of every optimizer step, as a pure function of where the run is in its current phase.
  * A phase starts when the run starts, when a new domain arrives, or when an operator asks; each phase re-warms.
@@ -38,10 +40,7 @@ public sealed interface LearningRateSchedule
     record CosineRewarm(double peak, double min, long warmupSteps, long decaySteps) implements LearningRateSchedule {
         @Override
         public double learningRate(long stepInPhase, long stepsIntoCooldown) {
-            if (stepInPhase < warmupSteps) {
-                return warmup(peak, stepInPhase, warmupSteps);
-            }
-            return cosine(peak, min, stepInPhase - warmupSteps, decaySteps);
+            return WarmupCosine.toFloor(peak, min, warmupSteps, decaySteps).learningRate(stepInPhase);
         }
     }
 
@@ -56,7 +55,7 @@ public sealed interface LearningRateSchedule
             if (stepsIntoCooldown >= 0) {
                 return decayed(stepsIntoCooldown);
             }
-            return stepInPhase < warmupSteps ? warmup(peak, stepInPhase, warmupSteps) : peak;
+            return new WarmupCosine(peak, 1, warmupSteps, 0).learningRate(stepInPhase); // warmup, then the peak
         }
 
         @Override
@@ -92,21 +91,7 @@ public sealed interface LearningRateSchedule
         }
 
         private double stableRate(long stepInPhase) {
-            if (stepInPhase < warmupSteps) {
-                return warmup(peak, stepInPhase, warmupSteps);
-            }
-            return cosine(peak, plateau, stepInPhase - warmupSteps, annealSteps);
+            return WarmupCosine.toFloor(peak, plateau, warmupSteps, annealSteps).learningRate(stepInPhase);
         }
-    }
-
-    private static double warmup(double peak, long step, long warmupSteps) {
-        return peak * (step + 1) / (double) warmupSteps;
-    }
-
-    private static double cosine(double from, double to, long step, long steps) {
-        if (steps <= 0 || step >= steps) {
-            return to;
-        }
-        return to + (from - to) * 0.5 * (1 + Math.cos(Math.PI * step / steps));
     }
 }

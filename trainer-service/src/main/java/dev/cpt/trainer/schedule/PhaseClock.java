@@ -1,5 +1,6 @@
 package dev.cpt.trainer.schedule;
 
+import dev.cpt.contracts.SchedulePhase;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -10,20 +11,9 @@ import java.util.TreeSet;
  */
 public final class PhaseClock {
     private final boolean rewarmOnNewDomain;
-    private State state;
+    private SchedulePhase state;
 
-    /** What a checkpoint stores. {@code cooldownStartStep} is -1 when no cooldown is under way. */
-    public record State(int phase, long phaseStartStep, long cooldownStartStep, Set<String> domainsSeen) {
-        public State {
-            domainsSeen = Set.copyOf(domainsSeen);
-        }
-
-        public static State initial() {
-            return new State(0, 0, -1, Set.of());
-        }
-    }
-
-    public PhaseClock(boolean rewarmOnNewDomain, State state) {
+    public PhaseClock(boolean rewarmOnNewDomain, SchedulePhase state) {
         this.rewarmOnNewDomain = rewarmOnNewDomain;
         this.state = state;
     }
@@ -32,7 +22,7 @@ public final class PhaseClock {
     public boolean beforeStep(long step, Set<String> domains) {
         Set<String> seen = new TreeSet<>(state.domainsSeen());
         boolean newDomain = seen.addAll(domains) && !state.domainsSeen().isEmpty();
-        state = new State(state.phase(), state.phaseStartStep(), state.cooldownStartStep(), seen);
+        state = new SchedulePhase(state.phase(), state.phaseStartStep(), state.cooldownStartStep(), seen);
         if (newDomain && rewarmOnNewDomain) {
             startPhase(step);
             return true;
@@ -41,12 +31,12 @@ public final class PhaseClock {
     }
 
     public void startPhase(long step) {
-        state = new State(state.phase() + 1, step, -1, state.domainsSeen());
+        state = new SchedulePhase(state.phase() + 1, step, -1, state.domainsSeen());
     }
 
     public void startCooldown(long step) {
         if (state.cooldownStartStep() < 0) {
-            state = new State(state.phase(), state.phaseStartStep(), step, state.domainsSeen());
+            state = new SchedulePhase(state.phase(), state.phaseStartStep(), step, state.domainsSeen());
         }
     }
 
@@ -60,7 +50,7 @@ public final class PhaseClock {
         return state.cooldownStartStep() >= 0 && step - state.cooldownStartStep() == schedule.cooldownSteps();
     }
 
-    public State state() {
+    public SchedulePhase state() {
         return state;
     }
 }

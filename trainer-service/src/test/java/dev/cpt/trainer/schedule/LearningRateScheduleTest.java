@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.contracts.SchedulePhase;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +52,7 @@ class LearningRateScheduleTest {
     @Test
     void aNewDomainStartsAPhaseThatReWarms() {
         var schedule = new LearningRateSchedule.CosineRewarm(1e-3, 0, 10, 100);
-        var clock = new PhaseClock(true, PhaseClock.State.initial());
+        var clock = new PhaseClock(true, SchedulePhase.initial());
         assertFalse(clock.beforeStep(0, Set.of("general")));
         assertEquals(1e-4, clock.learningRate(schedule, 0), EPS);
         assertFalse(clock.beforeStep(500, Set.of("general")));
@@ -66,12 +67,12 @@ class LearningRateScheduleTest {
 
     @Test
     void withoutReWarmANewDomainKeepsThePhaseAndAnOperatorCanStartOne() {
-        var clock = new PhaseClock(false, PhaseClock.State.initial());
+        var clock = new PhaseClock(false, SchedulePhase.initial());
         clock.beforeStep(0, Set.of("general"));
         assertFalse(clock.beforeStep(10, Set.of("law")));
         assertEquals(0, clock.state().phase());
         clock.startPhase(20);
-        assertEquals(new PhaseClock.State(1, 20, -1, Set.of("general", "law")), clock.state());
+        assertEquals(new SchedulePhase(1, 20, -1, Set.of("general", "law")), clock.state());
         clock.startCooldown(30);
         clock.startCooldown(35); // a second request does not move the start
         assertEquals(30, clock.state().cooldownStartStep());
@@ -82,7 +83,7 @@ class LearningRateScheduleTest {
     @Test
     void aCooldownEndsAfterItsLengthAndSchedulesWithoutOneNeverEndOne() {
         var infinite = new LearningRateSchedule.Infinite(1e-3, 5e-4, 0, 0, 10, 3);
-        var clock = new PhaseClock(true, PhaseClock.State.initial());
+        var clock = new PhaseClock(true, SchedulePhase.initial());
         clock.startCooldown(100); // the steps numbered 100, 101, 102 cool down; after them the count is 103
         assertFalse(clock.cooldownEndsAt(102, infinite));
         assertTrue(clock.cooldownEndsAt(103, infinite));

@@ -1,9 +1,8 @@
-package dev.cpt.trainer;
+package dev.cpt.model;
 
-import dev.cpt.model.GptConfig;
 import java.util.function.Supplier;
 
-/** The model sizes a run can start from without a base checkpoint. */
+/** The model sizes a run can start from without a base checkpoint: the trainer's and stage 0's choice of shape. */
 public enum ModelPreset {
     tiny(GptConfig::tiny),
     small1M(GptConfig::small1M),

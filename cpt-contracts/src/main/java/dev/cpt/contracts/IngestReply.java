@@ -1,0 +1,33 @@
+package dev.cpt.contracts;
+
+import java.util.List;
+
+/**
+ * What ingest's {@code POST /documents} answers: one entry per non-blank line of the upload, in three lists, and an
+ * error when the upload stopped early (for example at the size limit; the documents before it are listed).
+ */
+public record IngestReply(List<Accepted> accepted, List<Duplicate> duplicates, List<Rejection> rejected, String error) {
+    public IngestReply {
+        accepted = accepted == null ? List.of() : List.copyOf(accepted);
+        duplicates = duplicates == null ? List.of() : List.copyOf(duplicates);
+        rejected = rejected == null ? List.of() : List.copyOf(rejected);
+    }
+
+    /**
+     * A stored document: its id, domain, split ({@value #TRAIN} or {@value #HELDOUT}), token count and quality score.
+     */
+    public record Accepted(int line, String id, String domain, String split, int tokens, double quality) {
+        public static final String TRAIN = "TRAIN";
+        public static final String HELDOUT = "HELDOUT";
+
+        public boolean trains() {
+            return TRAIN.equals(split);
+        }
+    }
+
+    /** A document ingest had already stored ({@code kind}: exact or near); not an error. */
+    public record Duplicate(int line, String id, String domain, String kind) {}
+
+    /** A document ingest refused, with the reason (also written to {@code cpt.dlq.ingest}). */
+    public record Rejection(int line, String reason, String message) {}
+}

@@ -1,0 +1,46 @@
+package dev.cpt.trainer;
+
+import ai.djl.Device;
+import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.service.CheckpointStore;
+import dev.cpt.trainer.schedule.LearningRateSchedule;
+
+/**
+ * Whether and when the run branches off releases: only a warmup-stable-decay schedule with
+ * {@code release-every-steps} set has them, every that many steps, decayed on the batches remembered here.
+ */
+final class ReleaseCadence {
+    private final ReleaseBranch branch; // null: this run has no releases
+    private final long everySteps;
+
+    private ReleaseCadence(ReleaseBranch branch, long everySteps) {
+        this.branch = branch;
+        this.everySteps = everySteps;
+    }
+
+    static ReleaseCadence of(LearningRateSchedule schedule, TrainerConfig.Schedule config) {
+        return schedule instanceof LearningRateSchedule.WarmupStableDecay wsd && config.releaseEverySteps() > 0
+                ? new ReleaseCadence(new ReleaseBranch(wsd), config.releaseEverySteps())
+                : new ReleaseCadence(null, 0);
+    }
+
+    /** Whether the checkpoint after step {@code step} is to be released too. */
+    boolean dueAt(long step) {
+        return branch != null && step % everySteps == 0;
+    }
+
+    /** Keeps a trained batch's rows for the next release's decay. */
+    void remember(TrainingBatch batch) {
+        if (branch != null) {
+            branch.remember(
+                    batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new));
+        }
+    }
+
+    /** Decays a copy of the checkpoint {@code stable} into a release; only when {@link #dueAt} said so. */
+    CheckpointEvent release(CheckpointStore store, CheckpointEvent stable, Device device) {
+        return branch.release(store, stable, device);
+    }
+}
