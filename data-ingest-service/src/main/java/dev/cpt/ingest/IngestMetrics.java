@@ -1,5 +1,14 @@
 package dev.cpt.ingest;
 
+import static dev.cpt.contracts.metrics.Metrics.INGEST_BYTES;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_DUPLICATES;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_FILES;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_QUALITY;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_RECEIVED;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_REJECTS;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_TOKENS;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Meter;
@@ -40,10 +49,10 @@ public class IngestMetrics {
     public void record(Outcome outcome, Origin origin) {
         String domain = outcome.domain() == null ? "unknown" : outcome.domain();
         counter(
-                        "cpt.ingest.received",
+                        INGEST_RECEIVED.name(),
                         domain,
                         origin.kind(),
-                        () -> Counter.builder("cpt.ingest.received")
+                        () -> Counter.builder(INGEST_RECEIVED.name())
                                 .description("Documents received, whatever became of them")
                                 .tag("domain", domain)
                                 .tag("source", origin.kind()))
@@ -51,27 +60,27 @@ public class IngestMetrics {
         if (outcome instanceof Outcome.Accepted a) {
             String split = a.split() == Split.HELDOUT ? "heldout" : "train";
             counter(
-                            "cpt.ingest.documents",
+                            INGEST_DOCUMENTS.name(),
                             domain,
                             split,
-                            () -> Counter.builder("cpt.ingest.documents")
+                            () -> Counter.builder(INGEST_DOCUMENTS.name())
                                     .description("Documents published, per split")
                                     .tag("domain", domain)
                                     .tag("split", split))
                     .increment();
             counter(
-                            "cpt.ingest.bytes",
+                            INGEST_BYTES.name(),
                             domain,
                             null,
-                            () -> Counter.builder("cpt.ingest.bytes")
+                            () -> Counter.builder(INGEST_BYTES.name())
                                     .description("UTF-8 bytes of the published (normalised) texts")
                                     .tag("domain", domain))
                     .increment(a.bytes());
             counter(
-                            "cpt.ingest.tokens",
+                            INGEST_TOKENS.name(),
                             domain,
                             null,
-                            () -> Counter.builder("cpt.ingest.tokens")
+                            () -> Counter.builder(INGEST_TOKENS.name())
                                     .description("Tokens of the published documents")
                                     .tag("domain", domain))
                     .increment(a.document().tokens().length);
@@ -79,10 +88,10 @@ public class IngestMetrics {
         } else if (outcome instanceof Outcome.Duplicate d) {
             String kind = d.kind().tag();
             counter(
-                            "cpt.ingest.duplicates",
+                            INGEST_DUPLICATES.name(),
                             domain,
                             kind,
-                            () -> Counter.builder("cpt.ingest.duplicates")
+                            () -> Counter.builder(INGEST_DUPLICATES.name())
                                     .description("Documents dropped as exact or near duplicates of one already stored")
                                     .tag("domain", domain)
                                     .tag("kind", kind))
@@ -95,10 +104,10 @@ public class IngestMetrics {
 
     public void rejected(String reason) {
         counter(
-                        "cpt.ingest.rejects",
+                        INGEST_REJECTS.name(),
                         reason,
                         null,
-                        () -> Counter.builder("cpt.ingest.rejects")
+                        () -> Counter.builder(INGEST_REJECTS.name())
                                 .description(
                                         "Documents refused, by reason; each also lands in the dead-letter topic or the HTTP error")
                                 .tag("reason", reason))
@@ -110,7 +119,7 @@ public class IngestMetrics {
      * read ({@code failed}).
      */
     public void file(String outcome) {
-        Counter.builder("cpt.ingest.files")
+        Counter.builder(INGEST_FILES.name())
                 .description("Watched files, by outcome")
                 .tag("outcome", outcome)
                 .register(registry)
@@ -122,8 +131,8 @@ public class IngestMetrics {
             return;
         }
         ((DistributionSummary) meters.computeIfAbsent(
-                        new Key("cpt.ingest.quality", domain, null),
-                        k -> DistributionSummary.builder("cpt.ingest.quality")
+                        new Key(INGEST_QUALITY.name(), domain, null),
+                        k -> DistributionSummary.builder(INGEST_QUALITY.name())
                                 .description("Quality score of every scored document, before the filter")
                                 .tag("domain", domain)
                                 .serviceLevelObjectives(QUALITY_BUCKETS)

@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
+import dev.cpt.testkit.EmbeddedKafkaResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;

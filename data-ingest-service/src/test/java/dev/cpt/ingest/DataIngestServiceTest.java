@@ -1,5 +1,13 @@
 package dev.cpt.ingest;
 
+import static dev.cpt.contracts.metrics.Metrics.INGEST_BYTES;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_DUPLICATES;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_FILES;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_QUALITY;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_RECEIVED;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_REJECTS;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_TOKENS;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,9 +22,9 @@ import dev.cpt.contracts.IngestReply;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.ingest.bench.CorpusGenerator;
-import dev.cpt.kafka.test.AwaitRecord;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
-import dev.cpt.kafka.test.ServiceEndpointsTest;
+import dev.cpt.testkit.AwaitRecord;
+import dev.cpt.testkit.EmbeddedKafkaResource;
+import dev.cpt.testkit.ServiceEndpointsTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -119,7 +127,7 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         given().when()
                 .get("/q/metrics")
                 .then()
-                .body(containsString("cpt_ingest_duplicates_total{domain=\"history\",kind=\"exact\"}"));
+                .body(containsString(INGEST_DUPLICATES.prometheusName() + "{domain=\"history\",kind=\"exact\"}"));
     }
 
     @Test
@@ -143,7 +151,7 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         given().when()
                 .get("/q/metrics")
                 .then()
-                .body(containsString("cpt_ingest_duplicates_total{domain=\"geography\",kind=\"near\"}"));
+                .body(containsString(INGEST_DUPLICATES.prometheusName() + "{domain=\"geography\",kind=\"near\"}"));
     }
 
     @Test
@@ -179,9 +187,9 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         given().when()
                 .get("/q/metrics")
                 .then()
-                .body(containsString("cpt_ingest_rejects_total{reason=\"binary\"}"))
-                .body(containsString("cpt_ingest_rejects_total{reason=\"invalid-utf8\"}"))
-                .body(containsString("cpt_ingest_rejects_total{reason=\"too-large\"}"));
+                .body(containsString(INGEST_REJECTS.prometheusName() + "{reason=\"binary\"}"))
+                .body(containsString(INGEST_REJECTS.prometheusName() + "{reason=\"invalid-utf8\"}"))
+                .body(containsString(INGEST_REJECTS.prometheusName() + "{reason=\"too-large\"}"));
     }
 
     @Test
@@ -307,8 +315,8 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
         given().when()
                 .get("/q/metrics")
                 .then()
-                .body(containsString("cpt_ingest_files_total{outcome=\"done\"}"))
-                .body(containsString("cpt_ingest_received_total{domain=\"geology\",source=\"file\"}"));
+                .body(containsString(INGEST_FILES.prometheusName() + "{outcome=\"done\"}"))
+                .body(containsString(INGEST_RECEIVED.prometheusName() + "{domain=\"geology\",source=\"file\"}"));
     }
 
     @Override
@@ -324,12 +332,12 @@ class DataIngestServiceTest extends ServiceEndpointsTest {
     @Override
     protected List<String> expectedMeters() {
         return List.of(
-                "cpt_ingest_documents_total{domain=\"physics\"",
-                "cpt_ingest_bytes_total{domain=\"physics\"",
-                "cpt_ingest_tokens_total{domain=\"physics\"",
-                "cpt_ingest_received_total{domain=\"physics\",source=\"http\"}",
-                "cpt_ingest_quality_bucket{domain=\"physics\",le=\"0.5\"}",
-                "cpt_ingest_quality_count{domain=\"physics\"}");
+                INGEST_DOCUMENTS.prometheusName() + "{domain=\"physics\"",
+                INGEST_BYTES.prometheusName() + "{domain=\"physics\"",
+                INGEST_TOKENS.prometheusName() + "{domain=\"physics\"",
+                INGEST_RECEIVED.prometheusName() + "{domain=\"physics\",source=\"http\"}",
+                INGEST_QUALITY.bucket() + "{domain=\"physics\",le=\"0.5\"}",
+                INGEST_QUALITY.count() + "{domain=\"physics\"}");
     }
 
     private void assertDeadLetter(String marker, String reasonPrefix) {

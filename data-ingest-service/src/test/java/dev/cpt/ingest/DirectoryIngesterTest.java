@@ -1,5 +1,7 @@
 package dev.cpt.ingest;
 
+import static dev.cpt.contracts.metrics.Metrics.INGEST_FILES;
+import static dev.cpt.contracts.metrics.Metrics.INGEST_RECEIVED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +11,8 @@ import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.ingest.bench.CorpusGenerator;
 import dev.cpt.kafka.EmbeddedKafka;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
 import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.testkit.EmbeddedKafkaResource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -79,13 +81,13 @@ class DirectoryIngesterTest {
         SimpleMeterRegistry registry = run(Integer.MAX_VALUE);
         assertEquals(
                 1.0,
-                registry.get("cpt.ingest.files")
+                registry.get(INGEST_FILES.name())
                         .tag("outcome", "resumed")
                         .counter()
                         .count());
         assertEquals(
                 2.0,
-                registry.get("cpt.ingest.files")
+                registry.get(INGEST_FILES.name())
                         .tag("outcome", "done")
                         .counter()
                         .count());
@@ -104,7 +106,7 @@ class DirectoryIngesterTest {
         assertTrue(!distinct.contains("a-copy"), "the duplicate line was stored");
 
         // a fourth life finds nothing left to do
-        assertEquals(0, run(0).find("cpt.ingest.received").counters().size());
+        assertEquals(0, run(0).find(INGEST_RECEIVED.name()).counters().size());
     }
 
     /** One life of the service: state from disk, a sink that crashes after {@code crashAfter} documents. */

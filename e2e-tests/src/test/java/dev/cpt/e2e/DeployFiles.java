@@ -10,15 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Reading the deployment files for {@link DockerComposeStructureTest}: the repository root, YAML
+ * Reading the deployment files for the {@code Deploy*Test} classes: the repository root, YAML
  * documents, and the few shapes compose allows for the same setting (map or list environment,
  * short or long volume syntax, exec or shell healthcheck).
  *
@@ -211,5 +213,28 @@ final class DeployFiles {
         } catch (IOException e) {
             return fail("cannot read " + file, e);
         }
+    }
+
+    /** The non-blank, stripped items of a comma-separated value, in order; none for null. */
+    static Set<String> csv(String value) {
+        Set<String> out = new LinkedHashSet<>();
+        if (value != null) {
+            for (String part : value.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.strip());
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A map that keeps the order its keys and values are given in, alternately. */
+    @SuppressWarnings("unchecked")
+    static <K, V> Map<K, V> orderedMap(Object... keysAndValues) {
+        Map<K, V> out = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            out.put((K) keysAndValues[i], (V) keysAndValues[i + 1]);
+        }
+        return out;
     }
 }

@@ -1,5 +1,33 @@
 package dev.cpt.eval;
 
+import static dev.cpt.contracts.metrics.Metrics.EVAL_BWT;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_CHECKPOINT_TO_REPORT;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_FORGETTING;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_FORGETTING_VS_BASE;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_FWT;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_GATE_DECISIONS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_GATE_RELEASED;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_GATE_TARGET_IMPROVEMENT;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_HELDOUT_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_HELDOUT_FROZEN;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_HELDOUT_TOKENS_PER_SECOND;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_HELDOUT_TOKENS_SCORED;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_LAST_GOOD_RELEASE_STEP;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_LOSS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_MATRIX;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_PERPLEXITY;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_PHASE;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_REGRESSION;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_RELEASE_STEP;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_REPORTS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_SCORING;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_STABILITY_GAP_DEPTH;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_STABILITY_GAP_RECOVERED;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_STABILITY_GAP_RECOVERY_STEPS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_STEP;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_TASK_EXACT_MATCH;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_TASK_SEMANTIC_SCORE;
+
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.EvalReport.ContinualMetrics;
 import dev.cpt.contracts.EvalReport.GateDecision;
@@ -29,28 +57,28 @@ public class EvalMetrics {
     /** This worker published {@code report}; the checkpoint event was written at {@code eventAt}. */
     void evaluated(EvalReport report, Duration eventToReport, Duration scoring, long tokensScored) {
         String run = report.runId();
-        registry.counter("cpt.eval.reports", "run", run, "outcome", report.failed() ? "error" : "ok")
+        registry.counter(EVAL_REPORTS.name(), "run", run, "outcome", report.failed() ? "error" : "ok")
                 .increment();
-        Timer.builder("cpt.eval.checkpoint.to.report")
+        Timer.builder(EVAL_CHECKPOINT_TO_REPORT.name())
                 .description("checkpoint event written to eval report published")
                 .tag("run", run)
                 .register(registry)
                 .record(eventToReport.isNegative() ? Duration.ZERO : eventToReport);
-        Timer.builder("cpt.eval.scoring")
+        Timer.builder(EVAL_SCORING.name())
                 .description("loading and scoring one checkpoint")
                 .tag("run", run)
                 .register(registry)
                 .record(scoring);
         if (tokensScored > 0 && !scoring.isZero()) {
-            registry.counter("cpt.eval.heldout.tokens.scored", "run", run).increment(tokensScored);
+            registry.counter(EVAL_HELDOUT_TOKENS_SCORED.name(), "run", run).increment(tokensScored);
             gauges.set(
-                    "cpt.eval.heldout.tokens.per.second",
+                    EVAL_HELDOUT_TOKENS_PER_SECOND.name(),
                     Tags.of("run", run),
                     tokensScored / (scoring.toNanos() / 1e9));
         }
         if (report.gate() != null) {
             registry.counter(
-                            "cpt.eval.gate.decisions",
+                            EVAL_GATE_DECISIONS.name(),
                             "run",
                             run,
                             "decision",
@@ -63,68 +91,68 @@ public class EvalMetrics {
     void show(EvalReport report) {
         String run = report.runId();
         Tags runTag = Tags.of("run", run);
-        gauges.set("cpt.eval.step", runTag, report.step());
+        gauges.set(EVAL_STEP.name(), runTag, report.step());
         report.domains().forEach((domain, score) -> {
             Tags tags = runTag.and("domain", domain);
-            gauges.set("cpt.eval.loss", tags, score.loss());
-            gauges.set("cpt.eval.perplexity", tags, score.perplexity());
+            gauges.set(EVAL_LOSS.name(), tags, score.loss());
+            gauges.set(EVAL_PERPLEXITY.name(), tags, score.perplexity());
         });
         report.heldoutSets().forEach((domain, set) -> {
             Tags tags = runTag.and("domain", domain);
-            gauges.set("cpt.eval.heldout.documents", tags, set.documents());
-            gauges.set("cpt.eval.heldout.frozen", tags, set.frozen() ? 1 : 0);
+            gauges.set(EVAL_HELDOUT_DOCUMENTS.name(), tags, set.documents());
+            gauges.set(EVAL_HELDOUT_FROZEN.name(), tags, set.frozen() ? 1 : 0);
         });
         if (report.continual() != null) {
             showContinual(runTag, report.continual());
         }
         if (report.gate() != null) {
             GateDecision gate = report.gate();
-            gauges.set("cpt.eval.gate.released", runTag, gate.released() ? 1 : 0);
+            gauges.set(EVAL_GATE_RELEASED.name(), runTag, gate.released() ? 1 : 0);
             if (gate.targetImprovement() != null) {
-                gauges.set("cpt.eval.gate.target.improvement", runTag, gate.targetImprovement());
+                gauges.set(EVAL_GATE_TARGET_IMPROVEMENT.name(), runTag, gate.targetImprovement());
             }
-            gauges.set("cpt.eval.regression", runTag, gate.regression() ? 1 : 0);
+            gauges.set(EVAL_REGRESSION.name(), runTag, gate.regression() ? 1 : 0);
             if (gate.lastGoodReleaseStep() != null) {
-                gauges.set("cpt.eval.release.step", runTag, gate.lastGoodReleaseStep());
-                gauges.set("cpt.eval.last.good.release.step", runTag, gate.lastGoodReleaseStep());
+                gauges.set(EVAL_RELEASE_STEP.name(), runTag, gate.lastGoodReleaseStep());
+                gauges.set(EVAL_LAST_GOOD_RELEASE_STEP.name(), runTag, gate.lastGoodReleaseStep());
             }
         }
         report.tasks().forEach((task, score) -> {
             Tags tags = runTag.and("task", task);
-            gauges.set("cpt.eval.task.exact.match", tags, score.exactMatch());
+            gauges.set(EVAL_TASK_EXACT_MATCH.name(), tags, score.exactMatch());
             if (score.semanticScore() != null) {
-                gauges.set("cpt.eval.task.semantic.score", tags, score.semanticScore());
+                gauges.set(EVAL_TASK_SEMANTIC_SCORE.name(), tags, score.semanticScore());
             }
         });
     }
 
     private void showContinual(Tags runTag, ContinualMetrics c) {
-        c.forgetting().forEach((domain, v) -> gauges.set("cpt.eval.forgetting", runTag.and("domain", domain), v));
+        c.forgetting().forEach((domain, v) -> gauges.set(EVAL_FORGETTING.name(), runTag.and("domain", domain), v));
         c.forgettingVsBase()
-                .forEach((domain, v) -> gauges.set("cpt.eval.forgetting.vs.base", runTag.and("domain", domain), v));
+                .forEach((domain, v) -> gauges.set(EVAL_FORGETTING_VS_BASE.name(), runTag.and("domain", domain), v));
         c.baseLosses()
                 .forEach((domain, v) -> gauges.set(
-                        "cpt.eval.matrix", runTag.and("phase", "base").and("domain", domain), v));
+                        EVAL_MATRIX.name(), runTag.and("phase", "base").and("domain", domain), v));
         c.matrix()
                 .forEach(row -> row.losses()
                         .forEach((domain, v) -> gauges.set(
-                                "cpt.eval.matrix",
+                                EVAL_MATRIX.name(),
                                 runTag.and("phase", Integer.toString(row.phase()))
                                         .and("domain", domain),
                                 v)));
-        gauges.set("cpt.eval.phase", runTag, c.phases().size() - 1);
+        gauges.set(EVAL_PHASE.name(), runTag, c.phases().size() - 1);
         if (c.backwardTransfer() != null) {
-            gauges.set("cpt.eval.bwt", runTag, c.backwardTransfer());
+            gauges.set(EVAL_BWT.name(), runTag, c.backwardTransfer());
         }
         if (c.forwardTransfer() != null) {
-            gauges.set("cpt.eval.fwt", runTag, c.forwardTransfer());
+            gauges.set(EVAL_FWT.name(), runTag, c.forwardTransfer());
         }
         c.stabilityGaps().forEach(gap -> {
             Tags tags = runTag.and("domain", gap.domain()).and("phase", Integer.toString(gap.phase()));
-            gauges.set("cpt.eval.stability.gap.depth", tags, gap.depth());
-            gauges.set("cpt.eval.stability.gap.recovered", tags, gap.recoverySteps() == null ? 0 : 1);
+            gauges.set(EVAL_STABILITY_GAP_DEPTH.name(), tags, gap.depth());
+            gauges.set(EVAL_STABILITY_GAP_RECOVERED.name(), tags, gap.recoverySteps() == null ? 0 : 1);
             if (gap.recoverySteps() != null) {
-                gauges.set("cpt.eval.stability.gap.recovery.steps", tags, gap.recoverySteps());
+                gauges.set(EVAL_STABILITY_GAP_RECOVERY_STEPS.name(), tags, gap.recoverySteps());
             }
         });
     }

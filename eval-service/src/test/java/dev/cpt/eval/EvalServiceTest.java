@@ -1,5 +1,18 @@
 package dev.cpt.eval;
 
+import static dev.cpt.contracts.metrics.Metrics.EVAL_BWT;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_CHECKPOINT_TO_REPORT;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_FORGETTING;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_FORGETTING_VS_BASE;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_GATE_RELEASED;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_HELDOUT_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_LAST_GOOD_RELEASE_STEP;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_LOSS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_MATRIX;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_PERPLEXITY;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_REGRESSION;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_REPORTS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_STABILITY_GAP_DEPTH;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,14 +27,14 @@ import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.ReleaseEvent;
-import dev.cpt.kafka.test.AwaitRecord;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
-import dev.cpt.kafka.test.ServiceEndpointsTest;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.service.CheckpointStore;
+import dev.cpt.testkit.AwaitRecord;
+import dev.cpt.testkit.EmbeddedKafkaResource;
+import dev.cpt.testkit.ServiceEndpointsTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -292,12 +305,13 @@ class EvalServiceTest extends ServiceEndpointsTest {
                 .get("/q/metrics")
                 .then()
                 .statusCode(200)
-                .body(containsString("cpt_eval_regression{run=\"run-gate\"} 1.0"))
-                .body(containsString("cpt_eval_last_good_release_step{run=\"run-gate\"} 40.0"))
-                .body(containsString("cpt_eval_matrix{domain=\"gate-prose\",phase=\"0\",run=\"run-gate\"}"))
-                .body(containsString("cpt_eval_bwt{run=\"run-gate\"}"))
+                .body(containsString(EVAL_REGRESSION.prometheusName() + "{run=\"run-gate\"} 1.0"))
+                .body(containsString(EVAL_LAST_GOOD_RELEASE_STEP.prometheusName() + "{run=\"run-gate\"} 40.0"))
                 .body(containsString(
-                        "cpt_eval_stability_gap_depth{domain=\"gate-prose\",phase=\"1\",run=\"run-gate\"}"));
+                        EVAL_MATRIX.prometheusName() + "{domain=\"gate-prose\",phase=\"0\",run=\"run-gate\"}"))
+                .body(containsString(EVAL_BWT.prometheusName() + "{run=\"run-gate\"}"))
+                .body(containsString(EVAL_STABILITY_GAP_DEPTH.prometheusName()
+                        + "{domain=\"gate-prose\",phase=\"1\",run=\"run-gate\"}"));
     }
 
     @Test
@@ -348,14 +362,14 @@ class EvalServiceTest extends ServiceEndpointsTest {
     @Override
     protected List<String> expectedMeters() {
         return List.of(
-                "cpt_eval_reports_total{outcome=\"ok\",run=\"run-metrics\"",
-                "cpt_eval_loss{domain=\"metrics\"",
-                "cpt_eval_perplexity{domain=\"metrics\"",
-                "cpt_eval_forgetting{domain=\"metrics\"",
-                "cpt_eval_forgetting_vs_base{domain=\"metrics\"",
-                "cpt_eval_checkpoint_to_report_seconds_count{run=\"run-metrics\"",
-                "cpt_eval_gate_released{run=\"run-metrics\"",
-                "cpt_eval_regression{run=\"run-metrics\"",
-                "cpt_eval_heldout_documents{domain=\"metrics\"");
+                EVAL_REPORTS.prometheusName() + "{outcome=\"ok\",run=\"run-metrics\"",
+                EVAL_LOSS.prometheusName() + "{domain=\"metrics\"",
+                EVAL_PERPLEXITY.prometheusName() + "{domain=\"metrics\"",
+                EVAL_FORGETTING.prometheusName() + "{domain=\"metrics\"",
+                EVAL_FORGETTING_VS_BASE.prometheusName() + "{domain=\"metrics\"",
+                EVAL_CHECKPOINT_TO_REPORT.count() + "{run=\"run-metrics\"",
+                EVAL_GATE_RELEASED.prometheusName() + "{run=\"run-metrics\"",
+                EVAL_REGRESSION.prometheusName() + "{run=\"run-metrics\"",
+                EVAL_HELDOUT_DOCUMENTS.prometheusName() + "{domain=\"metrics\"");
     }
 }

@@ -1,5 +1,22 @@
 package dev.cpt.mixer;
 
+import static dev.cpt.contracts.metrics.Metrics.MIXER_BATCHES;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_BUFFERED_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS_SKIPPED;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_FEEDBACK;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_POLICY_FALLBACKS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_POLICY_REWARD;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_REPLAY_SHARE;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_RESERVOIR_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_RESERVOIR_MEMORY_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_RESERVOIR_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUND;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUNDS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUNDS_FAILED;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_WEIGHT;
+
 import dev.cpt.service.GaugeValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -21,58 +38,58 @@ public class MixerMetrics {
     }
 
     void documentBuffered(String domain) {
-        registry.counter("cpt.mixer.documents", "domain", domain).increment();
+        registry.counter(MIXER_DOCUMENTS.name(), "domain", domain).increment();
     }
 
     /** A redelivered document that a committed round had already trained. */
     void documentSkipped(String domain) {
-        registry.counter("cpt.mixer.documents.skipped", "domain", domain).increment();
+        registry.counter(MIXER_DOCUMENTS_SKIPPED.name(), "domain", domain).increment();
     }
 
     void roundEmitted(BatchMixer.Round round) {
-        registry.counter("cpt.mixer.rounds", "policy", round.policy()).increment();
-        registry.counter("cpt.mixer.batches").increment(round.batches().size());
+        registry.counter(MIXER_ROUNDS.name(), "policy", round.policy()).increment();
+        registry.counter(MIXER_BATCHES.name()).increment(round.batches().size());
         round.freshTokens()
-                .forEach((d, t) -> registry.counter("cpt.mixer.tokens", "domain", d, "kind", "fresh")
+                .forEach((d, t) -> registry.counter(MIXER_TOKENS.name(), "domain", d, "kind", "fresh")
                         .increment(t));
         round.replayTokens()
-                .forEach((d, t) -> registry.counter("cpt.mixer.tokens", "domain", d, "kind", "replay")
+                .forEach((d, t) -> registry.counter(MIXER_TOKENS.name(), "domain", d, "kind", "replay")
                         .increment(t));
         if (round.fallback()) {
-            registry.counter("cpt.mixer.policy.fallbacks", "policy", round.policy())
+            registry.counter(MIXER_POLICY_FALLBACKS.name(), "policy", round.policy())
                     .increment();
         }
         // A domain the round did not weigh had weight 0 in it, not its weight of an earlier round.
-        gauges.zeroAll("cpt.mixer.weight");
+        gauges.zeroAll(MIXER_WEIGHT.name());
         round.weights()
                 .forEach((domain, w) ->
-                        gauges.set("cpt.mixer.weight", Tags.of("domain", domain, "policy", round.policy()), w));
-        gauges.set("cpt.mixer.replay.share", Tags.of("policy", round.policy()), round.replayShare());
-        gauges.set("cpt.mixer.round", Tags.empty(), round.round());
+                        gauges.set(MIXER_WEIGHT.name(), Tags.of("domain", domain, "policy", round.policy()), w));
+        gauges.set(MIXER_REPLAY_SHARE.name(), Tags.of("policy", round.policy()), round.replayShare());
+        gauges.set(MIXER_ROUND.name(), Tags.empty(), round.round());
     }
 
     void roundFailed() {
-        registry.counter("cpt.mixer.rounds.failed").increment();
+        registry.counter(MIXER_ROUNDS_FAILED.name()).increment();
     }
 
     void buffers(Map<String, Integer> freshTokens, ReplayReservoir reservoir) {
         freshTokens.forEach(
-                (domain, tokens) -> gauges.set("cpt.mixer.buffered.tokens", Tags.of("domain", domain), tokens));
+                (domain, tokens) -> gauges.set(MIXER_BUFFERED_TOKENS.name(), Tags.of("domain", domain), tokens));
         if (reservoir != null) {
             for (String domain : reservoir.domains()) {
-                gauges.set("cpt.mixer.reservoir.tokens", Tags.of("domain", domain), reservoir.tokens(domain));
-                gauges.set("cpt.mixer.reservoir.documents", Tags.of("domain", domain), reservoir.documents(domain));
+                gauges.set(MIXER_RESERVOIR_TOKENS.name(), Tags.of("domain", domain), reservoir.tokens(domain));
+                gauges.set(MIXER_RESERVOIR_DOCUMENTS.name(), Tags.of("domain", domain), reservoir.documents(domain));
             }
-            gauges.set("cpt.mixer.reservoir.memory.tokens", Tags.empty(), reservoir.tokensInMemory());
+            gauges.set(MIXER_RESERVOIR_MEMORY_TOKENS.name(), Tags.empty(), reservoir.tokensInMemory());
         }
     }
 
     void feedback(boolean fresh) {
-        registry.counter("cpt.mixer.feedback", "outcome", fresh ? "observed" : "repeated")
+        registry.counter(MIXER_FEEDBACK.name(), "outcome", fresh ? "observed" : "repeated")
                 .increment();
     }
 
     void reward(String policy, double reward) {
-        gauges.set("cpt.mixer.policy.reward", Tags.of("policy", policy), reward);
+        gauges.set(MIXER_POLICY_REWARD.name(), Tags.of("policy", policy), reward);
     }
 }

@@ -1,5 +1,16 @@
 package dev.cpt.mixer;
 
+import static dev.cpt.contracts.metrics.Metrics.MIXER_BATCHES;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_BUFFERED_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_FEEDBACK;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_REPLAY_SHARE;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_RESERVOIR_MEMORY_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_RESERVOIR_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUND;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUNDS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_WEIGHT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,9 +22,9 @@ import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
-import dev.cpt.kafka.test.AwaitRecord;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
-import dev.cpt.kafka.test.ServiceEndpointsTest;
+import dev.cpt.testkit.AwaitRecord;
+import dev.cpt.testkit.EmbeddedKafkaResource;
+import dev.cpt.testkit.ServiceEndpointsTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -161,7 +172,7 @@ class MixerServiceTest extends ServiceEndpointsTest {
                         "set",
                         null,
                         Instant.now())));
-        assertTrue(awaitScrape("cpt_mixer_feedback_total{outcome=\"observed\""), "feedback never observed");
+        assertTrue(awaitScrape(MIXER_FEEDBACK.prometheusName() + "{outcome=\"observed\""), "feedback never observed");
     }
 
     /** Metrics are set just after the broker has the round: wait for the scrape to show them. */
@@ -185,21 +196,21 @@ class MixerServiceTest extends ServiceEndpointsTest {
     protected void exerciseService() {
         send(document("met-1", "metrics", 34));
         batchWith("met-1");
-        awaitScrape("cpt_mixer_reservoir_tokens{domain=\"metrics\"");
+        awaitScrape(MIXER_RESERVOIR_TOKENS.prometheusName() + "{domain=\"metrics\"");
     }
 
     @Override
     protected List<String> expectedMeters() {
         return List.of(
-                "cpt_mixer_documents_total{domain=\"metrics\"",
-                "cpt_mixer_rounds_total{policy=\"uniform\"",
-                "cpt_mixer_batches_total",
-                "cpt_mixer_weight{",
-                "cpt_mixer_buffered_tokens{domain=\"metrics\"",
-                "cpt_mixer_tokens_total{domain=\"metrics\",kind=\"fresh\"",
-                "cpt_mixer_replay_share{policy=\"uniform\"",
-                "cpt_mixer_round ",
-                "cpt_mixer_reservoir_tokens{domain=\"metrics\"",
-                "cpt_mixer_reservoir_memory_tokens ");
+                MIXER_DOCUMENTS.prometheusName() + "{domain=\"metrics\"",
+                MIXER_ROUNDS.prometheusName() + "{policy=\"uniform\"",
+                MIXER_BATCHES.prometheusName(),
+                MIXER_WEIGHT.prometheusName() + "{",
+                MIXER_BUFFERED_TOKENS.prometheusName() + "{domain=\"metrics\"",
+                MIXER_TOKENS.prometheusName() + "{domain=\"metrics\",kind=\"fresh\"",
+                MIXER_REPLAY_SHARE.prometheusName() + "{policy=\"uniform\"",
+                MIXER_ROUND.prometheusName() + " ",
+                MIXER_RESERVOIR_TOKENS.prometheusName() + "{domain=\"metrics\"",
+                MIXER_RESERVOIR_MEMORY_TOKENS.prometheusName() + " ");
     }
 }

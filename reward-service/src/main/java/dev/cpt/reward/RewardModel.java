@@ -1,5 +1,9 @@
 package dev.cpt.reward;
 
+import static dev.cpt.contracts.metrics.Metrics.REWARD_BATCH_SIZE;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_FORWARD;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_QUEUE_DEPTH;
+
 import dev.cpt.reward.encoder.EncoderTrainer;
 import dev.cpt.reward.encoder.SentenceEncoder;
 import dev.cpt.reward.encoder.TrainingSettings;
@@ -27,10 +31,10 @@ public class RewardModel {
 
     RewardModel(RewardConfig config, MeterRegistry registry) {
         this.encoder = open(config.encoder());
-        DistributionSummary batchSizes = DistributionSummary.builder("cpt.reward.batch.size")
+        DistributionSummary batchSizes = DistributionSummary.builder(REWARD_BATCH_SIZE.name())
                 .description("Texts embedded per forward pass of the encoder")
                 .register(registry);
-        Timer forward = Timer.builder("cpt.reward.forward")
+        Timer forward = Timer.builder(REWARD_FORWARD.name())
                 .description("Time of one encoder forward pass (tokenize + embed) over a micro-batch")
                 .register(registry);
         RewardConfig.Batching b = config.batching();
@@ -41,7 +45,7 @@ public class RewardModel {
                 b.queueCapacity(),
                 texts -> forward.record(() -> Arrays.asList(encoder.embed(texts))),
                 batchSizes::record);
-        registry.gauge("cpt.reward.queue.depth", batcher, MicroBatcher::queued);
+        registry.gauge(REWARD_QUEUE_DEPTH.name(), batcher, MicroBatcher::queued);
         Log.infof("reward encoder ready: %s, %d parameters", encoder.config(), encoder.parameterCount());
     }
 

@@ -1,5 +1,11 @@
 package dev.cpt.reward;
 
+import static dev.cpt.contracts.metrics.Metrics.REWARD_LATENCY;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_REJECTS;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_REQUESTS;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_SCORE;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_TERM;
+
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
@@ -28,7 +34,7 @@ public class RewardScorer {
                 model.batcher(),
                 RewardTerms.from(config.terms()),
                 config.batching().timeout());
-        this.rewards = DistributionSummary.builder("cpt.reward.score")
+        this.rewards = DistributionSummary.builder(REWARD_SCORE.name())
                 .description("Rewards given (weighted sum of the terms)")
                 .register(registry);
     }
@@ -57,11 +63,11 @@ public class RewardScorer {
         try {
             check(pairs);
             List<PairScorer.Scored> scored = scorer.score(pairs, waitForRoom);
-            registry.counter("cpt.reward.requests", "source", source).increment(pairs.size());
+            registry.counter(REWARD_REQUESTS.name(), "source", source).increment(pairs.size());
             for (PairScorer.Scored s : scored) {
                 rewards.record(s.reward());
                 s.terms()
-                        .forEach((term, value) -> DistributionSummary.builder("cpt.reward.term")
+                        .forEach((term, value) -> DistributionSummary.builder(REWARD_TERM.name())
                                 .description("Raw value of each reward term")
                                 .tag("term", term)
                                 .register(registry)
@@ -81,7 +87,7 @@ public class RewardScorer {
             reject(source, "timeout");
             throw e;
         } finally {
-            Timer.builder("cpt.reward.latency")
+            Timer.builder(REWARD_LATENCY.name())
                     .description("Time to score one HTTP call or one Kafka request")
                     .tag("source", source)
                     .register(registry)
@@ -117,7 +123,7 @@ public class RewardScorer {
     }
 
     private void reject(String source, String reason) {
-        registry.counter("cpt.reward.rejects", "source", source, "reason", reason)
+        registry.counter(REWARD_REJECTS.name(), "source", source, "reason", reason)
                 .increment();
     }
 }

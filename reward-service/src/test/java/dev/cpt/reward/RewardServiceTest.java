@@ -1,5 +1,13 @@
 package dev.cpt.reward;
 
+import static dev.cpt.contracts.metrics.Metrics.REWARD_BATCH_SIZE;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_FORWARD;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_LATENCY;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_QUEUE_DEPTH;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_REJECTS;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_REQUESTS;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_SCORE;
+import static dev.cpt.contracts.metrics.Metrics.REWARD_TERM;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasKey;
@@ -11,9 +19,9 @@ import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
-import dev.cpt.kafka.test.AwaitRecord;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
-import dev.cpt.kafka.test.ServiceEndpointsTest;
+import dev.cpt.testkit.AwaitRecord;
+import dev.cpt.testkit.EmbeddedKafkaResource;
+import dev.cpt.testkit.ServiceEndpointsTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -195,14 +203,14 @@ class RewardServiceTest extends ServiceEndpointsTest {
     @Override
     protected List<String> expectedMeters() {
         return List.of(
-                "cpt_reward_requests_total{source=\"http\"",
-                "cpt_reward_score_count",
-                "cpt_reward_score_max",
-                "cpt_reward_batch_size_count",
-                "cpt_reward_forward_seconds_count",
-                "cpt_reward_latency_seconds_count{source=\"http\"",
-                "cpt_reward_rejects_total{reason=\"bad_input\",source=\"http\"",
-                "cpt_reward_term_count{term=\"similarity\"",
-                "cpt_reward_queue_depth");
+                REWARD_REQUESTS.prometheusName() + "{source=\"http\"",
+                REWARD_SCORE.count(),
+                REWARD_SCORE.max(),
+                REWARD_BATCH_SIZE.count(),
+                REWARD_FORWARD.count(),
+                REWARD_LATENCY.count() + "{source=\"http\"",
+                REWARD_REJECTS.prometheusName() + "{reason=\"bad_input\",source=\"http\"",
+                REWARD_TERM.count() + "{term=\"similarity\"",
+                REWARD_QUEUE_DEPTH.prometheusName());
     }
 }

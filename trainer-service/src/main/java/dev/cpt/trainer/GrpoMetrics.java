@@ -1,5 +1,17 @@
 package dev.cpt.trainer;
 
+import static dev.cpt.contracts.metrics.Metrics.GRPO_ADVANTAGE_STD;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_CLIP_FRACTION;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_GROUPS_USED;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_HELDOUT_REWARD;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_KL;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_LATE_REWARDS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_POLICY_VERSION;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_REWARD_MEAN;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_STALE_GROUPS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_STEPS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_ZERO_STD_GROUPS;
+
 import dev.cpt.service.GaugeValues;
 import dev.cpt.trainer.grpo.GrpoLoop;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -19,23 +31,23 @@ public class GrpoMetrics {
 
     void step(String run, GrpoLoop.StepReport r) {
         Tags tags = Tags.of("run", run);
-        registry.counter("cpt.grpo.steps", tags.and("applied", Boolean.toString(r.applied())))
+        registry.counter(GRPO_STEPS.name(), tags.and("applied", Boolean.toString(r.applied())))
                 .increment();
-        registry.counter("cpt.grpo.stale.groups", tags).increment(r.staleGroupsDropped());
-        registry.counter("cpt.grpo.late.rewards", tags).increment(r.lateRewards());
-        registry.counter("cpt.grpo.zero.std.groups", tags).increment(r.zeroStdGroups());
-        registry.counter("cpt.grpo.groups.used", tags).increment(r.groupsUsed());
+        registry.counter(GRPO_STALE_GROUPS.name(), tags).increment(r.staleGroupsDropped());
+        registry.counter(GRPO_LATE_REWARDS.name(), tags).increment(r.lateRewards());
+        registry.counter(GRPO_ZERO_STD_GROUPS.name(), tags).increment(r.zeroStdGroups());
+        registry.counter(GRPO_GROUPS_USED.name(), tags).increment(r.groupsUsed());
         if (r.applied()) {
-            gauges.set("cpt.grpo.reward.mean", tags, r.meanReward());
-            gauges.set("cpt.grpo.advantage.std", tags, r.advantageStd());
-            gauges.set("cpt.grpo.kl", tags, r.kl());
-            gauges.set("cpt.grpo.clip.fraction", tags, r.clipFraction());
-            gauges.set("cpt.grpo.policy.version", tags, r.policyVersion());
+            gauges.set(GRPO_REWARD_MEAN.name(), tags, r.meanReward());
+            gauges.set(GRPO_ADVANTAGE_STD.name(), tags, r.advantageStd());
+            gauges.set(GRPO_KL.name(), tags, r.kl());
+            gauges.set(GRPO_CLIP_FRACTION.name(), tags, r.clipFraction());
+            gauges.set(GRPO_POLICY_VERSION.name(), tags, r.policyVersion());
         }
     }
 
     /** Mean greedy reward on the held-out prompts, {@code when} = before or after the stage. */
     void heldOut(String run, String when, GrpoLoop.HeldOutReward reward) {
-        gauges.set("cpt.grpo.heldout.reward", Tags.of("run", run, "when", when), reward.mean());
+        gauges.set(GRPO_HELDOUT_REWARD.name(), Tags.of("run", run, "when", when), reward.mean());
     }
 }

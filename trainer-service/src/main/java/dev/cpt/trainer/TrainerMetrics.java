@@ -1,5 +1,17 @@
 package dev.cpt.trainer;
 
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINTS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINT_WRITE;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_GRAD_NORM;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_LEARNING_RATE;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_LEARNING_RATE_SCALE;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_LOSS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_ROLLBACKS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_SKIPPED_STEPS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_STEP;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS_PER_SECOND;
+
 import dev.cpt.service.GaugeValues;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,35 +37,35 @@ public class TrainerMetrics {
      */
     void step(String run, TrainingRun.StepOutcome outcome, long step, double learningRateScale, Duration took) {
         Tags runTag = Tags.of("run", run);
-        registry.counter("cpt.trainer.rollbacks", runTag);
-        gauges.set("cpt.trainer.learning.rate.scale", runTag, learningRateScale);
-        Counter skipped = registry.counter("cpt.trainer.skipped.steps", runTag);
+        registry.counter(TRAINER_ROLLBACKS.name(), runTag);
+        gauges.set(TRAINER_LEARNING_RATE_SCALE.name(), runTag, learningRateScale);
+        Counter skipped = registry.counter(TRAINER_SKIPPED_STEPS.name(), runTag);
         if (!outcome.result().applied()) {
             skipped.increment();
             return;
         }
         outcome.lossPerDomain()
-                .forEach((domain, loss) -> gauges.set("cpt.trainer.loss", runTag.and("domain", domain), loss));
+                .forEach((domain, loss) -> gauges.set(TRAINER_LOSS.name(), runTag.and("domain", domain), loss));
         outcome.tokensPerDomain()
-                .forEach((domain, tokens) -> registry.counter("cpt.trainer.tokens", runTag.and("domain", domain))
+                .forEach((domain, tokens) -> registry.counter(TRAINER_TOKENS.name(), runTag.and("domain", domain))
                         .increment(tokens));
         long tokens = outcome.tokensPerDomain().values().stream()
                 .mapToLong(Long::longValue)
                 .sum();
-        gauges.set("cpt.trainer.tokens.per.second", runTag, tokens / Math.max(1e-9, took.toNanos() / 1e9));
-        gauges.set("cpt.trainer.step", runTag, step);
-        gauges.set("cpt.trainer.learning.rate", runTag, outcome.learningRate());
-        gauges.set("cpt.trainer.grad.norm", runTag, outcome.result().gradNorm());
+        gauges.set(TRAINER_TOKENS_PER_SECOND.name(), runTag, tokens / Math.max(1e-9, took.toNanos() / 1e9));
+        gauges.set(TRAINER_STEP.name(), runTag, step);
+        gauges.set(TRAINER_LEARNING_RATE.name(), runTag, outcome.learningRate());
+        gauges.set(TRAINER_GRAD_NORM.name(), runTag, outcome.result().gradNorm());
     }
 
     void rolledBack(String run, double learningRateScale) {
-        registry.counter("cpt.trainer.rollbacks", "run", run).increment();
-        gauges.set("cpt.trainer.learning.rate.scale", Tags.of("run", run), learningRateScale);
+        registry.counter(TRAINER_ROLLBACKS.name(), "run", run).increment();
+        gauges.set(TRAINER_LEARNING_RATE_SCALE.name(), Tags.of("run", run), learningRateScale);
     }
 
     void checkpointWritten(String run, Duration took) {
-        registry.counter("cpt.trainer.checkpoints", "run", run).increment();
-        Timer.builder("cpt.trainer.checkpoint.write")
+        registry.counter(TRAINER_CHECKPOINTS.name(), "run", run).increment();
+        Timer.builder(TRAINER_CHECKPOINT_WRITE.name())
                 .tag("run", run)
                 .register(registry)
                 .record(took);

@@ -1,5 +1,14 @@
 package dev.cpt.trainer;
 
+import static dev.cpt.contracts.metrics.Metrics.GRPO_ADVANTAGE_STD;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_CLIP_FRACTION;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_HELDOUT_REWARD;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_KL;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_LATE_REWARDS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_REWARD_MEAN;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_STALE_GROUPS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_STEPS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_ZERO_STD_GROUPS;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -11,9 +20,9 @@ import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
-import dev.cpt.kafka.test.AwaitRecord;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
 import dev.cpt.model.io.Manifest;
+import dev.cpt.testkit.AwaitRecord;
+import dev.cpt.testkit.EmbeddedKafkaResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -156,15 +165,15 @@ class GrpoStageTest {
                 .asString();
         String run = "run=\"" + status.runId() + "\"";
         for (String meter : List.of(
-                "cpt_grpo_steps_total",
-                "cpt_grpo_reward_mean",
-                "cpt_grpo_advantage_std",
-                "cpt_grpo_kl",
-                "cpt_grpo_clip_fraction",
-                "cpt_grpo_zero_std_groups_total",
-                "cpt_grpo_stale_groups_total",
-                "cpt_grpo_late_rewards_total",
-                "cpt_grpo_heldout_reward")) {
+                GRPO_STEPS.prometheusName(),
+                GRPO_REWARD_MEAN.prometheusName(),
+                GRPO_ADVANTAGE_STD.prometheusName(),
+                GRPO_KL.prometheusName(),
+                GRPO_CLIP_FRACTION.prometheusName(),
+                GRPO_ZERO_STD_GROUPS.prometheusName(),
+                GRPO_STALE_GROUPS.prometheusName(),
+                GRPO_LATE_REWARDS.prometheusName(),
+                GRPO_HELDOUT_REWARD.prometheusName())) {
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith(meter) && l.contains(run)), meter + " with " + run);
         }
     }

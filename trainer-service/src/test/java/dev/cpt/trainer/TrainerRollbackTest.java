@@ -1,12 +1,15 @@
 package dev.cpt.trainer;
 
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_LEARNING_RATE_SCALE;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_ROLLBACKS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_SKIPPED_STEPS;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
+import dev.cpt.testkit.EmbeddedKafkaResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -69,7 +72,7 @@ class TrainerRollbackTest {
         // The guard meters exist at 0 from the first step on; wait for the counter to count a rollback.
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
         String scrape = "";
-        while (System.nanoTime() < deadline && value(scrape, "cpt_trainer_rollbacks_total") < 1) {
+        while (System.nanoTime() < deadline && value(scrape, TRAINER_ROLLBACKS.prometheusName()) < 1) {
             Thread.sleep(500);
             scrape = given().when()
                     .get("/q/metrics")
@@ -78,9 +81,12 @@ class TrainerRollbackTest {
                     .extract()
                     .asString();
         }
-        assertTrue(value(scrape, "cpt_trainer_rollbacks_total") >= 1, "no rollback in:\n" + scrape);
-        assertTrue(value(scrape, "cpt_trainer_skipped_steps_total") >= 2, "fewer than 2 skipped steps in:\n" + scrape);
-        Matcher scale = Pattern.compile("cpt_trainer_learning_rate_scale\\{run=\"rollback\"} ([0-9.eE+-]+)")
+        assertTrue(value(scrape, TRAINER_ROLLBACKS.prometheusName()) >= 1, "no rollback in:\n" + scrape);
+        assertTrue(
+                value(scrape, TRAINER_SKIPPED_STEPS.prometheusName()) >= 2,
+                "fewer than 2 skipped steps in:\n" + scrape);
+        Matcher scale = Pattern.compile(
+                        TRAINER_LEARNING_RATE_SCALE.prometheusName() + "\\{run=\"rollback\"} ([0-9.eE+-]+)")
                 .matcher(scrape);
         assertTrue(scale.find(), "no learning-rate scale gauge");
         assertTrue(Double.parseDouble(scale.group(1)) <= 0.5, "learning rate not lowered: " + scale.group(1));

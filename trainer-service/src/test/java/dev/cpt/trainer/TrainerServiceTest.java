@@ -1,5 +1,13 @@
 package dev.cpt.trainer;
 
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINTS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINT_WRITE;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_GRAD_NORM;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_LEARNING_RATE;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_LOSS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_STEP;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS_PER_SECOND;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,10 +18,10 @@ import dev.cpt.contracts.Json;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.RunMetadata;
 import dev.cpt.contracts.TrainingBatch;
-import dev.cpt.kafka.test.AwaitRecord;
-import dev.cpt.kafka.test.EmbeddedKafkaResource;
-import dev.cpt.kafka.test.ServiceEndpointsTest;
 import dev.cpt.model.io.Manifest;
+import dev.cpt.testkit.AwaitRecord;
+import dev.cpt.testkit.EmbeddedKafkaResource;
+import dev.cpt.testkit.ServiceEndpointsTest;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -161,14 +169,14 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     @Override
     protected List<String> expectedMeters() {
         return List.of(
-                "cpt_trainer_loss{domain=\"metrics\",run=\"demo\"",
-                "cpt_trainer_tokens_total{domain=\"metrics\"",
-                "cpt_trainer_step{run=\"demo\"",
-                "cpt_trainer_checkpoints_total{run=\"demo\"",
-                "cpt_trainer_learning_rate",
-                "cpt_trainer_grad_norm",
-                "cpt_trainer_tokens_per_second",
+                TRAINER_LOSS.prometheusName() + "{domain=\"metrics\",run=\"demo\"",
+                TRAINER_TOKENS.prometheusName() + "{domain=\"metrics\"",
+                TRAINER_STEP.prometheusName() + "{run=\"demo\"",
+                TRAINER_CHECKPOINTS.prometheusName() + "{run=\"demo\"",
+                TRAINER_LEARNING_RATE.prometheusName(),
+                TRAINER_GRAD_NORM.prometheusName(),
+                TRAINER_TOKENS_PER_SECOND.prometheusName(),
                 "kafka_consumer_fetch_manager_records_lag_max",
-                "cpt_trainer_checkpoint_write_seconds_count");
+                TRAINER_CHECKPOINT_WRITE.count());
     }
 }

@@ -1,5 +1,7 @@
 package dev.cpt.ingest.bench;
 
+import static dev.cpt.contracts.metrics.Metrics.INGEST_DUPLICATES;
+
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.contracts.Topics;
@@ -279,7 +281,7 @@ public final class IngestThroughput {
     }
 
     private static double count(SimpleMeterRegistry registry, String kind) {
-        return registry.find("cpt.ingest.duplicates").tag("kind", kind).counters().stream()
+        return registry.find(INGEST_DUPLICATES.name()).tag("kind", kind).counters().stream()
                 .mapToDouble(c -> c.count())
                 .sum();
     }

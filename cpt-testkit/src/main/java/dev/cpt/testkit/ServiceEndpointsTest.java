@@ -1,4 +1,4 @@
-package dev.cpt.kafka.test;
+package dev.cpt.testkit;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;

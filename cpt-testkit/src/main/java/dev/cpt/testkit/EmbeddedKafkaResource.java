@@ -1,4 +1,4 @@
-package dev.cpt.kafka.test;
+package dev.cpt.testkit;
 
 import dev.cpt.contracts.Topics;
 import dev.cpt.kafka.EmbeddedKafka;

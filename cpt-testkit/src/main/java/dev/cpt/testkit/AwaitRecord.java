@@ -1,4 +1,4 @@
-package dev.cpt.kafka.test;
+package dev.cpt.testkit;
 
 import io.smallrye.reactive.messaging.kafka.companion.ConsumerTask;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
