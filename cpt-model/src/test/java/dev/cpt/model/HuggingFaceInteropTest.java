@@ -54,7 +54,7 @@ class HuggingFaceInteropTest {
         expected.add("ln_f.bias");
         assertEquals(expected, new ArrayList<>(t.keySet()));
         int d = cfg.embedDim();
-        // Conv1D weights are [in, out] in GPT-2 files
+        // GPT-2 files store the Conv1D (Linear) weights as [in, out]
         assertArrayEquals(
                 new long[] {d, 3L * d}, t.get("h.0.attn.c_attn.weight").shape());
         assertArrayEquals(new long[] {d, 4L * d}, t.get("h.0.mlp.c_fc.weight").shape());

@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * Maps the model's parameters to and from GPT-2 tensors. GPT-2's {@code Conv1D} stores weights as
- * [in, out]; the model keeps [out, in] (see {@link dev.cpt.model.nn.Conv1D}), so every
+ * [in, out]; the model keeps [out, in] (see {@link dev.cpt.model.nn.Linear}), so every
  * {@code *.c_attn.weight}, {@code *.c_proj.weight} and {@code *.c_fc.weight} is transposed.
  */
 public final class Gpt2Weights {

@@ -23,15 +23,15 @@ public final class CausalSelfAttention extends AbstractBlock {
     private final int heads;
     private final int headDim;
     private final float scale;
-    private final Conv1D cAttn;
-    private final Conv1D cProj;
+    private final Linear cAttn;
+    private final Linear cProj;
 
     CausalSelfAttention(int embedDim, int heads, Initializer init, Initializer residualInit) {
         this.heads = heads;
         this.headDim = embedDim / heads;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
-        cAttn = addChildBlock("c_attn", new Conv1D(embedDim, 3 * embedDim, init));
-        cProj = addChildBlock("c_proj", new Conv1D(embedDim, embedDim, residualInit));
+        cAttn = addChildBlock("c_attn", new Linear(embedDim, 3 * embedDim, init));
+        cProj = addChildBlock("c_proj", new Linear(embedDim, embedDim, residualInit));
     }
 
     @Override

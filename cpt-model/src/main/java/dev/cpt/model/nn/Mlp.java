@@ -25,12 +25,12 @@ public final class Mlp extends AbstractBlock {
      */
     private static volatile boolean fused = !Boolean.getBoolean("cpt.model.composedGelu");
 
-    private final Conv1D cFc;
-    private final Conv1D cProj;
+    private final Linear cFc;
+    private final Linear cProj;
 
     Mlp(int embedDim, int hidden, Initializer init, Initializer residualInit) {
-        cFc = addChildBlock("c_fc", new Conv1D(embedDim, hidden, init));
-        cProj = addChildBlock("c_proj", new Conv1D(hidden, embedDim, residualInit));
+        cFc = addChildBlock("c_fc", new Linear(embedDim, hidden, init));
+        cProj = addChildBlock("c_proj", new Linear(hidden, embedDim, residualInit));
     }
 
     @Override

@@ -12,6 +12,7 @@ import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.nn.LayerNormBlock;
+import dev.cpt.model.nn.Linear;
 import java.util.Map;
 
 /**
@@ -23,13 +24,13 @@ final class BertLayer extends AbstractBlock {
     private final int heads;
     private final int headDim;
     private final float scale;
-    private final Dense query;
-    private final Dense key;
-    private final Dense value;
-    private final Dense attentionOut;
+    private final Linear query;
+    private final Linear key;
+    private final Linear value;
+    private final Linear attentionOut;
     private final LayerNormBlock attentionNorm;
-    private final Dense intermediate;
-    private final Dense output;
+    private final Linear intermediate;
+    private final Linear output;
     private final LayerNormBlock outputNorm;
 
     BertLayer(BertConfig config, Initializer init) {
@@ -37,13 +38,13 @@ final class BertLayer extends AbstractBlock {
         this.heads = config.heads();
         this.headDim = c / heads;
         this.scale = (float) (1.0 / Math.sqrt(headDim));
-        query = addChildBlock("query", new Dense(c, c, init));
-        key = addChildBlock("key", new Dense(c, c, init));
-        value = addChildBlock("value", new Dense(c, c, init));
-        attentionOut = addChildBlock("attention_output", new Dense(c, c, init));
+        query = addChildBlock("query", new Linear(c, c, init));
+        key = addChildBlock("key", new Linear(c, c, init));
+        value = addChildBlock("value", new Linear(c, c, init));
+        attentionOut = addChildBlock("attention_output", new Linear(c, c, init));
         attentionNorm = addChildBlock("attention_norm", new LayerNormBlock(c, config.layerNormEps()));
-        intermediate = addChildBlock("intermediate", new Dense(c, config.intermediateSize(), init));
-        output = addChildBlock("output", new Dense(config.intermediateSize(), c, init));
+        intermediate = addChildBlock("intermediate", new Linear(c, config.intermediateSize(), init));
+        output = addChildBlock("output", new Linear(config.intermediateSize(), c, init));
         outputNorm = addChildBlock("output_norm", new LayerNormBlock(c, config.layerNormEps()));
     }
 
@@ -80,7 +81,7 @@ final class BertLayer extends AbstractBlock {
         return outputNorm.forward(ps, new NDList(h.add(projected)), training);
     }
 
-    private NDArray heads(Dense projection, ParameterStore ps, NDArray x, boolean training, long b, long t) {
+    private NDArray heads(Linear projection, ParameterStore ps, NDArray x, boolean training, long b, long t) {
         return projection
                 .forward(ps, new NDList(x), training)
                 .head()
@@ -90,13 +91,13 @@ final class BertLayer extends AbstractBlock {
 
     /** Adds this layer's parameters under {@code encoder.layer.N.}-style Hugging Face names. */
     void collect(String prefix, Map<String, Parameter> into) {
-        query.collect(prefix + "attention.self.query.", into);
-        key.collect(prefix + "attention.self.key.", into);
-        value.collect(prefix + "attention.self.value.", into);
-        attentionOut.collect(prefix + "attention.output.dense.", into);
+        query.collectParameters(prefix + "attention.self.query.", into);
+        key.collectParameters(prefix + "attention.self.key.", into);
+        value.collectParameters(prefix + "attention.self.value.", into);
+        attentionOut.collectParameters(prefix + "attention.output.dense.", into);
         attentionNorm.collectParameters(prefix + "attention.output.LayerNorm.", into);
-        intermediate.collect(prefix + "intermediate.dense.", into);
-        output.collect(prefix + "output.dense.", into);
+        intermediate.collectParameters(prefix + "intermediate.dense.", into);
+        output.collectParameters(prefix + "output.dense.", into);
         outputNorm.collectParameters(prefix + "output.LayerNorm.", into);
     }
 

@@ -8,20 +8,21 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import java.util.Map;
 
 /**
- * Affine projection named after GPT-2's {@code Conv1D}. The weight is kept as [out, in] so the
- * forward pass is a single fused {@code torch.nn.functional.linear}; GPT-2 files store it as [in,
- * out] and {@link dev.cpt.model.io.Gpt2Weights} transposes on the way in and out.
+ * {@code torch.nn.Linear}: weight [out, in] and bias [out], so the forward pass is a single fused
+ * {@code torch.nn.functional.linear}. GPT-2's {@code Conv1D} is the same projection stored as [in, out];
+ * {@link dev.cpt.model.io.Gpt2Weights} transposes those on the way in and out.
  */
-public final class Conv1D extends AbstractBlock {
+public final class Linear extends AbstractBlock {
 
     private final int in;
     private final int out;
     private final Parameter weight;
     private final Parameter bias;
 
-    Conv1D(int in, int out, Initializer weightInit) {
+    public Linear(int in, int out, Initializer weightInit) {
         this.in = in;
         this.out = out;
         weight = addParameter(Parameter.builder()
@@ -49,7 +50,7 @@ public final class Conv1D extends AbstractBlock {
     }
 
     /** Adds {@code <prefix>weight} and {@code <prefix>bias}. */
-    void collectParameters(String prefix, java.util.Map<String, Parameter> into) {
+    public void collectParameters(String prefix, Map<String, Parameter> into) {
         into.put(prefix + "weight", weight);
         into.put(prefix + "bias", bias);
     }
