@@ -55,6 +55,10 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
      * Largest id in the model vocabulary or the added tokens, plus one. The Java binding does not
      * expose the vocabulary size, so it is read from the JSON itself.
      */
+    public static int vocabSizeOf(byte[] tokenizerJson) throws IOException {
+        return vocabSizeOf(JSON.readTree(tokenizerJson));
+    }
+
     static int vocabSizeOf(JsonNode root) throws IOException {
         int max = -1;
         JsonNode vocab = root.path("model").path("vocab");

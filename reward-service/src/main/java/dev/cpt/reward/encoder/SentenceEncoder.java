@@ -14,8 +14,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cpt.common.FileTrees;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
@@ -23,6 +21,7 @@ import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.Gpt2Weights;
+import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
 import dev.cpt.model.train.AdamW;
 import dev.cpt.model.train.GradientNorm;
 import java.io.ByteArrayInputStream;
@@ -51,8 +50,6 @@ public final class SentenceEncoder implements AutoCloseable {
     /** Additive attention bias for padding keys: exp() of it is exactly 0 in float32. */
     private static final float MASKED = -1e9f;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     static {
         OfflineEngine.ensureOffline();
     }
@@ -67,7 +64,7 @@ public final class SentenceEncoder implements AutoCloseable {
     private AdamW optimizer;
 
     private SentenceEncoder(BertConfig config, byte[] tokenizerJson, long seed) throws IOException {
-        int tokenizerVocab = vocabSizeOf(tokenizerJson);
+        int tokenizerVocab = HuggingFaceTokenizerAdapter.vocabSizeOf(tokenizerJson);
         if (tokenizerVocab > config.vocabSize()) {
             throw new IOException(
                     "tokenizer.json has " + tokenizerVocab + " ids but vocab_size is " + config.vocabSize());
@@ -319,21 +316,6 @@ public final class SentenceEncoder implements AutoCloseable {
         // a fresh store each call: it only caches references, and weights may have been replaced
         return block.forward(new ParameterStore(manager, false), inputs, training)
                 .head();
-    }
-
-    private static int vocabSizeOf(byte[] tokenizerJson) throws IOException {
-        JsonNode root = JSON.readTree(tokenizerJson);
-        int max = -1;
-        for (JsonNode id : root.path("model").path("vocab")) {
-            max = Math.max(max, id.asInt(-1));
-        }
-        for (JsonNode added : root.path("added_tokens")) {
-            max = Math.max(max, added.path("id").asInt(-1));
-        }
-        if (max < 0) {
-            throw new IOException("tokenizer.json has no vocabulary");
-        }
-        return max + 1;
     }
 
     public BertConfig config() {
