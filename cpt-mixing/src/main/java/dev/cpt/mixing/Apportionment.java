@@ -1,4 +1,4 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -11,14 +11,14 @@ import java.util.TreeMap;
  * A domain with weight 0 gets nothing; when a weighted domain runs short, its share goes to the other weighted
  * domains, and the round is smaller only when all of them are exhausted.
  */
-final class Allocation {
-    private Allocation() {}
+public final class Apportionment {
+    private Apportionment() {}
 
     /**
      * @param owed what earlier rounds owe each domain (its exact share minus what it got, in sequences), added to this
      *     round's share so that over many rounds each domain gets its weight's share within about one sequence
      */
-    static Map<String, Integer> counts(
+    public static Map<String, Integer> counts(
             Map<String, Double> weights, Map<String, Double> owed, Map<String, Integer> available, int size) {
         Map<String, Double> shares = new TreeMap<>();
         double total = 0;

@@ -2,6 +2,7 @@ package dev.cpt.mixer;
 
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.mixer.DomainBuffer.BufferedDocument;
+import dev.cpt.mixing.Apportionment;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
@@ -169,7 +170,7 @@ final class BatchMixer {
         WeightsCheck.Checked checked = WeightsCheck.check(policy.weights(state(round, available)), available.keySet());
         Map<String, Double> weights = checked.weights();
         int size = fixedSize > 0 ? fixedSize : flushSize(weights, fresh);
-        Map<String, Integer> counts = Allocation.counts(weights, owed, available, size);
+        Map<String, Integer> counts = Apportionment.counts(weights, owed, available, size);
         ensureFresh(counts, weights, fresh, replay);
         carry(weights, counts, size);
 

@@ -1,8 +1,6 @@
 package dev.cpt.mixing.proxy;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
+import dev.cpt.mixing.Apportionment;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -18,7 +16,7 @@ import java.util.TreeSet;
 final class Allocation {
     private final Map<String, Double> owed = new TreeMap<>();
 
-    /** The round's counts, summing to {@code total}: floors of what is owed first, then the largest remainders. */
+    /** The round's counts, summing to {@code total}, as {@link Apportionment} makes them from the weights and the carry. */
     Map<String, Integer> counts(Map<String, Double> weights, int total) {
         // what is owed sums to zero over the domains that had weight; when that set changes (a domain arrives or
         // drops out) start afresh rather than hand one domain's debt to another
@@ -31,29 +29,13 @@ final class Allocation {
         if (!owed.keySet().equals(weighted)) {
             owed.clear();
         }
-        Map<String, Integer> counts = new TreeMap<>();
-        List<Map.Entry<String, Double>> remainders = new ArrayList<>();
-        int assigned = 0;
-        for (var e : new TreeMap<>(weights).entrySet()) {
-            if (!(e.getValue() > 0)) {
-                counts.put(e.getKey(), 0);
-                continue;
-            }
-            double exact = owed.getOrDefault(e.getKey(), 0.0) + e.getValue() * total;
-            int whole = Math.max(0, (int) Math.floor(exact));
-            counts.put(e.getKey(), whole);
-            assigned += whole;
-            remainders.add(Map.entry(e.getKey(), exact - whole));
-        }
-        remainders.sort(Map.Entry.<String, Double>comparingByValue(Comparator.reverseOrder()));
-        for (int i = 0; assigned < total && !remainders.isEmpty(); i = (i + 1) % remainders.size()) {
-            counts.merge(remainders.get(i).getKey(), 1, Integer::sum);
-            assigned++;
-        }
-        for (var e : weights.entrySet()) {
-            if (e.getValue() > 0) {
-                owed.merge(e.getKey(), e.getValue() * total - counts.get(e.getKey()), Double::sum);
-            }
+        // a proxy round may draw any number of sequences from a domain
+        Map<String, Integer> unlimited = new TreeMap<>();
+        weighted.forEach(d -> unlimited.put(d, Integer.MAX_VALUE));
+        Map<String, Integer> counts = new TreeMap<>(Apportionment.counts(weights, owed, unlimited, total));
+        weights.keySet().forEach(d -> counts.putIfAbsent(d, 0));
+        for (String d : weighted) {
+            owed.merge(d, weights.get(d) * total - counts.getOrDefault(d, 0), Double::sum);
         }
         return counts;
     }
