@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BiConsumer;
 
 /**
  * The demo's documents, all made by the project: a general corpus written for it (corpus/general.txt, released
@@ -36,108 +37,43 @@ public final class SampleCorpus {
      * task asks them ("What is 17 + 25? 17 plus 25 equals 42."): the domain the demo's GRPO stage then sharpens.
      */
     public static List<RawDocument> arithmeticQuestions(int documents, long seed) {
-        Random rng = new Random(seed);
-        List<RawDocument> docs = new ArrayList<>();
-        for (int d = 0; d < documents; d++) {
-            StringBuilder text = new StringBuilder();
-            for (int q = 0; q < 8; q++) {
-                int a = 1 + rng.nextInt(49);
-                int b = 1 + rng.nextInt(49);
-                switch (rng.nextInt(3)) {
-                    case 0 ->
-                        text.append("What is ")
-                                .append(a)
-                                .append(" + ")
-                                .append(b)
-                                .append("? ")
-                                .append(a)
-                                .append(" plus ")
-                                .append(b)
-                                .append(" equals ")
-                                .append(a + b)
-                                .append(".\n");
-                    case 1 ->
-                        text.append("What is ")
-                                .append(Math.max(a, b))
-                                .append(" - ")
-                                .append(Math.min(a, b))
-                                .append("? ")
-                                .append(Math.max(a, b))
-                                .append(" minus ")
-                                .append(Math.min(a, b))
-                                .append(" equals ")
-                                .append(Math.max(a, b) - Math.min(a, b))
-                                .append(".\n");
-                    default -> {
-                        int x = 1 + a % 12;
-                        int y = 1 + b % 12;
-                        text.append("What is ")
-                                .append(x)
-                                .append(" * ")
-                                .append(y)
-                                .append("? ")
-                                .append(x)
-                                .append(" times ")
-                                .append(y)
-                                .append(" equals ")
-                                .append(x * y)
-                                .append(".\n");
-                    }
+        return generated("arithmetic-qa-" + seed, "arithmetic", documents, seed, 8, (rng, text) -> {
+            int a = 1 + rng.nextInt(49);
+            int b = 1 + rng.nextInt(49);
+            switch (rng.nextInt(3)) {
+                case 0 -> text.append(question(a, "+", "plus", b, a + b));
+                case 1 -> {
+                    int big = Math.max(a, b);
+                    int small = Math.min(a, b);
+                    text.append(question(big, "-", "minus", small, big - small));
+                }
+                default -> {
+                    int x = 1 + a % 12;
+                    int y = 1 + b % 12;
+                    text.append(question(x, "*", "times", y, x * y));
                 }
             }
-            docs.add(new RawDocument(
-                    "arithmetic-qa-" + seed + "-" + d,
-                    "arithmetic",
-                    text.toString().strip(),
-                    "demo"));
-        }
-        return docs;
+        });
+    }
+
+    private static String question(int a, String sign, String word, int b, int answer) {
+        return "What is " + a + " " + sign + " " + b + "? " + a + " " + word + " " + b + " equals " + answer + ".\n";
     }
 
     /** Documents of a few arithmetic facts each, with the reason in words. */
     public static List<RawDocument> arithmetic(int documents, long seed) {
-        Random rng = new Random(seed);
-        List<RawDocument> docs = new ArrayList<>();
-        for (int d = 0; d < documents; d++) {
-            StringBuilder text = new StringBuilder();
-            for (int f = 0; f < 4; f++) {
-                int a = rng.nextInt(50) + 1;
-                int b = rng.nextInt(50) + 1;
-                if (rng.nextBoolean()) {
-                    text.append(a)
-                            .append(" plus ")
-                            .append(b)
-                            .append(" is ")
-                            .append(a + b)
-                            .append(", because adding ")
-                            .append(b)
-                            .append(" to ")
-                            .append(a)
-                            .append(" gives ")
-                            .append(a + b)
-                            .append(". ");
-                } else {
-                    text.append(a)
-                            .append(" times ")
-                            .append(b % 10 + 1)
-                            .append(" is ")
-                            .append(a * (b % 10 + 1))
-                            .append(", because ")
-                            .append(b % 10 + 1)
-                            .append(" groups of ")
-                            .append(a)
-                            .append(" make ")
-                            .append(a * (b % 10 + 1))
-                            .append(". ");
-                }
+        return generated("arithmetic-" + seed, "arithmetic", documents, seed, 4, (rng, text) -> {
+            int a = rng.nextInt(50) + 1;
+            int b = rng.nextInt(50) + 1;
+            if (rng.nextBoolean()) {
+                text.append(a + " plus " + b + " is " + (a + b) + ", because adding " + b + " to " + a + " gives "
+                        + (a + b) + ". ");
+            } else {
+                int times = b % 10 + 1;
+                text.append(a + " times " + times + " is " + a * times + ", because " + times + " groups of " + a
+                        + " make " + a * times + ". ");
             }
-            docs.add(new RawDocument(
-                    "arithmetic-" + seed + "-" + d,
-                    "arithmetic",
-                    text.toString().strip(),
-                    "demo"));
-        }
-        return docs;
+        });
     }
 
     private record Unit(String big, String one, String small, int factor) {}
@@ -150,30 +86,33 @@ public final class SampleCorpus {
 
     /** Documents of a few unit conversions each, with the reason in words. */
     public static List<RawDocument> units(int documents, long seed) {
+        return generated("units-" + seed, "units", documents, seed, 4, (rng, text) -> {
+            Unit u = UNITS.get(rng.nextInt(UNITS.size()));
+            int n = rng.nextInt(9) + 2;
+            text.append(n + " " + u.big() + " is " + n * u.factor() + " " + u.small() + ", because one " + u.one()
+                    + " has " + u.factor() + " " + u.small() + ". ");
+        });
+    }
+
+    /**
+     * {@code documents} documents of {@code sentences} sentences each, written by {@code sentence} from one random
+     * stream seeded with {@code seed}, so a seed always gives the same documents.
+     */
+    private static List<RawDocument> generated(
+            String idPrefix,
+            String domain,
+            int documents,
+            long seed,
+            int sentences,
+            BiConsumer<Random, StringBuilder> sentence) {
         Random rng = new Random(seed);
         List<RawDocument> docs = new ArrayList<>();
         for (int d = 0; d < documents; d++) {
             StringBuilder text = new StringBuilder();
-            for (int f = 0; f < 4; f++) {
-                Unit u = UNITS.get(rng.nextInt(UNITS.size()));
-                int n = rng.nextInt(9) + 2;
-                text.append(n)
-                        .append(' ')
-                        .append(u.big())
-                        .append(" is ")
-                        .append(n * u.factor())
-                        .append(' ')
-                        .append(u.small())
-                        .append(", because one ")
-                        .append(u.one())
-                        .append(" has ")
-                        .append(u.factor())
-                        .append(' ')
-                        .append(u.small())
-                        .append(". ");
+            for (int i = 0; i < sentences; i++) {
+                sentence.accept(rng, text);
             }
-            docs.add(new RawDocument(
-                    "units-" + seed + "-" + d, "units", text.toString().strip(), "demo"));
+            docs.add(new RawDocument(idPrefix + "-" + d, domain, text.toString().strip(), "demo"));
         }
         return docs;
     }
