@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -134,21 +135,13 @@ public final class RewardThroughputBenchmark {
         clock.shutdownNow();
         callers.shutdown();
         callers.awaitTermination(60, TimeUnit.SECONDS);
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        List<Long> sorted = new ArrayList<>(latencies);
-        Collections.sort(sorted);
-        System.out.printf(
-                Locale.ROOT,
-                "RESULT phase=steady rate_groups_per_s=%.1f group=%d groups=%d failures=%d texts_per_s=%.1f "
-                        + "mean_batch=%.1f p50_ms=%.1f p99_ms=%.1f%n",
-                rate,
-                group,
-                sorted.size(),
-                failures.get(),
-                texts.get() / elapsed,
-                texts.get() / (double) Math.max(1, batches.get()),
-                pct(sorted, 0.50),
-                pct(sorted, 0.99));
+        System.out.println(String.format(
+                        Locale.ROOT,
+                        "RESULT phase=steady rate_groups_per_s=%.1f group=%d failures=%d ",
+                        rate,
+                        group,
+                        failures.get())
+                + figures(latencies, started, texts, batches));
     }
 
     private static void saturated(
@@ -185,13 +178,18 @@ public final class RewardThroughputBenchmark {
         for (Thread t : threads) {
             t.join();
         }
+        System.out.println(String.format(Locale.ROOT, "RESULT phase=saturated clients=%d ", clients)
+                + figures(latencies, started, texts, batches));
+    }
+
+    /** The figures both phases print: groups scored, texts/s since {@code started}, mean batch, latency p50 and p99. */
+    private static String figures(Collection<Long> latencies, long started, AtomicLong texts, AtomicLong batches) {
         double elapsed = (System.nanoTime() - started) / 1e9;
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
-        System.out.printf(
+        return String.format(
                 Locale.ROOT,
-                "RESULT phase=saturated clients=%d groups=%d texts_per_s=%.1f mean_batch=%.1f p50_ms=%.1f p99_ms=%.1f%n",
-                clients,
+                "groups=%d texts_per_s=%.1f mean_batch=%.1f p50_ms=%.1f p99_ms=%.1f",
                 sorted.size(),
                 texts.get() / elapsed,
                 texts.get() / (double) Math.max(1, batches.get()),
