@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.IngestReply;
@@ -21,15 +22,18 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,6 +48,10 @@ class EmbeddedStackIT {
     static Path dataDir;
 
     private static Stack stack;
+
+    @RegisterExtension
+    static final StackLogsOnFailure LOGS_ON_FAILURE = new StackLogsOnFailure(() -> stack);
+
     private static KafkaCompanion kafka;
 
     @BeforeAll
@@ -125,10 +133,17 @@ class EmbeddedStackIT {
         kafka.produceStrings()
                 .fromRecords(new ProducerRecord<>(RewardRequest.TOPIC, "e2e-group", Json.write(request)))
                 .awaitCompletion(Duration.ofSeconds(30));
-        var reward = Json.read(
-                AwaitRecord.first(kafka, r -> r.value().contains("e2e-reward"), LOOP_TIMEOUT, RewardResponse.TOPIC)
-                        .value(),
-                RewardResponse.class);
+        // the dead-letter topic too, so that a rejected request fails here with its reason rather than a timeout
+        var answer = AwaitRecord.first(
+                kafka, r -> r.value().contains("e2e-reward"), LOOP_TIMEOUT, RewardResponse.TOPIC, DeadLetters.REWARD);
+        assertEquals(
+                RewardResponse.TOPIC,
+                answer.topic(),
+                () -> "the reward request was dead-lettered: "
+                        + Optional.ofNullable(answer.headers().lastHeader(DeadLetters.REASON_HEADER))
+                                .map(h -> new String(h.value(), StandardCharsets.UTF_8))
+                                .orElse("(no reason header)"));
+        var reward = Json.read(answer.value(), RewardResponse.class);
         assertEquals(1.0, reward.reward(), 1e-9);
     }
 

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -59,6 +60,10 @@ class FaultDrillIT {
     static Path dataDir;
 
     private static Stack stack;
+
+    @RegisterExtension
+    static final StackLogsOnFailure LOGS_ON_FAILURE = new StackLogsOnFailure(() -> stack);
+
     private static KafkaCompanion kafka;
     private static final Workload.Ledger ledger = new Workload.Ledger();
     private static int seed;
