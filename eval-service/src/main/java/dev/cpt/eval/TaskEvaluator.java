@@ -1,6 +1,7 @@
 package dev.cpt.eval;
 
 import dev.cpt.contracts.EvalReport.TaskScore;
+import dev.cpt.contracts.RewardScoring;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.SamplingSettings;
 import io.quarkus.logging.Log;
@@ -35,7 +36,7 @@ final class TaskEvaluator {
     java.util.Map<String, TaskScore> score(LanguageModel model) {
         java.util.Map<String, TaskScore> scores = new java.util.TreeMap<>();
         for (QuestionSet set : sets) {
-            List<RewardClient.Pair> pairs = new ArrayList<>();
+            List<RewardScoring.Pair> pairs = new ArrayList<>();
             int exact = 0;
             for (QuestionSet.Question q : set.questions()) {
                 int[] prompt = model.tokenizer().encode(q.prompt());
@@ -43,7 +44,7 @@ final class TaskEvaluator {
                 if (normalise(answer).equals(normalise(q.reference()))) {
                     exact++;
                 }
-                pairs.add(new RewardClient.Pair(answer, q.reference()));
+                pairs.add(new RewardScoring.Pair(answer, q.reference()));
             }
             Double semantic = null;
             if (reward != null) {

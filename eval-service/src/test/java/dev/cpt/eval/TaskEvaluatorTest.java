@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.cpt.contracts.EvalReport.TaskScore;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.RewardScoring;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.SamplingSettings;
@@ -119,16 +120,16 @@ class TaskEvaluatorTest {
             assertNull(tasks.score(model).get("t").semanticScore());
         }
         var client = new RewardClient(url(), java.time.Duration.ofSeconds(5));
-        var e = assertThrows(IOException.class, () -> client.score(List.of(new RewardClient.Pair("a", "b"))));
+        var e = assertThrows(IOException.class, () -> client.score(List.of(new RewardScoring.Pair("a", "b"))));
         assertTrue(e.getMessage().contains("500"), e.getMessage());
     }
 
     @Test
     void manyPairsGoInSeveralCallsInOrder() throws Exception {
         var client = new RewardClient(url() + "/", java.time.Duration.ofSeconds(5));
-        List<RewardClient.Pair> pairs = new ArrayList<>();
+        List<RewardScoring.Pair> pairs = new ArrayList<>();
         for (int i = 0; i < RewardClient.MAX_PAIRS_PER_CALL + 3; i++) {
-            pairs.add(new RewardClient.Pair("x" + i, i % 2 == 0 ? "x" + i : "y"));
+            pairs.add(new RewardScoring.Pair("x" + i, i % 2 == 0 ? "x" + i : "y"));
         }
         List<Double> rewards = client.score(pairs);
         assertEquals(pairs.size(), rewards.size());

@@ -1,5 +1,6 @@
 package dev.cpt.reward;
 
+import dev.cpt.contracts.RewardScoring;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
@@ -11,15 +12,14 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * {@code POST /score}: a batch of (completion, reference) pairs in, one reward per pair out, in order, with each
- * pair's terms beside it. 400 for malformed input, 413 for a text or batch over the bound, 503 when the scoring queue
+ * pair's terms beside it (see {@link RewardTerms}). 400 for malformed input, 413 for a text or batch over the bound, 503 when the scoring queue
  * is full or the model too slow.
  */
-@Path("/score")
+@Path(RewardScoring.PATH)
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)
 public class ScoreResource {
@@ -31,7 +31,7 @@ public class ScoreResource {
 
     @POST
     @Blocking
-    public ScoreResponse score(ScoreRequest request) throws InterruptedException {
+    public RewardScoring.Reply score(RewardScoring.Request request) throws InterruptedException {
         if (request == null || request.pairs() == null) {
             throw new BadRequestException("the request holds no pairs to score");
         }
@@ -42,7 +42,7 @@ public class ScoreResource {
                             .toList(),
                     "http",
                     false);
-            return new ScoreResponse(
+            return new RewardScoring.Reply(
                     scored.stream().map(PairScorer.Scored::reward).toList(),
                     scored.stream().map(PairScorer.Scored::terms).toList());
         } catch (InputTooLongException e) {
@@ -53,11 +53,4 @@ public class ScoreResource {
             throw new ServiceUnavailableException(e.getMessage());
         }
     }
-
-    public record Pair(String completion, String reference) {}
-
-    public record ScoreRequest(List<Pair> pairs) {}
-
-    /** {@code rewards[i]} is the reward of pair i; {@code terms[i]} its terms (see {@link RewardTerms}). */
-    public record ScoreResponse(List<Double> rewards, List<Map<String, Double>> terms) {}
 }
