@@ -62,6 +62,7 @@ final class ModelFiles {
         try {
             SafeTensors.Contents weights =
                     readStep(dir, WEIGHTS_FILE, () -> SafeTensors.read(dir.resolve(WEIGHTS_FILE)));
+            NonFiniteWeightsException.check(dir, weights.tensors());
             readStep(dir, WEIGHTS_FILE, () -> {
                 model.decoder().loadWeights(weights.tensors());
                 return null;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import dev.cpt.common.Sha256;
+import dev.cpt.common.io.SafeTensors;
 import dev.cpt.model.io.Manifest;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -38,6 +39,23 @@ class CheckpointTest {
             model.trainStep(TestData.windows(TestData.proseTokens(), 4, 33, rng), SETTINGS);
         }
         return model;
+    }
+
+    @Test
+    void aCheckpointWithANonFiniteWeightIsRefusedNamingTheTensor() throws Exception {
+        Path hf = tmp.resolve("hf");
+        try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 11)) {
+            model.exportHuggingFace(hf);
+        }
+        Path weights = hf.resolve(LanguageModel.WEIGHTS_FILE);
+        SafeTensors.Contents contents = SafeTensors.read(weights);
+        contents.tensors().get("wte.weight").data()[7] = Float.NaN;
+        SafeTensors.write(weights, contents.tensors(), contents.metadata());
+        try (LanguageModel broken = LanguageModel.importHuggingFace(hf)) {
+            broken.save(tmp.resolve("ckpt"), Map.of());
+        }
+        var refused = assertThrows(NonFiniteWeightsException.class, () -> LanguageModel.load(tmp.resolve("ckpt")));
+        assertTrue(refused.getMessage().contains("wte.weight"), refused.getMessage());
     }
 
     @Test

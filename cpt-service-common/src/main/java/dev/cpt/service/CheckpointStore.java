@@ -5,12 +5,18 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The checkpoint store: a directory tree whose locations travel in Kafka as {@code file:} URIs. Every URI read
  * from a message is confined to the root, so a crafted event cannot make a service read or write elsewhere.
  */
 public final class CheckpointStore {
+    private static final Pattern STEP_DIRECTORY = Pattern.compile("step-\\d{9,}");
+
     private final Path root;
 
     public CheckpointStore(Path root) {
@@ -34,6 +40,22 @@ public final class CheckpointStore {
     /** A checkpoint directory's name: zero-padded, so that names sort in step order. */
     public static String stepDirectory(long step) {
         return String.format("step-%09d", step);
+    }
+
+    /** The checkpoint directories of a run directory that come before {@code dir}, the newest first. */
+    public static List<Path> checkpointsBefore(Path runDir, Path dir) {
+        String name = dir.getFileName().toString();
+        try (Stream<Path> entries = Files.list(runDir)) {
+            return entries.filter(Files::isDirectory)
+                    .filter(p ->
+                            STEP_DIRECTORY.matcher(p.getFileName().toString()).matches())
+                    .filter(p -> p.getFileName().toString().compareTo(name) < 0)
+                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString())
+                            .reversed())
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the checkpoints in " + runDir, e);
+        }
     }
 
     public String uriOf(Path location) {

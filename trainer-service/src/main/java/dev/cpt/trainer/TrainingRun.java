@@ -9,8 +9,10 @@ import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.RunMetadata;
 import dev.cpt.contracts.SchedulePhase;
 import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.model.CheckpointException;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.NonFiniteWeightsException;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.model.engine.OfflineEngine;
@@ -85,7 +87,9 @@ final class TrainingRun implements AutoCloseable {
         if (Files.isRegularFile(latest)) {
             Path dir = runDir.resolve(read(latest).strip());
             try {
-                LanguageModel model = LanguageModel.load(dir, null, device(config));
+                Loaded loaded = latestFinite(runDir, dir, device(config));
+                dir = loaded.dir();
+                LanguageModel model = loaded.model();
                 RunMetadata state = RunMetadata.from(model.checkpointMetadata());
                 Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.step());
                 TrainingRun run = new TrainingRun(
@@ -122,6 +126,31 @@ final class TrainingRun implements AutoCloseable {
                 List.of(),
                 false,
                 new PhaseClock(config.schedule().rewarmOnNewDomain(), SchedulePhase.initial()));
+    }
+
+    record Loaded(Path dir, LanguageModel model) {}
+
+    /**
+     * The checkpoint {@code named} (the one LATEST names) or, when its weights hold a NaN or an infinity, the newest
+     * earlier checkpoint of the run whose weights are finite; LATEST then moves to it, so no later resume starts from
+     * a broken one.
+     */
+    static Loaded latestFinite(Path runDir, Path named, Device device) throws IOException {
+        List<Path> candidates = new ArrayList<>();
+        candidates.add(named);
+        candidates.addAll(CheckpointStore.checkpointsBefore(runDir, named));
+        for (Path dir : candidates) {
+            try {
+                LanguageModel model = LanguageModel.load(dir, null, device);
+                if (!dir.equals(named)) {
+                    pointLatestAt(runDir, dir);
+                }
+                return new Loaded(dir, model);
+            } catch (NonFiniteWeightsException e) {
+                Log.errorf("%s; going back one checkpoint further", e.getMessage());
+            }
+        }
+        throw new CheckpointException("no checkpoint in " + runDir + " at or before " + named + " has finite weights");
     }
 
     /**
@@ -214,10 +243,7 @@ final class TrainingRun implements AutoCloseable {
                 runId, step, tokensPerDomain, new ArrayList<>(offsets.values()), phases.state(), learningRateScale);
         try {
             CheckpointInfo info = model.save(dir, state.toMetadata());
-            Path tmp = runDir.resolve(LATEST + ".tmp");
-            Files.writeString(tmp, dir.getFileName().toString());
-            Files.move(
-                    tmp, runDir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            pointLatestAt(runDir, dir);
             SchedulePhase phase = phases.state();
             var schedule = new CheckpointEvent.ScheduleState(
                     scheduleKind,
@@ -240,6 +266,12 @@ final class TrainingRun implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("writing checkpoint " + dir + " failed", e);
         }
+    }
+
+    private static void pointLatestAt(Path runDir, Path dir) throws IOException {
+        Path tmp = runDir.resolve(LATEST + ".tmp");
+        Files.writeString(tmp, dir.getFileName().toString());
+        Files.move(tmp, runDir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** The directory {@code LATEST} names; only valid once the run has written a checkpoint. */
