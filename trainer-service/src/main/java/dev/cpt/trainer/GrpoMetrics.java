@@ -12,6 +12,7 @@ import static dev.cpt.contracts.metrics.Metrics.GRPO_STALE_GROUPS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_STEPS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_ZERO_STD_GROUPS;
 
+import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.service.GaugeValues;
 import dev.cpt.trainer.grpo.GrpoLoop;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,7 @@ public class GrpoMetrics {
         this.gauges = new GaugeValues(registry);
     }
 
-    void step(String run, GrpoLoop.StepReport r) {
+    void step(String run, GrpoStepReport r) {
         Tags tags = Tags.of("run", run);
         registry.counter(GRPO_STEPS.name(), tags.and("applied", Boolean.toString(r.applied())))
                 .increment();
