@@ -39,16 +39,16 @@ public class GrpoMetrics {
         registry.counter(GRPO_ZERO_STD_GROUPS.name(), tags).increment(r.zeroStdGroups());
         registry.counter(GRPO_GROUPS_USED.name(), tags).increment(r.groupsUsed());
         if (r.applied()) {
-            gauges.set(GRPO_REWARD_MEAN.name(), tags, r.meanReward());
-            gauges.set(GRPO_ADVANTAGE_STD.name(), tags, r.advantageStd());
-            gauges.set(GRPO_KL.name(), tags, r.kl());
-            gauges.set(GRPO_CLIP_FRACTION.name(), tags, r.clipFraction());
-            gauges.set(GRPO_POLICY_VERSION.name(), tags, r.policyVersion());
+            gauges.set(GRPO_REWARD_MEAN, tags, r.meanReward());
+            gauges.set(GRPO_ADVANTAGE_STD, tags, r.advantageStd());
+            gauges.set(GRPO_KL, tags, r.kl());
+            gauges.set(GRPO_CLIP_FRACTION, tags, r.clipFraction());
+            gauges.set(GRPO_POLICY_VERSION, tags, r.policyVersion());
         }
     }
 
     /** Mean greedy reward on the held-out prompts, {@code when} = before or after the stage. */
     void heldOut(String run, String when, GrpoLoop.HeldOutReward reward) {
-        gauges.set(GRPO_HELDOUT_REWARD.name(), Tags.of("run", run, "when", when), reward.mean());
+        gauges.set(GRPO_HELDOUT_REWARD, Tags.of("run", run, "when", when), reward.mean());
     }
 }
