@@ -1,6 +1,7 @@
 package dev.cpt.launcher;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.cpt.contracts.GrpoSpec;
+import dev.cpt.contracts.GrpoStatus;
 import dev.cpt.contracts.Json;
 import dev.cpt.launcher.report.GrpoSummary;
 import java.io.IOException;
@@ -9,7 +10,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.Map;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -18,19 +20,19 @@ import java.util.Optional;
  * report. A trainer without the endpoint (404) means the stage is not run; a failed or overdue stage is an error.
  */
 public final class TrainerGrpoStage implements Demo.GrpoStage {
-    private final Map<String, Object> spec;
+    private final GrpoSpec spec;
     private final Duration timeout;
     private final Duration poll;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** @param spec the request body (the trainer fills in defaults for what it leaves out) */
-    public TrainerGrpoStage(Map<String, Object> spec, Duration timeout) {
+    /** @param spec the request body (the trainer fills in defaults for what it leaves null) */
+    public TrainerGrpoStage(GrpoSpec spec, Duration timeout) {
         this(spec, timeout, Duration.ofSeconds(2));
     }
 
-    TrainerGrpoStage(Map<String, Object> spec, Duration timeout, Duration poll) {
-        this.spec = Map.copyOf(spec);
+    TrainerGrpoStage(GrpoSpec spec, Duration timeout, Duration poll) {
+        this.spec = spec;
         this.timeout = timeout;
         this.poll = poll;
     }
@@ -42,7 +44,7 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
      */
     public static TrainerGrpoStage demo() {
         return new TrainerGrpoStage(
-                Map.of("task", "arithmetic", "steps", 40, "heldOutPrompts", 32, "learningRate", 1e-4, "beta", 0.1),
+                new GrpoSpec("arithmetic", null, 32, 40, null, null, null, 0.1, null, 1e-4, null, null, null, null),
                 Duration.ofMinutes(6));
     }
 
@@ -67,35 +69,38 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
             throw new IllegalStateException(
                     "the trainer refused the GRPO stage: " + started.statusCode() + " " + started.body());
         }
-        String id = Json.MAPPER.readTree(started.body()).path("id").asText();
+        String id = Json.read(started.body(), GrpoStatus.class).id();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             HttpResponse<String> polled = http.send(
                     HttpRequest.newBuilder(trainer.resolve("/grpo/" + id)).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            JsonNode status = Json.MAPPER.readTree(polled.body());
-            String state = status.path("state").asText();
-            progress.update("grpo " + state + " step " + status.path("step").asLong(), 0, reward(status), null);
-            switch (state) {
-                case "succeeded" -> {
+            GrpoStatus status = Json.read(polled.body(), GrpoStatus.class);
+            progress.update("grpo " + status.state() + " step " + status.step(), 0, reward(status), null);
+            switch (Objects.requireNonNullElse(status.state(), "")) {
+                case GrpoStatus.SUCCEEDED -> {
                     return Optional.of(new GrpoSummary(
-                            status.path("heldOutPrompts").asInt(),
-                            status.path("step").asInt(),
-                            status.path("heldOutRewardBefore").asDouble(Double.NaN),
-                            status.path("heldOutRewardAfter").asDouble(Double.NaN),
+                            status.heldOutPrompts(),
+                            Math.toIntExact(status.step()),
+                            orNaN(status.heldOutRewardBefore()),
+                            orNaN(status.heldOutRewardAfter()),
                             "trainer GRPO stage " + id));
                 }
-                case "failed" ->
-                    throw new IllegalStateException("the GRPO stage " + id + " failed: "
-                            + status.path("error").asText());
+                case GrpoStatus.FAILED ->
+                    throw new IllegalStateException("the GRPO stage " + id + " failed: " + status.error());
                 default -> Logs.sleep(poll);
             }
         }
         throw new IllegalStateException("the GRPO stage " + id + " did not finish within " + timeout);
     }
 
-    private static String reward(JsonNode status) {
-        JsonNode before = status.path("heldOutRewardBefore");
-        return before.isNumber() ? String.format(java.util.Locale.ROOT, "reward %.3f", before.asDouble()) : null;
+    private static String reward(GrpoStatus status) {
+        Double before = status.heldOutRewardBefore();
+        return before == null ? null : String.format(Locale.ROOT, "reward %.3f", before);
+    }
+
+    /** A reward the trainer could not measure (no answer came) is null in its reply. */
+    private static double orNaN(Double reward) {
+        return reward == null ? Double.NaN : reward;
     }
 }

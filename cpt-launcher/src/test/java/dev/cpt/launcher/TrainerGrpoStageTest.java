@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.cpt.contracts.GrpoSpec;
+import dev.cpt.contracts.GrpoStatus;
+import dev.cpt.contracts.GrpoStepReport;
+import dev.cpt.contracts.Json;
 import dev.cpt.launcher.report.GrpoSummary;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -15,13 +19,18 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The GRPO client against a real HTTP server on loopback that answers as the trainer's /grpo API does. */
+/**
+ * The GRPO client against a real HTTP server on loopback that answers as the trainer's /grpo API does: with
+ * {@link GrpoStatus} records, written as the trainer writes them.
+ */
 class TrainerGrpoStageTest {
+    private static final GrpoStatus QUEUED =
+            GrpoStatus.queued("g1", "demo-grpo-g1", GrpoSpec.unset().withDefaults());
+
     private HttpServer server;
     private final StringBuilder requestBody = new StringBuilder();
     private final ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -38,7 +47,7 @@ class TrainerGrpoStageTest {
             if (exchange.getRequestMethod().equals("POST")) {
                 requestBody.append(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 status = postStatus;
-                body = "{\"id\":\"g1\",\"state\":\"queued\",\"step\":0}";
+                body = Json.write(QUEUED);
             } else {
                 status = exchange.getRequestURI().getPath().equals("/grpo/g1") ? 200 : 404;
                 body = next.size() > 1 ? next.poll() : next.peek();
@@ -60,26 +69,33 @@ class TrainerGrpoStageTest {
     }
 
     private static TrainerGrpoStage stage(Duration timeout) {
-        return new TrainerGrpoStage(Map.of("task", "arithmetic", "steps", 3), timeout, Duration.ofMillis(20));
+        return new TrainerGrpoStage(
+                new GrpoSpec("arithmetic", null, null, 3, null, null, null, null, null, null, null, null, null, null),
+                timeout,
+                Duration.ofMillis(20));
+    }
+
+    /** A step that trained on one group (as the trainer's loop reports it). */
+    private static GrpoStepReport step(long step) {
+        return new GrpoStepReport(step, step, 1, 1, 0, 0, 0, 0.5, 1.0, 0.1, 0.01, 0.0, 1.0, true, Duration.ofMillis(5));
     }
 
     @Test
     void followsTheStageUntilItSucceedsAndReportsBothRewards() throws Exception {
-        URI uri = trainer(
-                202,
-                List.of(
-                        "{\"id\":\"g1\",\"state\":\"running\",\"step\":1,\"heldOutRewardBefore\":0.25}",
-                        "{\"id\":\"g1\",\"state\":\"succeeded\",\"step\":3,\"heldOutPrompts\":16,"
-                                + "\"heldOutRewardBefore\":0.25,\"heldOutRewardAfter\":0.4}"));
+        GrpoStatus running = QUEUED.running().before(0.25, 16).stepped(step(1));
+        GrpoStatus succeeded =
+                running.stepped(step(2)).stepped(step(3)).after(0.4, 16).succeeded();
+        URI uri = trainer(202, List.of(Json.write(running), Json.write(succeeded)));
         Optional<GrpoSummary> summary = stage(Duration.ofSeconds(10)).run(uri, progress);
         assertEquals(Optional.of(new GrpoSummary(16, 3, 0.25, 0.4, "trainer GRPO stage g1")), summary);
         assertTrue(requestBody.toString().contains("\"task\":\"arithmetic\""), requestBody.toString());
+        assertEquals(3, Json.read(requestBody.toString(), GrpoSpec.class).steps());
         assertTrue(printed.toString(StandardCharsets.UTF_8).contains("grpo running step 1"));
     }
 
     @Test
     void aTrainerWithoutTheEndpointMeansNotRun() throws Exception {
-        URI uri = trainer(404, List.of("{}"));
+        URI uri = trainer(404, List.of(Json.write(QUEUED)));
         assertEquals(Optional.empty(), stage(Duration.ofSeconds(10)).run(uri, progress));
         assertTrue(printed.toString(StandardCharsets.UTF_8).contains("GRPO stage not run"));
     }
@@ -87,13 +103,15 @@ class TrainerGrpoStageTest {
     @Test
     void aFailedOrOverdueStageIsAnError() throws Exception {
         URI failing = trainer(
-                202, List.of("{\"id\":\"g1\",\"state\":\"failed\",\"step\":2,\"error\":\"rewards timed out\"}"));
+                202,
+                List.of(Json.write(
+                        QUEUED.running().stepped(step(1)).stepped(step(2)).failed("rewards timed out"))));
         var e = assertThrows(
                 IllegalStateException.class, () -> stage(Duration.ofSeconds(10)).run(failing, progress));
         assertTrue(e.getMessage().contains("rewards timed out"), e.getMessage());
         stop();
 
-        URI stuck = trainer(202, List.of("{\"id\":\"g1\",\"state\":\"running\",\"step\":1}"));
+        URI stuck = trainer(202, List.of(Json.write(QUEUED.running().stepped(step(1)))));
         var overdue = assertThrows(
                 IllegalStateException.class, () -> stage(Duration.ofMillis(200)).run(stuck, progress));
         assertTrue(overdue.getMessage().contains("did not finish"), overdue.getMessage());

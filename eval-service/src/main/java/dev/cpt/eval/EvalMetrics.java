@@ -71,10 +71,7 @@ public class EvalMetrics {
                 .record(scoring);
         if (tokensScored > 0 && !scoring.isZero()) {
             registry.counter(EVAL_HELDOUT_TOKENS_SCORED.name(), "run", run).increment(tokensScored);
-            gauges.set(
-                    EVAL_HELDOUT_TOKENS_PER_SECOND.name(),
-                    Tags.of("run", run),
-                    tokensScored / (scoring.toNanos() / 1e9));
+            gauges.set(EVAL_HELDOUT_TOKENS_PER_SECOND, Tags.of("run", run), tokensScored / (scoring.toNanos() / 1e9));
         }
         if (report.gate() != null) {
             registry.counter(
@@ -91,68 +88,68 @@ public class EvalMetrics {
     void show(EvalReport report) {
         String run = report.runId();
         Tags runTag = Tags.of("run", run);
-        gauges.set(EVAL_STEP.name(), runTag, report.step());
+        gauges.set(EVAL_STEP, runTag, report.step());
         report.domains().forEach((domain, score) -> {
             Tags tags = runTag.and("domain", domain);
-            gauges.set(EVAL_LOSS.name(), tags, score.loss());
-            gauges.set(EVAL_PERPLEXITY.name(), tags, score.perplexity());
+            gauges.set(EVAL_LOSS, tags, score.loss());
+            gauges.set(EVAL_PERPLEXITY, tags, score.perplexity());
         });
         report.heldoutSets().forEach((domain, set) -> {
             Tags tags = runTag.and("domain", domain);
-            gauges.set(EVAL_HELDOUT_DOCUMENTS.name(), tags, set.documents());
-            gauges.set(EVAL_HELDOUT_FROZEN.name(), tags, set.frozen() ? 1 : 0);
+            gauges.set(EVAL_HELDOUT_DOCUMENTS, tags, set.documents());
+            gauges.set(EVAL_HELDOUT_FROZEN, tags, set.frozen() ? 1 : 0);
         });
         if (report.continual() != null) {
             showContinual(runTag, report.continual());
         }
         if (report.gate() != null) {
             GateDecision gate = report.gate();
-            gauges.set(EVAL_GATE_RELEASED.name(), runTag, gate.released() ? 1 : 0);
+            gauges.set(EVAL_GATE_RELEASED, runTag, gate.released() ? 1 : 0);
             if (gate.targetImprovement() != null) {
-                gauges.set(EVAL_GATE_TARGET_IMPROVEMENT.name(), runTag, gate.targetImprovement());
+                gauges.set(EVAL_GATE_TARGET_IMPROVEMENT, runTag, gate.targetImprovement());
             }
-            gauges.set(EVAL_REGRESSION.name(), runTag, gate.regression() ? 1 : 0);
+            gauges.set(EVAL_REGRESSION, runTag, gate.regression() ? 1 : 0);
             if (gate.lastGoodReleaseStep() != null) {
-                gauges.set(EVAL_RELEASE_STEP.name(), runTag, gate.lastGoodReleaseStep());
-                gauges.set(EVAL_LAST_GOOD_RELEASE_STEP.name(), runTag, gate.lastGoodReleaseStep());
+                gauges.set(EVAL_RELEASE_STEP, runTag, gate.lastGoodReleaseStep());
+                gauges.set(EVAL_LAST_GOOD_RELEASE_STEP, runTag, gate.lastGoodReleaseStep());
             }
         }
         report.tasks().forEach((task, score) -> {
             Tags tags = runTag.and("task", task);
-            gauges.set(EVAL_TASK_EXACT_MATCH.name(), tags, score.exactMatch());
+            gauges.set(EVAL_TASK_EXACT_MATCH, tags, score.exactMatch());
             if (score.semanticScore() != null) {
-                gauges.set(EVAL_TASK_SEMANTIC_SCORE.name(), tags, score.semanticScore());
+                gauges.set(EVAL_TASK_SEMANTIC_SCORE, tags, score.semanticScore());
             }
         });
     }
 
     private void showContinual(Tags runTag, ContinualMetrics c) {
-        c.forgetting().forEach((domain, v) -> gauges.set(EVAL_FORGETTING.name(), runTag.and("domain", domain), v));
+        c.forgetting().forEach((domain, v) -> gauges.set(EVAL_FORGETTING, runTag.and("domain", domain), v));
         c.forgettingVsBase()
-                .forEach((domain, v) -> gauges.set(EVAL_FORGETTING_VS_BASE.name(), runTag.and("domain", domain), v));
+                .forEach((domain, v) -> gauges.set(EVAL_FORGETTING_VS_BASE, runTag.and("domain", domain), v));
         c.baseLosses()
-                .forEach((domain, v) -> gauges.set(
-                        EVAL_MATRIX.name(), runTag.and("phase", "base").and("domain", domain), v));
+                .forEach((domain, v) ->
+                        gauges.set(EVAL_MATRIX, runTag.and("phase", "base").and("domain", domain), v));
         c.matrix()
                 .forEach(row -> row.losses()
                         .forEach((domain, v) -> gauges.set(
-                                EVAL_MATRIX.name(),
+                                EVAL_MATRIX,
                                 runTag.and("phase", Integer.toString(row.phase()))
                                         .and("domain", domain),
                                 v)));
-        gauges.set(EVAL_PHASE.name(), runTag, c.phases().size() - 1);
+        gauges.set(EVAL_PHASE, runTag, c.phases().size() - 1);
         if (c.backwardTransfer() != null) {
-            gauges.set(EVAL_BWT.name(), runTag, c.backwardTransfer());
+            gauges.set(EVAL_BWT, runTag, c.backwardTransfer());
         }
         if (c.forwardTransfer() != null) {
-            gauges.set(EVAL_FWT.name(), runTag, c.forwardTransfer());
+            gauges.set(EVAL_FWT, runTag, c.forwardTransfer());
         }
         c.stabilityGaps().forEach(gap -> {
             Tags tags = runTag.and("domain", gap.domain()).and("phase", Integer.toString(gap.phase()));
-            gauges.set(EVAL_STABILITY_GAP_DEPTH.name(), tags, gap.depth());
-            gauges.set(EVAL_STABILITY_GAP_RECOVERED.name(), tags, gap.recoverySteps() == null ? 0 : 1);
+            gauges.set(EVAL_STABILITY_GAP_DEPTH, tags, gap.depth());
+            gauges.set(EVAL_STABILITY_GAP_RECOVERED, tags, gap.recoverySteps() == null ? 0 : 1);
             if (gap.recoverySteps() != null) {
-                gauges.set(EVAL_STABILITY_GAP_RECOVERY_STEPS.name(), tags, gap.recoverySteps());
+                gauges.set(EVAL_STABILITY_GAP_RECOVERY_STEPS, tags, gap.recoverySteps());
             }
         });
     }

@@ -60,12 +60,12 @@ public class MixerMetrics {
                     .increment();
         }
         // A domain the round did not weigh had weight 0 in it, not its weight of an earlier round.
-        gauges.zeroAll(MIXER_WEIGHT.name());
+        gauges.zeroAll(MIXER_WEIGHT);
         round.weights()
                 .forEach((domain, w) ->
-                        gauges.set(MIXER_WEIGHT.name(), Tags.of("domain", domain, "policy", round.policy()), w));
-        gauges.set(MIXER_REPLAY_SHARE.name(), Tags.of("policy", round.policy()), round.replayShare());
-        gauges.set(MIXER_ROUND.name(), Tags.empty(), round.round());
+                        gauges.set(MIXER_WEIGHT, Tags.of("domain", domain, "policy", round.policy()), w));
+        gauges.set(MIXER_REPLAY_SHARE, Tags.of("policy", round.policy()), round.replayShare());
+        gauges.set(MIXER_ROUND, Tags.empty(), round.round());
     }
 
     void roundFailed() {
@@ -73,14 +73,13 @@ public class MixerMetrics {
     }
 
     void buffers(Map<String, Integer> freshTokens, ReplayReservoir reservoir) {
-        freshTokens.forEach(
-                (domain, tokens) -> gauges.set(MIXER_BUFFERED_TOKENS.name(), Tags.of("domain", domain), tokens));
+        freshTokens.forEach((domain, tokens) -> gauges.set(MIXER_BUFFERED_TOKENS, Tags.of("domain", domain), tokens));
         if (reservoir != null) {
             for (String domain : reservoir.domains()) {
-                gauges.set(MIXER_RESERVOIR_TOKENS.name(), Tags.of("domain", domain), reservoir.tokens(domain));
-                gauges.set(MIXER_RESERVOIR_DOCUMENTS.name(), Tags.of("domain", domain), reservoir.documents(domain));
+                gauges.set(MIXER_RESERVOIR_TOKENS, Tags.of("domain", domain), reservoir.tokens(domain));
+                gauges.set(MIXER_RESERVOIR_DOCUMENTS, Tags.of("domain", domain), reservoir.documents(domain));
             }
-            gauges.set(MIXER_RESERVOIR_MEMORY_TOKENS.name(), Tags.empty(), reservoir.tokensInMemory());
+            gauges.set(MIXER_RESERVOIR_MEMORY_TOKENS, Tags.empty(), reservoir.tokensInMemory());
         }
     }
 
@@ -90,6 +89,6 @@ public class MixerMetrics {
     }
 
     void reward(String policy, double reward) {
-        gauges.set(MIXER_POLICY_REWARD.name(), Tags.of("policy", policy), reward);
+        gauges.set(MIXER_POLICY_REWARD, Tags.of("policy", policy), reward);
     }
 }

@@ -12,6 +12,7 @@ import static dev.cpt.contracts.metrics.Metrics.GRPO_STALE_GROUPS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_STEPS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_ZERO_STD_GROUPS;
 
+import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.service.GaugeValues;
 import dev.cpt.trainer.grpo.GrpoLoop;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -29,7 +30,7 @@ public class GrpoMetrics {
         this.gauges = new GaugeValues(registry);
     }
 
-    void step(String run, GrpoLoop.StepReport r) {
+    void step(String run, GrpoStepReport r) {
         Tags tags = Tags.of("run", run);
         registry.counter(GRPO_STEPS.name(), tags.and("applied", Boolean.toString(r.applied())))
                 .increment();
@@ -38,16 +39,16 @@ public class GrpoMetrics {
         registry.counter(GRPO_ZERO_STD_GROUPS.name(), tags).increment(r.zeroStdGroups());
         registry.counter(GRPO_GROUPS_USED.name(), tags).increment(r.groupsUsed());
         if (r.applied()) {
-            gauges.set(GRPO_REWARD_MEAN.name(), tags, r.meanReward());
-            gauges.set(GRPO_ADVANTAGE_STD.name(), tags, r.advantageStd());
-            gauges.set(GRPO_KL.name(), tags, r.kl());
-            gauges.set(GRPO_CLIP_FRACTION.name(), tags, r.clipFraction());
-            gauges.set(GRPO_POLICY_VERSION.name(), tags, r.policyVersion());
+            gauges.set(GRPO_REWARD_MEAN, tags, r.meanReward());
+            gauges.set(GRPO_ADVANTAGE_STD, tags, r.advantageStd());
+            gauges.set(GRPO_KL, tags, r.kl());
+            gauges.set(GRPO_CLIP_FRACTION, tags, r.clipFraction());
+            gauges.set(GRPO_POLICY_VERSION, tags, r.policyVersion());
         }
     }
 
     /** Mean greedy reward on the held-out prompts, {@code when} = before or after the stage. */
     void heldOut(String run, String when, GrpoLoop.HeldOutReward reward) {
-        gauges.set(GRPO_HELDOUT_REWARD.name(), Tags.of("run", run, "when", when), reward.mean());
+        gauges.set(GRPO_HELDOUT_REWARD, Tags.of("run", run, "when", when), reward.mean());
     }
 }

@@ -1,6 +1,7 @@
 package dev.cpt.trainer;
 
-import dev.cpt.trainer.grpo.GrpoSpec;
+import dev.cpt.contracts.GrpoSpec;
+import dev.cpt.contracts.GrpoStatus;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;

@@ -1,6 +1,9 @@
 package dev.cpt.trainer;
 
 import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.GrpoSpec;
+import dev.cpt.contracts.GrpoStatus;
+import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RunMetadata;
 import dev.cpt.model.CheckpointInfo;
@@ -8,9 +11,9 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.PolicyObjective;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.grpo.DemoTasks;
+import dev.cpt.trainer.grpo.GrpoLimits;
 import dev.cpt.trainer.grpo.GrpoLoop;
 import dev.cpt.trainer.grpo.GrpoSettings;
-import dev.cpt.trainer.grpo.GrpoSpec;
 import dev.cpt.trainer.grpo.KafkaRewardSource;
 import dev.cpt.trainer.grpo.RewardSource;
 import io.quarkus.logging.Log;
@@ -73,14 +76,10 @@ public class GrpoStages {
 
     /** Queues a stage; throws {@link IllegalArgumentException} listing every problem of a spec that cannot run. */
     GrpoStatus start(GrpoSpec requested) {
-        GrpoSpec spec = (requested == null
-                        ? new GrpoSpec(
-                                null, null, null, null, null, null, null, null, null, null, null, null, null, null)
-                        : requested)
-                .withDefaults();
+        GrpoSpec spec = (requested == null ? GrpoSpec.unset() : requested).withDefaults();
         TrainerConfig.Grpo limits = config.grpo();
         List<String> problems =
-                spec.problems(new GrpoSpec.Limits(limits.maxPrompts(), limits.maxSteps(), limits.maxGroupSize()));
+                new GrpoLimits(limits.maxPrompts(), limits.maxSteps(), limits.maxGroupSize()).problems(spec);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
@@ -139,9 +138,9 @@ public class GrpoStages {
                 update(current(id).checkpointed(branch.publish(policy, 0)));
                 GrpoLoop.HeldOutReward before = loop.heldOutReward(split.heldOut(), "heldout-before");
                 metrics.heldOut(runId, "before", before);
-                update(current(id).before(before));
+                update(current(id).before(before.mean(), before.answered()));
                 for (int step = 1; step <= spec.steps(); step++) {
-                    GrpoLoop.StepReport report = loop.step();
+                    GrpoStepReport report = loop.step();
                     metrics.step(runId, report);
                     update(current(id).stepped(report));
                     boolean last = step == spec.steps();
@@ -152,16 +151,16 @@ public class GrpoStages {
                 loop.abandonPending();
                 GrpoLoop.HeldOutReward after = loop.heldOutReward(split.heldOut(), "heldout-after");
                 metrics.heldOut(runId, "after", after);
-                update(current(id).after(after).finished("succeeded", null));
+                update(current(id).after(after.mean(), after.answered()).succeeded());
                 Log.infof("GRPO stage %s (%s): held-out reward %.4f -> %.4f", id, runId, before.mean(), after.mean());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            update(current(id).finished("failed", "interrupted"));
+            update(current(id).failed("interrupted"));
         } catch (RuntimeException | IOException | Error e) {
             // an Error too: the executor would swallow it and leave the stage "running" for ever
             Log.errorf(e, "GRPO stage %s failed", id);
-            update(current(id).finished("failed", e.getMessage() == null ? e.toString() : e.getMessage()));
+            update(current(id).failed(e.getMessage() == null ? e.toString() : e.getMessage()));
             if (e instanceof Error error) {
                 throw error;
             }

@@ -38,29 +38,28 @@ public class TrainerMetrics {
     void step(String run, TrainingRun.StepOutcome outcome, long step, double learningRateScale, Duration took) {
         Tags runTag = Tags.of("run", run);
         registry.counter(TRAINER_ROLLBACKS.name(), runTag);
-        gauges.set(TRAINER_LEARNING_RATE_SCALE.name(), runTag, learningRateScale);
+        gauges.set(TRAINER_LEARNING_RATE_SCALE, runTag, learningRateScale);
         Counter skipped = registry.counter(TRAINER_SKIPPED_STEPS.name(), runTag);
         if (!outcome.result().applied()) {
             skipped.increment();
             return;
         }
-        outcome.lossPerDomain()
-                .forEach((domain, loss) -> gauges.set(TRAINER_LOSS.name(), runTag.and("domain", domain), loss));
+        outcome.lossPerDomain().forEach((domain, loss) -> gauges.set(TRAINER_LOSS, runTag.and("domain", domain), loss));
         outcome.tokensPerDomain()
                 .forEach((domain, tokens) -> registry.counter(TRAINER_TOKENS.name(), runTag.and("domain", domain))
                         .increment(tokens));
         long tokens = outcome.tokensPerDomain().values().stream()
                 .mapToLong(Long::longValue)
                 .sum();
-        gauges.set(TRAINER_TOKENS_PER_SECOND.name(), runTag, tokens / Math.max(1e-9, took.toNanos() / 1e9));
-        gauges.set(TRAINER_STEP.name(), runTag, step);
-        gauges.set(TRAINER_LEARNING_RATE.name(), runTag, outcome.learningRate());
-        gauges.set(TRAINER_GRAD_NORM.name(), runTag, outcome.result().gradNorm());
+        gauges.set(TRAINER_TOKENS_PER_SECOND, runTag, tokens / Math.max(1e-9, took.toNanos() / 1e9));
+        gauges.set(TRAINER_STEP, runTag, step);
+        gauges.set(TRAINER_LEARNING_RATE, runTag, outcome.learningRate());
+        gauges.set(TRAINER_GRAD_NORM, runTag, outcome.result().gradNorm());
     }
 
     void rolledBack(String run, double learningRateScale) {
         registry.counter(TRAINER_ROLLBACKS.name(), "run", run).increment();
-        gauges.set(TRAINER_LEARNING_RATE_SCALE.name(), Tags.of("run", run), learningRateScale);
+        gauges.set(TRAINER_LEARNING_RATE_SCALE, Tags.of("run", run), learningRateScale);
     }
 
     void checkpointWritten(String run, Duration took) {

@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.GrpoStatus;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;

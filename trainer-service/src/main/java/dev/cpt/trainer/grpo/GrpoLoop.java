@@ -1,5 +1,6 @@
 package dev.cpt.trainer.grpo;
 
+import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
@@ -36,24 +37,6 @@ public final class GrpoLoop {
     public interface Exclusive {
         <T> T run(Supplier<T> work);
     }
-
-    /** What one step did. {@code applied} is false when no group had all its rewards in time. */
-    public record StepReport(
-            long step,
-            long policyVersion,
-            int groupsSampled,
-            int groupsUsed,
-            int zeroStdGroups,
-            int staleGroupsDropped,
-            long lateRewards,
-            double meanReward,
-            double advantageStd,
-            double loss,
-            double kl,
-            double clipFraction,
-            double meanRatio,
-            boolean applied,
-            Duration took) {}
 
     /** Mean reward of greedy answers to held-out prompts; {@code answered} may fall short of {@code asked}. */
     public record HeldOutReward(double mean, int answered, int asked) {}
@@ -155,7 +138,7 @@ public final class GrpoLoop {
         return policyVersion;
     }
 
-    public StepReport step() throws InterruptedException {
+    public GrpoStepReport step() throws InterruptedException {
         long started = System.nanoTime();
         long thisStep = ++step;
         // 1. rollouts: G completions per prompt from the current policy, with their log-probabilities under it
@@ -209,7 +192,7 @@ public final class GrpoLoop {
         long late = rewards.lateAnswers() - lateSeen;
         lateSeen += late;
         if (ready.isEmpty()) {
-            return new StepReport(
+            return new GrpoStepReport(
                     thisStep,
                     policyVersion,
                     fresh.size(),
@@ -263,7 +246,7 @@ public final class GrpoLoop {
         if (last.applied()) {
             policyVersion++;
         }
-        return new StepReport(
+        return new GrpoStepReport(
                 thisStep,
                 policyVersion,
                 fresh.size(),

@@ -1,5 +1,6 @@
 package dev.cpt.trainer.bench;
 
+import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
@@ -117,7 +118,7 @@ public final class GrpoVsSftBenchmark {
                 double firstReward = Double.NaN;
                 double lastReward = Double.NaN;
                 for (int s = 1; s <= steps; s++) {
-                    GrpoLoop.StepReport r = loop.step();
+                    GrpoStepReport r = loop.step();
                     if (s == 1) {
                         firstReward = r.meanReward();
                     }

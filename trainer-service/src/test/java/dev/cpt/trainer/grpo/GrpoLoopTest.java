@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.PolicyObjective;
@@ -50,7 +51,7 @@ class GrpoLoopTest {
         // longer answers score higher: rewards differ within a group, so advantages are not all zero
         ManualRewards rewards =
                 new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
-        GrpoLoop.StepReport r = loop(rewards, 0, 0.04).step();
+        GrpoStepReport r = loop(rewards, 0, 0.04).step();
         assertTrue(r.applied());
         assertEquals(2, r.groupsUsed());
         assertEquals(8, rewards.requested.size(), "G x prompts requests");
@@ -65,7 +66,7 @@ class GrpoLoopTest {
     @Test
     void rewardsThatNeverComeDropTheRolloutsAndTheStepStillEnds() throws Exception {
         ManualRewards silent = new ManualRewards(null);
-        GrpoLoop.StepReport r = loop(silent, 0, 0.04).step();
+        GrpoStepReport r = loop(silent, 0, 0.04).step();
         assertFalse(r.applied());
         assertEquals(0, r.groupsUsed());
         assertEquals(2, r.staleGroupsDropped());
@@ -77,7 +78,7 @@ class GrpoLoopTest {
         ManualRewards rewards = new ManualRewards(null);
         GrpoLoop loop = loop(rewards, 1, 0);
 
-        GrpoLoop.StepReport first = loop.step();
+        GrpoStepReport first = loop.step();
         assertFalse(first.applied());
         assertEquals(0, first.staleGroupsDropped(), "one update old at most by the next step: kept");
         List<String> firstIds = rewards.ids();
@@ -85,18 +86,18 @@ class GrpoLoopTest {
             rewards.answer(firstIds.get(i), i % 2);
         }
 
-        GrpoLoop.StepReport second = loop.step();
+        GrpoStepReport second = loop.step();
         assertTrue(second.applied(), "the first step's groups, complete now, are trained on");
         assertEquals(2, second.groupsUsed());
         assertEquals(0, second.staleGroupsDropped());
 
         // the second step's groups were sampled at version 0; at the third step the policy is at version 1 and
         // would be 2 updates past them by the fourth: dropped and counted
-        GrpoLoop.StepReport third = loop.step();
+        GrpoStepReport third = loop.step();
         assertEquals(2, third.staleGroupsDropped());
         String secondStepId = rewards.ids().get(firstIds.size());
         rewards.answer(secondStepId, 0.5);
-        GrpoLoop.StepReport fourth = loop.step();
+        GrpoStepReport fourth = loop.step();
         assertEquals(1, fourth.lateRewards(), "an answer for a dropped rollout is late");
     }
 
@@ -104,7 +105,7 @@ class GrpoLoopTest {
     void allEqualGroupsAreCountedAndMoveNothingWithoutKl() throws Exception {
         ManualRewards constant = new ManualRewards(r -> 0.5);
         var before = policy.completionLogProbs(new int[][] {{'Q', ':', ' '}}, new int[][] {{'1', '2'}});
-        GrpoLoop.StepReport r = loop(constant, 0, 0).step();
+        GrpoStepReport r = loop(constant, 0, 0).step();
         assertEquals(2, r.zeroStdGroups());
         assertEquals(0.0, r.advantageStd(), 0.0);
         assertEquals(0.0, r.loss(), 1e-9);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.DeadLetters;
+import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
@@ -64,7 +65,7 @@ class KafkaRewardTimeoutTest {
                 KafkaRewardSource rewards = new KafkaRewardSource(kafka.bootstrapServers())) {
             GrpoLoop loop = new GrpoLoop("silent", policy, reference, rewards, train, settings, GrpoLoopTest.DIRECT);
 
-            GrpoLoop.StepReport report = loop.step();
+            GrpoStepReport report = loop.step();
 
             assertFalse(report.applied());
             assertEquals(0, report.groupsUsed());

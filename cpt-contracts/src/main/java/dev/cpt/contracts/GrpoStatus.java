@@ -1,15 +1,15 @@
-package dev.cpt.trainer;
+package dev.cpt.contracts;
 
-import dev.cpt.trainer.grpo.GrpoLoop;
-import dev.cpt.trainer.grpo.GrpoSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A GRPO stage as {@code GET /grpo/{id}} shows it: its state (queued, running, succeeded, failed), the spec with
- * defaults filled in, progress, the held-out reward before and after, totals of what was dropped, the checkpoints
- * it announced, and the error if it failed. Immutable: each change makes a new one.
+ * A GRPO stage as the trainer's {@code GET /grpo/{id}} shows it (and {@code POST /grpo} answers with 202): its state
+ * ({@value #QUEUED}, {@value #RUNNING}, {@value #SUCCEEDED}, {@value #FAILED}), the spec with defaults filled in,
+ * progress, the held-out reward before and after (null while unmeasured or when no reward came), totals of what was
+ * dropped, the last step's report, the checkpoints it announced, and the error if it failed. Immutable: each change
+ * makes a new one.
  */
 public record GrpoStatus(
         String id,
@@ -27,17 +27,26 @@ public record GrpoStatus(
         long zeroStdGroups,
         long staleGroupsDropped,
         long lateRewards,
-        GrpoLoop.StepReport lastStep,
+        GrpoStepReport lastStep,
         List<String> checkpoints,
         String error,
         Instant startedAt,
         Instant finishedAt) {
+    public static final String QUEUED = "queued";
+    public static final String RUNNING = "running";
+    public static final String SUCCEEDED = "succeeded";
+    public static final String FAILED = "failed";
 
-    static GrpoStatus queued(String id, String runId, GrpoSpec spec) {
+    public GrpoStatus {
+        checkpoints = checkpoints == null ? List.of() : List.copyOf(checkpoints);
+    }
+
+    /** A stage just accepted: {@code heldOutPrompts} from the spec (defaults filled in), nothing done yet. */
+    public static GrpoStatus queued(String id, String runId, GrpoSpec spec) {
         return new GrpoStatus(
                 id,
                 runId,
-                "queued",
+                QUEUED,
                 spec,
                 0,
                 0,
@@ -57,11 +66,11 @@ public record GrpoStatus(
                 null);
     }
 
-    GrpoStatus running() {
+    public GrpoStatus running() {
         return new GrpoStatus(
                 id,
                 runId,
-                "running",
+                RUNNING,
                 spec,
                 step,
                 policyVersion,
@@ -81,7 +90,8 @@ public record GrpoStatus(
                 finishedAt);
     }
 
-    GrpoStatus stepped(GrpoLoop.StepReport r) {
+    /** After a step: its step and policy version, its counts added to the totals, it as the last step. */
+    public GrpoStatus stepped(GrpoStepReport r) {
         return new GrpoStatus(
                 id,
                 runId,
@@ -105,7 +115,8 @@ public record GrpoStatus(
                 finishedAt);
     }
 
-    GrpoStatus before(GrpoLoop.HeldOutReward reward) {
+    /** The held-out reward before training: its mean (NaN, written as null, when no reward came) and answers. */
+    public GrpoStatus before(double meanReward, int answered) {
         return new GrpoStatus(
                 id,
                 runId,
@@ -113,9 +124,9 @@ public record GrpoStatus(
                 spec,
                 step,
                 policyVersion,
-                finite(reward.mean()),
+                finite(meanReward),
                 heldOutRewardAfter,
-                reward.answered(),
+                answered,
                 heldOutAnsweredAfter,
                 heldOutPrompts,
                 groupsUsed,
@@ -129,7 +140,8 @@ public record GrpoStatus(
                 finishedAt);
     }
 
-    GrpoStatus after(GrpoLoop.HeldOutReward reward) {
+    /** The held-out reward after training, as {@link #before}. */
+    public GrpoStatus after(double meanReward, int answered) {
         return new GrpoStatus(
                 id,
                 runId,
@@ -138,9 +150,9 @@ public record GrpoStatus(
                 step,
                 policyVersion,
                 heldOutRewardBefore,
-                finite(reward.mean()),
+                finite(meanReward),
                 heldOutAnsweredBefore,
-                reward.answered(),
+                answered,
                 heldOutPrompts,
                 groupsUsed,
                 zeroStdGroups,
@@ -153,7 +165,8 @@ public record GrpoStatus(
                 finishedAt);
     }
 
-    GrpoStatus checkpointed(String uri) {
+    /** With one more announced checkpoint, by its URI. */
+    public GrpoStatus checkpointed(String uri) {
         List<String> more = new ArrayList<>(checkpoints);
         more.add(uri);
         return new GrpoStatus(
@@ -179,7 +192,15 @@ public record GrpoStatus(
                 finishedAt);
     }
 
-    GrpoStatus finished(String endState, String failure) {
+    public GrpoStatus succeeded() {
+        return finished(SUCCEEDED, null);
+    }
+
+    public GrpoStatus failed(String error) {
+        return finished(FAILED, error);
+    }
+
+    private GrpoStatus finished(String endState, String failure) {
         return new GrpoStatus(
                 id,
                 runId,

@@ -3,20 +3,22 @@ package dev.cpt.trainer.grpo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.contracts.GrpoSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class GrpoSpecTest {
-    private static final GrpoSpec.Limits LIMITS = new GrpoSpec.Limits(500, 1000, 16);
+/** A spec's defaults, and the trainer's check of the values against its limits. */
+class GrpoLimitsTest {
+    private static final GrpoLimits LIMITS = new GrpoLimits(500, 1000, 16);
 
     private static GrpoSpec empty() {
-        return new GrpoSpec(null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return GrpoSpec.unset();
     }
 
     @Test
     void theDefaultsRun() {
         GrpoSpec spec = empty().withDefaults();
-        assertEquals(List.of(), spec.problems(LIMITS));
+        assertEquals(List.of(), LIMITS.problems(spec));
         assertEquals("arithmetic", spec.task());
         assertEquals(8, spec.groupSize());
     }
@@ -24,7 +26,7 @@ class GrpoSpecTest {
     @Test
     void everyProblemIsListedAtOnce() {
         GrpoSpec bad = new GrpoSpec("poetry", 0, 5, 5000, 1, 2, 0, -0.1, 1.5, 0.0, 0.0, 16, 3L, -1).withDefaults();
-        List<String> problems = bad.problems(LIMITS);
+        List<String> problems = LIMITS.problems(bad);
         for (String field : List.of(
                 "task",
                 "prompts",
@@ -47,14 +49,14 @@ class GrpoSpecTest {
         GrpoSpec spec = new GrpoSpec("units", 60, 10, null, null, null, null, null, null, null, null, null, null, null)
                 .withDefaults();
         assertTrue(
-                spec.problems(LIMITS).stream().anyMatch(p -> p.contains("fewer than 70")),
-                spec.problems(LIMITS).toString());
+                LIMITS.problems(spec).stream().anyMatch(p -> p.contains("fewer than 70")),
+                LIMITS.problems(spec).toString());
     }
 
     @Test
     void betaZeroIsAllowed() {
         GrpoSpec spec = new GrpoSpec(null, null, null, null, null, null, null, 0.0, null, null, null, null, null, null)
                 .withDefaults();
-        assertEquals(List.of(), spec.problems(LIMITS));
+        assertEquals(List.of(), LIMITS.problems(spec));
     }
 }
