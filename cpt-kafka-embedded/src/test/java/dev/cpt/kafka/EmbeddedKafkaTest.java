@@ -24,6 +24,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 class EmbeddedKafkaTest {
 
+    /** The broker decompresses what producers send: every codec's library is on its class path (see the pom). */
+    @Test
+    void theBrokerClasspathHoldsTheLibraryOfEveryCompressionCodec() {
+        List<String> jars = List.of(EmbeddedKafka.brokerClasspath().split(java.io.File.pathSeparator));
+        for (String library : List.of("snappy-java-", "lz4-java-", "zstd-jni-")) {
+            assertTrue(
+                    jars.stream()
+                            .anyMatch(j -> Path.of(j).getFileName().toString().startsWith(library)),
+                    library + " is missing from the broker's class path " + jars);
+        }
+    }
+
     @Test
     void aRecordWrittenBeforeAKillIsReadAfterTheRestart(@TempDir Path dir) throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) {

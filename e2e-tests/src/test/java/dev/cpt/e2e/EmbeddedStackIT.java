@@ -14,6 +14,7 @@ import dev.cpt.contracts.RawDocument;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
 import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.e2e.interop.PlainProducer;
 import dev.cpt.launcher.Service;
 import dev.cpt.launcher.Stack;
 import dev.cpt.launcher.StackOptions;
@@ -23,12 +24,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +54,10 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedStackIT {
     private static final Duration LOOP_TIMEOUT = Duration.ofMinutes(4);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** Every value of the producer setting {@code compression.type} in kafka-clients 4.1. */
+    private static final List<String> CODECS = List.of("none", "gzip", "snappy", "lz4", "zstd");
+
+    private static final int RECORDS_PER_CODEC = 20;
 
     @TempDir
     static Path dataDir;
@@ -162,5 +177,103 @@ class EmbeddedStackIT {
             assertEquals(200, metrics.statusCode());
             assertTrue(metrics.body().contains("jvm_threads_live_threads"), s + " scrape lacks JVM meters");
         }
+    }
+
+    /**
+     * Interop with standard clients: a plain kafka-clients producer, in a JVM of its own on kafka-clients and its
+     * compression libraries alone (not this test's class path), writes raw documents to the raw topic with each
+     * compression codec Kafka offers. The broker must take every batch (it validates, and so decompresses, what it
+     * receives) and ingest must decompress and accept every record: each document comes out on cpt.documents or
+     * cpt.heldout (its split) and none on the dead-letter topic. Ids name their codec, so a failure says which broke.
+     */
+    @Test
+    void aPlainProducerWritesRawDocumentsWithEveryCompressionCodec() throws Exception {
+        Map<String, String> failures = new TreeMap<>();
+        Map<String, String> expected = new LinkedHashMap<>(); // id -> codec
+        for (String codec : CODECS) {
+            String failure = runPlainProducer(codec);
+            if (failure != null) {
+                failures.put(codec, failure);
+                continue;
+            }
+            for (int i = 0; i < RECORDS_PER_CODEC; i++) {
+                expected.put(PlainProducer.id(codec, i), codec);
+            }
+        }
+
+        Set<String> missing = awaitIngested(expected.keySet(), Duration.ofMinutes(2));
+        for (String id : missing) {
+            failures.merge(expected.get(id), "not ingested: " + id, (a, b) -> a + ", " + b);
+        }
+        for (ConsumerRecord<String, String> r :
+                TopicReader.readAll(stack.kafka().bootstrapServers(), DeadLetters.INGEST)) {
+            String codec = expected.entrySet().stream()
+                    .filter(e -> r.value().contains("\"" + e.getKey() + "\""))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElse(null);
+            if (codec != null) {
+                var reason = r.headers().lastHeader(DeadLetters.REASON_HEADER);
+                failures.merge(
+                        codec,
+                        "dead-lettered: "
+                                + (reason == null ? "(no reason)" : new String(reason.value(), StandardCharsets.UTF_8)),
+                        (a, b) -> a + "; " + b);
+            }
+        }
+        assertTrue(failures.isEmpty(), "codecs that failed: " + failures);
+    }
+
+    /** Runs PlainProducer for one codec in its own JVM; null when it sent every record, else what went wrong. */
+    private static String runPlainProducer(String codec) throws Exception {
+        String jars = Files.readString(Path.of(requiredProperty("cpt.e2e.plain-client.classpath")))
+                .trim();
+        String classPath = jars + java.io.File.pathSeparator + requiredProperty("cpt.e2e.plain-client.classes");
+        Path log = dataDir.resolve("plain-producer-" + codec + ".log");
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        classPath,
+                        PlainProducer.class.getName(),
+                        stack.kafka().bootstrapServers(),
+                        RawDocument.TOPIC,
+                        codec,
+                        String.valueOf(RECORDS_PER_CODEC))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        if (!p.waitFor(90, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+            return "the producer did not finish within 90 s: " + Files.readString(log);
+        }
+        return p.exitValue() == 0 ? null : "the producer exited " + p.exitValue() + ": " + Files.readString(log);
+    }
+
+    /** Waits until every id is on cpt.documents or cpt.heldout; returns those still missing at the deadline. */
+    private static Set<String> awaitIngested(Set<String> ids, Duration timeout) throws InterruptedException {
+        Set<String> missing = new HashSet<>(ids);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            List<ConsumerRecord<String, String>> out = new ArrayList<>();
+            out.addAll(TopicReader.readAll(stack.kafka().bootstrapServers(), Document.TOPIC));
+            out.addAll(TopicReader.readAll(stack.kafka().bootstrapServers(), Document.HELDOUT_TOPIC));
+            for (ConsumerRecord<String, String> r : out) {
+                if (r.value().contains("\"interop-")) {
+                    missing.remove(Json.read(r.value(), Document.class).id());
+                }
+            }
+            if (!missing.isEmpty()) {
+                Thread.sleep(1000);
+            }
+        }
+        return missing;
+    }
+
+    private static String requiredProperty(String name) {
+        String value = System.getProperty(name);
+        if (value == null) {
+            throw new IllegalStateException(name + " is not set: run this test with Maven (failsafe sets it)");
+        }
+        return value;
     }
 }
