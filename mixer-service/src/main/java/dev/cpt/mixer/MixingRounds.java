@@ -86,8 +86,8 @@ public class MixingRounds {
      * transactional producer first if it is not open, so that readiness follows it without waiting for a document.
      */
     synchronized void flushIfQuiet() {
-        if (failure == null) {
-            ensurePublisherOpen();
+        if (failure != null || !ensurePublisherOpen()) {
+            return;
         }
         if (clock.instant().isAfter(lastEmission.plus(config.flushAfter()))) {
             emitRounds(mixer::flush);
