@@ -29,10 +29,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -158,7 +156,7 @@ public final class Demo {
         Map<String, Long> trainTokens = new LinkedHashMap<>();
         Map<String, Long> heldoutDocuments = new LinkedHashMap<>();
         List<CorpusUse> corpora = new ArrayList<>();
-        try (TopicWatcher watcher = new TopicWatcher(stack.kafka().bootstrapServers())) {
+        try (TopicWatcher watcher = new TopicWatcher(stack.kafkaClients())) {
             for (Plan.Phase phase : plan.phases()) {
                 String domain = phase.corpus().domain();
                 currentDomain = domain;
@@ -267,11 +265,8 @@ public final class Demo {
                 "3 meters is 300 centimeters, because one meter has 100 centimeters.",
                 "Three meters is 300 centimeters since each meter has 100 centimeters.",
                 Instant.now());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers());
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (var producer = new KafkaProducer<String, String>(p)) {
+        try (KafkaProducer<String, String> producer = stack.kafkaClients()
+                .producer("demo-reward-request", new StringSerializer(), new StringSerializer(), Map.of())) {
             producer.send(new ProducerRecord<>(RewardRequest.TOPIC, request.groupId(), Json.write(request)));
         }
         return watcher.await(

@@ -2,6 +2,7 @@ package dev.cpt.launcher;
 
 import dev.cpt.contracts.Topics;
 import dev.cpt.kafka.EmbeddedKafka;
+import dev.cpt.kafka.clients.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -102,6 +103,15 @@ public final class Stack implements AutoCloseable {
 
     public EmbeddedKafka kafka() {
         return kafka;
+    }
+
+    /**
+     * The launcher's own Kafka clients, configured as the services' channels are: from the {@code KAFKA_*}
+     * environment variables the services inherit, with the started broker's bootstrap servers, which the services are
+     * given too.
+     */
+    public KafkaClients kafkaClients() {
+        return KafkaClients.fromEnvironment(System.getenv(), kafka.bootstrapServers(), "cpt-launcher");
     }
 
     public ServiceProcess service(Service s) {

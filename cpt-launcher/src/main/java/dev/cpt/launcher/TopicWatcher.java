@@ -6,10 +6,11 @@ import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MalformedMessageException;
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.RewardResponse;
+import dev.cpt.kafka.clients.KafkaClients;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -34,14 +35,16 @@ final class TopicWatcher implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
 
-    TopicWatcher(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "launcher-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        consumer = new KafkaConsumer<>(p);
+    TopicWatcher(KafkaClients clients) {
+        consumer = clients.consumer(
+                "topic-watcher",
+                new StringDeserializer(),
+                new StringDeserializer(),
+                Map.of(
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "launcher-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest"));
         consumer.subscribe(
                 List.of(CheckpointEvent.TOPIC, EvalReport.TOPIC, RewardResponse.TOPIC, MixtureWeights.TOPIC));
         thread = new Thread(this::run, "topic-watcher");

@@ -1,12 +1,12 @@
 package dev.cpt.ingest;
 
+import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
 import dev.cpt.model.tokenizer.Tokenizer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.Startup;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -14,7 +14,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -36,14 +35,10 @@ public class IngestService {
     private final Ingester ingester;
     private final Path stateDir;
 
-    IngestService(
-            IngestConfig config,
-            MeterRegistry registry,
-            EmitterSink sink,
-            @Identifier("default-kafka-broker") Map<String, Object> kafkaConfig) {
+    IngestService(IngestConfig config, MeterRegistry registry, EmitterSink sink, KafkaClients kafka) {
         this.config = config;
         this.tokenizer = tokenizer(config);
-        this.publishedLog = new KafkaPublishedLog(kafkaConfig);
+        this.publishedLog = new KafkaPublishedLog(kafka);
         this.stateDir = StateDirectory.open(Path.of(config.stateDir()), topicId(publishedLog));
         IngestConfig.Dedup d = config.dedup();
         MinHasher minHasher = MinHasher.forThreshold(d.nearThreshold(), d.shingleWords(), d.permutations());

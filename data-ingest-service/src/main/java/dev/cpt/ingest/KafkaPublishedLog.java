@@ -3,6 +3,7 @@ package dev.cpt.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.Json;
+import dev.cpt.kafka.clients.KafkaClients;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,7 +11,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +33,13 @@ public final class KafkaPublishedLog implements DirectoryIngester.PublishedLog, 
     private static final List<String> TOPICS = List.of(Document.TOPIC, Document.HELDOUT_TOPIC);
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-    private final Map<String, Object> config;
+    private final KafkaClients clients;
     private final Admin admin;
 
-    public KafkaPublishedLog(Map<String, Object> kafkaConfig) {
-        this.config = new HashMap<>(kafkaConfig);
-        Properties p = new Properties();
-        p.putAll(config);
-        this.admin = Admin.create(p);
+    /** Its admin and readers are configured as every Kafka client of the service ({@code clients}). */
+    public KafkaPublishedLog(KafkaClients clients) {
+        this.clients = clients;
+        this.admin = clients.admin("published-log", Map.of());
     }
 
     /** The id Kafka gave the documents topic when it was created. */
@@ -64,14 +63,13 @@ public final class KafkaPublishedLog implements DirectoryIngester.PublishedLog, 
 
     @Override
     public Set<String> idsSince(Map<String, Long> from) {
-        Map<String, Object> c = new HashMap<>(config);
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.remove(ConsumerConfig.GROUP_ID_CONFIG);
         Set<String> ids = new HashSet<>();
         Map<String, Long> until = endOffsets();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer(
+                "published-ids",
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(),
+                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"))) {
             List<TopicPartition> partitions = partitions();
             consumer.assign(partitions);
             for (TopicPartition tp : partitions) {

@@ -11,6 +11,7 @@ import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.ingest.bench.CorpusGenerator;
 import dev.cpt.kafka.EmbeddedKafka;
+import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.testkit.EmbeddedKafkaResource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -119,7 +120,8 @@ class DirectoryIngesterTest {
                         MinHasher.forThreshold(0.8, 5, 128),
                         state.resolve("dedup"));
                 ProducerSink producer = new ProducerSink(broker.bootstrapServers(), Map.of());
-                KafkaPublishedLog log = new KafkaPublishedLog(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+                KafkaPublishedLog log = new KafkaPublishedLog(
+                        KafkaClients.of(Map.of("bootstrap.servers", broker.bootstrapServers()), "ingest-test"))) {
             Ingester.Sink sink = crashing(producer, crashAfter);
             DocumentPipeline pipeline = new DocumentPipeline(
                     validator,

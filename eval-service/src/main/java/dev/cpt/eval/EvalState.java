@@ -3,12 +3,11 @@ package dev.cpt.eval;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
+import dev.cpt.kafka.clients.KafkaClients;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.Map;
 
 /**
  * What an eval worker knows besides the checkpoint in hand, each materialised by a {@link TopicMirror} from the
@@ -25,7 +24,7 @@ public class EvalState {
     private final TopicMirror heldoutMirror;
     private final TopicMirror reportsMirror;
 
-    EvalState(EvalConfig config, EvalMetrics metrics, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+    EvalState(EvalConfig config, EvalMetrics metrics, KafkaClients kafka) {
         this.heldout = new HeldoutSet(config.heldoutDocumentsPerDomain());
         this.metrics = metrics;
         this.heldoutMirror = new TopicMirror(

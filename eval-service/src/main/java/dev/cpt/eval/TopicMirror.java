@@ -1,8 +1,8 @@
 package dev.cpt.eval;
 
+import dev.cpt.kafka.clients.KafkaClients;
 import io.quarkus.logging.Log;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 final class TopicMirror implements AutoCloseable {
     private final String topic;
-    private final Map<String, Object> kafkaConfig;
+    private final KafkaClients kafka;
     private final Consumer<ConsumerRecord<String, String>> sink;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final List<CompletableFuture<Map<TopicPartition, Long>>> endOffsetRequests =
@@ -31,9 +31,10 @@ final class TopicMirror implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    TopicMirror(String topic, Map<String, Object> kafkaConfig, Consumer<ConsumerRecord<String, String>> sink) {
+    /** Its reader is configured as every Kafka client of the service ({@code kafka}). */
+    TopicMirror(String topic, KafkaClients kafka, Consumer<ConsumerRecord<String, String>> sink) {
         this.topic = topic;
-        this.kafkaConfig = kafkaConfig;
+        this.kafka = kafka;
         this.sink = sink;
         this.thread = new Thread(this::run, "mirror-" + topic);
         this.thread.setDaemon(true);
@@ -45,16 +46,13 @@ final class TopicMirror implements AutoCloseable {
     }
 
     private void run() {
-        Map<String, Object> props = new HashMap<>(kafkaConfig);
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(
-                ConsumerConfig.CLIENT_ID_CONFIG,
-                "eval-mirror-" + topic + "-" + ProcessHandle.current().pid());
+        String purpose = "mirror-" + topic + "-" + ProcessHandle.current().pid();
         while (running) {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props)) {
+            try (KafkaConsumer<String, String> consumer = kafka.consumer(
+                    purpose,
+                    new StringDeserializer(),
+                    new StringDeserializer(),
+                    Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                         .map(p -> new TopicPartition(p.topic(), p.partition()))
                         .toList();

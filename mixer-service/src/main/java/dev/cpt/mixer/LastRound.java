@@ -3,11 +3,11 @@ package dev.cpt.mixer;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MalformedMessageException;
 import dev.cpt.contracts.MixtureWeights;
+import dev.cpt.kafka.clients.KafkaClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,14 +24,16 @@ final class LastRound {
 
     private LastRound() {}
 
-    static OptionalLong read(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+    static OptionalLong read(KafkaClients clients) {
+        try (KafkaConsumer<String, String> consumer = clients.consumer(
+                "last-round",
+                new StringDeserializer(),
+                new StringDeserializer(),
+                Map.of(
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG,
+                        "read_committed",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false))) {
             List<TopicPartition> partitions = consumer.partitionsFor(MixtureWeights.TOPIC, TIMEOUT).stream()
                     .map(i -> new TopicPartition(i.topic(), i.partition()))
                     .toList();

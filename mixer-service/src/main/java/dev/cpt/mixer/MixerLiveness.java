@@ -20,9 +20,6 @@ public class MixerLiveness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        var response = HealthCheckResponse.named("mixer rounds");
-        return rounds.failure()
-                .map(reason -> response.down().withData("reason", reason).build())
-                .orElseGet(() -> response.up().build());
+        return MixerReadiness.response("mixer rounds", rounds.failure());
     }
 }

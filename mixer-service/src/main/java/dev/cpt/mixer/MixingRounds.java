@@ -1,5 +1,6 @@
 package dev.cpt.mixer;
 
+import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;
 import io.quarkus.logging.Log;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The mixer's one stateful core, behind a lock: documents join the buffers, and every round that can be cut is
@@ -25,7 +25,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class MixingRounds {
     private final MixerConfig config;
     private final MixerMetrics metrics;
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final ReplayReservoir reservoir;
     private final BatchMixer mixer;
     private final CompletedDocuments completed;
@@ -33,14 +33,13 @@ public class MixingRounds {
     private RoundPublisher publisher;
     private Instant lastEmission = Instant.now();
     private volatile String failure;
+    /** Why the transactional producer is not open; null while it is. The readiness check reports it. */
+    private volatile String publisherNotOpen = "the transactional producer has not been opened yet";
 
-    MixingRounds(
-            MixerConfig config,
-            MixerMetrics metrics,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    MixingRounds(MixerConfig config, MixerMetrics metrics, KafkaClients kafka) {
         this.config = config;
         this.metrics = metrics;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         Path state = Path.of(config.stateDir());
         MixerConfig.Reservoir r = config.reservoir();
         this.reservoir = r.enabled()
@@ -82,8 +81,14 @@ public class MixingRounds {
         emitRounds(mixer::nextFullRound);
     }
 
-    /** A trickle of documents must still reach training: after a quiet spell, whatever is buffered goes out. */
+    /**
+     * A trickle of documents must still reach training: after a quiet spell, whatever is buffered goes out. Opens the
+     * transactional producer first if it is not open, so that readiness follows it without waiting for a document.
+     */
     synchronized void flushIfQuiet() {
+        if (failure != null || !ensurePublisherOpen()) {
+            return;
+        }
         if (clock.instant().isAfter(lastEmission.plus(config.flushAfter()))) {
             emitRounds(mixer::flush);
         }
@@ -106,6 +111,11 @@ public class MixingRounds {
     /** Why the mixer stopped emitting, if a round could not be committed; the liveness check reports it. */
     Optional<String> failure() {
         return Optional.ofNullable(failure);
+    }
+
+    /** Why the transactional producer is not open, if it is not; the readiness check reports it. */
+    Optional<String> publisherNotOpen() {
+        return Optional.ofNullable(publisherNotOpen);
     }
 
     /**
@@ -169,6 +179,9 @@ public class MixingRounds {
             // The round's tokens have left the buffers but its documents stay unacknowledged: a restarted mixer
             // reads them again. Until then it emits nothing, so no later round overtakes the lost one.
             failure = "round " + round.round() + " could not be committed: " + e;
+            if (!publisher.isOpen()) {
+                publisherNotOpen = "the transactional producer was closed: " + e;
+            }
             metrics.roundFailed();
             Log.errorf(e, "mixer: round %d not committed; the mixer stops emitting until restarted", round.round());
             return false;
@@ -185,14 +198,16 @@ public class MixingRounds {
             return true;
         }
         try {
-            publisher = RoundPublisher.open(bootstrapServers, config.transactionalId());
-            resumeAfter(LastRound.read(bootstrapServers));
+            publisher = RoundPublisher.open(kafka, config.transactionalId());
+            resumeAfter(LastRound.read(kafka));
+            publisherNotOpen = null;
             return true;
         } catch (RuntimeException e) {
             if (publisher != null) {
                 publisher.close();
                 publisher = null;
             }
+            publisherNotOpen = "cannot open the transactional producer: " + e;
             Log.warnf("mixer: cannot open the transactional producer yet (%s); documents stay buffered", e.toString());
             return false;
         }
@@ -211,6 +226,7 @@ public class MixingRounds {
     synchronized void close() {
         if (publisher != null) {
             publisher.close();
+            publisherNotOpen = "the mixer is shutting down";
         }
     }
 }

@@ -3,12 +3,11 @@ package dev.cpt.mixer;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.kafka.clients.KafkaClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -28,6 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class RoundPublisher implements AutoCloseable {
     private final KafkaProducer<String, String> producer;
     private final BetweenBatches hook;
+    private volatile boolean open = true;
 
     /** Called after each batch is sent and before the next; tests use it to crash mid-round. */
     interface BetweenBatches {
@@ -41,19 +41,19 @@ final class RoundPublisher implements AutoCloseable {
         this.hook = hook;
     }
 
-    /** Starts a transactional producer; this fences any earlier producer of the id and aborts its open transaction. */
-    static RoundPublisher open(String bootstrapServers, String transactionalId, BetweenBatches hook) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "mixer-rounds-" + transactionalId);
-        // A round of large batches must fit: the embedded broker accepts 16 MB messages.
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-        KafkaProducer<String, String> producer = new KafkaProducer<>(p);
+    /**
+     * Starts a transactional producer, configured as every Kafka client of the service; this fences any earlier
+     * producer of the id and aborts its open transaction.
+     */
+    static RoundPublisher open(KafkaClients clients, String transactionalId, BetweenBatches hook) {
+        KafkaProducer<String, String> producer = clients.transactionalProducer(
+                "rounds-" + transactionalId,
+                transactionalId,
+                new StringSerializer(),
+                new StringSerializer(),
+                // A round of large batches fits: producers send up to KafkaClients.MAX_MESSAGE_BYTES unless
+                // kafka.max.request.size says otherwise.
+                Map.of());
         try {
             producer.initTransactions();
         } catch (RuntimeException e) {
@@ -63,8 +63,8 @@ final class RoundPublisher implements AutoCloseable {
         return new RoundPublisher(producer, hook);
     }
 
-    static RoundPublisher open(String bootstrapServers, String transactionalId) {
-        return open(bootstrapServers, transactionalId, BetweenBatches.NONE);
+    static RoundPublisher open(KafkaClients clients, String transactionalId) {
+        return open(clients, transactionalId, BetweenBatches.NONE);
     }
 
     /**
@@ -95,8 +95,14 @@ final class RoundPublisher implements AutoCloseable {
         return producer.metrics();
     }
 
+    /** False once closed: by the mixer, or after the producer was fenced or broke. */
+    boolean isOpen() {
+        return open;
+    }
+
     @Override
     public void close() {
+        open = false;
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -11,6 +11,7 @@ import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUND;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUNDS;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_WEIGHT;
+import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,8 +35,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Runs with context length 16, batches of 2 sequences, one batch per round, replay on (the test profile). */
@@ -72,6 +75,28 @@ class MixerServiceTest extends ServiceEndpointsTest {
                 AwaitRecord.first(kafka, r -> r.value().contains(documentId), WAIT, TrainingBatch.TOPIC)
                         .value(),
                 TrainingBatch.class);
+    }
+
+    /**
+     * The mixer is ready once its transactional producer is open, which the scheduler's first ticks do: every test,
+     * the shared health check among them, starts from a ready mixer.
+     */
+    @BeforeEach
+    void awaitReady() {
+        if (!await(() -> RestAssured.given().when().get("/q/health/ready").statusCode() == 200)) {
+            throw new AssertionError("not ready within " + WAIT + ": "
+                    + RestAssured.given().when().get("/q/health/ready").asString());
+        }
+    }
+
+    @Test
+    void readinessReportsTheOpenRoundPublisher() {
+        RestAssured.given()
+                .when()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .body("checks.find { it.name == 'mixer round publisher' }.status", equalTo("UP"));
     }
 
     @Test
@@ -177,9 +202,14 @@ class MixerServiceTest extends ServiceEndpointsTest {
 
     /** Metrics are set just after the broker has the round: wait for the scrape to show them. */
     private static boolean awaitScrape(String meter) {
+        return await(
+                () -> RestAssured.given().when().get("/q/metrics").asString().contains(meter));
+    }
+
+    private static boolean await(BooleanSupplier condition) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (RestAssured.given().when().get("/q/metrics").asString().contains(meter)) {
+            if (condition.getAsBoolean()) {
                 return true;
             }
             try {

@@ -11,6 +11,7 @@ import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.Topics;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.kafka.EmbeddedKafka;
+import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.mixing.TemperaturePolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TransactionalRoundsTest {
     private static EmbeddedKafka broker;
+    private static KafkaClients clients;
 
     @TempDir
     Path state;
@@ -55,6 +57,7 @@ class TransactionalRoundsTest {
     static void startBroker() throws Exception {
         broker = EmbeddedKafka.start(Files.createTempDirectory("mixer-txn-kafka"), 0);
         broker.createTopics(Topics.ALL);
+        clients = KafkaClients.of(Map.of("bootstrap.servers", broker.bootstrapServers()), "mixer-test");
     }
 
     @AfterAll
@@ -133,13 +136,12 @@ class TransactionalRoundsTest {
         var firstCompleted = completedDocuments();
         firstCompleted.resume(-1);
         var crashAfterSecondBatch = new AtomicBoolean();
-        var publisher = RoundPublisher.open(
-                broker.bootstrapServers(), id, (KafkaProducer<String, String> producer, int sent) -> {
-                    if (crashAfterSecondBatch.get() && sent == 2) {
-                        producer.flush(); // the two batches are on the broker, inside the open transaction
-                        throw new Crash();
-                    }
-                });
+        var publisher = RoundPublisher.open(clients, id, (KafkaProducer<String, String> producer, int sent) -> {
+            if (crashAfterSecondBatch.get() && sent == 2) {
+                producer.flush(); // the two batches are on the broker, inside the open transaction
+                throw new Crash();
+            }
+        });
         documents.subList(0, 3).forEach(d -> first.add("law", d, tokens(documents.indexOf(d) * 8, 8), () -> {}));
         emitAll(first, publisher, firstCompleted, acked);
         assertEquals(Set.of("doc-0", "doc-1", "doc-2"), acked);
@@ -153,8 +155,8 @@ class TransactionalRoundsTest {
         // redelivers all eight documents; those a committed round trained are recognised and skipped.
         var second = mixer();
         var secondCompleted = completedDocuments();
-        try (var resumed = RoundPublisher.open(broker.bootstrapServers(), id)) {
-            long last = LastRound.read(broker.bootstrapServers()).orElseThrow();
+        try (var resumed = RoundPublisher.open(clients, id)) {
+            long last = LastRound.read(clients).orElseThrow();
             second.ledger().continueAfter(last);
             secondCompleted.resume(last);
             documents.stream()
@@ -186,7 +188,7 @@ class TransactionalRoundsTest {
         assertEquals(List.of(0L, 1L), weightRounds);
         // The dead round's two batches are in the log all the same: only the transaction keeps them from the trainer.
         assertEquals(8, readAll(TrainingBatch.TOPIC, "read_uncommitted").size());
-        assertEquals(1, LastRound.read(broker.bootstrapServers()).orElseThrow());
+        assertEquals(1, LastRound.read(clients).orElseThrow());
         publisher.close();
     }
 }

@@ -6,6 +6,7 @@ import dev.cpt.contracts.GrpoStatus;
 import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RunMetadata;
+import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.PolicyObjective;
@@ -35,7 +36,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * GRPO stages, one at a time in submission order. A stage branches off the CPT run's latest checkpoint (the weights
@@ -52,7 +52,7 @@ public class GrpoStages {
     private final CheckpointStore store;
     private final BatchTrainer trainer;
     private final GrpoMetrics metrics;
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "grpo-stage");
         t.setDaemon(true);
@@ -65,13 +65,12 @@ public class GrpoStages {
             CheckpointStore store,
             BatchTrainer trainer,
             GrpoMetrics metrics,
-            @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092")
-                    String bootstrapServers) {
+            KafkaClients kafka) {
         this.config = config;
         this.store = store;
         this.trainer = trainer;
         this.metrics = metrics;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     /** Queues a stage; throws {@link IllegalArgumentException} listing every problem of a spec that cannot run. */
@@ -125,7 +124,7 @@ public class GrpoStages {
                     spec.seed());
             try (LanguageModel reference = LanguageModel.load(base, null, TrainingRun.device(config));
                     LanguageModel policy = reference.copy();
-                    RewardSource rewards = new KafkaRewardSource(bootstrapServers)) {
+                    RewardSource rewards = new KafkaRewardSource(kafka)) {
                 Branch branch = new Branch(runId, store.uriOf(base), tokensOf(reference), spec);
                 GrpoLoop loop = new GrpoLoop(
                         id,

@@ -4,6 +4,7 @@ import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
+import dev.cpt.kafka.clients.KafkaClients;
 import io.quarkus.logging.Log;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,21 +52,18 @@ public final class KafkaRewardSource implements RewardSource {
     private final AtomicLong malformed = new AtomicLong();
     private volatile boolean closed;
 
-    public KafkaRewardSource(String bootstrapServers) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "trainer-grpo-requests");
-        this.producer = new KafkaProducer<>(p);
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "trainer-grpo-rewards");
-        this.consumer = new KafkaConsumer<>(c);
+    /** Its producer and reader are configured as every Kafka client of the service ({@code clients}). */
+    public KafkaRewardSource(KafkaClients clients) {
+        this.producer = clients.producer(
+                "grpo-requests",
+                new StringSerializer(),
+                new StringSerializer(),
+                Map.of(ProducerConfig.ACKS_CONFIG, "all"));
+        this.consumer = clients.consumer(
+                "grpo-rewards",
+                new StringDeserializer(),
+                new StringDeserializer(),
+                Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
         try {
             List<TopicPartition> partitions =
                     consumer.partitionsFor(RewardResponse.TOPIC, Duration.ofSeconds(30)).stream()

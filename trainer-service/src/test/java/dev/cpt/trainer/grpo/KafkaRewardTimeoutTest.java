@@ -11,6 +11,7 @@ import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
 import dev.cpt.contracts.Topics;
 import dev.cpt.kafka.EmbeddedKafka;
+import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.PolicyObjective;
@@ -62,7 +63,8 @@ class KafkaRewardTimeoutTest {
                 new GrpoSettings(3, 2, 1, new PolicyObjective(0.2, 0.04), 1e-3, 1.0, 6, Duration.ofMillis(300), 0, 9);
         try (LanguageModel policy = LanguageModel.create(GptConfig.tiny(), 3);
                 LanguageModel reference = policy.copy();
-                KafkaRewardSource rewards = new KafkaRewardSource(kafka.bootstrapServers())) {
+                KafkaRewardSource rewards = new KafkaRewardSource(
+                        KafkaClients.of(Map.of("bootstrap.servers", kafka.bootstrapServers()), "trainer-test"))) {
             GrpoLoop loop = new GrpoLoop("silent", policy, reference, rewards, train, settings, GrpoLoopTest.DIRECT);
 
             GrpoStepReport report = loop.step();
