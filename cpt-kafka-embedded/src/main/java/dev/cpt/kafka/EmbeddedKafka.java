@@ -4,6 +4,7 @@ import dev.cpt.contracts.Topics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -21,10 +24,16 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
 
 /**
  * A real single-node Kafka broker (KRaft) in a child JVM, started from the Maven Central jars.
  * The same handle serves the launcher, the test resource and the fault drills (kill and restart).
+ *
+ * <p>By default its client listener is PLAINTEXT. {@link #startSaslSsl} starts one whose client listener accepts only
+ * SASL_SSL with a SCRAM user: the TLS material is made with {@code keytool} in {@code <dataDir>/tls}, the SCRAM users
+ * when the log directory is formatted, and {@link #clientSecurity()} says what a client needs to log in.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedKafka.class.getName());
@@ -33,12 +42,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int port;
     private final int controllerPort;
+    private final ScramUser user;
+    private final TlsMaterial tls;
     private Process process;
 
-    private EmbeddedKafka(Path dataDir, int port, int controllerPort) {
+    private EmbeddedKafka(Path dataDir, int port, int controllerPort, ScramUser user, TlsMaterial tls) {
         this.dataDir = dataDir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.user = user;
+        this.tls = tls;
     }
 
     /**
@@ -46,9 +59,39 @@ public final class EmbeddedKafka implements AutoCloseable {
      * serves.
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port == 0 ? freePort() : port, freePort());
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port == 0 ? freePort() : port, freePort(), null, null);
         kafka.startProcess();
         return kafka;
+    }
+
+    /**
+     * Starts a broker whose client port accepts only SASL_SSL, with {@code user} (created when the log directory is
+     * first formatted: a directory formatted before keeps its users) and a self-signed certificate for localhost.
+     */
+    public static EmbeddedKafka startSaslSsl(Path dataDir, int port, ScramUser user) {
+        TlsMaterial tls = TlsMaterial.createOnce(dataDir.resolve("tls"));
+        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port == 0 ? freePort() : port, freePort(), user, tls);
+        kafka.startProcess();
+        return kafka;
+    }
+
+    /**
+     * The client settings (Kafka's keys) that reach this broker besides {@code bootstrap.servers}: none for PLAINTEXT;
+     * for SASL_SSL the protocol, the SCRAM mechanism and login, and the truststore that trusts the broker.
+     */
+    public Map<String, String> clientSecurity() {
+        Map<String, String> config = new LinkedHashMap<>();
+        if (user != null) {
+            config.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+            config.put(SaslConfigs.SASL_MECHANISM, user.mechanism());
+            config.put(SaslConfigs.SASL_JAAS_CONFIG, user.jaasConfig());
+            config.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+            config.put(
+                    SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG,
+                    tls.truststore().toAbsolutePath().toString());
+            config.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, tls.password());
+        }
+        return config;
     }
 
     public String bootstrapServers() {
@@ -78,8 +121,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
+    /** An admin client on the client listener, with {@link #clientSecurity()}. */
     public Admin admin() {
         Properties props = new Properties();
+        props.putAll(clientSecurity());
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
@@ -128,6 +173,9 @@ public final class EmbeddedKafka implements AutoCloseable {
                     dataDir.toString(),
                     String.valueOf(port),
                     String.valueOf(controllerPort)));
+            if (user != null) {
+                command.add(writeSaslSslSettings().toString());
+            }
             Path log = dataDir.resolve("kafka.log");
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -138,6 +186,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the embedded Kafka broker", e);
         }
+    }
+
+    /**
+     * What {@link KafkaBrokerMain} needs to secure the listener, in a file only the owner reads. The broker logs in to
+     * its own listener as {@link KafkaBrokerMain#BROKER_USER} with the random TLS store password, kept with the TLS
+     * material, so a restart on the same directory still matches the users formatted into it.
+     */
+    private Path writeSaslSslSettings() throws IOException {
+        Properties p = new Properties();
+        p.setProperty(KafkaBrokerMain.SSL_MECHANISM, user.mechanism());
+        p.setProperty(KafkaBrokerMain.SSL_CLIENT_USER, user.username());
+        p.setProperty(KafkaBrokerMain.SSL_CLIENT_PASSWORD, user.password());
+        p.setProperty(KafkaBrokerMain.SSL_BROKER_PASSWORD, tls.password());
+        p.setProperty(
+                KafkaBrokerMain.SSL_KEYSTORE, tls.keystore().toAbsolutePath().toString());
+        p.setProperty(
+                KafkaBrokerMain.SSL_TRUSTSTORE,
+                tls.truststore().toAbsolutePath().toString());
+        p.setProperty(KafkaBrokerMain.SSL_STORE_PASSWORD, tls.password());
+        Path file = dataDir.resolve("tls").resolve("sasl-ssl.properties");
+        Files.deleteIfExists(file);
+        Files.createFile(file);
+        TlsMaterial.ownerOnly(file);
+        try (Writer w = Files.newBufferedWriter(file)) {
+            p.store(w, "written by EmbeddedKafka");
+        }
+        return file;
     }
 
     private void awaitReady(Path log) {

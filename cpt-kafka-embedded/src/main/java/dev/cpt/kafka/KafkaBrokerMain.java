@@ -2,9 +2,12 @@ package dev.cpt.kafka;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -14,12 +17,29 @@ import java.util.Properties;
  * <p>Runs in a child process rather than inside a service so that a drill can kill it with
  * SIGKILL and restart it on the same log directory, exactly like a real broker.
  *
- * <p>Usage: {@code KafkaBrokerMain <dataDir> <port> <controllerPort>}.
+ * <p>Usage: {@code KafkaBrokerMain <dataDir> <port> <controllerPort> [<saslSslFile>]}. Without the fourth argument
+ * the client listener is PLAINTEXT; with it (a properties file written by {@link EmbeddedKafka}, keys {@code SSL_*}
+ * below) the client listener accepts only SASL_SSL with one SCRAM mechanism, the broker's own connections to itself
+ * use it too, and the SCRAM users are created when the log directory is formatted. The controller listener stays
+ * PLAINTEXT on localhost: KRaft needs it, and it serves the quorum, not clients.
  */
 public final class KafkaBrokerMain {
 
     /** A fixed cluster id: the log directory is formatted once and re-used across restarts. */
     static final String CLUSTER_ID = "Y3B0LWVtYmVkZGVkLWthZg";
+
+    /** Keys of the SASL_SSL settings file. */
+    static final String SSL_MECHANISM = "mechanism";
+
+    static final String SSL_CLIENT_USER = "client.username";
+    static final String SSL_CLIENT_PASSWORD = "client.password";
+    static final String SSL_BROKER_PASSWORD = "broker.password";
+    static final String SSL_KEYSTORE = "keystore";
+    static final String SSL_TRUSTSTORE = "truststore";
+    static final String SSL_STORE_PASSWORD = "store.password";
+
+    /** The SCRAM user the broker logs in as on its own SASL_SSL listener. */
+    static final String BROKER_USER = "broker";
 
     private KafkaBrokerMain() {}
 
@@ -27,10 +47,11 @@ public final class KafkaBrokerMain {
         Path dataDir = Path.of(args[0]);
         int port = Integer.parseInt(args[1]);
         int controllerPort = Integer.parseInt(args[2]);
+        Properties saslSsl = args.length > 3 ? load(Path.of(args[3])) : null;
 
         exitWhenParentDies();
-        Path config = writeConfig(dataDir, port, controllerPort);
-        formatOnce(dataDir, config);
+        Path config = writeConfig(dataDir, port, controllerPort, saslSsl);
+        formatOnce(dataDir, config, saslSsl);
         // kafka.Kafka installs its own SIGTERM hook, so a plain destroy() shuts it down cleanly.
         kafka.Kafka.main(new String[] {config.toString()});
     }
@@ -51,7 +72,7 @@ public final class KafkaBrokerMain {
         watch.start();
     }
 
-    static Path writeConfig(Path dataDir, int port, int controllerPort) throws IOException {
+    static Path writeConfig(Path dataDir, int port, int controllerPort, Properties saslSsl) throws IOException {
         Path logs = dataDir.resolve("logs");
         Files.createDirectories(logs);
         Properties p = new Properties();
@@ -78,6 +99,9 @@ public final class KafkaBrokerMain {
         p.setProperty("auto.create.topics.enable", "false");
         p.setProperty("log.retention.hours", "168");
         p.setProperty("message.max.bytes", String.valueOf(16 * 1024 * 1024));
+        if (saslSsl != null) {
+            secure(p, port, controllerPort, saslSsl);
+        }
         Path config = dataDir.resolve("server.properties");
         try (Writer w = Files.newBufferedWriter(config)) {
             p.store(w, "written by KafkaBrokerMain");
@@ -85,14 +109,59 @@ public final class KafkaBrokerMain {
         return config;
     }
 
-    /** Formats the log directory on first start only; a restart keeps every topic and offset. */
-    static void formatOnce(Path dataDir, Path config) {
+    /** The client listener takes SASL_SSL with one SCRAM mechanism and nothing else; the broker logs in as BROKER_USER. */
+    private static void secure(Properties p, int port, int controllerPort, Properties s) {
+        String mechanism = s.getProperty(SSL_MECHANISM);
+        p.setProperty("listeners", "SASL_SSL://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort);
+        p.setProperty("advertised.listeners", "SASL_SSL://localhost:" + port);
+        p.setProperty("inter.broker.listener.name", "SASL_SSL");
+        p.setProperty("listener.security.protocol.map", "SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        p.setProperty("sasl.enabled.mechanisms", mechanism);
+        p.setProperty("sasl.mechanism.inter.broker.protocol", mechanism);
+        p.setProperty(
+                "listener.name.sasl_ssl." + mechanism.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                new ScramUser(mechanism, BROKER_USER, s.getProperty(SSL_BROKER_PASSWORD)).jaasConfig());
+        p.setProperty("ssl.keystore.type", "PKCS12");
+        p.setProperty("ssl.keystore.location", s.getProperty(SSL_KEYSTORE));
+        p.setProperty("ssl.keystore.password", s.getProperty(SSL_STORE_PASSWORD));
+        p.setProperty("ssl.key.password", s.getProperty(SSL_STORE_PASSWORD));
+        p.setProperty("ssl.truststore.type", "PKCS12");
+        p.setProperty("ssl.truststore.location", s.getProperty(SSL_TRUSTSTORE));
+        p.setProperty("ssl.truststore.password", s.getProperty(SSL_STORE_PASSWORD));
+        p.setProperty("ssl.client.auth", "none");
+    }
+
+    private static Properties load(Path file) throws IOException {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return p;
+    }
+
+    /**
+     * Formats the log directory on first start only; a restart keeps every topic and offset. A SASL_SSL broker's SCRAM
+     * users (the broker's own and the client's) are created here, as {@code kafka-storage format --add-scram} does.
+     */
+    static void formatOnce(Path dataDir, Path config, Properties saslSsl) {
         if (Files.exists(dataDir.resolve("logs").resolve("meta.properties"))) {
             return;
         }
-        int rc = kafka.tools.StorageTool.execute(
-                new String[] {"format", "-t", CLUSTER_ID, "-c", config.toString(), "--ignore-formatted"},
-                new PrintStream(System.out, true));
+        List<String> args =
+                new ArrayList<>(List.of("format", "-t", CLUSTER_ID, "-c", config.toString(), "--ignore-formatted"));
+        if (saslSsl != null) {
+            String mechanism = saslSsl.getProperty(SSL_MECHANISM);
+            for (ScramUser user : List.of(
+                    new ScramUser(mechanism, BROKER_USER, saslSsl.getProperty(SSL_BROKER_PASSWORD)),
+                    new ScramUser(
+                            mechanism,
+                            saslSsl.getProperty(SSL_CLIENT_USER),
+                            saslSsl.getProperty(SSL_CLIENT_PASSWORD)))) {
+                args.add("--add-scram");
+                args.add(user.formatArgument());
+            }
+        }
+        int rc = kafka.tools.StorageTool.execute(args.toArray(String[]::new), new PrintStream(System.out, true));
         if (rc != 0) {
             throw new IllegalStateException("formatting the KRaft log directory failed with exit code " + rc);
         }
