@@ -102,6 +102,25 @@ public final class KafkaClients {
         return config;
     }
 
+    /**
+     * The environment variables that {@link #environmentConfig} (and Quarkus) read back as {@code config}: {@code
+     * sasl.jaas.config} becomes {@code KAFKA_SASL_JAAS_CONFIG}. A key with {@code _} has no such variable and is
+     * refused.
+     */
+    public static Map<String, String> environmentVariables(Map<String, String> config) {
+        Map<String, String> environment = new TreeMap<>();
+        config.forEach((key, value) -> {
+            if (key.indexOf('_') >= 0) {
+                throw new IllegalArgumentException("no KAFKA_* variable can carry the Kafka setting " + key);
+            }
+            environment.put(
+                    ENV_PREFIX.toUpperCase(Locale.ROOT) + "_"
+                            + key.toUpperCase(Locale.ROOT).replace('.', '_'),
+                    value);
+        });
+        return environment;
+    }
+
     /** The settings every client gets (no {@code group.id}, no {@code client.id}). */
     public Map<String, Object> common() {
         return common;

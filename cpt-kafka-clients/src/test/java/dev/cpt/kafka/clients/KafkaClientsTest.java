@@ -60,6 +60,20 @@ class KafkaClientsTest {
                 KafkaClients.environmentConfig(env));
     }
 
+    /** The launcher hands its services their Kafka settings as the variables Quarkus reads back. */
+    @Test
+    void settingsBecomeTheVariablesThatMapBackToThem() {
+        Map<String, String> config = Map.of(
+                "security.protocol", "SASL_SSL",
+                "sasl.jaas.config", JAAS,
+                "ssl.truststore.location", "/etc/t.p12");
+        Map<String, String> env = KafkaClients.environmentVariables(config);
+        assertEquals(JAAS, env.get("KAFKA_SASL_JAAS_CONFIG"));
+        assertEquals("/etc/t.p12", env.get("KAFKA_SSL_TRUSTSTORE_LOCATION"));
+        assertEquals(config, KafkaClients.environmentConfig(env));
+        assertThrows(IllegalArgumentException.class, () -> KafkaClients.environmentVariables(Map.of("odd_key", "x")));
+    }
+
     @Test
     void theLaunchersClientsTakeTheEnvironmentAndTheBrokerItStarted() {
         Map<String, String> env = Map.of(
