@@ -6,6 +6,7 @@ import dev.cpt.kafka.clients.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +32,10 @@ public final class Stack implements AutoCloseable {
     }
 
     public static Stack start(StackOptions options) {
-        EmbeddedKafka kafka = EmbeddedKafka.start(options.dataDir().resolve("kafka"), options.kafkaPort());
+        java.nio.file.Path kafkaDir = options.dataDir().resolve("kafka");
+        EmbeddedKafka kafka = options.kafkaUser() == null
+                ? EmbeddedKafka.start(kafkaDir, options.kafkaPort())
+                : EmbeddedKafka.startSaslSsl(kafkaDir, options.kafkaPort(), options.kafkaUser());
         Stack stack = new Stack(options, kafka);
         Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
         try {
@@ -45,14 +49,11 @@ public final class Stack implements AutoCloseable {
     }
 
     private void startServices() {
-        Map<String, String> env = Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+        Map<String, String> env = new HashMap<>(kafkaEnvironment());
+        env.put(
                 "CPT_STORE_ROOT",
-                        options.dataDir()
-                                .resolve("checkpoints")
-                                .toAbsolutePath()
-                                .toString(),
-                "CPT_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+                options.dataDir().resolve("checkpoints").toAbsolutePath().toString());
+        env.put("CPT_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
         for (Service s : Service.values()) {
             int port = options.ports().get(s);
             Map<String, String> props = new java.util.HashMap<>(stateDirectories());
@@ -106,12 +107,26 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * The launcher's own Kafka clients, configured as the services' channels are: from the {@code KAFKA_*}
-     * environment variables the services inherit, with the started broker's bootstrap servers, which the services are
-     * given too.
+     * The {@code KAFKA_*} variables the stack sets in every service's environment (over those the service inherits):
+     * the broker's bootstrap servers, what its listener needs ({@link EmbeddedKafka#clientSecurity()}: SASL_SSL, the
+     * SCRAM login and the truststore when it is secured) and {@link StackOptions#kafkaClient()} on top.
+     */
+    public Map<String, String> kafkaEnvironment() {
+        Map<String, String> config = new HashMap<>(kafka.clientSecurity());
+        config.putAll(options.kafkaClient());
+        config.put("bootstrap.servers", kafka.bootstrapServers());
+        return KafkaClients.environmentVariables(config);
+    }
+
+    /**
+     * The launcher's own Kafka clients (topic watchers, the demo's producers), configured exactly as the services'
+     * channels are: from the {@code KAFKA_*} environment variables the services inherit and those the stack gives them
+     * ({@link #kafkaEnvironment()}).
      */
     public KafkaClients kafkaClients() {
-        return KafkaClients.fromEnvironment(System.getenv(), kafka.bootstrapServers(), "cpt-launcher");
+        Map<String, String> environment = new HashMap<>(System.getenv());
+        environment.putAll(kafkaEnvironment());
+        return KafkaClients.fromEnvironment(environment, kafka.bootstrapServers(), "cpt-launcher");
     }
 
     public ServiceProcess service(Service s) {

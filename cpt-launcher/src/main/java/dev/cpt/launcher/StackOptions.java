@@ -1,5 +1,6 @@
 package dev.cpt.launcher;
 
+import dev.cpt.kafka.ScramUser;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -13,13 +14,25 @@ import java.util.Map;
  * @param kafkaPort the broker's client port (0: any free port)
  * @param ports HTTP port of each service
  * @param properties configuration handed to every service as system properties (they override the defaults)
+ * @param kafkaUser null: the broker's client listener is PLAINTEXT; else it accepts only SASL_SSL, with this SCRAM user
+ *     (see {@link dev.cpt.kafka.EmbeddedKafka#startSaslSsl}), and every client logs in as it
+ * @param kafkaClient Kafka client settings in Kafka's keys ({@code security.protocol}, {@code sasl.jaas.config},
+ *     {@code ssl.truststore.location}...) for every client of the stack, on top of what the broker's listener needs:
+ *     each service gets them as {@code KAFKA_*} environment variables, and the launcher's own clients use them too
  */
 public record StackOptions(
-        Path repoRoot, Path dataDir, int kafkaPort, Map<Service, Integer> ports, Map<String, String> properties) {
+        Path repoRoot,
+        Path dataDir,
+        int kafkaPort,
+        Map<Service, Integer> ports,
+        Map<String, String> properties,
+        ScramUser kafkaUser,
+        Map<String, String> kafkaClient) {
 
     public StackOptions {
         ports = Map.copyOf(ports);
         properties = Map.copyOf(properties);
+        kafkaClient = Map.copyOf(kafkaClient);
     }
 
     /** The embedded default: fixed well-known ports, data in {@code dataDir}. */
@@ -28,7 +41,7 @@ public record StackOptions(
         for (Service s : Service.values()) {
             ports.put(s, s.defaultPort());
         }
-        return new StackOptions(repoRoot, dataDir, 9092, ports, Map.of());
+        return new StackOptions(repoRoot, dataDir, 9092, ports, Map.of(), null, Map.of());
     }
 
     /** Free ports everywhere, so a test stack never collides with a running one. */
@@ -37,12 +50,24 @@ public record StackOptions(
         for (Service s : Service.values()) {
             ports.put(s, dev.cpt.kafka.EmbeddedKafka.freePort());
         }
-        return new StackOptions(repoRoot, dataDir, 0, ports, Map.of());
+        return new StackOptions(repoRoot, dataDir, 0, ports, Map.of(), null, Map.of());
     }
 
     public StackOptions with(String property, String value) {
         Map<String, String> p = new HashMap<>(properties);
         p.put(property, value);
-        return new StackOptions(repoRoot, dataDir, kafkaPort, ports, p);
+        return new StackOptions(repoRoot, dataDir, kafkaPort, ports, p, kafkaUser, kafkaClient);
+    }
+
+    /** The broker accepts only SASL_SSL with {@code user}, and every client of the stack logs in as it. */
+    public StackOptions withSaslSsl(ScramUser user) {
+        return new StackOptions(repoRoot, dataDir, kafkaPort, ports, properties, user, kafkaClient);
+    }
+
+    /** One Kafka client setting (Kafka's key, e.g. {@code sasl.jaas.config}) for every client of the stack. */
+    public StackOptions withKafkaClient(String key, String value) {
+        Map<String, String> c = new HashMap<>(kafkaClient);
+        c.put(key, value);
+        return new StackOptions(repoRoot, dataDir, kafkaPort, ports, properties, kafkaUser, c);
     }
 }
