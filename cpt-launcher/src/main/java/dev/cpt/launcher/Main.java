@@ -53,8 +53,9 @@ public final class Main {
         System.setProperty(
                 "ai.djl.pytorch.num_interop_threads", System.getProperty("ai.djl.pytorch.num_interop_threads", "1"));
         Demo.Plan plan = Demo.Plan.standard(documents);
-        System.out.println("Demo: finishes in under 15 minutes on a 2-core machine (the README's Benchmarks table has the"
-                + " latest measured time); a first run also pre-trains the stage-0 base, later runs reuse it.");
+        System.out.println(
+                "Demo: finishes in under 15 minutes on a 2-core machine (the README's Benchmarks table has the"
+                        + " latest measured time); a first run also pre-trains the stage-0 base, later runs reuse it.");
         System.out.println("  stage 0: pre-train a small GPT on the general corpus ("
                 + plan.pretrainingTexts().size() + " Debian Reference documents), cached in " + cacheDir);
         System.out.println("  then: start Kafka and five services, stream "
