@@ -206,7 +206,7 @@ class SaslKafkaIT {
     private static void createTopics(String bootstrap) throws Exception {
         try (Admin admin = Admin.create(clientProps(bootstrap, CLIENT_PASSWORD))) {
             List<NewTopic> topics = new ArrayList<>();
-            Topics.ALL.forEach(t -> topics.add(new NewTopic(t.name(), t.partitions(), (short) 1)));
+            Topics.ALL.forEach(t -> topics.add(new NewTopic(t.name(), t.partitions(), (short) 1).configs(t.config())));
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         }
     }
