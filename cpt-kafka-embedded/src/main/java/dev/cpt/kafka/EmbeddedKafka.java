@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -23,9 +25,12 @@ import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * A real single-node Kafka broker (KRaft) in a child JVM, started from the Maven Central jars.
@@ -102,16 +107,33 @@ public final class EmbeddedKafka implements AutoCloseable {
         return dataDir;
     }
 
-    /** Creates every topic of the loop that does not exist yet, with its partition count. */
+    /**
+     * Creates every topic of the loop that does not exist yet, with its partition count and config; a topic that
+     * exists (a restarted broker keeps its log directory) gets its config set to the chosen values again.
+     */
     public void createTopics(List<Topics.Spec> topics) {
         try (Admin admin = admin()) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = topics.stream()
                     .filter(t -> !existing.contains(t.name()))
-                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) 1))
+                    .map(t -> new NewTopic(t.name(), t.partitions(), (short) 1).configs(t.config()))
                     .collect(Collectors.toList());
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+            Map<ConfigResource, Collection<AlterConfigOp>> alter = new HashMap<>();
+            for (Topics.Spec t : topics) {
+                if (existing.contains(t.name())) {
+                    alter.put(
+                            new ConfigResource(ConfigResource.Type.TOPIC, t.name()),
+                            t.config().entrySet().stream()
+                                    .map(e -> new AlterConfigOp(
+                                            new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET))
+                                    .toList());
+                }
+            }
+            if (!alter.isEmpty()) {
+                admin.incrementalAlterConfigs(alter).all().get(30, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -97,6 +97,7 @@ public final class KafkaBrokerMain {
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         p.setProperty("num.partitions", "1");
         p.setProperty("auto.create.topics.enable", "false");
+        // The default only for a topic outside the loop: each of Topics.ALL sets its own retention and cleanup.
         p.setProperty("log.retention.hours", "168");
         p.setProperty("message.max.bytes", String.valueOf(16 * 1024 * 1024));
         if (saslSsl != null) {

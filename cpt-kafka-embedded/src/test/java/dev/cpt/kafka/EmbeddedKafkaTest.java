@@ -4,19 +4,26 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.Topics;
+import dev.cpt.contracts.TrainingBatch;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -44,6 +51,7 @@ class EmbeddedKafkaTest {
             for (Topics.Spec spec : Topics.ALL) {
                 assertEquals(spec.partitions(), partitions.get(spec.name()), spec.name());
             }
+            assertEachTopicHasItsChosenConfig(kafka);
 
             try (var producer = producer(kafka)) {
                 producer.send(new ProducerRecord<>("cpt.mixture", "k", "before the crash"))
@@ -55,6 +63,71 @@ class EmbeddedKafkaTest {
             kafka.restart();
             assertTrue(kafka.isRunning());
             assertEquals(List.of("before the crash"), readAll(kafka, "cpt.mixture", 1));
+        }
+    }
+
+    @Test
+    void anExistingTopicWithOtherRetentionIsBroughtToTheChosenOne(@TempDir Path dir) throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0)) {
+            // As a broker whose log directory predates the chosen configs: the broker defaults, or other values.
+            try (var admin = kafka.admin()) {
+                admin.createTopics(List.of(
+                                new NewTopic(TrainingBatch.TOPIC, 1, (short) 1)
+                                        .configs(Map.of(
+                                                Topics.RETENTION_MS, "60000", Topics.CLEANUP_POLICY, "compact,delete")),
+                                new NewTopic(RewardRequest.TOPIC, 4, (short) 1),
+                                new NewTopic(EvalReport.TOPIC, 2, (short) 1)))
+                        .all()
+                        .get(20, TimeUnit.SECONDS);
+            }
+            assertEquals(
+                    "60000",
+                    topicConfig(kafka, TrainingBatch.TOPIC)
+                            .get(Topics.RETENTION_MS)
+                            .value());
+
+            kafka.createTopics(Topics.ALL);
+            assertEachTopicHasItsChosenConfig(kafka);
+
+            // The restarted broker keeps them.
+            kafka.restart();
+            kafka.createTopics(Topics.ALL);
+            assertEachTopicHasItsChosenConfig(kafka);
+        }
+    }
+
+    /** The controller commits a config change before the broker applies it: allow the broker a moment to catch up. */
+    private static void assertEachTopicHasItsChosenConfig(EmbeddedKafka kafka) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        for (Topics.Spec spec : Topics.ALL) {
+            Config config = topicConfig(kafka, spec.name());
+            while (!hasChosenConfig(spec, config) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+                config = topicConfig(kafka, spec.name());
+            }
+            for (var chosen : spec.config().entrySet()) {
+                ConfigEntry entry = config.get(chosen.getKey());
+                assertEquals(chosen.getValue(), entry.value(), spec.name() + " " + chosen.getKey());
+                assertEquals(
+                        ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG,
+                        entry.source(),
+                        spec.name() + " " + chosen.getKey());
+            }
+        }
+    }
+
+    private static boolean hasChosenConfig(Topics.Spec spec, Config config) {
+        return spec.config().entrySet().stream()
+                .allMatch(e -> e.getValue().equals(config.get(e.getKey()).value()));
+    }
+
+    private static Config topicConfig(EmbeddedKafka kafka, String topic) throws Exception {
+        try (var admin = kafka.admin()) {
+            var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            return admin.describeConfigs(List.of(resource))
+                    .all()
+                    .get(20, TimeUnit.SECONDS)
+                    .get(resource);
         }
     }
 

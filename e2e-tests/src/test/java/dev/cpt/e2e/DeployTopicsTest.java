@@ -49,6 +49,7 @@ class DeployTopicsTest {
             assertTrue(
                     expected.put(spec.name(), spec.partitions()) == null, "Topics.ALL lists " + spec.name() + " twice");
         }
+        Map<String, Map<String, String>> expectedConfigs = contractConfigs();
 
         String initName = topicInitServiceName();
         Map<String, Object> init = service(initName);
@@ -67,7 +68,8 @@ class DeployTopicsTest {
         String bootstrap = environment(service("data-ingest-service"), "data-ingest-service")
                 .get("KAFKA_BOOTSTRAP_SERVERS");
         Map<String, Integer> created = new TreeMap<>();
-        for (List<String> words : kafkaTopicsCreations(init)) {
+        Map<String, Map<String, String>> createdConfigs = new TreeMap<>();
+        for (List<String> words : invocations(init, "kafka-topics.sh", "--create")) {
             String topic = option(words, "--topic");
             String partitions = option(words, "--partitions");
             assertNotNull(topic, "kafka-topics.sh --create without --topic: " + words);
@@ -77,6 +79,13 @@ class DeployTopicsTest {
             assertEquals("1", option(words, "--replication-factor"), topic + ": one broker, replication factor 1");
             assertEquals(bootstrap, option(words, "--bootstrap-server"), topic + ": created on another bootstrap");
             assertTrue(created.put(topic, Integer.parseInt(partitions)) == null, topic + " is created twice");
+            Map<String, String> configs = new TreeMap<>();
+            for (int i = words.indexOf("--config"); i >= 0; i = indexOf(words, "--config", i + 1)) {
+                String[] kv = words.get(i + 1).split("=", 2);
+                assertEquals(2, kv.length, topic + ": --config wants key=value, got " + words.get(i + 1));
+                assertTrue(configs.put(kv[0], kv[1]) == null, topic + ": --config " + kv[0] + " given twice");
+            }
+            createdConfigs.put(topic, configs);
         }
 
         Set<String> missing = new TreeSet<>(expected.keySet());
@@ -93,15 +102,104 @@ class DeployTopicsTest {
         assertTrue(unexpected.isEmpty(), "topics the init creates that are not in Topics.ALL: " + unexpected);
         assertTrue(wrongPartitions.isEmpty(), "partition counts differ: " + wrongPartitions);
         assertEquals(expected, created);
+        assertEquals(expectedConfigs, createdConfigs, "--config of each topic differs from Topics.ALL's config");
     }
 
-    /** Each `kafka-topics.sh ... --create ...` invocation of the init service, split into words. */
-    private static List<List<String>> kafkaTopicsCreations(Map<String, Object> init) {
-        String script =
-                (commandText(init.get("entrypoint")) + "\n" + commandText(init.get("command"))).replace("\\\n", " ");
+    /**
+     * --if-not-exists leaves a topic of a kept kafka-data volume as it was: after the creations, the init sets every
+     * topic's config to the chosen values with kafka-configs.sh.
+     */
+    @Test
+    void topicInitBringsTheConfigOfExistingTopicsToTheContractValues() {
+        String initName = topicInitServiceName();
+        Map<String, Object> init = service(initName);
+        String bootstrap = environment(service("data-ingest-service"), "data-ingest-service")
+                .get("KAFKA_BOOTSTRAP_SERVERS");
+        Map<String, Map<String, String>> altered = new TreeMap<>();
+        for (List<String> words : invocations(init, "kafka-configs.sh", "--alter")) {
+            String topic = option(words, "--entity-name");
+            assertNotNull(topic, "kafka-configs.sh --alter without --entity-name: " + words);
+            assertEquals("topics", option(words, "--entity-type"), topic + ": --entity-type");
+            assertEquals(bootstrap, option(words, "--bootstrap-server"), topic + ": altered on another bootstrap");
+            String add = option(words, "--add-config");
+            assertNotNull(add, topic + ": kafka-configs.sh --alter without --add-config");
+            assertFalse(add.contains("["), topic + ": a list value needs its own parsing here: " + add);
+            Map<String, String> configs = new TreeMap<>();
+            for (String pair : add.split(",")) {
+                String[] kv = pair.split("=", 2);
+                assertEquals(2, kv.length, topic + ": --add-config wants key=value, got " + pair);
+                configs.put(kv[0], kv[1]);
+            }
+            assertTrue(altered.put(topic, configs) == null, topic + " is altered twice");
+        }
+        assertEquals(contractConfigs(), altered, "kafka-configs.sh --add-config differs from Topics.ALL's config");
+
+        String script = initScript(init);
+        for (Topics.Spec spec : Topics.ALL) {
+            int create = script.indexOf("--topic " + spec.name() + " ");
+            int alter = script.indexOf("--entity-name " + spec.name() + " ");
+            assertTrue(create >= 0 && create < alter, spec.name() + ": altered before it is created");
+        }
+    }
+
+    /** The README's retention table (Operations) says what Topics.ALL chose, one row per topic or group of topics. */
+    @Test
+    void theReadmeTableStatesEachTopicsPartitionsRetentionAndCleanup() throws java.io.IOException {
+        Map<String, String> documented = new TreeMap<>();
+        for (String line :
+                java.nio.file.Files.readAllLines(DeployFiles.repoRoot().resolve("README.md"))) {
+            String row = line.strip();
+            if (!row.startsWith("| `cpt.")) {
+                continue;
+            }
+            String[] cells = row.split("\\|");
+            assertTrue(cells.length >= 5, "a topic row wants topic, partitions, retention and why: " + row);
+            String retention = cells[3].strip();
+            String retentionMs;
+            var m = java.util.regex.Pattern.compile("^(kept|(\\d+) (day|hour)s?)\\b.*?(delete|compact)$")
+                    .matcher(retention
+                            .replaceAll("\\(.*?\\)", "")
+                            .replaceAll(",", "")
+                            .replaceAll("\\s+", " "));
+            assertTrue(m.matches(), "retention cell not understood: " + retention);
+            if (m.group(1).equals("kept")) {
+                retentionMs = "-1";
+            } else {
+                long unit = m.group(3).equals("day") ? 86_400_000L : 3_600_000L;
+                retentionMs = Long.toString(Long.parseLong(m.group(2)) * unit);
+            }
+            var names = java.util.regex.Pattern.compile("`(cpt\\.[^`]+)`").matcher(cells[1]);
+            while (names.find()) {
+                String described = cells[2].strip() + " " + retentionMs + " " + m.group(4);
+                assertTrue(documented.put(names.group(1), described) == null, names.group(1) + " has two rows");
+            }
+        }
+        Map<String, String> chosen = new TreeMap<>();
+        Topics.ALL.forEach(spec ->
+                chosen.put(spec.name(), spec.partitions() + " " + spec.retentionMs() + " " + spec.cleanupPolicy()));
+        assertEquals(chosen, documented, "README's topic table (partitions retention.ms cleanup) vs Topics.ALL");
+    }
+
+    private static Map<String, Map<String, String>> contractConfigs() {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        Topics.ALL.forEach(spec -> out.put(spec.name(), new TreeMap<>(spec.config())));
+        return out;
+    }
+
+    private static int indexOf(List<String> words, String word, int from) {
+        int i = words.subList(from, words.size()).indexOf(word);
+        return i < 0 ? -1 : from + i;
+    }
+
+    private static String initScript(Map<String, Object> init) {
+        return (commandText(init.get("entrypoint")) + "\n" + commandText(init.get("command"))).replace("\\\n", " ");
+    }
+
+    /** Each `<tool> ... <action> ...` invocation of the init service, split into words. */
+    private static List<List<String>> invocations(Map<String, Object> init, String tool, String action) {
         List<List<String>> out = new ArrayList<>();
-        for (String statement : script.split("\n|;|&&|\\|\\|")) {
-            if (!statement.contains("kafka-topics.sh") || !statement.contains("--create")) {
+        for (String statement : initScript(init).split("\n|;|&&|\\|\\|")) {
+            if (!statement.contains(tool) || !statement.contains(action)) {
                 continue;
             }
             List<String> words = new ArrayList<>();
@@ -117,7 +215,7 @@ class DeployTopicsTest {
             }
             out.add(words);
         }
-        assertFalse(out.isEmpty(), "the init service runs no kafka-topics.sh --create");
+        assertFalse(out.isEmpty(), "the init service runs no " + tool + " " + action);
         return out;
     }
 
