@@ -153,8 +153,8 @@ public class GrpoStages {
         persist(stages.get(id).branchedFrom(baseUri));
     }
 
+    /** On disk first: whatever {@code GET /grpo/{id}} has shown survives a kill. */
     private void persist(GrpoStageStore.Saved stage) {
-        stages.put(stage.status().id(), stage);
         try {
             saved.save(stage);
         } catch (UncheckedIOException e) {
@@ -164,6 +164,7 @@ public class GrpoStages {
                     "GRPO stage %s: its status could not be persisted",
                     stage.status().id());
         }
+        stages.put(stage.status().id(), stage);
     }
 
     private synchronized GrpoStatus current(String id) {
