@@ -8,8 +8,9 @@ import java.util.List;
  * A GRPO stage as the trainer's {@code GET /grpo/{id}} shows it (and {@code POST /grpo} answers with 202): its state
  * ({@value #QUEUED}, {@value #RUNNING}, {@value #SUCCEEDED}, {@value #FAILED}), the spec with defaults filled in,
  * progress, the held-out reward before and after (null while unmeasured or when no reward came), totals of what was
- * dropped, the last step's report, the checkpoints it announced, and the error if it failed. Immutable: each change
- * makes a new one.
+ * dropped, the last step's report, the checkpoints it announced, the error if it failed, and how many trainer restarts
+ * it was resumed across ({@code resumes}; 0, also when a client's JSON leaves it out, for a stage that ran in one
+ * go). Immutable: each change makes a new one.
  */
 public record GrpoStatus(
         String id,
@@ -31,7 +32,8 @@ public record GrpoStatus(
         List<String> checkpoints,
         String error,
         Instant startedAt,
-        Instant finishedAt) {
+        Instant finishedAt,
+        Integer resumes) {
     public static final String QUEUED = "queued";
     public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";
@@ -39,6 +41,8 @@ public record GrpoStatus(
 
     public GrpoStatus {
         checkpoints = checkpoints == null ? List.of() : List.copyOf(checkpoints);
+        // a status written before stages could be resumed has no count: it ran in one go
+        resumes = resumes == null ? 0 : resumes;
     }
 
     /** A stage just accepted: {@code heldOutPrompts} from the spec (defaults filled in), nothing done yet. */
@@ -63,7 +67,8 @@ public record GrpoStatus(
                 List.of(),
                 null,
                 null,
-                null);
+                null,
+                0);
     }
 
     public GrpoStatus running() {
@@ -87,7 +92,37 @@ public record GrpoStatus(
                 checkpoints,
                 error,
                 Instant.now(),
-                finishedAt);
+                finishedAt,
+                resumes);
+    }
+
+    /**
+     * The stage picked up again after a trainer restart: running, with everything it had (this status is the one
+     * of its last checkpoint, or of its start when it wrote none) and {@code resumes} as given.
+     */
+    public GrpoStatus resumed(int resumeCount) {
+        return new GrpoStatus(
+                id,
+                runId,
+                RUNNING,
+                spec,
+                step,
+                policyVersion,
+                heldOutRewardBefore,
+                heldOutRewardAfter,
+                heldOutAnsweredBefore,
+                heldOutAnsweredAfter,
+                heldOutPrompts,
+                groupsUsed,
+                zeroStdGroups,
+                staleGroupsDropped,
+                lateRewards,
+                lastStep,
+                checkpoints,
+                null,
+                startedAt == null ? Instant.now() : startedAt,
+                null,
+                resumeCount);
     }
 
     /** After a step: its step and policy version, its counts added to the totals, it as the last step. */
@@ -112,7 +147,8 @@ public record GrpoStatus(
                 checkpoints,
                 error,
                 startedAt,
-                finishedAt);
+                finishedAt,
+                resumes);
     }
 
     /** The held-out reward before training: its mean (NaN, written as null, when no reward came) and answers. */
@@ -137,7 +173,8 @@ public record GrpoStatus(
                 checkpoints,
                 error,
                 startedAt,
-                finishedAt);
+                finishedAt,
+                resumes);
     }
 
     /** The held-out reward after training, as {@link #before}. */
@@ -162,7 +199,8 @@ public record GrpoStatus(
                 checkpoints,
                 error,
                 startedAt,
-                finishedAt);
+                finishedAt,
+                resumes);
     }
 
     /** With one more announced checkpoint, by its URI. */
@@ -189,7 +227,8 @@ public record GrpoStatus(
                 List.copyOf(more),
                 error,
                 startedAt,
-                finishedAt);
+                finishedAt,
+                resumes);
     }
 
     public GrpoStatus succeeded() {
@@ -221,7 +260,8 @@ public record GrpoStatus(
                 checkpoints,
                 failure,
                 startedAt,
-                Instant.now());
+                Instant.now(),
+                resumes);
     }
 
     /** JSON has no NaN: a mean of nothing is null. */

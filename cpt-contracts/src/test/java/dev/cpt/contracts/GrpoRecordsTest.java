@@ -75,16 +75,20 @@ class GrpoRecordsTest {
                 List.of("file:///store/demo-grpo-g1/step-0", "file:///store/demo-grpo-g1/step-2"),
                 null,
                 Instant.parse("2026-01-02T03:04:05Z"),
-                Instant.parse("2026-01-02T03:05:06.5Z"));
+                Instant.parse("2026-01-02T03:05:06.5Z"),
+                1);
         String json = "{\"id\":\"g1\",\"runId\":\"demo-grpo-g1\",\"state\":\"succeeded\",\"spec\":" + SPEC_JSON
                 + ",\"step\":2,\"policyVersion\":2,\"heldOutRewardBefore\":0.25,\"heldOutRewardAfter\":0.4,"
                 + "\"heldOutAnsweredBefore\":16,\"heldOutAnsweredAfter\":15,\"heldOutPrompts\":16,\"groupsUsed\":3,"
                 + "\"zeroStdGroups\":1,\"staleGroupsDropped\":1,\"lateRewards\":5,\"lastStep\":" + STEP_JSON + ","
                 + "\"checkpoints\":[\"file:///store/demo-grpo-g1/step-0\",\"file:///store/demo-grpo-g1/step-2\"],"
-                + "\"error\":null,\"startedAt\":\"2026-01-02T03:04:05Z\",\"finishedAt\":\"2026-01-02T03:05:06.500Z\"}";
+                + "\"error\":null,\"startedAt\":\"2026-01-02T03:04:05Z\",\"finishedAt\":\"2026-01-02T03:05:06.500Z\","
+                + "\"resumes\":1}";
 
         assertEquals(json, Json.write(status));
         assertEquals(status, Json.read(json, GrpoStatus.class));
+        String before = json.replace(",\"resumes\":1", "");
+        assertEquals(0, Json.read(before, GrpoStatus.class).resumes(), "a status from before resumes reads as 0");
     }
 
     @Test
@@ -121,6 +125,15 @@ class GrpoRecordsTest {
         assertNotNull(done.finishedAt());
         assertThrows(
                 UnsupportedOperationException.class, () -> done.checkpoints().add("x"));
+
+        GrpoStatus resumed = stepped.checkpointed("two").failed("killed").resumed(1);
+        assertEquals(GrpoStatus.RUNNING, resumed.state());
+        assertEquals(1, resumed.resumes());
+        assertEquals(running.startedAt(), resumed.startedAt(), "a resumed stage keeps when it started");
+        assertNull(resumed.error());
+        assertNull(resumed.finishedAt());
+        assertEquals(List.of("base", "two"), resumed.checkpoints());
+        assertEquals(0, queued.resumes());
 
         GrpoStatus failed = running.failed("rewards timed out");
         assertEquals(GrpoStatus.FAILED, failed.state());

@@ -19,6 +19,7 @@ import dev.cpt.trainer.grpo.KafkaRewardSource;
 import dev.cpt.trainer.grpo.RewardSource;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.io.IOException;
@@ -43,6 +44,11 @@ import java.util.function.Supplier;
  * reward service for rewards over Kafka, and announces its checkpoints on {@code cpt.checkpoints} like the CPT run
  * does: step 0 (the branched weights, eval's base for what GRPO changed), every {@code checkpointEverySteps}, and
  * the last. The CPT consumer goes on between the stage's model steps (see {@link BatchTrainer#exclusively}).
+ *
+ * <p>Every change of a stage's status is persisted in its run directory ({@link GrpoStageStore}). When the trainer
+ * starts, finished stages are listed again and unfinished ones resume in submission order, with their ids, from
+ * their last checkpoint (see {@link GrpoStageStore.Resume#of}). A stage stopped by a shutdown stays unfinished on disk
+ * and resumes at the next start.
  */
 @ApplicationScoped
 public class GrpoStages {
@@ -58,7 +64,9 @@ public class GrpoStages {
         t.setDaemon(true);
         return t;
     });
-    private final Map<String, GrpoStatus> stages = new LinkedHashMap<>();
+    private final Map<String, GrpoStageStore.Saved> stages = new LinkedHashMap<>();
+    private final GrpoStageStore saved;
+    private volatile boolean closing;
 
     GrpoStages(
             TrainerConfig config,
@@ -71,6 +79,38 @@ public class GrpoStages {
         this.trainer = trainer;
         this.metrics = metrics;
         this.kafka = kafka;
+        this.saved = new GrpoStageStore(store, config.runId());
+    }
+
+    void resumeAtStartup(@Observes StartupEvent event) {
+        resumePersisted();
+    }
+
+    /**
+     * Takes up the stages persisted in the store that this trainer does not hold yet: a finished one is listed, an
+     * unfinished one queued to resume (once: a stage already held is never started a second time). Returns the ids
+     * queued.
+     */
+    synchronized List<String> resumePersisted() {
+        List<String> queued = new ArrayList<>();
+        for (GrpoStageStore.Saved stage : saved.load()) {
+            String id = stage.status().id();
+            if (stages.containsKey(id)) {
+                continue;
+            }
+            stages.put(id, stage);
+            if (!stage.finished()) {
+                Log.infof(
+                        "GRPO stage %s (%s) was %s at step %d when the trainer stopped: resuming it",
+                        id,
+                        stage.status().runId(),
+                        stage.status().state(),
+                        stage.status().step());
+                executor.submit(() -> run(id, GrpoStageStore.Resume.of(stage)));
+                queued.add(id);
+            }
+        }
+        return queued;
     }
 
     /** Queues a stage; throws {@link IllegalArgumentException} listing every problem of a spec that cannot run. */
@@ -84,32 +124,68 @@ public class GrpoStages {
         }
         String id = UUID.randomUUID().toString().substring(0, 8);
         GrpoStatus status = GrpoStatus.queued(id, config.runId() + RUN_SUFFIX + id, spec);
-        update(status);
-        executor.submit(() -> run(id, spec));
+        synchronized (this) {
+            persist(new GrpoStageStore.Saved(Instant.now(), null, status, null));
+        }
+        executor.submit(() -> run(id, null));
         return status;
     }
 
     synchronized Optional<GrpoStatus> get(String id) {
-        return Optional.ofNullable(stages.get(id));
+        return Optional.ofNullable(stages.get(id)).map(GrpoStageStore.Saved::status);
     }
 
     synchronized Collection<GrpoStatus> all() {
-        return new ArrayList<>(stages.values());
+        return stages.values().stream().map(GrpoStageStore.Saved::status).toList();
     }
 
     private synchronized void update(GrpoStatus status) {
-        stages.put(status.id(), status);
+        persist(stages.get(status.id()).with(status));
+    }
+
+    /** A status that has just added a checkpoint: also the one a resume continues from. */
+    private synchronized void checkpointed(GrpoStatus status) {
+        persist(stages.get(status.id()).checkpointed(status));
+    }
+
+    private synchronized void branched(String id, String baseUri) {
+        persist(stages.get(id).branchedFrom(baseUri));
+    }
+
+    /** On disk first: whatever {@code GET /grpo/{id}} has shown survives a kill. */
+    private void persist(GrpoStageStore.Saved stage) {
+        try {
+            saved.save(stage);
+        } catch (UncheckedIOException e) {
+            // the stage itself goes on; only a restart would lose this change
+            Log.errorf(
+                    e,
+                    "GRPO stage %s: its status could not be persisted",
+                    stage.status().id());
+        }
+        stages.put(stage.status().id(), stage);
     }
 
     private synchronized GrpoStatus current(String id) {
-        return stages.get(id);
+        return stages.get(id).status();
     }
 
-    private void run(String id, GrpoSpec spec) {
+    /** Runs a new stage ({@code resume} null) or one a restart interrupted, from where {@code resume} says. */
+    private void run(String id, GrpoStageStore.Resume resume) {
         String runId = config.runId() + RUN_SUFFIX + id;
-        update(current(id).running());
+        GrpoSpec spec = current(id).spec();
+        update(resume == null ? current(id).running() : resume.status());
         try {
-            Path base = trainer.branchPoint();
+            Path base;
+            if (resume != null && resume.base() != null) {
+                base = store.resolve(resume.base());
+            } else {
+                base = trainer.branchPoint();
+                branched(id, store.uriOf(base));
+            }
+            String from = resume == null ? null : resume.checkpoint();
+            long first = from == null ? 0 : current(id).step();
+            saved.discardCheckpointsAfter(runId, from == null ? -1 : first);
             DemoTasks.Split split = DemoTasks.split(spec.task(), spec.prompts(), spec.heldOutPrompts(), spec.seed());
             GrpoSettings settings = new GrpoSettings(
                     spec.groupSize(),
@@ -123,7 +199,9 @@ public class GrpoStages {
                     config.grpo().maxStalenessSteps(),
                     spec.seed());
             try (LanguageModel reference = LanguageModel.load(base, null, TrainingRun.device(config));
-                    LanguageModel policy = reference.copy();
+                    LanguageModel policy = from == null
+                            ? reference.copy()
+                            : LanguageModel.load(store.resolve(from), null, TrainingRun.device(config));
                     RewardSource rewards = new KafkaRewardSource(kafka)) {
                 Branch branch = new Branch(runId, store.uriOf(base), tokensOf(reference), spec);
                 GrpoLoop loop = new GrpoLoop(
@@ -134,29 +212,49 @@ public class GrpoStages {
                         split.train(),
                         settings,
                         trainer::exclusively);
-                update(current(id).checkpointed(branch.publish(policy, 0)));
-                GrpoLoop.HeldOutReward before = loop.heldOutReward(split.heldOut(), "heldout-before");
-                metrics.heldOut(runId, "before", before);
-                update(current(id).before(before.mean(), before.answered()));
-                for (int step = 1; step <= spec.steps(); step++) {
+                if (from == null) {
+                    checkpointed(current(id).checkpointed(branch.publish(policy, 0)));
+                }
+                if (first == 0) {
+                    GrpoLoop.HeldOutReward before = loop.heldOutReward(split.heldOut(), "heldout-before");
+                    metrics.heldOut(runId, "before", before);
+                    update(current(id).before(before.mean(), before.answered()));
+                } else {
+                    loop.continueFrom(first, current(id).policyVersion());
+                    Log.infof("GRPO stage %s (%s) resumes at step %d of %d", id, runId, first + 1, spec.steps());
+                }
+                for (long step = first + 1; step <= spec.steps(); step++) {
                     GrpoStepReport report = loop.step();
                     metrics.step(runId, report);
                     update(current(id).stepped(report));
                     boolean last = step == spec.steps();
                     if (last || (spec.checkpointEverySteps() > 0 && step % spec.checkpointEverySteps() == 0)) {
-                        update(current(id).checkpointed(branch.publish(policy, step)));
+                        checkpointed(current(id).checkpointed(branch.publish(policy, step)));
                     }
                 }
                 loop.abandonPending();
                 GrpoLoop.HeldOutReward after = loop.heldOutReward(split.heldOut(), "heldout-after");
                 metrics.heldOut(runId, "after", after);
                 update(current(id).after(after.mean(), after.answered()).succeeded());
-                Log.infof("GRPO stage %s (%s): held-out reward %.4f -> %.4f", id, runId, before.mean(), after.mean());
+                Log.infof(
+                        "GRPO stage %s (%s): held-out reward %s -> %.4f",
+                        id, runId, current(id).heldOutRewardBefore(), after.mean());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            if (closing) {
+                Log.infof(
+                        "GRPO stage %s stopped by the shutdown at step %d; it resumes at the next start",
+                        id, current(id).step());
+                return;
+            }
             update(current(id).failed("interrupted"));
         } catch (RuntimeException | IOException | Error e) {
+            if (closing && e instanceof RuntimeException) {
+                // most likely the shutdown's interrupt surfacing as another exception: resume it rather than fail it
+                Log.infof("GRPO stage %s stopped by the shutdown (%s); it resumes at the next start", id, e);
+                return;
+            }
             // an Error too: the executor would swallow it and leave the stage "running" for ever
             Log.errorf(e, "GRPO stage %s failed", id);
             update(current(id).failed(e.getMessage() == null ? e.toString() : e.getMessage()));
@@ -221,6 +319,7 @@ public class GrpoStages {
     }
 
     void close(@Observes ShutdownEvent event) {
+        closing = true;
         executor.shutdownNow();
     }
 }

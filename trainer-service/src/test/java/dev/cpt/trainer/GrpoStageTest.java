@@ -19,8 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.GrpoStatus;
 import dev.cpt.contracts.Json;
-import dev.cpt.contracts.RewardRequest;
-import dev.cpt.contracts.RewardResponse;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.testkit.AwaitRecord;
 import dev.cpt.testkit.EmbeddedKafkaResource;
@@ -31,22 +29,7 @@ import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,63 +42,18 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(EmbeddedKafkaResource.class)
 class GrpoStageTest {
-    private static final AtomicBoolean running = new AtomicBoolean(true);
-    private static final AtomicInteger answered = new AtomicInteger();
-    private static Thread responder;
+    private static RewardResponder responder;
     private final KafkaCompanion kafka =
             new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
     @BeforeAll
     static void startResponder() {
-        String servers = EmbeddedKafkaResource.broker().bootstrapServers();
-        responder = new Thread(() -> respond(servers), "test-reward-responder");
-        responder.setDaemon(true);
-        responder.start();
+        responder = new RewardResponder(EmbeddedKafkaResource.broker().bootstrapServers());
     }
 
     @AfterAll
     static void stopResponder() throws InterruptedException {
-        running.set(false);
-        responder.join(10_000);
-    }
-
-    /** Share of the reference's words that the completion contains: 1 for a copy, 0 for nothing in common. */
-    static double sharedWords(String completion, String reference) {
-        Set<String> ref =
-                new HashSet<>(Arrays.asList(reference.toLowerCase(Locale.ROOT).split("\\W+")));
-        Set<String> got =
-                new HashSet<>(Arrays.asList(completion.toLowerCase(Locale.ROOT).split("\\W+")));
-        ref.remove("");
-        return ref.isEmpty() ? 0 : ref.stream().filter(got::contains).count() / (double) ref.size();
-    }
-
-    private static void respond(String servers) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reward-responder");
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c);
-                KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-            consumer.subscribe(List.of(RewardRequest.TOPIC));
-            while (running.get()) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    RewardRequest request = Json.read(record.value(), RewardRequest.class);
-                    double reward = sharedWords(request.completion(), request.reference());
-                    producer.send(new ProducerRecord<>(
-                            RewardResponse.TOPIC,
-                            request.groupId(),
-                            Json.write(new RewardResponse(
-                                    request.requestId(), request.groupId(), reward, Map.of("words", reward)))));
-                    answered.incrementAndGet();
-                }
-            }
-        }
+        responder.close();
     }
 
     @Test
@@ -135,7 +73,7 @@ class GrpoStageTest {
         assertNull(status.error());
         assertEquals(2, status.step());
         // 2 held-out answers before, 2 steps x 2 prompts x 3 completions, 2 held-out answers after
-        assertTrue(answered.get() >= 16, "answered " + answered.get());
+        assertTrue(responder.answered() >= 16, "answered " + responder.answered());
         assertEquals(2, status.heldOutAnsweredBefore());
         assertNotNull(status.heldOutRewardBefore());
         assertEquals(

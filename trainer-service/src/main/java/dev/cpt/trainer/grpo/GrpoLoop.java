@@ -133,6 +133,20 @@ public final class GrpoLoop {
         this.lateSeen = rewards.lateAnswers();
     }
 
+    /**
+     * Makes a loop over a policy loaded from a stage's checkpoint at {@code step} go on as that stage: its next step
+     * is {@code step + 1}, its policy version {@code policyVersion}, and its prompts continue where the first
+     * {@code step} steps left off. Only before the first step; the sampling's random draws start afresh.
+     */
+    public void continueFrom(long step, long policyVersion) {
+        if (this.step != 0) {
+            throw new IllegalStateException("the loop has already taken " + this.step + " steps");
+        }
+        this.step = step;
+        this.policyVersion = policyVersion;
+        this.nextPrompt = (int) (step * settings.promptsPerStep() % train.size());
+    }
+
     /** Policy updates applied so far (the version the next rollouts are sampled from). */
     public long policyVersion() {
         return policyVersion;
