@@ -82,12 +82,11 @@ public final class PackedInts {
     public static int pack(int[] ids, byte[] out, int offset) {
         int width = width(ids);
         out[offset++] = (byte) ('0' + width);
-        byte[] raw = new byte[ids.length * width];
         if (width == 1) {
-            for (int i = 0; i < ids.length; i++) {
-                raw[i] = (byte) ids[i];
-            }
-        } else if (width == 2) {
+            return base64OfBytes(ids, out, offset); // the byte tokenizer's ids: no intermediate array
+        }
+        byte[] raw = new byte[ids.length * width];
+        if (width == 2) {
             for (int i = 0; i < ids.length; i++) {
                 SHORT_LE.set(raw, 2 * i, (short) ids[i]);
             }
@@ -132,6 +131,29 @@ public final class PackedInts {
 
     private static int base64Length(int bytes) {
         return bytes / 3 * 4 + (bytes % 3 == 0 ? 0 : bytes % 3 + 1);
+    }
+
+    /** {@link #base64} of ids that each fit in one byte, read straight from the ids. */
+    private static int base64OfBytes(int[] in, byte[] out, int offset) {
+        int p = offset;
+        int whole = in.length - in.length % 3;
+        for (int i = 0; i < whole; i += 3) {
+            int bits = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
+            out[p++] = ALPHABET[bits >>> 18];
+            out[p++] = ALPHABET[bits >>> 12 & 0x3F];
+            out[p++] = ALPHABET[bits >>> 6 & 0x3F];
+            out[p++] = ALPHABET[bits & 0x3F];
+        }
+        int rest = in.length - whole;
+        if (rest > 0) {
+            int bits = in[whole] << 16 | (rest == 2 ? in[whole + 1] << 8 : 0);
+            out[p++] = ALPHABET[bits >>> 18];
+            out[p++] = ALPHABET[bits >>> 12 & 0x3F];
+            if (rest == 2) {
+                out[p++] = ALPHABET[bits >>> 6 & 0x3F];
+            }
+        }
+        return p;
     }
 
     /** RFC 4648 base64, standard alphabet, no padding, written at {@code offset}. */
