@@ -13,19 +13,14 @@
 #
 #   data-ingest-service/bench/ingest-throughput.sh [megabytes=64] [threads=2] [chunk=500]
 #
-# Needs the project's modules in the local Maven repository (mvn -DskipTests install, or ./cpt demo, once).
+# Builds what it needs in the reactor (no mvn install).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 root="$(cd "$here/.." && pwd)"
 cd "$here"
 
-if ! mvn -q -B -o -f "$here/pom.xml" -DskipTests test-compile dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null 2>&1; then
-  echo "building the modules ingest depends on (mvn -DskipTests install -pl data-ingest-service -am)..."
-  mvn -q -B -f "$root/pom.xml" -DskipTests install -pl data-ingest-service -am
-  mvn -q -B -f "$here/pom.xml" -DskipTests test-compile dependency:build-classpath \
-      -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
-fi
+mvn -q -B -o -f "$root/pom.xml" -pl data-ingest-service -am -DskipTests -Dspotless.check.skip=true test-compile \
+    dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
 
 exec java ${BENCH_JAVA_OPTS:-} -Xms1g -Xmx3g -XX:+UseParallelGC \
   -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
