@@ -6,10 +6,11 @@
 # of text of the ingest JVM (by thread kind: ingest threads, producer I/O, GC, JIT) and of the broker, which is the
 # figure to compare on a shared machine: on n quiet cores the path can do at most n / (core-s per MB) MB/s.
 #
-# Properties (via BENCH_JAVA_OPTS): -Dbench.warmup-passes=3, -Dbench.compression=lz4|snappy|zstd|none,
-# -Dbench.sink=serialize (no broker), -Dbench.encodings=numbers,packed (document encodings measured one after the other
-# in the same run, each warmed up on its own: schema version 1's number arrays, version 2's packed ids; a summary at the
-# end compares their CPU per MB and broker log bytes per byte of text).
+# Properties (via BENCH_JAVA_OPTS): -Dbench.warmup-passes=3, -Dbench.compression=lz4|snappy|zstd|none (default lz4,
+# as the service), -Dbench.sink=serialize (no broker), -Dbench.encodings=numbers,packed (document encodings measured
+# one after the other in the same run, each warmed up on its own: schema version 1's number arrays, version 2's packed
+# ids; packed:none gives a run its own codec; a summary at the end compares their CPU per MB and the broker's log bytes
+# per byte of text).
 #
 #   data-ingest-service/bench/ingest-throughput.sh [megabytes=64] [threads=2] [chunk=500]
 #

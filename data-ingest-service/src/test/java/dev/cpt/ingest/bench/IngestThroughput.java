@@ -46,7 +46,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code -Dbench.warmup-passes=3} (uncounted passes over a separate 16 MB warm-up corpus), {@code -Dbench.compression=}
  * (producer compression), {@code -Dbench.sink=serialize} (no broker), {@code -Dbench.encodings=numbers,packed} (the
  * document encodings to measure one after the other in this run, each with its own warm-up and dedup state: version
- * 1's number arrays and version 2's packed ids, ingest's {@code cpt.tokens.encoding}); a summary compares them.
+ * 1's number arrays and version 2's packed ids, ingest's {@code cpt.tokens.encoding}; {@code packed:lz4} gives one run
+ * a compression codec of its own); a summary compares them.
  */
 public final class IngestThroughput {
     private static final long WARMUP_BYTES = 16L * 1024 * 1024;
@@ -75,9 +76,13 @@ public final class IngestThroughput {
         try {
             kafka.createTopics(Topics.ALL);
             List<String> summary = new ArrayList<>();
-            for (String encoding :
+            for (String run :
                     System.getProperty("bench.encodings", "numbers,packed").split(",")) {
-                summary.add(run(kafka, corpus, threads, chunk, encoding));
+                String[] encodingAndCodec = run.split(":");
+                String codec = encodingAndCodec.length > 1
+                        ? encodingAndCodec[1]
+                        : System.getProperty("bench.compression", "lz4"); // the service's
+                summary.add(run(kafka, corpus, threads, chunk, encodingAndCodec[0], codec));
             }
             System.out.printf("%nSUMMARY by document encoding (run order), core-s per MB of text:%n");
             summary.forEach(line -> System.out.println("  " + line));
@@ -86,12 +91,12 @@ public final class IngestThroughput {
         }
     }
 
-    private static String run(EmbeddedKafka kafka, Corpus corpus, int threads, int chunk, String encoding)
+    private static String run(EmbeddedKafka kafka, Corpus corpus, int threads, int chunk, String encoding, String codec)
             throws Exception {
-        System.out.printf("%n=== document encoding %s ===%n", encoding);
+        System.out.printf("%n=== document encoding %s, compression %s ===%n", encoding, codec);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Validator validator = new Validator(1, 1 << 20);
-        try (ProducerSink producer = new ProducerSink(kafka.bootstrapServers(), producerOverrides(encoding))) {
+        try (ProducerSink producer = new ProducerSink(kafka.bootstrapServers(), producerOverrides(encoding, codec))) {
             Ingester.Sink sink = sinkFor(producer, encoding);
 
             // Warm-up: the JIT (of this JVM and the broker's), the producer's metadata and connections. Each pass
@@ -129,12 +134,13 @@ public final class IngestThroughput {
                 double logPerText = "serialize".equals(System.getProperty("bench.sink"))
                         ? Double.NaN
                         : (documentLogBytes(kafka) - logBefore) / (double) corpus.textBytes;
-                report(kafka, corpus, threads, chunk, registry, tally, seconds, used);
+                report(kafka, corpus, threads, chunk, codec, registry, tally, seconds, used);
                 System.out.printf("broker log bytes of the published documents per byte of text: %.3f%n", logPerText);
                 double textMb = corpus.textBytes / 1e6;
                 return String.format(
-                        "%-8s total %.4f (ingest %.4f + broker %.4f), %.1f MB/s wall, %.3f log bytes per text byte",
+                        "%-8s %-6s total %.4f (ingest %.4f + broker %.4f), %.1f MB/s wall, %.3f log bytes per text byte",
                         encoding,
+                        codec,
                         used.totalSeconds() / textMb,
                         used.ingestSeconds() / textMb,
                         used.brokerSeconds() / textMb,
@@ -239,6 +245,7 @@ public final class IngestThroughput {
             Corpus corpus,
             int threads,
             int chunk,
+            String codec,
             SimpleMeterRegistry registry,
             Tally tally,
             double seconds,
@@ -248,7 +255,7 @@ public final class IngestThroughput {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(
                 "%n%d thread(s), chunks of %d, dedup exact+near on, acks=all, compression %s, broker %s, %d cores%n",
-                threads, chunk, System.getProperty("bench.compression", "none"), kafka.bootstrapServers(), cores);
+                threads, chunk, codec, kafka.bootstrapServers(), cores);
         System.out.printf(
                 "documents in: %,d   published: %,d   duplicates: %,d   rejected: %,d   in %.2f s%n",
                 documents, tally.accepted.get(), tally.duplicates.get(), tally.rejected.get(), seconds);
@@ -284,15 +291,9 @@ public final class IngestThroughput {
         }
     }
 
-    /** -Dbench.compression=lz4|zstd|none, for comparing producer settings. */
-    private static Map<String, Object> producerOverrides(String encoding) {
-        String compression = System.getProperty("bench.compression");
-        Map<String, Object> overrides = new java.util.HashMap<>();
-        overrides.put(dev.cpt.ingest.DocumentSerializer.ENCODING_CONFIG, encoding);
-        if (compression != null) {
-            overrides.put("compression.type", compression);
-        }
-        return overrides;
+    /** -Dbench.compression=lz4|zstd|none (default lz4, as the service), or a run's own codec. */
+    private static Map<String, Object> producerOverrides(String encoding, String codec) {
+        return Map.of(dev.cpt.ingest.DocumentSerializer.ENCODING_CONFIG, encoding, "compression.type", codec);
     }
 
     /** -Dbench.sink=serialize: everything but the broker (JSON only), to see where the time goes. */
