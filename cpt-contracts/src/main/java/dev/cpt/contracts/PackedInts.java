@@ -46,6 +46,8 @@ public final class PackedInts {
     private static final VarHandle SHORT_LE =
             MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private PackedInts() {}
 
@@ -136,7 +138,26 @@ public final class PackedInts {
     private static int base64(int[] in, byte[] out, int offset) {
         int p = offset;
         int whole = in.length - in.length % 3;
-        for (int i = 0; i < whole; i += 3) {
+        int i = 0;
+        // six bytes make eight characters, stored as one little-endian long
+        for (; i + 6 <= whole && p + 8 <= out.length; i += 6, p += 8) {
+            long bits = (long) (in[i] << 16 | in[i + 1] << 8 | in[i + 2]) << 24
+                    | in[i + 3] << 16
+                    | in[i + 4] << 8
+                    | in[i + 5];
+            LONG_LE.set(
+                    out,
+                    p,
+                    ALPHABET[(int) (bits >>> 42)]
+                            | (long) ALPHABET[(int) (bits >>> 36) & 0x3F] << 8
+                            | (long) ALPHABET[(int) (bits >>> 30) & 0x3F] << 16
+                            | (long) ALPHABET[(int) (bits >>> 24) & 0x3F] << 24
+                            | (long) ALPHABET[(int) (bits >>> 18) & 0x3F] << 32
+                            | (long) ALPHABET[(int) (bits >>> 12) & 0x3F] << 40
+                            | (long) ALPHABET[(int) (bits >>> 6) & 0x3F] << 48
+                            | (long) ALPHABET[(int) bits & 0x3F] << 56);
+        }
+        for (; i < whole; i += 3) {
             int bits = in[i] << 16 | in[i + 1] << 8 | in[i + 2];
             out[p++] = ALPHABET[bits >>> 18];
             out[p++] = ALPHABET[bits >>> 12 & 0x3F];

@@ -155,6 +155,33 @@ class SchemaVersionTest {
         assertEquals('4', PackedInts.pack(new int[] {-1}).charAt(0));
     }
 
+    @Test
+    void packedIdsAreTheWidthThenStandardBase64OfTheLittleEndianBytes() {
+        Random random = new Random(11);
+        for (int n : new int[] {1, 5, 6, 7, 12, 13, 100, 1001}) {
+            for (int width : new int[] {1, 2, 4}) {
+                int[] ids = random.ints(n, 0, width == 1 ? 256 : width == 2 ? 65_536 : Integer.MAX_VALUE)
+                        .toArray();
+                ids[0] = width == 1 ? 255 : width == 2 ? 65_535 : Integer.MAX_VALUE; // the width is the largest id's
+                java.nio.ByteBuffer le =
+                        java.nio.ByteBuffer.allocate(n * width).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                for (int id : ids) {
+                    if (width == 1) {
+                        le.put((byte) id);
+                    } else if (width == 2) {
+                        le.putShort((short) id);
+                    } else {
+                        le.putInt(id);
+                    }
+                }
+                String expected =
+                        width + java.util.Base64.getEncoder().withoutPadding().encodeToString(le.array());
+                assertEquals(expected, PackedInts.pack(ids), n + " ids of width " + width);
+                assertArrayEquals(ids, PackedInts.unpack(expected));
+            }
+        }
+    }
+
     private static Document withTokens(Document d, int[] tokens) {
         return new Document(
                 d.id(), d.domain(), d.text(), d.tokenizer(), tokens, d.source(), d.receivedAt(), d.quality());
