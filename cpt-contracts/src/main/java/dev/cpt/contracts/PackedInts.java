@@ -49,6 +49,15 @@ public final class PackedInts {
     private static final VarHandle LONG_LE =
             MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    /** The two characters of every 12 bits, the first in the low byte: one lookup for each pair of characters. */
+    private static final long[] PAIRS = new long[1 << 12];
+
+    static {
+        for (int v = 0; v < PAIRS.length; v++) {
+            PAIRS[v] = ALPHABET[v >>> 6] | (long) ALPHABET[v & 0x3F] << 8;
+        }
+    }
+
     private PackedInts() {}
 
     /** Marks an {@code int[]} record component as written packed and read in either form. */
@@ -70,7 +79,12 @@ public final class PackedInts {
 
     /** The length in characters (= UTF-8 bytes) of {@code ids} packed, width character included. */
     public static int packedLength(int[] ids) {
-        return 1 + base64Length(ids.length * width(ids));
+        return packedLength(ids.length, width(ids));
+    }
+
+    /** The packed length of {@code count} ids of {@code width} bytes. */
+    public static int packedLength(int count, int width) {
+        return 1 + base64Length(count * width);
     }
 
     /** The packed form as a string. */
@@ -85,7 +99,11 @@ public final class PackedInts {
      * {@link #packedLength}; returns the offset after it.
      */
     public static int pack(int[] ids, byte[] out, int offset) {
-        int width = width(ids);
+        return pack(ids, width(ids), out, offset);
+    }
+
+    /** {@link #pack(int[], byte[], int)} at a {@link #width} already known. */
+    public static int pack(int[] ids, int width, byte[] out, int offset) {
         out[offset++] = (byte) ('0' + width);
         if (width == 1) {
             return base64(ids, out, offset); // the byte tokenizer's ids are their own bytes: nothing to convert
@@ -139,7 +157,7 @@ public final class PackedInts {
         int p = offset;
         int whole = in.length - in.length % 3;
         int i = 0;
-        // six bytes make eight characters, stored as one little-endian long
+        // six bytes make eight characters, four pairs looked up, stored as one little-endian long
         for (; i + 6 <= whole && p + 8 <= out.length; i += 6, p += 8) {
             long bits = (long) (in[i] << 16 | in[i + 1] << 8 | in[i + 2]) << 24
                     | in[i + 3] << 16
@@ -148,14 +166,10 @@ public final class PackedInts {
             LONG_LE.set(
                     out,
                     p,
-                    ALPHABET[(int) (bits >>> 42)]
-                            | (long) ALPHABET[(int) (bits >>> 36) & 0x3F] << 8
-                            | (long) ALPHABET[(int) (bits >>> 30) & 0x3F] << 16
-                            | (long) ALPHABET[(int) (bits >>> 24) & 0x3F] << 24
-                            | (long) ALPHABET[(int) (bits >>> 18) & 0x3F] << 32
-                            | (long) ALPHABET[(int) (bits >>> 12) & 0x3F] << 40
-                            | (long) ALPHABET[(int) (bits >>> 6) & 0x3F] << 48
-                            | (long) ALPHABET[(int) bits & 0x3F] << 56);
+                    PAIRS[(int) (bits >>> 36)]
+                            | (long) PAIRS[(int) (bits >>> 24) & 0xFFF] << 16
+                            | (long) PAIRS[(int) (bits >>> 12) & 0xFFF] << 32
+                            | (long) PAIRS[(int) bits & 0xFFF] << 48);
         }
         for (; i < whole; i += 3) {
             int bits = in[i] << 16 | in[i + 1] << 8 | in[i + 2];

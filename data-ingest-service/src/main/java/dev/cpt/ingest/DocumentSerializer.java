@@ -200,8 +200,9 @@ public class DocumentSerializer implements Serializer<Object> {
         }
 
         Out packed(int[] values) {
-            ensure(PackedInts.packedLength(values));
-            pos = PackedInts.pack(values, buf, pos);
+            int width = PackedInts.width(values);
+            ensure(PackedInts.packedLength(values.length, width));
+            pos = PackedInts.pack(values, width, buf, pos);
             return this;
         }
 
