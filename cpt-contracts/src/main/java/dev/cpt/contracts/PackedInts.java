@@ -31,8 +31,9 @@ import java.util.Base64;
  *
  * <p>Chosen over an LEB128 varint form (7 bits a byte) by measurement ({@code data-ingest-service/bench/
  * broker-storage.sh}, the shipped corpora, byte tokenizer): the two are the same size within 0.5 % (2.739 against
- * 2.748 JSON bytes per byte of text for documents, 0.931 against 0.933 in the broker with zstd, 1.416 against 1.418
- * with lz4), since nearly all of that text is ASCII, where both take one byte an id; the varint form takes two for
+ * 2.748 JSON bytes per byte of text for documents; in the broker, over two runs, 1.416-1.418 against 1.418-1.423 with
+ * lz4, 0.931-0.936 against 0.933-0.939 with zstd), since nearly all of that text is ASCII, where both take one byte
+ * an id; the varint form takes two for
  * the ids 128-255 of other UTF-8 text. Fixed width is the simpler reader (no data-dependent loop, a length check
  * catches a truncated value), and it bounds the size by the width. Not measured: a BPE vocabulary, where varints
  * would take one byte for ids below 128 and three for ids from 16,384, fixed width two for any id below 65,536.
