@@ -19,7 +19,8 @@ public record CheckpointEvent(
         List<ConsumedOffset> consumedOffsets,
         Instant at,
         ScheduleState schedule,
-        String optimizerStateUri) {
+        String optimizerStateUri)
+        implements Versioned {
     public static final String TOPIC = "cpt.checkpoints";
 
     /**

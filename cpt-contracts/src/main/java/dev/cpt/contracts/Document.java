@@ -11,16 +11,22 @@ import java.util.Map;
  * <p>{@code quality} holds ingest's quality signals (heuristics in the spirit of Gopher / C4, e.g. {@code score},
  * {@code words}, {@code symbol_ratio}); empty for documents made before ingest scored them, so a consumer can weight
  * or filter by them without every producer having to know them.
+ *
+ * <p>On the wire (schema version 2, {@link Versioned}) {@code tokens} is one string, the ids packed as
+ * {@link PackedInts} describes: a width character ({@code 1}, {@code 2} or {@code 4} bytes per id, the smallest
+ * that holds the largest id), then the ids as little-endian unsigned integers of that width in base64 (no padding).
+ * Version 1 messages, with the ids as a JSON number array and no {@code schemaVersion}, still read.
  */
 public record Document(
         String id,
         String domain,
         String text,
         String tokenizer,
-        int[] tokens,
+        @PackedInts.Field int[] tokens,
         String source,
         Instant receivedAt,
-        Map<String, Double> quality) {
+        Map<String, Double> quality)
+        implements Versioned {
     public static final String TOPIC = "cpt.documents";
     public static final String HELDOUT_TOPIC = "cpt.heldout";
 

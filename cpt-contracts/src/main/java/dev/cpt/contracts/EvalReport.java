@@ -29,7 +29,8 @@ public record EvalReport(
         Map<String, HeldoutSetInfo> heldoutSets,
         ContinualMetrics continual,
         GateDecision gate,
-        Map<String, TaskScore> tasks) {
+        Map<String, TaskScore> tasks)
+        implements Versioned {
     public static final String TOPIC = "cpt.eval.reports";
 
     public EvalReport {

@@ -6,7 +6,8 @@ import java.util.List;
  * What ingest's {@code POST /documents} answers: one entry per non-blank line of the upload, in three lists, and an
  * error when the upload stopped early (for example at the size limit; the documents before it are listed).
  */
-public record IngestReply(List<Accepted> accepted, List<Duplicate> duplicates, List<Rejection> rejected, String error) {
+public record IngestReply(List<Accepted> accepted, List<Duplicate> duplicates, List<Rejection> rejected, String error)
+        implements Versioned {
     public IngestReply {
         accepted = accepted == null ? List.of() : List.copyOf(accepted);
         duplicates = duplicates == null ? List.of() : List.copyOf(duplicates);

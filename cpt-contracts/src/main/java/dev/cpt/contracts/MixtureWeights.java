@@ -21,7 +21,8 @@ public record MixtureWeights(
         Map<String, Long> freshTokens,
         Map<String, Long> replayTokens,
         Integer batches,
-        Boolean fallback) {
+        Boolean fallback)
+        implements Versioned {
     public static final String TOPIC = "cpt.mixture";
 
     public MixtureWeights {

@@ -10,9 +10,13 @@ import java.util.List;
  * in increasing order. A sequence whose first token continues a document cut off in the previous sequence has no
  * start at 0. {@code replay} says the tokens were drawn again from the mixer's replay reservoir rather than trained
  * for the first time. Both fields are absent in messages written before they existed: no known boundaries, fresh.
+ *
+ * <p>On the wire (schema version 2 of the {@link TrainingBatch} holding it) {@code tokens} is packed as in
+ * {@link Document}: see {@link PackedInts} (width character, little-endian fixed-width ids, base64). A version 1
+ * number array still reads. {@code documentStarts} stays a number array: a few offsets per sequence.
  */
 public record PackedSequence(
-        String domain, int[] tokens, List<String> documentIds, int[] documentStarts, Boolean replay) {
+        String domain, @PackedInts.Field int[] tokens, List<String> documentIds, int[] documentStarts, Boolean replay) {
     public PackedSequence {
         Require.nonBlank(domain, "domain");
         Require.nonNull(tokens, "tokens");

@@ -5,7 +5,7 @@ package dev.cpt.contracts;
  * Read from {@link #TOPIC} and from ingest's {@code POST /documents}. Id and domain are optional:
  * ingest derives an id from the content and assigns a domain by rule when they are missing.
  */
-public record RawDocument(String id, String domain, String text, String source) {
+public record RawDocument(String id, String domain, String text, String source) implements Versioned {
     public static final String TOPIC = "cpt.documents.raw";
 
     public RawDocument {

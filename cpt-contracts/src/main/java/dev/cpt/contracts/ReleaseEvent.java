@@ -20,7 +20,8 @@ public record ReleaseEvent(
         String heldoutSetSha256,
         Long previousReleaseStep,
         String reason,
-        Instant at) {
+        Instant at)
+        implements Versioned {
     public static final String TOPIC = "cpt.releases";
 
     public ReleaseEvent {

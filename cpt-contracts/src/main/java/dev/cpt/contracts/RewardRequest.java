@@ -7,7 +7,8 @@ import java.time.Instant;
  * the rollout group so that a group's requests stay together; answered on {@link RewardResponse#TOPIC}.
  */
 public record RewardRequest(
-        String requestId, String groupId, String prompt, String completion, String reference, Instant at) {
+        String requestId, String groupId, String prompt, String completion, String reference, Instant at)
+        implements Versioned {
     public static final String TOPIC = "cpt.reward.requests";
 
     public RewardRequest {

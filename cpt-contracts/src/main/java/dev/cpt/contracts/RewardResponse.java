@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * The reward for one {@link RewardRequest}: the total and each term apart. Published on {@link #TOPIC}, keyed by group.
  */
-public record RewardResponse(String requestId, String groupId, double reward, Map<String, Double> terms) {
+public record RewardResponse(String requestId, String groupId, double reward, Map<String, Double> terms)
+        implements Versioned {
     public static final String TOPIC = "cpt.rewards";
 
     public RewardResponse {

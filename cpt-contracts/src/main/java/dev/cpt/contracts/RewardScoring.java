@@ -12,8 +12,8 @@ public final class RewardScoring {
     /** A completion and the reference it is scored against. */
     public record Pair(String completion, String reference) {}
 
-    public record Request(List<Pair> pairs) {}
+    public record Request(List<Pair> pairs) implements Versioned {}
 
     /** {@code rewards[i]} is the reward of pair i; {@code terms[i]} the terms it is made of, by name. */
-    public record Reply(List<Double> rewards, List<Map<String, Double>> terms) {}
+    public record Reply(List<Double> rewards, List<Map<String, Double>> terms) implements Versioned {}
 }

@@ -13,6 +13,8 @@ import java.util.Map;
  * a whole round or none of it. {@code policy} names the policy that chose the weights and {@code replayShare} is the
  * share of this batch's tokens drawn from the replay reservoir. Those fields are absent in messages written before
  * they existed: no policy named, no replay, one batch per round.
+ *
+ * <p>Schema version 2 ({@link Versioned}) packs each sequence's tokens, see {@link PackedSequence}.
  */
 public record TrainingBatch(
         String batchId,
@@ -24,7 +26,8 @@ public record TrainingBatch(
         String policy,
         Double replayShare,
         Integer batchIndex,
-        Integer batchesInRound) {
+        Integer batchesInRound)
+        implements Versioned {
     public static final String TOPIC = "cpt.batches";
 
     public TrainingBatch {

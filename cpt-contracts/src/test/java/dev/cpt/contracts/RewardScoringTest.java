@@ -13,7 +13,8 @@ class RewardScoringTest {
         var request =
                 new RewardScoring.Request(List.of(new RewardScoring.Pair("granite is a rock", "granite is rock")));
         assertEquals(
-                "{\"pairs\":[{\"completion\":\"granite is a rock\",\"reference\":\"granite is rock\"}]}",
+                ServiceRecordsTest.versioned(
+                        "{\"pairs\":[{\"completion\":\"granite is a rock\",\"reference\":\"granite is rock\"}]}"),
                 Json.write(request));
         assertEquals(request, Json.read(Json.write(request), RewardScoring.Request.class));
     }

@@ -153,6 +153,29 @@ public final class EmbeddedKafka implements AutoCloseable {
         return Admin.create(props);
     }
 
+    /**
+     * Bytes the broker's log holds for {@code topic}: the sum of its partitions' log segment sizes as the broker reports
+     * them (record batches as stored, compressed as the producer sent them; indexes not counted).
+     */
+    public long logBytes(String topic) {
+        try (Admin admin = admin()) {
+            List<Integer> brokers = admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+                    .map(n -> n.id())
+                    .toList();
+            return admin.describeLogDirs(brokers).allDescriptions().get(30, TimeUnit.SECONDS).values().stream()
+                    .flatMap(dirs -> dirs.values().stream())
+                    .flatMap(dir -> dir.replicaInfos().entrySet().stream())
+                    .filter(e -> e.getKey().topic().equals(topic))
+                    .mapToLong(e -> e.getValue().size())
+                    .sum();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while describing log dirs", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("describing the log dirs of " + bootstrapServers() + " failed", e);
+        }
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.JsonSerializer;
+import dev.cpt.contracts.PackedInts;
+import dev.cpt.contracts.Versioned;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -14,10 +16,14 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Kafka value serializer for the documents ingest publishes, writing the same JSON as the contracts'
- * {@link JsonSerializer} (a test compares the two trees) but straight into bytes. The token array is the bulk of a
- * document's JSON (about 3.5 bytes per byte of text with the byte tokenizer), and writing it element by element
- * through Jackson was the largest single cost of ingest. Anything that is not a {@link Document} of the known
- * shape goes through Jackson, so a field added to the contract later is never silently dropped.
+ * {@link JsonSerializer} (a test compares the two trees) but straight into bytes. The tokens are the bulk of a
+ * document's JSON: packed ({@link PackedInts}, schema version 2) 4/3 bytes per byte-tokenizer id, as the number array
+ * of version 1 about 3.5 bytes per byte of text. Anything that is not a {@link Document} of the known shape goes
+ * through Jackson, so a field added to the contract later is never silently dropped.
+ *
+ * <p>{@value #ENCODING_CONFIG}{@code =numbers} (a producer property, handed to {@link #configure}) writes version 1
+ * instead (tokens as a number array, no version field): for a rolling upgrade while some consumer still runs code that
+ * reads only version 1, and for the benchmarks' side-by-side comparison.
  */
 public class DocumentSerializer implements Serializer<Object> {
     /** The record components this writer knows; another shape falls back to Jackson. */
@@ -52,7 +58,20 @@ public class DocumentSerializer implements Serializer<Object> {
      */
     private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(() -> new Out(1 << 16));
 
+    /** Producer property: {@code packed} (default, schema version 2) or {@code numbers} (version 1). */
+    public static final String ENCODING_CONFIG = "cpt.tokens.encoding";
+
     private final JsonSerializer fallback = new JsonSerializer();
+    private boolean numbers;
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        Object encoding = configs.get(ENCODING_CONFIG);
+        if (encoding != null && !"packed".equals(encoding) && !"numbers".equals(encoding)) {
+            throw new IllegalArgumentException(ENCODING_CONFIG + " must be packed or numbers, is " + encoding);
+        }
+        numbers = "numbers".equals(encoding);
+    }
 
     @Override
     public byte[] serialize(String topic, Object data) {
@@ -60,14 +79,18 @@ public class DocumentSerializer implements Serializer<Object> {
             return fallback.serialize(topic, data);
         }
         // written into this thread's scratch buffer, then copied once at its exact size: one allocation per record
-        int estimate = doc.text().length() + doc.tokens().length * 4 + 1024;
+        int estimate = doc.text().length() + doc.tokens().length * (numbers ? 4 : 2) + 1024;
         Out out = estimate <= SCRATCH_LIMIT ? SCRATCH.get().reset(estimate) : new Out(estimate);
         out.raw("{\"id\":").string(doc.id());
         out.raw(",\"domain\":").string(doc.domain());
         out.raw(",\"text\":").string(doc.text());
         out.raw(",\"tokenizer\":").string(doc.tokenizer());
-        out.raw(",\"tokens\":[").numbers(doc.tokens());
-        out.raw("],\"source\":").string(doc.source());
+        if (numbers) {
+            out.raw(",\"tokens\":[").numbers(doc.tokens()).raw("]");
+        } else {
+            out.raw(",\"tokens\":\"").packed(doc.tokens()).raw("\"");
+        }
+        out.raw(",\"source\":").string(doc.source());
         // Instant.toString is ISO-8601 as Jackson's JavaTimeModule writes it with WRITE_DATES_AS_TIMESTAMPS off
         out.raw(",\"receivedAt\":").string(doc.receivedAt().toString());
         out.raw(",\"quality\":{");
@@ -76,7 +99,7 @@ public class DocumentSerializer implements Serializer<Object> {
             out.raw(first ? "" : ",").string(q.getKey()).raw(":").raw(jsonNumber(q.getValue()));
             first = false;
         }
-        out.raw("}}");
+        out.raw(numbers ? "}}" : "},\"" + Versioned.FIELD + "\":" + Versioned.SCHEMA_VERSION + "}");
         return out.bytes();
     }
 
@@ -173,6 +196,13 @@ public class DocumentSerializer implements Serializer<Object> {
                 }
             }
             pos = values.length > 0 ? p - 1 : p; // no comma after the last one
+            return this;
+        }
+
+        Out packed(int[] values) {
+            int width = PackedInts.width(values);
+            ensure(PackedInts.packedLength(values.length, width));
+            pos = PackedInts.pack(values, width, buf, pos);
             return this;
         }
 

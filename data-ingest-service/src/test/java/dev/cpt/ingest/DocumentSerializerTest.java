@@ -2,9 +2,11 @@ package dev.cpt.ingest;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.PackedInts;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -27,6 +29,31 @@ class DocumentSerializerTest {
         Document back = Json.read(fast, Document.class);
         assertArrayEquals(doc.tokens(), back.tokens());
         assertEquals(doc.quality(), back.quality());
+    }
+
+    @Test
+    void numbersWritesVersion1AsBeforeWhichStillReads() throws Exception {
+        Document doc = new Document(
+                "id-1",
+                "law",
+                "Hi",
+                "byte-utf8",
+                new int[] {72, 105, 50_257},
+                "http",
+                Instant.parse("2026-11-23T10:00:00Z"),
+                Map.of());
+        DocumentSerializer serializer = new DocumentSerializer();
+        serializer.configure(Map.of(DocumentSerializer.ENCODING_CONFIG, "numbers"), false);
+        String v1 = new String(serializer.serialize("t", doc), StandardCharsets.UTF_8);
+        assertEquals(
+                "{\"id\":\"id-1\",\"domain\":\"law\",\"text\":\"Hi\",\"tokenizer\":\"byte-utf8\","
+                        + "\"tokens\":[72,105,50257],\"source\":\"http\",\"receivedAt\":\"2026-11-23T10:00:00Z\","
+                        + "\"quality\":{}}",
+                v1);
+        assertArrayEquals(doc.tokens(), Json.read(v1, Document.class).tokens());
+        String v2 = new String(new DocumentSerializer().serialize("t", doc), StandardCharsets.UTF_8);
+        assertTrue(v2.contains("\"tokens\":\"" + PackedInts.pack(doc.tokens()) + "\""), v2);
+        assertTrue(v2.endsWith(",\"schemaVersion\":2}"), v2);
     }
 
     @Test

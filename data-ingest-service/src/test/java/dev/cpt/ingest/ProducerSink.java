@@ -27,6 +27,7 @@ public final class ProducerSink implements Ingester.Sink, AutoCloseable {
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16_000_000);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 262_144);
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         p.putAll(overrides);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, DocumentSerializer.class.getName());

@@ -44,7 +44,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * since the machine may be shared, the CPU seconds per MB of text of the ingest JVM (by thread kind) and of the
  * broker: on n quiet cores the path can do at most n / (core-s per MB) MB/s. Properties:
  * {@code -Dbench.warmup-passes=3} (uncounted passes over a separate 16 MB warm-up corpus), {@code -Dbench.compression=}
- * (producer compression), {@code -Dbench.sink=serialize} (no broker).
+ * (producer compression), {@code -Dbench.sink=serialize} (no broker), {@code -Dbench.encodings=numbers,packed} (the
+ * document encodings to measure one after the other in this run, each with its own warm-up and dedup state: version
+ * 1's number arrays and version 2's packed ids, ingest's {@code cpt.tokens.encoding}; {@code packed:lz4} gives one run
+ * a compression codec of its own); a summary compares them.
  */
 public final class IngestThroughput {
     private static final long WARMUP_BYTES = 16L * 1024 * 1024;
@@ -72,17 +75,29 @@ public final class IngestThroughput {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir, 0);
         try {
             kafka.createTopics(Topics.ALL);
-            run(kafka, corpus, threads, chunk);
+            List<String> summary = new ArrayList<>();
+            for (String run :
+                    System.getProperty("bench.encodings", "numbers,packed").split(",")) {
+                String[] encodingAndCodec = run.split(":");
+                String codec = encodingAndCodec.length > 1
+                        ? encodingAndCodec[1]
+                        : System.getProperty("bench.compression", "lz4"); // the service's
+                summary.add(run(kafka, corpus, threads, chunk, encodingAndCodec[0], codec));
+            }
+            System.out.printf("%nSUMMARY by document encoding (run order), core-s per MB of text:%n");
+            summary.forEach(line -> System.out.println("  " + line));
         } finally {
             kafka.stop();
         }
     }
 
-    private static void run(EmbeddedKafka kafka, Corpus corpus, int threads, int chunk) throws Exception {
+    private static String run(EmbeddedKafka kafka, Corpus corpus, int threads, int chunk, String encoding, String codec)
+            throws Exception {
+        System.out.printf("%n=== document encoding %s, compression %s ===%n", encoding, codec);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         Validator validator = new Validator(1, 1 << 20);
-        try (ProducerSink producer = new ProducerSink(kafka.bootstrapServers(), producerOverrides())) {
-            Ingester.Sink sink = sinkFor(producer);
+        try (ProducerSink producer = new ProducerSink(kafka.bootstrapServers(), producerOverrides(encoding, codec))) {
+            Ingester.Sink sink = sinkFor(producer, encoding);
 
             // Warm-up: the JIT (of this JVM and the broker's), the producer's metadata and connections. Each pass
             // runs exactly as the measured one (same threads, chunks, journal) with dedup state of its own, so the
@@ -108,14 +123,37 @@ public final class IngestThroughput {
                         passes,
                         java.lang.management.ManagementFactory.getRuntimeMXBean()
                                 .getUptime());
+                long logBefore = documentLogBytes(kafka);
+                // the garbage of the warm-up and of an earlier encoding's run is not this run's to collect
+                System.gc();
                 CpuClock cpu = CpuClock.start();
                 long start = System.nanoTime();
                 CpuClock.Used used =
                         ingestAll(ingester, corpus.lines, threads, chunk, tally).apply(cpu);
                 double seconds = (System.nanoTime() - start) / 1e9;
-                report(kafka, corpus, threads, chunk, registry, tally, seconds, used);
+                double logPerText = "serialize".equals(System.getProperty("bench.sink"))
+                        ? Double.NaN
+                        : (documentLogBytes(kafka) - logBefore) / (double) corpus.textBytes;
+                report(kafka, corpus, threads, chunk, codec, registry, tally, seconds, used);
+                System.out.printf("broker log bytes of the published documents per byte of text: %.3f%n", logPerText);
+                double textMb = corpus.textBytes / 1e6;
+                return String.format(
+                        "%-8s %-6s total %.4f (ingest %.4f + broker %.4f), %.1f MB/s wall, %.3f log bytes per text byte",
+                        encoding,
+                        codec,
+                        used.totalSeconds() / textMb,
+                        used.ingestSeconds() / textMb,
+                        used.brokerSeconds() / textMb,
+                        textMb / seconds,
+                        logPerText);
             }
         }
+    }
+
+    /** Bytes the broker's log holds for the two document topics, training and held-out. */
+    private static long documentLogBytes(EmbeddedKafka kafka) {
+        return kafka.logBytes(dev.cpt.contracts.Document.TOPIC)
+                + kafka.logBytes(dev.cpt.contracts.Document.HELDOUT_TOPIC);
     }
 
     private static Deduplicator dedup(Path stateDir) {
@@ -207,6 +245,7 @@ public final class IngestThroughput {
             Corpus corpus,
             int threads,
             int chunk,
+            String codec,
             SimpleMeterRegistry registry,
             Tally tally,
             double seconds,
@@ -216,7 +255,7 @@ public final class IngestThroughput {
         int cores = Runtime.getRuntime().availableProcessors();
         System.out.printf(
                 "%n%d thread(s), chunks of %d, dedup exact+near on, acks=all, compression %s, broker %s, %d cores%n",
-                threads, chunk, System.getProperty("bench.compression", "none"), kafka.bootstrapServers(), cores);
+                threads, chunk, codec, kafka.bootstrapServers(), cores);
         System.out.printf(
                 "documents in: %,d   published: %,d   duplicates: %,d   rejected: %,d   in %.2f s%n",
                 documents, tally.accepted.get(), tally.duplicates.get(), tally.rejected.get(), seconds);
@@ -252,19 +291,20 @@ public final class IngestThroughput {
         }
     }
 
-    /** -Dbench.compression=lz4|zstd|none, for comparing producer settings. */
-    private static Map<String, Object> producerOverrides() {
-        String compression = System.getProperty("bench.compression");
-        return compression == null ? Map.of() : Map.of("compression.type", compression);
+    /** -Dbench.compression=lz4|zstd|none (default lz4, as the service), or a run's own codec. */
+    private static Map<String, Object> producerOverrides(String encoding, String codec) {
+        return Map.of(dev.cpt.ingest.DocumentSerializer.ENCODING_CONFIG, encoding, "compression.type", codec);
     }
 
     /** -Dbench.sink=serialize: everything but the broker (JSON only), to see where the time goes. */
-    private static Ingester.Sink sinkFor(ProducerSink producer) {
+    private static Ingester.Sink sinkFor(ProducerSink producer, String encoding) {
         if (!"serialize".equals(System.getProperty("bench.sink"))) {
             return producer;
         }
+        dev.cpt.ingest.DocumentSerializer serializer = new dev.cpt.ingest.DocumentSerializer();
+        serializer.configure(Map.of(dev.cpt.ingest.DocumentSerializer.ENCODING_CONFIG, encoding), false);
         return new Ingester.Sink() {
-            final dev.cpt.ingest.DocumentSerializer json = new dev.cpt.ingest.DocumentSerializer();
+            final dev.cpt.ingest.DocumentSerializer json = serializer;
 
             @Override
             public java.util.concurrent.CompletableFuture<?> publish(
