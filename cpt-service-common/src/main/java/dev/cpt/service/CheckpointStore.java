@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -15,7 +16,7 @@ import java.util.stream.Stream;
  * from a message is confined to the root, so a crafted event cannot make a service read or write elsewhere.
  */
 public final class CheckpointStore {
-    private static final Pattern STEP_DIRECTORY = Pattern.compile("step-\\d{9,}");
+    private static final Pattern STEP_DIRECTORY = Pattern.compile("step-(\\d{9,})");
 
     private final Path root;
 
@@ -42,20 +43,38 @@ public final class CheckpointStore {
         return String.format("step-%09d", step);
     }
 
-    /** The checkpoint directories of a run directory that come before {@code dir}, the newest first. */
-    public static List<Path> checkpointsBefore(Path runDir, Path dir) {
-        String name = dir.getFileName().toString();
+    /** The checkpoint directories of a run directory, in step order; a missing run directory has none. */
+    public static List<Path> checkpoints(Path runDir) {
+        if (!Files.isDirectory(runDir)) {
+            return List.of();
+        }
         try (Stream<Path> entries = Files.list(runDir)) {
             return entries.filter(Files::isDirectory)
                     .filter(p ->
                             STEP_DIRECTORY.matcher(p.getFileName().toString()).matches())
-                    .filter(p -> p.getFileName().toString().compareTo(name) < 0)
-                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString())
-                            .reversed())
+                    .sorted(Comparator.comparingLong(CheckpointStore::stepOf))
                     .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list the checkpoints in " + runDir, e);
         }
+    }
+
+    /** The step a checkpoint directory holds, read from its name ({@link #stepDirectory}). */
+    public static long stepOf(Path checkpointDir) {
+        Matcher m = STEP_DIRECTORY.matcher(checkpointDir.getFileName().toString());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(checkpointDir + " is not a checkpoint directory");
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    /** The checkpoint directories of a run directory that come before {@code dir}, the newest first. */
+    public static List<Path> checkpointsBefore(Path runDir, Path dir) {
+        long step = stepOf(dir);
+        return checkpoints(runDir).stream()
+                .filter(p -> stepOf(p) < step)
+                .sorted(Comparator.comparingLong(CheckpointStore::stepOf).reversed())
+                .toList();
     }
 
     public String uriOf(Path location) {

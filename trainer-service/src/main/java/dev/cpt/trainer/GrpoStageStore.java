@@ -14,8 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +24,6 @@ import java.util.stream.Stream;
  */
 final class GrpoStageStore {
     static final String FILE = "grpo-stage.json";
-    private static final Pattern STEP_DIRECTORY = Pattern.compile("step-(\\d{9,})");
 
     /**
      * One stage as persisted.
@@ -133,17 +130,24 @@ final class GrpoStageStore {
         if (!Files.isDirectory(runDir)) {
             return;
         }
+        for (Path p : CheckpointStore.checkpoints(runDir)) {
+            if (CheckpointStore.stepOf(p) > step) {
+                discard(stageRunId, step, p);
+            }
+        }
         try (Stream<Path> entries = Files.list(runDir)) {
-            for (Path p : entries.filter(Files::isDirectory).toList()) {
-                String name = p.getFileName().toString();
-                Matcher m = STEP_DIRECTORY.matcher(name);
-                if ((m.matches() && Long.parseLong(m.group(1)) > step) || name.startsWith(".step-")) {
-                    Log.infof("GRPO stage %s resumes at step %d: removing %s", stageRunId, step + 1, p);
-                    FileTrees.delete(p);
-                }
+            for (Path p : entries.filter(Files::isDirectory)
+                    .filter(d -> d.getFileName().toString().startsWith(".step-"))
+                    .toList()) {
+                discard(stageRunId, step, p);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + runDir, e);
         }
+    }
+
+    private static void discard(String stageRunId, long step, Path checkpoint) {
+        Log.infof("GRPO stage %s resumes at step %d: removing %s", stageRunId, step + 1, checkpoint);
+        FileTrees.delete(checkpoint);
     }
 }
