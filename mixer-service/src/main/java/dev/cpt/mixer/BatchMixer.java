@@ -29,12 +29,6 @@ final class BatchMixer {
     private final MixerLedger ledger;
     private final long seed;
     private final Map<String, DomainBuffer> buffers = new TreeMap<>();
-    /**
-     * Per domain, its exact share of the rounds so far minus the sequences it got, kept within one sequence either
-     * way. Without it a round of 8 sequences turns replay 0.3 into 2 sequences every round: 0.25 for good. In memory
-     * only: a restart starts it afresh, which costs at most a sequence per domain.
-     */
-    private final Map<String, Double> owed = new TreeMap<>();
 
     /** Sizes: sequences of contextLength + 1 tokens, batchSize per batch, batchesPerRound per round. */
     record Shape(int contextLength, int batchSize, int batchesPerRound, int separator) {
@@ -48,8 +42,10 @@ final class BatchMixer {
     }
 
     /**
-     * One round: its batches, the weights that chose them, why the policy's own weights were refused, and the documents
-     * it completed.
+     * One round: its batches, the weights that chose them, why the policy's own weights were refused, the documents it
+     * completed, and what each domain is owed once it is committed. Owed sequences carry the fraction a round cannot
+     * give from one round to the next: without them a round of 8 sequences turns replay 0.3 into 2 sequences every
+     * round, 0.25 for good. The ledger adopts them only on commit, so a round that never commits moves nothing.
      */
     record Round(
             long round,
@@ -57,7 +53,8 @@ final class BatchMixer {
             Map<String, Double> weights,
             String refusal,
             List<List<PackedSequence>> batches,
-            List<BufferedDocument> completed) {
+            List<BufferedDocument> completed,
+            Map<String, Double> owedAfter) {
 
         boolean fallback() {
             return refusal != null;
@@ -132,7 +129,7 @@ final class BatchMixer {
 
     /** The round is on the broker: count its tokens, remember its weights, and sample its documents for replay. */
     void committed(Round round) {
-        ledger.committed(round.round(), round.weights(), round.freshTokens(), round.replayTokens());
+        ledger.committed(round.round(), round.weights(), round.freshTokens(), round.replayTokens(), round.owedAfter());
         if (reservoir != null) {
             round.completed().forEach(d -> reservoir.offer(d.domain(), d.id(), d.tokens()));
             reservoir.persist();
@@ -170,9 +167,8 @@ final class BatchMixer {
         WeightsCheck.Checked checked = WeightsCheck.check(policy.weights(state(round, available)), available.keySet());
         Map<String, Double> weights = checked.weights();
         int size = fixedSize > 0 ? fixedSize : flushSize(weights, fresh);
-        Map<String, Integer> counts = Apportionment.counts(weights, owed, available, size);
+        Map<String, Integer> counts = Apportionment.counts(weights, ledger.owed(), available, size);
         ensureFresh(counts, weights, fresh, replay);
-        carry(weights, counts, size);
 
         SplittableRandom rng = new SplittableRandom(seed ^ (round * 0x9E3779B97F4A7C15L));
         Map<String, List<PackedSequence>> perDomain = new TreeMap<>();
@@ -190,17 +186,27 @@ final class BatchMixer {
             }
             perDomain.put(domain, sequences);
         });
-        return new Round(round, policy.name(), weights, checked.refusal(), batches(interleave(perDomain)), completed);
+        return new Round(
+                round,
+                policy.name(),
+                weights,
+                checked.refusal(),
+                batches(interleave(perDomain)),
+                completed,
+                owedAfter(ledger.owed(), weights, counts, size));
     }
 
-    private void carry(Map<String, Double> weights, Map<String, Integer> counts, int size) {
-        owed.keySet().removeIf(d -> !(weights.getOrDefault(d, 0.0) > 0));
+    /** Only domains with weight stay owed, and never more than a sequence either way. */
+    private static Map<String, Double> owedAfter(
+            Map<String, Double> owed, Map<String, Double> weights, Map<String, Integer> counts, int size) {
+        Map<String, Double> next = new TreeMap<>();
         weights.forEach((d, w) -> {
             if (w > 0) {
-                double next = owed.getOrDefault(d, 0.0) + w * size - counts.getOrDefault(d, 0);
-                owed.put(d, Math.max(-1, Math.min(1, next)));
+                double left = owed.getOrDefault(d, 0.0) + w * size - counts.getOrDefault(d, 0);
+                next.put(d, Math.max(-1, Math.min(1, left)));
             }
         });
+        return next;
     }
 
     private MixingState state(long round, Map<String, Integer> available) {

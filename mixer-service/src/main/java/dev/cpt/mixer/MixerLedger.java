@@ -15,8 +15,9 @@ import java.util.TreeMap;
 
 /**
  * What the mixer remembers across rounds and restarts, beyond its buffers: the order in which domains arrived,
- * the tokens trained per domain (fresh and replay apart), the last round's weights and the eval feedback the policy
- * has seen. Saved to {@code ledger.json} after each committed round and each feedback. Not thread-safe.
+ * the tokens trained per domain (fresh and replay apart), the last round's weights, what the committed rounds still owe
+ * each domain, and the eval feedback the policy has seen. Saved to {@code ledger.json} after each committed round and
+ * each feedback. Not thread-safe.
  */
 final class MixerLedger {
     private final Path file;
@@ -25,16 +26,18 @@ final class MixerLedger {
     private final Map<String, Long> freshTrained = new TreeMap<>();
     private final Map<String, Long> replayTrained = new TreeMap<>();
     private Map<String, Double> previousWeights = Map.of();
+    private Map<String, Double> owed = Map.of();
     private final List<EvalFeedback> feedback = new ArrayList<>();
     private long nextRound;
 
-    /** The saved form. */
+    /** The saved form. {@code owed} is null in a ledger written before it was kept: nothing owed. */
     record Snapshot(
             long nextRound,
             List<String> arrivalOrder,
             Map<String, Long> freshTrained,
             Map<String, Long> replayTrained,
             Map<String, Double> previousWeights,
+            Map<String, Double> owed,
             List<EvalFeedback> feedback) {}
 
     MixerLedger(Path file, int feedbackHistory) {
@@ -48,6 +51,7 @@ final class MixerLedger {
                 freshTrained.putAll(s.freshTrained());
                 replayTrained.putAll(s.replayTrained());
                 previousWeights = Map.copyOf(s.previousWeights());
+                owed = s.owed() == null ? Map.of() : Map.copyOf(s.owed());
                 feedback.addAll(s.feedback());
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the mixer ledger " + file, e);
@@ -61,10 +65,19 @@ final class MixerLedger {
         }
     }
 
-    /** A round is committed: its tokens count as trained, its weights become the previous weights. */
-    void committed(long round, Map<String, Double> weights, Map<String, Long> fresh, Map<String, Long> replay) {
+    /**
+     * A round is committed: its tokens count as trained, its weights become the previous weights, and what it left
+     * owing each domain is what the next round starts from.
+     */
+    void committed(
+            long round,
+            Map<String, Double> weights,
+            Map<String, Long> fresh,
+            Map<String, Long> replay,
+            Map<String, Double> owedAfter) {
         nextRound = round + 1;
         previousWeights = Map.copyOf(weights);
+        owed = Map.copyOf(owedAfter);
         fresh.forEach((d, t) -> freshTrained.merge(d, t, Long::sum));
         replay.forEach((d, t) -> replayTrained.merge(d, t, Long::sum));
         save();
@@ -106,6 +119,13 @@ final class MixerLedger {
         return previousWeights;
     }
 
+    /**
+     * Per domain, its exact share of the committed rounds minus the sequences it got, within one sequence either way.
+     */
+    Map<String, Double> owed() {
+        return owed;
+    }
+
     List<EvalFeedback> feedback() {
         return List.copyOf(feedback);
     }
@@ -117,8 +137,8 @@ final class MixerLedger {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            String json = Json.write(
-                    new Snapshot(nextRound, arrivalOrder, freshTrained, replayTrained, previousWeights, feedback));
+            String json = Json.write(new Snapshot(
+                    nextRound, arrivalOrder, freshTrained, replayTrained, previousWeights, owed, feedback));
             Files.writeString(tmp, json, StandardCharsets.UTF_8);
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {

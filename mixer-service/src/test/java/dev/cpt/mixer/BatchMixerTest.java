@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.mixing.Simplex;
 import dev.cpt.mixing.TemperaturePolicy;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class BatchMixerTest {
     private final List<String> released = new ArrayList<>();
@@ -113,6 +115,54 @@ class BatchMixerTest {
                         .filter(s -> s.domain().equals("law"))
                         .map(s -> s.tokens()[0])
                         .toList());
+    }
+
+    /** Fresh sequences per round of general, weighted 0.3 of rounds of 8: 2.4 a round, never a whole number. */
+    private static List<Long> generalPerRound(BatchMixer mixer, int rounds, boolean commit) {
+        List<Long> counts = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            BatchMixer.Round round = mixer.nextFullRound().orElseThrow();
+            if (commit) {
+                mixer.committed(round);
+            }
+            counts.add(round.batches().stream()
+                    .flatMap(List::stream)
+                    .filter(s -> s.domain().equals("general"))
+                    .count());
+        }
+        return counts;
+    }
+
+    private static BatchMixer generalAndLaw(MixerLedger ledger) {
+        var mixer = new BatchMixer(
+                new BatchMixer.Shape(3, 8, 1, DomainBuffer.NO_SEPARATOR),
+                FixedPolicy.of(Map.of("general", 0.3, "law", 0.7)),
+                null,
+                ledger,
+                1);
+        mixer.add("general", "g", tokens(0, 400), () -> {});
+        mixer.add("law", "l", tokens(0, 400), () -> {});
+        return mixer;
+    }
+
+    @Test
+    void aRestartedMixerOwesEachDomainWhatTheUninterruptedOneWould(@TempDir Path dir) {
+        List<Long> uninterrupted = generalPerRound(generalAndLaw(new MixerLedger(null, 8)), 10, true);
+
+        Path ledger = dir.resolve("ledger.json");
+        List<Long> restarted = new ArrayList<>(generalPerRound(generalAndLaw(new MixerLedger(ledger, 8)), 4, true));
+        restarted.addAll(generalPerRound(generalAndLaw(new MixerLedger(ledger, 8)), 6, true));
+
+        assertEquals(uninterrupted, restarted);
+        assertEquals(24, uninterrupted.stream().mapToLong(Long::longValue).sum()); // 0.3 of 80
+    }
+
+    @Test
+    void aRoundCutButNeverCommittedOwesNothing() {
+        var mixer = generalAndLaw(new MixerLedger(null, 8));
+        List<Long> uncommitted = generalPerRound(mixer, 3, false);
+        assertEquals(List.of(2L, 2L, 2L), uncommitted);
+        assertEquals(Map.of(), mixer.ledger().owed());
     }
 
     @Test
