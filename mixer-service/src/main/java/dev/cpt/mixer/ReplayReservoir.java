@@ -56,6 +56,9 @@ final class ReplayReservoir {
         long seen;
         final List<Slot> slots = new ArrayList<>();
         final Set<String> ids = new HashSet<>();
+        /** Files of documents that left the sample since the last persist: the saved index may still name them. */
+        final List<String> replaced = new ArrayList<>();
+
         long tokens;
         boolean dirty;
 
@@ -104,6 +107,7 @@ final class ReplayReservoir {
         if (old != null) {
             s.ids.remove(old.id());
             s.tokens -= old.tokens();
+            s.replaced.add(old.file());
             forget(domain, old.file());
         }
         s.ids.add(id);
@@ -167,15 +171,27 @@ final class ReplayReservoir {
                 domain, tokens, ids, starts.stream().mapToInt(Integer::intValue).toArray(), true);
     }
 
-    /** Writes the index of every domain whose sample changed since the last call. */
+    /**
+     * Writes the index of every domain whose sample changed since the last call, then deletes the files of the
+     * documents that left it. Deleting what was replaced, rather than whatever the index does not name, keeps a
+     * persist after every round from listing a directory of thousands of files.
+     */
     void persist() {
         for (Sample s : samples.values()) {
             if (s.dirty) {
-                Path index = domainDir(s.domain).resolve("index.json");
+                Path domainDir = domainDir(s.domain);
                 writeAtomically(
-                        index, Json.write(new Index(s.domain, s.seen, s.slots)).getBytes(StandardCharsets.UTF_8));
+                        domainDir.resolve("index.json"),
+                        Json.write(new Index(s.domain, s.seen, s.slots)).getBytes(StandardCharsets.UTF_8));
                 s.dirty = false;
-                deleteUnlisted(s);
+                try {
+                    for (String file : s.replaced) {
+                        Files.deleteIfExists(domainDir.resolve(file));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                s.replaced.clear();
             }
         }
     }
@@ -206,7 +222,10 @@ final class ReplayReservoir {
         }
     }
 
-    /** Files a crash left between writing a document and writing the index that names it. */
+    /**
+     * Files a crash left between writing a document and writing the index that names it, or between writing an index
+     * and deleting what it no longer names.
+     */
     private void deleteUnlisted(Sample s) {
         Set<String> listed = new HashSet<>();
         s.slots.forEach(slot -> listed.add(slot.file()));

@@ -123,6 +123,20 @@ class ReplayReservoirTest {
     }
 
     @Test
+    void aPersistDeletesTheFilesOfDocumentsThatLeftTheSample() throws IOException {
+        var reservoir = new ReplayReservoir(dir, 3, 1000, 1);
+        for (int i = 0; i < 30; i++) {
+            reservoir.offer("general", "g" + i, doc(i));
+            if (i % 7 == 0) {
+                reservoir.persist();
+            }
+        }
+        reservoir.persist();
+        assertEquals(3, filesOnDisk());
+        assertEquals(sampledIds(reservoir, "general"), sampledIds(new ReplayReservoir(dir, 3, 1000, 1), "general"));
+    }
+
+    @Test
     void aRedeliveredDocumentIsNotSampledTwice() {
         var reservoir = new ReplayReservoir(dir, 10, 1000, 1);
         reservoir.offer("general", "g0", doc(0));
