@@ -5,9 +5,11 @@ import io.quarkus.logging.Log;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -16,26 +18,48 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * Reads a whole topic from the beginning into this process, on its own thread, and keeps reading. No consumer group:
- * every worker assigns itself every partition, so each materialises the same contents and no group is left behind on
- * the broker per restart. {@link #awaitCaughtUp} waits until everything on the topic when it was called has been
- * handed to the sink, which is how a worker knows its copy is as complete as any other worker's.
+ * Reads a whole topic into this process, on its own thread, and keeps reading: from the beginning, or from the
+ * positions a snapshot of what was read before covers. No consumer group: every worker assigns itself every
+ * partition, so each materialises the same contents and no group is left behind on the broker per restart. {@link
+ * #awaitCaughtUp} waits until everything on the topic when it was called has been handed to the sink, which is how a
+ * worker knows its copy is as complete as any other worker's.
+ *
+ * <p>Records deleted (retention, {@code deleteRecords}) before this process read them are gone: the mirror starts at
+ * the partition's beginning, logs a warning and counts the offsets it could not read ({@link #missedOffsets}).
  */
 final class TopicMirror implements AutoCloseable {
     private final String topic;
     private final KafkaClients kafka;
     private final Consumer<ConsumerRecord<String, String>> sink;
+    private final Runnable caughtUp;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final List<CompletableFuture<Map<TopicPartition, Long>>> endOffsetRequests =
             new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread thread;
+    private final AtomicLong missedOffsets = new AtomicLong();
     private volatile boolean running = true;
 
-    /** Its reader is configured as every Kafka client of the service ({@code kafka}). */
+    /** From the beginning of every partition; its reader is configured as every Kafka client of the service. */
     TopicMirror(String topic, KafkaClients kafka, Consumer<ConsumerRecord<String, String>> sink) {
+        this(topic, kafka, Map.of(), sink, () -> {});
+    }
+
+    /**
+     * @param from the next offset to read per partition (what a snapshot already holds); a partition not named is
+     *     read from its beginning
+     * @param caughtUp run on the mirror's thread after each poll that leaves every partition read to its end
+     */
+    TopicMirror(
+            String topic,
+            KafkaClients kafka,
+            Map<Integer, Long> from,
+            Consumer<ConsumerRecord<String, String>> sink,
+            Runnable caughtUp) {
         this.topic = topic;
         this.kafka = kafka;
         this.sink = sink;
+        this.caughtUp = caughtUp;
+        from.forEach((partition, offset) -> positions.put(new TopicPartition(topic, partition), offset));
         this.thread = new Thread(this::run, "mirror-" + topic);
         this.thread.setDaemon(true);
     }
@@ -52,20 +76,17 @@ final class TopicMirror implements AutoCloseable {
                     purpose,
                     new StringDeserializer(),
                     new StringDeserializer(),
-                    Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false))) {
+                    Map.of(
+                            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                            false,
+                            // Retention may delete records under a reader that lags: go on from what is left.
+                            ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                            "earliest"))) {
                 List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                         .map(p -> new TopicPartition(p.topic(), p.partition()))
                         .toList();
                 consumer.assign(partitions);
-                // Resume where this process got to (after a connection failure), else from the beginning.
-                for (TopicPartition tp : partitions) {
-                    Long at = positions.get(tp);
-                    if (at == null) {
-                        consumer.seekToBeginning(List.of(tp));
-                    } else {
-                        consumer.seek(tp, at);
-                    }
-                }
+                seekToStart(consumer, partitions);
                 while (running) {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
                         try {
@@ -76,12 +97,22 @@ final class TopicMirror implements AutoCloseable {
                                     topic, record.partition(), record.offset(), e.getMessage());
                         }
                     }
+                    boolean atEnd = true;
                     for (TopicPartition tp : partitions) {
                         positions.put(tp, consumer.position(tp));
+                        OptionalLong lag = consumer.currentLag(tp);
+                        atEnd &= lag.isPresent() && lag.getAsLong() == 0;
                     }
                     for (var request : endOffsetRequests) {
                         endOffsetRequests.remove(request);
                         request.complete(consumer.endOffsets(partitions));
+                    }
+                    if (atEnd) {
+                        try {
+                            caughtUp.run();
+                        } catch (RuntimeException e) {
+                            Log.warnf(e, "%s: after catching up", topic);
+                        }
                     }
                 }
             } catch (org.apache.kafka.common.errors.InterruptException
@@ -95,6 +126,40 @@ final class TopicMirror implements AutoCloseable {
                 sleep(1000);
             }
         }
+    }
+
+    /**
+     * Resumes where this process got to (a snapshot, or the last poll before a connection failure), else from the
+     * beginning; where records were deleted before they were read, from the partition's beginning.
+     */
+    private void seekToStart(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        for (TopicPartition tp : partitions) {
+            long at = positions.getOrDefault(tp, 0L);
+            if (at > ends.get(tp)) {
+                Log.warnf(
+                        "%s: position %d is past the end %d (topic recreated?): reading it from its beginning",
+                        tp, at, ends.get(tp));
+                at = 0;
+            }
+            long beginning = beginnings.get(tp);
+            if (at < beginning) {
+                Log.warnf(
+                        "%s: offsets %d to %d were deleted (retention) before this worker read them: what they held"
+                                + " is missing here",
+                        tp, at, beginning - 1);
+                missedOffsets.addAndGet(beginning - at);
+                at = beginning;
+            }
+            consumer.seek(tp, at);
+            positions.put(tp, at);
+        }
+    }
+
+    /** Offsets deleted from the topic before this mirror read them (an upper bound on the records lost). */
+    long missedOffsets() {
+        return missedOffsets.get();
     }
 
     /**
