@@ -74,6 +74,23 @@ final class EvalStateFiles {
         write(dir.resolve(STATE_FILE), state);
     }
 
+    /** Deletes every run file and the state file. */
+    void clear() {
+        try {
+            Files.deleteIfExists(dir.resolve(STATE_FILE));
+            Path runs = dir.resolve(RUNS);
+            if (Files.isDirectory(runs)) {
+                try (var files = Files.list(runs)) {
+                    for (Path f : files.toList()) {
+                        Files.delete(f);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the eval state in " + dir, e);
+        }
+    }
+
     Path runFile(String runId) {
         return dir.resolve(RUNS).resolve(fileName(runId) + ".json");
     }

@@ -53,7 +53,7 @@ final class ReportHistory implements AutoCloseable {
         Log.infof(
                 "eval state in %s: %d runs, %s from offsets %s",
                 stateDir.toAbsolutePath(), saved.latest().size(), EvalReport.TOPIC, saved.offsets());
-        this.mirror = new TopicMirror(EvalReport.TOPIC, kafka, saved.offsets(), this::fromTopic, this::caughtUp);
+        this.mirror = new TopicMirror(EvalReport.TOPIC, kafka, saved.offsets(), this::fromTopic, new Progress());
     }
 
     ReportHistory start() {
@@ -107,9 +107,24 @@ final class ReportHistory implements AutoCloseable {
         unsaved.incrementAndGet();
     }
 
-    private void caughtUp() {
-        if (unsaved.get() >= snapshotEvery) {
-            snapshot();
+    private final class Progress implements TopicMirror.Progress {
+        @Override
+        public void caughtUp() {
+            if (unsaved.get() >= snapshotEvery) {
+                snapshot();
+            }
+        }
+
+        /** The snapshot describes a topic that no longer exists: its reports must not mix with the new topic's. */
+        @Override
+        public void startingOver() {
+            synchronized (saving) {
+                synchronized (ReportHistory.this) {
+                    runs.clear();
+                    covered.clear();
+                    files.clear();
+                }
+            }
         }
     }
 

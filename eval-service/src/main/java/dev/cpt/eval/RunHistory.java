@@ -64,6 +64,13 @@ final class RunHistory {
         return changed;
     }
 
+    /** Forgets every run, in memory; the files are the caller's. */
+    synchronized void clear() {
+        loaded.clear();
+        latest.clear();
+        dirty.clear();
+    }
+
     /** Runs whose saving failed: saved again next time. */
     synchronized void markDirty(Set<String> runIds) {
         dirty.addAll(runIds);

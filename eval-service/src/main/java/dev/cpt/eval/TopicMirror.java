@@ -31,7 +31,7 @@ final class TopicMirror implements AutoCloseable {
     private final String topic;
     private final KafkaClients kafka;
     private final Consumer<ConsumerRecord<String, String>> sink;
-    private final Runnable caughtUp;
+    private final Progress progress;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final List<CompletableFuture<Map<TopicPartition, Long>>> endOffsetRequests =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -41,24 +41,37 @@ final class TopicMirror implements AutoCloseable {
 
     /** From the beginning of every partition; its reader is configured as every Kafka client of the service. */
     TopicMirror(String topic, KafkaClients kafka, Consumer<ConsumerRecord<String, String>> sink) {
-        this(topic, kafka, Map.of(), sink, () -> {});
+        this(topic, kafka, Map.of(), sink, new Progress() {});
+    }
+
+    /** What the owner of a mirror hears besides the records, on the mirror's thread. */
+    interface Progress {
+        /** After a poll that left every partition read to its end. */
+        default void caughtUp() {}
+
+        /**
+         * A position to start from lies past its partition's end: the topic is not the one the positions were saved
+         * from (deleted and created again), so it is read again from its beginning, and what was built from the old
+         * one should be dropped. Called before any record of the new topic is handed over.
+         */
+        default void startingOver() {}
     }
 
     /**
      * @param from the next offset to read per partition (what a snapshot already holds); a partition not named is
      *     read from its beginning
-     * @param caughtUp run on the mirror's thread after each poll that leaves every partition read to its end
+     * @param progress told when the mirror has caught up, and when it starts over
      */
     TopicMirror(
             String topic,
             KafkaClients kafka,
             Map<Integer, Long> from,
             Consumer<ConsumerRecord<String, String>> sink,
-            Runnable caughtUp) {
+            Progress progress) {
         this.topic = topic;
         this.kafka = kafka;
         this.sink = sink;
-        this.caughtUp = caughtUp;
+        this.progress = progress;
         from.forEach((partition, offset) -> positions.put(new TopicPartition(topic, partition), offset));
         this.thread = new Thread(this::run, "mirror-" + topic);
         this.thread.setDaemon(true);
@@ -109,7 +122,7 @@ final class TopicMirror implements AutoCloseable {
                     }
                     if (atEnd) {
                         try {
-                            caughtUp.run();
+                            progress.caughtUp();
                         } catch (RuntimeException e) {
                             Log.warnf(e, "%s: after catching up", topic);
                         }
@@ -135,14 +148,18 @@ final class TopicMirror implements AutoCloseable {
     private void seekToStart(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {
         Map<TopicPartition, Long> beginnings = consumer.beginningOffsets(partitions);
         Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        List<TopicPartition> pastEnd = partitions.stream()
+                .filter(tp -> positions.getOrDefault(tp, 0L) > ends.get(tp))
+                .toList();
+        if (!pastEnd.isEmpty()) {
+            Log.warnf(
+                    "%s: positions %s are past the ends %s: the topic was created again; reading it from its beginning",
+                    topic, positions, ends);
+            positions.clear();
+            progress.startingOver();
+        }
         for (TopicPartition tp : partitions) {
             long at = positions.getOrDefault(tp, 0L);
-            if (at > ends.get(tp)) {
-                Log.warnf(
-                        "%s: position %d is past the end %d (topic recreated?): reading it from its beginning",
-                        tp, at, ends.get(tp));
-                at = 0;
-            }
             long beginning = beginnings.get(tp);
             if (at < beginning) {
                 Log.warnf(

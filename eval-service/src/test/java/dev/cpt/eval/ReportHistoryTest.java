@@ -68,7 +68,8 @@ class ReportHistoryTest {
     }
 
     @Test
-    void restartReadsOnlyWhatFollowsTheSnapshotAndKeepsWhatRetentionDeleted(@TempDir Path stateDir) throws Exception {
+    void restartReadsOnlyWhatFollowsTheSnapshotAndKeepsWhatRetentionDeleted(@TempDir Path stateDir, @TempDir Path empty)
+            throws Exception {
         Map<String, NavigableMap<Long, EvalReport>> expected = new TreeMap<>();
         List<EvalReport> history = new ArrayList<>();
         for (int step = 0; step < STEPS; step++) {
@@ -124,13 +125,24 @@ class ReportHistoryTest {
         }
 
         // A worker without a snapshot on a topic that lost its beginning: it says so and keeps what is left.
-        Path empty = Files.createDirectories(stateDir.resolveSibling(stateDir.getFileName() + "-empty"));
         try (ReportHistory fresh = new ReportHistory(kafka, empty, 50, r -> {}).start()) {
             assertTrue(fresh.awaitCaughtUp(CATCH_UP), fresh.lag());
             assertEquals(deleted, fresh.missedOffsets());
             assertEquals(more.size(), fresh.readFromTopic());
             assertEquals(List.of(), fresh.before("run-5", Long.MAX_VALUE));
             assertEquals(10, fresh.before("run-0", Long.MAX_VALUE).size());
+        }
+
+        // The topic deleted and created again: the snapshot's offsets lie past its ends, so it describes another
+        // topic; its reports must not mix with the new one's.
+        recreateTopic();
+        Map<String, NavigableMap<Long, EvalReport>> anew = new TreeMap<>();
+        publish(List.of(report("run-0", 0, 2), report("run-0", 1, 2)), anew);
+        try (ReportHistory restarted = new ReportHistory(kafka, stateDir, 50, r -> {}).start()) {
+            assertTrue(restarted.awaitCaughtUp(CATCH_UP), restarted.lag());
+            assertEquals(List.copyOf(anew.get("run-0").values()), restarted.before("run-0", Long.MAX_VALUE));
+            assertEquals(List.of(), restarted.before("run-5", Long.MAX_VALUE));
+            assertEquals(Set.of("run-0"), restarted.latest().keySet());
         }
     }
 
@@ -198,6 +210,18 @@ class ReportHistoryTest {
                     .get(30, TimeUnit.SECONDS);
             return ends.values().stream().mapToLong(Long::longValue).sum();
         }
+    }
+
+    private static void recreateTopic() throws Exception {
+        try (Admin admin = broker.admin()) {
+            admin.deleteTopics(List.of(TOPIC)).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + CATCH_UP.toNanos();
+            while (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(TOPIC)) {
+                assertTrue(System.nanoTime() < deadline, TOPIC + " not deleted");
+                Thread.sleep(100);
+            }
+        }
+        broker.createTopics(Topics.ALL);
     }
 
     /** Each run's report at its highest step not above {@code maxStep}, runs in {@code except} left out. */
