@@ -6,11 +6,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,8 +35,10 @@ final class TopicMirror implements AutoCloseable {
     private final Consumer<ConsumerRecord<String, String>> sink;
     private final Progress progress;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    private final List<CompletableFuture<Map<TopicPartition, Long>>> endOffsetRequests =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile List<TopicPartition> assigned;
+    // Asks for end offsets on a connection of its own: on the reader's, the broker would answer only after the
+    // reader's pending fetch, which waits up to fetch.max.wait.ms (500 ms) on a topic with nothing new.
+    private Admin admin;
     private final Thread thread;
     private final AtomicLong missedOffsets = new AtomicLong();
     private volatile boolean running = true;
@@ -100,6 +104,7 @@ final class TopicMirror implements AutoCloseable {
                         .toList();
                 consumer.assign(partitions);
                 seekToStart(consumer, partitions);
+                assigned = partitions;
                 while (running) {
                     for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(100))) {
                         try {
@@ -115,10 +120,6 @@ final class TopicMirror implements AutoCloseable {
                         positions.put(tp, consumer.position(tp));
                         OptionalLong lag = consumer.currentLag(tp);
                         atEnd &= lag.isPresent() && lag.getAsLong() == 0;
-                    }
-                    for (var request : endOffsetRequests) {
-                        endOffsetRequests.remove(request);
-                        request.complete(consumer.endOffsets(partitions));
                     }
                     if (atEnd) {
                         try {
@@ -185,13 +186,17 @@ final class TopicMirror implements AutoCloseable {
      */
     boolean awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        var request = new CompletableFuture<Map<TopicPartition, Long>>();
-        endOffsetRequests.add(request);
+        while (assigned == null) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            sleep(10);
+        }
         Map<TopicPartition, Long> ends;
         try {
-            ends = request.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            ends = endOffsets(assigned, Math.max(1, deadline - System.nanoTime()));
         } catch (Exception e) {
-            endOffsetRequests.remove(request);
+            Log.debugf("%s: end offsets not known: %s", topic, e.getMessage());
             return false;
         }
         while (System.nanoTime() < deadline) {
@@ -201,6 +206,24 @@ final class TopicMirror implements AutoCloseable {
             sleep(10);
         }
         return false;
+    }
+
+    private Map<TopicPartition, Long> endOffsets(List<TopicPartition> partitions, long timeoutNanos) throws Exception {
+        Admin client;
+        synchronized (this) {
+            if (admin == null) {
+                admin = kafka.admin(
+                        "ends-" + topic + "-" + ProcessHandle.current().pid(), Map.of());
+            }
+            client = admin;
+        }
+        return client
+                .listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+                .all()
+                .get(timeoutNanos, TimeUnit.NANOSECONDS)
+                .entrySet()
+                .stream()
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> e.getValue().offset()));
     }
 
     /** Records not yet read, per partition, as of the last poll (for logs). */
@@ -215,6 +238,11 @@ final class TopicMirror implements AutoCloseable {
             thread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
         }
     }
 
