@@ -17,7 +17,7 @@ mvn -q -B -o -f "$root/pom.xml" -pl eval-service -am -DskipTests -Dspotless.chec
     dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >/dev/null
 
 echo ">> $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-java ${BENCH_JAVA_OPTS:-} -Xmx1g -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
+java -Xmx1g ${BENCH_JAVA_OPTS:-} -cp "target/classes:target/test-classes:$(cat target/bench.classpath)" \
     dev.cpt.eval.EvalStartupBenchmark "$@" 2> target/startup-bench.stderr \
   | grep -E '^(RESULT|Eval|\|)'
 echo ">> load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
