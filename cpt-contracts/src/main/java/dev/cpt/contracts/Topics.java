@@ -58,7 +58,7 @@ public final class Topics {
             new Spec(MixtureWeights.TOPIC, 1, kept()),
             // Kept: eval's group must not skip a checkpoint it has not scored; keyed by run, so compaction would.
             new Spec(CheckpointEvent.TOPIC, 2, kept()),
-            // Kept: every eval worker replays each run's whole report history at start (RunHistory).
+            // Kept: an eval worker without a snapshot of it (ReportHistory) rebuilds every run's whole history here.
             new Spec(EvalReport.TOPIC, 2, kept()),
             // Kept: readers key releases by (run, step); compaction by run would leave only a run's latest.
             new Spec(ReleaseEvent.TOPIC, 1, kept()),

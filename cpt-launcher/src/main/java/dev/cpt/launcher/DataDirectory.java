@@ -21,8 +21,8 @@ final class DataDirectory {
         }
         try (Stream<Path> entries = Files.list(dir)) {
             var unexpected = entries.map(p -> p.getFileName().toString())
-                    .filter(n -> !n.matches(
-                            "kafka|checkpoints|logs|ingest-state|mixer-state|inbox|demo-report\\.(json|html)"))
+                    .filter(n -> !n.matches("kafka|checkpoints|logs|ingest-state|mixer-state|eval-state|inbox"
+                            + "|demo-report\\.(json|html)"))
                     .toList();
             if (!unexpected.isEmpty()) {
                 throw new IllegalStateException(dir + " holds files the stack did not write (" + unexpected

@@ -94,7 +94,9 @@ public final class Stack implements AutoCloseable {
                         options.dataDir()
                                 .resolve("mixer-state")
                                 .toAbsolutePath()
-                                .toString());
+                                .toString(),
+                "cpt.eval.state-dir",
+                        options.dataDir().resolve("eval-state").toAbsolutePath().toString());
     }
 
     /** The watched directory: files dropped here are ingested once (a first-level folder names their domain). */

@@ -237,6 +237,7 @@ class SecuredStackIT {
                     "-Dcpt.ingest.state-dir=" + dir.resolve("ingest-state"),
                     "-Dcpt.ingest.inbox.dir=" + dir.resolve("inbox"),
                     "-Dcpt.mixer.state-dir=" + dir.resolve("mixer-state"),
+                    "-Dcpt.eval.state-dir=" + dir.resolve("eval-state"),
                     "-jar",
                     jar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command)

@@ -89,7 +89,7 @@ public class CheckpointEvaluator {
         state.catchUp(config.catchUpTimeout());
         Scored scored = score(event);
         EvalReport report = scored.report();
-        state.record(report);
+        state.history().record(report);
         reports.sendMessageAndAwait(Keyed.message(report, report.runId()));
         if (report.gate() != null && report.gate().released()) {
             releases.sendMessageAndAwait(Keyed.message(release(report), report.runId()));

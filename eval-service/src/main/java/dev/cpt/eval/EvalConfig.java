@@ -22,6 +22,23 @@ public interface EvalConfig {
     @WithDefault("30s")
     Duration catchUpTimeout();
 
+    /**
+     * Where this worker keeps its snapshot of {@code cpt.eval.reports}: one file per run with its reports, and
+     * {@code reports-state.json} with the topic offsets they cover and each run's latest report. A restart reads the
+     * topic on from there instead of from its beginning, and the snapshot keeps reports that retention has deleted
+     * from the topic. Relative paths are resolved against the working directory; each worker needs its own (a worker
+     * with an empty one rebuilds it from the topic).
+     */
+    @WithDefault(".cpt/eval-state")
+    String stateDir();
+
+    /**
+     * The snapshot is saved once this many reports have been read since the last save and the topic is read to its
+     * end, and when the service stops. A crash loses nothing: the reports after the snapshot are read again.
+     */
+    @WithDefault("50")
+    int snapshotEvery();
+
     /** A loss within this many nats of its reference counts as recovered (stability gap). */
     @WithDefault("0.02")
     double stabilityGapTolerance();
