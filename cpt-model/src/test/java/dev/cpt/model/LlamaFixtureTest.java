@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -13,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
-import dev.cpt.model.arch.LlamaDecoder;
+import dev.cpt.model.arch.CausalDecoder;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.DecoderConfigJson;
@@ -53,9 +52,9 @@ class LlamaFixtureTest {
     void logitsMatchTheTorchReference(String fixture) throws Exception {
         Fixture f = Fixture.read(fixture);
         Tensor expected = f.reference().get("logits");
-        try (LlamaDecoder decoder = f.decoder()) {
-            float[][] logits = new Scorer(decoder).logits(new int[][] {f.tokens()})[0];
-            int v = decoder.vocabSize();
+        try (LanguageModel model = f.model()) {
+            float[][] logits = model.logits(new int[][] {f.tokens()})[0];
+            int v = model.decoderConfig().vocabSize();
             assertArrayEquals(new long[] {f.tokens().length, v}, expected.shape());
             double maxDiff = 0;
             double maxAbs = 0;
@@ -77,7 +76,8 @@ class LlamaFixtureTest {
     @ValueSource(strings = {"llama-tiny", "qwen2-tiny"})
     void oneTrainingPassHasTheReferenceGradients(String fixture) throws Exception {
         Fixture f = Fixture.read(fixture);
-        try (LlamaDecoder decoder = f.decoder()) {
+        try (LanguageModel model = f.model()) {
+            CausalDecoder decoder = model.decoder();
             Scorer scorer = new Scorer(decoder);
             Batch batch = scorer.lossBatch(new int[][] {f.tokens()});
             double loss;
@@ -141,11 +141,11 @@ class LlamaFixtureTest {
             return tokens;
         }
 
-        LlamaDecoder decoder() throws Exception {
-            LlamaDecoder decoder = new LlamaDecoder(config, 0, Device.cpu());
-            decoder.loadWeights(
-                    SafeTensors.read(dir.resolve("model.safetensors")).tensors());
-            return decoder;
+        /** The fixture imported as a Hugging Face directory, as a user would load it. */
+        LanguageModel model() throws Exception {
+            LanguageModel model = LanguageModel.importHuggingFace(dir);
+            assertEquals(config, model.decoderConfig());
+            return model;
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.cpt.model.arch;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -71,6 +72,8 @@ public final class LlamaDecoder extends BaseDecoder<LlamaConfig> {
                 causalMask.close();
             }
             causalMask = CausalSelfAttention.causalMask(manager, Math.min(size, config.contextLength()));
+            // it lives as long as the model, not as long as the NDScope of the call that happened to need it
+            NDScope.unregister(causalMask);
         }
         return causalMask;
     }
