@@ -2,7 +2,6 @@ package dev.cpt.model.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,11 +23,6 @@ public final class Gpt2Weights {
 
     static boolean isConv1DWeight(String name) {
         return name.endsWith("c_attn.weight") || name.endsWith("c_proj.weight") || name.endsWith("c_fc.weight");
-    }
-
-    /** Snapshot of the parameters as GPT-2 tensors ([in, out] for Conv1D weights). */
-    public static Map<String, Tensor> export(Map<String, Parameter> parameters) {
-        return ParameterTensors.export(parameters, Gpt2Weights::toGpt2);
     }
 
     /** Converts one tensor of the model (named in GPT-2 terms) to the GPT-2 layout. */
@@ -85,11 +79,6 @@ public final class Gpt2Weights {
             }
         }
         return out;
-    }
-
-    /** Loads GPT-2 tensors into the parameters in place; every parameter must be present. */
-    public static void load(Map<String, Parameter> parameters, Map<String, Tensor> gpt2Tensors) {
-        ParameterTensors.load(parameters, normalise(gpt2Tensors), Gpt2Weights::fromGpt2);
     }
 
     /** See {@link ParameterTensors#replace}. */
