@@ -88,13 +88,17 @@ public final class LlamaConfigJson {
     }
 
     /**
-     * Reads a Llama-family {@code config.json} whose {@code model_type} the caller has checked.
+     * Reads a Llama-family {@code config.json} ({@code model_type} {@code llama}, {@code qwen2} or {@code mistral}).
      *
      * @param source names the file in messages
      */
     public static LlamaConfig read(JsonNode n, String source) throws IOException {
         String type = n.path("model_type").asText();
         ConfigFields f = new ConfigFields(n, source);
+        if (!LlamaConfig.MODEL_TYPES.contains(type)) {
+            throw f.unsupported(
+                    "model_type " + type + " is not a Llama-family type", String.join(", ", LlamaConfig.MODEL_TYPES));
+        }
         String act = f.text("hidden_act", "silu");
         if (!act.equals("silu")) {
             throw f.unsupported("hidden_act " + act + " is not supported for " + type, "silu");

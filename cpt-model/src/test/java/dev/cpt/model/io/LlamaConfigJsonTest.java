@@ -175,6 +175,9 @@ class LlamaConfigJsonTest {
         none.remove("model_type");
         String missing = assertThrows(IOException.class, () -> read(none)).getMessage();
         assertTrue(missing.contains("no model_type") && missing.contains("gpt2, llama, qwen2, mistral"), missing);
+        String notLlama = assertThrows(IOException.class, () -> LlamaConfigJson.read(minimal("gpt2"), "config.json"))
+                .getMessage();
+        assertTrue(notLlama.contains("model_type gpt2") && notLlama.contains("llama, qwen2, mistral"), notLlama);
     }
 
     @Test
