@@ -11,7 +11,10 @@ package dev.cpt.model;
  * @param embedDim residual stream width ({@code n_embd})
  * @param layerNormEpsilon epsilon of every LayerNorm (GPT-2 uses 1e-5)
  */
-public record GptConfig(int vocabSize, int contextLength, int layers, int heads, int embedDim, float layerNormEpsilon) {
+public record GptConfig(int vocabSize, int contextLength, int layers, int heads, int embedDim, float layerNormEpsilon)
+        implements DecoderConfig {
+
+    public static final String MODEL_TYPE = "gpt2";
 
     public static final float DEFAULT_LAYER_NORM_EPSILON = 1e-5f;
 
@@ -43,6 +46,11 @@ public record GptConfig(int vocabSize, int contextLength, int layers, int heads,
     /** About 10M parameters, context 128, byte vocabulary. */
     public static GptConfig medium10M() {
         return new GptConfig(256, 128, 8, 5, 320);
+    }
+
+    @Override
+    public String modelType() {
+        return MODEL_TYPE;
     }
 
     public int headDim() {

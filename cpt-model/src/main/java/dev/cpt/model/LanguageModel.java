@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.model.arch.CausalDecoder;
-import dev.cpt.model.arch.Gpt2Decoder;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.Tokenizer;
@@ -15,7 +14,8 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * A GPT-2-style causal language model with its AdamW state, on DJL's PyTorch engine. The network is a
+ * A causal language model with its AdamW state, on DJL's PyTorch engine: a GPT-2 ({@link GptConfig}) or a
+ * Llama-family ({@link LlamaConfig}: Llama, Qwen2, Mistral) network. The network is a
  * {@link CausalDecoder}; {@link Trainer} takes the optimizer steps, {@link Scorer} scores without gradients,
  * {@link Generator} samples and {@link ModelFiles} reads and writes checkpoints and Hugging Face directories.
  *
@@ -33,7 +33,7 @@ public final class LanguageModel implements AutoCloseable {
         OfflineEngine.ensureOffline();
     }
 
-    private final GptConfig config;
+    private final DecoderConfig config;
     private final Tokenizer tokenizer;
     private final boolean ownsTokenizer;
     private final CausalDecoder decoder;
@@ -43,7 +43,7 @@ public final class LanguageModel implements AutoCloseable {
     // The verified manifest's metadata when the model was loaded from a checkpoint, so callers need not hash it again.
     private Map<String, String> checkpointMetadata = Map.of();
 
-    LanguageModel(GptConfig config, long seed, Tokenizer tokenizer, boolean ownsTokenizer, Device device) {
+    LanguageModel(DecoderConfig config, long seed, Tokenizer tokenizer, boolean ownsTokenizer, Device device) {
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("tokenizer " + tokenizer.name() + " has " + tokenizer.vocabSize()
                     + " ids but the model vocabulary is " + config.vocabSize());
@@ -51,7 +51,7 @@ public final class LanguageModel implements AutoCloseable {
         this.config = config;
         this.tokenizer = tokenizer;
         this.ownsTokenizer = ownsTokenizer;
-        this.decoder = new Gpt2Decoder(config, seed, device);
+        this.decoder = CausalDecoder.create(config, seed, device);
         this.scorer = new Scorer(decoder);
         this.trainer = new Trainer(decoder, scorer);
         this.generator = new Generator(decoder);
@@ -60,16 +60,16 @@ public final class LanguageModel implements AutoCloseable {
     // ---------------------------------------------------------------- construction
 
     /** A freshly initialised model on CPU with the byte tokenizer. */
-    public static LanguageModel create(GptConfig config, long seed) {
+    public static LanguageModel create(DecoderConfig config, long seed) {
         return create(config, seed, ByteTokenizer.INSTANCE, Device.cpu());
     }
 
-    public static LanguageModel create(GptConfig config, long seed, Device device) {
+    public static LanguageModel create(DecoderConfig config, long seed, Device device) {
         return create(config, seed, ByteTokenizer.INSTANCE, device);
     }
 
     /** The caller keeps ownership of {@code tokenizer} (the model does not close it). */
-    public static LanguageModel create(GptConfig config, long seed, Tokenizer tokenizer, Device device) {
+    public static LanguageModel create(DecoderConfig config, long seed, Tokenizer tokenizer, Device device) {
         return new LanguageModel(config, seed, tokenizer, false, device);
     }
 
@@ -88,9 +88,11 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
-     * Imports a Hugging Face GPT-2 directory ({@code config.json} + {@code model.safetensors}, F32,
-     * optional {@code transformer.} prefix). Uses its {@code tokenizer.json} when present, else the
-     * byte tokenizer (which needs {@code vocab_size >= 256}).
+     * Imports a Hugging Face directory ({@code config.json} + {@code model.safetensors}, F32) of a supported family,
+     * chosen by {@code config.json}'s {@code model_type}: {@code gpt2} (optional {@code transformer.} prefix),
+     * {@code llama}, {@code qwen2} or {@code mistral} (see {@link dev.cpt.model.io.LlamaConfigJson} for the options
+     * refused). Uses its {@code tokenizer.json} when present, else the byte tokenizer (which needs {@code vocab_size
+     * >= 256}).
      */
     public static LanguageModel importHuggingFace(Path dir) throws IOException {
         return ModelFiles.importHuggingFace(dir);
@@ -198,9 +200,8 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
-     * Writes a Hugging Face GPT-2 directory: {@code model.safetensors} (GPT-2 tensor names and
-     * layouts), {@code config.json}, and {@code tokenizer.json} when the tokenizer is a Hugging
-     * Face one.
+     * Writes a Hugging Face directory of this model's family: {@code model.safetensors} (the family's tensor names
+     * and layouts), {@code config.json}, and {@code tokenizer.json} when the tokenizer is a Hugging Face one.
      */
     public synchronized void exportHuggingFace(Path dir) throws IOException {
         ModelFiles.exportHuggingFace(dir, decoder, tokenizer);
@@ -225,7 +226,21 @@ public final class LanguageModel implements AutoCloseable {
         return n;
     }
 
+    /**
+     * The GPT-2 shape of a GPT-2 model. A model of another family has none and throws {@link
+     * IllegalStateException}: callers that only need the vocabulary size or the context length use {@link
+     * #decoderConfig()}, which every model answers.
+     */
     public GptConfig config() {
+        if (config instanceof GptConfig gpt) {
+            return gpt;
+        }
+        throw new IllegalStateException("this model is a " + config.modelType()
+                + " decoder, not GPT-2: use decoderConfig() (vocabulary size, context length, the family's record)");
+    }
+
+    /** The shape of this model's network, whatever its family ({@link GptConfig} or {@link LlamaConfig}). */
+    public DecoderConfig decoderConfig() {
         return config;
     }
 
@@ -233,7 +248,7 @@ public final class LanguageModel implements AutoCloseable {
         return tokenizer;
     }
 
-    /** A copy of every weight in GPT-2 names and layouts (for tests, diffs and exports). */
+    /** A copy of every weight in the family's Hugging Face names and layouts (for tests, diffs and exports). */
     public synchronized Map<String, Tensor> weights() {
         return decoder.weights();
     }

@@ -8,7 +8,7 @@ import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.model.CheckpointInfo.FileEntry;
 import dev.cpt.model.arch.CausalDecoder;
-import dev.cpt.model.io.Gpt2ConfigJson;
+import dev.cpt.model.io.DecoderConfigJson;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
@@ -50,7 +50,8 @@ final class ModelFiles {
                 throw new CheckpointException("checkpoint " + dir + " manifest does not list " + required);
             }
         }
-        GptConfig config = readStep(dir, CONFIG_FILE, () -> Gpt2ConfigJson.read(dir.resolve(CONFIG_FILE)));
+        // config.json's model_type says which family the weights belong to
+        DecoderConfig config = readStep(dir, CONFIG_FILE, () -> DecoderConfigJson.read(dir.resolve(CONFIG_FILE)));
         Tokenizer tokenizer = readStep(dir, TokenizerStore.INFO_FILE, () -> TokenizerStore.read(dir));
         LanguageModel model;
         try {
@@ -100,7 +101,7 @@ final class ModelFiles {
 
     /** Imports a Hugging Face directory with the given tokenizer; the model closes it only when it {@code owns} it. */
     static LanguageModel importHuggingFace(Path dir, Tokenizer tokenizer, boolean owns) throws IOException {
-        GptConfig config = Gpt2ConfigJson.read(dir.resolve(CONFIG_FILE));
+        DecoderConfig config = DecoderConfigJson.read(dir.resolve(CONFIG_FILE));
         SafeTensors.Contents contents = SafeTensors.read(dir.resolve(WEIGHTS_FILE));
         LanguageModel model = new LanguageModel(config, 0L, tokenizer, owns, Device.cpu());
         try {

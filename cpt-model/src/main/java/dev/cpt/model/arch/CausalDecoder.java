@@ -1,10 +1,14 @@
 package dev.cpt.model.arch;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.model.DecoderConfig;
+import dev.cpt.model.GptConfig;
+import dev.cpt.model.LlamaConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,6 +22,17 @@ import java.util.Map;
  * sub-managers of it. Not thread-safe.
  */
 public interface CausalDecoder extends AutoCloseable {
+
+    /** A freshly initialised decoder of the family {@code config} describes, seeded, on {@code device}. */
+    static CausalDecoder create(DecoderConfig config, long seed, Device device) {
+        if (config instanceof GptConfig gpt) {
+            return new Gpt2Decoder(gpt, seed, device);
+        }
+        if (config instanceof LlamaConfig llama) {
+            return new LlamaDecoder(llama, seed, device);
+        }
+        throw new IllegalArgumentException("no decoder for " + config);
+    }
 
     /** Number of token ids the embedding table holds. */
     int vocabSize();

@@ -2,9 +2,7 @@ package dev.cpt.model.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
-import dev.cpt.model.engine.NativeArrays;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,15 +25,6 @@ public final class Gpt2Weights {
         return name.endsWith("c_attn.weight") || name.endsWith("c_proj.weight") || name.endsWith("c_fc.weight");
     }
 
-    /** Snapshot of the parameters as GPT-2 tensors ([in, out] for Conv1D weights). */
-    public static Map<String, Tensor> export(Map<String, Parameter> parameters) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-            out.put(e.getKey(), toGpt2(e.getKey(), e.getValue().getArray()));
-        }
-        return out;
-    }
-
     /** Converts one tensor of the model (named in GPT-2 terms) to the GPT-2 layout. */
     public static Tensor toGpt2(String name, NDArray array) {
         long[] shape = array.getShape().getShape();
@@ -51,11 +40,10 @@ public final class Gpt2Weights {
         long[] want = expected.getShape();
         if (isConv1DWeight(name)) {
             long[] swapped = {want[1], want[0]};
-            requireShape(name, tensor, swapped);
+            ParameterTensors.requireShape(name, tensor, swapped);
             return transpose(tensor.data(), (int) swapped[0], (int) swapped[1]);
         }
-        requireShape(name, tensor, want);
-        return tensor.data();
+        return ParameterTensors.checked(name, tensor, expected);
     }
 
     /**
@@ -93,42 +81,9 @@ public final class Gpt2Weights {
         return out;
     }
 
-    /** Loads GPT-2 tensors into the parameters in place; every parameter must be present. */
-    public static void load(Map<String, Parameter> parameters, Map<String, Tensor> gpt2Tensors) {
-        Map<String, Tensor> tensors = normalise(gpt2Tensors);
-        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-            Tensor t = tensors.remove(e.getKey());
-            if (t == null) {
-                throw new IllegalArgumentException("missing tensor " + e.getKey());
-            }
-            NDArray target = e.getValue().getArray();
-            float[] values = fromGpt2(e.getKey(), t, target.getShape());
-            replace(target, values);
-        }
-        if (!tensors.isEmpty()) {
-            throw new IllegalArgumentException("unexpected tensors: " + tensors.keySet());
-        }
-    }
-
-    /**
-     * Overwrites a parameter's values without changing the Java object the blocks hold. The new
-     * storage is libtorch-owned: {@code intern} drops the Java buffer a plain {@code create} would
-     * wrap, and the weights would live in freed memory after the next GC.
-     */
+    /** See {@link ParameterTensors#replace}. */
     public static void replace(NDArray target, float[] values) {
-        boolean grad = target.hasGradient();
-        NDArray fresh = NativeArrays.create(target.getManager(), values, target.getShape());
-        target.intern(fresh);
-        if (grad) {
-            target.setRequiresGradient(true);
-        }
-    }
-
-    private static void requireShape(String name, Tensor t, long[] want) {
-        if (!Arrays.equals(t.shape(), want)) {
-            throw new IllegalArgumentException("tensor " + name + " has shape " + Arrays.toString(t.shape())
-                    + ", expected " + Arrays.toString(want));
-        }
+        ParameterTensors.replace(target, values);
     }
 
     static float[] transpose(float[] data, int rows, int cols) {

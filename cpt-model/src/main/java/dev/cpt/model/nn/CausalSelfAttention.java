@@ -76,7 +76,7 @@ public final class CausalSelfAttention extends AbstractBlock {
     }
 
     /** Additive causal mask for up to {@code size} positions: 0 where j <= i, -inf where j > i. */
-    static NDArray causalMask(NDManager manager, int size) {
+    public static NDArray causalMask(NDManager manager, int size) {
         float[] m = new float[size * size];
         for (int i = 0; i < size; i++) {
             for (int j = i + 1; j < size; j++) {

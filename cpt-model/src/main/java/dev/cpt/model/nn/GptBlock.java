@@ -91,7 +91,7 @@ public final class GptBlock extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape ids = inputShapes[0];
-        Shape x = new Shape(ids.get(0), ids.get(1), config.embedDim());
+        Shape x = PreNorm.perToken(ids, config.embedDim());
         for (TransformerBlock block : blocks) {
             block.initialize(manager, dataType, x, inputShapes[1]);
         }
@@ -100,8 +100,7 @@ public final class GptBlock extends AbstractBlock {
 
     @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
-        Shape ids = inputShapes[0];
-        return new Shape[] {new Shape(ids.get(0), ids.get(1), config.vocabSize())};
+        return new Shape[] {PreNorm.perToken(inputShapes[0], config.vocabSize())};
     }
 
     /** The additive causal mask for the full context; forward passes slice [T, T] views of it. */

@@ -20,12 +20,7 @@ public final class LayerNormBlock extends AbstractBlock {
     public LayerNormBlock(int dim, float eps) {
         this.normalizedShape = new Shape(dim);
         this.eps = eps;
-        weight = addParameter(Parameter.builder()
-                .setName("weight")
-                .setType(Parameter.Type.GAMMA)
-                .optShape(normalizedShape)
-                .optInitializer(Initializer.ONES)
-                .build());
+        weight = addParameter(PreNorm.gain(normalizedShape));
         bias = addParameter(Parameter.builder()
                 .setName("bias")
                 .setType(Parameter.Type.BETA)

@@ -11,7 +11,7 @@ import ai.djl.util.PairList;
 import java.util.Map;
 
 /**
- * {@code torch.nn.Linear}: weight [out, in] and bias [out], so the forward pass is a single fused
+ * {@code torch.nn.Linear}: weight [out, in] and an optional bias [out], so the forward pass is a single fused
  * {@code torch.nn.functional.linear}. GPT-2's {@code Conv1D} is the same projection stored as [in, out];
  * {@link dev.cpt.model.io.Gpt2Weights} transposes those on the way in and out.
  */
@@ -23,6 +23,10 @@ public final class Linear extends AbstractBlock {
     private final Parameter bias;
 
     public Linear(int in, int out, Initializer weightInit) {
+        this(in, out, weightInit, true);
+    }
+
+    public Linear(int in, int out, Initializer weightInit, boolean withBias) {
         this.in = in;
         this.out = out;
         weight = addParameter(Parameter.builder()
@@ -31,12 +35,14 @@ public final class Linear extends AbstractBlock {
                 .optShape(new Shape(out, in))
                 .optInitializer(weightInit)
                 .build());
-        bias = addParameter(Parameter.builder()
-                .setName("bias")
-                .setType(Parameter.Type.BIAS)
-                .optShape(new Shape(out))
-                .optInitializer(Initializer.ZEROS)
-                .build());
+        bias = withBias
+                ? addParameter(Parameter.builder()
+                        .setName("bias")
+                        .setType(Parameter.Type.BIAS)
+                        .optShape(new Shape(out))
+                        .optInitializer(Initializer.ZEROS)
+                        .build())
+                : null;
     }
 
     @Override
@@ -44,15 +50,17 @@ public final class Linear extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.head();
         NDArray w = ps.getValue(weight, x.getDevice(), training);
-        NDArray b = ps.getValue(bias, x.getDevice(), training);
+        NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
         // x @ w^T + b in one addmm kernel
         return x.getNDArrayInternal().linear(x, w, b);
     }
 
-    /** Adds {@code <prefix>weight} and {@code <prefix>bias}. */
+    /** Adds {@code <prefix>weight} and, when there is one, {@code <prefix>bias}. */
     public void collectParameters(String prefix, Map<String, Parameter> into) {
         into.put(prefix + "weight", weight);
-        into.put(prefix + "bias", bias);
+        if (bias != null) {
+            into.put(prefix + "bias", bias);
+        }
     }
 
     @Override

@@ -30,14 +30,10 @@ public final class TransformerBlock extends AbstractBlock {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.get(0);
         NDArray mask = inputs.get(1);
-        // normalise before attention (pre-LN keeps the residual path an identity)
-        NDArray a = ln1.forward(ps, new NDList(x), training).head();
-        // attention output added to the residual stream
-        NDArray h = x.add(attn.forward(ps, new NDList(a, mask), training).head());
-        // normalise before the MLP
-        NDArray m = ln2.forward(ps, new NDList(h), training).head();
-        // MLP output added to the residual stream
-        return new NDList(h.add(mlp.forward(ps, new NDList(m), training).head()));
+        // attention over ln_1(x), which also reads the mask, added to the residual stream
+        NDArray h = PreNorm.residual(ps, x, ln1, attn, new NDList(mask), training);
+        // MLP over ln_2(h) added to the residual stream
+        return new NDList(PreNorm.residual(ps, h, ln2, mlp, new NDList(), training));
     }
 
     void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {

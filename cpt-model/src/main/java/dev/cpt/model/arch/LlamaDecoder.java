@@ -1,0 +1,100 @@
+package dev.cpt.model.arch;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.model.LlamaConfig;
+import dev.cpt.model.io.LlamaConfigJson;
+import dev.cpt.model.io.LlamaWeights;
+import dev.cpt.model.io.ParameterTensors;
+import dev.cpt.model.nn.CausalSelfAttention;
+import dev.cpt.model.nn.LlamaNetwork;
+import dev.cpt.model.nn.RotaryEmbedding;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The Llama family ({@code llama}, {@code qwen2}, {@code mistral}; see {@link LlamaNetwork}) under Hugging Face's
+ * tensor names and layouts, which are also the model's own.
+ */
+public final class LlamaDecoder extends BaseDecoder<LlamaConfig> {
+
+    /** Smallest causal mask kept; it doubles as longer inputs arrive, up to the context length. */
+    private static final int MIN_MASK = 64;
+
+    private final LlamaNetwork network;
+    private final Map<String, Parameter> parameters;
+    private final RotaryEmbedding rotary;
+    // Grown on demand rather than built for the whole context: max_position_embeddings of real models (32k-128k)
+    // would make a full [T, T] mask gigabytes.
+    private NDArray causalMask;
+
+    /** A freshly initialised network on {@code device}, seeded (see {@link LlamaNetwork}). */
+    public LlamaDecoder(LlamaConfig config, long seed, Device device) {
+        super(config, device);
+        this.network = new LlamaNetwork(config, seed);
+        Shape positions = new Shape(1, 1);
+        Shape table = new Shape(1, config.headDim());
+        network.initialize(manager, DataType.FLOAT32, positions, positions, table, table);
+        this.parameters = network.huggingFaceParameters();
+        this.rotary = new RotaryEmbedding(manager, config.inverseFrequencies());
+    }
+
+    @Override
+    public Map<String, Parameter> parameters() {
+        return parameters;
+    }
+
+    @Override
+    public NDArray logits(NDArray ids, boolean training) {
+        long t = ids.getShape().get(1);
+        // the rotary tables are per-call temporaries, in the caller's manager like the ids
+        NDList tables = rotary.tables(ids.getManager(), t);
+        NDList inputs = new NDList(ids, causalMask(t).get(new NDIndex(":{}, :{}", t, t)));
+        inputs.addAll(tables);
+        return network.forward(parameterStore(), inputs, training).head();
+    }
+
+    private NDArray causalMask(long t) {
+        if (causalMask == null || causalMask.getShape().get(0) < t) {
+            int size = MIN_MASK;
+            while (size < t) {
+                size *= 2;
+            }
+            if (causalMask != null) {
+                causalMask.close();
+            }
+            causalMask = CausalSelfAttention.causalMask(manager, Math.min(size, config.contextLength()));
+            // it lives as long as the model, not as long as the NDScope of the call that happened to need it
+            NDScope.unregister(causalMask);
+        }
+        return causalMask;
+    }
+
+    @Override
+    public Tensor toFileLayout(String name, NDArray array) {
+        return ParameterTensors.asIs(array);
+    }
+
+    @Override
+    public float[] fromFileLayout(String name, Tensor tensor, Shape shape) {
+        return ParameterTensors.checked(name, tensor, shape);
+    }
+
+    @Override
+    protected Map<String, Tensor> parametersOf(Map<String, Tensor> file) {
+        return LlamaWeights.normalise(file, config.tieWordEmbeddings());
+    }
+
+    @Override
+    public void writeConfig(Path file) throws IOException {
+        LlamaConfigJson.write(file, config);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.cpt.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.PairList;
+import dev.cpt.model.LlamaConfig;
+import dev.cpt.model.engine.NativeArrays;
+import java.util.Map;
+
+/**
+ * Llama's causal self-attention: separate {@code q_proj}, {@code k_proj}, {@code v_proj} and {@code o_proj}, rotary
+ * positions on queries and keys, and grouped-query attention, where each key/value head serves {@code heads /
+ * kvHeads} consecutive query heads (Hugging Face's {@code repeat_kv} pairing, query head h with key/value head h / G).
+ *
+ * <p>Inputs: the normalised residual stream [B, T, C], the additive causal mask [T, T] and the rotary cos and sin
+ * tables [T, D]. Output: [B, T, C].
+ */
+public final class GroupedQueryAttention extends AbstractBlock {
+
+    private final int heads;
+    private final int kvHeads;
+    private final int headDim;
+    private final float scale;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear oProj;
+
+    GroupedQueryAttention(LlamaConfig c, Initializer init) {
+        this.heads = c.heads();
+        this.kvHeads = c.kvHeads();
+        this.headDim = c.headDim();
+        this.scale = (float) (1.0 / Math.sqrt(headDim));
+        qProj = addChildBlock("q_proj", new Linear(c.hiddenSize(), heads * headDim, init, c.qkvBias()));
+        kProj = addChildBlock("k_proj", new Linear(c.hiddenSize(), kvHeads * headDim, init, c.qkvBias()));
+        vProj = addChildBlock("v_proj", new Linear(c.hiddenSize(), kvHeads * headDim, init, c.qkvBias()));
+        oProj = addChildBlock("o_proj", new Linear(heads * headDim, c.hiddenSize(), init, c.outputBias()));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.get(0);
+        NDArray mask = inputs.get(1);
+        NDArray cos = inputs.get(2);
+        NDArray sin = inputs.get(3);
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int group = heads / kvHeads;
+        // rotated queries [B, H, T, D], scaled by 1/sqrt(D) here rather than on the [T, T] scores; the factor is
+        // libtorch-owned because MulBackward keeps it (see NativeArrays)
+        NDArray q = RotaryEmbedding.apply(project(qProj, ps, x, heads, training), cos, sin)
+                .mul(NativeArrays.scalar(x.getManager(), scale));
+        // rotated keys and plain values [B, KV, T, D]
+        NDArray k = RotaryEmbedding.apply(project(kProj, ps, x, kvHeads, training), cos, sin);
+        NDArray v = project(vProj, ps, x, kvHeads, training);
+        // queries grouped by the key/value head they share [B, KV, G, T, D]; keys and values get a broadcast axis
+        // [B, KV, 1, T, D], so matmul pairs them without copying each key/value head G times
+        NDArray grouped = q.reshape(b, kvHeads, group, t, headDim);
+        NDArray scores = grouped.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3));
+        // future positions get -inf, then attention weights per query row [B, KV, G, T, T]
+        NDArray weights = scores.add(mask).softmax(4);
+        // weighted values, back to one axis of H = KV * G heads in query-head order [B, H, T, D]
+        NDArray y = weights.matMul(v.expandDims(2)).reshape(b, heads, t, headDim);
+        // merge heads [B, T, H * D]
+        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        // project back onto the residual stream
+        return oProj.forward(ps, new NDList(merged), training);
+    }
+
+    /** One projection split into heads: [B, T, C] -> [B, n, T, D]. */
+    private NDArray project(Linear proj, ParameterStore ps, NDArray x, int n, boolean training) {
+        NDArray y = proj.forward(ps, new NDList(x), training).head();
+        return y.reshape(x.getShape().get(0), x.getShape().get(1), n, headDim).transpose(0, 2, 1, 3);
+    }
+
+    void collectParameters(String prefix, Map<String, Parameter> into) {
+        qProj.collectParameters(prefix + "q_proj.", into);
+        kProj.collectParameters(prefix + "k_proj.", into);
+        vProj.collectParameters(prefix + "v_proj.", into);
+        oProj.collectParameters(prefix + "o_proj.", into);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape x = inputShapes[0];
+        qProj.initialize(manager, dataType, x);
+        kProj.initialize(manager, dataType, x);
+        vProj.initialize(manager, dataType, x);
+        oProj.initialize(manager, dataType, qProj.getOutputShapes(new Shape[] {x})[0]);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}
