@@ -232,6 +232,28 @@ class DeployComposeServicesTest {
         assertTrue(unused.isEmpty(), "declared but unused volumes: " + unused);
     }
 
+    /**
+     * Docker seeds an empty named volume with the owner of the image directory it is first mounted over, and creates a
+     * missing one as root: a service image (running as uid 185) must make each of its volume mount points itself.
+     */
+    @Test
+    void everyServiceImageMakesItsVolumeMountPoints() {
+        allServiceNames().forEach(name -> {
+            String dockerfile = read(root.resolve(moduleOf(name)).resolve("src/main/docker/Dockerfile.jvm"));
+            List<String> mkdirLines =
+                    dockerfile.lines().filter(l -> l.contains("mkdir -p ")).toList();
+            for (DeployFiles.Mount m : mounts(service(name), name)) {
+                if (m.isNamedVolume()) {
+                    assertTrue(
+                            mkdirLines.stream()
+                                    .anyMatch(l -> List.of(l.split("\\s+")).contains(m.target())),
+                            name + ": its Dockerfile must mkdir the mount point " + m.target() + " of the volume "
+                                    + m.source() + ", else the volume is root-owned and unwritable for uid 185");
+                }
+            }
+        });
+    }
+
     @Test
     void publishedHostPortsAreUnique() {
         Map<String, String> byHostPort = new HashMap<>();

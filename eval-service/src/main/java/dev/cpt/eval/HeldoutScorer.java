@@ -31,7 +31,7 @@ final class HeldoutScorer {
 
     /** The score on one domain's documents, or null when they hold no target token. */
     static DomainScore score(LanguageModel model, List<int[]> docs) {
-        int window = model.config().contextLength() + 1;
+        int window = model.decoderConfig().contextLength() + 1;
         List<int[]> rows = new ArrayList<>();
         for (int[] doc : docs) {
             // Windows overlap by one token so that the target of one window's last input is not lost.

@@ -106,7 +106,7 @@ class EvalServiceTest extends ServiceEndpointsTest {
     /** Trains on {@code docs} (rows of at most context + 1 tokens), {@code steps} steps of 8 rows each. */
     private static long train(LanguageModel model, List<int[]> docs, int steps, double lr) {
         var settings = OptimizerSettings.defaults().withLearningRate(lr);
-        int window = model.config().contextLength() + 1;
+        int window = model.decoderConfig().contextLength() + 1;
         long tokens = 0;
         for (int s = 0; s < steps; s++) {
             int[][] rows = new int[8][];

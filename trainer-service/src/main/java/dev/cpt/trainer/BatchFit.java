@@ -2,13 +2,13 @@ package dev.cpt.trainer;
 
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
-import dev.cpt.model.GptConfig;
+import dev.cpt.model.DecoderConfig;
 
 /** Refuses a batch the model cannot train on, with the reason the dead-letter topic will carry. */
 final class BatchFit {
     private BatchFit() {}
 
-    static void check(TrainingBatch batch, GptConfig model) {
+    static void check(TrainingBatch batch, DecoderConfig model) {
         for (int i = 0; i < batch.sequences().size(); i++) {
             PackedSequence s = batch.sequences().get(i);
             if (s.tokens().length > model.contextLength() + 1) {

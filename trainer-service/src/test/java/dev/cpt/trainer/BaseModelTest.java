@@ -1,14 +1,20 @@
 package dev.cpt.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.cpt.contracts.PackedSequence;
+import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.LlamaConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +38,35 @@ class BaseModelTest {
             assertArrayEquals(expected, fromCheckpoint.sequenceLosses(PROBE), 1e-6);
             assertArrayEquals(expected, fromHf.sequenceLosses(PROBE), 1e-5);
         }
+    }
+
+    @Test
+    void aLlamaLayoutHuggingFaceDirectoryLoadsAsTheBaseAndItsBatchesAreCheckedAgainstIt() throws Exception {
+        LlamaConfig llama = LlamaConfig.tiny(256);
+        double[] expected;
+        try (LanguageModel m = LanguageModel.create(llama, 5, Device.cpu())) {
+            expected = m.sequenceLosses(PROBE);
+            m.exportHuggingFace(dir.resolve("llama"));
+        }
+        try (LanguageModel base = BaseModel.load(dir.resolve("llama"), Device.cpu())) {
+            assertEquals(llama, base.decoderConfig());
+            assertArrayEquals(expected, base.sequenceLosses(PROBE), 1e-5);
+            BatchFit.check(batch(new int[] {1, 255}), base.decoderConfig());
+            var e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> BatchFit.check(batch(new int[] {1, 256}), base.decoderConfig()));
+            assertTrue(e.getMessage().contains("outside the model's vocabulary [0, 256)"), e.getMessage());
+        }
+    }
+
+    private static TrainingBatch batch(int[] tokens) {
+        return new TrainingBatch(
+                "b",
+                0,
+                tokens.length,
+                List.of(new PackedSequence("d", tokens, List.of(), null, false)),
+                Map.of("d", 1.0),
+                Instant.now());
     }
 
     @Test

@@ -335,11 +335,11 @@ public final class GrpoLoop {
 
     /** The sampling settings with maxNewTokens cut to what fits the context after this prompt. */
     private SamplingSettings fitting(SamplingSettings s, int[] prompt) {
-        int room = policy.config().contextLength() + 1 - prompt.length;
+        int room = policy.decoderConfig().contextLength() + 1 - prompt.length;
         if (room < 1) {
             throw new IllegalArgumentException(
                     "prompt of " + prompt.length + " tokens leaves no room in the context of "
-                            + policy.config().contextLength());
+                            + policy.decoderConfig().contextLength());
         }
         return new SamplingSettings(
                 s.temperature(), s.topK(), s.topP(), Math.min(room, s.maxNewTokens()), s.stopTokens());

@@ -205,7 +205,7 @@ public final class GrpoVsSftBenchmark {
     private static double pretrain(
             LanguageModel model, String general, List<TaskExample> train, int steps, Random rng) {
         int[] text = BYTES.encode(general);
-        int ctx = model.config().contextLength();
+        int ctx = model.decoderConfig().contextLength();
         double loss = Double.NaN;
         for (int s = 0; s < steps; s++) {
             int[][] rows = new int[16][];
@@ -245,7 +245,7 @@ public final class GrpoVsSftBenchmark {
     /** Mean loss over consecutive full-context windows of {@code text}. */
     private static double windowLoss(LanguageModel model, String text) {
         int[] tokens = BYTES.encode(text);
-        int len = model.config().contextLength() + 1;
+        int len = model.decoderConfig().contextLength() + 1;
         List<int[]> windows = new ArrayList<>();
         for (int start = 0; start + len <= tokens.length; start += len) {
             windows.add(Arrays.copyOfRange(tokens, start, start + len));
