@@ -18,7 +18,8 @@ import java.util.OptionalInt;
  * resolved to an id through {@code tokenizer.json}), then {@code generation_config.json} and {@code config.json}
  * ({@code bos_token_id}/{@code eos_token_id}; of a list, the first). The tokenizer's own files come first because
  * they say what the text was cut with; a file that leaves a token out or sets it to null passes the question on, as
- * Qwen2's tokenizer has no BOS while its config.json names one.
+ * Qwen2's tokenizer has no BOS while its config.json names one. A name that is not in {@code tokenizer.json}, or an
+ * id outside it, is an error naming the file; without a {@code tokenizer.json} only the ids are read.
  */
 public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
 
@@ -43,26 +44,42 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
 
     private static OptionalInt find(Path dir, JsonNode tokenizerJson, String which) throws IOException {
         String field = which + "_token";
-        for (String name : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
+        Path tokenizerFile = dir.resolve(TokenizerStore.HF_FILE);
+        // a token name means nothing without the vocabulary it names (a tokenizer.model-only directory)
+        for (String name :
+                tokenizerJson.isMissingNode() ? List.<String>of() : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
             Path file = dir.resolve(name);
             JsonNode token = readIfPresent(file).path(field);
             String content =
                     token.isTextual() ? token.asText() : token.path("content").asText(null);
             if (content != null) {
                 return OptionalInt.of(idOf(tokenizerJson, content)
-                        .orElseThrow(() -> new IOException(file + ": " + field + " '" + content + "' is not a token of "
-                                + dir.resolve(TokenizerStore.HF_FILE))));
+                        .orElseThrow(() -> new IOException(
+                                file + ": " + field + " '" + content + "' is not a token of " + tokenizerFile)));
             }
         }
         for (String name : List.of(GENERATION_CONFIG, MODEL_CONFIG)) {
-            JsonNode id = readIfPresent(dir.resolve(name)).path(field + "_id");
+            Path file = dir.resolve(name);
+            JsonNode id = readIfPresent(file).path(field + "_id");
             // Llama 3 Instruct's generation_config.json lists every id that ends a turn; the first is end_of_text
             JsonNode first = id.isArray() ? id.path(0) : id;
             if (first.isInt()) {
+                requireTokenId(first.asInt(), tokenizerJson, file + ": " + field + "_id", tokenizerFile);
                 return OptionalInt.of(first.asInt());
             }
         }
         return OptionalInt.empty();
+    }
+
+    private static void requireTokenId(int id, JsonNode tokenizerJson, String what, Path tokenizerFile)
+            throws IOException {
+        if (tokenizerJson.isMissingNode()) {
+            return;
+        }
+        int size = HuggingFaceTokenizerAdapter.vocabSizeOf(tokenizerJson);
+        if (id < 0 || id >= size) {
+            throw new IOException(what + " " + id + " is not one of the " + size + " ids of " + tokenizerFile);
+        }
     }
 
     /** The id of {@code content} in a parsed {@code tokenizer.json}: an added token or a model vocabulary entry. */

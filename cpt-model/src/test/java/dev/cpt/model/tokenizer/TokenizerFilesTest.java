@@ -66,6 +66,24 @@ class TokenizerFilesTest {
     }
 
     @Test
+    void anIdOutsideTheTokenizerNamesTheConfig() throws Exception {
+        bareTokenizer();
+        write(SpecialTokens.MODEL_CONFIG, "{\"bos_token_id\": 50256}");
+        IOException e = assertThrows(IOException.class, () -> HuggingFaceTokenizerAdapter.load(tmp));
+        assertTrue(
+                e.getMessage().contains(tmp.resolve(SpecialTokens.MODEL_CONFIG).toString()), e.getMessage());
+        assertTrue(e.getMessage().contains("50256") && e.getMessage().contains("2048"), e.getMessage());
+    }
+
+    @Test
+    void withoutTokenizerJsonOnlyIdsAreRead() throws Exception {
+        // a SentencePiece tokenizer.model directory: "<s>" cannot be resolved, config.json's ids still stand
+        write(SpecialTokens.TOKENIZER_CONFIG, "{\"bos_token\": \"<s>\", \"eos_token\": \"</s>\"}");
+        write(SpecialTokens.MODEL_CONFIG, "{\"bos_token_id\": 1, \"eos_token_id\": 2}");
+        assertEquals(new SpecialTokens(OptionalInt.of(1), OptionalInt.of(2)), SpecialTokens.read(tmp));
+    }
+
+    @Test
     void anUnparsableFileIsNamed() throws Exception {
         bareTokenizer();
         write(SpecialTokens.TOKENIZER_CONFIG, "{\"bos_token\": ");
