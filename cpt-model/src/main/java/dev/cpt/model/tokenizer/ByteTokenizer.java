@@ -9,6 +9,10 @@ import java.nio.charset.StandardCharsets;
 public final class ByteTokenizer implements Tokenizer {
 
     public static final String NAME = "byte-utf8";
+
+    /** The fingerprint of the one byte tokenizer there is: its whole definition is "id = byte, 256 ids". */
+    public static final String FINGERPRINT = "byte-256";
+
     public static final ByteTokenizer INSTANCE = new ByteTokenizer();
 
     private ByteTokenizer() {}
@@ -43,5 +47,10 @@ public final class ByteTokenizer implements Tokenizer {
     @Override
     public String name() {
         return NAME;
+    }
+
+    @Override
+    public String fingerprint() {
+        return FINGERPRINT;
     }
 }

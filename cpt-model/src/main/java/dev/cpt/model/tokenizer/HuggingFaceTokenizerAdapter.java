@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Any Hugging Face {@code tokenizer.json}, run by the Rust tokenizers library that ships inside the
@@ -26,29 +27,71 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
     private final byte[] json;
     private final int vocabSize;
     private final String name;
+    private final String fingerprint;
+    private final SpecialTokens specials;
 
-    private HuggingFaceTokenizerAdapter(HuggingFaceTokenizer delegate, byte[] json, int vocabSize, String name) {
+    private HuggingFaceTokenizerAdapter(
+            HuggingFaceTokenizer delegate, byte[] json, int vocabSize, String fingerprint, SpecialTokens specials) {
         this.delegate = delegate;
         this.json = json;
         this.vocabSize = vocabSize;
-        this.name = name;
+        this.name = "hf-" + fingerprint.substring(0, 16);
+        this.fingerprint = fingerprint;
+        this.specials = specials;
     }
 
-    /** Loads a {@code tokenizer.json} file (or a directory containing one). */
+    /**
+     * Loads a {@code tokenizer.json} file, or the one in a directory, with BOS and EOS from the files beside it (see
+     * {@link SpecialTokens}).
+     */
     public static HuggingFaceTokenizerAdapter load(Path path) throws IOException {
-        Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
-        return fromJson(Files.readAllBytes(file));
+        Path file = Files.isDirectory(path) ? path.resolve(TokenizerStore.HF_FILE) : path;
+        Path dir = file.toAbsolutePath().getParent();
+        if (!Files.isRegularFile(file)) {
+            // a SentencePiece-only checkpoint is the common way to get here; say what is there and what to do
+            String sentencePiece = Files.isRegularFile(dir.resolve("tokenizer.model"))
+                    ? " (tokenizer.model is there: convert it to tokenizer.json with transformers first)"
+                    : "";
+            throw new IOException("tokenizer file not found: " + file + sentencePiece);
+        }
+        byte[] json = Files.readAllBytes(file);
+        JsonNode root = SpecialTokens.parse(json, file.toString());
+        return create(json, root, SpecialTokens.read(dir, root), file.toString());
     }
 
-    /** Builds a tokenizer from the bytes of a {@code tokenizer.json}. */
+    /** Builds a tokenizer from the bytes of a {@code tokenizer.json}, without BOS or EOS. */
     public static HuggingFaceTokenizerAdapter fromJson(byte[] json) throws IOException {
+        return fromJson(json, SpecialTokens.NONE);
+    }
+
+    /** Builds a tokenizer from the bytes of a {@code tokenizer.json}, with BOS and EOS known from elsewhere. */
+    public static HuggingFaceTokenizerAdapter fromJson(byte[] json, SpecialTokens specials) throws IOException {
+        return fromJson(json, specials, TokenizerStore.HF_FILE);
+    }
+
+    /** As {@link #fromJson(byte[], SpecialTokens)}; errors name {@code source}. */
+    static HuggingFaceTokenizerAdapter fromJson(byte[] json, SpecialTokens specials, String source) throws IOException {
+        return create(json, SpecialTokens.parse(json, source), specials, source);
+    }
+
+    private static HuggingFaceTokenizerAdapter create(byte[] json, JsonNode root, SpecialTokens specials, String source)
+            throws IOException {
+        int vocab;
+        try {
+            vocab = vocabSizeOf(root);
+        } catch (IOException e) {
+            throw new IOException(source + ": " + e.getMessage(), e);
+        }
         // the tokenizers library phones home unless DJL is offline; the flag must be set first
         OfflineEngine.ensureOffline();
-        int vocab = vocabSizeOf(JSON.readTree(json));
-        HuggingFaceTokenizer tok =
-                HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), Map.of("addSpecialTokens", "false"));
-        return new HuggingFaceTokenizerAdapter(
-                tok, json.clone(), vocab, "hf-" + Sha256.hex(json).substring(0, 16));
+        HuggingFaceTokenizer tok;
+        try {
+            tok = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json), Map.of("addSpecialTokens", "false"));
+        } catch (RuntimeException e) {
+            // valid JSON that the Rust library cannot build a tokenizer from (unknown type, bad merges, ...)
+            throw new IOException(source + " is not a tokenizer the tokenizers library can load: " + e.getMessage(), e);
+        }
+        return new HuggingFaceTokenizerAdapter(tok, json.clone(), vocab, Sha256.hex(json), specials);
     }
 
     /**
@@ -107,6 +150,22 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
     @Override
     public String name() {
         return name;
+    }
+
+    @Override
+    public OptionalInt bos() {
+        return specials.bos();
+    }
+
+    @Override
+    public OptionalInt eos() {
+        return specials.eos();
+    }
+
+    /** SHA-256 (hex) of the {@code tokenizer.json} bytes: a different file is a different tokenizer. */
+    @Override
+    public String fingerprint() {
+        return fingerprint;
     }
 
     /** The original {@code tokenizer.json} bytes, for checkpoints and exports. */
