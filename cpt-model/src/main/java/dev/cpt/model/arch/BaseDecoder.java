@@ -3,10 +3,18 @@ package dev.cpt.model.arch;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensorsShards;
+import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.DecoderConfig;
 import dev.cpt.model.engine.OfflineEngine;
+import dev.cpt.model.io.FileBinding;
+import dev.cpt.model.io.NativeWeights;
 import dev.cpt.model.io.ParameterTensors;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,8 +51,16 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
         return manager;
     }
 
-    /** The parameters a file's tensors hold, under the parameters' names, without buffers or duplicates. */
-    protected abstract Map<String, Tensor> parametersOf(Map<String, Tensor> file);
+    /** Allocated but not initialised: every value is about to be overwritten by an import. */
+    protected static final Initializer UNINITIALISED = (manager, shape, dataType) -> manager.create(shape, dataType);
+
+    /** How a file's tensor names fill this family's parameters. */
+    protected abstract FileBinding bind(Collection<String> fileTensors);
+
+    /** Whether a parameter is stored transposed in the family's files. */
+    protected boolean transposedOnDisk(String parameter) {
+        return false;
+    }
 
     @Override
     public Map<String, Tensor> weights() {
@@ -53,7 +69,17 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
 
     @Override
     public void loadWeights(Map<String, Tensor> tensors) {
-        ParameterTensors.load(parameters(), parametersOf(tensors), this::fromFileLayout);
+        ParameterTensors.load(parameters(), bind(tensors.keySet()).apply(tensors), this::fromFileLayout);
+    }
+
+    @Override
+    public void importWeights(SafeTensorsShards file) throws IOException {
+        NativeWeights.load(parameters(), file, bind(file.tensors().keySet()), this::transposedOnDisk);
+    }
+
+    @Override
+    public List<SafeTensorsWriter.Source> weightSources() {
+        return NativeWeights.sources(parameters(), this::transposedOnDisk);
     }
 
     /** A fresh store for each forward pass: it only caches references, and weights may have been replaced. */
