@@ -63,10 +63,12 @@ public final class SafeTensorsShards implements AutoCloseable {
         Map<String, String> weightMap = readWeightMap(index);
         Set<String> shardNames = new LinkedHashSet<>(weightMap.values());
         for (String shard : shardNames) {
-            Path file = dir.resolve(shard).normalize();
-            if (!file.getParent().equals(dir.normalize())) {
+            Path name = Path.of(shard);
+            // a bare file name, so an index cannot point outside its directory
+            if (name.isAbsolute() || name.getNameCount() != 1 || shard.equals("..") || shard.equals(".")) {
                 throw new IOException(index + ": shard " + shard + " is not a file name inside " + dir);
             }
+            Path file = dir.resolve(name);
             if (!Files.isRegularFile(file)) {
                 throw new NoSuchFileException(file.toString(), null, "shard listed in " + index + " is missing");
             }

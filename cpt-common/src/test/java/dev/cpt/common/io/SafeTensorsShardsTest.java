@@ -117,6 +117,10 @@ class SafeTensorsShardsTest {
         Files.writeString(index, json.replace("\"c\" : \"model-00002", "\"c\" : \"model-00001"));
         IOException e = assertThrows(IOException.class, () -> SafeTensorsShards.open(tmp));
         assertTrue(e.getMessage().contains("model-0000"), e.getMessage());
+
+        Files.writeString(index, json.replace("\"c\" : \"model-00002", "\"c\" : \"../model-00002"));
+        IOException outside = assertThrows(IOException.class, () -> SafeTensorsShards.open(tmp));
+        assertTrue(outside.getMessage().contains("not a file name"), outside.getMessage());
     }
 
     @Test
