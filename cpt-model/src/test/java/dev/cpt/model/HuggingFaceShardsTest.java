@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cpt.common.io.Dtype;
 import dev.cpt.common.io.SafeTensors;
@@ -178,10 +179,20 @@ class HuggingFaceShardsTest {
         }
     }
 
+    /** The import fails naming the file, and leaves no native array behind (nothing half-loaded stays open). */
     private static void assertRefusedNaming(Path dir, String expectedFile, String expectedText) {
+        int before = liveNativeArrays();
         IOException e = assertThrows(IOException.class, () -> LanguageModel.importHuggingFace(dir));
         assertTrue(e.getMessage().contains(expectedFile), e.getMessage());
         assertTrue(e.getMessage().contains(expectedText), e.getMessage());
+        assertEquals(before, liveNativeArrays(), "arrays left alive by the failed import");
+    }
+
+    /** Every array alive under any base manager in this JVM. */
+    private static int liveNativeArrays() {
+        try (NDManager probe = NDManager.newBaseManager()) {
+            return probe.getParentManager().getManagedArrays().size();
+        }
     }
 
     @Test
