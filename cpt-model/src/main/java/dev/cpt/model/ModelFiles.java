@@ -2,13 +2,11 @@ package dev.cpt.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cpt.common.FileTrees;
 import dev.cpt.common.io.Dtype;
-import dev.cpt.common.io.SafeTensors;
-import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensorsFile;
 import dev.cpt.common.io.SafeTensorsShards;
 import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.CheckpointInfo.FileEntry;
@@ -27,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -83,10 +80,8 @@ final class ModelFiles {
             });
             NonFiniteWeightsException.check(dir, model.decoder().parameters());
             if (listed.contains(OPTIMIZER_FILE)) {
-                SafeTensors.Contents opt =
-                        readStep(dir, OPTIMIZER_FILE, () -> SafeTensors.read(dir.resolve(OPTIMIZER_FILE)));
                 readStep(dir, OPTIMIZER_FILE, () -> {
-                    restoreOptimizer(model.decoder(), model.optimizer(), opt);
+                    restoreOptimizer(model.decoder(), model.optimizer(), dir.resolve(OPTIMIZER_FILE));
                     return null;
                 });
             }
@@ -161,9 +156,10 @@ final class ModelFiles {
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
         try {
             List<String> files = new ArrayList<>(writeModelFiles(tmp, decoder));
-            SafeTensors.write(
+            SafeTensorsWriter.writeFile(
                     tmp.resolve(OPTIMIZER_FILE),
                     optimizerTensors(decoder, optimizer),
+                    Dtype.F32,
                     Map.of("optimizer", "adamw", "step", Long.toString(optimizer.step())));
             files.add(OPTIMIZER_FILE);
             files.addAll(TokenizerStore.write(tokenizer, tmp));
@@ -211,31 +207,30 @@ final class ModelFiles {
     }
 
     /** AdamW moments in the weights' file names and layouts, e.g. {@code h.0.attn.c_attn.weight.exp_avg}. */
-    private static Map<String, Tensor> optimizerTensors(CausalDecoder decoder, AdamW optimizer) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
+    private static List<SafeTensorsWriter.Source> optimizerTensors(CausalDecoder decoder, AdamW optimizer) {
+        List<SafeTensorsWriter.Source> out = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : optimizer.stateTensors().entrySet()) {
-            out.put(e.getKey(), decoder.toFileLayout(parameterOf(e.getKey()), e.getValue()));
+            NDArray moment = e.getValue();
+            out.add(NativeWeights.source(e.getKey(), () -> moment, decoder.transposedOnDisk(parameterOf(e.getKey()))));
         }
         return out;
     }
 
-    private static void restoreOptimizer(CausalDecoder decoder, AdamW optimizer, SafeTensors.Contents contents) {
-        String stepText = contents.metadata().get("step");
-        if (stepText == null) {
-            throw new IllegalArgumentException("optimizer state has no step");
-        }
-        Map<String, float[]> moments = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
-            String param = parameterOf(e.getKey());
-            Parameter p = decoder.parameters().get(param);
-            if (p == null) {
-                throw new IllegalArgumentException("optimizer state for unknown parameter " + param);
+    private static void restoreOptimizer(CausalDecoder decoder, AdamW optimizer, Path file) throws IOException {
+        try (SafeTensorsFile state = SafeTensorsFile.open(file)) {
+            String stepText = state.metadata().get("step");
+            if (stepText == null) {
+                throw new IllegalArgumentException("optimizer state has no step");
             }
-            moments.put(
-                    e.getKey(),
-                    decoder.fromFileLayout(param, e.getValue(), p.getArray().getShape()));
+            Map<String, NDArray> moments = NativeWeights.readAll(
+                    state, decoder.parameters(), ModelFiles::parameterOf, decoder::transposedOnDisk, decoder.manager());
+            try {
+                optimizer.restore(Long.parseLong(stepText), moments);
+            } catch (RuntimeException e) {
+                moments.values().forEach(NDArray::close);
+                throw e;
+            }
         }
-        optimizer.restore(Long.parseLong(stepText), moments);
     }
 
     /** {@code h.0.attn.c_attn.weight} for the moment {@code h.0.attn.c_attn.weight.exp_avg}. */

@@ -140,7 +140,7 @@ public final class SafeTensorsShards implements AutoCloseable {
 
     /** The file that holds {@code tensor}. */
     public Path fileOf(String tensor) {
-        return file(tensor).path();
+        return fileHolding(tensor).path();
     }
 
     /** The dtypes the tensors are stored in. */
@@ -152,10 +152,11 @@ public final class SafeTensorsShards implements AutoCloseable {
 
     /** Reads {@code tensor}'s bytes as {@link SafeTensorsFile#read} does. */
     public void read(String tensor, ByteBuffer into) throws IOException {
-        file(tensor).read(tensors.get(tensor), into);
+        fileHolding(tensor).read(tensors.get(tensor), into);
     }
 
-    private SafeTensorsFile file(String tensor) {
+    /** The open file that holds {@code tensor}. */
+    public SafeTensorsFile fileHolding(String tensor) {
         SafeTensorsFile f = fileOf.get(tensor);
         if (f == null) {
             throw new IllegalArgumentException("no tensor " + tensor);

@@ -115,8 +115,8 @@ public final class SafeTensorsWriter {
         }
     }
 
-    /** Writes one file and returns the bytes of its data section. */
-    private static long writeFile(Path file, List<Source> tensors, Dtype dtype, Map<String, String> metadata)
+    /** Writes {@code tensors} into one file, whatever its size, and returns the bytes of its data section. */
+    public static long writeFile(Path file, List<Source> tensors, Dtype dtype, Map<String, String> metadata)
             throws IOException {
         Map<String, long[]> shapes = new LinkedHashMap<>();
         tensors.forEach(s -> shapes.put(s.name(), s.shape()));

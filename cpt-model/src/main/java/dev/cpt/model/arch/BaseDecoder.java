@@ -57,8 +57,8 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
     /** How a file's tensor names fill this family's parameters. */
     protected abstract FileBinding bind(Collection<String> fileTensors);
 
-    /** Whether a parameter is stored transposed in the family's files. */
-    protected boolean transposedOnDisk(String parameter) {
+    @Override
+    public boolean transposedOnDisk(String parameter) {
         return false;
     }
 

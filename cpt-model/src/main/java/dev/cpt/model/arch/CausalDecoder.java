@@ -84,6 +84,9 @@ public interface CausalDecoder extends AutoCloseable {
      */
     void importWeights(SafeTensorsShards file) throws IOException;
 
+    /** Whether a parameter is stored transposed in the family's files (GPT-2's Conv1D weights). */
+    boolean transposedOnDisk(String parameter);
+
     /** Every weight as a tensor to write in the file's names and layouts, read from the model when written. */
     List<SafeTensorsWriter.Source> weightSources();
 

@@ -78,7 +78,7 @@ public final class Gpt2Decoder extends BaseDecoder<GptConfig> {
     }
 
     @Override
-    protected boolean transposedOnDisk(String parameter) {
+    public boolean transposedOnDisk(String parameter) {
         return Gpt2Weights.isConv1DWeight(parameter);
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.Dtype;
+import dev.cpt.common.io.SafeTensorsFile;
 import dev.cpt.common.io.SafeTensorsShards;
 import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.common.io.TensorEntry;
@@ -15,12 +16,16 @@ import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Moves weights between safetensors files and a model's parameters without Java float arrays. On import each tensor
@@ -57,15 +62,10 @@ public final class NativeWeights {
             Predicate<String> transposedOnDisk)
             throws IOException {
         List<Load> loads = plan(parameters, file, binding, transposedOnDisk);
-        // sized for the largest tensor read (each checked to fit in plan), reused for all of them
-        long largest = 0;
-        for (Load l : loads) {
-            largest = Math.max(largest, stagingBytes(file.tensors().get(l.tensor())));
-        }
-        for (String copy : binding.mustEqual().keySet()) {
-            largest = Math.max(largest, stagingBytes(file.tensors().get(copy)));
-        }
-        ByteBuffer staging = ByteBuffer.allocateDirect((int) largest).order(ByteOrder.LITTLE_ENDIAN);
+        List<TensorEntry> read = new ArrayList<>();
+        loads.forEach(l -> read.add(file.tensors().get(l.tensor())));
+        binding.mustEqual().keySet().forEach(copy -> read.add(file.tensors().get(copy)));
+        ByteBuffer staging = staging(read);
         try {
             for (Load l : loads) {
                 NDArray target = parameters.get(l.parameter()).getArray();
@@ -111,7 +111,10 @@ public final class NativeWeights {
                 throw new IOException(file.source() + ": missing tensor " + p.getKey());
             }
             boolean transposed = transposedOnDisk.test(p.getKey());
-            checkShape(file, tensor, fileShape(p.getValue().getArray(), transposed));
+            checkShape(
+                    file.fileOf(tensor),
+                    file.tensors().get(tensor),
+                    fileShape(p.getValue().getArray(), transposed));
             loads.add(new Load(p.getKey(), tensor, transposed));
         }
         for (Map.Entry<String, String> copy : binding.mustEqual().entrySet()) {
@@ -120,7 +123,10 @@ public final class NativeWeights {
                 throw new IOException(file.source() + ": " + copy.getKey() + " is tied to " + copy.getValue()
                         + ", which this model does not have");
             }
-            checkShape(file, copy.getKey(), fileShape(p.getArray(), transposedOnDisk.test(copy.getValue())));
+            checkShape(
+                    file.fileOf(copy.getKey()),
+                    file.tensors().get(copy.getKey()),
+                    fileShape(p.getArray(), transposedOnDisk.test(copy.getValue())));
         }
         return loads;
     }
@@ -130,15 +136,14 @@ public final class NativeWeights {
         return transposed ? new long[] {shape[1], shape[0]} : shape;
     }
 
-    private static void checkShape(SafeTensorsShards file, String tensor, long[] expected) throws IOException {
-        TensorEntry e = file.tensors().get(tensor);
+    private static void checkShape(Path file, TensorEntry e, long[] expected) throws IOException {
         if (!Arrays.equals(e.shape(), expected)) {
-            throw new IOException(file.fileOf(tensor) + ": tensor " + tensor + " has shape "
-                    + Arrays.toString(e.shape()) + ", expected " + Arrays.toString(expected));
+            throw new IOException(file + ": tensor " + e.name() + " has shape " + Arrays.toString(e.shape())
+                    + ", expected " + Arrays.toString(expected));
         }
         // one ByteBuffer holds a tensor while libtorch takes it over, and DJL counts elements in an int
         if (stagingBytes(e) > Integer.MAX_VALUE - 8) {
-            throw new IOException(file.fileOf(tensor) + ": tensor " + tensor + " needs " + stagingBytes(e)
+            throw new IOException(file + ": tensor " + e.name() + " needs " + stagingBytes(e)
                     + " bytes as float32 or as stored; single tensors over 2 GiB are not supported");
         }
     }
@@ -148,11 +153,23 @@ public final class NativeWeights {
         return e.dtype() == Dtype.BF16 ? e.elementCount() * Float.BYTES : e.byteSize();
     }
 
-    /** A float32, libtorch-owned, model-layout copy of one stored tensor. */
+    /** One staging buffer for the largest of {@code entries} (each checked to fit first), reused for all of them. */
+    private static ByteBuffer staging(Collection<TensorEntry> entries) {
+        long largest =
+                entries.stream().mapToLong(NativeWeights::stagingBytes).max().orElse(0);
+        return ByteBuffer.allocateDirect((int) largest).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
     private static NDArray read(
             SafeTensorsShards file, String tensor, boolean transposed, ByteBuffer staging, NDManager manager)
             throws IOException {
-        TensorEntry e = file.tensors().get(tensor);
+        return read(file.fileHolding(tensor), file.tensors().get(tensor), transposed, staging, manager);
+    }
+
+    /** A float32, libtorch-owned, model-layout copy of one stored tensor. */
+    private static NDArray read(
+            SafeTensorsFile file, TensorEntry e, boolean transposed, ByteBuffer staging, NDManager manager)
+            throws IOException {
         staging.clear();
         DataType stagedAs = DataType.FLOAT32;
         if (e.dtype() == Dtype.BF16) {
@@ -160,13 +177,13 @@ public final class NativeWeights {
             // read 2n + 2i
             long n = e.elementCount();
             staging.position((int) (2 * n));
-            file.read(tensor, staging);
+            file.read(e, staging);
             for (int i = 0; i < n; i++) {
                 staging.putInt(4 * i, (staging.getShort((int) (2 * n) + 2 * i) & 0xFFFF) << 16);
             }
             staging.position(0).limit((int) (4 * n));
         } else {
-            file.read(tensor, staging);
+            file.read(e, staging);
             stagedAs = e.dtype() == Dtype.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
         }
         NDArray f32;
@@ -194,19 +211,57 @@ public final class NativeWeights {
         }
     }
 
+    /**
+     * Reads every tensor of {@code file} as float32 in the model layout of the parameter {@code parameterOf} names for
+     * it, after checking every shape against that parameter; the arrays returned are attached to {@code manager}.
+     */
+    public static Map<String, NDArray> readAll(
+            SafeTensorsFile file,
+            Map<String, Parameter> parameters,
+            UnaryOperator<String> parameterOf,
+            Predicate<String> transposedOnDisk,
+            NDManager manager)
+            throws IOException {
+        for (TensorEntry e : file.tensors().values()) {
+            Parameter p = parameters.get(parameterOf.apply(e.name()));
+            if (p == null) {
+                throw new IOException(file.path() + ": tensor " + e.name() + " belongs to no parameter of this model");
+            }
+            checkShape(file.path(), e, fileShape(p.getArray(), transposedOnDisk.test(parameterOf.apply(e.name()))));
+        }
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        ByteBuffer staging = staging(file.tensors().values());
+        try {
+            for (TensorEntry e : file.tensors().values()) {
+                boolean transposed = transposedOnDisk.test(parameterOf.apply(e.name()));
+                out.put(e.name(), read(file, e, transposed, staging, manager));
+            }
+            return out;
+        } catch (IOException | RuntimeException ex) {
+            out.values().forEach(NDArray::close);
+            throw ex;
+        } finally {
+            free(staging);
+        }
+    }
+
     /** Each parameter as a tensor to write, in the file layout, converted to the dtype written when its turn comes. */
     public static List<SafeTensorsWriter.Source> sources(
             Map<String, Parameter> parameters, Predicate<String> transposedOnDisk) {
         List<SafeTensorsWriter.Source> out = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-            boolean transposed = transposedOnDisk.test(e.getKey());
             Parameter p = e.getValue();
-            out.add(new SafeTensorsWriter.Source(
-                    e.getKey(),
-                    fileShape(p.getArray(), transposed),
-                    (channel, dtype) -> write(p.getArray(), transposed, channel, dtype)));
+            out.add(source(e.getKey(), p::getArray, transposedOnDisk.test(e.getKey())));
         }
         return out;
+    }
+
+    /** One model-layout array as a tensor to write, read from {@code array} when its turn comes. */
+    public static SafeTensorsWriter.Source source(String name, Supplier<NDArray> array, boolean transposed) {
+        return new SafeTensorsWriter.Source(
+                name,
+                fileShape(array.get(), transposed),
+                (channel, dtype) -> write(array.get(), transposed, channel, dtype));
     }
 
     private static void write(NDArray param, boolean transposed, WritableByteChannel out, Dtype dtype)

@@ -4,11 +4,11 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.cpt.model.OptimizerSettings;
-import dev.cpt.model.engine.NativeArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +65,14 @@ public final class AdamW implements AutoCloseable {
                 // first use may fall inside a training call's NDScope; the moments outlive it
                 NDScope.unregister(mean, variance);
             }
+        }
+
+        /** Takes over restored moments, which must be attached to this optimizer's manager. */
+        void restore(NDArray restoredMean, NDArray restoredVariance) {
+            close();
+            mean = restoredMean;
+            variance = restoredVariance;
+            NDScope.unregister(mean, variance);
         }
 
         void close() {
@@ -169,26 +177,30 @@ public final class AdamW implements AutoCloseable {
         return slots.stream().map(slot -> slot.name).toList();
     }
 
-    /** Overwrites moments and step (after a checkpoint load). Values are copied in place. */
-    public void restore(long restoredStep, Map<String, float[]> moments) {
+    /**
+     * Replaces moments and step (after a checkpoint load) with {@code moments}, named as {@link #stateTensors} names
+     * them, shaped like their weights and attached to this optimizer's manager; the optimizer takes them over.
+     */
+    public void restore(long restoredStep, Map<String, NDArray> moments) {
         for (Slot slot : slots) {
-            copyInto(slot.mean(), moments.get(slot.name + ".exp_avg"), slot.name + ".exp_avg");
-            copyInto(slot.variance(), moments.get(slot.name + ".exp_avg_sq"), slot.name + ".exp_avg_sq");
+            Shape shape = slot.weight.get().getShape();
+            slot.restore(
+                    checked(moments, slot.name + ".exp_avg", shape),
+                    checked(moments, slot.name + ".exp_avg_sq", shape));
         }
         step = restoredStep;
     }
 
-    private static void copyInto(NDArray target, float[] values, String name) {
-        if (values == null) {
+    private static NDArray checked(Map<String, NDArray> moments, String name, Shape shape) {
+        NDArray moment = moments.get(name);
+        if (moment == null) {
             throw new IllegalArgumentException("optimizer state has no tensor " + name);
         }
-        if (values.length != target.size()) {
+        if (!moment.getShape().equals(shape)) {
             throw new IllegalArgumentException(
-                    "optimizer tensor " + name + " has " + values.length + " values, expected " + target.size());
+                    "optimizer tensor " + name + " has shape " + moment.getShape() + ", expected " + shape);
         }
-        // libtorch-owned: intern drops the Java buffer a plain create would wrap (see NativeArrays)
-        NDArray fresh = NativeArrays.create(target.getManager(), values, target.getShape());
-        target.intern(fresh);
+        return moment;
     }
 
     @Override
