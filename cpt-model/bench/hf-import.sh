@@ -5,7 +5,8 @@
 # directory (streamed tensor by tensor by dev.cpt.model.bench.HfImportBenchmark --write), then imports
 # each in a fresh JVM and prints one RESULT line per model: import seconds, bytes held (float32),
 # VmRSS before/after, the import's peak (VmHWM reset at the baseline) and pass/fail against the goal
-# of growth <= 1.5x the bytes held.
+# of growth <= 1.5x the bytes held; then exports each imported model back as bf16 shards and prints the
+# export's seconds and peak RSS growth.
 #
 # Environment knobs: SHARD_BYTES (default 200000000, so both models shard), XMX (2g), THREADS (2),
 # SHAPES ("smollm2-135m qwen2.5-0.5b"), WORK (a temp directory, removed at the end unless KEEP=1).
@@ -34,5 +35,7 @@ for shape in $SHAPES; do
   dir="$WORK/$shape"
   "${JAVA[@]}" dev.cpt.model.bench.HfImportBenchmark --write "$dir" --shape "$shape" --shard-bytes "$SHARD_BYTES"
   echo ">> $(du -sh "$dir" | cut -f1) on disk; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  "${JAVA[@]}" dev.cpt.model.bench.HfImportBenchmark --import "$dir" 2>&1 | grep -E '^RESULT|imported'
+  "${JAVA[@]}" dev.cpt.model.bench.HfImportBenchmark --import "$dir" --shard-bytes "$SHARD_BYTES" 2>&1 \
+      | grep -E '^RESULT|imported'
+  [ "${KEEP:-0}" = 1 ] || rm -rf "$dir" "$dir-export"
 done

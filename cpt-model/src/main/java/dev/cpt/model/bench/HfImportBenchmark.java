@@ -27,9 +27,10 @@ import java.util.SplittableRandom;
  * baseline is a JVM that has loaded libtorch and nothing else.
  *
  * <p>{@code --write DIR --shape smollm2-135m|qwen2.5-0.5b [--shard-bytes N]} streams the weights tensor by tensor
- * (the writer never holds more than one 1 MiB chunk). {@code --import DIR} prints one machine-readable {@code RESULT}
- * line: seconds, bytes held, VmRSS before and after, peak VmHWM, and the growth against the goal of at most 1.5x the
- * bytes held.
+ * (the writer never holds more than one 1 MiB chunk). {@code --import DIR [--shard-bytes N]} prints a
+ * machine-readable {@code RESULT} line: seconds, bytes held, VmRSS before and after, peak VmHWM, and the growth
+ * against the goal of at most 1.5x the bytes held; then exports the model as bf16 shards beside {@code DIR} and prints
+ * a second {@code RESULT} line with the export's seconds and peak growth.
  */
 public final class HfImportBenchmark {
 
@@ -45,9 +46,13 @@ public final class HfImportBenchmark {
                         Path.of(args[1]),
                         shape(args[3]),
                         args.length > 5 ? Long.parseLong(args[5]) : SafeTensorsWriter.DEFAULT_MAX_SHARD_BYTES);
-            case "--import" -> importAndMeasure(Path.of(args[1]));
+            case "--import" ->
+                importAndMeasure(
+                        Path.of(args[1]),
+                        args.length > 3 ? Long.parseLong(args[3]) : SafeTensorsWriter.DEFAULT_MAX_SHARD_BYTES);
             default ->
-                throw new IllegalArgumentException("usage: --write DIR --shape S [--shard-bytes N] | --import DIR");
+                throw new IllegalArgumentException(
+                        "usage: --write DIR --shape S [--shard-bytes N] | --import DIR [--shard-bytes N]");
         }
     }
 
@@ -176,7 +181,7 @@ public final class HfImportBenchmark {
         chunk.clear();
     }
 
-    private static void importAndMeasure(Path dir) throws Exception {
+    private static void importAndMeasure(Path dir, long maxShardBytes) throws Exception {
         OfflineEngine.ensureOffline();
         // the baseline is a JVM with libtorch loaded: load it with a throwaway model, then settle the heap
         try (LanguageModel warm = LanguageModel.create(LlamaConfig.tiny(300), 0)) {
@@ -184,9 +189,7 @@ public final class HfImportBenchmark {
         }
         System.gc();
         Thread.sleep(500);
-        // "5" resets VmHWM to the current RSS (Linux 4.0+), so the peak below is the import's own
-        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        long before = status("VmRSS");
+        long before = resetPeak();
         long start = System.nanoTime();
         try (LanguageModel model = LanguageModel.importHuggingFace(dir)) {
             double seconds = (System.nanoTime() - start) / 1e9;
@@ -214,7 +217,37 @@ public final class HfImportBenchmark {
                     GOAL,
                     growth <= GOAL,
                     finite);
+            measureExport(model, dir.resolveSibling(dir.getFileName() + "-export"), maxShardBytes);
         }
+    }
+
+    /** The other way: the imported model written back as bf16 shards, and what that costs beyond the model. */
+    private static void measureExport(LanguageModel model, Path target, long maxShardBytes) throws IOException {
+        long before = resetPeak();
+        long start = System.nanoTime();
+        model.exportHuggingFace(target, Dtype.BF16, maxShardBytes);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        long peak = status("VmHWM");
+        long written;
+        try (var files = Files.list(target)) {
+            written = files.mapToLong(p -> p.toFile().length()).sum();
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT export dir=%s dtype=BF16 bytes_written=%d seconds=%.2f rss_before=%d peak_hwm=%d"
+                        + " peak_growth_bytes=%d%n",
+                target.getFileName(),
+                written,
+                seconds,
+                before,
+                peak,
+                peak - before);
+    }
+
+    /** Resets VmHWM to the current RSS ("5" into clear_refs, Linux 4.0+), so the next peak is the next step's own. */
+    private static long resetPeak() throws IOException {
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+        return status("VmRSS");
     }
 
     /** A {@code /proc/self/status} figure in bytes (the file gives kB). */
