@@ -213,7 +213,8 @@ public final class LanguageModel implements AutoCloseable {
 
     /**
      * Writes a Hugging Face directory of this model's family: {@code model.safetensors} (the family's tensor names
-     * and layouts), {@code config.json}, and {@code tokenizer.json} when the tokenizer is a Hugging Face one.
+     * and layouts; shards plus an index above 5 GB), {@code config.json}, and {@code tokenizer.json} when the
+     * tokenizer is a Hugging Face one, in the dtype the model was imported from ({@link #exportDtype()}).
      */
     public synchronized void exportHuggingFace(Path dir) throws IOException {
         exportHuggingFace(dir, exportDtype, SafeTensorsWriter.DEFAULT_MAX_SHARD_BYTES);
