@@ -7,6 +7,7 @@ import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.arch.CausalDecoder;
 import dev.cpt.model.engine.OfflineEngine;
+import dev.cpt.model.io.ParameterTensors;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.Tokenizer;
 import dev.cpt.model.train.AdamW;
@@ -188,10 +189,10 @@ public final class LanguageModel implements AutoCloseable {
      * starts a stage and for the frozen reference, which the caller never trains.
      */
     public synchronized LanguageModel copy() {
-        LanguageModel copy = new LanguageModel(
-                config, 0L, tokenizer, false, decoder.manager().getDevice());
+        Device device = decoder.manager().getDevice();
+        LanguageModel copy = new LanguageModel(config, tokenizer, false, () -> CausalDecoder.allocate(config, device));
         try {
-            copy.decoder.loadWeights(decoder.weights());
+            ParameterTensors.copy(decoder.parameters(), copy.decoder.parameters());
             copy.exportDtype = exportDtype;
             return copy;
         } catch (RuntimeException e) {

@@ -69,7 +69,7 @@ public final class NativeWeights {
         try {
             for (Load l : loads) {
                 NDArray target = parameters.get(l.parameter()).getArray();
-                replace(target, read(file, l.tensor(), l.transposed(), staging, target.getManager()));
+                ParameterTensors.replace(target, read(file, l.tensor(), l.transposed(), staging, target.getManager()));
             }
             for (Map.Entry<String, String> copy : binding.mustEqual().entrySet()) {
                 NDArray param = parameters.get(copy.getValue()).getArray();
@@ -199,15 +199,6 @@ public final class NativeWeights {
                 NDArray view = fileLayout.transpose();
                 NDArray flat = view.flatten()) {
             return flat.reshape(e.shape()[1], e.shape()[0]);
-        }
-    }
-
-    /** Swaps {@code fresh} in as the parameter's storage, keeping the Java object the blocks hold. */
-    private static void replace(NDArray target, NDArray fresh) {
-        boolean grad = target.hasGradient();
-        target.intern(fresh);
-        if (grad) {
-            target.setRequiresGradient(true);
         }
     }
 

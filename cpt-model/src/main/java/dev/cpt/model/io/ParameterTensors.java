@@ -71,11 +71,28 @@ public final class ParameterTensors {
      * live in freed memory after the next GC.
      */
     public static void replace(NDArray target, float[] values) {
+        replace(target, NativeArrays.create(target.getManager(), values, target.getShape()));
+    }
+
+    /** Swaps {@code fresh}, libtorch-owned, in as the parameter's storage, keeping the Java object the blocks hold. */
+    public static void replace(NDArray target, NDArray fresh) {
         boolean grad = target.hasGradient();
-        NDArray fresh = NativeArrays.create(target.getManager(), values, target.getShape());
         target.intern(fresh);
         if (grad) {
             target.setRequiresGradient(true);
+        }
+    }
+
+    /** Gives every parameter of {@code to} a native copy of the same-named parameter of {@code from}. */
+    public static void copy(Map<String, Parameter> from, Map<String, Parameter> to) {
+        for (Map.Entry<String, Parameter> e : to.entrySet()) {
+            NDArray target = e.getValue().getArray();
+            // detached first, so the copy is a leaf that records no history back to the source
+            try (NDArray source = from.get(e.getKey()).getArray().stopGradient()) {
+                NDArray fresh = source.duplicate();
+                fresh.attach(target.getManager());
+                replace(target, fresh);
+            }
         }
     }
 
