@@ -19,8 +19,8 @@ import java.util.Map;
 
 /**
  * What every family's decoder holds the same way: its config, the manager that owns its weights, and weights that
- * travel to and from files one named parameter at a time through the family's {@link #toFileLayout} and
- * {@link #fromFileLayout}.
+ * travel to and from files one named parameter at a time in the family's file names ({@link #bind}) and layouts
+ * ({@link #transposedOnDisk}).
  */
 abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
 
@@ -65,11 +65,6 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
     @Override
     public Map<String, Tensor> weights() {
         return ParameterTensors.export(parameters(), this::toFileLayout);
-    }
-
-    @Override
-    public void loadWeights(Map<String, Tensor> tensors) {
-        ParameterTensors.load(parameters(), bind(tensors.keySet()).apply(tensors), this::fromFileLayout);
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.cpt.model.arch;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.common.io.SafeTensorsShards;
@@ -69,14 +68,8 @@ public interface CausalDecoder extends AutoCloseable {
     /** Converts one model-layout tensor, named like its parameter, to the file layout. */
     Tensor toFileLayout(String name, NDArray array);
 
-    /** Converts a file-layout tensor to the model layout of the parameter {@code name}, checking its shape. */
-    float[] fromFileLayout(String name, Tensor tensor, Shape shape);
-
     /** A copy of every weight in the file's names and layouts. */
     Map<String, Tensor> weights();
-
-    /** Replaces every weight in place from tensors in the file's names and layouts (as a Hugging Face file has them). */
-    void loadWeights(Map<String, Tensor> tensors);
 
     /**
      * Replaces every weight from a Hugging Face file set of any size, tensor by tensor in native memory, after checking

@@ -68,11 +68,6 @@ public final class Gpt2Decoder extends BaseDecoder<GptConfig> {
     }
 
     @Override
-    public float[] fromFileLayout(String name, Tensor tensor, Shape shape) {
-        return Gpt2Weights.fromGpt2(name, tensor, shape);
-    }
-
-    @Override
     protected FileBinding bind(Collection<String> fileTensors) {
         return Gpt2Weights.bind(fileTensors);
     }

@@ -98,11 +98,6 @@ public final class LlamaDecoder extends BaseDecoder<LlamaConfig> {
     }
 
     @Override
-    public float[] fromFileLayout(String name, Tensor tensor, Shape shape) {
-        return ParameterTensors.checked(name, tensor, shape);
-    }
-
-    @Override
     protected FileBinding bind(Collection<String> fileTensors) {
         return LlamaWeights.bind(fileTensors, config.tieWordEmbeddings());
     }

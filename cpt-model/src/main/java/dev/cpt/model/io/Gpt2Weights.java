@@ -1,7 +1,6 @@
 package dev.cpt.model.io;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -36,17 +35,6 @@ public final class Gpt2Weights {
             return new Tensor(new long[] {shape[1], shape[0]}, transpose(data, (int) shape[0], (int) shape[1]));
         }
         return new Tensor(shape, data);
-    }
-
-    /** Converts a GPT-2-layout tensor to this model's layout, checking its shape. */
-    public static float[] fromGpt2(String name, Tensor tensor, Shape expected) {
-        long[] want = expected.getShape();
-        if (isConv1DWeight(name)) {
-            long[] swapped = {want[1], want[0]};
-            ParameterTensors.requireShape(name, tensor, swapped);
-            return transpose(tensor.data(), (int) swapped[0], (int) swapped[1]);
-        }
-        return ParameterTensors.checked(name, tensor, expected);
     }
 
     /**
