@@ -2,9 +2,12 @@ package dev.cpt.model;
 
 import ai.djl.Device;
 import ai.djl.nn.Parameter;
+import dev.cpt.common.io.Dtype;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.arch.CausalDecoder;
 import dev.cpt.model.engine.OfflineEngine;
+import dev.cpt.model.io.ParameterTensors;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.Tokenizer;
 import dev.cpt.model.train.AdamW;
@@ -12,6 +15,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * A causal language model with its AdamW state, on DJL's PyTorch engine: a GPT-2 ({@link GptConfig}) or a
@@ -42,8 +46,15 @@ public final class LanguageModel implements AutoCloseable {
     private final Generator generator;
     // The verified manifest's metadata when the model was loaded from a checkpoint, so callers need not hash it again.
     private Map<String, String> checkpointMetadata = Map.of();
+    // What exportHuggingFace(dir) writes by default: the dtype of the files this model was imported from.
+    private Dtype exportDtype = Dtype.F32;
 
     LanguageModel(DecoderConfig config, long seed, Tokenizer tokenizer, boolean ownsTokenizer, Device device) {
+        this(config, tokenizer, ownsTokenizer, () -> CausalDecoder.create(config, seed, device));
+    }
+
+    /** A model whose decoder {@code build} makes, once the tokenizer is known to fit the vocabulary. */
+    LanguageModel(DecoderConfig config, Tokenizer tokenizer, boolean ownsTokenizer, Supplier<CausalDecoder> build) {
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException("tokenizer " + tokenizer.name() + " has " + tokenizer.vocabSize()
                     + " ids but the model vocabulary is " + config.vocabSize());
@@ -51,7 +62,7 @@ public final class LanguageModel implements AutoCloseable {
         this.config = config;
         this.tokenizer = tokenizer;
         this.ownsTokenizer = ownsTokenizer;
-        this.decoder = CausalDecoder.create(config, seed, device);
+        this.decoder = build.get();
         this.scorer = new Scorer(decoder);
         this.trainer = new Trainer(decoder, scorer);
         this.generator = new Generator(decoder);
@@ -88,7 +99,8 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
-     * Imports a Hugging Face directory ({@code config.json} + {@code model.safetensors}, F32) of a supported family,
+     * Imports a Hugging Face directory ({@code config.json} + {@code model.safetensors} or the shards {@code
+     * model.safetensors.index.json} lists; F32, F16 or BF16, held as float32) of a supported family,
      * chosen by {@code config.json}'s {@code model_type}: {@code gpt2} (optional {@code transformer.} prefix),
      * {@code llama}, {@code qwen2} or {@code mistral} (see {@link dev.cpt.model.io.LlamaConfigJson} for the options
      * refused). Uses its {@code tokenizer.json} when present, else the byte tokenizer (which needs {@code vocab_size
@@ -177,10 +189,11 @@ public final class LanguageModel implements AutoCloseable {
      * starts a stage and for the frozen reference, which the caller never trains.
      */
     public synchronized LanguageModel copy() {
-        LanguageModel copy = new LanguageModel(
-                config, 0L, tokenizer, false, decoder.manager().getDevice());
+        Device device = decoder.manager().getDevice();
+        LanguageModel copy = new LanguageModel(config, tokenizer, false, () -> CausalDecoder.allocate(config, device));
         try {
-            copy.decoder.loadWeights(decoder.weights());
+            ParameterTensors.copy(decoder.parameters(), copy.decoder.parameters());
+            copy.exportDtype = exportDtype;
             return copy;
         } catch (RuntimeException e) {
             copy.close();
@@ -201,10 +214,22 @@ public final class LanguageModel implements AutoCloseable {
 
     /**
      * Writes a Hugging Face directory of this model's family: {@code model.safetensors} (the family's tensor names
-     * and layouts), {@code config.json}, and {@code tokenizer.json} when the tokenizer is a Hugging Face one.
+     * and layouts; shards plus an index above 5 GB), {@code config.json}, and {@code tokenizer.json} when the
+     * tokenizer is a Hugging Face one, in the dtype the model was imported from ({@link #exportDtype()}).
      */
     public synchronized void exportHuggingFace(Path dir) throws IOException {
-        ModelFiles.exportHuggingFace(dir, decoder, tokenizer);
+        exportHuggingFace(dir, exportDtype, SafeTensorsWriter.DEFAULT_MAX_SHARD_BYTES);
+    }
+
+    /**
+     * As {@link #exportHuggingFace(Path)}, with the weights converted to {@code dtype} (rounded to nearest even by
+     * libtorch) and split into {@code model-0000i-of-0000n.safetensors} shards plus {@code
+     * model.safetensors.index.json} when they exceed {@code maxShardBytes}. The one-argument form writes the dtype
+     * the model was imported from (F32 for a model created here) in shards of at most 5 GB, as {@code transformers}
+     * does.
+     */
+    public synchronized void exportHuggingFace(Path dir, Dtype dtype, long maxShardBytes) throws IOException {
+        ModelFiles.exportHuggingFace(dir, decoder, tokenizer, dtype, maxShardBytes);
     }
 
     // ---------------------------------------------------------------- accessors
@@ -216,6 +241,15 @@ public final class LanguageModel implements AutoCloseable {
 
     void checkpointMetadata(Map<String, String> metadata) {
         this.checkpointMetadata = metadata;
+    }
+
+    /** The dtype {@link #exportHuggingFace(Path)} writes: the imported files' one, else F32. */
+    public Dtype exportDtype() {
+        return exportDtype;
+    }
+
+    void exportDtype(Dtype dtype) {
+        this.exportDtype = dtype;
     }
 
     public long parameterCount() {

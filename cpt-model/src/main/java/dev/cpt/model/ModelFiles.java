@@ -2,14 +2,18 @@ package dev.cpt.model;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
-import ai.djl.nn.Parameter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cpt.common.FileTrees;
-import dev.cpt.common.io.SafeTensors;
-import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.common.io.Dtype;
+import dev.cpt.common.io.SafeTensorsFile;
+import dev.cpt.common.io.SafeTensorsShards;
+import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.CheckpointInfo.FileEntry;
 import dev.cpt.model.arch.CausalDecoder;
 import dev.cpt.model.io.DecoderConfigJson;
 import dev.cpt.model.io.Manifest;
+import dev.cpt.model.io.NativeWeights;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
 import dev.cpt.model.tokenizer.Tokenizer;
@@ -21,9 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.logging.Logger;
 
 /**
  * A model's files: checkpoints (weights, config, tokenizer, optimizer state and a verifying manifest) and Hugging Face
@@ -34,6 +40,11 @@ final class ModelFiles {
     static final String WEIGHTS_FILE = "model.safetensors";
     static final String CONFIG_FILE = "config.json";
     static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
+    private static final Logger LOG = Logger.getLogger(ModelFiles.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<Dtype, String> TORCH_DTYPES =
+            Map.of(Dtype.F32, "float32", Dtype.F16, "float16", Dtype.BF16, "bfloat16");
 
     private ModelFiles() {}
 
@@ -55,24 +66,22 @@ final class ModelFiles {
         Tokenizer tokenizer = readStep(dir, TokenizerStore.INFO_FILE, () -> TokenizerStore.read(dir));
         LanguageModel model;
         try {
-            model = new LanguageModel(config, 0L, tokenizer, true, device);
+            model = new LanguageModel(config, tokenizer, true, () -> CausalDecoder.allocate(config, device));
         } catch (RuntimeException e) {
             closeQuietly(tokenizer);
             throw new CheckpointException("checkpoint " + dir + ": " + e.getMessage(), e);
         }
         try {
-            SafeTensors.Contents weights =
-                    readStep(dir, WEIGHTS_FILE, () -> SafeTensors.read(dir.resolve(WEIGHTS_FILE)));
-            NonFiniteWeightsException.check(dir, weights.tensors());
             readStep(dir, WEIGHTS_FILE, () -> {
-                model.decoder().loadWeights(weights.tensors());
+                try (SafeTensorsShards weights = SafeTensorsShards.open(dir)) {
+                    model.decoder().importWeights(weights);
+                }
                 return null;
             });
+            NonFiniteWeightsException.check(dir, model.decoder().parameters());
             if (listed.contains(OPTIMIZER_FILE)) {
-                SafeTensors.Contents opt =
-                        readStep(dir, OPTIMIZER_FILE, () -> SafeTensors.read(dir.resolve(OPTIMIZER_FILE)));
                 readStep(dir, OPTIMIZER_FILE, () -> {
-                    restoreOptimizer(model.decoder(), model.optimizer(), opt);
+                    restoreOptimizer(model.decoder(), model.optimizer(), dir.resolve(OPTIMIZER_FILE));
                     return null;
                 });
             }
@@ -99,17 +108,38 @@ final class ModelFiles {
         return importHuggingFace(dir, ByteTokenizer.INSTANCE, false);
     }
 
-    /** Imports a Hugging Face directory with the given tokenizer; the model closes it only when it {@code owns} it. */
+    /**
+     * Imports a Hugging Face directory with the given tokenizer; the model closes it only when it {@code owns} it.
+     * Config and every weight file's header are checked before the model is built, the weights against the model's
+     * parameters before any is replaced; on any error the model is closed and the error names the file at fault.
+     */
     static LanguageModel importHuggingFace(Path dir, Tokenizer tokenizer, boolean owns) throws IOException {
+        long start = System.nanoTime();
         DecoderConfig config = DecoderConfigJson.read(dir.resolve(CONFIG_FILE));
-        SafeTensors.Contents contents = SafeTensors.read(dir.resolve(WEIGHTS_FILE));
-        LanguageModel model = new LanguageModel(config, 0L, tokenizer, owns, Device.cpu());
-        try {
-            model.decoder().loadWeights(contents.tensors());
+        try (SafeTensorsShards weights = SafeTensorsShards.open(dir)) {
+            LanguageModel model =
+                    new LanguageModel(config, tokenizer, owns, () -> CausalDecoder.allocate(config, Device.cpu()));
+            try {
+                model.decoder().importWeights(weights);
+            } catch (IOException | RuntimeException e) {
+                model.close();
+                throw e instanceof IOException io ? io : new IOException(weights.source() + ": " + e.getMessage(), e);
+            }
+            Set<Dtype> stored = weights.dtypes();
+            // a file that mixes dtypes is exported as float32, which loses nothing the model holds
+            model.exportDtype(stored.size() == 1 ? stored.iterator().next() : Dtype.F32);
+            LOG.info(String.format(
+                    Locale.ROOT,
+                    "imported %s (%s): %d tensors stored as %s in %s, held as %s (%d bytes) in %.2f s",
+                    dir,
+                    config.modelType(),
+                    weights.tensors().size(),
+                    stored,
+                    weights.source().getFileName(),
+                    NativeWeights.HELD,
+                    model.parameterCount() * NativeWeights.HELD.getNumOfBytes(),
+                    (System.nanoTime() - start) / 1e9));
             return model;
-        } catch (RuntimeException e) {
-            model.close();
-            throw new IOException(dir.resolve(WEIGHTS_FILE) + ": " + e.getMessage(), e);
         }
     }
 
@@ -126,9 +156,10 @@ final class ModelFiles {
         Path tmp = Files.createTempDirectory(parent, "." + target.getFileName() + ".tmp-");
         try {
             List<String> files = new ArrayList<>(writeModelFiles(tmp, decoder));
-            SafeTensors.write(
+            SafeTensorsWriter.writeFile(
                     tmp.resolve(OPTIMIZER_FILE),
                     optimizerTensors(decoder, optimizer),
+                    Dtype.F32,
                     Map.of("optimizer", "adamw", "step", Long.toString(optimizer.step())));
             files.add(OPTIMIZER_FILE);
             files.addAll(TokenizerStore.write(tokenizer, tmp));
@@ -144,47 +175,62 @@ final class ModelFiles {
         return new CheckpointInfo(target, v.sha256(), v.files(), v.metadata());
     }
 
-    /** Writes weights and config, plus {@code tokenizer.json} when the tokenizer is a Hugging Face one. */
-    static void exportHuggingFace(Path dir, CausalDecoder decoder, Tokenizer tokenizer) throws IOException {
-        Files.createDirectories(dir);
-        writeModelFiles(dir, decoder);
+    /**
+     * Writes weights in {@code dtype}, sharded above {@code maxShardBytes}, and config, plus {@code tokenizer.json}
+     * when the tokenizer is a Hugging Face one.
+     */
+    static void exportHuggingFace(Path dir, CausalDecoder decoder, Tokenizer tokenizer, Dtype dtype, long maxShardBytes)
+            throws IOException {
+        SafeTensorsWriter.write(dir, decoder.weightSources(), dtype, maxShardBytes, Map.of("format", "pt"));
+        Path config = dir.resolve(CONFIG_FILE);
+        decoder.writeConfig(config);
+        if (dtype != Dtype.F32) {
+            statedDtype(config, dtype);
+        }
         if (tokenizer instanceof HuggingFaceTokenizerAdapter hf) {
             Files.write(dir.resolve(TokenizerStore.HF_FILE), hf.json());
         }
     }
 
+    /** A checkpoint's weights: float32, one file whatever its size, as its manifest lists it. */
     private static List<String> writeModelFiles(Path dir, CausalDecoder decoder) throws IOException {
-        SafeTensors.write(dir.resolve(WEIGHTS_FILE), decoder.weights(), Map.of("format", "pt"));
+        SafeTensorsWriter.write(dir, decoder.weightSources(), Dtype.F32, Long.MAX_VALUE, Map.of("format", "pt"));
         decoder.writeConfig(dir.resolve(CONFIG_FILE));
         return List.of(WEIGHTS_FILE, CONFIG_FILE);
     }
 
+    /** Sets {@code torch_dtype}, which {@code transformers} loads the weights as by default, to the dtype written. */
+    private static void statedDtype(Path config, Dtype dtype) throws IOException {
+        ObjectNode json = (ObjectNode) JSON.readTree(config.toFile());
+        json.put("torch_dtype", TORCH_DTYPES.get(dtype));
+        Files.write(config, JSON.writeValueAsBytes(json));
+    }
+
     /** AdamW moments in the weights' file names and layouts, e.g. {@code h.0.attn.c_attn.weight.exp_avg}. */
-    private static Map<String, Tensor> optimizerTensors(CausalDecoder decoder, AdamW optimizer) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
+    private static List<SafeTensorsWriter.Source> optimizerTensors(CausalDecoder decoder, AdamW optimizer) {
+        List<SafeTensorsWriter.Source> out = new ArrayList<>();
         for (Map.Entry<String, NDArray> e : optimizer.stateTensors().entrySet()) {
-            out.put(e.getKey(), decoder.toFileLayout(parameterOf(e.getKey()), e.getValue()));
+            NDArray moment = e.getValue();
+            out.add(NativeWeights.source(e.getKey(), () -> moment, decoder.transposedOnDisk(parameterOf(e.getKey()))));
         }
         return out;
     }
 
-    private static void restoreOptimizer(CausalDecoder decoder, AdamW optimizer, SafeTensors.Contents contents) {
-        String stepText = contents.metadata().get("step");
-        if (stepText == null) {
-            throw new IllegalArgumentException("optimizer state has no step");
-        }
-        Map<String, float[]> moments = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : contents.tensors().entrySet()) {
-            String param = parameterOf(e.getKey());
-            Parameter p = decoder.parameters().get(param);
-            if (p == null) {
-                throw new IllegalArgumentException("optimizer state for unknown parameter " + param);
+    private static void restoreOptimizer(CausalDecoder decoder, AdamW optimizer, Path file) throws IOException {
+        try (SafeTensorsFile state = SafeTensorsFile.open(file)) {
+            String stepText = state.metadata().get("step");
+            if (stepText == null) {
+                throw new IllegalArgumentException("optimizer state has no step");
             }
-            moments.put(
-                    e.getKey(),
-                    decoder.fromFileLayout(param, e.getValue(), p.getArray().getShape()));
+            Map<String, NDArray> moments = NativeWeights.readAll(
+                    state, decoder.parameters(), ModelFiles::parameterOf, decoder::transposedOnDisk, decoder.manager());
+            try {
+                optimizer.restore(Long.parseLong(stepText), moments);
+            } catch (RuntimeException e) {
+                moments.values().forEach(NDArray::close);
+                throw e;
+            }
         }
-        optimizer.restore(Long.parseLong(stepText), moments);
     }
 
     /** {@code h.0.attn.c_attn.weight} for the moment {@code h.0.attn.c_attn.weight.exp_avg}. */

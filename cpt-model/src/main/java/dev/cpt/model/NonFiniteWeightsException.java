@@ -1,6 +1,8 @@
 package dev.cpt.model;
 
-import dev.cpt.common.io.SafeTensors.Tensor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -15,14 +17,23 @@ public final class NonFiniteWeightsException extends CheckpointException {
         super(message);
     }
 
-    /** Throws when any weight in {@code tensors} is not finite, naming the first such tensor. */
-    static void check(Path dir, Map<String, Tensor> tensors) throws NonFiniteWeightsException {
-        for (var e : tensors.entrySet()) {
-            float[] data = e.getValue().data();
-            for (int i = 0; i < data.length; i++) {
-                if (!Float.isFinite(data[i])) {
-                    throw new NonFiniteWeightsException("checkpoint " + dir + " has a non-finite weight (" + data[i]
-                            + " at index " + i + " of " + e.getKey() + ")");
+    /** Throws when any weight is not finite, naming the first such parameter; checked in native memory. */
+    static void check(Path dir, Map<String, Parameter> parameters) throws NonFiniteWeightsException {
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            NDArray weight = e.getValue().getArray();
+            try (NDArray flat = weight.flatten();
+                    NDArray nan = flat.isNaN();
+                    NDArray infinite = flat.isInfinite();
+                    NDArray bad = nan.logicalOr(infinite);
+                    NDArray any = bad.any()) {
+                if (any.getBoolean()) {
+                    // argmax has no bool kernel
+                    try (NDArray badInts = bad.toType(DataType.INT32, false);
+                            NDArray first = badInts.argMax();
+                            NDArray value = flat.get(first.getLong())) {
+                        throw new NonFiniteWeightsException("checkpoint " + dir + " has a non-finite weight ("
+                                + value.getFloat() + " at index " + first.getLong() + " of " + e.getKey() + ")");
+                    }
                 }
             }
         }

@@ -3,16 +3,24 @@ package dev.cpt.model.arch;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensorsShards;
+import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.DecoderConfig;
 import dev.cpt.model.engine.OfflineEngine;
+import dev.cpt.model.io.FileBinding;
+import dev.cpt.model.io.NativeWeights;
 import dev.cpt.model.io.ParameterTensors;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What every family's decoder holds the same way: its config, the manager that owns its weights, and weights that
- * travel to and from files one named parameter at a time through the family's {@link #toFileLayout} and
- * {@link #fromFileLayout}.
+ * travel to and from files one named parameter at a time in the family's file names ({@link #bind}) and layouts
+ * ({@link #transposedOnDisk}).
  */
 abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
 
@@ -43,8 +51,16 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
         return manager;
     }
 
-    /** The parameters a file's tensors hold, under the parameters' names, without buffers or duplicates. */
-    protected abstract Map<String, Tensor> parametersOf(Map<String, Tensor> file);
+    /** Allocated but not initialised: every value is about to be overwritten by an import. */
+    protected static final Initializer UNINITIALISED = (manager, shape, dataType) -> manager.create(shape, dataType);
+
+    /** How a file's tensor names fill this family's parameters. */
+    protected abstract FileBinding bind(Collection<String> fileTensors);
+
+    @Override
+    public boolean transposedOnDisk(String parameter) {
+        return false;
+    }
 
     @Override
     public Map<String, Tensor> weights() {
@@ -52,8 +68,13 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
     }
 
     @Override
-    public void loadWeights(Map<String, Tensor> tensors) {
-        ParameterTensors.load(parameters(), parametersOf(tensors), this::fromFileLayout);
+    public void importWeights(SafeTensorsShards file) throws IOException {
+        NativeWeights.load(parameters(), file, bind(file.tensors().keySet()), this::transposedOnDisk);
+    }
+
+    @Override
+    public List<SafeTensorsWriter.Source> weightSources() {
+        return NativeWeights.sources(parameters(), this::transposedOnDisk);
     }
 
     /** A fresh store for each forward pass: it only caches references, and weights may have been replaced. */

@@ -3,14 +3,16 @@ package dev.cpt.model.arch;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensorsShards;
+import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.DecoderConfig;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LlamaConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +36,20 @@ public interface CausalDecoder extends AutoCloseable {
         throw new IllegalArgumentException("no decoder for " + config);
     }
 
+    /**
+     * A decoder whose weights are allocated but hold whatever the memory held, for an import that overwrites every
+     * one of them: drawing random weights first would cost time and touch every page for nothing.
+     */
+    static CausalDecoder allocate(DecoderConfig config, Device device) {
+        if (config instanceof GptConfig gpt) {
+            return new Gpt2Decoder(gpt, device);
+        }
+        if (config instanceof LlamaConfig llama) {
+            return new LlamaDecoder(llama, device);
+        }
+        throw new IllegalArgumentException("no decoder for " + config);
+    }
+
     /** Number of token ids the embedding table holds. */
     int vocabSize();
 
@@ -52,14 +68,20 @@ public interface CausalDecoder extends AutoCloseable {
     /** Converts one model-layout tensor, named like its parameter, to the file layout. */
     Tensor toFileLayout(String name, NDArray array);
 
-    /** Converts a file-layout tensor to the model layout of the parameter {@code name}, checking its shape. */
-    float[] fromFileLayout(String name, Tensor tensor, Shape shape);
-
     /** A copy of every weight in the file's names and layouts. */
     Map<String, Tensor> weights();
 
-    /** Replaces every weight in place from tensors in the file's names and layouts (as a Hugging Face file has them). */
-    void loadWeights(Map<String, Tensor> tensors);
+    /**
+     * Replaces every weight from a Hugging Face file set of any size, tensor by tensor in native memory, after checking
+     * the whole set against the parameters (see {@link dev.cpt.model.io.NativeWeights}).
+     */
+    void importWeights(SafeTensorsShards file) throws IOException;
+
+    /** Whether a parameter is stored transposed in the family's files (GPT-2's Conv1D weights). */
+    boolean transposedOnDisk(String parameter);
+
+    /** Every weight as a tensor to write in the file's names and layouts, read from the model when written. */
+    List<SafeTensorsWriter.Source> weightSources();
 
     /** Writes the Hugging Face {@code config.json} that describes this network. */
     void writeConfig(Path file) throws IOException;

@@ -9,11 +9,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.model.GptConfig;
+import dev.cpt.model.io.FileBinding;
 import dev.cpt.model.io.Gpt2ConfigJson;
 import dev.cpt.model.io.Gpt2Weights;
 import dev.cpt.model.nn.GptBlock;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
 
 /** The GPT-2 family (see {@link GptBlock}), with GPT-2's tensor names and Conv1D layouts on disk. */
@@ -25,8 +27,20 @@ public final class Gpt2Decoder extends BaseDecoder<GptConfig> {
 
     /** A freshly initialised network on {@code device}, seeded (see {@link GptBlock}). */
     public Gpt2Decoder(GptConfig config, long seed, Device device) {
+        this(config, seed, device, false);
+    }
+
+    /** Weights allocated, not initialised (see {@link CausalDecoder#allocate}). */
+    Gpt2Decoder(GptConfig config, Device device) {
+        this(config, 0L, device, true);
+    }
+
+    private Gpt2Decoder(GptConfig config, long seed, Device device, boolean uninitialised) {
         super(config, device);
         this.block = new GptBlock(config, seed);
+        if (uninitialised) {
+            block.setInitializer(UNINITIALISED, p -> true);
+        }
         block.initialize(
                 manager,
                 DataType.FLOAT32,
@@ -54,13 +68,13 @@ public final class Gpt2Decoder extends BaseDecoder<GptConfig> {
     }
 
     @Override
-    public float[] fromFileLayout(String name, Tensor tensor, Shape shape) {
-        return Gpt2Weights.fromGpt2(name, tensor, shape);
+    protected FileBinding bind(Collection<String> fileTensors) {
+        return Gpt2Weights.bind(fileTensors);
     }
 
     @Override
-    protected Map<String, Tensor> parametersOf(Map<String, Tensor> file) {
-        return Gpt2Weights.normalise(file);
+    public boolean transposedOnDisk(String parameter) {
+        return Gpt2Weights.isConv1DWeight(parameter);
     }
 
     @Override

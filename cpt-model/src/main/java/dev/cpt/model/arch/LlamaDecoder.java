@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.model.LlamaConfig;
+import dev.cpt.model.io.FileBinding;
 import dev.cpt.model.io.LlamaConfigJson;
 import dev.cpt.model.io.LlamaWeights;
 import dev.cpt.model.io.ParameterTensors;
@@ -18,6 +19,7 @@ import dev.cpt.model.nn.LlamaNetwork;
 import dev.cpt.model.nn.RotaryEmbedding;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.Map;
 
 /**
@@ -38,8 +40,20 @@ public final class LlamaDecoder extends BaseDecoder<LlamaConfig> {
 
     /** A freshly initialised network on {@code device}, seeded (see {@link LlamaNetwork}). */
     public LlamaDecoder(LlamaConfig config, long seed, Device device) {
+        this(config, seed, device, false);
+    }
+
+    /** Weights allocated, not initialised (see {@link CausalDecoder#allocate}). */
+    LlamaDecoder(LlamaConfig config, Device device) {
+        this(config, 0L, device, true);
+    }
+
+    private LlamaDecoder(LlamaConfig config, long seed, Device device, boolean uninitialised) {
         super(config, device);
         this.network = new LlamaNetwork(config, seed);
+        if (uninitialised) {
+            network.setInitializer(UNINITIALISED, p -> true);
+        }
         Shape positions = new Shape(1, 1);
         Shape table = new Shape(1, config.headDim());
         network.initialize(manager, DataType.FLOAT32, positions, positions, table, table);
@@ -84,13 +98,8 @@ public final class LlamaDecoder extends BaseDecoder<LlamaConfig> {
     }
 
     @Override
-    public float[] fromFileLayout(String name, Tensor tensor, Shape shape) {
-        return ParameterTensors.checked(name, tensor, shape);
-    }
-
-    @Override
-    protected Map<String, Tensor> parametersOf(Map<String, Tensor> file) {
-        return LlamaWeights.normalise(file, config.tieWordEmbeddings());
+    protected FileBinding bind(Collection<String> fileTensors) {
+        return LlamaWeights.bind(fileTensors, config.tieWordEmbeddings());
     }
 
     @Override

@@ -1,9 +1,8 @@
 package dev.cpt.model.io;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
 import dev.cpt.common.io.SafeTensors.Tensor;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,12 +15,15 @@ import java.util.Set;
 public final class Gpt2Weights {
 
     private static final String HF_PREFIX = "transformer.";
+    private static final String LM_HEAD = "lm_head.weight";
+    private static final String EMBEDDINGS = "wte.weight";
     /** Tensors some GPT-2 files carry that are not weights: causal-mask buffers and the tied head. */
     private static final Set<String> IGNORED_SUFFIXES = Set.of(".attn.bias", ".attn.masked_bias");
 
     private Gpt2Weights() {}
 
-    static boolean isConv1DWeight(String name) {
+    /** Whether the parameter is a Conv1D weight, stored [in, out] in GPT-2 files. */
+    public static boolean isConv1DWeight(String name) {
         return name.endsWith("c_attn.weight") || name.endsWith("c_proj.weight") || name.endsWith("c_fc.weight");
     }
 
@@ -35,50 +37,25 @@ public final class Gpt2Weights {
         return new Tensor(shape, data);
     }
 
-    /** Converts a GPT-2-layout tensor to this model's layout, checking its shape. */
-    public static float[] fromGpt2(String name, Tensor tensor, Shape expected) {
-        long[] want = expected.getShape();
-        if (isConv1DWeight(name)) {
-            long[] swapped = {want[1], want[0]};
-            ParameterTensors.requireShape(name, tensor, swapped);
-            return transpose(tensor.data(), (int) swapped[0], (int) swapped[1]);
-        }
-        return ParameterTensors.checked(name, tensor, expected);
-    }
-
     /**
-     * Normalises the names of an imported file: strips an optional {@code transformer.} prefix and
-     * drops buffers that are not parameters. A separate {@code lm_head.weight} must equal {@code
-     * wte.weight}, since this model always ties them.
+     * How a GPT-2 file's tensors fill the parameters: an optional {@code transformer.} prefix is stripped, buffers
+     * that are not parameters are ignored, and a separate {@code lm_head.weight} must equal {@code wte.weight}, since
+     * this model always ties them.
      */
-    public static Map<String, Tensor> normalise(Map<String, Tensor> raw) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        Tensor lmHead = null;
-        for (Map.Entry<String, Tensor> e : raw.entrySet()) {
-            String name = e.getKey();
-            if (name.equals("lm_head.weight")) {
-                lmHead = e.getValue();
+    public static FileBinding bind(Collection<String> names) {
+        Map<String, String> parameterOf = new LinkedHashMap<>();
+        Map<String, String> mustEqual = new LinkedHashMap<>();
+        for (String name : names) {
+            if (name.equals(LM_HEAD)) {
+                mustEqual.put(name, EMBEDDINGS);
                 continue;
             }
-            if (name.startsWith(HF_PREFIX)) {
-                name = name.substring(HF_PREFIX.length());
-            }
-            String finalName = name;
-            if (IGNORED_SUFFIXES.stream().anyMatch(finalName::endsWith)) {
-                continue;
-            }
-            if (out.put(name, e.getValue()) != null) {
-                throw new IllegalArgumentException("tensor " + name + " appears twice (with and without prefix)");
+            String parameter = name.startsWith(HF_PREFIX) ? name.substring(HF_PREFIX.length()) : name;
+            if (IGNORED_SUFFIXES.stream().noneMatch(parameter::endsWith)) {
+                parameterOf.put(name, parameter);
             }
         }
-        if (lmHead != null) {
-            Tensor wte = out.get("wte.weight");
-            if (wte == null || !Arrays.equals(wte.data(), lmHead.data())) {
-                throw new IllegalArgumentException(
-                        "lm_head.weight differs from wte.weight; untied heads are not supported");
-            }
-        }
-        return out;
+        return new FileBinding(parameterOf, mustEqual);
     }
 
     /** See {@link ParameterTensors#replace}. */

@@ -1,7 +1,6 @@
 package dev.cpt.model.io;
 
-import dev.cpt.common.io.SafeTensors.Tensor;
-import java.util.Arrays;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,24 +18,19 @@ public final class LlamaWeights {
     private LlamaWeights() {}
 
     /**
-     * The parameters a file holds: rotary buffers dropped and, for a tied model, a saved {@code lm_head.weight}
-     * dropped after checking it equals the embeddings it is tied to.
+     * How a file's tensors fill the parameters: rotary buffers are ignored and, for a tied model, a saved {@code
+     * lm_head.weight} must equal the embeddings it is tied to.
      */
-    public static Map<String, Tensor> normalise(Map<String, Tensor> raw, boolean tied) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : raw.entrySet()) {
-            if (!e.getKey().endsWith(ROTARY_BUFFER)) {
-                out.put(e.getKey(), e.getValue());
+    public static FileBinding bind(Collection<String> names, boolean tied) {
+        Map<String, String> parameterOf = new LinkedHashMap<>();
+        Map<String, String> mustEqual = new LinkedHashMap<>();
+        for (String name : names) {
+            if (tied && name.equals(LM_HEAD)) {
+                mustEqual.put(name, EMBEDDINGS);
+            } else if (!name.endsWith(ROTARY_BUFFER)) {
+                parameterOf.put(name, name);
             }
         }
-        if (tied && out.containsKey(LM_HEAD)) {
-            Tensor head = out.remove(LM_HEAD);
-            Tensor embeddings = out.get(EMBEDDINGS);
-            if (embeddings == null || !Arrays.equals(embeddings.data(), head.data())) {
-                throw new IllegalArgumentException(
-                        LM_HEAD + " differs from " + EMBEDDINGS + " but tie_word_embeddings is true");
-            }
-        }
-        return out;
+        return new FileBinding(parameterOf, mustEqual);
     }
 }

@@ -3,11 +3,12 @@ package dev.cpt.model.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.cpt.model.OptimizerSettings;
-import dev.cpt.model.engine.NativeArrays;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +27,61 @@ public final class AdamW implements AutoCloseable {
     private final List<Slot> slots = new ArrayList<>();
     private long step;
 
-    /** One trained tensor; read through {@code weight} on every update, as a parameter's array may be replaced. */
-    private record Slot(String name, Supplier<NDArray> weight, NDArray mean, NDArray variance, boolean decay) {}
+    /**
+     * One trained tensor; read through {@code weight} on every update, as a parameter's array may be replaced. The
+     * moments are allocated on first use: a model that is only scored (an imported one, a frozen reference) would
+     * otherwise hold twice its weights in zeros.
+     */
+    private static final class Slot {
+        final String name;
+        final Supplier<NDArray> weight;
+        final boolean decay;
+        private final NDManager manager;
+        private NDArray mean;
+        private NDArray variance;
+
+        Slot(String name, Supplier<NDArray> weight, boolean decay, NDManager manager) {
+            this.name = name;
+            this.weight = weight;
+            this.decay = decay;
+            this.manager = manager;
+        }
+
+        NDArray mean() {
+            allocate();
+            return mean;
+        }
+
+        NDArray variance() {
+            allocate();
+            return variance;
+        }
+
+        private void allocate() {
+            if (mean == null) {
+                NDArray w = weight.get();
+                mean = manager.zeros(w.getShape(), w.getDataType());
+                variance = manager.zeros(w.getShape(), w.getDataType());
+                // first use may fall inside a training call's NDScope; the moments outlive it
+                NDScope.unregister(mean, variance);
+            }
+        }
+
+        /** Takes over restored moments, which must be attached to this optimizer's manager. */
+        void restore(NDArray restoredMean, NDArray restoredVariance) {
+            close();
+            mean = restoredMean;
+            variance = restoredVariance;
+            NDScope.unregister(mean, variance);
+        }
+
+        void close() {
+            if (mean != null) {
+                mean.close();
+                variance.close();
+            }
+        }
+    }
 
     /**
      * @param parameters trainable parameters by stable name
@@ -50,12 +104,9 @@ public final class AdamW implements AutoCloseable {
 
     private AdamW(NDManager manager, Map<String, Supplier<NDArray>> weights) {
         for (Map.Entry<String, Supplier<NDArray>> e : weights.entrySet()) {
-            NDArray w = e.getValue().get();
-            NDArray m = manager.zeros(w.getShape(), w.getDataType());
-            NDArray v = manager.zeros(w.getShape(), w.getDataType());
             // biases and LayerNorm gains are vectors; decaying them only hurts
-            boolean decay = w.getShape().dimension() >= 2;
-            slots.add(new Slot(e.getKey(), e.getValue(), m, v, decay));
+            boolean decay = e.getValue().get().getShape().dimension() >= 2;
+            slots.add(new Slot(e.getKey(), e.getValue(), decay, manager));
         }
     }
 
@@ -87,7 +138,7 @@ public final class AdamW implements AutoCloseable {
             try (NDArray g = w.getGradient()) {
                 w.getNDArrayInternal()
                         .adamUpdate(
-                                new NDList(w, g, slot.mean, slot.variance),
+                                new NDList(w, g, slot.mean(), slot.variance()),
                                 new NDList(w),
                                 (float) s.learningRate(),
                                 lrCorrected,
@@ -115,44 +166,47 @@ public final class AdamW implements AutoCloseable {
     public Map<String, NDArray> stateTensors() {
         Map<String, NDArray> state = new LinkedHashMap<>();
         for (Slot slot : slots) {
-            state.put(slot.name + ".exp_avg", slot.mean);
-            state.put(slot.name + ".exp_avg_sq", slot.variance);
+            state.put(slot.name + ".exp_avg", slot.mean());
+            state.put(slot.name + ".exp_avg_sq", slot.variance());
         }
         return state;
     }
 
     /** Names of the tensors the state holds, in order. */
     public List<String> parameterNames() {
-        return slots.stream().map(Slot::name).toList();
+        return slots.stream().map(slot -> slot.name).toList();
     }
 
-    /** Overwrites moments and step (after a checkpoint load). Values are copied in place. */
-    public void restore(long restoredStep, Map<String, float[]> moments) {
+    /**
+     * Replaces moments and step (after a checkpoint load) with {@code moments}, named as {@link #stateTensors} names
+     * them, shaped like their weights and attached to this optimizer's manager; the optimizer takes them over.
+     */
+    public void restore(long restoredStep, Map<String, NDArray> moments) {
         for (Slot slot : slots) {
-            copyInto(slot.mean, moments.get(slot.name + ".exp_avg"), slot.name + ".exp_avg");
-            copyInto(slot.variance, moments.get(slot.name + ".exp_avg_sq"), slot.name + ".exp_avg_sq");
+            Shape shape = slot.weight.get().getShape();
+            slot.restore(
+                    checked(moments, slot.name + ".exp_avg", shape),
+                    checked(moments, slot.name + ".exp_avg_sq", shape));
         }
         step = restoredStep;
     }
 
-    private static void copyInto(NDArray target, float[] values, String name) {
-        if (values == null) {
+    private static NDArray checked(Map<String, NDArray> moments, String name, Shape shape) {
+        NDArray moment = moments.get(name);
+        if (moment == null) {
             throw new IllegalArgumentException("optimizer state has no tensor " + name);
         }
-        if (values.length != target.size()) {
+        if (!moment.getShape().equals(shape)) {
             throw new IllegalArgumentException(
-                    "optimizer tensor " + name + " has " + values.length + " values, expected " + target.size());
+                    "optimizer tensor " + name + " has shape " + moment.getShape() + ", expected " + shape);
         }
-        // libtorch-owned: intern drops the Java buffer a plain create would wrap (see NativeArrays)
-        NDArray fresh = NativeArrays.create(target.getManager(), values, target.getShape());
-        target.intern(fresh);
+        return moment;
     }
 
     @Override
     public void close() {
         for (Slot slot : slots) {
-            slot.mean.close();
-            slot.variance.close();
+            slot.close();
         }
     }
 }
