@@ -145,6 +145,9 @@ def main():
     write_safetensors(os.path.join(out, "model.safetensors"), weights, {"format": "pt"})
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(CONFIG, f, indent=2)
+    # The fixtures' ids are bytes: the project's byte tokenizer, named as its exports name it.
+    with open(os.path.join(out, "tokenizer_info.json"), "w") as f:
+        json.dump({"name": "byte-utf8", "vocab_size": 256, "type": "byte"}, f, indent=2)
     with open(os.path.join(out, "expected.json"), "w") as f:
         json.dump({
             "torch_version": torch.__version__,

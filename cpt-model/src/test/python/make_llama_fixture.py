@@ -224,6 +224,9 @@ def write_fixture(out, cfg, seed, grad_names):
     write_safetensors(os.path.join(out, "model.safetensors"), weights, {"format": "pt"})
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
+    # The fixtures' ids are bytes: the project's byte tokenizer, named as its exports name it.
+    with open(os.path.join(out, "tokenizer_info.json"), "w") as f:
+        json.dump({"name": "byte-utf8", "vocab_size": 256, "type": "byte"}, f, indent=2)
     expected = {"logits": logits}
     expected.update({"grad." + name: leaves[name].grad for name in grad_names})
     write_safetensors(os.path.join(out, "expected.safetensors"), expected)

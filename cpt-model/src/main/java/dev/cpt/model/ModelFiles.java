@@ -14,8 +14,8 @@ import dev.cpt.model.arch.CausalDecoder;
 import dev.cpt.model.io.DecoderConfigJson;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.model.io.NativeWeights;
-import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
+import dev.cpt.model.tokenizer.SpecialTokens;
 import dev.cpt.model.tokenizer.Tokenizer;
 import dev.cpt.model.tokenizer.TokenizerStore;
 import dev.cpt.model.train.AdamW;
@@ -93,7 +93,11 @@ final class ModelFiles {
         }
     }
 
-    /** Imports a Hugging Face directory, with its {@code tokenizer.json} when present, else the byte tokenizer. */
+    /**
+     * Imports a Hugging Face directory with its tokenizer: {@code tokenizer.json} (BOS/EOS from the files beside it),
+     * or the byte tokenizer where {@code tokenizer_info.json} names it (as this project's exports of byte-level models
+     * do). A directory with neither is refused rather than read with a tokenizer it was not trained with.
+     */
     static LanguageModel importHuggingFace(Path dir) throws IOException {
         Path tokFile = dir.resolve(TokenizerStore.HF_FILE);
         if (Files.isRegularFile(tokFile)) {
@@ -105,7 +109,18 @@ final class ModelFiles {
                 throw e;
             }
         }
-        return importHuggingFace(dir, ByteTokenizer.INSTANCE, false);
+        if (Files.isRegularFile(dir.resolve(TokenizerStore.INFO_FILE))) {
+            Tokenizer tok = TokenizerStore.read(dir);
+            try {
+                return importHuggingFace(dir, tok, tok instanceof AutoCloseable);
+            } catch (IOException | RuntimeException e) {
+                closeQuietly(tok);
+                throw e;
+            }
+        }
+        throw new IOException(
+                tokFile + " is missing: a Hugging Face directory needs the tokenizer its model was trained" + " with ("
+                        + TokenizerStore.INFO_FILE + " naming the byte tokenizer stands in for it)");
     }
 
     /**
@@ -116,6 +131,7 @@ final class ModelFiles {
     static LanguageModel importHuggingFace(Path dir, Tokenizer tokenizer, boolean owns) throws IOException {
         long start = System.nanoTime();
         DecoderConfig config = DecoderConfigJson.read(dir.resolve(CONFIG_FILE));
+        tokenizer.requireFits(config.vocabSize(), dir.resolve(tokenizerFile(tokenizer)));
         try (SafeTensorsShards weights = SafeTensorsShards.open(dir)) {
             LanguageModel model =
                     new LanguageModel(config, tokenizer, owns, () -> CausalDecoder.allocate(config, Device.cpu()));
@@ -176,8 +192,8 @@ final class ModelFiles {
     }
 
     /**
-     * Writes weights in {@code dtype}, sharded above {@code maxShardBytes}, and config, plus {@code tokenizer.json}
-     * when the tokenizer is a Hugging Face one.
+     * Writes weights in {@code dtype}, sharded above {@code maxShardBytes}, config (with BOS/EOS ids when the tokenizer
+     * has them) and the tokenizer: {@code tokenizer.json} for a Hugging Face one, and {@code tokenizer_info.json}.
      */
     static void exportHuggingFace(Path dir, CausalDecoder decoder, Tokenizer tokenizer, Dtype dtype, long maxShardBytes)
             throws IOException {
@@ -187,9 +203,23 @@ final class ModelFiles {
         if (dtype != Dtype.F32) {
             statedDtype(config, dtype);
         }
-        if (tokenizer instanceof HuggingFaceTokenizerAdapter hf) {
-            Files.write(dir.resolve(TokenizerStore.HF_FILE), hf.json());
+        TokenizerStore.write(tokenizer, dir);
+        statedSpecialTokens(config, tokenizer);
+    }
+
+    private static String tokenizerFile(Tokenizer tokenizer) {
+        return tokenizer instanceof HuggingFaceTokenizerAdapter ? TokenizerStore.HF_FILE : TokenizerStore.INFO_FILE;
+    }
+
+    /** BOS/EOS ids in {@code config.json}, where {@code transformers} (and {@link SpecialTokens}) read them. */
+    private static void statedSpecialTokens(Path config, Tokenizer tokenizer) throws IOException {
+        if (tokenizer.bos().isEmpty() && tokenizer.eos().isEmpty()) {
+            return;
         }
+        ObjectNode json = (ObjectNode) JSON.readTree(config.toFile());
+        tokenizer.bos().ifPresent(id -> json.put("bos_token_id", id));
+        tokenizer.eos().ifPresent(id -> json.put("eos_token_id", id));
+        Files.write(config, JSON.writeValueAsBytes(json));
     }
 
     /** A checkpoint's weights: float32, one file whatever its size, as its manifest lists it. */

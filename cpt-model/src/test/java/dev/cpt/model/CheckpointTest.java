@@ -11,6 +11,8 @@ import ai.djl.Device;
 import dev.cpt.common.Sha256;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.model.io.Manifest;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -147,6 +149,7 @@ class CheckpointTest {
         Files.createDirectories(weightsOnly);
         Files.copy(tmp.resolve("mid/model.safetensors"), weightsOnly.resolve("model.safetensors"));
         Files.copy(tmp.resolve("mid/config.json"), weightsOnly.resolve("config.json"));
+        TokenizerStore.write(ByteTokenizer.INSTANCE, weightsOnly);
         try (LanguageModel fresh = LanguageModel.importHuggingFace(weightsOnly)) {
             fresh.trainStep(b1, SETTINGS);
             double second = fresh.trainStep(b2, SETTINGS).loss();

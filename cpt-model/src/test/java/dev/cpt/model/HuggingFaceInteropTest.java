@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,6 +90,7 @@ class HuggingFaceInteropTest {
         Path prefixed = tmp.resolve("prefixed");
         java.nio.file.Files.createDirectories(prefixed);
         java.nio.file.Files.copy(tmp.resolve("hf/config.json"), prefixed.resolve("config.json"));
+        TokenizerStore.write(ByteTokenizer.INSTANCE, prefixed);
         Map<String, Tensor> plain =
                 SafeTensors.read(tmp.resolve("hf/model.safetensors")).tensors();
         Map<String, Tensor> renamed = new LinkedHashMap<>();

@@ -12,6 +12,8 @@ import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.common.io.SafeTensorsShards;
 import dev.cpt.model.io.DecoderConfigJson;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +79,7 @@ class HuggingFaceShardsTest {
         Path rounded = tmp.resolve("rounded");
         Files.createDirectories(rounded);
         Files.copy(fixture(name).resolve(LanguageModel.CONFIG_FILE), rounded.resolve(LanguageModel.CONFIG_FILE));
+        TokenizerStore.write(ByteTokenizer.INSTANCE, rounded);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         SafeTensors.read(fixture(name).resolve(LanguageModel.WEIGHTS_FILE))
                 .tensors()

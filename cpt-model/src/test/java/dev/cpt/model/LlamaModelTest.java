@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -170,6 +172,7 @@ class LlamaModelTest {
         Path copy = tmp.resolve("tied");
         java.nio.file.Files.createDirectories(copy);
         java.nio.file.Files.copy(dir.resolve(LanguageModel.CONFIG_FILE), copy.resolve(LanguageModel.CONFIG_FILE));
+        TokenizerStore.write(ByteTokenizer.INSTANCE, copy);
         tensors.put(
                 "lm_head.weight",
                 new Tensor(embeddings.shape(), embeddings.data().clone()));
