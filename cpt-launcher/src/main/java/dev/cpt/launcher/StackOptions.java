@@ -44,13 +44,27 @@ public record StackOptions(
         return new StackOptions(repoRoot, dataDir, 9092, ports, Map.of(), null, Map.of());
     }
 
-    /** Free ports everywhere, so a test stack never collides with a running one. */
+    /**
+     * Free ports everywhere, so a test stack never collides with a running one. The broker's port is chosen here with
+     * the services' and all differ: a free port is free only until someone binds it, and the operating system hands
+     * a just-released port out again.
+     */
     public static StackOptions ephemeral(Path repoRoot, Path dataDir) {
+        java.util.Set<Integer> taken = new java.util.HashSet<>();
         Map<Service, Integer> ports = new EnumMap<>(Service.class);
         for (Service s : Service.values()) {
-            ports.put(s, dev.cpt.kafka.EmbeddedKafka.freePort());
+            ports.put(s, distinctFreePort(taken));
         }
-        return new StackOptions(repoRoot, dataDir, 0, ports, Map.of(), null, Map.of());
+        return new StackOptions(repoRoot, dataDir, distinctFreePort(taken), ports, Map.of(), null, Map.of());
+    }
+
+    private static int distinctFreePort(java.util.Set<Integer> taken) {
+        for (; ; ) {
+            int port = dev.cpt.kafka.EmbeddedKafka.freePort();
+            if (taken.add(port)) {
+                return port;
+            }
+        }
     }
 
     public StackOptions with(String property, String value) {
