@@ -64,7 +64,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      * serves.
      */
     public static EmbeddedKafka start(Path dataDir, int port) {
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port == 0 ? freePort() : port, freePort(), null, null);
+        return start(dataDir, port, Set.of());
+    }
+
+    /**
+     * As {@link #start(Path, int)}, with the controller's port chosen outside {@code reserved}: ports a caller picked
+     * for its own servers are free until bound, so the operating system may hand one out again meanwhile.
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, Set<Integer> reserved) {
+        EmbeddedKafka kafka =
+                new EmbeddedKafka(dataDir, clientPort(port, reserved), freePortExcept(reserved), null, null);
         kafka.startProcess();
         return kafka;
     }
@@ -74,8 +83,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      * first formatted: a directory formatted before keeps its users) and a self-signed certificate for localhost.
      */
     public static EmbeddedKafka startSaslSsl(Path dataDir, int port, ScramUser user) {
+        return startSaslSsl(dataDir, port, user, Set.of());
+    }
+
+    /** As {@link #startSaslSsl(Path, int, ScramUser)}, with the controller's port chosen outside {@code reserved}. */
+    public static EmbeddedKafka startSaslSsl(Path dataDir, int port, ScramUser user, Set<Integer> reserved) {
         TlsMaterial tls = TlsMaterial.createOnce(dataDir.resolve("tls"));
-        EmbeddedKafka kafka = new EmbeddedKafka(dataDir, port == 0 ? freePort() : port, freePort(), user, tls);
+        EmbeddedKafka kafka =
+                new EmbeddedKafka(dataDir, clientPort(port, reserved), freePortExcept(reserved), user, tls);
         kafka.startProcess();
         return kafka;
     }
@@ -303,6 +318,20 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     static String javaExecutable() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static int clientPort(int port, Set<Integer> reserved) {
+        return port == 0 ? freePortExcept(reserved) : port;
+    }
+
+    /** A free port that is none of {@code reserved}. */
+    public static int freePortExcept(Set<Integer> reserved) {
+        for (; ; ) {
+            int port = freePort();
+            if (!reserved.contains(port)) {
+                return port;
+            }
+        }
     }
 
     public static int freePort() {

@@ -33,9 +33,12 @@ public final class Stack implements AutoCloseable {
 
     public static Stack start(StackOptions options) {
         java.nio.file.Path kafkaDir = options.dataDir().resolve("kafka");
+        // the services' ports are released until each service binds its own: the broker's controller must not take one
+        java.util.Set<Integer> servicePorts =
+                java.util.Set.copyOf(options.ports().values());
         EmbeddedKafka kafka = options.kafkaUser() == null
-                ? EmbeddedKafka.start(kafkaDir, options.kafkaPort())
-                : EmbeddedKafka.startSaslSsl(kafkaDir, options.kafkaPort(), options.kafkaUser());
+                ? EmbeddedKafka.start(kafkaDir, options.kafkaPort(), servicePorts)
+                : EmbeddedKafka.startSaslSsl(kafkaDir, options.kafkaPort(), options.kafkaUser(), servicePorts);
         Stack stack = new Stack(options, kafka);
         Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
         try {

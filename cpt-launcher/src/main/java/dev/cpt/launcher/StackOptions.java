@@ -59,12 +59,9 @@ public record StackOptions(
     }
 
     private static int distinctFreePort(java.util.Set<Integer> taken) {
-        for (; ; ) {
-            int port = dev.cpt.kafka.EmbeddedKafka.freePort();
-            if (taken.add(port)) {
-                return port;
-            }
-        }
+        int port = dev.cpt.kafka.EmbeddedKafka.freePortExcept(taken);
+        taken.add(port);
+        return port;
     }
 
     public StackOptions with(String property, String value) {
