@@ -1,4 +1,4 @@
-package dev.cpt.model.tokenizer;
+package dev.cpt.common.tokenizer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -34,17 +34,17 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
 
     /** Reads {@code dir}'s files; token names are resolved through {@code dir/tokenizer.json} when they need it. */
     public static SpecialTokens read(Path dir) throws IOException {
-        return read(dir, readIfPresent(dir.resolve(TokenizerStore.HF_FILE)));
+        return read(dir, readIfPresent(dir.resolve(TokenizerIdentity.FILE)));
     }
 
     /** As {@link #read(Path)}, with {@code tokenizer.json} already parsed (missing node when there is none). */
-    static SpecialTokens read(Path dir, JsonNode tokenizerJson) throws IOException {
+    public static SpecialTokens read(Path dir, JsonNode tokenizerJson) throws IOException {
         return new SpecialTokens(find(dir, tokenizerJson, "bos"), find(dir, tokenizerJson, "eos"));
     }
 
     private static OptionalInt find(Path dir, JsonNode tokenizerJson, String which) throws IOException {
         String field = which + "_token";
-        Path tokenizerFile = dir.resolve(TokenizerStore.HF_FILE);
+        Path tokenizerFile = dir.resolve(TokenizerIdentity.FILE);
         // a token name means nothing without the vocabulary it names (a tokenizer.model-only directory)
         for (String name :
                 tokenizerJson.isMissingNode() ? List.<String>of() : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
@@ -76,7 +76,7 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
         if (tokenizerJson.isMissingNode()) {
             return;
         }
-        int size = HuggingFaceTokenizerAdapter.vocabSizeOf(tokenizerJson);
+        int size = TokenizerIdentity.vocabSizeOf(tokenizerJson);
         if (id < 0 || id >= size) {
             throw new IOException(what + " " + id + " is not one of the " + size + " ids of " + tokenizerFile);
         }
@@ -110,7 +110,7 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
     }
 
     /** Parses JSON, naming {@code source} when it is not JSON. */
-    static JsonNode parse(byte[] json, String source) throws IOException {
+    public static JsonNode parse(byte[] json, String source) throws IOException {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {
