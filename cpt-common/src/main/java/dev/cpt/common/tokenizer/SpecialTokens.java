@@ -15,8 +15,9 @@ import java.util.OptionalInt;
  *
  * <p>Each is looked up in this order, and the first file that names it wins: {@code tokenizer_config.json} and
  * {@code special_tokens_map.json} ({@code bos_token}/{@code eos_token}, a string or an object with {@code content},
- * resolved to an id through {@code tokenizer.json}), then {@code generation_config.json} and {@code config.json}
- * ({@code bos_token_id}/{@code eos_token_id}; of a list, the first). The tokenizer's own files come first because
+ * resolved to an id through {@code tokenizer.json}), then {@code tokenizer_info.json} (this project's record of a
+ * checkpoint's tokenizer), {@code generation_config.json} and {@code config.json} ({@code bos_token_id}/
+ * {@code eos_token_id}; of a list, the first). The tokenizer's own files come first because
  * they say what the text was cut with; a file that leaves a token out or sets it to null passes the question on, as
  * Qwen2's tokenizer has no BOS while its config.json names one. A name that is not in {@code tokenizer.json}, or an
  * id outside it, is an error naming the file; without a {@code tokenizer.json} only the ids are read.
@@ -27,6 +28,8 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
     public static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
     public static final String GENERATION_CONFIG = "generation_config.json";
     public static final String MODEL_CONFIG = "config.json";
+    /** Written beside a checkpoint's tokenizer by cpt-model's {@code TokenizerStore}, with the ids it knows. */
+    public static final String TOKENIZER_INFO = "tokenizer_info.json";
 
     public static final SpecialTokens NONE = new SpecialTokens(OptionalInt.empty(), OptionalInt.empty());
 
@@ -58,7 +61,7 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
                                 file + ": " + field + " '" + content + "' is not a token of " + tokenizerFile)));
             }
         }
-        for (String name : List.of(GENERATION_CONFIG, MODEL_CONFIG)) {
+        for (String name : List.of(TOKENIZER_INFO, GENERATION_CONFIG, MODEL_CONFIG)) {
             Path file = dir.resolve(name);
             JsonNode id = readIfPresent(file).path(field + "_id");
             // Llama 3 Instruct's generation_config.json lists every id that ends a turn; the first is end_of_text

@@ -38,6 +38,15 @@ class TokenizerIdentityTest {
     }
 
     @Test
+    void aCheckpointsTokenizerHasTheEosItsTokenizerInfoRecords() throws IOException {
+        Files.writeString(dir.resolve(TokenizerIdentity.FILE), TOKENIZER_JSON);
+        Files.writeString(
+                dir.resolve(SpecialTokens.TOKENIZER_INFO), "{\"type\": \"huggingface\", \"eos_token_id\": 3}");
+        assertEquals(
+                OptionalInt.of(3), TokenizerIdentity.read(dir).specialTokens().eos());
+    }
+
+    @Test
     void aMissingFileIsNamed() {
         IOException e = assertThrows(IOException.class, () -> TokenizerIdentity.read(dir));
         assertTrue(e.getMessage().contains(dir.resolve(TokenizerIdentity.FILE).toString()), e.getMessage());

@@ -19,7 +19,7 @@ import java.util.OptionalInt;
  */
 public final class TokenizerStore {
 
-    public static final String INFO_FILE = "tokenizer_info.json";
+    public static final String INFO_FILE = SpecialTokens.TOKENIZER_INFO;
     public static final String HF_FILE = TokenizerIdentity.FILE;
 
     private static final String BOS_ID = "bos_token_id";
