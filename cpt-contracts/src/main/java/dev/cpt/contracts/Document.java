@@ -12,6 +12,11 @@ import java.util.Map;
  * {@code words}, {@code symbol_ratio}); empty for documents made before ingest scored them, so a consumer can weight
  * or filter by them without every producer having to know them.
  *
+ * <p>{@code tokenizerFingerprint} identifies the tokenizer that cut {@code tokens} exactly (see
+ * {@code dev.cpt.common.tokenizer.TokenizerIdentity}: the SHA-256 of its {@code tokenizer.json}, or {@code byte-256});
+ * the mixer refuses a document whose tokenizer is not the run's. Null in documents written before producers stamped it:
+ * {@code tokenizer}, the name, then decides.
+ *
  * <p>On the wire (schema version 2, {@link Versioned}) {@code tokens} is one string, the ids packed as
  * {@link PackedInts} describes: a width character ({@code 1}, {@code 2} or {@code 4} bytes per id, the smallest
  * that holds the largest id), then the ids as little-endian unsigned integers of that width in base64 (no padding).
@@ -22,6 +27,7 @@ public record Document(
         String domain,
         String text,
         String tokenizer,
+        String tokenizerFingerprint,
         @PackedInts.Field int[] tokens,
         String source,
         Instant receivedAt,
@@ -35,15 +41,18 @@ public record Document(
         Require.nonBlank(domain, "domain");
         Require.nonNull(text, "text");
         Require.nonBlank(tokenizer, "tokenizer");
+        if (tokenizerFingerprint != null) {
+            Require.nonBlank(tokenizerFingerprint, "tokenizerFingerprint");
+        }
         Require.nonNull(tokens, "tokens");
         Require.nonNull(receivedAt, "receivedAt");
         // Messages written before the field existed read as null: no scores, not an error.
         quality = quality == null ? Map.of() : Map.copyOf(quality);
     }
 
-    /** A document without quality scores (the shape every module used before ingest scored documents). */
+    /** A document without quality scores or tokenizer fingerprint (as written before ingest added either). */
     public Document(
             String id, String domain, String text, String tokenizer, int[] tokens, String source, Instant receivedAt) {
-        this(id, domain, text, tokenizer, tokens, source, receivedAt, Map.of());
+        this(id, domain, text, tokenizer, null, tokens, source, receivedAt, Map.of());
     }
 }

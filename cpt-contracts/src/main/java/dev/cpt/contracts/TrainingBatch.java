@@ -14,6 +14,10 @@ import java.util.Map;
  * share of this batch's tokens drawn from the replay reservoir. Those fields are absent in messages written before
  * they existed: no policy named, no replay, one batch per round.
  *
+ * <p>{@code tokenizerFingerprint} identifies the tokenizer that cut every sequence's ids (see
+ * {@code dev.cpt.common.tokenizer.TokenizerIdentity}); the trainer refuses a batch whose tokenizer is not its model's.
+ * Null in batches written before the mixer stamped it, which the trainer refuses too: nothing else names the tokenizer.
+ *
  * <p>Schema version 2 ({@link Versioned}) packs each sequence's tokens, see {@link PackedSequence}.
  */
 public record TrainingBatch(
@@ -26,7 +30,8 @@ public record TrainingBatch(
         String policy,
         Double replayShare,
         Integer batchIndex,
-        Integer batchesInRound)
+        Integer batchesInRound,
+        String tokenizerFingerprint)
         implements Versioned {
     public static final String TOPIC = "cpt.batches";
 
@@ -53,10 +58,26 @@ public record TrainingBatch(
         if (batchIndex < 0 || batchIndex >= batchesInRound) {
             throw new IllegalArgumentException("batchIndex must be in [0, " + batchesInRound + "), is " + batchIndex);
         }
+        if (tokenizerFingerprint != null) {
+            Require.nonBlank(tokenizerFingerprint, "tokenizerFingerprint");
+        }
+    }
+
+    /** A batch that is the whole of its round, policy unnamed, cut by the tokenizer {@code tokenizerFingerprint}. */
+    public TrainingBatch(
+            String batchId,
+            long round,
+            int contextLength,
+            List<PackedSequence> sequences,
+            Map<String, Double> weights,
+            Instant createdAt,
+            String tokenizerFingerprint) {
+        this(batchId, round, contextLength, sequences, weights, createdAt, null, 0.0, 0, 1, tokenizerFingerprint);
     }
 
     /**
-     * A batch that is the whole of its round, policy unnamed (the shape every module used before rounds held several).
+     * A batch that is the whole of its round, policy and tokenizer unnamed (the shape every module used before rounds
+     * held several and batches named their tokenizer).
      */
     public TrainingBatch(
             String batchId,
@@ -65,7 +86,7 @@ public record TrainingBatch(
             List<PackedSequence> sequences,
             Map<String, Double> weights,
             Instant createdAt) {
-        this(batchId, round, contextLength, sequences, weights, createdAt, null, 0.0, 0, 1);
+        this(batchId, round, contextLength, sequences, weights, createdAt, null);
     }
 
     public long tokenCount() {

@@ -2,6 +2,7 @@ package dev.cpt.contracts;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,7 +21,8 @@ class JsonTest {
                 4,
                 List.of(new PackedSequence("law", new int[] {1, 2, 3, 4, 5}, List.of("d1", "d2"))),
                 Map.of("law", 0.75, "general", 0.25),
-                Instant.parse("2026-11-23T10:00:00Z"));
+                Instant.parse("2026-11-23T10:00:00Z"),
+                "byte-256");
 
         TrainingBatch back = Json.read(Json.write(batch), TrainingBatch.class);
 
@@ -30,6 +32,25 @@ class JsonTest {
         assertEquals(Map.of("law", 0.75, "general", 0.25), back.weights());
         assertEquals(batch.createdAt(), back.createdAt());
         assertEquals(5, back.tokenCount());
+        assertEquals("byte-256", back.tokenizerFingerprint());
+    }
+
+    @Test
+    void aDocumentCarriesItsTokenizerFingerprintAndOneWrittenWithoutItReadsAsNone() {
+        var doc = new Document(
+                "d-1",
+                "law",
+                "ab",
+                "byte-utf8",
+                "byte-256",
+                new int[] {97, 98},
+                "test",
+                Instant.parse("2026-11-23T10:00:00Z"),
+                Map.of());
+        String json = Json.write(doc);
+        assertEquals("byte-256", Json.read(json, Document.class).tokenizerFingerprint());
+        assertNull(Json.read(json.replace("\"tokenizerFingerprint\":\"byte-256\",", ""), Document.class)
+                .tokenizerFingerprint());
     }
 
     @Test

@@ -184,7 +184,15 @@ class SchemaVersionTest {
 
     private static Document withTokens(Document d, int[] tokens) {
         return new Document(
-                d.id(), d.domain(), d.text(), d.tokenizer(), tokens, d.source(), d.receivedAt(), d.quality());
+                d.id(),
+                d.domain(),
+                d.text(),
+                d.tokenizer(),
+                d.tokenizerFingerprint(),
+                tokens,
+                d.source(),
+                d.receivedAt(),
+                d.quality());
     }
 
     private static JsonNode tree(String json) {

@@ -102,7 +102,7 @@ public final class Main {
                                         : " (the old cache was invalid: " + base.rebuiltReason() + ")"));
 
         StackOptions tuned = Demo.tune(options)
-                .with("cpt.trainer.base-checkpoint", base.directory().toString())
+                .withBaseModel(base.directory())
                 // The reward service trains its demo encoder at first start; kept beside the base so reruns load it.
                 .with(
                         "cpt.reward.encoder.cache-dir",

@@ -1,6 +1,8 @@
 package dev.cpt.launcher;
 
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.kafka.ScramUser;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -68,6 +70,25 @@ public record StackOptions(
         Map<String, String> p = new HashMap<>(properties);
         p.put(property, value);
         return new StackOptions(repoRoot, dataDir, kafkaPort, ports, p, kafkaUser, kafkaClient);
+    }
+
+    /**
+     * The run's tokenizer for the services that cut and pack text, ingest and the mixer, from one setting: a Hugging
+     * Face {@code tokenizer.json} or a directory holding one. They must agree with each other and with the model the
+     * trainer loads, or documents and batches are dead-lettered (see {@link #withBaseModel}).
+     */
+    public StackOptions withTokenizer(Path tokenizer) {
+        String file = tokenizer.toAbsolutePath().toString();
+        return with("cpt.ingest.tokenizer-file", file).with("cpt.mixer.tokenizer-file", file);
+    }
+
+    /**
+     * The trainer starts from {@code dir} (a checkpoint or a Hugging Face directory), and ingest and the mixer cut text
+     * with its tokenizer: its {@code tokenizer.json} when it has one, bytes otherwise.
+     */
+    public StackOptions withBaseModel(Path dir) {
+        StackOptions base = with("cpt.trainer.base-checkpoint", dir.toString());
+        return Files.isRegularFile(dir.resolve(TokenizerIdentity.FILE)) ? base.withTokenizer(dir) : base;
     }
 
     /** The broker accepts only SASL_SSL with {@code user}, and every client of the stack logs in as it. */

@@ -123,7 +123,15 @@ public final class DocumentPipeline {
         Split split = Split.of(domain, id, heldoutPercent);
         String source = isBlank(givenSource) ? origin.describe() : givenSource;
         Document doc = new Document(
-                id, domain, clean, tokenizer.name(), tokenize(clean, utf8), source, clock.instant(), scores);
+                id,
+                domain,
+                clean,
+                tokenizer.name(),
+                tokenizer.fingerprint(),
+                tokenize(clean, utf8),
+                source,
+                clock.instant(),
+                scores);
         return new Outcome.Accepted(doc, split, utf8.length, verdict.reservation());
     }
 

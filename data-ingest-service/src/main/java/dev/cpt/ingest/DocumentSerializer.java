@@ -31,7 +31,15 @@ public class DocumentSerializer implements Serializer<Object> {
             .map(c -> c.getName())
             .toList()
             .equals(java.util.List.of(
-                    "id", "domain", "text", "tokenizer", "tokens", "source", "receivedAt", "quality"));
+                    "id",
+                    "domain",
+                    "text",
+                    "tokenizer",
+                    "tokenizerFingerprint",
+                    "tokens",
+                    "source",
+                    "receivedAt",
+                    "quality"));
 
     /** The decimal digits of each value below 1000 followed by a comma, packed little-endian for one 4-byte store. */
     private static final int[] DIGITS_COMMA = new int[1000];
@@ -85,6 +93,8 @@ public class DocumentSerializer implements Serializer<Object> {
         out.raw(",\"domain\":").string(doc.domain());
         out.raw(",\"text\":").string(doc.text());
         out.raw(",\"tokenizer\":").string(doc.tokenizer());
+        // version 1 readers ignore fields they do not know, so the numbers form carries the fingerprint too
+        out.raw(",\"tokenizerFingerprint\":").string(doc.tokenizerFingerprint());
         if (numbers) {
             out.raw(",\"tokens\":[").numbers(doc.tokens()).raw("]");
         } else {

@@ -47,7 +47,8 @@ public interface IngestConfig {
 
     /**
      * A Hugging Face {@code tokenizer.json} (or a directory holding one) to tokenize with; unset: bytes of UTF-8
-     * (vocabulary 256).
+     * (vocabulary 256). Every document carries its fingerprint, and the mixer ({@code cpt.mixer.tokenizer-file}) and
+     * the trainer (its model's tokenizer) dead-letter documents and batches of any other, so all three must agree.
      */
     Optional<String> tokenizerFile();
 

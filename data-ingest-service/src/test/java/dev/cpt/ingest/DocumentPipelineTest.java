@@ -54,6 +54,7 @@ class DocumentPipelineTest {
         assertEquals("héllo", doc.text(), "normalised");
         assertEquals("http", doc.source());
         assertEquals(ByteTokenizer.NAME, doc.tokenizer());
+        assertEquals(ByteTokenizer.FINGERPRINT, doc.tokenizerFingerprint());
         assertArrayEquals(new int[] {'h', 0xc3, 0xa9, 'l', 'l', 'o'}, doc.tokens());
         assertEquals(6, a.bytes());
         assertEquals(CLOCK.instant(), doc.receivedAt());
@@ -140,6 +141,8 @@ class DocumentPipelineTest {
                                     Origin.http()))
                     .document();
             assertEquals(hf.name(), doc.tokenizer());
+            // the stamp is the file's sha256, computed here independently of the tokenizer
+            assertEquals(dev.cpt.common.Sha256.hex(Files.readAllBytes(json)), doc.tokenizerFingerprint());
             assertArrayEquals(new int[] {1, 2, 3, 0, 4, 5}, doc.tokens());
         }
     }

@@ -20,6 +20,7 @@ class DocumentSerializerTest {
                 "law",
                 "Héllo \"world\"\n",
                 "byte-utf8",
+                "byte-256",
                 new int[] {0, 7, 99, 100, 255, 999, 1000, 50_257, -1},
                 "http",
                 Instant.parse("2026-11-23T10:00:00Z"),
@@ -38,6 +39,7 @@ class DocumentSerializerTest {
                 "law",
                 "Hi",
                 "byte-utf8",
+                "byte-256",
                 new int[] {72, 105, 50_257},
                 "http",
                 Instant.parse("2026-11-23T10:00:00Z"),
@@ -47,6 +49,7 @@ class DocumentSerializerTest {
         String v1 = new String(serializer.serialize("t", doc), StandardCharsets.UTF_8);
         assertEquals(
                 "{\"id\":\"id-1\",\"domain\":\"law\",\"text\":\"Hi\",\"tokenizer\":\"byte-utf8\","
+                        + "\"tokenizerFingerprint\":\"byte-256\","
                         + "\"tokens\":[72,105,50257],\"source\":\"http\",\"receivedAt\":\"2026-11-23T10:00:00Z\","
                         + "\"quality\":{}}",
                 v1);
@@ -91,6 +94,7 @@ class DocumentSerializerTest {
                     "law",
                     text,
                     "byte-utf8",
+                    "byte-256",
                     tokens,
                     "http",
                     Instant.parse("2026-11-23T10:00:00.123Z"),

@@ -3,6 +3,7 @@ package dev.cpt.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.contracts.GrpoStatus;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.PackedSequence;
@@ -162,7 +163,14 @@ class TrainerCrashResumeIT {
             records.add(new ProducerRecord<>(
                     TrainingBatch.TOPIC,
                     id,
-                    Json.write(new TrainingBatch(id, b, 128, rows, Map.of("drill", 1.0), Instant.now()))));
+                    Json.write(new TrainingBatch(
+                            id,
+                            b,
+                            128,
+                            rows,
+                            Map.of("drill", 1.0),
+                            Instant.now(),
+                            TokenizerIdentity.BYTE_FINGERPRINT))));
         }
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofMinutes(1));
         return ids;

@@ -5,7 +5,6 @@ import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 @ConfigMapping(prefix = "cpt.mixer")
 public interface MixerConfig {
@@ -43,10 +42,19 @@ public interface MixerConfig {
     String stateDir();
 
     /**
-     * A token appended after every document (e.g. GPT-2's end-of-text 50256); unset: boundaries are only marked in
-     * documentStarts.
+     * The run's tokenizer: a Hugging Face {@code tokenizer.json} (or a directory holding one, with the files that name
+     * its BOS/EOS), the same as ingest's {@code cpt.ingest.tokenizer-file}; unset: bytes of UTF-8. Documents tokenized
+     * by another tokenizer go to {@code cpt.dlq.mixer}, and every batch carries this one's fingerprint.
      */
-    OptionalInt separatorToken();
+    Optional<String> tokenizerFile();
+
+    /**
+     * The token appended after every document: {@code eos}, the tokenizer's end-of-sequence token (none for a
+     * tokenizer without one, such as bytes); {@code none}, no token, boundaries only marked in documentStarts; or a
+     * token id of the tokenizer (e.g. GPT-2's end-of-text 50256).
+     */
+    @WithDefault("eos")
+    String separatorToken();
 
     /**
      * Kafka {@code transactional.id} of this mixer. It must stay the same across restarts: the broker then aborts the

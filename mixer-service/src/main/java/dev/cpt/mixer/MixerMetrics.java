@@ -3,6 +3,7 @@ package dev.cpt.mixer;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_BATCHES;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_BUFFERED_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS_REFUSED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS_SKIPPED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_FEEDBACK;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_POLICY_FALLBACKS;
@@ -24,7 +25,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Map;
 
 /**
- * Documents taken in; rounds, batches and tokens (fresh and replay) emitted; the weights and replay share of the
+ * Documents taken in and refused; rounds, batches and tokens (fresh and replay) emitted; the weights and replay share of the
  * last round; policy fallbacks and reward; what waits in each fresh buffer and in each domain's replay sample.
  */
 @ApplicationScoped
@@ -39,6 +40,15 @@ public class MixerMetrics {
 
     void documentBuffered(String domain) {
         registry.counter(MIXER_DOCUMENTS.name(), "domain", domain).increment();
+    }
+
+    /** The reason tag of a document cut by another tokenizer than the run's. */
+    static final String REFUSED_TOKENIZER = "tokenizer";
+
+    /** A document sent to the dead-letter topic instead of being mixed. */
+    void documentRefused(String domain, String reason) {
+        registry.counter(MIXER_DOCUMENTS_REFUSED.name(), "domain", domain, "reason", reason)
+                .increment();
     }
 
     /** A redelivered document that a committed round had already trained. */

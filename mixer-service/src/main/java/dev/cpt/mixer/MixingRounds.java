@@ -26,6 +26,7 @@ public class MixingRounds {
     private final MixerConfig config;
     private final MixerMetrics metrics;
     private final KafkaClients kafka;
+    private final RunTokenizer tokenizer;
     private final ReplayReservoir reservoir;
     private final BatchMixer mixer;
     private final CompletedDocuments completed;
@@ -36,21 +37,20 @@ public class MixingRounds {
     /** Why the transactional producer is not open; null while it is. The readiness check reports it. */
     private volatile String publisherNotOpen = "the transactional producer has not been opened yet";
 
-    MixingRounds(MixerConfig config, MixerMetrics metrics, KafkaClients kafka) {
+    MixingRounds(MixerConfig config, MixerMetrics metrics, KafkaClients kafka, RunTokenizer tokenizer) {
         this.config = config;
         this.metrics = metrics;
         this.kafka = kafka;
+        this.tokenizer = tokenizer;
         Path state = Path.of(config.stateDir());
+        tokenizer.bind(state);
         MixerConfig.Reservoir r = config.reservoir();
         this.reservoir = r.enabled()
                 ? new ReplayReservoir(state.resolve("reservoir"), r.documentsPerDomain(), r.memoryTokens(), r.seed())
                 : null;
         MixingPolicy policy = PolicyFactory.create(config.policy(), config.policyParams());
         var shape = new BatchMixer.Shape(
-                config.contextLength(),
-                config.batchSize(),
-                config.batchesPerRound(),
-                config.separatorToken().orElse(DomainBuffer.NO_SEPARATOR));
+                config.contextLength(), config.batchSize(), config.batchesPerRound(), tokenizer.separator());
         this.mixer = new BatchMixer(
                 shape,
                 policy,
@@ -60,8 +60,8 @@ public class MixingRounds {
         mixer.replayFeedback();
         this.completed = new CompletedDocuments(state.resolve("completed-documents.jsonl"), config.rememberedRounds());
         Log.infof(
-                "mixer: policy %s, replay %s, state in %s",
-                policy.name(), r.enabled() ? "on" : "off", state.toAbsolutePath());
+                "mixer: policy %s, replay %s, tokenizer %s, state in %s",
+                policy.name(), r.enabled() ? "on" : "off", tokenizer, state.toAbsolutePath());
     }
 
     /** Created at start-up, so that a bad policy name or an unreadable state directory stops the service at once. */
@@ -166,7 +166,8 @@ public class MixingRounds {
      * that fails, and the mixer stops emitting.
      */
     private boolean commit(BatchMixer.Round round, Instant now) {
-        RoundMessages messages = RoundMessages.of(round, config.contextLength(), now);
+        RoundMessages messages = RoundMessages.of(
+                round, config.contextLength(), tokenizer.identity().fingerprint(), now);
         try {
             completed.recording(
                     round.round(),

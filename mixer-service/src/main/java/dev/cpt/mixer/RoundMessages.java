@@ -13,7 +13,8 @@ import java.util.List;
  */
 record RoundMessages(List<TrainingBatch> batches, MixtureWeights weights) {
 
-    static RoundMessages of(BatchMixer.Round round, int contextLength, Instant at) {
+    /** @param tokenizerFingerprint the tokenizer every sequence's ids come from */
+    static RoundMessages of(BatchMixer.Round round, int contextLength, String tokenizerFingerprint, Instant at) {
         List<TrainingBatch> batches = new ArrayList<>();
         int n = round.batches().size();
         for (int i = 0; i < n; i++) {
@@ -30,7 +31,8 @@ record RoundMessages(List<TrainingBatch> batches, MixtureWeights weights) {
                     round.policy(),
                     BatchMixer.replayShare(sequences),
                     i,
-                    n));
+                    n,
+                    tokenizerFingerprint));
         }
         var weights = new MixtureWeights(
                 round.round(),

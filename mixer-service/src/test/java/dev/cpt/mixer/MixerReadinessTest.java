@@ -27,8 +27,8 @@ class MixerReadinessTest {
                 .withConverter(Duration.class, 100, new DurationConverter()) // "5s", as Quarkus reads it
                 .withDefaultValues(Map.of("cpt.mixer.state-dir", state.toString()))
                 .build();
-        return new MixingRounds(
-                config.getConfigMapping(MixerConfig.class), new MixerMetrics(new SimpleMeterRegistry()), kafka);
+        MixerConfig mixer = config.getConfigMapping(MixerConfig.class);
+        return new MixingRounds(mixer, new MixerMetrics(new SimpleMeterRegistry()), kafka, new RunTokenizer(mixer));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.cpt.mixer;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_BATCHES;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_BUFFERED_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS_REFUSED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_FEEDBACK;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_REPLAY_SHARE;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_RESERVOIR_MEMORY_TOKENS;
@@ -15,6 +16,8 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.common.Sha256;
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.DomainScore;
@@ -49,15 +52,22 @@ class MixerServiceTest extends ServiceEndpointsTest {
     private final KafkaCompanion kafka =
             new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
+    /** A document as ingest stamps it with the byte tokenizer, the run's tokenizer in the test profile. */
     private static Document document(String id, String domain, int tokens) {
+        return document(id, domain, tokens, TokenizerIdentity.BYTE_FINGERPRINT);
+    }
+
+    private static Document document(String id, String domain, int tokens, String tokenizerFingerprint) {
         return new Document(
                 id,
                 domain,
                 "x".repeat(tokens),
-                "bytes",
+                TokenizerIdentity.BYTE_NAME,
+                tokenizerFingerprint,
                 IntStream.range(0, tokens).map(i -> 'x').toArray(),
                 "test",
-                Instant.now());
+                Instant.now(),
+                Map.of());
     }
 
     private void send(String topic, String key, String value) {
@@ -108,6 +118,7 @@ class MixerServiceTest extends ServiceEndpointsTest {
         assertEquals(2, batch.sequences().size());
         assertEquals("uniform", batch.policy());
         assertEquals(1, batch.batchesInRound());
+        assertEquals(TokenizerIdentity.BYTE_FINGERPRINT, batch.tokenizerFingerprint());
         List<PackedSequence> geology = batch.sequences().stream()
                 .filter(s -> s.domain().equals("geology"))
                 .toList();
@@ -176,6 +187,35 @@ class MixerServiceTest extends ServiceEndpointsTest {
                 new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
         assertTrue(reason.contains("domain is missing"), reason);
         batchWith("zoo-after");
+    }
+
+    @Test
+    void aDocumentOfAnotherTokenizerIsDeadLetteredWithBothFingerprintsAndTheNextOneIsMixed() {
+        String other = Sha256.hex("another tokenizer.json");
+        kafka.produceStrings()
+                .fromRecords(List.of(
+                        new ProducerRecord<>(
+                                Document.TOPIC,
+                                1,
+                                "mycology",
+                                Json.write(document("myc-other", "mycology", 20, other))),
+                        new ProducerRecord<>(
+                                Document.TOPIC, 1, "mycology", Json.write(document("myc-after", "mycology", 3)))))
+                .awaitCompletion(Duration.ofSeconds(30));
+
+        var dead = AwaitRecord.first(kafka, r -> r.value().contains("myc-other"), WAIT, DeadLetters.MIXER);
+        String reason =
+                new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        assertTrue(reason.contains("document myc-other"), reason);
+        assertTrue(reason.contains(other.substring(0, 12)), reason);
+        assertTrue(reason.contains(TokenizerIdentity.BYTE_FINGERPRINT), reason);
+        // the partition moved on, and the refused document is in no batch
+        TrainingBatch next = batchWith("myc-after");
+        assertTrue(next.sequences().stream().noneMatch(s -> s.documentIds().contains("myc-other")));
+        assertTrue(
+                awaitScrape(
+                        MIXER_DOCUMENTS_REFUSED.prometheusName() + "{domain=\"mycology\",reason=\"tokenizer\"} 1.0"),
+                "refusal not counted");
     }
 
     @Test

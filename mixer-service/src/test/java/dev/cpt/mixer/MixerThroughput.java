@@ -68,8 +68,9 @@ public final class MixerThroughput {
             MixerConfig config = config(work.resolve("mixer-state"));
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             MixerMetrics metrics = new MixerMetrics(registry);
-            MixingRounds rounds = new MixingRounds(config, metrics, clients);
-            DocumentMixer mixer = new DocumentMixer(rounds, metrics);
+            RunTokenizer tokenizer = new RunTokenizer(SyntheticDocuments.TOKENIZER, RunTokenizer.NONE);
+            MixingRounds rounds = new MixingRounds(config, metrics, clients, tokenizer);
+            DocumentMixer mixer = new DocumentMixer(rounds, metrics, tokenizer);
             SyntheticDocuments corpus = new SyntheticDocuments(Long.getLong("bench.seed", 7));
             try (KafkaConsumer<String, String> consumer = consumer(clients)) {
                 Fill warmup = fill(kafka, corpus, warmupTokens);

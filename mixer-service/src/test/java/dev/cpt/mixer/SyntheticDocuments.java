@@ -1,5 +1,7 @@
 package dev.cpt.mixer;
 
+import dev.cpt.common.tokenizer.SpecialTokens;
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.contracts.Document;
 import java.time.Instant;
 import java.util.Arrays;
@@ -16,6 +18,11 @@ import java.util.SplittableRandom;
  */
 final class SyntheticDocuments {
     static final String[] DOMAINS = {"general", "law", "medicine", "code"};
+
+    /** The made-up tokenizer the documents name: one id per syllable form, ids below 50,000. */
+    static final TokenizerIdentity TOKENIZER =
+            new TokenizerIdentity("bench-syllables", "bench-syllables-v1", 50_000, SpecialTokens.NONE);
+
     private static final int SYLLABLES = 24_800;
     private static final int FIRST_ID = 256;
 
@@ -57,7 +64,8 @@ final class SyntheticDocuments {
                 "bench-" + next++,
                 domain,
                 text.toString(),
-                "bench-syllables",
+                TOKENIZER.name(),
+                TOKENIZER.fingerprint(),
                 Arrays.copyOf(tokens, n),
                 "bench",
                 Instant.now(),

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.PackedSequence;
@@ -89,7 +90,7 @@ class TransactionalRoundsTest {
     private static void emitAll(
             BatchMixer mixer, RoundPublisher publisher, CompletedDocuments completed, Set<String> acked) {
         for (Optional<BatchMixer.Round> r = mixer.nextFullRound(); r.isPresent(); r = mixer.nextFullRound()) {
-            RoundMessages m = RoundMessages.of(r.get(), 3, Instant.now());
+            RoundMessages m = RoundMessages.of(r.get(), 3, TokenizerIdentity.BYTE_FINGERPRINT, Instant.now());
             completed.recording(
                     r.get().round(),
                     r.get().completed().stream()

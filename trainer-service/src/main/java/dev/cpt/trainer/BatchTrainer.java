@@ -3,6 +3,7 @@ package dev.cpt.trainer;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.MalformedMessageException;
 import dev.cpt.contracts.SchedulePhase;
 import dev.cpt.contracts.TrainedBatch;
 import dev.cpt.contracts.TrainingBatch;
@@ -31,7 +32,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * {@code cpt.batches} feeds {@value #BATCHES_IN}: each batch is one optimizer step of the run. Every
  * {@code checkpoint-every-steps} steps the run is written to the store and its claim check goes to
  * {@code cpt.checkpoints} through {@value #CHECKPOINTS_OUT}, after the files are complete. A batch the model cannot
- * take (unreadable, too long, ids outside the vocabulary) goes to {@code cpt.dlq.trainer} with the reason.
+ * take (unreadable, cut by another tokenizer than the model's, too long, ids outside the vocabulary) goes to
+ * {@code cpt.dlq.trainer} with the reason, and is counted.
  */
 @ApplicationScoped
 public class BatchTrainer {
@@ -129,14 +131,26 @@ public class BatchTrainer {
     @Incoming(BATCHES_IN)
     @Blocking
     public synchronized void train(ConsumerRecord<String, String> record) {
-        TrainingBatch batch = Json.read(record.value(), TrainingBatch.class);
+        TrainingBatch batch;
+        try {
+            batch = Json.read(record.value(), TrainingBatch.class);
+        } catch (MalformedMessageException e) {
+            metrics.batchRefused(run.runId(), TrainerMetrics.UNREADABLE);
+            throw e;
+        }
         if (replays.passesOver(record, batch.batchId(), run)) {
             return;
         }
         if (cadence.baseDue()) {
             publishCheckpoint(); // the base, before the first step changes the weights
         }
-        TrainingRun.StepOutcome outcome = step(record, batch);
+        TrainingRun.StepOutcome outcome;
+        try {
+            outcome = step(record, batch);
+        } catch (BatchFit.Refused e) {
+            metrics.batchRefused(run.runId(), e.kind());
+            throw e; // nacked: to the dead-letter topic with the reason, and the partition moves on
+        }
         if (rollbackGuard.rollbackNeeded(batch, outcome)) {
             rollBack(record);
         }

@@ -1,5 +1,6 @@
 package dev.cpt.trainer;
 
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_BATCHES_REFUSED;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINTS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINT_WRITE;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_GRAD_NORM;
@@ -20,7 +21,10 @@ import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
-/** Loss per domain, throughput, learning rate, gradient norm, steps taken and skipped, checkpoints written. */
+/**
+ * Loss per domain, throughput, learning rate, gradient norm, steps taken and skipped, batches refused, checkpoints
+ * written.
+ */
 @ApplicationScoped
 public class TrainerMetrics {
     private final MeterRegistry registry;
@@ -55,6 +59,15 @@ public class TrainerMetrics {
         gauges.set(TRAINER_STEP, runTag, step);
         gauges.set(TRAINER_LEARNING_RATE, runTag, outcome.learningRate());
         gauges.set(TRAINER_GRAD_NORM, runTag, outcome.result().gradNorm());
+    }
+
+    /** The reason tag of a batch that is not a readable TrainingBatch (the others are {@link BatchFit}'s). */
+    static final String UNREADABLE = "unreadable";
+
+    /** A batch sent to the dead-letter topic instead of being trained; {@code reason} is a short tag. */
+    void batchRefused(String run, String reason) {
+        registry.counter(TRAINER_BATCHES_REFUSED.name(), "run", run, "reason", reason)
+                .increment();
     }
 
     void rolledBack(String run, double learningRateScale) {

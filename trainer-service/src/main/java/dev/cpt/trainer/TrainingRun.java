@@ -207,6 +207,7 @@ final class TrainingRun implements AutoCloseable {
 
     StepOutcome train(TrainingBatch batch, ConsumedOffset position, LearningRateSchedule schedule) {
         // Checked before the schedule sees its domains: a batch the model refuses opens no phase.
+        BatchFit.checkTokenizer(batch, model.tokenizer().fingerprint());
         BatchFit.check(batch, model.decoderConfig());
         OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(learningRateFor(batch, schedule));
         lastLearningRate = settings.learningRate();

@@ -7,6 +7,7 @@ import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.testkit.AwaitRecord;
 import dev.cpt.testkit.EmbeddedKafkaResource;
 import io.quarkus.test.common.WithTestResource;
@@ -58,7 +59,8 @@ class TrainerCheckpointByTokensTest {
                                                 .toArray(),
                                         List.of())),
                                 Map.of("tokens", 1.0),
-                                Instant.now()))))
+                                Instant.now(),
+                                ByteTokenizer.FINGERPRINT))))
                 .toList();
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.testkit.EmbeddedKafkaResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -65,7 +66,8 @@ class TrainerRollbackTest {
                                                 .toArray(),
                                         List.of())),
                                 Map.of("boom", 1.0),
-                                Instant.now()))))
+                                Instant.now(),
+                                ByteTokenizer.FINGERPRINT))))
                 .toList();
         kafka.produceStrings().fromRecords(records).awaitCompletion(Duration.ofSeconds(30));
 

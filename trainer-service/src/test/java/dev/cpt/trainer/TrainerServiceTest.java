@@ -1,5 +1,6 @@
 package dev.cpt.trainer;
 
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_BATCHES_REFUSED;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINTS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINT_WRITE;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_GRAD_NORM;
@@ -12,6 +13,7 @@ import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.common.Sha256;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Json;
@@ -19,6 +21,7 @@ import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.RunMetadata;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.io.Manifest;
+import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.testkit.AwaitRecord;
 import dev.cpt.testkit.EmbeddedKafkaResource;
 import dev.cpt.testkit.ServiceEndpointsTest;
@@ -41,14 +44,26 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     private final KafkaCompanion kafka =
             new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
 
+    /** A batch of the byte tokenizer's ids, the tokenizer of the model the test profile trains. */
     private static TrainingBatch batch(String id, String domain, int[] tokens) {
+        return batch(id, domain, tokens, ByteTokenizer.FINGERPRINT);
+    }
+
+    private static TrainingBatch batch(String id, String domain, int[] tokens, String tokenizerFingerprint) {
         return new TrainingBatch(
                 id,
                 0,
                 32,
                 List.of(new PackedSequence(domain, tokens, List.of("doc-" + id))),
                 Map.of(domain, 1.0),
-                Instant.now());
+                Instant.now(),
+                tokenizerFingerprint);
+    }
+
+    private String deadLetterReason(String batchId) {
+        var dead = AwaitRecord.first(
+                kafka, r -> r.value().contains("\"" + batchId + "\""), Duration.ofSeconds(120), DeadLetters.TRAINER);
+        return new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
     }
 
     private static int[] text(String s) {
@@ -145,13 +160,47 @@ class TrainerServiceTest extends ServiceEndpointsTest {
     void batchesTheModelCannotTakeGoToTheDeadLetterTopicWithTheReason() {
         send("[1, 2, 3]", Json.write(batch("oov", "poetry", new int[] {1, 2, 99_999})));
 
-        var dead = AwaitRecord.all(kafka, r -> true, 2, Duration.ofSeconds(120), DeadLetters.TRAINER);
+        var unreadable = AwaitRecord.first(
+                kafka, r -> r.value().equals("[1, 2, 3]"), Duration.ofSeconds(120), DeadLetters.TRAINER);
         String first = new String(
-                dead.get(0).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
-        String second = new String(
-                dead.get(1).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+                unreadable.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        String second = deadLetterReason("oov");
         assertTrue(first.startsWith("not a valid TrainingBatch"), first);
         assertTrue(second.contains("token id 99999, outside the model's vocabulary"), second);
+    }
+
+    @Test
+    void batchesOfAnotherTokenizerAreDeadLetteredWithTheReasonAndTheNextOneTrains() {
+        String other = Sha256.hex("another tokenizer.json");
+        int[] ours = text("the model's own byte ids");
+        send(
+                Json.write(batch("tok-other", "tokenizers", text("ids of another vocabulary"), other)),
+                Json.write(batch("tok-unstated", "tokenizers", text("ids of an unstated vocabulary"), null)),
+                Json.write(batch("tok-ours", "tokenizers", ours)));
+
+        String mismatch = deadLetterReason("tok-other");
+        assertTrue(mismatch.contains("batch tok-other"), mismatch);
+        assertTrue(mismatch.contains(other.substring(0, 12)), mismatch);
+        assertTrue(mismatch.contains(ByteTokenizer.FINGERPRINT), mismatch);
+        String unstated = deadLetterReason("tok-unstated");
+        assertTrue(unstated.contains("batch tok-unstated carries no tokenizer fingerprint"), unstated);
+
+        // the partition moved on, and only the batch of the model's tokenizer was trained
+        CheckpointEvent trained = Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> Json.read(r.value(), CheckpointEvent.class)
+                                        .tokensPerDomain()
+                                        .containsKey("tokenizers"),
+                                Duration.ofSeconds(120),
+                                CheckpointEvent.TOPIC)
+                        .value(),
+                CheckpointEvent.class);
+        assertEquals(ours.length, trained.tokensPerDomain().get("tokenizers"));
+        String scrape = given().when().get("/q/metrics").asString();
+        assertTrue(
+                scrape.contains(TRAINER_BATCHES_REFUSED.prometheusName() + "{reason=\"tokenizer\",run=\"demo\"} 2.0"),
+                "refusals not counted");
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class Metrics {
     // mixer-service
     public static final Metric MIXER_DOCUMENTS = counter("cpt.mixer.documents");
     public static final Metric MIXER_DOCUMENTS_SKIPPED = counter("cpt.mixer.documents.skipped");
+    public static final Metric MIXER_DOCUMENTS_REFUSED = counter("cpt.mixer.documents.refused");
     public static final Metric MIXER_ROUNDS = counter("cpt.mixer.rounds");
     public static final Metric MIXER_ROUNDS_FAILED = counter("cpt.mixer.rounds.failed");
     public static final Metric MIXER_BATCHES = counter("cpt.mixer.batches");
@@ -45,6 +46,7 @@ public final class Metrics {
     // trainer-service, continual pre-training
     public static final Metric TRAINER_TOKENS = counter("cpt.trainer.tokens");
     public static final Metric TRAINER_SKIPPED_STEPS = counter("cpt.trainer.skipped.steps");
+    public static final Metric TRAINER_BATCHES_REFUSED = counter("cpt.trainer.batches.refused");
     public static final Metric TRAINER_ROLLBACKS = counter("cpt.trainer.rollbacks");
     public static final Metric TRAINER_CHECKPOINTS = counter("cpt.trainer.checkpoints");
     public static final Metric TRAINER_LOSS = gauge("cpt.trainer.loss");
@@ -124,6 +126,7 @@ public final class Metrics {
             INGEST_QUALITY,
             MIXER_DOCUMENTS,
             MIXER_DOCUMENTS_SKIPPED,
+            MIXER_DOCUMENTS_REFUSED,
             MIXER_ROUNDS,
             MIXER_ROUNDS_FAILED,
             MIXER_BATCHES,
@@ -140,6 +143,7 @@ public final class Metrics {
             MIXER_POLICY_REWARD,
             TRAINER_TOKENS,
             TRAINER_SKIPPED_STEPS,
+            TRAINER_BATCHES_REFUSED,
             TRAINER_ROLLBACKS,
             TRAINER_CHECKPOINTS,
             TRAINER_LOSS,

@@ -1,5 +1,6 @@
 package dev.cpt.model.tokenizer;
 
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -8,10 +9,10 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ByteTokenizer implements Tokenizer {
 
-    public static final String NAME = "byte-utf8";
+    public static final String NAME = TokenizerIdentity.BYTE_NAME;
 
-    /** The fingerprint of the one byte tokenizer there is: its whole definition is "id = byte, 256 ids". */
-    public static final String FINGERPRINT = "byte-256";
+    /** The fingerprint of the one byte tokenizer there is, see {@link TokenizerIdentity}. */
+    public static final String FINGERPRINT = TokenizerIdentity.BYTE_FINGERPRINT;
 
     public static final ByteTokenizer INSTANCE = new ByteTokenizer();
 

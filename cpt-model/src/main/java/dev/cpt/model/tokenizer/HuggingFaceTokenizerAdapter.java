@@ -4,13 +4,12 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.cpt.common.Sha256;
+import dev.cpt.common.tokenizer.SpecialTokens;
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.model.engine.OfflineEngine;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -25,19 +24,12 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
 
     private final HuggingFaceTokenizer delegate;
     private final byte[] json;
-    private final int vocabSize;
-    private final String name;
-    private final String fingerprint;
-    private final SpecialTokens specials;
+    private final TokenizerIdentity identity;
 
-    private HuggingFaceTokenizerAdapter(
-            HuggingFaceTokenizer delegate, byte[] json, int vocabSize, String fingerprint, SpecialTokens specials) {
+    private HuggingFaceTokenizerAdapter(HuggingFaceTokenizer delegate, byte[] json, TokenizerIdentity identity) {
         this.delegate = delegate;
         this.json = json;
-        this.vocabSize = vocabSize;
-        this.name = "hf-" + fingerprint.substring(0, 16);
-        this.fingerprint = fingerprint;
-        this.specials = specials;
+        this.identity = identity;
     }
 
     /**
@@ -45,16 +37,9 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
      * {@link SpecialTokens}).
      */
     public static HuggingFaceTokenizerAdapter load(Path path) throws IOException {
-        Path file = Files.isDirectory(path) ? path.resolve(TokenizerStore.HF_FILE) : path;
+        Path file = TokenizerIdentity.file(path);
         Path dir = file.toAbsolutePath().getParent();
-        if (!Files.isRegularFile(file)) {
-            // a SentencePiece-only checkpoint is the common way to get here; say what is there and what to do
-            String sentencePiece = Files.isRegularFile(dir.resolve("tokenizer.model"))
-                    ? " (tokenizer.model is there: convert it to tokenizer.json with transformers first)"
-                    : "";
-            throw new IOException("tokenizer file not found: " + file + sentencePiece);
-        }
-        byte[] json = Files.readAllBytes(file);
+        byte[] json = TokenizerIdentity.readFile(file);
         JsonNode root = SpecialTokens.parse(json, file.toString());
         return create(json, root, SpecialTokens.read(dir, root), file.toString());
     }
@@ -76,12 +61,7 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
 
     private static HuggingFaceTokenizerAdapter create(byte[] json, JsonNode root, SpecialTokens specials, String source)
             throws IOException {
-        int vocab;
-        try {
-            vocab = vocabSizeOf(root);
-        } catch (IOException e) {
-            throw new IOException(source + ": " + e.getMessage(), e);
-        }
+        TokenizerIdentity identity = TokenizerIdentity.of(json, root, specials, source);
         // the tokenizers library phones home unless DJL is offline; the flag must be set first
         OfflineEngine.ensureOffline();
         HuggingFaceTokenizer tok;
@@ -91,35 +71,12 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
             // valid JSON that the Rust library cannot build a tokenizer from (unknown type, bad merges, ...)
             throw new IOException(source + " is not a tokenizer the tokenizers library can load: " + e.getMessage(), e);
         }
-        return new HuggingFaceTokenizerAdapter(tok, json.clone(), vocab, Sha256.hex(json), specials);
+        return new HuggingFaceTokenizerAdapter(tok, json.clone(), identity);
     }
 
-    /**
-     * Largest id in the model vocabulary or the added tokens, plus one. The Java binding does not
-     * expose the vocabulary size, so it is read from the JSON itself.
-     */
+    /** Largest id in the model vocabulary or the added tokens, plus one (see {@link TokenizerIdentity#vocabSizeOf}). */
     public static int vocabSizeOf(byte[] tokenizerJson) throws IOException {
-        return vocabSizeOf(JSON.readTree(tokenizerJson));
-    }
-
-    static int vocabSizeOf(JsonNode root) throws IOException {
-        int max = -1;
-        JsonNode vocab = root.path("model").path("vocab");
-        if (vocab.isObject()) {
-            for (Iterator<JsonNode> it = vocab.elements(); it.hasNext(); ) {
-                max = Math.max(max, it.next().asInt());
-            }
-        } else if (vocab.isArray()) {
-            // Unigram: a list of [piece, score]; the id is the index
-            max = vocab.size() - 1;
-        }
-        for (JsonNode added : root.path("added_tokens")) {
-            max = Math.max(max, added.path("id").asInt(-1));
-        }
-        if (max < 0) {
-            throw new IOException("tokenizer.json has no vocabulary");
-        }
-        return max + 1;
+        return TokenizerIdentity.vocabSizeOf(JSON.readTree(tokenizerJson));
     }
 
     @Override
@@ -144,28 +101,28 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
 
     @Override
     public int vocabSize() {
-        return vocabSize;
+        return identity.vocabSize();
     }
 
     @Override
     public String name() {
-        return name;
+        return identity.name();
     }
 
     @Override
     public OptionalInt bos() {
-        return specials.bos();
+        return identity.specialTokens().bos();
     }
 
     @Override
     public OptionalInt eos() {
-        return specials.eos();
+        return identity.specialTokens().eos();
     }
 
-    /** SHA-256 (hex) of the {@code tokenizer.json} bytes: a different file is a different tokenizer. */
+    /** SHA-256 (hex) of the {@code tokenizer.json} bytes, see {@link TokenizerIdentity}. */
     @Override
     public String fingerprint() {
-        return fingerprint;
+        return identity.fingerprint();
     }
 
     /** The original {@code tokenizer.json} bytes, for checkpoints and exports. */
@@ -180,6 +137,6 @@ public final class HuggingFaceTokenizerAdapter implements Tokenizer, AutoCloseab
 
     @Override
     public String toString() {
-        return "HuggingFaceTokenizerAdapter[" + name + ", vocab=" + vocabSize + "]";
+        return "HuggingFaceTokenizerAdapter[" + identity.name() + ", vocab=" + identity.vocabSize() + "]";
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cpt.common.tokenizer.SpecialTokens;
+import dev.cpt.common.tokenizer.TokenizerIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +19,8 @@ import java.util.OptionalInt;
  */
 public final class TokenizerStore {
 
-    public static final String INFO_FILE = "tokenizer_info.json";
-    public static final String HF_FILE = "tokenizer.json";
+    public static final String INFO_FILE = SpecialTokens.TOKENIZER_INFO;
+    public static final String HF_FILE = TokenizerIdentity.FILE;
 
     private static final String BOS_ID = "bos_token_id";
     private static final String EOS_ID = "eos_token_id";

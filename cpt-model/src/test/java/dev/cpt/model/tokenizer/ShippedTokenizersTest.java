@@ -4,6 +4,7 @@ import static dev.cpt.model.tokenizer.TokenizerResources.resource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cpt.common.tokenizer.SpecialTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -304,7 +304,8 @@ public final class BrokerStorage {
                     "uniform",
                     0.0,
                     0,
-                    1));
+                    1,
+                    ByteTokenizer.FINGERPRINT));
         }
         return batches;
     }

@@ -8,6 +8,7 @@ import dev.cpt.kafka.EmbeddedKafka;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.tokenizer.ByteTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -96,7 +97,8 @@ public final class BrokerPathBenchmark {
                                         List.of("doc-" + b + "-" + r)))
                                 .toList(),
                         Map.of("bench", 1.0),
-                        Instant.now()))
+                        Instant.now(),
+                        ByteTokenizer.FINGERPRINT))
                 .toList();
     }
 

@@ -1,4 +1,4 @@
-package dev.cpt.model.tokenizer;
+package dev.cpt.common.tokenizer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +15,9 @@ import java.util.OptionalInt;
  *
  * <p>Each is looked up in this order, and the first file that names it wins: {@code tokenizer_config.json} and
  * {@code special_tokens_map.json} ({@code bos_token}/{@code eos_token}, a string or an object with {@code content},
- * resolved to an id through {@code tokenizer.json}), then {@code generation_config.json} and {@code config.json}
- * ({@code bos_token_id}/{@code eos_token_id}; of a list, the first). The tokenizer's own files come first because
+ * resolved to an id through {@code tokenizer.json}), then {@code tokenizer_info.json} (this project's record of a
+ * checkpoint's tokenizer), {@code generation_config.json} and {@code config.json} ({@code bos_token_id}/
+ * {@code eos_token_id}; of a list, the first). The tokenizer's own files come first because
  * they say what the text was cut with; a file that leaves a token out or sets it to null passes the question on, as
  * Qwen2's tokenizer has no BOS while its config.json names one. A name that is not in {@code tokenizer.json}, or an
  * id outside it, is an error naming the file; without a {@code tokenizer.json} only the ids are read.
@@ -27,6 +28,8 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
     public static final String SPECIAL_TOKENS_MAP = "special_tokens_map.json";
     public static final String GENERATION_CONFIG = "generation_config.json";
     public static final String MODEL_CONFIG = "config.json";
+    /** Written beside a checkpoint's tokenizer by cpt-model's {@code TokenizerStore}, with the ids it knows. */
+    public static final String TOKENIZER_INFO = "tokenizer_info.json";
 
     public static final SpecialTokens NONE = new SpecialTokens(OptionalInt.empty(), OptionalInt.empty());
 
@@ -34,17 +37,17 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
 
     /** Reads {@code dir}'s files; token names are resolved through {@code dir/tokenizer.json} when they need it. */
     public static SpecialTokens read(Path dir) throws IOException {
-        return read(dir, readIfPresent(dir.resolve(TokenizerStore.HF_FILE)));
+        return read(dir, readIfPresent(dir.resolve(TokenizerIdentity.FILE)));
     }
 
     /** As {@link #read(Path)}, with {@code tokenizer.json} already parsed (missing node when there is none). */
-    static SpecialTokens read(Path dir, JsonNode tokenizerJson) throws IOException {
+    public static SpecialTokens read(Path dir, JsonNode tokenizerJson) throws IOException {
         return new SpecialTokens(find(dir, tokenizerJson, "bos"), find(dir, tokenizerJson, "eos"));
     }
 
     private static OptionalInt find(Path dir, JsonNode tokenizerJson, String which) throws IOException {
         String field = which + "_token";
-        Path tokenizerFile = dir.resolve(TokenizerStore.HF_FILE);
+        Path tokenizerFile = dir.resolve(TokenizerIdentity.FILE);
         // a token name means nothing without the vocabulary it names (a tokenizer.model-only directory)
         for (String name :
                 tokenizerJson.isMissingNode() ? List.<String>of() : List.of(TOKENIZER_CONFIG, SPECIAL_TOKENS_MAP)) {
@@ -58,7 +61,7 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
                                 file + ": " + field + " '" + content + "' is not a token of " + tokenizerFile)));
             }
         }
-        for (String name : List.of(GENERATION_CONFIG, MODEL_CONFIG)) {
+        for (String name : List.of(TOKENIZER_INFO, GENERATION_CONFIG, MODEL_CONFIG)) {
             Path file = dir.resolve(name);
             JsonNode id = readIfPresent(file).path(field + "_id");
             // Llama 3 Instruct's generation_config.json lists every id that ends a turn; the first is end_of_text
@@ -76,7 +79,7 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
         if (tokenizerJson.isMissingNode()) {
             return;
         }
-        int size = HuggingFaceTokenizerAdapter.vocabSizeOf(tokenizerJson);
+        int size = TokenizerIdentity.vocabSizeOf(tokenizerJson);
         if (id < 0 || id >= size) {
             throw new IOException(what + " " + id + " is not one of the " + size + " ids of " + tokenizerFile);
         }
@@ -110,7 +113,7 @@ public record SpecialTokens(OptionalInt bos, OptionalInt eos) {
     }
 
     /** Parses JSON, naming {@code source} when it is not JSON. */
-    static JsonNode parse(byte[] json, String source) throws IOException {
+    public static JsonNode parse(byte[] json, String source) throws IOException {
         try {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {
