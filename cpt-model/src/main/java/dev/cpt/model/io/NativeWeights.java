@@ -58,6 +58,13 @@ public final class NativeWeights {
 
     private static final int BF16_CHUNK = 1 << 20;
 
+    /**
+     * Each exporting thread's bf16 output chunk, reused for every tensor: one per tensor would leave a model's worth of
+     * 1 MiB buffers for the GC (270 MB for SmolLM2-135M's 272 tensors), which shows in the export's peak RSS.
+     */
+    private static final ThreadLocal<ByteBuffer> BF16_OUT =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(BF16_CHUNK).order(ByteOrder.LITTLE_ENDIAN));
+
     private NativeWeights() {}
 
     /** One parameter's source in the file. */
@@ -384,7 +391,7 @@ public final class NativeWeights {
 
     private static void writeRoundedToBfloat16(WritableByteChannel out, ByteBuffer floats) throws IOException {
         ByteBuffer in = floats.order(ByteOrder.nativeOrder());
-        ByteBuffer chunk = ByteBuffer.allocate(BF16_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer chunk = BF16_OUT.get().clear();
         while (in.remaining() >= 4) {
             chunk.putShort(bfloat16(in.getInt()));
             if (!chunk.hasRemaining()) {
