@@ -9,8 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One safetensors file of any size, its header read and checked on {@link #open} and its tensors read one at a time
- * into a caller's buffer, so no more than one tensor's bytes is ever held and files over 2 GiB are fine.
+ * One safetensors file of any size, its header read and checked on {@link #open} and its tensors read one at a time,
+ * whole or a byte range at a time, into a caller's buffer, so no more than that buffer is ever held and neither files
+ * nor tensors over 2 GiB are a problem.
  */
 public final class SafeTensorsFile implements AutoCloseable {
 
