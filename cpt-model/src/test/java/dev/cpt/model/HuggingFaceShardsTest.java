@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cpt.common.io.Dtype;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
@@ -305,6 +306,10 @@ class HuggingFaceShardsTest {
                     Files.write(shard, Arrays.copyOf(good, good.length - 8));
                     return shard;
                 }),
+                damage(
+                        "a tied head that differs from the embeddings",
+                        "differs from model.embed_tokens.weight",
+                        HuggingFaceShardsTest::tieTheHead),
                 damage("tokenizer missing", "is missing", dir -> {
                     Files.delete(dir.resolve(TokenizerStore.INFO_FILE));
                     return dir.resolve(TokenizerStore.HF_FILE);
@@ -326,6 +331,23 @@ class HuggingFaceShardsTest {
 
     private static Arguments damage(String what, String expectedText, Damage damage) {
         return Arguments.of(what, expectedText, damage);
+    }
+
+    /**
+     * Declares llama-tiny's head tied, so its own {@code lm_head.weight} must equal the embeddings, which it does not:
+     * found only after every parameter has been replaced, so the model built so far must still be closed.
+     */
+    private static Path tieTheHead(Path dir) throws IOException {
+        Path config = dir.resolve(LanguageModel.CONFIG_FILE);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode tied = (ObjectNode) json.readTree(config.toFile());
+        assertTrue(tied.remove("tie_word_embeddings").isBoolean());
+        json.writeValue(config.toFile(), tied.put("tie_word_embeddings", true));
+        String shard = json.readTree(dir.resolve(SafeTensorsShards.INDEX_FILE).toFile())
+                .get("weight_map")
+                .get("lm_head.weight")
+                .asText();
+        return dir.resolve(shard);
     }
 
     /** The second shard with its first tensor's dtype renamed in the header. */
