@@ -7,7 +7,9 @@ and the default/linear/llama3 frequency rules, grouped-query attention through r
 heads, the SwiGLU MLP, and a tied or separate output head. Random weights for two tiny configs are saved as Hugging
 Face `model.safetensors` + `config.json`, with a token sequence, the logits computed here, the rotary inverse
 frequencies, and for one training pass (inputs ids[:-1], targets ids[1:], mean cross-entropy) the loss, the global
-gradient norm and the gradients of a few named tensors.
+gradient norm and the gradients of a few named tensors. For the bf16 checks each fixture also gets its weights rounded
+to bf16 by torch (round to nearest even) as `model.bf16.safetensors`, and the float64 logits of those rounded weights
+(`logits.bf16_weights` in expected.safetensors).
 
   llama-tiny: model_type llama, 4 query heads sharing 2 key/value heads, head_dim 8 (not hidden/heads), untied
               lm_head, rope_scaling llama3 whose bands put one frequency in each of its three branches
@@ -20,6 +22,7 @@ Default output: ../resources/fixtures/{llama-tiny,qwen2-tiny} relative to this s
 import json
 import math
 import os
+import struct
 import sys
 
 import torch
@@ -209,6 +212,25 @@ def llama_logits(w, cfg, ids):
     return x @ head.T
 
 
+def write_bf16_safetensors(path, tensors, metadata=None):
+    """safetensors with BF16 tensors: torch's own rounding to bfloat16, stored as the raw 16-bit patterns."""
+    header, offset, blobs = {}, 0, []
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, t in tensors.items():
+        data = t.contiguous().to(torch.bfloat16).view(torch.int16).numpy().astype("<i2").tobytes()
+        header[name] = {"dtype": "BF16", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        offset += len(data)
+        blobs.append(data)
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+
+
 def write_fixture(out, cfg, seed, grad_names):
     os.makedirs(out, exist_ok=True)
     gen = torch.Generator().manual_seed(seed)
@@ -216,18 +238,21 @@ def write_fixture(out, cfg, seed, grad_names):
     ids = torch.randint(0, cfg["vocab_size"], (SEQ_LEN,), generator=gen)
     with torch.no_grad():
         logits = llama_logits(weights, cfg, ids)
+        # bf16 to float64 is exact: these are the logits of exactly the weights model.bf16.safetensors stores
+        logits_bf16 = llama_logits({k: t.to(torch.bfloat16).double() for k, t in weights.items()}, cfg, ids)
     leaves = {k: t.double().requires_grad_(True) for k, t in weights.items()}
     loss = torch.nn.functional.cross_entropy(llama_logits(leaves, cfg, ids[:-1]), ids[1:])
     loss.backward()
     grad_norm = math.sqrt(sum(float((p.grad ** 2).sum()) for p in leaves.values()))
 
     write_safetensors(os.path.join(out, "model.safetensors"), weights, {"format": "pt"})
+    write_bf16_safetensors(os.path.join(out, "model.bf16.safetensors"), weights, {"format": "pt"})
     with open(os.path.join(out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
     # The fixtures' ids are bytes: the project's byte tokenizer, named as its exports name it.
     with open(os.path.join(out, "tokenizer_info.json"), "w") as f:
         json.dump({"name": "byte-utf8", "vocab_size": 256, "type": "byte"}, f, indent=2)
-    expected = {"logits": logits}
+    expected = {"logits": logits, "logits.bf16_weights": logits_bf16}
     expected.update({"grad." + name: leaves[name].grad for name in grad_names})
     write_safetensors(os.path.join(out, "expected.safetensors"), expected)
     with open(os.path.join(out, "expected.json"), "w") as f:
@@ -238,9 +263,10 @@ def write_fixture(out, cfg, seed, grad_names):
             "train_loss": float(loss),
             "train_grad_norm": grad_norm,
             "gradients": grad_names,
+            "bf16_weights_max_logit_change": float((logits_bf16 - logits).abs().max()),
         }, f, indent=1)
     print("wrote", out, "tokens", ids.tolist(), "logit range", float(logits.min()), float(logits.max()),
-          "loss", float(loss))
+          "loss", float(loss), "bf16 weights move logits by", float((logits_bf16 - logits).abs().max()))
 
 
 def main():

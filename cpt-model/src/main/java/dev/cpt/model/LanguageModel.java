@@ -103,16 +103,21 @@ public final class LanguageModel implements AutoCloseable {
      * model.safetensors.index.json} lists; F32, F16 or BF16, held as float32) of a supported family,
      * chosen by {@code config.json}'s {@code model_type}: {@code gpt2} (optional {@code transformer.} prefix),
      * {@code llama}, {@code qwen2} or {@code mistral} (see {@link dev.cpt.model.io.LlamaConfigJson} for the options
-     * refused). Uses its {@code tokenizer.json} when present, else the byte tokenizer (which needs {@code vocab_size
-     * >= 256}).
+     * refused). Uses its {@code tokenizer.json}, or the byte tokenizer where {@code tokenizer_info.json} names it; a
+     * directory with neither is refused.
      */
     public static LanguageModel importHuggingFace(Path dir) throws IOException {
-        return ModelFiles.importHuggingFace(dir);
+        return importHuggingFace(dir, Device.cpu());
+    }
+
+    /** As {@link #importHuggingFace(Path)}, the weights on {@code device}. */
+    public static LanguageModel importHuggingFace(Path dir, Device device) throws IOException {
+        return ModelFiles.importHuggingFace(dir, device);
     }
 
     /** As {@link #importHuggingFace(Path)} with an explicit tokenizer the caller keeps owning. */
     public static LanguageModel importHuggingFace(Path dir, Tokenizer tokenizer) throws IOException {
-        return ModelFiles.importHuggingFace(dir, tokenizer, false);
+        return ModelFiles.importHuggingFace(dir, tokenizer, false, Device.cpu());
     }
 
     // ---------------------------------------------------------------- training and scoring

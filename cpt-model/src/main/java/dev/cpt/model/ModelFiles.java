@@ -98,12 +98,12 @@ final class ModelFiles {
      * or the byte tokenizer where {@code tokenizer_info.json} names it (as this project's exports of byte-level models
      * do). A directory with neither is refused rather than read with a tokenizer it was not trained with.
      */
-    static LanguageModel importHuggingFace(Path dir) throws IOException {
+    static LanguageModel importHuggingFace(Path dir, Device device) throws IOException {
         Path tokFile = dir.resolve(TokenizerStore.HF_FILE);
         if (Files.isRegularFile(tokFile)) {
             HuggingFaceTokenizerAdapter tok = HuggingFaceTokenizerAdapter.load(tokFile);
             try {
-                return importHuggingFace(dir, tok, true);
+                return importHuggingFace(dir, tok, true, device);
             } catch (IOException | RuntimeException e) {
                 tok.close();
                 throw e;
@@ -112,7 +112,7 @@ final class ModelFiles {
         if (Files.isRegularFile(dir.resolve(TokenizerStore.INFO_FILE))) {
             Tokenizer tok = TokenizerStore.read(dir);
             try {
-                return importHuggingFace(dir, tok, tok instanceof AutoCloseable);
+                return importHuggingFace(dir, tok, tok instanceof AutoCloseable, device);
             } catch (IOException | RuntimeException e) {
                 closeQuietly(tok);
                 throw e;
@@ -128,13 +128,14 @@ final class ModelFiles {
      * Config and every weight file's header are checked before the model is built, the weights against the model's
      * parameters before any is replaced; on any error the model is closed and the error names the file at fault.
      */
-    static LanguageModel importHuggingFace(Path dir, Tokenizer tokenizer, boolean owns) throws IOException {
+    static LanguageModel importHuggingFace(Path dir, Tokenizer tokenizer, boolean owns, Device device)
+            throws IOException {
         long start = System.nanoTime();
         DecoderConfig config = DecoderConfigJson.read(dir.resolve(CONFIG_FILE));
         tokenizer.requireFits(config.vocabSize(), dir.resolve(tokenizerFile(tokenizer)));
         try (SafeTensorsShards weights = SafeTensorsShards.open(dir)) {
             LanguageModel model =
-                    new LanguageModel(config, tokenizer, owns, () -> CausalDecoder.allocate(config, Device.cpu()));
+                    new LanguageModel(config, tokenizer, owns, () -> CausalDecoder.allocate(config, device));
             try {
                 model.decoder().importWeights(weights);
             } catch (IOException | RuntimeException e) {

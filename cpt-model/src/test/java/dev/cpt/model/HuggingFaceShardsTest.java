@@ -1,29 +1,37 @@
 package dev.cpt.model;
 
 import static dev.cpt.model.HuggingFaceInteropTest.assertLogitsEqual;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cpt.common.io.Dtype;
 import dev.cpt.common.io.SafeTensors;
 import dev.cpt.common.io.SafeTensors.Tensor;
+import dev.cpt.common.io.SafeTensorsFile;
 import dev.cpt.common.io.SafeTensorsShards;
+import dev.cpt.common.io.TensorEntry;
 import dev.cpt.model.io.DecoderConfigJson;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.model.tokenizer.TokenizerStore;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Sharded and half-precision Hugging Face directories, both ways, and the errors a damaged one gives. */
@@ -102,6 +110,39 @@ class HuggingFaceShardsTest {
                             .readTree(again.resolve(LanguageModel.CONFIG_FILE).toFile())
                             .get("torch_dtype")
                             .asText());
+        }
+    }
+
+    /**
+     * The float32 fixture exported as sharded BF16 stores, tensor for tensor, the bits torch's own rounding gave
+     * ({@code model.bf16.safetensors}, make_llama_fixture.py), and re-imports to the logits of those weights exactly.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama-tiny", "qwen2-tiny"})
+    void bfloat16ExportStoresTorchsRoundingAndReimportsAsThatModel(String name) throws Exception {
+        Path exported = tmp.resolve("exported");
+        try (LanguageModel model = LanguageModel.importHuggingFace(fixture(name))) {
+            model.exportHuggingFace(exported, Dtype.BF16, TINY_SHARDS);
+        }
+        assertTrue(shardCount(exported) >= 2, "shards: " + shardCount(exported));
+        try (SafeTensorsShards mine = SafeTensorsShards.open(exported);
+                SafeTensorsFile torch = SafeTensorsFile.open(fixture(name).resolve("model.bf16.safetensors"))) {
+            assertEquals(torch.tensors().keySet(), mine.tensors().keySet());
+            for (TensorEntry t : torch.tensors().values()) {
+                TensorEntry m = mine.tensors().get(t.name());
+                assertEquals(Dtype.BF16, m.dtype(), t.name());
+                assertArrayEquals(t.shape(), m.shape(), t.name());
+                ByteBuffer expected = ByteBuffer.allocate((int) t.byteSize());
+                torch.read(t, expected);
+                ByteBuffer actual = ByteBuffer.allocate((int) m.byteSize());
+                mine.read(t.name(), actual);
+                assertEquals(expected, actual, t.name() + " differs from torch's bf16 rounding");
+            }
+        }
+        Path torchBf16 = LlamaFixtureTest.Fixture.read(name).copy(tmp, Dtype.BF16, false);
+        try (LanguageModel fromExport = LanguageModel.importHuggingFace(exported);
+                LanguageModel fromTorch = LanguageModel.importHuggingFace(torchBf16)) {
+            assertLogitsEqual(fromTorch.logits(PROBE), fromExport.logits(PROBE));
         }
     }
 
@@ -186,6 +227,7 @@ class HuggingFaceShardsTest {
     private static void assertRefusedNaming(Path dir, String expectedFile, String expectedText) {
         int before = liveNativeArrays();
         IOException e = assertThrows(IOException.class, () -> LanguageModel.importHuggingFace(dir));
+        System.out.println("refused: " + e.getMessage());
         assertTrue(e.getMessage().contains(expectedFile), e.getMessage());
         assertTrue(e.getMessage().contains(expectedText), e.getMessage());
         assertEquals(before, liveNativeArrays(), "arrays left alive by the failed import");
@@ -198,54 +240,131 @@ class HuggingFaceShardsTest {
         }
     }
 
-    @Test
-    void aMissingShardIsNamed() throws Exception {
-        Path dir = shardedLlama();
-        Path shard = secondShard(dir);
-        Files.delete(shard);
-        assertRefusedNaming(dir, shard.getFileName().toString(), "missing");
+    /** Damages a sharded llama-tiny directory and returns the file the error must name, by its path. */
+    @FunctionalInterface
+    interface Damage {
+        Path apply(Path dir) throws Exception;
     }
 
-    @Test
-    void aTensorOfTheWrongShapeIsNamedWithItsShard() throws Exception {
-        Path dir = shardedLlama();
-        Path shard = secondShard(dir);
-        Map<String, Tensor> tensors =
-                new LinkedHashMap<>(SafeTensors.read(shard).tensors());
-        String first = tensors.keySet().iterator().next();
-        Tensor t = tensors.get(first);
-        // same bytes, one flat dimension: only the shape is wrong
-        tensors.put(first, new Tensor(new long[] {t.data().length}, t.data()));
-        SafeTensors.write(shard, tensors, Map.of("format", "pt"));
-        assertRefusedNaming(dir, shard.getFileName().toString(), "shape");
+    static Stream<Arguments> damagedDirectories() {
+        return Stream.of(
+                damage("unknown model_type", "model_type bert", dir -> {
+                    Path config = dir.resolve(LanguageModel.CONFIG_FILE);
+                    Files.writeString(config, Files.readString(config).replace("\"llama\"", "\"bert\""));
+                    return config;
+                }),
+                damage("config.json not JSON", "not valid JSON", dir -> {
+                    Path config = dir.resolve(LanguageModel.CONFIG_FILE);
+                    Files.writeString(config, "{\"model_type\": \"llama\",");
+                    return config;
+                }),
+                damage("missing shard", "missing", dir -> {
+                    Path shard = secondShard(dir);
+                    Files.delete(shard);
+                    return shard;
+                }),
+                damage("index not JSON", "not valid JSON", dir -> {
+                    Files.writeString(dir.resolve(SafeTensorsShards.INDEX_FILE), "{\"weight_map\": ");
+                    return dir.resolve(SafeTensorsShards.INDEX_FILE);
+                }),
+                damage("index maps a tensor to a shard without it", "has no tensor model.extra.weight", dir -> {
+                    Path index = dir.resolve(SafeTensorsShards.INDEX_FILE);
+                    Path shard = secondShard(dir);
+                    Files.writeString(
+                            index,
+                            Files.readString(index)
+                                    .replace(
+                                            "\"weight_map\" : {",
+                                            "\"weight_map\" : {\"model.extra.weight\": \"" + shard.getFileName()
+                                                    + "\","));
+                    return shard;
+                }),
+                damage("tensor of the wrong shape", "shape", dir -> {
+                    Path shard = secondShard(dir);
+                    Map<String, Tensor> tensors =
+                            new LinkedHashMap<>(SafeTensors.read(shard).tensors());
+                    String first = tensors.keySet().iterator().next();
+                    Tensor t = tensors.get(first);
+                    // same bytes, one flat dimension: only the shape is wrong
+                    tensors.put(first, new Tensor(new long[] {t.data().length}, t.data()));
+                    SafeTensors.write(shard, tensors, Map.of("format", "pt"));
+                    return shard;
+                }),
+                // same element size as F32, so only the dtype is wrong, not the offsets
+                damage("dtype I32", "dtype I32", dir -> retype(dir, "I32")),
+                // eight bytes an element: the dtype is refused before the offsets are measured against it
+                damage("dtype I64", "dtype I64", dir -> retype(dir, "I64")),
+                damage("dtype F64", "dtype F64", dir -> retype(dir, "F64")),
+                damage("truncated header", "truncated", dir -> {
+                    Path shard = secondShard(dir);
+                    Files.write(shard, Arrays.copyOf(Files.readAllBytes(shard), 40));
+                    return shard;
+                }),
+                damage("truncated data", "truncated", dir -> {
+                    Path shard = secondShard(dir);
+                    byte[] good = Files.readAllBytes(shard);
+                    Files.write(shard, Arrays.copyOf(good, good.length - 8));
+                    return shard;
+                }),
+                damage(
+                        "a tied head that differs from the embeddings",
+                        "differs from model.embed_tokens.weight",
+                        HuggingFaceShardsTest::tieTheHead),
+                damage("tokenizer missing", "is missing", dir -> {
+                    Files.delete(dir.resolve(TokenizerStore.INFO_FILE));
+                    return dir.resolve(TokenizerStore.HF_FILE);
+                }),
+                damage("tokenizer with more ids than vocab_size", "more than the model's vocab_size 300", dir -> {
+                    // the shipped byte-level BPE has 2,048 ids; llama-tiny's embedding has 300 rows
+                    Path bpe = Path.of(HuggingFaceShardsTest.class
+                                    .getResource("/tokenizers/byte-level-bpe/tokenizer.json")
+                                    .toURI())
+                            .getParent();
+                    try (var files = Files.list(bpe)) {
+                        for (Path f : files.toList()) {
+                            Files.copy(f, dir.resolve(f.getFileName()));
+                        }
+                    }
+                    return dir.resolve(TokenizerStore.HF_FILE);
+                }));
     }
 
-    @Test
-    void anUnsupportedDtypeIsNamedWithItsShard() throws Exception {
-        Path dir = shardedLlama();
+    private static Arguments damage(String what, String expectedText, Damage damage) {
+        return Arguments.of(what, expectedText, damage);
+    }
+
+    /**
+     * Declares llama-tiny's head tied, so its own {@code lm_head.weight} must equal the embeddings, which it does not:
+     * found only after every parameter has been replaced, so the model built so far must still be closed.
+     */
+    private static Path tieTheHead(Path dir) throws IOException {
+        Path config = dir.resolve(LanguageModel.CONFIG_FILE);
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode tied = (ObjectNode) json.readTree(config.toFile());
+        assertTrue(tied.remove("tie_word_embeddings").isBoolean());
+        json.writeValue(config.toFile(), tied.put("tie_word_embeddings", true));
+        String shard = json.readTree(dir.resolve(SafeTensorsShards.INDEX_FILE).toFile())
+                .get("weight_map")
+                .get("lm_head.weight")
+                .asText();
+        return dir.resolve(shard);
+    }
+
+    /** The second shard with its first tensor's dtype renamed in the header. */
+    private static Path retype(Path dir, String dtype) throws IOException {
         Path shard = secondShard(dir);
         String bytes = new String(Files.readAllBytes(shard), StandardCharsets.ISO_8859_1);
-        Files.write(shard, bytes.replaceFirst("\"F32\"", "\"I32\"").getBytes(StandardCharsets.ISO_8859_1));
-        assertRefusedNaming(dir, shard.getFileName().toString(), "dtype I32");
+        Files.write(shard, bytes.replaceFirst("\"F32\"", "\"" + dtype + "\"").getBytes(StandardCharsets.ISO_8859_1));
+        return shard;
     }
 
-    @Test
-    void truncatedHeaderOrDataIsNamed() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damagedDirectories")
+    void aDamagedDirectoryIsRefusedNamingTheFileWithNothingLeftLoaded(String what, String expectedText, Damage damage)
+            throws Exception {
         Path dir = shardedLlama();
-        Path shard = secondShard(dir);
-        byte[] good = Files.readAllBytes(shard);
-        Files.write(shard, Arrays.copyOf(good, 40));
-        assertRefusedNaming(dir, shard.getFileName().toString(), "truncated");
-        Files.write(shard, Arrays.copyOf(good, good.length - 8));
-        assertRefusedNaming(dir, shard.getFileName().toString(), "truncated");
-    }
-
-    @Test
-    void anUnknownModelTypeIsNamed() throws Exception {
-        Path dir = shardedLlama();
-        Path config = dir.resolve(LanguageModel.CONFIG_FILE);
-        Files.writeString(config, Files.readString(config).replace("\"llama\"", "\"bert\""));
-        assertRefusedNaming(dir, LanguageModel.CONFIG_FILE, "bert");
+        Path file = damage.apply(dir);
+        assertRefusedNaming(dir, file.toString(), expectedText);
     }
 
     /** Round to nearest even at bf16's 8 significant bits, as libtorch does (no NaN in these weights). */

@@ -11,7 +11,8 @@ public interface TrainerConfig {
     String runId();
 
     /**
-     * Weights a new run continues from: a checkpoint directory of this project or a Hugging Face GPT-2 directory.
+     * Weights a new run continues from: a checkpoint directory of this project or a Hugging Face directory of a GPT-2
+     * or Llama-family model, whole or sharded (see {@code BaseModel}).
      * Unset: the run starts from freshly initialised weights of the {@link #model()} size.
      */
     java.util.Optional<String> baseCheckpoint();

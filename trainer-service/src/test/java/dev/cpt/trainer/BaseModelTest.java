@@ -2,15 +2,19 @@ package dev.cpt.trainer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import dev.cpt.common.io.Dtype;
+import dev.cpt.common.io.SafeTensorsShards;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.LlamaConfig;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -59,6 +63,46 @@ class BaseModelTest {
         }
     }
 
+    @Test
+    void aShardedHuggingFaceDirectoryLoadsAsTheBase() throws Exception {
+        LlamaConfig llama = LlamaConfig.tiny(256);
+        Path sharded = dir.resolve("sharded");
+        double[] expected;
+        try (LanguageModel m = LanguageModel.create(llama, 7, Device.cpu())) {
+            expected = m.sequenceLosses(PROBE);
+            // shards of 64 KiB: the tiny model's tensors spread over several files
+            m.exportHuggingFace(sharded, Dtype.F32, 64 * 1024);
+        }
+        assertTrue(Files.isRegularFile(sharded.resolve(SafeTensorsShards.INDEX_FILE)));
+        assertFalse(Files.exists(sharded.resolve(SafeTensorsShards.SINGLE_FILE)));
+        try (LanguageModel base = BaseModel.load(sharded, Device.cpu())) {
+            assertEquals(llama, base.decoderConfig());
+            assertArrayEquals(expected, base.sequenceLosses(PROBE), 0);
+        }
+    }
+
+    @Test
+    void aShardedDirectoryMissingAShardIsRefusedNamingIt() throws Exception {
+        Path sharded = dir.resolve("sharded");
+        try (LanguageModel m = LanguageModel.create(LlamaConfig.tiny(256), 7, Device.cpu())) {
+            m.exportHuggingFace(sharded, Dtype.F32, 64 * 1024);
+        }
+        Path shard = sharded.resolve("model-00002-of-" + shardTotal(sharded) + ".safetensors");
+        Files.delete(shard);
+        var e = assertThrows(UncheckedIOException.class, () -> BaseModel.load(sharded, Device.cpu()));
+        assertTrue(e.getMessage().contains(shard.toString()), e.getMessage());
+    }
+
+    private static String shardTotal(Path dir) throws Exception {
+        try (var files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("model-00001-of-"))
+                    .findFirst()
+                    .orElseThrow()
+                    .substring("model-00001-of-".length(), "model-00001-of-".length() + 5);
+        }
+    }
+
     private static TrainingBatch batch(int[] tokens) {
         return new TrainingBatch(
                 "b",
@@ -74,5 +118,6 @@ class BaseModelTest {
         Files.writeString(dir.resolve("notes.txt"), "not a model");
         var e = assertThrows(IllegalArgumentException.class, () -> BaseModel.load(dir, Device.cpu()));
         assertTrue(e.getMessage().contains("neither a checkpoint"), e.getMessage());
+        assertTrue(e.getMessage().contains(SafeTensorsShards.INDEX_FILE), e.getMessage());
     }
 }

@@ -9,8 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One safetensors file of any size, its header read and checked on {@link #open} and its tensors read one at a time
- * into a caller's buffer, so no more than one tensor's bytes is ever held and files over 2 GiB are fine.
+ * One safetensors file of any size, its header read and checked on {@link #open} and its tensors read one at a time,
+ * whole or a byte range at a time, into a caller's buffer, so no more than that buffer is ever held and neither files
+ * nor tensors over 2 GiB are a problem.
  */
 public final class SafeTensorsFile implements AutoCloseable {
 
@@ -55,12 +56,24 @@ public final class SafeTensorsFile implements AutoCloseable {
      * leave room for {@link TensorEntry#byteSize()} bytes; on return the buffer is flipped to exactly those bytes.
      */
     public void read(TensorEntry tensor, ByteBuffer into) throws IOException {
-        if (into.remaining() < tensor.byteSize()) {
-            throw new IllegalArgumentException(
-                    "buffer of " + into.remaining() + " bytes cannot hold " + tensor + " (" + tensor.byteSize() + ")");
+        read(tensor, 0, tensor.byteSize(), into);
+    }
+
+    /**
+     * Reads {@code length} bytes of {@code tensor} starting {@code offset} bytes into it, as {@link #read(TensorEntry,
+     * ByteBuffer)} does: a tensor too large for one buffer (over 2 GiB) is read in such ranges.
+     */
+    public void read(TensorEntry tensor, long offset, long length, ByteBuffer into) throws IOException {
+        if (offset < 0 || length < 0 || offset + length > tensor.byteSize()) {
+            throw new IllegalArgumentException("bytes [" + offset + ", " + (offset + length) + ") are outside " + tensor
+                    + " (" + tensor.byteSize() + " bytes)");
         }
-        into.limit(into.position() + (int) tensor.byteSize());
-        SafeTensorsHeader.readFully(channel, into, header.dataStart() + tensor.begin(), path);
+        if (into.remaining() < length) {
+            throw new IllegalArgumentException(
+                    "buffer of " + into.remaining() + " bytes cannot hold " + length + " bytes of " + tensor);
+        }
+        into.limit(into.position() + (int) length);
+        SafeTensorsHeader.readFully(channel, into, header.dataStart() + tensor.begin() + offset, path);
         into.flip();
     }
 

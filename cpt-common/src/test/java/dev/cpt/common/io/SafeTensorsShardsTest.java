@@ -68,6 +68,25 @@ class SafeTensorsShardsTest {
     }
 
     @Test
+    void aTensorIsReadInByteRangesAsLargeTensorsAre() throws Exception {
+        writeF32(tmp, tensors(), 1000);
+        try (SafeTensorsFile file = SafeTensorsFile.open(tmp.resolve("model.safetensors"))) {
+            TensorEntry c = file.tensors().get("c");
+            // floats 3..6 of c, after a byte of the buffer already used
+            ByteBuffer buf = ByteBuffer.allocate(17).order(ByteOrder.LITTLE_ENDIAN);
+            buf.put((byte) 0x7F);
+            file.read(c, 12, 16, buf);
+            assertEquals(0x7F, buf.get());
+            float[] got = new float[4];
+            buf.slice().order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(got);
+            assertArrayEquals(new float[] {3, 4, 5, 6}, got);
+            assertThrows(IllegalArgumentException.class, () -> file.read(c, 36, 8, ByteBuffer.allocate(8)));
+            assertThrows(IllegalArgumentException.class, () -> file.read(c, -4, 4, ByteBuffer.allocate(4)));
+            assertThrows(IllegalArgumentException.class, () -> file.read(c, 0, 8, ByteBuffer.allocate(4)));
+        }
+    }
+
+    @Test
     void aboveTheLimitShardsWithATransformersIndex() throws Exception {
         // a and b fit in 40 bytes together; c alone fills the second shard
         List<String> written = writeF32(tmp, tensors(), 40);

@@ -8,6 +8,8 @@ import dev.cpt.model.RopeScaling;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.LlamaConfigJson;
 import dev.cpt.model.io.NativeWeights;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,6 +17,7 @@ import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -36,6 +39,7 @@ public final class HfImportBenchmark {
 
     private static final double GOAL = 1.5;
     private static final int CHUNK = 1 << 20;
+    private static final int[][] PROBE = {{1, 2, 3, 4}};
 
     private HfImportBenchmark() {}
 
@@ -93,7 +97,26 @@ public final class HfImportBenchmark {
                         true,
                         true,
                         false);
-            default -> throw new IllegalArgumentException("shape must be smollm2-135m or qwen2.5-0.5b");
+            // one layer around Llama-3-70B's embedding, 128256 x 8192: 4.2 GB as float32, a single tensor over 2 GiB
+            case "llama3-70b-embedding" ->
+                new LlamaConfig(
+                        LlamaConfig.LLAMA,
+                        128256,
+                        8192,
+                        8192,
+                        1024,
+                        1,
+                        64,
+                        8,
+                        128,
+                        1e-5f,
+                        500_000,
+                        new RopeScaling.None(),
+                        true,
+                        false,
+                        false);
+            default ->
+                throw new IllegalArgumentException("shape must be smollm2-135m, qwen2.5-0.5b or llama3-70b-embedding");
         };
     }
 
@@ -102,6 +125,8 @@ public final class HfImportBenchmark {
         List<SafeTensorsWriter.Source> tensors = tensorsOf(c);
         List<String> files = SafeTensorsWriter.write(dir, tensors, Dtype.BF16, maxShardBytes, Map.of("format", "pt"));
         LlamaConfigJson.write(dir.resolve(LanguageModel.CONFIG_FILE), c);
+        // random weights have no tokenizer of their own: the byte tokenizer's ids all fit these vocabularies
+        TokenizerStore.write(ByteTokenizer.INSTANCE, dir);
         System.out.printf(Locale.ROOT, "wrote %s: %d tensors in %s%n", dir, tensors.size(), files);
     }
 
@@ -191,12 +216,14 @@ public final class HfImportBenchmark {
         Thread.sleep(500);
         long before = resetPeak();
         long start = System.nanoTime();
+        Path export = dir.resolveSibling(dir.getFileName() + "-export");
+        float[][][] logits;
         try (LanguageModel model = LanguageModel.importHuggingFace(dir)) {
             double seconds = (System.nanoTime() - start) / 1e9;
             long after = status("VmRSS");
             long peak = status("VmHWM");
             long held = model.parameterCount() * NativeWeights.HELD.getNumOfBytes();
-            float[][][] logits = model.logits(new int[][] {{1, 2, 3, 4}});
+            logits = model.logits(PROBE);
             boolean finite = Float.isFinite(logits[0][3][0]);
             double growth = (double) (peak - before) / held;
             System.out.printf(
@@ -217,7 +244,15 @@ public final class HfImportBenchmark {
                     GOAL,
                     growth <= GOAL,
                     finite);
-            measureExport(model, dir.resolveSibling(dir.getFileName() + "-export"), maxShardBytes);
+            measureExport(model, export, maxShardBytes);
+        }
+        // bf16 -> float32 -> bf16 loses nothing, so the export must read back as the very same model
+        try (LanguageModel again = LanguageModel.importHuggingFace(export)) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "RESULT reimport dir=%s logits_identical=%s%n",
+                    export.getFileName(),
+                    Arrays.deepEquals(logits, again.logits(PROBE)));
         }
     }
 

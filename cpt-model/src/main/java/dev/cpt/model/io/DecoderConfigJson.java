@@ -1,5 +1,6 @@
 package dev.cpt.model.io;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.cpt.model.DecoderConfig;
@@ -20,9 +21,15 @@ public final class DecoderConfigJson {
 
     private DecoderConfigJson() {}
 
+    /** Reads {@code file}; every error names it by its path, so a message tells which directory is at fault. */
     public static DecoderConfig read(Path file) throws IOException {
-        JsonNode n = JSON.readTree(file.toFile());
-        String source = String.valueOf(file.getFileName());
+        String source = file.toString();
+        JsonNode n;
+        try {
+            n = JSON.readTree(file.toFile());
+        } catch (JsonProcessingException e) {
+            throw new IOException(source + ": not valid JSON: " + e.getOriginalMessage(), e);
+        }
         if (n == null || !n.isObject()) {
             throw new IOException(source + " is not a JSON object");
         }

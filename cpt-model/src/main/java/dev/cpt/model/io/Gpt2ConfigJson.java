@@ -41,21 +41,20 @@ public final class Gpt2ConfigJson {
     public static GptConfig read(Path file) throws IOException {
         JsonNode n = JSON.readTree(file.toFile());
         if (n == null || !n.isObject()) {
-            throw new IOException(file.getFileName() + " is not a JSON object");
+            throw new IOException(file + " is not a JSON object");
         }
         int nEmbd = requiredInt(n, "n_embd", file);
         JsonNode inner = n.get("n_inner");
         if (inner != null && !inner.isNull() && inner.asInt() != 4 * nEmbd) {
-            throw new IOException(
-                    file.getFileName() + ": n_inner=" + inner.asInt() + " unsupported (must be 4*n_embd)");
+            throw new IOException(file + ": n_inner=" + inner.asInt() + " unsupported (must be 4*n_embd)");
         }
         JsonNode act = n.get("activation_function");
         if (act != null
                 && !act.isNull()
                 && !act.asText().equals("gelu_new")
                 && !act.asText().equals("gelu_pytorch_tanh")) {
-            throw new IOException(file.getFileName() + ": activation_function " + act.asText()
-                    + " unsupported (GELU tanh approximation only)");
+            throw new IOException(
+                    file + ": activation_function " + act.asText() + " unsupported (GELU tanh approximation only)");
         }
         double eps = n.has("layer_norm_epsilon") ? n.get("layer_norm_epsilon").asDouble() : 1e-5;
         return new GptConfig(
@@ -70,7 +69,7 @@ public final class Gpt2ConfigJson {
     private static int requiredInt(JsonNode n, String key, Path file) throws IOException {
         JsonNode v = n.get(key);
         if (v == null || !v.canConvertToInt() || !v.isIntegralNumber()) {
-            throw new IOException(file.getFileName() + ": missing integer " + key);
+            throw new IOException(file + ": missing integer " + key);
         }
         return v.asInt();
     }

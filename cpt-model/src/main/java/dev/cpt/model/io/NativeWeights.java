@@ -2,6 +2,7 @@ package dev.cpt.model.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -29,9 +30,11 @@ import java.util.function.UnaryOperator;
 
 /**
  * Moves weights between safetensors files and a model's parameters without Java float arrays. On import each tensor
- * is read into one reusable direct buffer, handed to libtorch, converted to float32 there into libtorch-owned memory
- * and swapped into its parameter; nothing is swapped before the whole file has been checked against the parameters.
- * On export each parameter is converted and written as it goes.
+ * is staged, in runs of whole rows along its first dimension of at most {@link #CHUNK_BYTES}, through one reusable
+ * direct buffer into a float32 array that libtorch allocated at the tensor's full size, which is then swapped into its
+ * parameter; nothing is swapped before the whole file has been checked against the parameters. On export each
+ * parameter is converted and written as it goes, in runs of rows of the same size. So no tensor meets a {@code
+ * ByteBuffer}'s or DJL's 2 GiB limit whole, and an import's peak is the weights plus one run.
  *
  * <p>F32 and F16 go to and from libtorch as stored. BF16 never reaches libtorch: DJL 0.35.1 aborts the JVM on any
  * bfloat16 tensor (creating one from a buffer, or {@code toType(BFLOAT16)}), so bf16 is widened to float32 in the
@@ -43,7 +46,24 @@ public final class NativeWeights {
     /** The dtype imported weights are held in, whatever the file stores: training and AdamW's fused kernel are float32. */
     public static final DataType HELD = DataType.FLOAT32;
 
+    /**
+     * The most bytes of a tensor staged on import (as stored; bf16 as the float32 it is widened to) or taken from a
+     * parameter on export (float32) at a time: 64 MiB keeps the staging small beside any real model while each run is
+     * still one large copy.
+     */
+    static final long CHUNK_BYTES = 64L << 20;
+
+    /** A staging buffer's limit: it is one {@code ByteBuffer}, and DJL counts a tensor's elements in an int. */
+    private static final long MAX_STAGING_BYTES = Integer.MAX_VALUE - 8;
+
     private static final int BF16_CHUNK = 1 << 20;
+
+    /**
+     * Each exporting thread's bf16 output chunk, reused for every tensor: one per tensor would leave a model's worth of
+     * 1 MiB buffers for the GC (270 MB for SmolLM2-135M's 272 tensors), which shows in the export's peak RSS.
+     */
+    private static final ThreadLocal<ByteBuffer> BF16_OUT =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocate(BF16_CHUNK).order(ByteOrder.LITTLE_ENDIAN));
 
     private NativeWeights() {}
 
@@ -65,7 +85,7 @@ public final class NativeWeights {
         List<TensorEntry> read = new ArrayList<>();
         loads.forEach(l -> read.add(file.tensors().get(l.tensor())));
         binding.mustEqual().keySet().forEach(copy -> read.add(file.tensors().get(copy)));
-        ByteBuffer staging = staging(read);
+        ByteBuffer staging = staging(read, CHUNK_BYTES);
         try {
             for (Load l : loads) {
                 NDArray target = parameters.get(l.parameter()).getArray();
@@ -141,65 +161,135 @@ public final class NativeWeights {
             throw new IOException(file + ": tensor " + e.name() + " has shape " + Arrays.toString(e.shape())
                     + ", expected " + Arrays.toString(expected));
         }
-        // one ByteBuffer holds a tensor while libtorch takes it over, and DJL counts elements in an int
-        if (stagingBytes(e) > Integer.MAX_VALUE - 8) {
-            throw new IOException(file + ": tensor " + e.name() + " needs " + stagingBytes(e)
-                    + " bytes as float32 or as stored; single tensors over 2 GiB are not supported");
+        // a tensor is staged a whole number of rows at a time: one row must fit the staging buffer
+        if (rowStagingBytes(e) > MAX_STAGING_BYTES) {
+            throw new IOException(file + ": tensor " + e.name() + " " + Arrays.toString(e.shape()) + " has rows of "
+                    + rowStagingBytes(e) + " bytes as staged; rows over 2 GiB are not supported");
         }
     }
 
-    /** Bytes the staging buffer needs for {@code e}: as stored, or as float32 for bf16, which is widened in it. */
-    private static long stagingBytes(TensorEntry e) {
-        return e.dtype() == Dtype.BF16 ? e.elementCount() * Float.BYTES : e.byteSize();
+    /** Bytes per element in the staging buffer: as stored, or as float32 for bf16, which is widened in it. */
+    private static int stagingElementBytes(TensorEntry e) {
+        return e.dtype() == Dtype.BF16 ? Float.BYTES : e.dtype().bytes();
     }
 
-    /** One staging buffer for the largest of {@code entries} (each checked to fit first), reused for all of them. */
-    private static ByteBuffer staging(Collection<TensorEntry> entries) {
-        long largest =
-                entries.stream().mapToLong(NativeWeights::stagingBytes).max().orElse(0);
+    /** Elements of one row along the first dimension (the whole tensor for a scalar, which has no rows). */
+    private static long rowElements(long[] shape) {
+        long n = 1;
+        for (int d = 1; d < shape.length; d++) {
+            n *= shape[d];
+        }
+        return n;
+    }
+
+    private static long rowStagingBytes(TensorEntry e) {
+        return rowElements(e.shape()) * stagingElementBytes(e);
+    }
+
+    /** Rows staged at a time: as many as {@code chunkBytes} holds, at least one, at most the tensor's. */
+    private static long rowsPerChunk(TensorEntry e, long chunkBytes) {
+        long rows = e.shape().length == 0 ? 1 : e.shape()[0];
+        long perChunk = Math.max(1, chunkBytes / Math.max(1, rowStagingBytes(e)));
+        return Math.max(1, Math.min(rows, perChunk));
+    }
+
+    /** One staging buffer for the largest run of rows of any of {@code entries} (each checked to fit first). */
+    static ByteBuffer staging(Collection<TensorEntry> entries, long chunkBytes) {
+        long largest = entries.stream()
+                .mapToLong(e -> rowsPerChunk(e, chunkBytes) * rowStagingBytes(e))
+                .max()
+                .orElse(0);
         return ByteBuffer.allocateDirect((int) largest).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     private static NDArray read(
             SafeTensorsShards file, String tensor, boolean transposed, ByteBuffer staging, NDManager manager)
             throws IOException {
-        return read(file.fileHolding(tensor), file.tensors().get(tensor), transposed, staging, manager);
+        return read(file.fileHolding(tensor), file.tensors().get(tensor), transposed, staging, manager, CHUNK_BYTES);
     }
 
-    /** A float32, libtorch-owned, model-layout copy of one stored tensor. */
-    private static NDArray read(
-            SafeTensorsFile file, TensorEntry e, boolean transposed, ByteBuffer staging, NDManager manager)
+    /**
+     * A float32, libtorch-owned, model-layout copy of one stored tensor, staged {@code chunkBytes} at a time through
+     * {@code staging}, which must hold that much: the whole array is allocated first and each run of rows copied into
+     * its slice, so the copy does not depend on the run length.
+     */
+    static NDArray read(
+            SafeTensorsFile file,
+            TensorEntry e,
+            boolean transposed,
+            ByteBuffer staging,
+            NDManager manager,
+            long chunkBytes)
             throws IOException {
+        long[] shape = e.shape();
+        if (shape.length == 0) {
+            try (NDArray scalar = staged(file, e, 0, 1, new Shape(), staging, manager)) {
+                return scalar.duplicate();
+            }
+        }
+        long[] modelShape = transposed ? new long[] {shape[1], shape[0]} : shape;
+        NDArray full = manager.create(new Shape(modelShape), HELD);
+        try {
+            long rows = shape[0];
+            long step = rowsPerChunk(e, chunkBytes);
+            for (long r = 0; r < rows; r += step) {
+                long n = Math.min(step, rows - r);
+                long[] runShape = shape.clone();
+                runShape[0] = n;
+                try (NDArray run = staged(file, e, r, n, new Shape(runShape), staging, manager)) {
+                    if (transposed) {
+                        // stored rows r..r+n are the model layout's columns r..r+n
+                        try (NDArray columns = run.transpose()) {
+                            full.set(new NDIndex().addAllDim().addSliceDim(r, r + n), columns);
+                        }
+                    } else {
+                        full.set(new NDIndex().addSliceDim(r, r + n), run);
+                    }
+                }
+            }
+            return full;
+        } catch (IOException | RuntimeException ex) {
+            full.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Rows {@code [row, row + rows)} of {@code e} as float32 of shape {@code shape}: for F32 and BF16 (widened in place)
+     * an array over {@code staging} itself, valid only until the buffer is reused, so the caller copies it out and
+     * closes it first; for F16 a converted copy.
+     */
+    private static NDArray staged(
+            SafeTensorsFile file,
+            TensorEntry e,
+            long row,
+            long rows,
+            Shape shape,
+            ByteBuffer staging,
+            NDManager manager)
+            throws IOException {
+        long perRow = rowElements(e.shape());
+        long first = row * perRow;
+        long n = rows * perRow;
         staging.clear();
-        DataType stagedAs = DataType.FLOAT32;
         if (e.dtype() == Dtype.BF16) {
             // the stored halves fill the buffer's upper half and are widened from the front: write 4i never passes
             // read 2n + 2i
-            long n = e.elementCount();
             staging.position((int) (2 * n));
-            file.read(e, staging);
+            file.read(e, 2 * first, 2 * n, staging);
             for (int i = 0; i < n; i++) {
                 staging.putInt(4 * i, (staging.getShort((int) (2 * n) + 2 * i) & 0xFFFF) << 16);
             }
             staging.position(0).limit((int) (4 * n));
-        } else {
-            file.read(e, staging);
-            stagedAs = e.dtype() == Dtype.F16 ? DataType.FLOAT16 : DataType.FLOAT32;
+            return manager.create(staging, shape, HELD);
         }
-        NDArray f32;
-        // from_blob over the staging buffer: copied out (duplicate or toType) before the buffer is reused
-        try (NDArray stored = manager.create(staging, new Shape(e.shape()), stagedAs)) {
-            f32 = stagedAs == HELD ? stored.duplicate() : stored.toType(HELD, true);
+        file.read(e, first * e.dtype().bytes(), n * e.dtype().bytes(), staging);
+        if (e.dtype() == Dtype.F16) {
+            try (NDArray half = manager.create(staging, shape, DataType.FLOAT16)) {
+                return half.toType(HELD, true);
+            }
         }
-        if (!transposed) {
-            return f32;
-        }
-        // flatten copies the transposed view into contiguous memory, which the reshape then views
-        try (NDArray fileLayout = f32;
-                NDArray view = fileLayout.transpose();
-                NDArray flat = view.flatten()) {
-            return flat.reshape(e.shape()[1], e.shape()[0]);
-        }
+        return manager.create(staging, shape, HELD);
     }
 
     /**
@@ -221,11 +311,11 @@ public final class NativeWeights {
             checkShape(file.path(), e, fileShape(p.getArray(), transposedOnDisk.test(parameterOf.apply(e.name()))));
         }
         Map<String, NDArray> out = new LinkedHashMap<>();
-        ByteBuffer staging = staging(file.tensors().values());
+        ByteBuffer staging = staging(file.tensors().values(), CHUNK_BYTES);
         try {
             for (TensorEntry e : file.tensors().values()) {
                 boolean transposed = transposedOnDisk.test(parameterOf.apply(e.name()));
-                out.put(e.name(), read(file, e, transposed, staging, manager));
+                out.put(e.name(), read(file, e, transposed, staging, manager, CHUNK_BYTES));
             }
             return out;
         } catch (IOException | RuntimeException ex) {
@@ -249,21 +339,41 @@ public final class NativeWeights {
 
     /** One model-layout array as a tensor to write, read from {@code array} when its turn comes. */
     public static SafeTensorsWriter.Source source(String name, Supplier<NDArray> array, boolean transposed) {
+        return source(name, array, transposed, CHUNK_BYTES);
+    }
+
+    /** As {@link #source(String, Supplier, boolean)}, taking {@code chunkBytes} of the array at a time. */
+    static SafeTensorsWriter.Source source(String name, Supplier<NDArray> array, boolean transposed, long chunkBytes) {
         return new SafeTensorsWriter.Source(
                 name,
                 fileShape(array.get(), transposed),
-                (channel, dtype) -> write(array.get(), transposed, channel, dtype));
+                (channel, dtype) -> write(array.get(), transposed, channel, dtype, chunkBytes));
     }
 
-    private static void write(NDArray param, boolean transposed, WritableByteChannel out, Dtype dtype)
+    /** Writes {@code param} in the file layout, a run of file rows (model columns when transposed) at a time. */
+    private static void write(NDArray param, boolean transposed, WritableByteChannel out, Dtype dtype, long chunkBytes)
             throws IOException {
-        if (transposed) {
-            try (NDArray view = param.transpose();
-                    NDArray contiguous = view.flatten()) {
-                writeAs(contiguous, out, dtype);
-            }
-        } else {
+        long[] shape = fileShape(param, transposed);
+        if (shape.length == 0) {
             writeAs(param, out, dtype);
+            return;
+        }
+        long rows = shape[0];
+        long step = Math.max(1, Math.min(rows, chunkBytes / Math.max(1, rowElements(shape) * Float.BYTES)));
+        for (long r = 0; r < rows; r += step) {
+            long end = Math.min(rows, r + step);
+            if (transposed) {
+                // the file's rows r..end are the model layout's columns, copied contiguous by flatten
+                try (NDArray columns = param.get(new NDIndex().addAllDim().addSliceDim(r, end));
+                        NDArray view = columns.transpose();
+                        NDArray contiguous = view.flatten()) {
+                    writeAs(contiguous, out, dtype);
+                }
+            } else {
+                try (NDArray run = param.get(new NDIndex().addSliceDim(r, end))) {
+                    writeAs(run, out, dtype);
+                }
+            }
         }
     }
 
@@ -281,7 +391,7 @@ public final class NativeWeights {
 
     private static void writeRoundedToBfloat16(WritableByteChannel out, ByteBuffer floats) throws IOException {
         ByteBuffer in = floats.order(ByteOrder.nativeOrder());
-        ByteBuffer chunk = ByteBuffer.allocate(BF16_CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer chunk = BF16_OUT.get().clear();
         while (in.remaining() >= 4) {
             chunk.putShort(bfloat16(in.getInt()));
             if (!chunk.hasRemaining()) {
