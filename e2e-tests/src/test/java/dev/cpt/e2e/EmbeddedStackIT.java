@@ -65,7 +65,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The whole loop as the launcher runs it: a real KRaft broker and the five packaged services as child processes.
  * The trainer starts from a Llama-layout Hugging Face directory the test writes, as a user would hand it one, and
- * ingest tokenizes with that directory's {@code tokenizer.json}. A document posted to ingest must come out the other
+ * ingest and the mixer cut text with that directory's {@code tokenizer.json}. A document posted to ingest must come out the other
  * end as a batch, a trained checkpoint and an eval report, and the checkpoint exported as {@code cpt export} does must
  * be the same model again.
  */
@@ -103,10 +103,8 @@ class EmbeddedStackIT {
         base = writeLlamaBase(dataDir.resolve("base-llama"));
         StackOptions options = StackOptions.ephemeral(DeployFiles.repoRoot(), dataDir.resolve("stack"))
                 .with("cpt.trainer.checkpoint-every-steps", "1")
-                .with("cpt.trainer.base-checkpoint", base.toString())
-                .with(
-                        "cpt.ingest.tokenizer-file",
-                        base.resolve(TokenizerStore.HF_FILE).toString())
+                // the trainer starts from it; ingest and the mixer cut and check text with its tokenizer.json
+                .withBaseModel(base)
                 // sequences the base can take whole (a longer one would be dead-lettered by the trainer)
                 .with("cpt.mixer.context-length", Integer.toString(BASE.contextLength()))
                 .with("cpt.mixer.flush-after", "1s")
@@ -160,12 +158,16 @@ class EmbeddedStackIT {
                 AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, Document.TOPIC)
                         .value(),
                 Document.class);
+        String fingerprint;
         try (HuggingFaceTokenizerAdapter tokenizer =
                 HuggingFaceTokenizerAdapter.load(base.resolve(TokenizerStore.HF_FILE))) {
             assertArrayEquals(tokenizer.encode(text), document.tokens());
+            fingerprint = tokenizer.fingerprint();
         }
-        // mixer -> cpt.batches
+        assertEquals(fingerprint, document.tokenizerFingerprint());
+        // mixer -> cpt.batches, stamped with the same tokenizer (the trainer refuses a batch of another)
         var batch = AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, TrainingBatch.TOPIC);
+        assertEquals(fingerprint, Json.read(batch.value(), TrainingBatch.class).tokenizerFingerprint());
         assertTrue(Json.read(batch.value(), TrainingBatch.class).sequences().stream()
                 .allMatch(s -> s.domain().equals("geology")));
         // trainer -> cpt.checkpoints
