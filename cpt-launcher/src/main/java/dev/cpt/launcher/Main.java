@@ -6,7 +6,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code cpt demo}: stage 0 (pre-train the base, or find it in the cache), start the embedded stack, run the demo
- * job, stop. {@code cpt up}: start the stack and keep it running until Ctrl-C. Data and logs go to
+ * job, stop. {@code cpt up}: start the stack and keep it running until Ctrl-C. {@code cpt export}: a checkpoint as a
+ * Hugging Face directory ({@link ExportCommand}). Data and logs go to
  * {@code --data-dir} (default {@code ./.cpt}, cleared by every demo); the stage-0 base is cached in
  * {@code --cache-dir} (default {@code ./.cpt-cache}), which the demo never clears.
  */
@@ -19,6 +20,9 @@ public final class Main {
 
     public static void main(String[] args) throws Exception {
         String command = args.length > 0 ? args[0] : "demo";
+        if (command.equals("export")) {
+            System.exit(ExportCommand.run(args, System.out, System.err));
+        }
         Path dataDir = Path.of(option(args, "--data-dir", ".cpt")).toAbsolutePath();
         Path cacheDir = Path.of(option(args, "--cache-dir", ".cpt-cache")).toAbsolutePath();
         Path repo = Path.of(option(args, "--repo", ".")).toAbsolutePath().normalize();
@@ -40,6 +44,7 @@ public final class Main {
             default -> {
                 System.err.println(
                         "usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N] [--policy NAME]");
+                System.err.println("       " + ExportCommand.USAGE.substring("usage: ".length()));
                 System.exit(2);
             }
         }

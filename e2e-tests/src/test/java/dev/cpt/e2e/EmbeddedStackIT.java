@@ -1,9 +1,13 @@
 package dev.cpt.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
@@ -15,11 +19,21 @@ import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.e2e.interop.PlainProducer;
+import dev.cpt.launcher.ExportCommand;
 import dev.cpt.launcher.Service;
 import dev.cpt.launcher.Stack;
 import dev.cpt.launcher.StackOptions;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.model.LlamaConfig;
+import dev.cpt.model.io.DecoderConfigJson;
+import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
+import dev.cpt.model.tokenizer.TokenizerStore;
 import dev.cpt.testkit.AwaitRecord;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -29,6 +43,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,20 +64,34 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The whole loop as the launcher runs it: a real KRaft broker and the five packaged services as child processes.
- * A document posted to ingest must come out the other end as a batch, a trained checkpoint and an eval report.
+ * The trainer starts from a Llama-layout Hugging Face directory the test writes, as a user would hand it one, and
+ * ingest and the mixer cut text with that directory's {@code tokenizer.json}. A document posted to ingest must come out the other
+ * end as a batch, a trained checkpoint and an eval report, and the checkpoint exported as {@code cpt export} does must
+ * be the same model again.
  */
 class EmbeddedStackIT {
     private static final Duration LOOP_TIMEOUT = Duration.ofMinutes(4);
+    /**
+     * The shipped byte-level BPE (Llama 3's split pattern and special tokens, 2,048 ids), trained on the project's
+     * corpora by {@code BpeTrainer}.
+     */
+    private static final Path SHIPPED_TOKENIZER =
+            Path.of("cpt-model/src/test/resources/tokenizers/byte-level-bpe/tokenizer.json");
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     /** Every value of the producer setting {@code compression.type} in kafka-clients 4.1. */
     private static final List<String> CODECS = List.of("none", "gzip", "snappy", "lz4", "zstd");
 
     private static final int RECORDS_PER_CODEC = 20;
+    /** The base: a tiny Llama over the shipped tokenizer's 2,048 ids. */
+    private static final LlamaConfig BASE = LlamaConfig.tiny(2048);
 
     @TempDir
     static Path dataDir;
 
     private static Stack stack;
+    /** The Hugging Face directory the trainer starts from. */
+    private static Path base;
 
     @RegisterExtension
     static final StackLogsOnFailure LOGS_ON_FAILURE = new StackLogsOnFailure(() -> stack);
@@ -70,10 +99,14 @@ class EmbeddedStackIT {
     private static KafkaCompanion kafka;
 
     @BeforeAll
-    static void startStack() {
-        StackOptions options = StackOptions.ephemeral(
-                        Path.of("..").toAbsolutePath().normalize(), dataDir)
+    static void startStack() throws IOException {
+        base = writeLlamaBase(dataDir.resolve("base-llama"));
+        StackOptions options = StackOptions.ephemeral(DeployFiles.repoRoot(), dataDir.resolve("stack"))
                 .with("cpt.trainer.checkpoint-every-steps", "1")
+                // the trainer starts from it; ingest and the mixer cut and check text with its tokenizer.json
+                .withBaseModel(base)
+                // sequences the base can take whole (a longer one would be dead-lettered by the trainer)
+                .with("cpt.mixer.context-length", Integer.toString(BASE.contextLength()))
                 .with("cpt.mixer.flush-after", "1s")
                 // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
                 .with("cpt.reward.encoder.preset", "tiny");
@@ -89,6 +122,19 @@ class EmbeddedStackIT {
         if (stack != null) {
             stack.close();
         }
+    }
+
+    /**
+     * A random tiny Llama (grouped-query attention, untied head) with the shipped BPE, written as Hugging Face lays a
+     * model out: what a user downloads and points the trainer at.
+     */
+    private static Path writeLlamaBase(Path dir) throws IOException {
+        try (HuggingFaceTokenizerAdapter tokenizer =
+                        HuggingFaceTokenizerAdapter.load(DeployFiles.repoRoot().resolve(SHIPPED_TOKENIZER));
+                LanguageModel model = LanguageModel.create(BASE, 18, tokenizer, Device.cpu())) {
+            model.exportHuggingFace(dir);
+        }
+        return dir;
     }
 
     @Test
@@ -107,10 +153,21 @@ class EmbeddedStackIT {
                 Json.read(accepted.body(), IngestReply.class).accepted().get(0);
         assertEquals("TRAIN", result.split(), "the test document must fall in the training split");
 
-        // ingest -> cpt.documents
-        AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, Document.TOPIC);
-        // mixer -> cpt.batches
+        // ingest -> cpt.documents, tokenized with the base's tokenizer.json
+        Document document = Json.read(
+                AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, Document.TOPIC)
+                        .value(),
+                Document.class);
+        String fingerprint;
+        try (HuggingFaceTokenizerAdapter tokenizer =
+                HuggingFaceTokenizerAdapter.load(base.resolve(TokenizerStore.HF_FILE))) {
+            assertArrayEquals(tokenizer.encode(text), document.tokens());
+            fingerprint = tokenizer.fingerprint();
+        }
+        assertEquals(fingerprint, document.tokenizerFingerprint());
+        // mixer -> cpt.batches, stamped with the same tokenizer (the trainer refuses a batch of another)
         var batch = AwaitRecord.first(kafka, r -> r.value().contains("e2e-granite"), LOOP_TIMEOUT, TrainingBatch.TOPIC);
+        assertEquals(fingerprint, Json.read(batch.value(), TrainingBatch.class).tokenizerFingerprint());
         assertTrue(Json.read(batch.value(), TrainingBatch.class).sequences().stream()
                 .allMatch(s -> s.domain().equals("geology")));
         // trainer -> cpt.checkpoints
@@ -120,7 +177,7 @@ class EmbeddedStackIT {
                                 r -> Json.read(r.value(), CheckpointEvent.class)
                                                 .tokensPerDomain()
                                                 .getOrDefault("geology", 0L)
-                                        >= text.length(),
+                                        >= document.tokens().length,
                                 LOOP_TIMEOUT,
                                 CheckpointEvent.TOPIC)
                         .value(),
@@ -136,6 +193,7 @@ class EmbeddedStackIT {
                 EvalReport.class);
         assertNull(report.error());
         assertEquals(checkpoint.sha256(), report.checkpointSha256());
+        exportReimportsToTheCheckpointsLogits(Path.of(URI.create(checkpoint.uri())), document.tokens());
 
         // reward: request on Kafka, reply on Kafka
         var request = new RewardRequest(
@@ -160,6 +218,43 @@ class EmbeddedStackIT {
                                 .orElse("(no reason header)"));
         var reward = Json.read(answer.value(), RewardResponse.class);
         assertEquals(1.0, reward.reward(), 1e-9);
+    }
+
+    /**
+     * The trained checkpoint through {@code cpt export}'s code path: a float32 Hugging Face directory of the base's
+     * family and shape, which re-imports to exactly the checkpoint's logits.
+     */
+    private static void exportReimportsToTheCheckpointsLogits(Path checkpoint, int[] tokens) throws IOException {
+        Path out = dataDir.resolve("export");
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        int status = ExportCommand.run(
+                new String[] {"export", "--checkpoint", checkpoint.toString(), "--out", out.toString()},
+                new PrintStream(said, true, StandardCharsets.UTF_8),
+                new PrintStream(said, true, StandardCharsets.UTF_8));
+        assertEquals(0, status, said.toString(StandardCharsets.UTF_8));
+
+        JsonNode config =
+                Json.MAPPER.readTree(out.resolve(LanguageModel.CONFIG_FILE).toFile());
+        assertEquals("llama", config.path("model_type").asText(), config.toString());
+        assertEquals(BASE, DecoderConfigJson.read(out.resolve(LanguageModel.CONFIG_FILE)));
+        assertArrayEquals(
+                Files.readAllBytes(base.resolve(TokenizerStore.HF_FILE)),
+                Files.readAllBytes(out.resolve(TokenizerStore.HF_FILE)),
+                "the export carries the tokenizer the run was trained with");
+
+        int[][] probe = {Arrays.copyOf(tokens, Math.min(tokens.length, BASE.contextLength()))};
+        try (LanguageModel trained = LanguageModel.load(checkpoint);
+                LanguageModel exported = LanguageModel.importHuggingFace(out);
+                LanguageModel untrained = LanguageModel.importHuggingFace(base)) {
+            float[][][] expected = trained.logits(probe);
+            float[][][] actual = exported.logits(probe);
+            for (int t = 0; t < probe[0].length; t++) {
+                assertArrayEquals(expected[0][t], actual[0][t], "position " + t);
+            }
+            assertFalse(
+                    Arrays.equals(expected[0][0], untrained.logits(probe)[0][0]),
+                    "the checkpoint should hold weights trained from the base, not the base itself");
+        }
     }
 
     @Test
