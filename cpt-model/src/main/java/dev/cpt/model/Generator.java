@@ -125,11 +125,12 @@ public final class Generator {
                 Sampler.Picks picks;
                 try (NDScope scope = new NDScope();
                         NDManager step = decoder.manager().newSubManager()) {
-                    if (cache == null) {
+                    if (!kvCache) {
                         picks = pickInJava(fullWindow(step, sequences, rows, len), s, uniforms, done);
-                    } else if (len > ctx) {
-                        // The window slides: from here on the model sees the last contextLength tokens, which start
-                        // one position later at every step. Cached keys and values cannot be reused for that window:
+                    } else if (cache == null || len > ctx) {
+                        // The window slides (a prompt longer than the context starts it sliding): from here on the
+                        // model sees the last contextLength tokens, which start one position later at every step.
+                        // Cached keys and values cannot be reused for that window:
                         // each was computed at its old absolute position (a learned position or a rotary angle) and
                         // from a context that included tokens the window has since dropped. Re-running the window is
                         // the model's exact distribution on it, as the uncached path computes it.
