@@ -89,14 +89,6 @@ public final class CausalSelfAttention extends AbstractBlock {
         return cProj.forward(ps, new NDList(merged), false).head();
     }
 
-    int heads() {
-        return heads;
-    }
-
-    int headDim() {
-        return headDim;
-    }
-
     void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
         cAttn.collectParameters(prefix + "c_attn.", into);
         cProj.collectParameters(prefix + "c_proj.", into);

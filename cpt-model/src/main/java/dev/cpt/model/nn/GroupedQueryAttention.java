@@ -94,7 +94,6 @@ public final class GroupedQueryAttention extends AbstractBlock {
                 layer,
                 RotaryEmbedding.apply(project(kProj, ps, x, kvHeads, false), cos, sin),
                 project(vProj, ps, x, kvHeads, false));
-        long l = kv[0].getShape().get(2);
         // scores of the grouped queries against the cached keys [B, KV, G, T, L]
         NDArray grouped = q.reshape(b, kvHeads, group, t, headDim);
         NDArray scores = grouped.matMul(kv[0].expandDims(2).transpose(0, 1, 2, 4, 3));
@@ -106,10 +105,6 @@ public final class GroupedQueryAttention extends AbstractBlock {
         NDArray y = weights.matMul(kv[1].expandDims(2)).reshape(b, heads, t, headDim);
         NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
         return oProj.forward(ps, new NDList(merged), false).head();
-    }
-
-    int kvHeads() {
-        return kvHeads;
     }
 
     /** One projection split into heads: [B, T, C] -> [B, n, T, D]. */

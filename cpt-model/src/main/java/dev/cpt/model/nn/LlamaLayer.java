@@ -50,10 +50,6 @@ public final class LlamaLayer extends AbstractBlock {
         return PreNorm.residual(ps, h, postAttentionNorm, mlp, new NDList(), false);
     }
 
-    int kvHeads() {
-        return attention.kvHeads();
-    }
-
     void collectParameters(String prefix, Map<String, Parameter> into) {
         attention.collectParameters(prefix + "self_attn.", into);
         mlp.collectParameters(prefix + "mlp.", into);
