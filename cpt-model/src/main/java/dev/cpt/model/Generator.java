@@ -17,10 +17,10 @@ import java.util.Random;
  * Sampling continuations from a decoder without gradients, a batch of rows at a time.
  *
  * <p>With the key/value cache (the default), the prompt is run once (prefill) and each step then feeds only the
- * newest token of every row, attending over the cached keys and values; tokens are picked in native memory, so a step
- * copies B tokens to Java rather than B x V logits. Without it, every step re-runs the whole window and picks from
- * logits copied to Java: the reference the cached path is tested and benchmarked against. {@link LanguageModel} is
- * the API; this class is public for the benchmark. Not thread-safe.
+ * newest token of every unfinished row, attending over the cached keys and values; tokens are picked in native memory,
+ * so a step copies B tokens to Java rather than B x V logits. Without it, every step re-runs the whole window and
+ * picks from logits copied to Java: the reference the cached path is tested and benchmarked against. {@link
+ * LanguageModel} is the API; this class is public for the benchmark. Not thread-safe.
  */
 public final class Generator {
 
@@ -108,6 +108,12 @@ public final class Generator {
         for (int[] row : sequences) {
             System.arraycopy(prompt, 0, row, 0, prompt.length);
         }
+        // the rows the decoder is fed, in the order of the cache's rows: the cached path drops a row once it has
+        // finished; the reference keeps feeding every row and discards a finished row's picks, as it always has
+        int[] fed = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            fed[r] = r;
+        }
         // the positions the cached steps ever hold: all but the last sampled token's, and no more than the context
         int capacity = Math.min(ctx, prompt.length + max - 1);
         try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
@@ -116,42 +122,46 @@ public final class Generator {
                         kvCache && max > 0 && prompt.length <= ctx ? decoder.newCache(held, rows, capacity) : null) {
             for (int n = 0; n < max; n++) {
                 int len = prompt.length + n;
-                double[] uniforms = new double[rows];
+                double[] uniforms = new double[fed.length];
                 if (s.temperature() > 0) {
-                    for (int r = 0; r < rows; r++) {
-                        uniforms[r] = done[r] ? 0 : rng.nextDouble();
+                    for (int i = 0; i < fed.length; i++) {
+                        uniforms[i] = done[fed[i]] ? 0 : rng.nextDouble();
                     }
                 }
                 Sampler.Picks picks;
                 try (NDScope scope = new NDScope();
                         NDManager step = decoder.manager().newSubManager()) {
                     if (!kvCache) {
-                        picks = pickInJava(fullWindow(step, sequences, rows, len), s, uniforms, done);
+                        picks = pickInJava(fullWindow(step, sequences, fed, len), s, uniforms, fed, done);
                     } else if (cache == null || len > ctx) {
                         // The window slides (a prompt longer than the context starts it sliding): from here on the
                         // model sees the last contextLength tokens, which start one position later at every step.
-                        // Cached keys and values cannot be reused for that window:
-                        // each was computed at its old absolute position (a learned position or a rotary angle) and
-                        // from a context that included tokens the window has since dropped. Re-running the window is
-                        // the model's exact distribution on it, as the uncached path computes it.
-                        picks = Sampler.sample(fullWindow(step, sequences, rows, len), s, uniforms);
+                        // The cached keys and values do not fit that window: each was computed at its old absolute
+                        // position (a learned position or a rotary angle) and from a context that included tokens
+                        // the window has since dropped. Re-running the window gives the model's exact distribution
+                        // on it, as the reference path computes it.
+                        picks = Sampler.sample(fullWindow(step, sequences, fed, len), s, uniforms);
                     } else {
-                        picks = Sampler.sample(cachedStep(step, cache, sequences, rows, len), s, uniforms);
+                        picks = Sampler.sample(cachedStep(step, cache, sequences, fed, len), s, uniforms);
                     }
                 }
-                boolean all = true;
-                for (int r = 0; r < rows; r++) {
+                int live = 0;
+                for (int i = 0; i < fed.length; i++) {
+                    int r = fed[i];
                     if (done[r]) {
                         continue;
                     }
-                    int next = picks.tokens()[r];
+                    int next = picks.tokens()[i];
                     sequences[r][len] = next;
-                    logProbs[r][produced[r]++] = picks.logProbs()[r];
+                    logProbs[r][produced[r]++] = picks.logProbs()[i];
                     done[r] = s.stopTokens().contains(next);
-                    all &= done[r];
+                    live += done[r] ? 0 : 1;
                 }
-                if (all) {
+                if (live == 0) {
                     break;
+                }
+                if (kvCache && live < fed.length) {
+                    fed = dropFinished(fed, done, cache);
                 }
             }
         }
@@ -164,51 +174,68 @@ public final class Generator {
         return out;
     }
 
-    /**
-     * Logits [rows, V] after the first {@code len} tokens of each row, feeding the decoder only what the cache lacks:
-     * the prompt on the first step (prefill), then each row's newest token. A finished row keeps being fed its last
-     * token; its picks are discarded.
-     */
-    private NDArray cachedStep(NDManager step, KvCache cache, int[][] sequences, int rows, int len) {
-        int from = cache.length();
-        int t = len - from;
-        long[] ids = new long[rows * t];
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < t; i++) {
-                ids[r * t + i] = sequences[r][from + i];
+    /** The fed rows that have not finished, with the cache (when there is one) cut to their rows. */
+    private static int[] dropFinished(int[] fed, boolean[] done, KvCache cache) {
+        int[] live = Arrays.stream(fed).filter(r -> !done[r]).toArray();
+        if (cache != null) {
+            long[] keep = new long[live.length];
+            for (int i = 0, k = 0; i < fed.length; i++) {
+                if (!done[fed[i]]) {
+                    keep[k++] = i;
+                }
             }
+            cache.keepRows(keep);
         }
-        return decoder.decode(NativeArrays.create(step, ids, new Shape(rows, t)), cache);
+        return live;
     }
 
-    /** Logits [rows, V] at the last of each row's last min(len, contextLength) tokens, re-running that window. */
-    private NDArray fullWindow(NDManager step, int[][] sequences, int rows, int len) {
-        int start = Math.max(0, len - decoder.contextLength());
-        int t = len - start;
-        long[] window = new long[rows * t];
-        for (int r = 0; r < rows; r++) {
-            for (int i = 0; i < t; i++) {
-                window[r * t + i] = sequences[r][start + i];
+    /**
+     * Logits [fed rows, V] after the first {@code len} tokens of each fed row, feeding the decoder only what the cache
+     * lacks: the prompt on the first step (prefill), then each row's newest token.
+     */
+    private NDArray cachedStep(NDManager step, KvCache cache, int[][] sequences, int[] fed, int len) {
+        int from = cache.length();
+        int t = len - from;
+        long[] ids = new long[fed.length * t];
+        for (int i = 0; i < fed.length; i++) {
+            for (int j = 0; j < t; j++) {
+                ids[i * t + j] = sequences[fed[i]][from + j];
             }
         }
-        NDArray ids = NativeArrays.create(step, window, new Shape(rows, t));
+        return decoder.decode(NativeArrays.create(step, ids, new Shape(fed.length, t)), cache);
+    }
+
+    /**
+     * Logits [fed rows, V] at the last of each fed row's last min(len, contextLength) tokens, re-running that window.
+     * A finished row is fed what follows its end (zeros); its picks are discarded.
+     */
+    private NDArray fullWindow(NDManager step, int[][] sequences, int[] fed, int len) {
+        int start = Math.max(0, len - decoder.contextLength());
+        int t = len - start;
+        long[] window = new long[fed.length * t];
+        for (int i = 0; i < fed.length; i++) {
+            for (int j = 0; j < t; j++) {
+                window[i * t + j] = sequences[fed[i]][start + j];
+            }
+        }
+        NDArray ids = NativeArrays.create(step, window, new Shape(fed.length, t));
         return decoder.logits(ids, false).get(new NDIndex(":, -1"));
     }
 
-    /** The reference path's picks: every row's logits copied to Java and sampled there. */
-    private static Sampler.Picks pickInJava(NDArray logits, SamplingSettings s, double[] uniforms, boolean[] done) {
+    /** The reference path's picks: every fed row's logits copied to Java and sampled there. */
+    private static Sampler.Picks pickInJava(
+            NDArray logits, SamplingSettings s, double[] uniforms, int[] fed, boolean[] done) {
         float[] flat = logits.toFloatArray();
-        int rows = done.length;
-        int v = flat.length / rows;
-        int[] tokens = new int[rows];
-        float[] logProbs = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            if (done[r]) {
+        int v = flat.length / fed.length;
+        int[] tokens = new int[fed.length];
+        float[] logProbs = new float[fed.length];
+        for (int i = 0; i < fed.length; i++) {
+            if (done[fed[i]]) {
                 continue;
             }
-            float[] row = Arrays.copyOfRange(flat, r * v, (r + 1) * v);
-            tokens[r] = Sampler.sample(row, s, uniforms[r]);
-            logProbs[r] = Sampler.logProb(row, tokens[r], s.temperature());
+            float[] row = Arrays.copyOfRange(flat, i * v, (i + 1) * v);
+            tokens[i] = Sampler.sample(row, s, uniforms[i]);
+            logProbs[i] = Sampler.logProb(row, tokens[i], s.temperature());
         }
         return new Sampler.Picks(tokens, logProbs);
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.cpt.model.engine.NativeArrays;
 
 /**
  * Every layer's keys and values of the positions a decoder has already run, so generation feeds each new position
@@ -76,6 +77,26 @@ public final class KvCache implements AutoCloseable {
             throw new IllegalStateException("advancing " + t + " past the capacity " + capacity);
         }
         length += t;
+    }
+
+    /**
+     * Keeps only the given rows, in the given order, e.g. when the other sequences of a batch have finished: later
+     * steps then feed and attend for the remaining rows alone. Call it outside any {@link ai.djl.ndarray.NDScope} that
+     * closes before the cache does, as the cut arrays replace the cache's own.
+     */
+    public void keepRows(long[] rows) {
+        try (NDArray index = NativeArrays.create(keys[0].getManager(), rows, new Shape(rows.length))) {
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = cut(keys[i], index);
+                values[i] = cut(values[i], index);
+            }
+        }
+    }
+
+    private static NDArray cut(NDArray array, NDArray index) {
+        try (NDArray old = array) {
+            return old.get(index);
+        }
     }
 
     @Override
