@@ -161,8 +161,9 @@ public final class LanguageModel implements AutoCloseable {
      * Samples {@code count} completions of one prompt together, as one batch (the rows share the prompt, so they
      * stay the same length and need no padding). Each completion ends after {@code maxNewTokens} or with a stop
      * token, which IS included here: stopping is a choice of the policy whose log-probability the policy gradient
-     * needs. Log-probabilities for the ratio come from {@link #completionLogProbs} (temperature 1), so sample at
-     * temperature 1 for an on-policy ratio. Requires {@code prompt.length + maxNewTokens <= contextLength + 1}.
+     * needs. Log-probabilities for the ratio come from {@link #completionLogProbs(int[][], int[][], double)} at the
+     * same temperature, with no top-k or top-p truncation (see {@link PolicyBatch}). Requires {@code prompt.length +
+     * maxNewTokens <= contextLength + 1}.
      */
     public synchronized int[][] sampleGroup(int[] prompt, int count, SamplingSettings s, Random rng) {
         return generator.sampleGroup(prompt, count, s, rng);
@@ -174,7 +175,15 @@ public final class LanguageModel implements AutoCloseable {
      * prompt + completion must be 2..contextLength+1 tokens.
      */
     public synchronized float[][] completionLogProbs(int[][] prompts, int[][] completions) {
-        return scorer.completionLogProbs(prompts, completions);
+        return scorer.completionLogProbs(prompts, completions, 1.0);
+    }
+
+    /**
+     * As {@link #completionLogProbs(int[][], int[][])} under the softmax of the logits divided by {@code temperature}
+     * (> 0): the log-probabilities of completions sampled at that temperature without top-k or top-p truncation.
+     */
+    public synchronized float[][] completionLogProbs(int[][] prompts, int[][] completions, double temperature) {
+        return scorer.completionLogProbs(prompts, completions, temperature);
     }
 
     /**

@@ -81,6 +81,16 @@ public record LlamaConfig(
                 LLAMA, vocabSize, 64, 48, 128, 2, 4, 2, 12, 1e-6f, 10_000, new RopeScaling.None(), false, false, false);
     }
 
+    /**
+     * About 9.6M parameters in the Llama layout for CPU demos and generation benchmarks: context 512, a vocabulary of
+     * 8192 (room for a small BPE; the byte tokenizer also fits), 10 layers of width 256, grouped-query attention with
+     * 8 query heads on 2 key/value heads, SwiGLU width 768, tied head as SmolLM2's.
+     */
+    public static LlamaConfig cpuDemo10M() {
+        return new LlamaConfig(
+                LLAMA, 8192, 512, 256, 768, 10, 8, 2, 32, 1e-5f, 10_000, new RopeScaling.None(), true, false, false);
+    }
+
     /** Query heads that share one key/value head. */
     public int groupSize() {
         return heads / kvHeads;

@@ -6,15 +6,30 @@ import java.util.function.Supplier;
 public enum ModelPreset {
     tiny(GptConfig::tiny),
     small1M(GptConfig::small1M),
-    medium10M(GptConfig::medium10M);
+    medium10M(GptConfig::medium10M),
+    /** The Llama layout at about 10M parameters, context 512 ({@link LlamaConfig#cpuDemo10M}). */
+    llamaDemo10M(LlamaConfig::cpuDemo10M);
 
-    private final Supplier<GptConfig> config;
+    private final Supplier<? extends DecoderConfig> config;
 
-    ModelPreset(Supplier<GptConfig> config) {
+    ModelPreset(Supplier<? extends DecoderConfig> config) {
         this.config = config;
     }
 
-    public GptConfig config() {
+    /** The shape of this preset's network, whatever its family. */
+    public DecoderConfig decoderConfig() {
         return config.get();
+    }
+
+    /**
+     * The GPT-2 shape of a GPT-2 preset; a preset of another family throws {@link IllegalStateException} (use {@link
+     * #decoderConfig()}).
+     */
+    public GptConfig config() {
+        if (decoderConfig() instanceof GptConfig gpt) {
+            return gpt;
+        }
+        throw new IllegalStateException("preset " + name() + " is a "
+                + decoderConfig().modelType() + " decoder, not GPT-2: use decoderConfig()");
     }
 }

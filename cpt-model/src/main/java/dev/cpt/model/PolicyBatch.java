@@ -5,16 +5,35 @@ package dev.cpt.model;
  * each completion token had under the policy that sampled it, the same under the frozen reference (null when the
  * KL penalty is off), and the row's advantage. A completion may be empty; it then adds nothing to the loss.
  *
+ * <p>Every log-probability, old, reference and the policy's recomputed one, is taken under the softmax of the logits
+ * divided by {@code temperature}: the distribution the completions were sampled from, so the ratio is pi / pi_old of
+ * that distribution. Only the temperature is applied: log-probabilities under a top-k or top-p truncation would be
+ * minus infinity wherever an updated policy drops a sampled token from its truncated set, so rollouts for this batch
+ * are sampled without truncation (topK 0, topP 1), and then these are exactly the sampling distribution's.
+ *
  * @param prompts prompt tokens per row (at least one token)
  * @param completions completion tokens per row; prompt + completion must fit {@code contextLength + 1}
  * @param oldLogProbs per completion token: log pi_old(token), held fixed over the inner steps on these rollouts
  * @param refLogProbs per completion token: log pi_ref(token), or null when beta is 0
  * @param advantages one advantage per row, shared by all its tokens
+ * @param temperature the sampling temperature of the completions, > 0
  */
 public record PolicyBatch(
-        int[][] prompts, int[][] completions, float[][] oldLogProbs, float[][] refLogProbs, double[] advantages) {
+        int[][] prompts,
+        int[][] completions,
+        float[][] oldLogProbs,
+        float[][] refLogProbs,
+        double[] advantages,
+        double temperature) {
+
+    /** Rollouts sampled at temperature 1. */
+    public PolicyBatch(
+            int[][] prompts, int[][] completions, float[][] oldLogProbs, float[][] refLogProbs, double[] advantages) {
+        this(prompts, completions, oldLogProbs, refLogProbs, advantages, 1.0);
+    }
 
     public PolicyBatch {
+        Scorer.requirePositive(temperature);
         int rows = prompts.length;
         if (rows == 0) {
             throw new IllegalArgumentException("policy batch is empty");

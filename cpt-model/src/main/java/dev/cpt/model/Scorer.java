@@ -50,8 +50,11 @@ final class Scorer {
         }
     }
 
-    /** Log-probability (temperature 1) of every completion token given its prompt and the completion before it. */
-    float[][] completionLogProbs(int[][] prompts, int[][] completions) {
+    /**
+     * Log-probability of every completion token given its prompt and the completion before it, under the softmax of
+     * the logits divided by {@code temperature}.
+     */
+    float[][] completionLogProbs(int[][] prompts, int[][] completions, double temperature) {
         if (prompts.length != completions.length) {
             throw new IllegalArgumentException(prompts.length + " prompts but " + completions.length + " completions");
         }
@@ -62,7 +65,7 @@ final class Scorer {
         try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
                 NDScope scope = new NDScope();
                 NDManager step = decoder.manager().newSubManager()) {
-            float[] flat = targetLogProbs(step, batch, false).toFloatArray();
+            float[] flat = targetLogProbs(step, batch, false, temperature).toFloatArray();
             float[][] out = new float[prompts.length][];
             for (int r = 0; r < out.length; r++) {
                 out[r] = new float[completions[r].length];
@@ -81,17 +84,25 @@ final class Scorer {
     NDArray rowLossSums(NDManager step, Batch batch, boolean training) {
         NDArray mask = NativeArrays.create(step, batch.mask(), new Shape(batch.rows(), batch.width()));
         // padding positions contribute exactly zero
-        return targetLogProbs(step, batch, training).mul(mask).neg().sum(new int[] {1});
+        return targetLogProbs(step, batch, training, 1.0).mul(mask).neg().sum(new int[] {1});
     }
 
-    /** Log-probability of each target token, shape [B, T] (padding positions hold arbitrary values). */
-    NDArray targetLogProbs(NDManager step, Batch batch, boolean training) {
+    /**
+     * Log-probability of each target token under the softmax of the logits divided by {@code temperature}, shape [B,
+     * T] (padding positions hold arbitrary values).
+     */
+    NDArray targetLogProbs(NDManager step, Batch batch, boolean training, double temperature) {
+        requirePositive(temperature);
         Shape shape = new Shape(batch.rows(), batch.width());
         // libtorch-owned copies: autograd saves the embedding and gather indices (and callers' mask
         // factors) for the backward pass, so they must not depend on a Java buffer's lifetime
         NDArray ids = NativeArrays.create(step, batch.inputs(), shape);
         NDArray targets = NativeArrays.create(step, batch.targets(), shape);
         NDArray logits = decoder.logits(ids, training);
+        if (temperature != 1.0) {
+            // the float the native sampler divides by; libtorch-owned, as DivBackward keeps it (see NativeArrays)
+            logits = logits.div(NativeArrays.scalar(step, (float) temperature));
+        }
         // log-probabilities over the vocabulary [B, T, V]
         NDArray logProbs = logits.logSoftmax(2);
         // log-probability of each target [B, T]
@@ -114,6 +125,13 @@ final class Scorer {
             total += s;
         }
         return total / b.tokenCount();
+    }
+
+    static void requirePositive(double temperature) {
+        if (!(temperature > 0 && Double.isFinite(temperature))) {
+            throw new IllegalArgumentException(
+                    "log-probabilities need a finite temperature > 0 (greedy picks have none), got " + temperature);
+        }
     }
 
     private static float[][] emptyLike(int[][] rows) {

@@ -100,7 +100,8 @@ final class Trainer implements AutoCloseable {
             NDArray maskArr = NativeArrays.create(step, mask, shape);
             PolicyObjective.Terms terms;
             try (GradientCollector collector = engine.newGradientCollector()) {
-                NDArray newLogProbs = scorer.targetLogProbs(step, batch, true);
+                // at the rollouts' sampling temperature, as their old and reference log-probabilities were taken
+                NDArray newLogProbs = scorer.targetLogProbs(step, batch, true, rollouts.temperature());
                 terms = objective.terms(step, newLogProbs, oldArr, refArr, advArr, maskArr);
                 collector.backward(terms.loss());
             }

@@ -60,6 +60,44 @@ class PolicyGradientTest {
     }
 
     @Test
+    void temperedLogProbabilitiesAreTheLogSoftmaxOfTheScaledLogits() {
+        try (LanguageModel model = LanguageModel.create(SMALL, 6)) {
+            int[] prompt = BYTES.encode("hello");
+            int[] completion = BYTES.encode(" wor");
+            float[][] logits = model.logits(new int[][] {BYTES.encode("hello wor")})[0];
+            for (double t : new double[] {0.25, 1.0, 3.0}) {
+                float[] lp = model.completionLogProbs(new int[][] {prompt}, new int[][] {completion}, t)[0];
+                for (int j = 0; j < completion.length; j++) {
+                    float[] row = logits[prompt.length - 1 + j];
+                    assertEquals(Sampler.logProb(row, completion[j], t), lp[j], 1e-5, "temperature " + t);
+                }
+            }
+        }
+    }
+
+    @Test
+    void thePolicyStepTakesItsLogProbabilitiesAtTheRolloutsTemperature() {
+        int[][] prompts = {BYTES.encode("2 + 2 ="), BYTES.encode("2 + 2 =")};
+        int[][] completions = {BYTES.encode(" 4."), BYTES.encode(" 5.")};
+        OptimizerSettings lr = OptimizerSettings.defaults().withLearningRate(1e-3);
+        PolicyObjective objective = new PolicyObjective(0.2, 0);
+        double t = 0.5;
+        try (LanguageModel policy = LanguageModel.create(SMALL, 7)) {
+            float[][] old = policy.completionLogProbs(prompts, completions, t);
+            PolicyStepResult r = policy.policyStep(
+                    new PolicyBatch(prompts, completions, old, null, new double[] {1, -1}, t), objective, lr);
+            assertEquals(1.0, r.meanRatio(), 1e-5, "pi and pi_old at the same temperature, before any update");
+        }
+        try (LanguageModel policy = LanguageModel.create(SMALL, 7)) {
+            // the same rollouts scored at temperature 1 against a policy step at 0.5: the ratio is off from the start
+            float[][] old = policy.completionLogProbs(prompts, completions);
+            PolicyStepResult r = policy.policyStep(
+                    new PolicyBatch(prompts, completions, old, null, new double[] {1, -1}, t), objective, lr);
+            assertNotEquals(1.0, r.meanRatio(), 1e-3);
+        }
+    }
+
+    @Test
     void theKlToAFrozenCopyIsZeroUntilThePolicyMoves() {
         try (LanguageModel policy = LanguageModel.create(SMALL, 7);
                 LanguageModel reference = policy.copy()) {

@@ -17,7 +17,7 @@ public interface TrainerConfig {
      */
     java.util.Optional<String> baseCheckpoint();
 
-    /** Model size when the run starts from scratch: tiny, small1M or medium10M. */
+    /** Model size when the run starts from scratch: tiny, small1M or medium10M (GPT-2), or llamaDemo10M (Llama). */
     @WithDefault("small1M")
     ModelPreset model();
 

@@ -114,7 +114,7 @@ final class TrainingRun implements AutoCloseable {
             initial = BaseModel.load(base, device(config));
             Log.infof("run %s starts from the base model in %s", config.runId(), base);
         } else {
-            initial = LanguageModel.create(config.model().config(), config.seed(), device(config));
+            initial = LanguageModel.create(config.model().decoderConfig(), config.seed(), device(config));
             Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
         }
         return new TrainingRun(

@@ -10,6 +10,7 @@ import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.DecoderConfig;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LlamaConfig;
+import dev.cpt.model.nn.KvCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -64,6 +65,20 @@ public interface CausalDecoder extends AutoCloseable {
 
     /** Logits [B, T, V] for token ids [B, T] (int64, T at most {@link #contextLength()}). */
     NDArray logits(NDArray ids, boolean training);
+
+    /**
+     * An empty key/value cache for {@code rows} sequences of up to {@code capacity} positions (at most {@link
+     * #contextLength()}), in {@code manager}, for {@link #decode}.
+     */
+    KvCache newCache(NDManager manager, int rows, int capacity);
+
+    /**
+     * Logits [B, V] of the last of the new token ids [B, T] (int64), fed at positions {@code cache.length()} onwards
+     * with attention over every cached position; their keys and values join the cache, which then holds T more. The
+     * same logits as {@link #logits} gives at that position for the whole sequence so far, without re-running it. For
+     * generation only: no gradients are recorded.
+     */
+    NDArray decode(NDArray ids, KvCache cache);
 
     /** Converts one model-layout tensor, named like its parameter, to the file layout. */
     Tensor toFileLayout(String name, NDArray array);

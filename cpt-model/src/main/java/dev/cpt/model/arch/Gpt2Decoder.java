@@ -3,6 +3,7 @@ package dev.cpt.model.arch;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -13,6 +14,7 @@ import dev.cpt.model.io.FileBinding;
 import dev.cpt.model.io.Gpt2ConfigJson;
 import dev.cpt.model.io.Gpt2Weights;
 import dev.cpt.model.nn.GptBlock;
+import dev.cpt.model.nn.KvCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Collection;
@@ -60,6 +62,22 @@ public final class Gpt2Decoder extends BaseDecoder<GptConfig> {
         long t = ids.getShape().get(1);
         NDArray mask = causalMask.get(new NDIndex(":{}, :{}", t, t));
         return block.forward(parameterStore(), new NDList(ids, mask), training).head();
+    }
+
+    @Override
+    public KvCache newCache(NDManager cacheManager, int rows, int capacity) {
+        return block.newCache(cacheManager, rows, Math.min(capacity, config.contextLength()));
+    }
+
+    @Override
+    public NDArray decode(NDArray ids, KvCache cache) {
+        long t = ids.getShape().get(1);
+        long start = cache.length();
+        // the new rows of the causal mask over every position so far; one new position sees them all
+        NDArray mask = t == 1 ? null : causalMask.get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+        NDArray logits = block.decode(parameterStore(), ids, mask, cache);
+        cache.advance((int) t);
+        return logits;
     }
 
     @Override

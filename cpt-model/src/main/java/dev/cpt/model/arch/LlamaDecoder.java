@@ -3,6 +3,7 @@ package dev.cpt.model.arch;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -15,6 +16,7 @@ import dev.cpt.model.io.LlamaConfigJson;
 import dev.cpt.model.io.LlamaWeights;
 import dev.cpt.model.io.ParameterTensors;
 import dev.cpt.model.nn.CausalSelfAttention;
+import dev.cpt.model.nn.KvCache;
 import dev.cpt.model.nn.LlamaNetwork;
 import dev.cpt.model.nn.RotaryEmbedding;
 import java.io.IOException;
@@ -74,6 +76,25 @@ public final class LlamaDecoder extends BaseDecoder<LlamaConfig> {
         NDList inputs = new NDList(ids, causalMask(t).get(new NDIndex(":{}, :{}", t, t)));
         inputs.addAll(tables);
         return network.forward(parameterStore(), inputs, training).head();
+    }
+
+    @Override
+    public KvCache newCache(NDManager cacheManager, int rows, int capacity) {
+        return network.newCache(cacheManager, rows, Math.min(capacity, config.contextLength()));
+    }
+
+    @Override
+    public NDArray decode(NDArray ids, KvCache cache) {
+        long t = ids.getShape().get(1);
+        long start = cache.length();
+        // rotary tables of the new tokens' absolute positions, so cached and new keys are rotated where they stand
+        NDList tables = rotary.tables(ids.getManager(), start, t);
+        // the new rows of the causal mask over every position so far; one new position sees them all
+        NDArray mask =
+                t == 1 ? null : causalMask(start + t).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+        NDArray logits = network.decode(parameterStore(), ids, mask, tables.get(0), tables.get(1), cache);
+        cache.advance((int) t);
+        return logits;
     }
 
     private NDArray causalMask(long t) {

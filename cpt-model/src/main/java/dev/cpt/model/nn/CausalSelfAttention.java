@@ -66,6 +66,29 @@ public final class CausalSelfAttention extends AbstractBlock {
         return cProj.forward(ps, new NDList(merged), training);
     }
 
+    /**
+     * The attention of T new positions after the {@code cache.length()} cached ones, without gradients: their keys
+     * and values join layer {@code layer}'s cache and the queries attend over every cached position. {@code mask} is
+     * the causal mask [T, length + T] of the new rows, or null when T is 1.
+     */
+    NDArray decode(ParameterStore ps, NDArray x, NDArray mask, KvCache cache, int layer) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        long c = x.getShape().get(2);
+        NDList parts = cAttn.forward(ps, new NDList(x), false).head().split(3, 2);
+        NDArray q = splitHeads(parts.get(0), b, t).mul(NativeArrays.scalar(x.getManager(), scale));
+        // the new keys and values [B, H, T, D] join the cache, which hands back every position so far [B, H, L, D]
+        NDArray[] kv = cache.append(layer, splitHeads(parts.get(1), b, t), splitHeads(parts.get(2), b, t));
+        // scores [B, H, T, L], masked only when several new positions must not see each other's future
+        NDArray scores = q.matMul(kv[0].transpose(0, 1, 3, 2));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray y = scores.softmax(3).matMul(kv[1]);
+        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, c);
+        return cProj.forward(ps, new NDList(merged), false).head();
+    }
+
     void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
         cAttn.collectParameters(prefix + "c_attn.", into);
         cProj.collectParameters(prefix + "c_proj.", into);

@@ -88,6 +88,35 @@ public final class GptBlock extends AbstractBlock {
         return h.getNDArrayInternal().linear(h, tokenTable, null);
     }
 
+    /** An empty cache for {@code rows} sequences of up to {@code capacity} positions. */
+    public KvCache newCache(NDManager manager, long rows, int capacity) {
+        return new KvCache(manager, blocks.size(), rows, config.heads(), capacity, config.headDim());
+    }
+
+    /**
+     * Logits [B, V] of the last of T new token ids [B, T] fed at positions {@code cache.length()} onwards, reading
+     * and extending {@code cache}, without gradients. {@code mask} is the causal mask [T, length + T] of the new rows,
+     * or null when T is 1. The caller advances the cache afterwards.
+     */
+    public NDArray decode(ParameterStore ps, NDArray ids, NDArray mask, KvCache cache) {
+        long t = ids.getShape().get(1);
+        int start = cache.length();
+        NDArray tokenTable = ps.getValue(wte, ids.getDevice(), false);
+        NDArray positionTable = ps.getValue(wpe, ids.getDevice(), false);
+        // token embeddings [B, T, C] plus the learned positions of the new tokens [T, C]
+        NDArray x = ids.getNDArrayInternal()
+                .embedding(ids, tokenTable, SparseFormat.DENSE)
+                .head()
+                .add(positionTable.get(new NDIndex("{}:{}", start, start + t)));
+        for (int i = 0; i < blocks.size(); i++) {
+            x = blocks.get(i).decode(ps, x, mask, cache, i);
+        }
+        // only the last position is sampled from: normalise it alone and project it on the tied head [B, V]
+        NDArray last = x.get(new NDIndex(":, -1"));
+        NDArray h = lnF.forward(ps, new NDList(last), false).head();
+        return h.getNDArrayInternal().linear(h, tokenTable, null).head();
+    }
+
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         Shape ids = inputShapes[0];

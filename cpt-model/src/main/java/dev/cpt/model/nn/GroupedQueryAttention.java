@@ -75,6 +75,38 @@ public final class GroupedQueryAttention extends AbstractBlock {
         return oProj.forward(ps, new NDList(merged), training);
     }
 
+    /**
+     * The attention of T new positions at absolute positions {@code cache.length()} onwards, without gradients: their
+     * keys and values join layer {@code layer}'s cache and the queries attend over every cached position. {@code
+     * mask} is the causal mask [T, length + T] of the new rows, or null when T is 1 (a single new position sees every
+     * cached one); {@code cos} and {@code sin} are the rotary tables [T, D] of the new positions.
+     */
+    NDArray decode(ParameterStore ps, NDArray x, NDArray mask, NDArray cos, NDArray sin, KvCache cache, int layer) {
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int group = heads / kvHeads;
+        // rotated, scaled queries [B, H, T, D], as in forwardInternal
+        NDArray q = RotaryEmbedding.apply(project(qProj, ps, x, heads, false), cos, sin)
+                .mul(NativeArrays.scalar(x.getManager(), scale));
+        // the new keys, rotated at their absolute positions, and values [B, KV, T, D] join the cache, which hands
+        // back every position so far [B, KV, L, D]
+        NDArray[] kv = cache.append(
+                layer,
+                RotaryEmbedding.apply(project(kProj, ps, x, kvHeads, false), cos, sin),
+                project(vProj, ps, x, kvHeads, false));
+        // scores of the grouped queries against the cached keys [B, KV, G, T, L]
+        NDArray grouped = q.reshape(b, kvHeads, group, t, headDim);
+        NDArray scores = grouped.matMul(kv[0].expandDims(2).transpose(0, 1, 2, 4, 3));
+        if (mask != null) {
+            scores = scores.add(mask);
+        }
+        NDArray weights = scores.softmax(4);
+        // weighted values in query-head order [B, H, T, D], merged [B, T, H * D] and projected
+        NDArray y = weights.matMul(kv[1].expandDims(2)).reshape(b, heads, t, headDim);
+        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        return oProj.forward(ps, new NDList(merged), false).head();
+    }
+
     /** One projection split into heads: [B, T, C] -> [B, n, T, D]. */
     private NDArray project(Linear proj, ParameterStore ps, NDArray x, int n, boolean training) {
         NDArray y = proj.forward(ps, new NDList(x), training).head();

@@ -43,6 +43,13 @@ public final class LlamaLayer extends AbstractBlock {
         return new NDList(PreNorm.residual(ps, h, postAttentionNorm, mlp, new NDList(), training));
     }
 
+    /** The layer on T new positions with the attention reading and extending {@code cache} (see forwardInternal). */
+    NDArray decode(ParameterStore ps, NDArray x, NDArray mask, NDArray cos, NDArray sin, KvCache cache, int layer) {
+        NDArray normed = inputNorm.forward(ps, new NDList(x), false).head();
+        NDArray h = x.add(attention.decode(ps, normed, mask, cos, sin, cache, layer));
+        return PreNorm.residual(ps, h, postAttentionNorm, mlp, new NDList(), false);
+    }
+
     void collectParameters(String prefix, Map<String, Parameter> into) {
         attention.collectParameters(prefix + "self_attn.", into);
         mlp.collectParameters(prefix + "mlp.", into);

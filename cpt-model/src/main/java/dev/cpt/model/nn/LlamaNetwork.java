@@ -3,6 +3,7 @@ package dev.cpt.model.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
@@ -75,6 +76,34 @@ public final class LlamaNetwork extends AbstractBlock {
         }
         // tied head: logits = h @ embed_tokens^T
         return h.getNDArrayInternal().linear(h, table, null);
+    }
+
+    /** An empty cache for {@code rows} sequences of up to {@code capacity} positions, at the key/value heads. */
+    public KvCache newCache(NDManager manager, long rows, int capacity) {
+        return new KvCache(manager, layers.size(), rows, config.kvHeads(), capacity, config.headDim());
+    }
+
+    /**
+     * Logits [B, V] of the last of T new token ids [B, T] fed at positions {@code cache.length()} onwards, reading
+     * and extending {@code cache}, without gradients. {@code mask} is the causal mask [T, length + T] of the new rows
+     * (null when T is 1); {@code cos} and {@code sin} the rotary tables [T, D] of the new positions. The caller
+     * advances the cache afterwards.
+     */
+    public NDArray decode(ParameterStore ps, NDArray ids, NDArray mask, NDArray cos, NDArray sin, KvCache cache) {
+        NDArray table = ps.getValue(embedTokens, ids.getDevice(), false);
+        NDArray x = ids.getNDArrayInternal()
+                .embedding(ids, table, SparseFormat.DENSE)
+                .head();
+        for (int i = 0; i < layers.size(); i++) {
+            x = layers.get(i).decode(ps, x, mask, cos, sin, cache, i);
+        }
+        // only the last position is sampled from: normalise it alone and project it [B, V]
+        NDArray last = x.get(new NDIndex(":, -1"));
+        NDArray h = norm.forward(ps, new NDList(last), false).head();
+        if (lmHead != null) {
+            return lmHead.forward(ps, new NDList(h), false).head();
+        }
+        return h.getNDArrayInternal().linear(h, table, null).head();
     }
 
     /**

@@ -28,8 +28,18 @@ public final class RotaryEmbedding implements AutoCloseable {
 
     /** The cos and sin tables [T, D] of positions 0..T-1, allocated in {@code manager}. */
     public NDList tables(NDManager manager, long positions) {
+        return tables(manager, 0, positions);
+    }
+
+    /**
+     * The cos and sin tables [T, D] of the absolute positions start..start+T-1, allocated in {@code manager}: what a
+     * cached forward pass needs for the positions it feeds after the cached ones. Each row equals that position's row
+     * of the tables from 0, as both compute the same float product of position and frequency.
+     */
+    public NDList tables(NDManager manager, long start, long positions) {
         // positions as a column [T, 1] against the frequencies as a row [1, D/2]: the angles [T, D/2]
-        NDArray p = manager.arange(0, (int) positions, 1, DataType.FLOAT32).reshape(positions, 1);
+        NDArray p = manager.arange((int) start, (int) (start + positions), 1, DataType.FLOAT32)
+                .reshape(positions, 1);
         NDArray angles = p.mul(inverseFrequencies);
         // both halves of a head see the same angles
         NDArray full = angles.concat(angles, 1);

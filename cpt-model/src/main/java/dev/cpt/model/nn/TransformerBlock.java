@@ -36,6 +36,12 @@ public final class TransformerBlock extends AbstractBlock {
         return new NDList(PreNorm.residual(ps, h, ln2, mlp, new NDList(), training));
     }
 
+    /** The block on T new positions with the attention reading and extending {@code cache} (see forwardInternal). */
+    NDArray decode(ParameterStore ps, NDArray x, NDArray mask, KvCache cache, int layer) {
+        NDArray h = x.add(attn.decode(ps, ln1.forward(ps, new NDList(x), false).head(), mask, cache, layer));
+        return PreNorm.residual(ps, h, ln2, mlp, new NDList(), false);
+    }
+
     void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
         ln1.collectParameters(prefix + "ln_1.", into);
         attn.collectParameters(prefix + "attn.", into);

@@ -247,9 +247,11 @@ public final class GrpoLoop {
 
         // 4. the clipped-ratio update with the KL penalty, innerSteps times on the same rollouts
         PolicyStepResult last = exclusive.run(() -> {
-            float[][] ref =
-                    settings.objective().klBeta() > 0 ? reference.completionLogProbs(prompts, completions) : null;
-            PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages);
+            // the reference at the sampling temperature too, so the KL compares the same tempered distributions
+            float[][] ref = settings.objective().klBeta() > 0
+                    ? reference.completionLogProbs(prompts, completions, settings.temperature())
+                    : null;
+            PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages, settings.temperature());
             OptimizerSettings opt = OptimizerSettings.defaults().withLearningRate(settings.learningRate());
             PolicyStepResult result = null;
             for (int inner = 0; inner < settings.innerSteps(); inner++) {
@@ -318,6 +320,7 @@ public final class GrpoLoop {
     }
 
     private List<Group> rollouts(long thisStep) {
+        // no top-k or top-p: pi_old below is then exactly the distribution sampled from (see PolicyBatch)
         SamplingSettings sampling =
                 new SamplingSettings(settings.temperature(), 0, 1.0, settings.maxNewTokens(), Set.of(stopToken));
         List<Group> out = new ArrayList<>();
@@ -327,7 +330,9 @@ public final class GrpoLoop {
             int[][] completions = policy.sampleGroup(prompt, settings.groupSize(), fitting(sampling, prompt), rng);
             int[][] prompts = new int[completions.length][];
             Arrays.fill(prompts, prompt);
-            float[][] old = policy.completionLogProbs(prompts, completions);
+            // log pi_old of the distribution the completions came from: the policy's softmax at the sampling
+            // temperature
+            float[][] old = policy.completionLogProbs(prompts, completions, settings.temperature());
             out.add(new Group(stageId + "-s" + thisStep + "-p" + p, policyVersion, example, prompt, completions, old));
         }
         return out;

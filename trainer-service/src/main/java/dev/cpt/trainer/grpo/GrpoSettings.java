@@ -11,7 +11,8 @@ import java.time.Duration;
  * @param innerSteps optimizer steps on the same rollouts (PPO epochs); the ratio is 1 only on the first
  * @param objective clip epsilon and KL beta
  * @param learningRate AdamW rate of every policy step
- * @param temperature sampling temperature (1: the ratio's pi_old is exactly the sampling distribution)
+ * @param temperature sampling temperature, > 0; every log-probability of the objective (old, new, reference) is taken at
+ *     it, so pi_old is the distribution sampled from
  * @param maxNewTokens longest completion; capped per prompt to what fits the context
  * @param rewardTimeout how long a step waits for the rewards of the rollouts it sampled
  * @param maxStalenessSteps how many policy updates old a rollout may be when its rewards complete and it is used;

@@ -41,8 +41,12 @@ class GrpoLoopTest {
     }
 
     private GrpoLoop loop(RewardSource rewards, int maxStaleness, double beta) {
+        return loop(rewards, maxStaleness, beta, 1.0);
+    }
+
+    private GrpoLoop loop(RewardSource rewards, int maxStaleness, double beta, double temperature) {
         GrpoSettings s = new GrpoSettings(
-                4, 2, 1, new PolicyObjective(0.2, beta), 1e-3, 1.0, 8, Duration.ofSeconds(1), maxStaleness, 5);
+                4, 2, 1, new PolicyObjective(0.2, beta), 1e-3, temperature, 8, Duration.ofSeconds(1), maxStaleness, 5);
         return new GrpoLoop("t", policy, beta > 0 ? reference : null, rewards, train, s, DIRECT);
     }
 
@@ -61,6 +65,24 @@ class GrpoLoopTest {
         assertTrue(
                 rewards.requested.values().stream().allMatch(q -> q.requestId().startsWith(q.groupId() + "-")),
                 "requests are keyed by their rollout group");
+    }
+
+    @Test
+    void theRatioIsOneOnTheFirstInnerStepAtAnySamplingTemperature() throws Exception {
+        // pi_old and the recomputed pi must both be the tempered distribution the rollouts came from; log-probabilities
+        // taken at temperature 1 for rollouts sampled at 0.5 (or 2) would put the first ratio away from 1
+        for (double temperature : new double[] {0.5, 2.0}) {
+            // a fresh policy and reference for each temperature, as @BeforeEach makes them
+            close();
+            models();
+            ManualRewards rewards =
+                    new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
+            GrpoStepReport r = loop(rewards, 0, 0.04, temperature).step();
+            assertTrue(r.applied());
+            assertEquals(1.0, r.meanRatio(), 1e-5, "temperature " + temperature + ": first inner step, pi == pi_old");
+            assertEquals(0.0, r.clipFraction(), 0.0, "temperature " + temperature);
+            assertEquals(0.0, r.kl(), 1e-6, "temperature " + temperature + ": the policy is still the reference");
+        }
     }
 
     @Test
