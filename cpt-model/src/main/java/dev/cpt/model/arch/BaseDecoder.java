@@ -1,7 +1,9 @@
 package dev.cpt.model.arch;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import dev.cpt.common.io.SafeTensors.Tensor;
@@ -12,6 +14,7 @@ import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.FileBinding;
 import dev.cpt.model.io.NativeWeights;
 import dev.cpt.model.io.ParameterTensors;
+import dev.cpt.model.nn.KvCache;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
@@ -78,6 +81,25 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
     }
 
     /** A fresh store for each forward pass: it only caches references, and weights may have been replaced. */
+    @Override
+    public final NDArray decode(NDArray ids, KvCache cache) {
+        long t = ids.getShape().get(1);
+        NDArray logits = decode(ids, cache.length(), t, cache);
+        cache.advance((int) t);
+        return logits;
+    }
+
+    /** Logits [B, T, V] of the {@code t} new positions from {@code start} on, their keys and values joining the cache. */
+    protected abstract NDArray decode(NDArray ids, long start, long t, KvCache cache);
+
+    /**
+     * The rows of a causal mask for new positions [start, start + t) over every position so far, from {@code mask}
+     * (a mask of at least {@code start + t} positions); null for one new position, which sees them all.
+     */
+    protected static NDArray newRows(NDArray mask, long start, long t) {
+        return t == 1 ? null : mask.get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
+    }
+
     protected ParameterStore parameterStore() {
         return new ParameterStore(manager, false);
     }

@@ -70,14 +70,8 @@ public final class Gpt2Decoder extends BaseDecoder<GptConfig> {
     }
 
     @Override
-    public NDArray decode(NDArray ids, KvCache cache) {
-        long t = ids.getShape().get(1);
-        long start = cache.length();
-        // the new rows of the causal mask over every position so far; one new position sees them all
-        NDArray mask = t == 1 ? null : causalMask.get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
-        NDArray logits = block.decode(parameterStore(), ids, mask, cache);
-        cache.advance((int) t);
-        return logits;
+    protected NDArray decode(NDArray ids, long start, long t, KvCache cache) {
+        return block.decode(parameterStore(), ids, newRows(causalMask, start, t), cache);
     }
 
     @Override

@@ -84,17 +84,11 @@ public final class LlamaDecoder extends BaseDecoder<LlamaConfig> {
     }
 
     @Override
-    public NDArray decode(NDArray ids, KvCache cache) {
-        long t = ids.getShape().get(1);
-        long start = cache.length();
+    protected NDArray decode(NDArray ids, long start, long t, KvCache cache) {
         // rotary tables of the new tokens' absolute positions, so cached and new keys are rotated where they stand
         NDList tables = rotary.tables(ids.getManager(), start, t);
-        // the new rows of the causal mask over every position so far; one new position sees them all
-        NDArray mask =
-                t == 1 ? null : causalMask(start + t).get(new NDIndex("{}:{}, :{}", start, start + t, start + t));
-        NDArray logits = network.decode(parameterStore(), ids, mask, tables.get(0), tables.get(1), cache);
-        cache.advance((int) t);
-        return logits;
+        NDArray mask = newRows(causalMask(start + t), start, t);
+        return network.decode(parameterStore(), ids, mask, tables.get(0), tables.get(1), cache);
     }
 
     private NDArray causalMask(long t) {

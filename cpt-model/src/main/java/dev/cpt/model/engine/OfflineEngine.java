@@ -38,6 +38,16 @@ public final class OfflineEngine {
         }
     }
 
+    /**
+     * As {@link #ensureOffline()}, with libtorch running {@code threads} intra-op threads and one inter-op thread, as
+     * benchmarks want for figures that compare across runs. Must run before the engine loads: libtorch reads them once.
+     */
+    public static void ensureOffline(int threads) {
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        ensureOffline();
+    }
+
     /** libtorch version reported by the loaded engine, e.g. {@code 2.7.1}. */
     public static String version() {
         return get().getVersion();

@@ -51,9 +51,6 @@ public final class GroupedQueryAttention extends AbstractBlock {
         NDArray mask = inputs.get(1);
         NDArray cos = inputs.get(2);
         NDArray sin = inputs.get(3);
-        long b = x.getShape().get(0);
-        long t = x.getShape().get(1);
-        int group = heads / kvHeads;
         // rotated queries [B, H, T, D], scaled by 1/sqrt(D) here rather than on the [T, T] scores; the factor is
         // libtorch-owned because MulBackward keeps it (see NativeArrays)
         NDArray q = RotaryEmbedding.apply(project(qProj, ps, x, heads, training), cos, sin)
@@ -61,18 +58,7 @@ public final class GroupedQueryAttention extends AbstractBlock {
         // rotated keys and plain values [B, KV, T, D]
         NDArray k = RotaryEmbedding.apply(project(kProj, ps, x, kvHeads, training), cos, sin);
         NDArray v = project(vProj, ps, x, kvHeads, training);
-        // queries grouped by the key/value head they share [B, KV, G, T, D]; keys and values get a broadcast axis
-        // [B, KV, 1, T, D], so matmul pairs them without copying each key/value head G times
-        NDArray grouped = q.reshape(b, kvHeads, group, t, headDim);
-        NDArray scores = grouped.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3));
-        // future positions get -inf, then attention weights per query row [B, KV, G, T, T]
-        NDArray weights = scores.add(mask).softmax(4);
-        // weighted values, back to one axis of H = KV * G heads in query-head order [B, H, T, D]
-        NDArray y = weights.matMul(v.expandDims(2)).reshape(b, heads, t, headDim);
-        // merge heads [B, T, H * D]
-        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
-        // project back onto the residual stream
-        return oProj.forward(ps, new NDList(merged), training);
+        return new NDList(attend(ps, q, k, v, mask, training));
     }
 
     /**
@@ -82,9 +68,6 @@ public final class GroupedQueryAttention extends AbstractBlock {
      * cached one); {@code cos} and {@code sin} are the rotary tables [T, D] of the new positions.
      */
     NDArray decode(ParameterStore ps, NDArray x, NDArray mask, NDArray cos, NDArray sin, KvCache cache, int layer) {
-        long b = x.getShape().get(0);
-        long t = x.getShape().get(1);
-        int group = heads / kvHeads;
         // rotated, scaled queries [B, H, T, D], as in forwardInternal
         NDArray q = RotaryEmbedding.apply(project(qProj, ps, x, heads, false), cos, sin)
                 .mul(NativeArrays.scalar(x.getManager(), scale));
@@ -94,17 +77,26 @@ public final class GroupedQueryAttention extends AbstractBlock {
                 layer,
                 RotaryEmbedding.apply(project(kProj, ps, x, kvHeads, false), cos, sin),
                 project(vProj, ps, x, kvHeads, false));
-        // scores of the grouped queries against the cached keys [B, KV, G, T, L]
-        NDArray grouped = q.reshape(b, kvHeads, group, t, headDim);
-        NDArray scores = grouped.matMul(kv[0].expandDims(2).transpose(0, 1, 2, 4, 3));
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray weights = scores.softmax(4);
-        // weighted values in query-head order [B, H, T, D], merged [B, T, H * D] and projected
-        NDArray y = weights.matMul(kv[1].expandDims(2)).reshape(b, heads, t, headDim);
+        return attend(ps, q, kv[0], kv[1], mask, false);
+    }
+
+    /**
+     * Queries [B, H, T, D] attending over keys and values [B, KV, L, D], projected back onto the residual stream
+     * [B, T, C]. The queries are grouped by the key/value head they share [B, KV, G, T, D] and keys and values get a
+     * broadcast axis [B, KV, 1, L, D], so matmul pairs them without copying each key/value head G times. {@code mask}
+     * is added to the scores [B, KV, G, T, L] (future positions -inf), or null where every position may be seen.
+     */
+    private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
+        long b = q.getShape().get(0);
+        long t = q.getShape().get(2);
+        NDArray grouped = q.reshape(b, kvHeads, heads / kvHeads, t, headDim);
+        NDArray scores = grouped.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3));
+        NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(4);
+        // weighted values, back to one axis of H = KV * G heads in query-head order [B, H, T, D]
+        NDArray y = weights.matMul(v.expandDims(2)).reshape(b, heads, t, headDim);
+        // merge heads [B, T, H * D] and project back
         NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
-        return oProj.forward(ps, new NDList(merged), false).head();
+        return oProj.forward(ps, new NDList(merged), training).head();
     }
 
     /** One projection split into heads: [B, T, C] -> [B, n, T, D]. */
