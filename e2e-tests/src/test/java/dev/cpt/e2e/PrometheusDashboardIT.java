@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DeadLetters;
+import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
+import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.RawDocument;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.contracts.RewardResponse;
+import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.launcher.Service;
 import dev.cpt.launcher.Stack;
 import dev.cpt.launcher.StackOptions;
@@ -136,6 +139,40 @@ class PrometheusDashboardIT {
         }
     }
 
+    /**
+     * A document and a batch cut by a tokenizer that is not the run's: the mixer and the trainer dead-letter each with
+     * its reason, which the "Rejects by reason" panel plots.
+     */
+    private static void sendOtherTokenizersData(KafkaCompanion kafka) {
+        String foreign = "0".repeat(64);
+        int[] tokens = {1, 2, 3, 4};
+        Document document = new Document(
+                "dash-foreign",
+                "arithmetic",
+                "1 + 1 = 2",
+                "hf-0000000000000000",
+                foreign,
+                tokens,
+                "e2e",
+                java.time.Instant.now(),
+                Map.of());
+        TrainingBatch batch = new TrainingBatch(
+                "dash-foreign-batch",
+                0,
+                64,
+                List.of(new PackedSequence("arithmetic", tokens, List.of("dash-foreign"))),
+                Map.of("arithmetic", 1.0),
+                java.time.Instant.now(),
+                foreign);
+        kafka.produceStrings()
+                .fromRecords(
+                        new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                Document.TOPIC, "arithmetic", Json.write(document)),
+                        new org.apache.kafka.clients.producer.ProducerRecord<>(
+                                TrainingBatch.TOPIC, "dash-foreign-batch", Json.write(batch)))
+                .awaitCompletion();
+    }
+
     private void runWorkload(Stack stack, KafkaCompanion kafka) throws Exception {
         // Phase 1: arithmetic, with an exact duplicate and a line that is not JSON (rejected with a reason).
         List<RawDocument> arithmetic = Workload.arithmetic("dash-arith", 24, 11);
@@ -145,6 +182,7 @@ class PrometheusDashboardIT {
                 "dash-arith-copy", "arithmetic", arithmetic.get(0).text(), "e2e"));
         Workload.post(stack, first, ledger, API_KEY);
         postRawLine(stack, "{this is not json");
+        sendOtherTokenizersData(kafka);
         assertFalse(ledger.duplicates.isEmpty(), "the copied document was not reported as a duplicate: " + ledger);
 
         // A file in the watched inbox (its folder names the domain).
