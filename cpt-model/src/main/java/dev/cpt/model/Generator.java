@@ -194,15 +194,7 @@ public final class Generator {
      * lacks: the prompt on the first step (prefill), then each row's newest token.
      */
     private NDArray cachedStep(NDManager step, KvCache cache, int[][] sequences, int[] fed, int len) {
-        int from = cache.length();
-        int t = len - from;
-        long[] ids = new long[fed.length * t];
-        for (int i = 0; i < fed.length; i++) {
-            for (int j = 0; j < t; j++) {
-                ids[i * t + j] = sequences[fed[i]][from + j];
-            }
-        }
-        return decoder.decode(NativeArrays.create(step, ids, new Shape(fed.length, t)), cache);
+        return decoder.decode(ids(step, sequences, fed, cache.length(), len), cache);
     }
 
     /**
@@ -211,15 +203,19 @@ public final class Generator {
      */
     private NDArray fullWindow(NDManager step, int[][] sequences, int[] fed, int len) {
         int start = Math.max(0, len - decoder.contextLength());
-        int t = len - start;
-        long[] window = new long[fed.length * t];
+        return decoder.logits(ids(step, sequences, fed, start, len), false).get(new NDIndex(":, -1"));
+    }
+
+    /** Token ids [fed rows, to - from]: positions [from, to) of each fed row, in {@code step}. */
+    private static NDArray ids(NDManager step, int[][] sequences, int[] fed, int from, int to) {
+        int t = to - from;
+        long[] ids = new long[fed.length * t];
         for (int i = 0; i < fed.length; i++) {
             for (int j = 0; j < t; j++) {
-                window[i * t + j] = sequences[fed[i]][start + j];
+                ids[i * t + j] = sequences[fed[i]][from + j];
             }
         }
-        NDArray ids = NativeArrays.create(step, window, new Shape(fed.length, t));
-        return decoder.logits(ids, false).get(new NDIndex(":, -1"));
+        return NativeArrays.create(step, ids, new Shape(fed.length, t));
     }
 
     /** The reference path's picks: every fed row's logits copied to Java and sampled there. */

@@ -41,7 +41,6 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray mask = inputs.get(1);
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
-        long c = x.getShape().get(2);
         // one matmul yields q, k and v side by side: [B, T, 3C]
         NDArray qkv = cAttn.forward(ps, new NDList(x), training).head();
         // cut the last axis into the three C-wide slabs
@@ -52,18 +51,7 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray q = splitHeads(parts.get(0), b, t).mul(NativeArrays.scalar(x.getManager(), scale));
         NDArray k = splitHeads(parts.get(1), b, t);
         NDArray v = splitHeads(parts.get(2), b, t);
-        // attention scores [B, H, T, T]
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        // future positions get -inf so softmax gives them zero weight
-        NDArray masked = scores.add(mask);
-        // attention weights per query row
-        NDArray weights = masked.softmax(3);
-        // weighted sum of values [B, H, T, D]
-        NDArray y = weights.matMul(v);
-        // merge heads back into the residual width [B, T, C]
-        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, c);
-        // project back onto the residual stream
-        return cProj.forward(ps, new NDList(merged), training);
+        return new NDList(attend(ps, q, k, v, mask, training));
     }
 
     /**
@@ -74,19 +62,26 @@ public final class CausalSelfAttention extends AbstractBlock {
     NDArray decode(ParameterStore ps, NDArray x, NDArray mask, KvCache cache, int layer) {
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
-        long c = x.getShape().get(2);
         NDList parts = cAttn.forward(ps, new NDList(x), false).head().split(3, 2);
         NDArray q = splitHeads(parts.get(0), b, t).mul(NativeArrays.scalar(x.getManager(), scale));
         // the new keys and values [B, H, T, D] join the cache, which hands back every position so far [B, H, L, D]
         NDArray[] kv = cache.append(layer, splitHeads(parts.get(1), b, t), splitHeads(parts.get(2), b, t));
-        // scores [B, H, T, L], masked only when several new positions must not see each other's future
-        NDArray scores = q.matMul(kv[0].transpose(0, 1, 3, 2));
-        if (mask != null) {
-            scores = scores.add(mask);
-        }
-        NDArray y = scores.softmax(3).matMul(kv[1]);
-        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, c);
-        return cProj.forward(ps, new NDList(merged), false).head();
+        return attend(ps, q, kv[0], kv[1], mask, false);
+    }
+
+    /**
+     * Queries [B, H, T, D] attending over keys and values [B, H, L, D], projected back onto the residual stream
+     * [B, T, C]. {@code mask} is added to the scores [B, H, T, L] (future positions get -inf, so softmax gives them
+     * zero weight), or null where every position may be seen.
+     */
+    private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
+        long b = q.getShape().get(0);
+        long t = q.getShape().get(2);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(3);
+        // weighted sum of values [B, H, T, D], heads merged back into the residual width [B, T, C]
+        NDArray merged = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        return cProj.forward(ps, new NDList(merged), training).head();
     }
 
     void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {
