@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,8 +42,6 @@ public final class ExportCommand {
             + "  --max-shard-size N    weights above N go to model-0000i-of-0000n.safetensors shards with an index;\n"
             + "                        bytes, or KB/MB/GB (powers of 1000) or KiB/MiB/GiB (powers of 1024); default 5GB";
 
-    private static final Map<String, Dtype> DTYPES =
-            Map.of("float32", Dtype.F32, "float16", Dtype.F16, "bfloat16", Dtype.BF16);
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B|B)?", Pattern.CASE_INSENSITIVE);
 
     private ExportCommand() {}
@@ -134,7 +131,7 @@ public final class ExportCommand {
                     r.modelType(),
                     r.parameters(),
                     r.out(),
-                    torchName(r.dtype()),
+                    r.dtype().torchName(),
                     String.join(", ", r.files()));
             return 0;
         } catch (Failure f) {
@@ -231,7 +228,7 @@ public final class ExportCommand {
     }
 
     static Dtype parseDtype(String name) throws Failure {
-        Dtype dtype = DTYPES.get(name.toLowerCase(Locale.ROOT));
+        Dtype dtype = Dtype.fromTorchName(name);
         if (dtype == null) {
             throw Failure.usage("--dtype " + name + " is not one of float32, float16, bfloat16");
         }
@@ -262,14 +259,6 @@ public final class ExportCommand {
         } catch (ArithmeticException | NumberFormatException e) {
             throw Failure.usage("--max-shard-size " + text + " is too large");
         }
-    }
-
-    private static String torchName(Dtype dtype) {
-        return DTYPES.entrySet().stream()
-                .filter(e -> e.getValue() == dtype)
-                .map(Map.Entry::getKey)
-                .findFirst()
-                .orElseThrow();
     }
 
     private static List<String> fileNames(Path dir) throws Failure {

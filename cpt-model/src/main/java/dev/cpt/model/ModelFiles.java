@@ -43,8 +43,6 @@ final class ModelFiles {
 
     private static final Logger LOG = Logger.getLogger(ModelFiles.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Map<Dtype, String> TORCH_DTYPES =
-            Map.of(Dtype.F32, "float32", Dtype.F16, "float16", Dtype.BF16, "bfloat16");
 
     private ModelFiles() {}
 
@@ -233,7 +231,7 @@ final class ModelFiles {
     /** Sets {@code torch_dtype}, which {@code transformers} loads the weights as by default, to the dtype written. */
     private static void statedDtype(Path config, Dtype dtype) throws IOException {
         ObjectNode json = (ObjectNode) JSON.readTree(config.toFile());
-        json.put("torch_dtype", TORCH_DTYPES.get(dtype));
+        json.put("torch_dtype", dtype.torchName());
         Files.write(config, JSON.writeValueAsBytes(json));
     }
 

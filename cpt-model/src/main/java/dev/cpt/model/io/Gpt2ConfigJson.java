@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cpt.common.io.Dtype;
 import dev.cpt.model.GptConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ public final class Gpt2ConfigJson {
         n.put("activation_function", "gelu_new");
         n.put("layer_norm_epsilon", (double) c.layerNormEpsilon());
         n.put("tie_word_embeddings", true);
-        n.put("torch_dtype", "float32");
+        n.put("torch_dtype", Dtype.F32.torchName());
         return JSON.writeValueAsBytes(n);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cpt.common.io.Dtype;
 import dev.cpt.model.LlamaConfig;
 import dev.cpt.model.RopeScaling;
 import java.io.IOException;
@@ -66,7 +67,7 @@ public final class LlamaConfigJson {
             case LlamaConfig.QWEN2 -> n.put("use_sliding_window", false);
             default -> n.putNull("sliding_window");
         }
-        n.put("torch_dtype", "float32");
+        n.put("torch_dtype", Dtype.F32.torchName());
         return JSON.writeValueAsBytes(n);
     }
 
