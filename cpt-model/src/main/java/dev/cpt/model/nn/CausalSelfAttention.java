@@ -69,18 +69,9 @@ public final class CausalSelfAttention extends AbstractBlock {
         return attend(ps, q, kv[0], kv[1], mask, false);
     }
 
-    /**
-     * Queries [B, H, T, D] attending over keys and values [B, H, L, D], projected back onto the residual stream
-     * [B, T, C]. {@code mask} is added to the scores [B, H, T, L] (future positions get -inf, so softmax gives them
-     * zero weight), or null where every position may be seen.
-     */
+    /** Queries [B, H, T, D] attending over keys and values [B, H, L, D], projected back onto the residual stream. */
     private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
-        long b = q.getShape().get(0);
-        long t = q.getShape().get(2);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(3);
-        // weighted sum of values [B, H, T, D], heads merged back into the residual width [B, T, C]
-        NDArray merged = weights.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        NDArray merged = ScaledDotProduct.attend(q, k, v, mask);
         return cProj.forward(ps, new NDList(merged), training).head();
     }
 

@@ -80,22 +80,9 @@ public final class GroupedQueryAttention extends AbstractBlock {
         return attend(ps, q, kv[0], kv[1], mask, false);
     }
 
-    /**
-     * Queries [B, H, T, D] attending over keys and values [B, KV, L, D], projected back onto the residual stream
-     * [B, T, C]. The queries are grouped by the key/value head they share [B, KV, G, T, D] and keys and values get a
-     * broadcast axis [B, KV, 1, L, D], so matmul pairs them without copying each key/value head G times. {@code mask}
-     * is added to the scores [B, KV, G, T, L] (future positions -inf), or null where every position may be seen.
-     */
+    /** Queries [B, H, T, D] attending over keys and values [B, KV, L, D], projected back onto the residual stream. */
     private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
-        long b = q.getShape().get(0);
-        long t = q.getShape().get(2);
-        NDArray grouped = q.reshape(b, kvHeads, heads / kvHeads, t, headDim);
-        NDArray scores = grouped.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3));
-        NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(4);
-        // weighted values, back to one axis of H = KV * G heads in query-head order [B, H, T, D]
-        NDArray y = weights.matMul(v.expandDims(2)).reshape(b, heads, t, headDim);
-        // merge heads [B, T, H * D] and project back
-        NDArray merged = y.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * headDim);
+        NDArray merged = ScaledDotProduct.attend(q, k, v, mask);
         return oProj.forward(ps, new NDList(merged), training).head();
     }
 

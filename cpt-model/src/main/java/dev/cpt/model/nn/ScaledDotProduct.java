@@ -1,0 +1,34 @@
+package dev.cpt.model.nn;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * The attention step both families share: queries attending over keys and values, heads merged back. GPT-2's
+ * multi-head attention is the case of as many key/value heads as query heads (groups of one).
+ */
+final class ScaledDotProduct {
+
+    private ScaledDotProduct() {}
+
+    /**
+     * Queries [B, H, T, D] (already scaled) attending over keys and values [B, KV, L, D], KV dividing H, merged to
+     * [B, T, H * D]. The queries are grouped by the key/value head they share [B, KV, G, T, D] and keys and values get
+     * a broadcast axis [B, KV, 1, L, D], so matmul pairs them without copying each key/value head G times. {@code
+     * mask} is added to the scores [B, KV, G, T, L] (future positions get -inf, so softmax gives them zero weight), or
+     * null where every position may be seen.
+     */
+    static NDArray attend(NDArray q, NDArray k, NDArray v, NDArray mask) {
+        long b = q.getShape().get(0);
+        long heads = q.getShape().get(1);
+        long t = q.getShape().get(2);
+        long headDim = q.getShape().get(3);
+        long kvHeads = k.getShape().get(1);
+        NDArray grouped = q.reshape(b, kvHeads, heads / kvHeads, t, headDim);
+        NDArray scores = grouped.matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3));
+        NDArray weights = (mask == null ? scores : scores.add(mask)).softmax(4);
+        // weighted values, back to one axis of H = KV * G heads in query-head order [B, H, T, D]
+        NDArray y = weights.matMul(v.expandDims(2)).reshape(b, heads, t, headDim);
+        // heads merged back into the residual width [B, T, H * D]
+        return y.transpose(0, 2, 1, 3).reshape(b, t, heads * headDim);
+    }
+}
