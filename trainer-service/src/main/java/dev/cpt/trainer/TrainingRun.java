@@ -286,12 +286,13 @@ final class TrainingRun implements AutoCloseable {
         Map<String, double[]> lossSums = new HashMap<>(); // domain -> {loss * targets, targets}
         for (MicroBatch m : pending) {
             List<PackedSequence> sequences = m.batch().sequences();
+            double[] rowLosses = m.result().rowLosses();
             for (int i = 0; i < sequences.size(); i++) {
                 String domain = sequences.get(i).domain();
                 int length = sequences.get(i).tokens().length;
                 stepTokens.merge(domain, (long) length, Long::sum);
                 double[] sum = lossSums.computeIfAbsent(domain, d -> new double[2]);
-                sum[0] += m.result().rowLosses()[i] * (length - 1);
+                sum[0] += rowLosses[i] * (length - 1);
                 sum[1] += length - 1;
             }
         }
@@ -316,11 +317,6 @@ final class TrainingRun implements AutoCloseable {
     /** Micro-batches accumulated for the next optimizer step. */
     int pendingMicroBatches() {
         return pending.size();
-    }
-
-    /** The AdamW settings every step uses, with the learning rate the schedule gives it. */
-    OptimizerSettings optimizer() {
-        return optimizer;
     }
 
     /**
