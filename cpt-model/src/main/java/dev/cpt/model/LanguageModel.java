@@ -13,6 +13,7 @@ import dev.cpt.model.tokenizer.Tokenizer;
 import dev.cpt.model.train.AdamW;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Supplier;
@@ -129,6 +130,45 @@ public final class LanguageModel implements AutoCloseable {
      */
     public synchronized TrainStepResult trainStep(int[][] tokens, OptimizerSettings settings) {
         return trainer.trainStep(tokens, settings);
+    }
+
+    /**
+     * One AdamW step on several micro-batches with gradient accumulation: the same update as one {@link #trainStep}
+     * on all their rows together (within float rounding), with the memory of the largest micro-batch. The result's
+     * row losses follow the micro-batches in order.
+     */
+    public synchronized TrainStepResult trainStep(List<int[][]> microBatches, OptimizerSettings settings) {
+        if (microBatches.isEmpty()) {
+            throw new IllegalArgumentException("an optimizer step needs at least one micro-batch");
+        }
+        trainer.requireNothingPending("a step of its own micro-batches");
+        for (int[][] tokens : microBatches) {
+            trainer.accumulate(tokens);
+        }
+        return trainer.applyAccumulated(settings);
+    }
+
+    /**
+     * Forward and backward on one micro-batch (rows as for {@link #trainStep}), without an optimizer step: its
+     * gradients add to those accumulated since the last step, weighted by its target tokens, until {@link
+     * #applyGradients} takes the step. Micro-batches may differ in rows and lengths.
+     */
+    public synchronized MicroBatchResult accumulateGradients(int[][] tokens) {
+        return trainer.accumulate(tokens);
+    }
+
+    /**
+     * One AdamW step on the gradients accumulated by {@link #accumulateGradients} since the last step, as if all their
+     * rows had been one batch: the loss is the mean over all their target tokens, and clipping and the non-finite
+     * guard apply to the step once. Throws {@link IllegalStateException} when nothing is accumulated.
+     */
+    public synchronized TrainStepResult applyGradients(OptimizerSettings settings) {
+        return trainer.applyAccumulated(settings);
+    }
+
+    /** Micro-batches accumulated and not yet applied (0 after every optimizer step). */
+    public synchronized int pendingMicroBatches() {
+        return trainer.pendingMicroBatches();
     }
 
     /** Number of optimizer updates applied since creation (restored by {@link #load}). */

@@ -11,12 +11,15 @@ import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.train.AdamW;
 import dev.cpt.model.train.GradientNorm;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * Optimizer steps on a decoder: next-token cross-entropy and the clipped policy objective, both through one guarded,
- * clipped AdamW update. Not thread-safe, and libtorch's autograd recorder is process-wide, so only one step may run
- * in a JVM at a time.
+ * Optimizer steps on a decoder: next-token cross-entropy, over one batch or accumulated over several micro-batches,
+ * and the clipped policy objective, both through one guarded, clipped AdamW update. Not thread-safe, and libtorch's
+ * autograd recorder is process-wide, so only one step may run in a JVM at a time.
  */
 final class Trainer implements AutoCloseable {
 
@@ -24,6 +27,36 @@ final class Trainer implements AutoCloseable {
     private final Scorer scorer;
     private final Engine engine;
     private final AdamW optimizer;
+    private final Pending pending = new Pending();
+
+    /** What the micro-batches accumulated since the last optimizer step add up to. */
+    private static final class Pending {
+        int microBatches;
+        long tokens;
+        double lossSum; // summed token cross-entropy
+        float divisor; // every micro-batch's backward divided its summed loss by this
+        private final List<double[]> rowLosses = new ArrayList<>();
+
+        void add(float[] rowSums, double[] rows, long targetTokens) {
+            microBatches++;
+            tokens += targetTokens;
+            for (float s : rowSums) {
+                lossSum += s;
+            }
+            rowLosses.add(rows);
+        }
+
+        double[] rowLosses() {
+            return rowLosses.stream().flatMapToDouble(Arrays::stream).toArray();
+        }
+
+        void clear() {
+            microBatches = 0;
+            tokens = 0;
+            lossSum = 0;
+            rowLosses.clear();
+        }
+    }
 
     Trainer(CausalDecoder decoder, Scorer scorer) {
         this.decoder = decoder;
@@ -37,10 +70,30 @@ final class Trainer implements AutoCloseable {
         return optimizer;
     }
 
-    /** One AdamW step on the mean token cross-entropy of a batch (rows as for {@link Batch#forLoss}). */
+    /**
+     * One AdamW step on the mean token cross-entropy of a batch (rows as for {@link Batch#forLoss}): its gradients
+     * accumulated alone, then applied.
+     */
     TrainStepResult trainStep(int[][] tokens, OptimizerSettings settings) {
         Objects.requireNonNull(settings, "settings");
+        requireNothingPending("a one-batch step");
+        accumulate(tokens);
+        return applyAccumulated(settings);
+    }
+
+    /**
+     * Forward and backward on one micro-batch; its gradients add to those of the micro-batches before it until
+     * {@link #applyAccumulated}. libtorch sums gradients into each parameter's {@code .grad}, so the backward pass
+     * takes the micro-batch's summed token loss over a divisor fixed for the whole step (the first micro-batch's token
+     * count): the accumulated gradient times {@code divisor / tokens of the step} is then exactly the gradient of one
+     * batch's mean loss over all the step's tokens, whatever the micro-batches' sizes. A single micro-batch divides by
+     * its own token count, the mean loss, so a step of one is computed as a step without accumulation always was.
+     */
+    MicroBatchResult accumulate(int[][] tokens) {
         Batch batch = scorer.lossBatch(tokens);
+        if (pending.microBatches == 0) {
+            pending.divisor = batch.tokenCount();
+        }
         try (NDScope scope = new NDScope();
                 NDManager step = decoder.manager().newSubManager()) {
             NDArray rowSums;
@@ -48,25 +101,56 @@ final class Trainer implements AutoCloseable {
                 rowSums = scorer.rowLossSums(step, batch, true);
                 // a libtorch-owned divisor: DivBackward keeps it, and DJL's div(long) would wrap a
                 // Java buffer that a GC may free before backward runs (see NativeArrays)
-                NDArray loss = rowSums.sum().div(NativeArrays.scalar(step, batch.tokenCount()));
+                NDArray loss = rowSums.sum().div(NativeArrays.scalar(step, pending.divisor));
                 collector.backward(loss);
             }
             float[] sums = rowSums.toFloatArray();
-            double meanLoss = Scorer.mean(sums, batch);
-            Update update = update(meanLoss, settings);
-            return new TrainStepResult(
-                    meanLoss,
-                    Scorer.rowMeans(sums, batch),
-                    batch.tokenCount(),
-                    update.gradNorm(),
-                    update.applied(),
-                    update.skippedReason());
+            double[] rowLosses = Scorer.rowMeans(sums, batch);
+            pending.add(sums, rowLosses, batch.tokenCount());
+            return new MicroBatchResult(Scorer.mean(sums, batch), rowLosses, batch.tokenCount());
         }
+    }
+
+    /**
+     * One AdamW step on the gradients of the micro-batches accumulated since the last step, as one batch of all their
+     * rows: the loss is the mean over all their target tokens, the gradient norm that of that loss's gradient, and
+     * clipping applies to it once.
+     */
+    TrainStepResult applyAccumulated(OptimizerSettings settings) {
+        Objects.requireNonNull(settings, "settings");
+        if (pending.microBatches == 0) {
+            throw new IllegalStateException("no micro-batch has been accumulated since the last optimizer step");
+        }
+        long tokens = pending.tokens;
+        double meanLoss = pending.lossSum / tokens;
+        double[] rowLosses = pending.rowLosses();
+        double toMean = pending.divisor / (double) tokens;
+        pending.clear();
+        Update update;
+        try (NDScope scope = new NDScope()) { // the norm's temporaries
+            update = update(meanLoss, toMean, settings);
+        }
+        return new TrainStepResult(
+                meanLoss, rowLosses, tokens, update.gradNorm(), update.applied(), update.skippedReason());
+    }
+
+    /** A step of its own must not take up gradients accumulated for another. */
+    void requireNothingPending(String what) {
+        if (pending.microBatches > 0) {
+            throw new IllegalStateException(pending.microBatches + " micro-batches are accumulated and not applied: "
+                    + "apply them before " + what);
+        }
+    }
+
+    /** Micro-batches whose gradients wait for {@link #applyAccumulated}. */
+    int pendingMicroBatches() {
+        return pending.microBatches;
     }
 
     /** One AdamW step on the clipped policy objective over the completion tokens of {@code rollouts}. */
     PolicyStepResult policyStep(PolicyBatch rollouts, PolicyObjective objective, OptimizerSettings settings) {
         Objects.requireNonNull(settings, "settings");
+        requireNothingPending("a policy step");
         boolean kl = objective.klBeta() > 0;
         if (kl && rollouts.refLogProbs() == null) {
             throw new IllegalArgumentException(
@@ -110,7 +194,7 @@ final class Trainer implements AutoCloseable {
             try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad()) {
                 stats = PolicyObjective.statistics(terms);
             }
-            Update update = update(loss, settings);
+            Update update = update(loss, 1.0, settings);
             return new PolicyStepResult(
                     loss,
                     stats[0],
@@ -131,21 +215,21 @@ final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Applies the accumulated gradients, clipped to {@code settings.maxGradNorm()} by global norm, unless the loss or
-     * the gradient norm is NaN/Inf: then weights, moments and step count stay as they were and the gradients are
-     * dropped.
+     * Applies the accumulated gradients times {@code toMean} (which makes them the gradient of the step's mean loss),
+     * clipped to {@code settings.maxGradNorm()} by global norm, unless the loss or the gradient norm is NaN/Inf: then
+     * weights, moments and step count stay as they were and the gradients are dropped.
      */
-    private Update update(double loss, OptimizerSettings settings) {
+    private Update update(double loss, double toMean, OptimizerSettings settings) {
         if (!Double.isFinite(loss)) {
             optimizer.zeroGradients();
             return new Update(Double.NaN, "loss is " + loss);
         }
-        double gradNorm = GradientNorm.of(decoder.parameters().values());
+        double gradNorm = GradientNorm.of(decoder.parameters().values()) * toMean;
         if (!Double.isFinite(gradNorm)) {
             optimizer.zeroGradients();
             return new Update(gradNorm, "gradient norm is " + gradNorm + " (NaN or Inf in the gradients)");
         }
-        optimizer.update(settings, GradientNorm.clipFactor(gradNorm, settings.maxGradNorm()));
+        optimizer.update(settings, toMean * GradientNorm.clipFactor(gradNorm, settings.maxGradNorm()));
         return new Update(gradNorm, null);
     }
 

@@ -89,6 +89,9 @@ class TrainingTest {
             int baseline = model.liveArrayCount();
             for (int i = 0; i < 5; i++) {
                 model.trainStep(TestData.windows(stream, 1 + i, 20 + i, rng), OptimizerSettings.defaults());
+                model.trainStep(
+                        java.util.List.of(TestData.windows(stream, 2, 20, rng), TestData.windows(stream, 1, 30, rng)),
+                        OptimizerSettings.defaults());
                 model.sequenceLosses(TestData.windows(stream, 2, 30, rng));
                 model.logits(TestData.windows(stream, 2, 10, rng));
                 model.generate(new int[] {1, 2, 3}, SamplingSettings.greedy(3), rng);

@@ -22,6 +22,7 @@ import jakarta.enterprise.event.Observes;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -29,7 +30,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
- * {@code cpt.batches} feeds {@value #BATCHES_IN}: each batch is one optimizer step of the run. Every
+ * {@code cpt.batches} feeds {@value #BATCHES_IN}: each batch is a micro-batch, and every
+ * {@code gradient-accumulation-steps} of them make one optimizer step of the run (one by default). Every
  * {@code checkpoint-every-steps} steps the run is written to the store and its claim check goes to
  * {@code cpt.checkpoints} through {@value #CHECKPOINTS_OUT}, after the files are complete. A batch the model cannot
  * take (unreadable, cut by another tokenizer than the model's, too long, ids outside the vocabulary) goes to
@@ -64,9 +66,10 @@ public class BatchTrainer {
         this.metrics = metrics;
         this.checkpoints = checkpoints;
         this.store = store;
+        OptimizerConfig.of(config); // a bad setting stops the trainer here, before any batch is read
         this.schedule = Schedules.from(config);
         this.rollbackGuard = new RollbackGuard(config.maxConsecutiveSkips());
-        this.releases = ReleaseCadence.of(schedule, config.schedule());
+        this.releases = ReleaseCadence.of(schedule, config.schedule(), OptimizerConfig.of(config));
         openRun();
         this.cadence = new CheckpointCadence(config, schedule, run);
     }
@@ -144,42 +147,47 @@ public class BatchTrainer {
         if (cadence.baseDue()) {
             publishCheckpoint(); // the base, before the first step changes the weights
         }
-        TrainingRun.StepOutcome outcome;
+        Optional<TrainingRun.StepOutcome> stepped;
         try {
-            outcome = step(record, batch);
+            stepped = train(record, batch);
         } catch (BatchFit.Refused e) {
             metrics.batchRefused(run.runId(), e.kind());
             throw e; // nacked: to the dead-letter topic with the reason, and the partition moves on
         }
-        if (rollbackGuard.rollbackNeeded(batch, outcome)) {
+        if (stepped.isEmpty()) {
+            return; // gradients accumulated; the optimizer step comes with a later batch
+        }
+        TrainingRun.StepOutcome outcome = stepped.get();
+        if (rollbackGuard.rollbackNeeded(outcome)) {
             rollBack(record);
         }
         if (!outcome.result().applied()) {
             return;
         }
-        releases.remember(batch);
+        releases.remember(outcome);
         checkpointIfDue();
     }
 
-    /** Trains one batch, and records it in the metrics and the journal, applied or skipped. */
-    private TrainingRun.StepOutcome step(ConsumerRecord<String, String> record, TrainingBatch batch) {
-        long started = System.nanoTime();
+    /**
+     * Trains one batch; when that completes an optimizer step, records the step in the metrics and each of its
+     * batches in the journal, applied or skipped.
+     */
+    private Optional<TrainingRun.StepOutcome> train(ConsumerRecord<String, String> record, TrainingBatch batch) {
         cadence.batchArrived();
-        TrainingRun.StepOutcome outcome = run.train(batch, TrainingRun.positionAfter(record), schedule);
-        metrics.step(
-                run.runId(),
-                outcome,
-                run.step(),
-                run.learningRateScale(),
-                Duration.ofNanos(System.nanoTime() - started));
-        journal.append(new TrainedBatch(
-                run.step(),
-                batch.batchId(),
-                record.topic(),
-                record.partition(),
-                record.offset(),
-                outcome.result().applied()));
-        return outcome;
+        Optional<TrainingRun.StepOutcome> stepped = run.train(batch, TrainingRun.positionAfter(record), schedule);
+        stepped.ifPresent(outcome -> {
+            metrics.step(run.runId(), outcome, run.step(), run.learningRateScale());
+            for (TrainingRun.MicroBatch m : outcome.microBatches()) {
+                journal.append(new TrainedBatch(
+                        run.step(),
+                        m.batch().batchId(),
+                        m.position().topic(),
+                        m.position().partition(),
+                        m.position().nextOffset() - 1,
+                        outcome.result().applied()));
+            }
+        });
+        return stepped;
     }
 
     /** After a step: a checkpoint when one is due, and a release off it when one is. */

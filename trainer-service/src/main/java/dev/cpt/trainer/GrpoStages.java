@@ -192,7 +192,8 @@ public class GrpoStages {
                     spec.promptsPerStep(),
                     spec.innerSteps(),
                     new PolicyObjective(spec.clipEpsilon(), spec.beta()),
-                    spec.learningRate(),
+                    // the trainer's AdamW settings at the stage's own rate
+                    OptimizerConfig.of(config).withLearningRate(spec.learningRate()),
                     spec.temperature(),
                     spec.maxNewTokens(),
                     config.grpo().rewardTimeout(),

@@ -14,27 +14,35 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Warmup-stable-decay releases (MiniCPM): the stable run goes on at its peak rate, and from time to time a copy of
  * its latest checkpoint is "finished" by a short decay and published as a release of the run
- * ({@code <run>-release}). The decay trains on the most recent batches of the stable run, which the branch has
- * already seen once; the stable run itself is not touched.
+ * ({@code <run>-release}). The decay trains on the most recent optimizer steps' batches of the stable run, which
+ * the branch has already seen once, with the run's AdamW settings and gradient accumulation; the stable run itself is
+ * not touched.
  */
 final class ReleaseBranch {
     static final String SUFFIX = "-release";
 
     private final LearningRateSchedule.WarmupStableDecay schedule;
-    private final Deque<int[][]> recent = new ArrayDeque<>();
+    private final OptimizerSettings optimizer;
+    private final Deque<List<int[][]>> recent = new ArrayDeque<>();
 
-    ReleaseBranch(LearningRateSchedule.WarmupStableDecay schedule) {
+    /** @param optimizer the run's AdamW settings; each decay step takes its rate from {@code schedule} */
+    ReleaseBranch(LearningRateSchedule.WarmupStableDecay schedule, OptimizerSettings optimizer) {
         this.schedule = schedule;
+        this.optimizer = optimizer;
     }
 
-    /** Keeps the rows of the last {@code decaySteps} batches, the data a release decays on. */
-    void remember(int[][] rows) {
-        recent.addLast(rows);
+    /**
+     * Keeps the micro-batches (rows of each) of the last {@code decaySteps} optimizer steps, the data a release
+     * decays on.
+     */
+    void remember(List<int[][]> step) {
+        recent.addLast(List.copyOf(step));
         while (recent.size() > schedule.decaySteps()) {
             recent.removeFirst();
         }
@@ -46,8 +54,8 @@ final class ReleaseBranch {
         Path target = source.getParent().resolve("release-" + source.getFileName());
         try (LanguageModel branch = LanguageModel.load(source, stable.sha256(), device)) {
             long step = 0;
-            for (int[][] rows : recent) {
-                branch.trainStep(rows, OptimizerSettings.defaults().withLearningRate(schedule.decayed(step++)));
+            for (List<int[][]> microBatches : recent) {
+                branch.trainStep(microBatches, optimizer.withLearningRate(schedule.decayed(step++)));
             }
             if (Files.exists(target)) {
                 throw new IllegalStateException("release " + target + " already exists");

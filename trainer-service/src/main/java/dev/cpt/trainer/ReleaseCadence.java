@@ -2,8 +2,7 @@ package dev.cpt.trainer;
 
 import ai.djl.Device;
 import dev.cpt.contracts.CheckpointEvent;
-import dev.cpt.contracts.PackedSequence;
-import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.model.OptimizerSettings;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
 
@@ -20,9 +19,10 @@ final class ReleaseCadence {
         this.everySteps = everySteps;
     }
 
-    static ReleaseCadence of(LearningRateSchedule schedule, TrainerConfig.Schedule config) {
+    static ReleaseCadence of(
+            LearningRateSchedule schedule, TrainerConfig.Schedule config, OptimizerSettings optimizer) {
         return schedule instanceof LearningRateSchedule.WarmupStableDecay wsd && config.releaseEverySteps() > 0
-                ? new ReleaseCadence(new ReleaseBranch(wsd), config.releaseEverySteps())
+                ? new ReleaseCadence(new ReleaseBranch(wsd, optimizer), config.releaseEverySteps())
                 : new ReleaseCadence(null, 0);
     }
 
@@ -31,11 +31,12 @@ final class ReleaseCadence {
         return branch != null && step % everySteps == 0;
     }
 
-    /** Keeps a trained batch's rows for the next release's decay. */
-    void remember(TrainingBatch batch) {
+    /** Keeps an applied optimizer step's micro-batches for the next release's decay. */
+    void remember(TrainingRun.StepOutcome step) {
         if (branch != null) {
-            branch.remember(
-                    batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new));
+            branch.remember(step.microBatches().stream()
+                    .map(m -> TrainingRun.rowsOf(m.batch()))
+                    .toList());
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * Passes over batch records that must not be trained: those already in the weights (the consumer may deliver them
- * again after a restart or a rebalance), and those fetched before a rollback's seek, which come again after it.
+ * Passes over batch records that must not be trained: those already in the weights or in the gradients accumulated
+ * for the next step (the consumer may deliver them again after a restart or a rebalance), and those fetched before a
+ * rollback's seek, which come again after it.
  */
 final class ReplayFilter {
     // Per partition, the offset read last before a rollback; records above it were fetched before the seek and come

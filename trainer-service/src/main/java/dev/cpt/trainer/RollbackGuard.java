@@ -1,6 +1,5 @@
 package dev.cpt.trainer;
 
-import dev.cpt.contracts.TrainingBatch;
 import io.quarkus.logging.Log;
 
 /** Counts non-finite (skipped) steps in a row; too many mean the weights are probably broken. */
@@ -12,13 +11,16 @@ final class RollbackGuard {
         this.maxConsecutiveSkips = maxConsecutiveSkips;
     }
 
-    /** Records what the step of {@code batch} did; true when the run must roll back to its last checkpoint. */
-    boolean rollbackNeeded(TrainingBatch batch, TrainingRun.StepOutcome outcome) {
+    /** Records what an optimizer step did; true when the run must roll back to its last checkpoint. */
+    boolean rollbackNeeded(TrainingRun.StepOutcome outcome) {
         if (outcome.result().applied()) {
             consecutiveSkips = 0;
             return false;
         }
-        Log.warnf("batch %s skipped: %s", batch.batchId(), outcome.result().skippedReason());
+        Log.warnf(
+                "step on batches %s skipped: %s",
+                outcome.microBatches().stream().map(m -> m.batch().batchId()).toList(),
+                outcome.result().skippedReason());
         return ++consecutiveSkips >= maxConsecutiveSkips;
     }
 

@@ -39,6 +39,41 @@ public interface TrainerConfig {
     @WithDefault("1e-3")
     double learningRate();
 
+    /**
+     * Batch messages whose gradients are summed into one optimizer step, as {@code gradient_accumulation_steps} in
+     * Hugging Face transformers and nanoGPT: tokens per step = this x the tokens of a batch message (the mixer's
+     * {@code batch-size} x 129 by default). The loss of every micro-batch is weighted by its target tokens, so the step
+     * is the one a single batch of all their rows would take. Steps, the schedule and checkpoints count optimizer
+     * steps; 1 trains every message as a step of its own.
+     */
+    @WithDefault("1")
+    int gradientAccumulationSteps();
+
+    /** AdamW settings of every optimizer step the trainer takes; the learning rate comes from the schedule. */
+    Optimizer optimizer();
+
+    interface Optimizer {
+        /** Decay of the first moment (momentum), in [0, 1). */
+        @WithDefault("0.9")
+        double beta1();
+
+        /** Decay of the second moment, in [0, 1); GPT-2-style training uses 0.95, PyTorch's default is 0.999. */
+        @WithDefault("0.95")
+        double beta2();
+
+        /** Added to the root of the second moment before dividing, > 0. */
+        @WithDefault("1e-8")
+        double eps();
+
+        /** Decoupled weight decay, >= 0, applied to matrices and embeddings only (never biases or norm gains). */
+        @WithDefault("0.1")
+        double weightDecay();
+
+        /** The global L2 norm of each optimizer step's gradient is clipped to this, >= 0; 0 turns clipping off. */
+        @WithDefault("1.0")
+        double maxGradNorm();
+    }
+
     /** After this many non-finite steps in a row the run rolls back to its last checkpoint. */
     @WithDefault("3")
     int maxConsecutiveSkips();

@@ -10,6 +10,8 @@ import static dev.cpt.contracts.metrics.Metrics.TRAINER_LOSS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_ROLLBACKS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_SKIPPED_STEPS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_STEP;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_STEP_MICRO_BATCHES;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_STEP_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS_PER_SECOND;
 
@@ -22,8 +24,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 
 /**
- * Loss per domain, throughput, learning rate, gradient norm, steps taken and skipped, batches refused, checkpoints
- * written.
+ * Per optimizer step: loss per domain, throughput, learning rate, gradient norm, tokens and micro-batches (batch
+ * messages) in the step, steps taken and skipped; and batches refused, checkpoints written.
  */
 @ApplicationScoped
 public class TrainerMetrics {
@@ -39,10 +41,12 @@ public class TrainerMetrics {
      * @param learningRateScale the run's current rollback scale (1.0 until a rollback lowers it), so the dashboard
      *     shows it and the skip and rollback counters at 0 before anything goes wrong, not only after
      */
-    void step(String run, TrainingRun.StepOutcome outcome, long step, double learningRateScale, Duration took) {
+    void step(String run, TrainingRun.StepOutcome outcome, long step, double learningRateScale) {
         Tags runTag = Tags.of("run", run);
         registry.counter(TRAINER_ROLLBACKS.name(), runTag);
         gauges.set(TRAINER_LEARNING_RATE_SCALE, runTag, learningRateScale);
+        gauges.set(TRAINER_STEP_MICRO_BATCHES, runTag, outcome.microBatches().size());
+        gauges.set(TRAINER_STEP_TOKENS, runTag, outcome.tokens());
         Counter skipped = registry.counter(TRAINER_SKIPPED_STEPS.name(), runTag);
         if (!outcome.result().applied()) {
             skipped.increment();
@@ -52,10 +56,9 @@ public class TrainerMetrics {
         outcome.tokensPerDomain()
                 .forEach((domain, tokens) -> registry.counter(TRAINER_TOKENS.name(), runTag.and("domain", domain))
                         .increment(tokens));
-        long tokens = outcome.tokensPerDomain().values().stream()
-                .mapToLong(Long::longValue)
-                .sum();
-        gauges.set(TRAINER_TOKENS_PER_SECOND, runTag, tokens / Math.max(1e-9, took.toNanos() / 1e9));
+        // training time only: the wait for the step's later batch messages is not the trainer's throughput
+        double seconds = Math.max(1e-9, outcome.trainingTime().toNanos() / 1e9);
+        gauges.set(TRAINER_TOKENS_PER_SECOND, runTag, outcome.tokens() / seconds);
         gauges.set(TRAINER_STEP, runTag, step);
         gauges.set(TRAINER_LEARNING_RATE, runTag, outcome.learningRate());
         gauges.set(TRAINER_GRAD_NORM, runTag, outcome.result().gradNorm());

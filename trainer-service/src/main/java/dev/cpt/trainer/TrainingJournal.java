@@ -13,8 +13,8 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 
 /**
- * One line per consumed batch, in training order ({@code <store>/<run>/trained-batches.jsonl}): the audit trail that
- * shows every batch was trained exactly once. On resume, the lines after the checkpoint's offsets are cut, because
+ * One line per consumed batch, in training order ({@code <store>/<run>/trained-batches.jsonl}), written when the
+ * optimizer step its gradients went into is taken: the audit trail that shows every batch was trained exactly once. On resume, the lines after the checkpoint's offsets are cut, because
  * the weights that trained them were lost with the crash and those batches will be read again.
  */
 final class TrainingJournal implements AutoCloseable {

@@ -12,6 +12,7 @@ import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.MicroBatchResult;
 import dev.cpt.model.NonFiniteWeightsException;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
@@ -25,11 +26,13 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -39,6 +42,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * One training run: the model, how far it has got, and the Kafka offsets its weights have consumed.
  * A run resumes from its latest checkpoint ({@code <store>/<run>/LATEST} names it); the checkpoint's manifest
  * holds the run state, so weights and progress can never disagree.
+ *
+ * <p>Each batch message is a micro-batch: its gradients accumulate, and every {@code gradient-accumulation-steps}
+ * messages one optimizer step applies them. The run's step, tokens, schedule phase and consumed offsets move only
+ * with that step, so a checkpoint, whenever it is written, holds exactly the batches whose gradients are in its
+ * weights; the batches of a step not yet taken are read again after a crash.
  */
 final class TrainingRun implements AutoCloseable {
     static final String LATEST = "LATEST";
@@ -53,13 +61,31 @@ final class TrainingRun implements AutoCloseable {
     private final PhaseClock phases;
     private double learningRateScale = 1.0;
     private double lastLearningRate = Double.NaN;
+    private final OptimizerSettings optimizer;
+    private final int accumulationSteps;
+    // Micro-batches whose gradients wait for the next optimizer step, in the order they came.
+    private final List<MicroBatch> pending = new ArrayList<>();
+    private long pendingNanos;
 
-    /** What one batch did: the model's step result, and the loss and tokens of each domain in it. */
+    /** A batch message whose gradients have been accumulated: where it leaves its partition, and its losses. */
+    record MicroBatch(TrainingBatch batch, ConsumedOffset position, MicroBatchResult result) {}
+
+    /**
+     * What one optimizer step did: the model's step result, the loss and tokens of each domain over all its
+     * micro-batches, the micro-batches themselves, and the time spent training them (forward, backward and update).
+     */
     record StepOutcome(
             TrainStepResult result,
             double learningRate,
             Map<String, Double> lossPerDomain,
-            Map<String, Long> tokensPerDomain) {}
+            Map<String, Long> tokensPerDomain,
+            List<MicroBatch> microBatches,
+            Duration trainingTime) {
+
+        long tokens() {
+            return tokensPerDomain.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
 
     private TrainingRun(
             String runId,
@@ -69,7 +95,11 @@ final class TrainingRun implements AutoCloseable {
             Map<String, Long> tokens,
             List<ConsumedOffset> offsets,
             boolean resumed,
-            PhaseClock phases) {
+            PhaseClock phases,
+            OptimizerSettings optimizer,
+            int accumulationSteps) {
+        this.optimizer = optimizer;
+        this.accumulationSteps = accumulationSteps;
         this.resumed = resumed;
         this.phases = phases;
         this.runId = runId;
@@ -81,7 +111,9 @@ final class TrainingRun implements AutoCloseable {
         offsets.forEach(o -> this.offsets.put(o.topic() + "/" + o.partition(), o));
     }
 
+    /** Throws {@link IllegalArgumentException}, before any model is loaded, when a step setting is out of range. */
     static TrainingRun resumeOrStart(CheckpointStore store, TrainerConfig config) {
+        OptimizerSettings optimizer = OptimizerConfig.of(config);
         Path runDir = store.root().resolve(config.runId());
         Path latest = runDir.resolve(LATEST);
         if (Files.isRegularFile(latest)) {
@@ -100,7 +132,9 @@ final class TrainingRun implements AutoCloseable {
                         state.tokensPerDomain(),
                         state.offsets() == null ? List.of() : state.offsets(),
                         true,
-                        new PhaseClock(config.schedule().rewarmOnNewDomain(), state.phaseOrInitial()));
+                        new PhaseClock(config.schedule().rewarmOnNewDomain(), state.phaseOrInitial()),
+                        optimizer,
+                        config.gradientAccumulationSteps());
                 run.learningRateScale = state.learningRateScaleOrOne();
                 return run;
             } catch (IOException | MalformedMessageException e) { // CheckpointException included
@@ -125,7 +159,9 @@ final class TrainingRun implements AutoCloseable {
                 Map.of(),
                 List.of(),
                 false,
-                new PhaseClock(config.schedule().rewarmOnNewDomain(), SchedulePhase.initial()));
+                new PhaseClock(config.schedule().rewarmOnNewDomain(), SchedulePhase.initial()),
+                optimizer,
+                config.gradientAccumulationSteps());
     }
 
     record Loaded(Path dir, LanguageModel model) {}
@@ -158,8 +194,23 @@ final class TrainingRun implements AutoCloseable {
      * consumer may deliver it again, and it must not be trained twice.
      */
     boolean alreadyTrained(ConsumedOffset position) {
-        ConsumedOffset seen = offsets.get(position.topic() + "/" + position.partition());
+        ConsumedOffset seen = consumed().get(key(position));
         return seen != null && position.nextOffset() <= seen.nextOffset();
+    }
+
+    /** The offsets in the weights and, beyond them, those of the micro-batches accumulated for the next step. */
+    private Map<String, ConsumedOffset> consumed() {
+        Map<String, ConsumedOffset> all = new TreeMap<>(offsets);
+        pending.forEach(m -> advance(all, m.position()));
+        return all;
+    }
+
+    private static void advance(Map<String, ConsumedOffset> offsets, ConsumedOffset position) {
+        offsets.merge(key(position), position, (a, b) -> a.nextOffset() >= b.nextOffset() ? a : b);
+    }
+
+    private static String key(ConsumedOffset position) {
+        return position.topic() + "/" + position.partition();
     }
 
     /** The position a record leaves its partition at: the offset after it, the next one to read. */
@@ -167,15 +218,16 @@ final class TrainingRun implements AutoCloseable {
         return new ConsumedOffset(record.topic(), record.partition(), record.offset() + 1);
     }
 
-    /** Where to resume reading each partition: exactly after the last record these weights have consumed. */
+    /**
+     * Where to go on reading each partition in this process: after the last record these weights, or the gradients
+     * accumulated for their next step, have consumed. A checkpoint records only the former ({@link #checkpoint}).
+     */
     List<ConsumedOffset> positions() {
-        return List.copyOf(offsets.values());
+        return List.copyOf(consumed().values());
     }
 
-    /** The rate of the next step; a batch that brings a new domain may open a new phase first. */
-    private double learningRateFor(TrainingBatch batch, LearningRateSchedule schedule) {
-        Set<String> domains = new TreeSet<>();
-        batch.sequences().forEach(s -> domains.add(s.domain()));
+    /** The rate of the next step; micro-batches that bring a new domain may open a new phase first. */
+    private double learningRateFor(Set<String> domains, LearningRateSchedule schedule) {
         if (phases.beforeStep(step, domains)) {
             Log.infof(
                     "run %s: phase %d starts at step %d (new domain in %s)",
@@ -205,36 +257,73 @@ final class TrainingRun implements AutoCloseable {
         };
     }
 
-    StepOutcome train(TrainingBatch batch, ConsumedOffset position, LearningRateSchedule schedule) {
-        // Checked before the schedule sees its domains: a batch the model refuses opens no phase.
+    /**
+     * Accumulates the gradients of one batch message, and takes the optimizer step when it is the last of {@code
+     * gradient-accumulation-steps}: returns that step's outcome, or nothing while the step is still accumulating.
+     */
+    Optional<StepOutcome> train(TrainingBatch batch, ConsumedOffset position, LearningRateSchedule schedule) {
+        long started = System.nanoTime();
+        // Checked before the gradients: a batch the model refuses is no part of any step.
         BatchFit.checkTokenizer(batch, model.tokenizer().fingerprint());
         BatchFit.check(batch, model.decoderConfig());
-        OptimizerSettings settings = OptimizerSettings.defaults().withLearningRate(learningRateFor(batch, schedule));
-        lastLearningRate = settings.learningRate();
-        int[][] rows = batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new);
-        TrainStepResult result = model.trainStep(rows, settings);
-        offsets.put(position.topic() + "/" + position.partition(), position);
-
-        Map<String, Long> batchTokens = new TreeMap<>();
-        Map<String, double[]> lossSums = new HashMap<>(); // domain -> {loss * targets, targets}
-        for (int i = 0; i < rows.length; i++) {
-            String domain = batch.sequences().get(i).domain();
-            int targets = rows[i].length - 1;
-            batchTokens.merge(domain, (long) rows[i].length, Long::sum);
-            double[] sum = lossSums.computeIfAbsent(domain, d -> new double[2]);
-            sum[0] += result.rowLosses()[i] * targets;
-            sum[1] += targets;
-        }
-        Map<String, Double> lossPerDomain = new TreeMap<>();
-        lossSums.forEach((d, s) -> lossPerDomain.put(d, s[0] / s[1]));
-        if (result.applied()) {
-            step++;
-            batchTokens.forEach((d, n) -> tokensPerDomain.merge(d, n, Long::sum));
-        }
-        return new StepOutcome(result, settings.learningRate(), lossPerDomain, batchTokens);
+        int[][] rows = rowsOf(batch);
+        pending.add(new MicroBatch(batch, position, model.accumulateGradients(rows)));
+        pendingNanos += System.nanoTime() - started;
+        return pending.size() < accumulationSteps ? Optional.empty() : Optional.of(step(schedule));
     }
 
-    /** Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. */
+    /** The optimizer step on the accumulated micro-batches; their offsets, tokens and domains enter the run with it. */
+    private StepOutcome step(LearningRateSchedule schedule) {
+        long started = System.nanoTime();
+        Set<String> domains = new TreeSet<>();
+        pending.forEach(m -> m.batch().sequences().forEach(s -> domains.add(s.domain())));
+        OptimizerSettings settings = optimizer.withLearningRate(learningRateFor(domains, schedule));
+        lastLearningRate = settings.learningRate();
+        TrainStepResult result = model.applyGradients(settings);
+        pending.forEach(m -> advance(offsets, m.position()));
+
+        Map<String, Long> stepTokens = new TreeMap<>();
+        Map<String, double[]> lossSums = new HashMap<>(); // domain -> {loss * targets, targets}
+        for (MicroBatch m : pending) {
+            List<PackedSequence> sequences = m.batch().sequences();
+            double[] rowLosses = m.result().rowLosses();
+            for (int i = 0; i < sequences.size(); i++) {
+                String domain = sequences.get(i).domain();
+                int length = sequences.get(i).tokens().length;
+                stepTokens.merge(domain, (long) length, Long::sum);
+                double[] sum = lossSums.computeIfAbsent(domain, d -> new double[2]);
+                sum[0] += rowLosses[i] * (length - 1);
+                sum[1] += length - 1;
+            }
+        }
+        Map<String, Double> lossPerDomain = new TreeMap<>();
+        lossSums.forEach((d, sum) -> lossPerDomain.put(d, sum[0] / sum[1]));
+        if (result.applied()) {
+            step++;
+            stepTokens.forEach((d, n) -> tokensPerDomain.merge(d, n, Long::sum));
+        }
+        Duration took = Duration.ofNanos(pendingNanos + System.nanoTime() - started);
+        StepOutcome outcome =
+                new StepOutcome(result, settings.learningRate(), lossPerDomain, stepTokens, List.copyOf(pending), took);
+        pending.clear();
+        pendingNanos = 0;
+        return outcome;
+    }
+
+    static int[][] rowsOf(TrainingBatch batch) {
+        return batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new);
+    }
+
+    /** Micro-batches accumulated for the next optimizer step. */
+    int pendingMicroBatches() {
+        return pending.size();
+    }
+
+    /**
+     * Writes a checkpoint, moves LATEST to it, and returns its claim check; only then may it be announced. It holds
+     * the weights and offsets of the optimizer steps taken; micro-batches accumulated for the next step are not in
+     * it, and are read again by a run that resumes from it.
+     */
     CheckpointEvent checkpoint(CheckpointStore store, String scheduleKind) {
         Path dir = store.checkpointDir(runId, step);
         // A directory of this name can only be left over from before a crash that came before LATEST moved to it:

@@ -8,6 +8,7 @@ import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
@@ -42,9 +43,10 @@ class ReleaseBranchTest {
                 Map.of("cats", 100L),
                 List.of(),
                 Instant.now());
-        var branch = new ReleaseBranch(new LearningRateSchedule.WarmupStableDecay(3e-3, 0, 1, 8));
+        var branch = new ReleaseBranch(
+                new LearningRateSchedule.WarmupStableDecay(3e-3, 0, 1, 8), OptimizerSettings.defaults());
         for (int i = 0; i < 12; i++) {
-            branch.remember(rows); // only the last 8 are kept
+            branch.remember(List.of(rows, rows)); // only the last 8 steps are kept
         }
 
         CheckpointEvent release = branch.release(store, stable, Device.cpu());

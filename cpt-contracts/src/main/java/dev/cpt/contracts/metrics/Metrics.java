@@ -51,6 +51,11 @@ public final class Metrics {
     public static final Metric TRAINER_CHECKPOINTS = counter("cpt.trainer.checkpoints");
     public static final Metric TRAINER_LOSS = gauge("cpt.trainer.loss");
     public static final Metric TRAINER_STEP = gauge("cpt.trainer.step");
+    /** Tokens of the sequences in the last optimizer step, over all its micro-batches. */
+    public static final Metric TRAINER_STEP_TOKENS = gauge("cpt.trainer.step.tokens");
+    /** Batch messages whose gradients the last optimizer step applied (gradient-accumulation-steps). */
+    public static final Metric TRAINER_STEP_MICRO_BATCHES = gauge("cpt.trainer.step.micro.batches");
+
     public static final Metric TRAINER_LEARNING_RATE = gauge("cpt.trainer.learning.rate");
     public static final Metric TRAINER_LEARNING_RATE_SCALE = gauge("cpt.trainer.learning.rate.scale");
     public static final Metric TRAINER_GRAD_NORM = gauge("cpt.trainer.grad.norm");
@@ -148,6 +153,8 @@ public final class Metrics {
             TRAINER_CHECKPOINTS,
             TRAINER_LOSS,
             TRAINER_STEP,
+            TRAINER_STEP_TOKENS,
+            TRAINER_STEP_MICRO_BATCHES,
             TRAINER_LEARNING_RATE,
             TRAINER_LEARNING_RATE_SCALE,
             TRAINER_GRAD_NORM,

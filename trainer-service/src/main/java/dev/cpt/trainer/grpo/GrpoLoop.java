@@ -252,7 +252,7 @@ public final class GrpoLoop {
                     ? reference.completionLogProbs(prompts, completions, settings.temperature())
                     : null;
             PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages, settings.temperature());
-            OptimizerSettings opt = OptimizerSettings.defaults().withLearningRate(settings.learningRate());
+            OptimizerSettings opt = settings.optimizer();
             PolicyStepResult result = null;
             for (int inner = 0; inner < settings.innerSteps(); inner++) {
                 result = policy.policyStep(batch, settings.objective(), opt);

@@ -1,5 +1,6 @@
 package dev.cpt.trainer.grpo;
 
+import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.PolicyObjective;
 import java.time.Duration;
 
@@ -10,7 +11,7 @@ import java.time.Duration;
  * @param promptsPerStep prompts (groups) sampled per step
  * @param innerSteps optimizer steps on the same rollouts (PPO epochs); the ratio is 1 only on the first
  * @param objective clip epsilon and KL beta
- * @param learningRate AdamW rate of every policy step
+ * @param optimizer AdamW settings, learning rate included, of every policy step
  * @param temperature sampling temperature, > 0; every log-probability of the objective (old, new, reference) is taken at
  *     it, so pi_old is the distribution sampled from
  * @param maxNewTokens longest completion; capped per prompt to what fits the context
@@ -24,7 +25,7 @@ public record GrpoSettings(
         int promptsPerStep,
         int innerSteps,
         PolicyObjective objective,
-        double learningRate,
+        OptimizerSettings optimizer,
         double temperature,
         int maxNewTokens,
         Duration rewardTimeout,

@@ -104,7 +104,7 @@ public final class GrpoVsSftBenchmark {
                     promptsPerStep,
                     1,
                     new PolicyObjective(0.2, 0.04),
-                    learningRate,
+                    OptimizerSettings.defaults().withLearningRate(learningRate),
                     1.0,
                     32,
                     Duration.ofSeconds(60),
@@ -233,8 +233,17 @@ public final class GrpoVsSftBenchmark {
             String label)
             throws InterruptedException {
         // greedy answers to the held-out prompts, scored by the same reward the GRPO run used
-        GrpoSettings greedy =
-                new GrpoSettings(2, 1, 1, new PolicyObjective(0.2, 0), 1e-9, 1.0, 32, Duration.ofSeconds(60), 0, 1);
+        GrpoSettings greedy = new GrpoSettings(
+                2,
+                1,
+                1,
+                new PolicyObjective(0.2, 0),
+                OptimizerSettings.defaults().withLearningRate(1e-9),
+                1.0,
+                32,
+                Duration.ofSeconds(60),
+                0,
+                1);
         GrpoLoop probe = new GrpoLoop(label, model, null, rewards, heldOut, greedy, DIRECT);
         double reward = probe.heldOutReward(heldOut, label).mean();
         int[][] taskDocs = heldOut.stream().map(e -> BYTES.encode(e.document())).toArray(int[][]::new);

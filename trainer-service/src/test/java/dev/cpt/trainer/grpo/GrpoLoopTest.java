@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.PolicyObjective;
 import java.time.Duration;
 import java.util.List;
@@ -17,6 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /** The GRPO loop against a reward source the test answers by hand: rewards in time, late, never, all equal. */
 class GrpoLoopTest {
+    private static final OptimizerSettings ADAMW = OptimizerSettings.defaults().withLearningRate(1e-3);
+
     static final GrpoLoop.Exclusive DIRECT = new GrpoLoop.Exclusive() {
         @Override
         public <T> T run(Supplier<T> work) {
@@ -46,7 +49,7 @@ class GrpoLoopTest {
 
     private GrpoLoop loop(RewardSource rewards, int maxStaleness, double beta, double temperature) {
         GrpoSettings s = new GrpoSettings(
-                4, 2, 1, new PolicyObjective(0.2, beta), 1e-3, temperature, 8, Duration.ofSeconds(1), maxStaleness, 5);
+                4, 2, 1, new PolicyObjective(0.2, beta), ADAMW, temperature, 8, Duration.ofSeconds(1), maxStaleness, 5);
         return new GrpoLoop("t", policy, beta > 0 ? reference : null, rewards, train, s, DIRECT);
     }
 

@@ -14,6 +14,7 @@ import dev.cpt.kafka.EmbeddedKafka;
 import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.PolicyObjective;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -59,8 +60,17 @@ class KafkaRewardTimeoutTest {
     @Test
     void aStepWithoutRewardsEndsWithItsRolloutsDroppedAndALateAnswerIsCounted() throws Exception {
         List<TaskExample> train = DemoTasks.generate("arithmetic", 4, 2);
-        GrpoSettings settings =
-                new GrpoSettings(3, 2, 1, new PolicyObjective(0.2, 0.04), 1e-3, 1.0, 6, Duration.ofMillis(300), 0, 9);
+        GrpoSettings settings = new GrpoSettings(
+                3,
+                2,
+                1,
+                new PolicyObjective(0.2, 0.04),
+                OptimizerSettings.defaults().withLearningRate(1e-3),
+                1.0,
+                6,
+                Duration.ofMillis(300),
+                0,
+                9);
         try (LanguageModel policy = LanguageModel.create(GptConfig.tiny(), 3);
                 LanguageModel reference = policy.copy();
                 KafkaRewardSource rewards = new KafkaRewardSource(
