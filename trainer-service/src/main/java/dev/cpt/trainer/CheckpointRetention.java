@@ -95,6 +95,7 @@ public class CheckpointRetention {
                         known.released(),
                         known.bases(),
                         known.rollbackTargets(),
+                        known.phaseEnds(),
                         openGrpoBases(runDir)));
         for (RetentionRule.Checkpoint c : decision.deleted()) {
             delete(runDir, c);
@@ -129,8 +130,8 @@ public class CheckpointRetention {
         metrics.checkpointDeleted(runId);
         Log.infof(
                 "run %s: deleted checkpoint %s (%s freed): eval has reported on it, it is not among the last %d,"
-                        + " and it is not LATEST, the base, a release, the rollback target or an open GRPO stage's"
-                        + " base",
+                        + " and it is not LATEST, the base, a release, the rollback target, the end of a phase or an"
+                        + " open GRPO stage's base",
                 runId, dir.getFileName(), megabytes(bytes), keepLast);
     }
 

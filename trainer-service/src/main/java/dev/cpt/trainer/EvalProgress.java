@@ -24,7 +24,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * What eval has said about this run's checkpoints, read from {@code cpt.eval.reports}: which it has reported on,
- * which its gate released, which it names as the base and as the last good release. Checkpoint retention keeps every
+ * which its gate released, which it names as the base and as the last good release, and where its latest report says
+ * each phase ended. Checkpoint retention keeps every
  * checkpoint not known here to be reported on.
  *
  * <p>The topic is read whole, from its beginning at every start, on a thread of its own, by a reader assigned every
@@ -41,6 +42,8 @@ public class EvalProgress {
     private final Set<String> released = ConcurrentHashMap.newKeySet();
     private final Set<Long> bases = ConcurrentHashMap.newKeySet();
     private final Set<Long> rollbackTargets = ConcurrentHashMap.newKeySet();
+    private volatile long phasesAsOfStep = -1;
+    private volatile Set<Long> phaseEnds = Set.of();
     private final AtomicLong changes = new AtomicLong();
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private volatile boolean running = true;
@@ -53,10 +56,16 @@ public class EvalProgress {
     }
 
     /** What is known now; sets are copies. */
-    record Known(Set<String> reported, Set<String> released, Set<Long> bases, Set<Long> rollbackTargets) {}
+    record Known(
+            Set<String> reported,
+            Set<String> released,
+            Set<Long> bases,
+            Set<Long> rollbackTargets,
+            Set<Long> phaseEnds) {}
 
     Known known() {
-        return new Known(Set.copyOf(reported), Set.copyOf(released), Set.copyOf(bases), Set.copyOf(rollbackTargets));
+        return new Known(
+                Set.copyOf(reported), Set.copyOf(released), Set.copyOf(bases), Set.copyOf(rollbackTargets), phaseEnds);
     }
 
     /** Grows by one with every report of this run read: retention need not look again while it stays the same. */
@@ -64,7 +73,7 @@ public class EvalProgress {
         return changes.get();
     }
 
-    /** Takes in one report; those of other runs are ignored. */
+    /** Takes in one report; those of other runs are ignored. Called by the reader thread only. */
     void accept(EvalReport report) {
         if (!runId.equals(report.runId()) || report.checkpointSha256() == null) {
             return;
@@ -80,6 +89,13 @@ public class EvalProgress {
         }
         if (report.continual() != null) {
             bases.add(report.continual().baseStep());
+            // Only the latest report's phases: an earlier one's last phase ended at what was the latest step then.
+            if (report.step() >= phasesAsOfStep) {
+                phasesAsOfStep = report.step();
+                phaseEnds = report.continual().phases().stream()
+                        .map(EvalReport.Phase::lastStep)
+                        .collect(java.util.stream.Collectors.toUnmodifiableSet());
+            }
         }
         changes.incrementAndGet();
     }

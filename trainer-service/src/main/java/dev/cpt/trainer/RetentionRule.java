@@ -26,6 +26,11 @@ final class RetentionRule {
         RELEASE("release"),
         /** Eval's gate names it as the last good release, the one to roll back to after a regression. */
         ROLLBACK_TARGET("rollback-target"),
+        /**
+         * The last checkpoint of a phase (eval's latest report names them): eval re-scores it when a held-out set
+         * changes, for its forgetting matrix.
+         */
+        PHASE_END("phase-end"),
         /** Eval has not reported on it yet (or reported on other contents at that step). */
         UNREPORTED("unreported"),
         /** A GRPO stage that has not finished branched off it. */
@@ -51,6 +56,7 @@ final class RetentionRule {
      * @param released the manifest sha256 of every checkpoint eval's gate released
      * @param evalBases the steps eval names as the run's base
      * @param rollbackTargets the steps eval's gate names as the last good release
+     * @param phaseEnds the last step of every phase of the run, as eval's latest report has them
      * @param grpoBases the steps unfinished GRPO stages branched off
      */
     record Facts(
@@ -59,12 +65,14 @@ final class RetentionRule {
             Set<String> released,
             Set<Long> evalBases,
             Set<Long> rollbackTargets,
+            Set<Long> phaseEnds,
             Set<Long> grpoBases) {
         Facts {
             reported = Set.copyOf(reported);
             released = Set.copyOf(released);
             evalBases = Set.copyOf(evalBases);
             rollbackTargets = Set.copyOf(rollbackTargets);
+            phaseEnds = Set.copyOf(phaseEnds);
             grpoBases = Set.copyOf(grpoBases);
         }
     }
@@ -105,6 +113,9 @@ final class RetentionRule {
             // Without a readable manifest there is no telling which contents eval reported on: kept.
             if (c.sha256() == null || !facts.reported().contains(c.sha256())) {
                 reasons.add(Reason.UNREPORTED);
+            }
+            if (facts.phaseEnds().contains(c.step())) {
+                reasons.add(Reason.PHASE_END);
             }
             if (facts.grpoBases().contains(c.step())) {
                 reasons.add(Reason.GRPO_STAGE);

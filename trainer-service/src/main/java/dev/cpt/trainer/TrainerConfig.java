@@ -113,8 +113,8 @@ public interface TrainerConfig {
     interface Retention {
         /**
          * Keeps this many most recent checkpoints of the run, and besides them LATEST, the base, every release, the
-         * rollback target, every checkpoint eval has not reported on and every base of an unfinished GRPO stage;
-         * the others are deleted. 0: nothing is deleted.
+         * rollback target, the last checkpoint of every phase, every checkpoint eval has not reported on and every
+         * base of an unfinished GRPO stage; the others are deleted. 0: nothing is deleted.
          */
         @WithDefault("3")
         int keepLast();

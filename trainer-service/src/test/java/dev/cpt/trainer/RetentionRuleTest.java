@@ -32,6 +32,7 @@ class RetentionRuleTest {
                 Set.of(),
                 Set.of(),
                 Set.of(),
+                Set.of(),
                 Set.of());
     }
 
@@ -99,7 +100,7 @@ class RetentionRuleTest {
     @Test
     void releasesAreKept() {
         Facts f = allReported();
-        f = new Facts(f.latest(), f.reported(), Set.of(sha(2), sha(5)), Set.of(), Set.of(), Set.of());
+        f = new Facts(f.latest(), f.reported(), Set.of(sha(2), sha(5)), Set.of(), Set.of(), Set.of(), Set.of());
         Decision d = RetentionRule.decide(TEN, 3, f);
         assertEquals(Set.of(Reason.RELEASE), d.kept().get(2L));
         assertEquals(Set.of(Reason.RELEASE), d.kept().get(5L));
@@ -109,7 +110,7 @@ class RetentionRuleTest {
     @Test
     void theBaseIsTheFirstCheckpointAndTheOneEvalNames() {
         Facts f = allReported();
-        f = new Facts(f.latest(), f.reported(), Set.of(), Set.of(3L), Set.of(), Set.of());
+        f = new Facts(f.latest(), f.reported(), Set.of(), Set.of(3L), Set.of(), Set.of(), Set.of());
         Decision d = RetentionRule.decide(TEN.subList(1, 10), 3, f);
         // step 0 is gone: step 1 is now the run's first checkpoint, and eval takes step 3 as the base
         assertEquals(Set.of(Reason.BASE), d.kept().get(1L));
@@ -120,16 +121,26 @@ class RetentionRuleTest {
     @Test
     void theRollbackTargetIsKept() {
         Facts f = allReported();
-        f = new Facts(f.latest(), f.reported(), Set.of(), Set.of(), Set.of(4L), Set.of());
+        f = new Facts(f.latest(), f.reported(), Set.of(), Set.of(), Set.of(4L), Set.of(), Set.of());
         Decision d = RetentionRule.decide(TEN, 3, f);
         assertEquals(Set.of(Reason.ROLLBACK_TARGET), d.kept().get(4L));
         assertEquals(List.of(1L, 2L, 3L, 5L, 6L), deletedSteps(d));
     }
 
     @Test
+    void theLastCheckpointOfEveryPhaseIsKept() {
+        Facts f = allReported();
+        f = new Facts(f.latest(), f.reported(), Set.of(), Set.of(), Set.of(), Set.of(2L, 5L, 9L), Set.of());
+        Decision d = RetentionRule.decide(TEN, 3, f);
+        assertEquals(Set.of(Reason.PHASE_END), d.kept().get(2L));
+        assertEquals(Set.of(Reason.PHASE_END), d.kept().get(5L));
+        assertEquals(List.of(1L, 3L, 4L, 6L), deletedSteps(d));
+    }
+
+    @Test
     void theBaseOfAnOpenGrpoStageIsKept() {
         Facts f = allReported();
-        f = new Facts(f.latest(), f.reported(), Set.of(), Set.of(), Set.of(), Set.of(6L));
+        f = new Facts(f.latest(), f.reported(), Set.of(), Set.of(), Set.of(), Set.of(), Set.of(6L));
         Decision d = RetentionRule.decide(TEN, 3, f);
         assertEquals(Set.of(Reason.GRPO_STAGE), d.kept().get(6L));
         assertEquals(List.of(1L, 2L, 3L, 4L, 5L), deletedSteps(d));
