@@ -43,8 +43,7 @@ import org.junit.jupiter.api.Test;
 class CheckpointRetentionTest {
     private static final String RUN = "demo";
     private static final String DOMAIN = "retention";
-    private static final int[] TOKENS =
-            "old checkpoints make room for new ones".chars().toArray();
+    private static final int[] TOKENS = "old ones make room for new".chars().toArray();
 
     private final KafkaCompanion kafka =
             new KafkaCompanion(EmbeddedKafkaResource.broker().bootstrapServers());
