@@ -103,6 +103,9 @@ class EmbeddedStackIT {
         base = writeLlamaBase(dataDir.resolve("base-llama"));
         StackOptions options = StackOptions.ephemeral(DeployFiles.repoRoot(), dataDir.resolve("stack"))
                 .with("cpt.trainer.checkpoint-every-steps", "1")
+                // The test exports a checkpoint after eval has reported on it, when newer ones may have come: retention
+                // would be free to delete it then.
+                .with("cpt.trainer.retention.keep-last", "0")
                 // the trainer starts from it; ingest and the mixer cut and check text with its tokenizer.json
                 .withBaseModel(base)
                 // sequences the base can take whole (a longer one would be dead-lettered by the trainer)

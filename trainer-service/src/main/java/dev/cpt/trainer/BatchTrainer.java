@@ -35,7 +35,9 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  * {@code checkpoint-every-steps} steps the run is written to the store and its claim check goes to
  * {@code cpt.checkpoints} through {@value #CHECKPOINTS_OUT}, after the files are complete. A batch the model cannot
  * take (unreadable, cut by another tokenizer than the model's, too long, ids outside the vocabulary) goes to
- * {@code cpt.dlq.trainer} with the reason, and is counted.
+ * {@code cpt.dlq.trainer} with the reason, and is counted. After each checkpoint, at start, and when eval has reported
+ * on more of them ({@code cpt.eval.reports}, read by {@link EvalProgress}), the checkpoints retention lets go are
+ * deleted ({@link CheckpointRetention}).
  */
 @ApplicationScoped
 public class BatchTrainer {
@@ -52,6 +54,7 @@ public class BatchTrainer {
     private final RollbackGuard rollbackGuard;
     private final ReleaseCadence releases;
     private final CheckpointCadence cadence;
+    private final CheckpointRetention retention;
     private TrainingRun run;
     private TrainingJournal journal;
 
@@ -60,8 +63,10 @@ public class BatchTrainer {
             CheckpointStore store,
             TrainerMetrics metrics,
             @Channel(CHECKPOINTS_OUT) MutinyEmitter<CheckpointEvent> checkpoints,
-            KafkaClientService kafkaClients) {
+            KafkaClientService kafkaClients,
+            CheckpointRetention retention) {
         this.kafkaClients = kafkaClients;
+        this.retention = retention;
         this.config = config;
         this.metrics = metrics;
         this.checkpoints = checkpoints;
@@ -72,6 +77,7 @@ public class BatchTrainer {
         this.releases = ReleaseCadence.of(schedule, config.schedule(), OptimizerConfig.of(config));
         openRun();
         this.cadence = new CheckpointCadence(config, schedule, run);
+        retention.prune();
     }
 
     /** The run as its latest checkpoint left it (or a new one), and its journal cut to match. */
@@ -253,6 +259,8 @@ public class BatchTrainer {
     synchronized void checkpointWhenIdle() {
         if (cadence.dueWhenIdle(run)) {
             publishCheckpoint();
+        } else if (retention.evalMovedOn()) {
+            retention.prune(); // eval's reports may let older checkpoints go
         }
     }
 
@@ -261,6 +269,8 @@ public class BatchTrainer {
         CheckpointEvent event = run.checkpoint(store, config.schedule().kind().name());
         cadence.written(run);
         metrics.checkpointWritten(run.runId(), Duration.ofNanos(System.nanoTime() - started));
+        // Before the announcement: once a checkpoint is announced, the pass that follows it is done.
+        retention.prune();
         publish(event);
         return event;
     }

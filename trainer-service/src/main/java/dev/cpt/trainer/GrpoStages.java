@@ -180,8 +180,13 @@ public class GrpoStages {
             if (resume != null && resume.base() != null) {
                 base = store.resolve(resume.base());
             } else {
-                base = trainer.branchPoint();
-                branched(id, store.uriOf(base));
+                // Branching and persisting the base are one piece under the trainer's lock, under which retention
+                // runs: it finds this stage's base on disk before it could delete it.
+                base = trainer.exclusively(() -> {
+                    Path point = trainer.branchPoint();
+                    branched(id, store.uriOf(point));
+                    return point;
+                });
             }
             String from = resume == null ? null : resume.checkpoint();
             long first = from == null ? 0 : current(id).step();

@@ -142,6 +142,19 @@ public interface TrainerConfig {
     @WithDefault("10s")
     java.time.Duration checkpointWhenIdleAfter();
 
+    /** Which of the run's checkpoints are deleted (see {@link RetentionRule} for every reason one is kept). */
+    Retention retention();
+
+    interface Retention {
+        /**
+         * Keeps this many most recent checkpoints of the run, and besides them LATEST, the base, every release, the
+         * rollback target, the last checkpoint of every phase, every checkpoint eval has not reported on and every
+         * base of an unfinished GRPO stage; the others are deleted. 0: nothing is deleted.
+         */
+        @WithDefault("3")
+        int keepLast();
+    }
+
     /** GRPO stages ({@code POST /grpo}). */
     Grpo grpo();
 

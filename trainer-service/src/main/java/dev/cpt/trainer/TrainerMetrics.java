@@ -2,6 +2,9 @@ package dev.cpt.trainer;
 
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_BATCHES_REFUSED;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINTS;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINTS_DELETED;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINTS_KEPT;
+import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINT_BYTES;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_CHECKPOINT_WRITE;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_GRAD_NORM;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_LEARNING_RATE;
@@ -22,10 +25,12 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * Per optimizer step: loss per domain, throughput, learning rate, gradient norm, tokens and micro-batches (batch
- * messages) in the step, steps taken and skipped; and batches refused, checkpoints written.
+ * messages) in the step, steps taken and skipped; and batches refused, checkpoints written, and what checkpoint
+ * retention deleted and kept.
  */
 @ApplicationScoped
 public class TrainerMetrics {
@@ -84,5 +89,17 @@ public class TrainerMetrics {
                 .tag("run", run)
                 .register(registry)
                 .record(took);
+    }
+
+    void checkpointDeleted(String run) {
+        registry.counter(TRAINER_CHECKPOINTS_DELETED.name(), "run", run).increment();
+    }
+
+    /** After a retention pass: how many checkpoints each reason keeps, and the bytes of those left on disk. */
+    void retained(String run, Map<RetentionRule.Reason, Integer> keptByReason, long bytes) {
+        Tags runTag = Tags.of("run", run);
+        registry.counter(TRAINER_CHECKPOINTS_DELETED.name(), runTag); // at 0 before the first deletion
+        keptByReason.forEach((reason, n) -> gauges.set(TRAINER_CHECKPOINTS_KEPT, runTag.and("reason", reason.tag), n));
+        gauges.set(TRAINER_CHECKPOINT_BYTES, runTag, bytes);
     }
 }

@@ -61,6 +61,12 @@ public final class Metrics {
     public static final Metric TRAINER_GRAD_NORM = gauge("cpt.trainer.grad.norm");
     public static final Metric TRAINER_TOKENS_PER_SECOND = gauge("cpt.trainer.tokens.per.second");
     public static final Metric TRAINER_CHECKPOINT_WRITE = timer("cpt.trainer.checkpoint.write");
+    /** Checkpoints of the run deleted by retention. */
+    public static final Metric TRAINER_CHECKPOINTS_DELETED = counter("cpt.trainer.checkpoints.deleted");
+    /** Bytes on disk of the run's checkpoint directories, after the last retention pass. */
+    public static final Metric TRAINER_CHECKPOINT_BYTES = gauge("cpt.trainer.checkpoint.bytes");
+    /** Checkpoints of the run kept for each reason (tag {@code reason}; one kept for two reasons counts in both). */
+    public static final Metric TRAINER_CHECKPOINTS_KEPT = gauge("cpt.trainer.checkpoints.kept");
 
     // trainer-service, GRPO stage
     public static final Metric GRPO_STEPS = counter("cpt.grpo.steps");
@@ -160,6 +166,9 @@ public final class Metrics {
             TRAINER_GRAD_NORM,
             TRAINER_TOKENS_PER_SECOND,
             TRAINER_CHECKPOINT_WRITE,
+            TRAINER_CHECKPOINTS_DELETED,
+            TRAINER_CHECKPOINT_BYTES,
+            TRAINER_CHECKPOINTS_KEPT,
             GRPO_STEPS,
             GRPO_STALE_GROUPS,
             GRPO_LATE_REWARDS,
