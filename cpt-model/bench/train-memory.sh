@@ -25,7 +25,10 @@ CP="$MODULE/target/classes:$(cat "$MODULE/target/classpath.txt")"
 export OMP_NUM_THREADS="$THREADS"
 
 echo ">> $(nproc) cores, $THREADS threads, -Xmx$XMX, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-java "-Xmx$XMX" -Dai.djl.offline=true -cp "$CP" dev.cpt.model.bench.TrainMemoryBenchmark \
-    --shape "$SHAPE" --batch "$BATCH" --tokens "$TOKENS" --steps "$STEPS" --threads "$THREADS" 2>/dev/null \
-    | grep -E '^(RESULT|BREAKDOWN)' | tee /dev/stderr | grep '^BREAKDOWN' | tr ' ' '\n' | sed -n '2,$p' | column -t -s=
+OUT="$(java "-Xmx$XMX" -Dai.djl.offline=true -cp "$CP" dev.cpt.model.bench.TrainMemoryBenchmark \
+    --shape "$SHAPE" --batch "$BATCH" --tokens "$TOKENS" --steps "$STEPS" --threads "$THREADS" 2>/dev/null)"
+grep -E '^(RESULT|BREAKDOWN)' <<<"$OUT"
+echo
+# the breakdown again, one figure a line
+grep '^BREAKDOWN' <<<"$OUT" | tr ' ' '\n' | sed -n '2,$p' | column -t -s=
 echo ">> load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
