@@ -50,10 +50,7 @@ public final class GenerationBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        // must be set before the engine loads; libtorch reads them once
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        OfflineEngine.ensureOffline();
+        BenchArgs.engineThreads(threads);
 
         DecoderConfig config = preset.decoderConfig();
         SamplingSettings sampling = new SamplingSettings(0.8, 50, 0.95, newTokens, Set.of());

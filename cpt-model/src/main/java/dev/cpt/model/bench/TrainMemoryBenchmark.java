@@ -4,8 +4,8 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.LlamaConfig;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
-import dev.cpt.model.engine.OfflineEngine;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -30,26 +30,12 @@ public final class TrainMemoryBenchmark {
     private TrainMemoryBenchmark() {}
 
     public static void main(String[] args) throws Exception {
-        String shape = "smollm2-135m";
-        int batch = 1;
-        int tokens = 512;
-        int steps = 2;
-        int threads = 2;
-        for (int i = 0; i < args.length; i += 2) {
-            String v = args[i + 1];
-            switch (args[i]) {
-                case "--shape" -> shape = v;
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--tokens" -> tokens = Integer.parseInt(v);
-                case "--steps" -> steps = Integer.parseInt(v);
-                case "--threads" -> threads = Integer.parseInt(v);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
-            }
-        }
-        // must be set before the engine loads; libtorch reads them once
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        OfflineEngine.ensureOffline();
+        Map<String, String> a = BenchArgs.parse(args, "--shape", "--batch", "--tokens", "--steps", "--threads");
+        String shape = a.getOrDefault("--shape", "smollm2-135m");
+        int batch = Integer.parseInt(a.getOrDefault("--batch", "1"));
+        int tokens = Integer.parseInt(a.getOrDefault("--tokens", "512"));
+        int steps = Integer.parseInt(a.getOrDefault("--steps", "2"));
+        BenchArgs.engineThreads(Integer.parseInt(a.getOrDefault("--threads", "2")));
         LlamaConfig config = HfImportBenchmark.shape(shape);
         OptimizerSettings settings = OptimizerSettings.defaults();
         Random rng = new Random(0);

@@ -43,10 +43,7 @@ public final class TrainThroughputBenchmark {
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        // must be set before the engine loads; libtorch reads them once
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        OfflineEngine.ensureOffline();
+        BenchArgs.engineThreads(threads);
 
         DecoderConfig config = switch (size) {
             case "small" -> GptConfig.small1M();
