@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """PyTorch side of the training-throughput benchmark.
 
-The same GPT-2 layout, sizes, batch, optimizer and loss as dev.cpt.model.LanguageModel: learned
-token + position embeddings, pre-LN blocks, fused qkv (c_attn), causal attention with an additive
--inf mask, GELU (tanh approximation), MLP 4x, final LayerNorm, tied head, AdamW with decoupled
-weight decay on matrices/embeddings only, global-norm clipping at 1.0.
+The same layouts, sizes, batch, optimizer and loss as dev.cpt.model.LanguageModel, in float32.
+GPT-2 (small, medium): learned token + position embeddings, pre-LN blocks, fused qkv (c_attn),
+causal attention with an additive -inf mask, GELU (tanh approximation), MLP 4x, final LayerNorm,
+tied head. Llama (llama20m): RMSNorm, rotary embeddings (rotate_half), grouped-query attention
+(Hugging Face's repeat_kv), SwiGLU MLP, final RMSNorm, tied head, no biases. Both: AdamW with
+decoupled weight decay on matrices/embeddings only, global-norm clipping at 1.0.
 
-Usage: /usr/bin/python3 train_throughput.py --size small|medium [--batch 8] [--steps 20]
+Usage: /usr/bin/python3 train_throughput.py --size small|medium|llama20m [--batch 8] [--steps 20]
        [--warmup 3] [--threads 2]
 Prints one RESULT line in the same format as the Java benchmark.
 """
@@ -22,6 +24,12 @@ import torch.nn.functional as F
 SIZES = {  # vocab, ctx, layers, heads, embd -- GptConfig.small1M() / medium10M()
     "small": (256, 128, 5, 4, 128),
     "medium": (256, 128, 8, 5, 320),
+}
+# TrainThroughputBenchmark.llama20M(): the RESULT lines carry the parameter count, which the shell
+# script compares between the two sides
+LLAMA = {
+    "llama20m": dict(vocab=8192, ctx=256, d=384, inter=1024, layers=11, heads=6, kv_heads=2, head_dim=64,
+                     eps=1e-5, theta=10000.0),
 }
 
 
@@ -67,9 +75,77 @@ class Gpt(nn.Module):
         return F.linear(self.ln_f(x), self.wte)
 
 
+class RmsNorm(nn.Module):
+    def __init__(self, d, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(d))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def rotate_half(x):
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+class LlamaLayer(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, hd = c["d"], c["head_dim"]
+        self.heads, self.kv_heads, self.hd = c["heads"], c["kv_heads"], hd
+        self.input_layernorm = RmsNorm(d, c["eps"])
+        self.q_proj = nn.Linear(d, self.heads * hd, bias=False)
+        self.k_proj = nn.Linear(d, self.kv_heads * hd, bias=False)
+        self.v_proj = nn.Linear(d, self.kv_heads * hd, bias=False)
+        self.o_proj = nn.Linear(self.heads * hd, d, bias=False)
+        self.post_attention_layernorm = RmsNorm(d, c["eps"])
+        self.gate_proj = nn.Linear(d, c["inter"], bias=False)
+        self.up_proj = nn.Linear(d, c["inter"], bias=False)
+        self.down_proj = nn.Linear(c["inter"], d, bias=False)
+
+    def forward(self, x, mask, cos, sin):
+        b, t, _ = x.shape
+        a = self.input_layernorm(x)
+        q = self.q_proj(a).view(b, t, self.heads, self.hd).transpose(1, 2)
+        k = self.k_proj(a).view(b, t, self.kv_heads, self.hd).transpose(1, 2)
+        v = self.v_proj(a).view(b, t, self.kv_heads, self.hd).transpose(1, 2)
+        q = q * cos + rotate_half(q) * sin
+        k = k * cos + rotate_half(k) * sin
+        k = k.repeat_interleave(self.heads // self.kv_heads, dim=1)
+        v = v.repeat_interleave(self.heads // self.kv_heads, dim=1)
+        att = ((q @ k.transpose(-2, -1)) * self.hd ** -0.5 + mask).softmax(-1)
+        x = x + self.o_proj((att @ v).transpose(1, 2).reshape(b, t, self.heads * self.hd))
+        m = self.post_attention_layernorm(x)
+        return x + self.down_proj(F.silu(self.gate_proj(m)) * self.up_proj(m))
+
+
+class Llama(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.embed_tokens = nn.Parameter(torch.randn(c["vocab"], c["d"]) * 0.02)
+        self.layers = nn.ModuleList(LlamaLayer(c) for _ in range(c["layers"]))
+        self.norm = RmsNorm(c["d"], c["eps"])
+        hd, ctx = c["head_dim"], c["ctx"]
+        inv = 1.0 / (c["theta"] ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd))
+        emb = torch.outer(torch.arange(ctx, dtype=torch.float64), inv).repeat(1, 2)
+        self.register_buffer("cos", emb.cos().float())
+        self.register_buffer("sin", emb.sin().float())
+        self.register_buffer("mask", torch.full((ctx, ctx), float("-inf")).triu(1))
+
+    def forward(self, ids):
+        t = ids.shape[1]
+        x = F.embedding(ids, self.embed_tokens)
+        mask, cos, sin = self.mask[:t, :t], self.cos[:t], self.sin[:t]
+        for layer in self.layers:
+            x = layer(x, mask, cos, sin)
+        return F.linear(self.norm(x), self.embed_tokens)  # tied head
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--size", default="small", choices=SIZES)
+    ap.add_argument("--size", default="small", choices=list(SIZES) + list(LLAMA))
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
@@ -78,8 +154,13 @@ def main():
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
     torch.manual_seed(0)
-    vocab, ctx, layers, heads, d = SIZES[a.size]
-    model = Gpt(vocab, ctx, layers, heads, d)
+    if a.size in LLAMA:
+        c = LLAMA[a.size]
+        vocab, ctx = c["vocab"], c["ctx"]
+        model = Llama(c)
+    else:
+        vocab, ctx, layers, heads, d = SIZES[a.size]
+        model = Gpt(vocab, ctx, layers, heads, d)
     params = sum(p.numel() for p in model.parameters())
     decay = [p for p in model.parameters() if p.dim() >= 2]
     no_decay = [p for p in model.parameters() if p.dim() < 2]

@@ -306,6 +306,11 @@ public final class LanguageModel implements AutoCloseable {
         this.exportDtype = dtype;
     }
 
+    /** The device this model's weights, gradients and optimizer moments live on. */
+    public Device device() {
+        return decoder.manager().getDevice();
+    }
+
     public long parameterCount() {
         long n = 0;
         for (Parameter p : decoder.parameters().values()) {

@@ -7,6 +7,7 @@ import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.EvalReport.TaskScore;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.ReleaseEvent;
+import dev.cpt.model.CheckpointException;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
@@ -48,6 +49,7 @@ public class CheckpointEvaluator {
     private final MutinyEmitter<ReleaseEvent> releases;
     private final RunAnalyzer analyzer;
     private final TaskEvaluator tasks;
+    private final Device device;
     // Losses of earlier checkpoints on sets they were not scored on: (manifest sha, domain, set sha) -> loss, or NaN
     // when the checkpoint cannot be loaded any more. Deterministic, so caching never changes a result.
     private final Map<String, Double> rescored = new HashMap<>();
@@ -65,6 +67,9 @@ public class CheckpointEvaluator {
         this.metrics = metrics;
         this.reports = reports;
         this.releases = releases;
+        this.device = config.device().resolve(EvalConfig.DEVICE_SETTING);
+        Log.infof(
+                "checkpoints are loaded and scored on %s (%s=%s)", device, EvalConfig.DEVICE_SETTING, config.device());
         this.analyzer = new RunAnalyzer(
                 new PromotionGate(
                         config.gate().minTargetImprovement(), config.gate().maxProtectedRegression()),
@@ -112,13 +117,18 @@ public class CheckpointEvaluator {
 
     record Scored(EvalReport report, Duration scoring, long tokens) {}
 
+    /** The checkpoint at {@code uri} in the store, verified against its manifest's sha256, on this worker's device. */
+    LanguageModel load(String uri, String manifestSha256) throws CheckpointException {
+        return LanguageModel.load(store.resolve(uri), manifestSha256, device);
+    }
+
     /** The report on one checkpoint: scored and analysed, or the error that kept it from being scored. */
     Scored score(CheckpointEvent event) {
         HeldoutSet.Snapshot snapshot = state.heldout().snapshot();
         long started = System.nanoTime();
         Map<String, DomainScore> scores;
         Map<String, TaskScore> taskScores = Map.of();
-        try (LanguageModel model = LanguageModel.load(store.resolve(event.uri()), event.sha256(), Device.cpu())) {
+        try (LanguageModel model = load(event.uri(), event.sha256())) {
             scores = HeldoutScorer.score(model, snapshot);
             if (!tasks.isEmpty()) {
                 taskScores = tasks.score(model);
@@ -219,8 +229,7 @@ public class CheckpointEvaluator {
         if (todo.isEmpty()) {
             return losses;
         }
-        try (LanguageModel model = LanguageModel.load(
-                store.resolve(checkpoint.checkpointUri()), checkpoint.checkpointSha256(), Device.cpu())) {
+        try (LanguageModel model = load(checkpoint.checkpointUri(), checkpoint.checkpointSha256())) {
             todo.forEach((domain, set) -> {
                 DomainScore score = HeldoutScorer.score(model, set.documents());
                 double loss = score == null ? Double.NaN : score.loss();

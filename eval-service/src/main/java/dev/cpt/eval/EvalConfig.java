@@ -1,5 +1,6 @@
 package dev.cpt.eval;
 
+import dev.cpt.model.engine.ComputeDevice;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -13,6 +14,16 @@ public interface EvalConfig {
      */
     @WithDefault("64")
     int heldoutDocumentsPerDomain();
+
+    /**
+     * Where checkpoints are loaded and scored: auto (a GPU when libtorch finds CUDA, else the CPU, logged), cpu or gpu
+     * (refuses to start without one). See {@link ComputeDevice}.
+     */
+    @WithDefault("auto")
+    ComputeDevice device();
+
+    /** The property {@link #device()} is read from, named in its log lines and errors. */
+    String DEVICE_SETTING = "cpt.eval.device";
 
     /**
      * How long a checkpoint waits for this worker to have read {@code cpt.heldout} and {@code cpt.eval.reports} up to

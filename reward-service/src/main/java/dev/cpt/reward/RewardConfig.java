@@ -1,5 +1,6 @@
 package dev.cpt.reward;
 
+import dev.cpt.model.engine.ComputeDevice;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -17,6 +18,16 @@ public interface RewardConfig {
     /** Most pairs one {@code POST /score} call may carry. */
     @WithDefault("256")
     int maxBatchSize();
+
+    /**
+     * Where the sentence encoder runs (and trains, when it is trained at start-up): auto (a GPU when libtorch finds
+     * CUDA, else the CPU, logged), cpu or gpu (refuses to start without one). See {@link ComputeDevice}.
+     */
+    @WithDefault("auto")
+    ComputeDevice device();
+
+    /** The property {@link #device()} is read from, named in its log lines and errors. */
+    String DEVICE_SETTING = "cpt.reward.device";
 
     Encoder encoder();
 

@@ -4,6 +4,7 @@ import static dev.cpt.contracts.metrics.Metrics.REWARD_BATCH_SIZE;
 import static dev.cpt.contracts.metrics.Metrics.REWARD_FORWARD;
 import static dev.cpt.contracts.metrics.Metrics.REWARD_QUEUE_DEPTH;
 
+import ai.djl.Device;
 import dev.cpt.reward.encoder.EncoderTrainer;
 import dev.cpt.reward.encoder.SentenceEncoder;
 import dev.cpt.reward.encoder.TrainingSettings;
@@ -30,7 +31,7 @@ public class RewardModel {
     private final MicroBatcher<String, float[]> batcher;
 
     RewardModel(RewardConfig config, MeterRegistry registry) {
-        this.encoder = open(config.encoder());
+        this.encoder = open(config.encoder(), config.device().resolve(RewardConfig.DEVICE_SETTING));
         DistributionSummary batchSizes = DistributionSummary.builder(REWARD_BATCH_SIZE.name())
                 .description("Texts embedded per forward pass of the encoder")
                 .register(registry);
@@ -46,14 +47,16 @@ public class RewardModel {
                 texts -> forward.record(() -> Arrays.asList(encoder.embed(texts))),
                 batchSizes::record);
         registry.gauge(REWARD_QUEUE_DEPTH.name(), batcher, MicroBatcher::queued);
-        Log.infof("reward encoder ready: %s, %d parameters", encoder.config(), encoder.parameterCount());
+        Log.infof(
+                "reward encoder ready: %s, %d parameters, on %s",
+                encoder.config(), encoder.parameterCount(), encoder.device());
     }
 
-    private static SentenceEncoder open(RewardConfig.Encoder config) {
+    private static SentenceEncoder open(RewardConfig.Encoder config, Device device) {
         try {
             if (config.dir().isPresent()) {
                 Log.infof("loading the sentence encoder from %s", config.dir().get());
-                return SentenceEncoder.load(Path.of(config.dir().get()));
+                return SentenceEncoder.load(Path.of(config.dir().get()), device);
             }
             TrainingSettings settings = switch (config.preset()) {
                 case "demo" -> TrainingSettings.demo();
@@ -65,7 +68,7 @@ public class RewardModel {
             if (config.steps().isPresent()) {
                 settings = settings.withSteps(config.steps().getAsInt());
             }
-            return EncoderTrainer.loadOrTrain(Path.of(config.cacheDir()), settings, Log::info);
+            return EncoderTrainer.loadOrTrain(Path.of(config.cacheDir()), settings, device, Log::info);
         } catch (IOException e) {
             throw new UncheckedIOException("the reward encoder cannot be loaded: " + e.getMessage(), e);
         }
@@ -73,6 +76,11 @@ public class RewardModel {
 
     MicroBatcher<String, float[]> batcher() {
         return batcher;
+    }
+
+    /** Where the encoder's weights live. */
+    Device encoderDevice() {
+        return encoder.device();
     }
 
     @PreDestroy

@@ -209,6 +209,9 @@ public class GrpoStages {
                             ? reference.copy()
                             : LanguageModel.load(store.resolve(from), null, TrainingRun.device(config));
                     RewardSource rewards = new KafkaRewardSource(kafka)) {
+                Log.infof(
+                        "GRPO stage %s (%s): reference on %s, policy on %s",
+                        id, runId, reference.device(), policy.device());
                 Branch branch = new Branch(runId, store.uriOf(base), tokensOf(reference), spec);
                 GrpoLoop loop = new GrpoLoop(
                         id,

@@ -1,6 +1,7 @@
 package dev.cpt.trainer;
 
 import dev.cpt.model.ModelPreset;
+import dev.cpt.model.engine.ComputeDevice;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -21,15 +22,15 @@ public interface TrainerConfig {
     @WithDefault("small1M")
     ModelPreset model();
 
-    /** Where to train: auto (a GPU when DJL finds CUDA, else the CPU), cpu or gpu. */
+    /**
+     * Where the run's model, a Hugging Face base and GRPO's reference and policy live: auto (a GPU when libtorch finds
+     * CUDA, else the CPU, logged), cpu or gpu (refuses to start without one). See {@link ComputeDevice}.
+     */
     @WithDefault("auto")
-    TrainingDevice device();
+    ComputeDevice device();
 
-    enum TrainingDevice {
-        auto,
-        cpu,
-        gpu
-    }
+    /** The property {@link #device()} is read from, named in its log lines and errors. */
+    String DEVICE_SETTING = "cpt.trainer.device";
 
     /** Seed of the initial weights of a run that starts from scratch. */
     @WithDefault("1234")

@@ -16,7 +16,6 @@ import dev.cpt.model.MicroBatchResult;
 import dev.cpt.model.NonFiniteWeightsException;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
-import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
 import dev.cpt.trainer.schedule.PhaseClock;
@@ -123,7 +122,8 @@ final class TrainingRun implements AutoCloseable {
                 dir = loaded.dir();
                 LanguageModel model = loaded.model();
                 RunMetadata state = RunMetadata.from(model.checkpointMetadata());
-                Log.infof("run %s resumes from %s at step %s", config.runId(), dir, state.step());
+                Log.infof(
+                        "run %s resumes from %s at step %s, on %s", config.runId(), dir, state.step(), model.device());
                 TrainingRun run = new TrainingRun(
                         config.runId(),
                         runDir,
@@ -146,10 +146,12 @@ final class TrainingRun implements AutoCloseable {
         if (config.baseCheckpoint().isPresent()) {
             Path base = Path.of(config.baseCheckpoint().get());
             initial = BaseModel.load(base, device(config));
-            Log.infof("run %s starts from the base model in %s", config.runId(), base);
+            Log.infof("run %s starts from the base model in %s, on %s", config.runId(), base, initial.device());
         } else {
             initial = LanguageModel.create(config.model().decoderConfig(), config.seed(), device(config));
-            Log.infof("run %s starts from scratch with the %s model", config.runId(), config.model());
+            Log.infof(
+                    "run %s starts from scratch with the %s model, on %s",
+                    config.runId(), config.model(), initial.device());
         }
         return new TrainingRun(
                 config.runId(),
@@ -250,11 +252,12 @@ final class TrainingRun implements AutoCloseable {
     }
 
     static Device device(TrainerConfig config) {
-        return switch (config.device()) {
-            case cpu -> Device.cpu();
-            case gpu -> Device.gpu();
-            case auto -> OfflineEngine.get().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
-        };
+        return config.device().resolve(TrainerConfig.DEVICE_SETTING);
+    }
+
+    /** Where this run's model lives. */
+    Device modelDevice() {
+        return model.device();
     }
 
     /**

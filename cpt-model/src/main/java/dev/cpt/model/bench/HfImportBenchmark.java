@@ -214,14 +214,14 @@ public final class HfImportBenchmark {
         }
         System.gc();
         Thread.sleep(500);
-        long before = resetPeak();
+        long before = ProcStatus.resetPeak();
         long start = System.nanoTime();
         Path export = dir.resolveSibling(dir.getFileName() + "-export");
         float[][][] logits;
         try (LanguageModel model = LanguageModel.importHuggingFace(dir)) {
             double seconds = (System.nanoTime() - start) / 1e9;
-            long after = status("VmRSS");
-            long peak = status("VmHWM");
+            long after = ProcStatus.status("VmRSS");
+            long peak = ProcStatus.status("VmHWM");
             long held = model.parameterCount() * NativeWeights.HELD.getNumOfBytes();
             logits = model.logits(PROBE);
             boolean finite = Float.isFinite(logits[0][3][0]);
@@ -258,11 +258,11 @@ public final class HfImportBenchmark {
 
     /** The other way: the imported model written back as bf16 shards, and what that costs beyond the model. */
     private static void measureExport(LanguageModel model, Path target, long maxShardBytes) throws IOException {
-        long before = resetPeak();
+        long before = ProcStatus.resetPeak();
         long start = System.nanoTime();
         model.exportHuggingFace(target, Dtype.BF16, maxShardBytes);
         double seconds = (System.nanoTime() - start) / 1e9;
-        long peak = status("VmHWM");
+        long peak = ProcStatus.status("VmHWM");
         long written;
         try (var files = Files.list(target)) {
             written = files.mapToLong(p -> p.toFile().length()).sum();
@@ -277,21 +277,5 @@ public final class HfImportBenchmark {
                 before,
                 peak,
                 peak - before);
-    }
-
-    /** Resets VmHWM to the current RSS ("5" into clear_refs, Linux 4.0+), so the next peak is the next step's own. */
-    private static long resetPeak() throws IOException {
-        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-        return status("VmRSS");
-    }
-
-    /** A {@code /proc/self/status} figure in bytes (the file gives kB). */
-    private static long status(String key) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(key + ":")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) * 1024;
-            }
-        }
-        throw new IOException("no " + key + " in /proc/self/status");
     }
 }

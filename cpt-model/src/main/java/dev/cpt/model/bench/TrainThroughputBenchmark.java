@@ -1,8 +1,11 @@
 package dev.cpt.model.bench;
 
+import dev.cpt.model.DecoderConfig;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.LlamaConfig;
 import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.RopeScaling;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.model.engine.OfflineEngine;
 import java.io.IOException;
@@ -16,7 +19,7 @@ import java.util.Random;
  * Training throughput of {@link LanguageModel} on CPU. Not a test: run it through {@code
  * bench/train-throughput.sh}, which also runs the same model in PyTorch and prints the ratio.
  *
- * <p>Arguments: {@code --size small|medium} {@code --batch 8} {@code --steps 20} {@code --warmup 3}
+ * <p>Arguments: {@code --size small|medium|llama20m} {@code --batch 8} {@code --steps 20} {@code --warmup 3}
  * {@code --threads 2}. Prints one machine-readable {@code RESULT} line per size.
  */
 public final class TrainThroughputBenchmark {
@@ -42,10 +45,11 @@ public final class TrainThroughputBenchmark {
         }
         OfflineEngine.ensureOffline(threads);
 
-        GptConfig config = switch (size) {
+        DecoderConfig config = switch (size) {
             case "small" -> GptConfig.small1M();
             case "medium" -> GptConfig.medium10M();
-            default -> throw new IllegalArgumentException("size must be small or medium");
+            case "llama20m" -> llama20M();
+            default -> throw new IllegalArgumentException("size must be small, medium or llama20m");
         };
         int seqLen = config.contextLength() + 1;
         Random rng = new Random(0);
@@ -96,6 +100,30 @@ public final class TrainThroughputBenchmark {
                     peakRssMb(),
                     lastLoss);
         }
+    }
+
+    /**
+     * About 20.5M parameters in the Llama layout: vocabulary 8192, context 256, 11 layers of width 384, 6 query heads
+     * on 2 key/value heads of width 64, SwiGLU width 1024, tied head, no biases. {@code bench/train_throughput.py}
+     * builds the same shape as {@code llama20m}.
+     */
+    static LlamaConfig llama20M() {
+        return new LlamaConfig(
+                LlamaConfig.LLAMA,
+                8192,
+                256,
+                384,
+                1024,
+                11,
+                6,
+                2,
+                64,
+                1e-5f,
+                10_000,
+                new RopeScaling.None(),
+                true,
+                false,
+                false);
     }
 
     private static int[][] batch(Random rng, int rows, int len, int vocab) {

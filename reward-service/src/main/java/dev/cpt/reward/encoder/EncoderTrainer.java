@@ -1,5 +1,6 @@
 package dev.cpt.reward.encoder;
 
+import ai.djl.Device;
 import dev.cpt.model.OptimizerSettings;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
@@ -50,13 +51,20 @@ public final class EncoderTrainer {
         }
     }
 
+    /** Trains an encoder on the CPU (see {@link #train(TrainingSettings, List, Device, Consumer)}). */
     public static Result train(TrainingSettings settings, List<String> corpus, Consumer<String> log)
+            throws IOException {
+        return train(settings, corpus, Device.cpu(), log);
+    }
+
+    /** Trains an encoder whose weights live on {@code device}, on pairs made from {@code corpus}. */
+    public static Result train(TrainingSettings settings, List<String> corpus, Device device, Consumer<String> log)
             throws IOException {
         long started = System.nanoTime();
         WordPieceVocabulary.Built vocabulary =
                 WordPieceVocabulary.build(ContrastivePairs.vocabularyTexts(corpus), settings.maxVocab());
         SentenceEncoder encoder =
-                SentenceEncoder.create(settings.model(vocabulary.size()), vocabulary.json(), settings.seed());
+                SentenceEncoder.create(settings.model(vocabulary.size()), vocabulary.json(), settings.seed(), device);
         try {
             ContrastivePairs pairs = ContrastivePairs.training(corpus);
             Random rng = new Random(settings.seed());
@@ -149,13 +157,19 @@ public final class EncoderTrainer {
      */
     public static SentenceEncoder loadOrTrain(Path cacheRoot, TrainingSettings settings, Consumer<String> log)
             throws IOException {
+        return loadOrTrain(cacheRoot, settings, Device.cpu(), log);
+    }
+
+    /** As {@link #loadOrTrain(Path, TrainingSettings, Consumer)}, the encoder trained or loaded onto {@code device}. */
+    public static SentenceEncoder loadOrTrain(
+            Path cacheRoot, TrainingSettings settings, Device device, Consumer<String> log) throws IOException {
         Path dir = cacheRoot.resolve("encoder-" + settings.cacheKey());
         if (Files.isDirectory(dir)) {
             log.accept("loading the cached encoder from " + dir);
-            return SentenceEncoder.load(dir);
+            return SentenceEncoder.load(dir, device);
         }
         log.accept("no cached encoder in " + dir + ": training one (" + settings + ")");
-        Result result = train(settings, ContrastivePairs.builtInCorpus(), log);
+        Result result = train(settings, ContrastivePairs.builtInCorpus(), device, log);
         log.accept("encoder trained: " + result.summary());
         try {
             result.encoder().save(dir);

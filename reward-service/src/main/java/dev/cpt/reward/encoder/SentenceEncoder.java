@@ -63,7 +63,7 @@ public final class SentenceEncoder implements AutoCloseable {
     private final Map<String, Parameter> parameters;
     private AdamW optimizer;
 
-    private SentenceEncoder(BertConfig config, byte[] tokenizerJson, long seed) throws IOException {
+    private SentenceEncoder(BertConfig config, byte[] tokenizerJson, long seed, Device device) throws IOException {
         int tokenizerVocab = HuggingFaceTokenizerAdapter.vocabSizeOf(tokenizerJson);
         if (tokenizerVocab > config.vocabSize()) {
             throw new IOException(
@@ -80,7 +80,7 @@ public final class SentenceEncoder implements AutoCloseable {
                         "maxLength", Integer.toString(config.maxPositions()),
                         "modelMaxLength", Integer.toString(config.maxPositions())));
         this.engine = OfflineEngine.get();
-        this.manager = engine.newBaseManager(Device.cpu());
+        this.manager = engine.newBaseManager(device);
         this.block = new BertEncoderBlock(config, seed);
         int p = config.maxPositions();
         block.initialize(
@@ -88,13 +88,27 @@ public final class SentenceEncoder implements AutoCloseable {
         this.parameters = block.huggingFaceParameters();
     }
 
-    /** A freshly initialised encoder (BERT's normal(0, 0.02) initialisation, seeded). */
+    /** A freshly initialised encoder (BERT's normal(0, 0.02) initialisation, seeded), on the CPU. */
     public static SentenceEncoder create(BertConfig config, byte[] tokenizerJson, long seed) throws IOException {
-        return new SentenceEncoder(config, tokenizerJson, seed);
+        return create(config, tokenizerJson, seed, Device.cpu());
     }
 
-    /** Loads a Hugging Face directory: {@code config.json}, {@code model.safetensors}, {@code tokenizer.json}. */
+    /** As {@link #create(BertConfig, byte[], long)}, the weights on {@code device}. */
+    public static SentenceEncoder create(BertConfig config, byte[] tokenizerJson, long seed, Device device)
+            throws IOException {
+        return new SentenceEncoder(config, tokenizerJson, seed, device);
+    }
+
+    /** Loads a Hugging Face directory onto the CPU (see {@link #load(Path, Device)}). */
     public static SentenceEncoder load(Path dir) throws IOException {
+        return load(dir, Device.cpu());
+    }
+
+    /**
+     * Loads a Hugging Face directory: {@code config.json}, {@code model.safetensors}, {@code tokenizer.json}, the
+     * weights on {@code device}.
+     */
+    public static SentenceEncoder load(Path dir, Device device) throws IOException {
         for (String file : List.of(BertConfig.FILE, WEIGHTS_FILE, TOKENIZER_FILE)) {
             if (!Files.isRegularFile(dir.resolve(file))) {
                 throw new IOException(dir + " is not a sentence-encoder directory: " + file + " is missing");
@@ -102,7 +116,8 @@ public final class SentenceEncoder implements AutoCloseable {
         }
         BertConfig config = BertConfig.read(dir.resolve(BertConfig.FILE));
         SafeTensors.Contents contents = SafeTensors.read(dir.resolve(WEIGHTS_FILE));
-        SentenceEncoder encoder = new SentenceEncoder(config, Files.readAllBytes(dir.resolve(TOKENIZER_FILE)), 0L);
+        SentenceEncoder encoder =
+                new SentenceEncoder(config, Files.readAllBytes(dir.resolve(TOKENIZER_FILE)), 0L, device);
         try {
             encoder.loadWeights(contents.tensors());
             return encoder;
@@ -320,6 +335,11 @@ public final class SentenceEncoder implements AutoCloseable {
 
     public BertConfig config() {
         return config;
+    }
+
+    /** The device the weights (and, once trained, the optimizer moments) live on. */
+    public Device device() {
+        return manager.getDevice();
     }
 
     public long parameterCount() {
