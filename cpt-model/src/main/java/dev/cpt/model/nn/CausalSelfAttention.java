@@ -51,7 +51,7 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray q = splitHeads(parts.get(0), b, t).mul(NativeArrays.scalar(x.getManager(), scale));
         NDArray k = splitHeads(parts.get(1), b, t);
         NDArray v = splitHeads(parts.get(2), b, t);
-        return new NDList(attend(ps, q, k, v, mask, training));
+        return new NDList(ScaledDotProduct.attend(cProj, ps, q, k, v, mask, training));
     }
 
     /**
@@ -66,13 +66,7 @@ public final class CausalSelfAttention extends AbstractBlock {
         NDArray q = splitHeads(parts.get(0), b, t).mul(NativeArrays.scalar(x.getManager(), scale));
         // the new keys and values [B, H, T, D] join the cache, which hands back every position so far [B, H, L, D]
         NDArray[] kv = cache.append(layer, splitHeads(parts.get(1), b, t), splitHeads(parts.get(2), b, t));
-        return attend(ps, q, kv[0], kv[1], mask, false);
-    }
-
-    /** Queries [B, H, T, D] attending over keys and values [B, H, L, D], projected back onto the residual stream. */
-    private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
-        NDArray merged = ScaledDotProduct.attend(q, k, v, mask);
-        return cProj.forward(ps, new NDList(merged), training).head();
+        return ScaledDotProduct.attend(cProj, ps, q, kv[0], kv[1], mask, false);
     }
 
     void collectParameters(String prefix, java.util.Map<String, ai.djl.nn.Parameter> into) {

@@ -58,7 +58,7 @@ public final class GroupedQueryAttention extends AbstractBlock {
         // rotated keys and plain values [B, KV, T, D]
         NDArray k = RotaryEmbedding.apply(project(kProj, ps, x, kvHeads, training), cos, sin);
         NDArray v = project(vProj, ps, x, kvHeads, training);
-        return new NDList(attend(ps, q, k, v, mask, training));
+        return new NDList(ScaledDotProduct.attend(oProj, ps, q, k, v, mask, training));
     }
 
     /**
@@ -77,13 +77,7 @@ public final class GroupedQueryAttention extends AbstractBlock {
                 layer,
                 RotaryEmbedding.apply(project(kProj, ps, x, kvHeads, false), cos, sin),
                 project(vProj, ps, x, kvHeads, false));
-        return attend(ps, q, kv[0], kv[1], mask, false);
-    }
-
-    /** Queries [B, H, T, D] attending over keys and values [B, KV, L, D], projected back onto the residual stream. */
-    private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
-        NDArray merged = ScaledDotProduct.attend(q, k, v, mask);
-        return oProj.forward(ps, new NDList(merged), training).head();
+        return ScaledDotProduct.attend(oProj, ps, q, kv[0], kv[1], mask, false);
     }
 
     /** One projection split into heads: [B, T, C] -> [B, n, T, D]. */

@@ -1,6 +1,8 @@
 package dev.cpt.model.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.ParameterStore;
 
 /**
  * The attention step both families share: queries attending over keys and values, heads merged back. GPT-2's
@@ -30,5 +32,11 @@ final class ScaledDotProduct {
         NDArray y = weights.matMul(v.expandDims(2)).reshape(b, heads, t, headDim);
         // heads merged back into the residual width [B, T, H * D]
         return y.transpose(0, 2, 1, 3).reshape(b, t, heads * headDim);
+    }
+
+    /** As {@link #attend(NDArray, NDArray, NDArray, NDArray)}, then {@code out} projects the merged heads back onto the residual stream. */
+    static NDArray attend(
+            Linear out, ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
+        return out.forward(ps, new NDList(attend(q, k, v, mask)), training).head();
     }
 }
