@@ -91,6 +91,56 @@ public record LlamaConfig(
                 LLAMA, 8192, 512, 256, 768, 10, 8, 2, 32, 1e-5f, 10_000, new RopeScaling.None(), true, false, false);
     }
 
+    /**
+     * About 2.8M parameters in the Llama layout, small enough for the whole demo on two CPU cores: context 256, a
+     * vocabulary of 2048 (the demo's byte-level BPE), 6 layers of width 192, 6 query heads on 2 key/value heads,
+     * SwiGLU width 512, tied head.
+     */
+    public static LlamaConfig cpuDemo3M() {
+        return new LlamaConfig(
+                LLAMA, 2048, 256, 192, 512, 6, 6, 2, 32, 1e-5f, 10_000, new RopeScaling.None(), true, false, false);
+    }
+
+    /** SmolLM2-135M's shape as its Hugging Face {@code config.json} gives it (weights are the caller's). */
+    public static LlamaConfig smolLm2Shape135M() {
+        return new LlamaConfig(
+                LLAMA,
+                49152,
+                8192,
+                576,
+                1536,
+                30,
+                9,
+                3,
+                64,
+                1e-5f,
+                100_000,
+                new RopeScaling.None(),
+                true,
+                false,
+                false);
+    }
+
+    /** Qwen2.5-0.5B's shape as its Hugging Face {@code config.json} gives it (weights are the caller's). */
+    public static LlamaConfig qwen25Shape500M() {
+        return new LlamaConfig(
+                QWEN2,
+                151936,
+                32768,
+                896,
+                4864,
+                24,
+                14,
+                2,
+                64,
+                1e-6f,
+                1_000_000,
+                new RopeScaling.None(),
+                true,
+                true,
+                false);
+    }
+
     /** Query heads that share one key/value head. */
     public int groupSize() {
         return heads / kvHeads;

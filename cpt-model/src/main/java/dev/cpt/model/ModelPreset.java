@@ -7,8 +7,16 @@ public enum ModelPreset {
     tiny(GptConfig::tiny),
     small1M(GptConfig::small1M),
     medium10M(GptConfig::medium10M),
+    /** The Llama layout for tests: about 0.3M parameters, a vocabulary of 2048 ({@link LlamaConfig#tiny}). */
+    llamaTiny(() -> LlamaConfig.tiny(2048)),
+    /** The Llama layout at about 2.8M parameters, context 256: the demo's Llama ({@link LlamaConfig#cpuDemo3M}). */
+    llamaDemo3M(LlamaConfig::cpuDemo3M),
     /** The Llama layout at about 10M parameters, context 512 ({@link LlamaConfig#cpuDemo10M}). */
-    llamaDemo10M(LlamaConfig::cpuDemo10M);
+    llamaDemo10M(LlamaConfig::cpuDemo10M),
+    /** SmolLM2-135M's shape with random weights, for benchmarks ({@link LlamaConfig#smolLm2Shape135M}). */
+    smolLm2Shape135M(LlamaConfig::smolLm2Shape135M),
+    /** Qwen2.5-0.5B's shape with random weights, for benchmarks ({@link LlamaConfig#qwen25Shape500M}). */
+    qwen25Shape500M(LlamaConfig::qwen25Shape500M);
 
     private final Supplier<? extends DecoderConfig> config;
 

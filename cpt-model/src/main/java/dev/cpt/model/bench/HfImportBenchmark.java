@@ -63,40 +63,8 @@ public final class HfImportBenchmark {
     /** The shapes of SmolLM2-135M and Qwen2.5-0.5B as their Hugging Face {@code config.json} files give them. */
     static LlamaConfig shape(String name) {
         return switch (name) {
-            case "smollm2-135m" ->
-                new LlamaConfig(
-                        LlamaConfig.LLAMA,
-                        49152,
-                        8192,
-                        576,
-                        1536,
-                        30,
-                        9,
-                        3,
-                        64,
-                        1e-5f,
-                        100_000,
-                        new RopeScaling.None(),
-                        true,
-                        false,
-                        false);
-            case "qwen2.5-0.5b" ->
-                new LlamaConfig(
-                        LlamaConfig.QWEN2,
-                        151936,
-                        32768,
-                        896,
-                        4864,
-                        24,
-                        14,
-                        2,
-                        64,
-                        1e-6f,
-                        1_000_000,
-                        new RopeScaling.None(),
-                        true,
-                        true,
-                        false);
+            case "smollm2-135m" -> LlamaConfig.smolLm2Shape135M();
+            case "qwen2.5-0.5b" -> LlamaConfig.qwen25Shape500M();
             // one layer around Llama-3-70B's embedding, 128256 x 8192: 4.2 GB as float32, a single tensor over 2 GiB
             case "llama3-70b-embedding" ->
                 new LlamaConfig(
