@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -75,20 +76,38 @@ public final class Demo {
      * held-out set stays unseen by the base.
      */
     public record Plan(List<Phase> phases, List<String> pretrainingTexts) {
-        /** Mean UTF-8 bytes of text a phase streams (the byte tokenizer's token count, before the held-out split). */
-        public long meanPhaseBytes() {
-            return (long) phases.stream()
-                    .mapToLong(p -> p.documents().stream()
-                            .mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length)
-                            .sum())
-                    .average()
-                    .orElse(0);
+        /** Mean tokens a phase streams, before the held-out split. */
+        public long meanPhaseTokens() {
+            return (long) phases.stream().mapToLong(Phase::tokens).average().orElse(0);
         }
 
-        public record Phase(ShippedCorpus corpus, List<RawDocument> documents) {
+        /**
+         * A phase of the demo: what it streams, and how many tokens that text cuts into with the run's tokenizer
+         * (the byte tokenizer's count until {@link #countedBy} says otherwise).
+         */
+        public record Phase(ShippedCorpus corpus, List<RawDocument> documents, long tokens) {
             public Phase {
                 documents = List.copyOf(documents);
             }
+
+            Phase(ShippedCorpus corpus, List<RawDocument> documents) {
+                this(corpus, documents, count(documents, text -> text.getBytes(StandardCharsets.UTF_8).length));
+            }
+        }
+
+        /** The same plan, each phase's tokens counted by {@code tokens} (the run's tokenizer: ids per text). */
+        public Plan countedBy(ToIntFunction<String> tokens) {
+            return new Plan(
+                    phases.stream()
+                            .map(p -> new Phase(p.corpus(), p.documents(), count(p.documents(), tokens)))
+                            .toList(),
+                    pretrainingTexts);
+        }
+
+        private static long count(List<RawDocument> documents, ToIntFunction<String> tokens) {
+            return documents.stream()
+                    .mapToLong(d -> tokens.applyAsInt(d.text()))
+                    .sum();
         }
 
         public Plan {
@@ -148,10 +167,7 @@ public final class Demo {
 
     public DemoResult run() throws IOException, InterruptedException {
         for (Plan.Phase phase : plan.phases()) {
-            long bytes = phase.documents().stream()
-                    .mapToLong(d -> d.text().getBytes(StandardCharsets.UTF_8).length)
-                    .sum();
-            plannedTokens.put(phase.corpus().domain(), bytes * (100 - HELDOUT_PERCENT) / 100);
+            plannedTokens.put(phase.corpus().domain(), phase.tokens() * (100 - HELDOUT_PERCENT) / 100);
         }
         Map<String, Long> trainTokens = new LinkedHashMap<>();
         Map<String, Long> heldoutDocuments = new LinkedHashMap<>();

@@ -1,6 +1,11 @@
 package dev.cpt.launcher;
 
+import dev.cpt.model.ModelPreset;
+import dev.cpt.model.engine.ComputeDevice;
+import dev.cpt.model.tokenizer.Tokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 
@@ -30,9 +35,11 @@ public final class Main {
         if (documents < 1) {
             throw new IllegalArgumentException("--documents must be at least 1, was " + documents);
         }
-        StackOptions options = StackOptions.defaults(repo, dataDir);
+        ModelPreset model = demoModel(option(args, "--model", DEFAULT_MODEL.name()));
+        ComputeDevice device = device(option(args, "--device", ComputeDevice.auto.name()));
+        StackOptions options = StackOptions.defaults(repo, dataDir).withDevice(device);
         switch (command) {
-            case "demo" -> demo(options, cacheDir, documents, option(args, "--policy", DEFAULT_POLICY));
+            case "demo" -> demo(options, cacheDir, documents, option(args, "--policy", DEFAULT_POLICY), model, device);
             case "up" -> {
                 Stack stack = Stack.start(options);
                 System.out.println("Inbox for .txt/.md/.jsonl(.gz) files: " + stack.inbox());
@@ -43,14 +50,51 @@ public final class Main {
             }
             default -> {
                 System.err.println(
-                        "usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N] [--policy NAME]");
+                        "usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N] [--policy NAME]"
+                                + " [--model " + String.join("|", names(DEMO_MODELS)) + "] [--device auto|cpu|gpu]");
                 System.err.println("       " + ExportCommand.USAGE.substring("usage: ".length()));
                 System.exit(2);
             }
         }
     }
 
-    private static void demo(StackOptions options, Path cacheDir, int documents, String policy) throws Exception {
+    /** The presets stage 0 can pre-train on the shipped corpus in minutes on a CPU; the others are benchmark shapes. */
+    static final List<ModelPreset> DEMO_MODELS = List.of(
+            ModelPreset.tiny,
+            ModelPreset.small1M,
+            ModelPreset.medium10M,
+            ModelPreset.llamaTiny,
+            ModelPreset.llamaDemo3M,
+            ModelPreset.llamaDemo10M);
+
+    static final ModelPreset DEFAULT_MODEL = ModelPreset.small1M;
+
+    static ModelPreset demoModel(String name) {
+        return DEMO_MODELS.stream()
+                .filter(p -> p.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException(
+                        "--model " + name + " is not a demo model; one of " + String.join(", ", names(DEMO_MODELS))));
+    }
+
+    static ComputeDevice device(String name) {
+        try {
+            return ComputeDevice.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "--device " + name + " is not a device; one of "
+                            + String.join(", ", names(List.of(ComputeDevice.values()))),
+                    e);
+        }
+    }
+
+    private static List<String> names(List<? extends Enum<?>> values) {
+        return values.stream().map(Enum::name).toList();
+    }
+
+    private static void demo(
+            StackOptions options, Path cacheDir, int documents, String policy, ModelPreset model, ComputeDevice device)
+            throws Exception {
         // One libtorch thread: stage 0 shares the machine with whatever else runs, and OpenMP's spinning threads
         // slow down many times over when the cores are oversubscribed (measured: 0.6 s/step with 1 thread against
         // 7 s/step with 2 on a loaded 2-core machine). Set before DJL's engine loads.
@@ -61,8 +105,12 @@ public final class Main {
         System.out.println(
                 "Demo: finishes in under 15 minutes on a 2-core machine (the README's Benchmarks table has the"
                         + " latest measured time); a first run also pre-trains the stage-0 base, later runs reuse it.");
-        System.out.println("  stage 0: pre-train a small GPT on the general corpus ("
-                + plan.pretrainingTexts().size() + " Debian Reference documents), cached in " + cacheDir);
+        StageZero.Recipe recipe = StageZero.Recipe.forModel(model);
+        System.out.println(
+                "  stage 0: pre-train " + model + " (" + recipe.config().modelType() + " layout, "
+                        + "tokenizer " + recipe.tokenizerName() + ") on the general corpus ("
+                        + plan.pretrainingTexts().size()
+                        + " Debian Reference documents), cached in " + cacheDir);
         System.out.println("  then: start Kafka and five services, stream "
                 + plan.phases().stream()
                         .map(p -> p.documents().size() + " " + p.corpus().domain())
@@ -73,17 +121,17 @@ public final class Main {
         DataDirectory.clear(options.dataDir());
 
         ProgressLine progress = ProgressLine.forConsole(System.out);
-        StageZero.Recipe recipe = StageZero.Recipe.demo();
         long tokensPerStep = (long) recipe.batchSize() * recipe.config().contextLength();
         long stageStart = System.nanoTime();
-        StageZero.Outcome base = StageZero.ensure(cacheDir, plan.pretrainingTexts(), recipe, (step, steps, loss) -> {
-            double perStep = (System.nanoTime() - stageStart) / 1e9 / step;
-            progress.update(
-                    "stage 0: pre-train base",
-                    step * tokensPerStep,
-                    String.format(Locale.ROOT, "train %.3f", loss),
-                    java.time.Duration.ofSeconds((long) (perStep * (steps - step))));
-        });
+        StageZero.Outcome base = StageZero.ensure(
+                cacheDir, plan.pretrainingTexts(), recipe, device.resolve("--device"), (step, steps, loss) -> {
+                    double perStep = (System.nanoTime() - stageStart) / 1e9 / step;
+                    progress.update(
+                            "stage 0: pre-train base",
+                            step * tokensPerStep,
+                            String.format(Locale.ROOT, "train %.3f", loss),
+                            java.time.Duration.ofSeconds((long) (perStep * (steps - step))));
+                });
         progress.message(
                 base.reused()
                         ? String.format(
@@ -106,6 +154,7 @@ public final class Main {
                                         ? ""
                                         : " (the old cache was invalid: " + base.rebuiltReason() + ")"));
 
+        plan = countedByTheBase(plan, base.directory());
         StackOptions tuned = Demo.tune(options)
                 .withBaseModel(base.directory())
                 // The reward service trains its demo encoder at first start; kept beside the base so reruns load it.
@@ -115,12 +164,24 @@ public final class Main {
                 .with("cpt.mixer.policy", policy);
         if (policy.equals("agent") || policy.equals("cmr")) {
             // Their progress feature is tokens since the target arrived over the phase length: a demo phase's text.
-            tuned = tuned.with("cpt.mixer.policy-params.horizonTokens", Long.toString(plan.meanPhaseBytes()));
+            tuned = tuned.with("cpt.mixer.policy-params.horizonTokens", Long.toString(plan.meanPhaseTokens()));
         }
         System.out.println(
                 "  mixing policy: " + policy + " (--policy NAME: static, uniform, temperature, odm, cmr, agent)");
         try (Stack stack = startWithProgress(tuned, progress)) {
             new Demo(stack, progress, plan, base, TrainerGrpoStage.demo()).run();
+        }
+    }
+
+    /** The plan's tokens as the base's tokenizer cuts them: the mixer's horizon and the ETA are in its tokens. */
+    private static Demo.Plan countedByTheBase(Demo.Plan plan, Path base) throws Exception {
+        Tokenizer tokenizer = TokenizerStore.read(base);
+        try {
+            return plan.countedBy(text -> tokenizer.encode(text).length);
+        } finally {
+            if (tokenizer instanceof AutoCloseable files) {
+                files.close();
+            }
         }
     }
 

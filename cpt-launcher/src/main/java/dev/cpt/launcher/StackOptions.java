@@ -2,6 +2,7 @@ package dev.cpt.launcher;
 
 import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.kafka.ScramUser;
+import dev.cpt.model.engine.ComputeDevice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -89,6 +90,13 @@ public record StackOptions(
     public StackOptions withBaseModel(Path dir) {
         StackOptions base = with("cpt.trainer.base-checkpoint", dir.toString());
         return Files.isRegularFile(dir.resolve(TokenizerIdentity.FILE)) ? base.withTokenizer(dir) : base;
+    }
+
+    /** Every service that runs a model (trainer, eval, reward) on {@code device}. */
+    public StackOptions withDevice(ComputeDevice device) {
+        return with("cpt.trainer.device", device.name())
+                .with("cpt.eval.device", device.name())
+                .with("cpt.reward.device", device.name());
     }
 
     /** The broker accepts only SASL_SSL with {@code user}, and every client of the stack logs in as it. */

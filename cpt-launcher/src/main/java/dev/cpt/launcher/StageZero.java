@@ -4,13 +4,17 @@ import ai.djl.Device;
 import dev.cpt.common.FileTrees;
 import dev.cpt.common.Sha256;
 import dev.cpt.model.CheckpointException;
+import dev.cpt.model.DecoderConfig;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.ModelPreset;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.model.io.Manifest;
+import dev.cpt.model.tokenizer.BpeTrainer;
 import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
+import dev.cpt.model.tokenizer.Tokenizer;
 import dev.cpt.model.train.WarmupCosine;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,15 +23,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
  * Stage 0 of the demo: the base model the trainer continues from, pre-trained by the project itself on its general
- * corpus, in the launcher's JVM before the stack starts (so it has both cores to itself).
+ * corpus, in the launcher's JVM before the stack starts (so it has both cores to itself). A GPT-2 preset reads bytes; a
+ * Llama preset reads a byte-level BPE of the preset's vocabulary that stage 0 first trains on the same texts
+ * ({@link BpeTrainer}), so its base directory carries a {@code tokenizer.json} that ingest and the mixer then use.
  *
  * <p>The result is cached in {@code <cache>/base-<key>}, where the key is the sha256 of the recipe, the training
  * texts and {@link #RECIPE_VERSION}: the same inputs find the same directory and training is skipped; any change
@@ -64,8 +72,25 @@ public final class StageZero {
             return new Recipe(ModelPreset.small1M, 300, 8, 2e-3, 30, 7);
         }
 
-        GptConfig config() {
-            return model.config();
+        /**
+         * The demo's base for any preset: GPT-2 ones as {@link #demo()}; Llama ones 60 steps of 2,048 tokens (whole
+         * windows of the preset's context), about two passes over the BPE-cut pre-training text.
+         */
+        public static Recipe forModel(ModelPreset model) {
+            if (model.decoderConfig() instanceof GptConfig) {
+                return new Recipe(model, 300, 8, 2e-3, 30, 7);
+            }
+            return new Recipe(
+                    model, 60, Math.max(1, 2048 / model.decoderConfig().contextLength()), 2e-3, 10, 7);
+        }
+
+        DecoderConfig config() {
+            return model.decoderConfig();
+        }
+
+        /** Bytes for GPT-2 presets; for Llama ones a byte-level BPE as large as the preset's vocabulary. */
+        String tokenizerName() {
+            return config() instanceof GptConfig ? ByteTokenizer.NAME : "byte-level-bpe-" + config().vocabSize();
         }
 
         double learningRate(int step) {
@@ -100,8 +125,16 @@ public final class StageZero {
             double finalLoss,
             double seconds) {}
 
-    /** The cached base for these texts and recipe, trained first when no valid cache exists. */
+    /** As {@link #ensure(Path, List, Recipe, Device, Listener)} on the CPU. */
     public static Outcome ensure(Path cacheRoot, List<String> texts, Recipe recipe, Listener listener) {
+        return ensure(cacheRoot, texts, recipe, Device.cpu(), listener);
+    }
+
+    /**
+     * The cached base for these texts and recipe, trained on {@code device} first when no valid cache exists. The
+     * device is not part of the key: a base trained on a GPU serves a CPU run and the other way round.
+     */
+    public static Outcome ensure(Path cacheRoot, List<String> texts, Recipe recipe, Device device, Listener listener) {
         long started = System.nanoTime();
         String key = key(texts, recipe);
         Path dir = cacheRoot.resolve("base-" + key.substring(0, 16)).toAbsolutePath();
@@ -129,7 +162,7 @@ public final class StageZero {
             FileTrees.delete(dir);
         }
         removeAbandonedTempDirectories(cacheRoot, dir);
-        return train(dir, key, texts, recipe, listener, rebuiltReason, started);
+        return train(dir, key, texts, recipe, device, listener, rebuiltReason, started);
     }
 
     private static Outcome train(
@@ -137,11 +170,32 @@ public final class StageZero {
             String key,
             List<String> texts,
             Recipe recipe,
+            Device device,
             Listener listener,
             String rebuiltReason,
             long started) {
-        GptConfig config = recipe.config();
-        List<int[]> windows = windows(texts, config.contextLength() + 1);
+        Tokenizer tokenizer = tokenizer(recipe, texts);
+        try {
+            return train(dir, key, texts, recipe, device, tokenizer, listener, rebuiltReason, started);
+        } finally {
+            if (tokenizer instanceof HuggingFaceTokenizerAdapter bpe) {
+                bpe.close();
+            }
+        }
+    }
+
+    private static Outcome train(
+            Path dir,
+            String key,
+            List<String> texts,
+            Recipe recipe,
+            Device device,
+            Tokenizer tokenizer,
+            Listener listener,
+            String rebuiltReason,
+            long started) {
+        DecoderConfig config = recipe.config();
+        List<int[]> windows = windows(tokenStream(texts, tokenizer), config.contextLength() + 1);
         if (windows.size() < recipe.batchSize()) {
             throw new IllegalArgumentException("stage 0 needs at least " + recipe.batchSize() + " windows of "
                     + (config.contextLength() + 1) + " tokens; the general corpus gives " + windows.size());
@@ -153,7 +207,7 @@ public final class StageZero {
         int tailSteps = 0;
         long tokens = 0;
         OptimizerSettings optimizer = OptimizerSettings.defaults();
-        try (LanguageModel model = LanguageModel.create(config, recipe.seed(), ByteTokenizer.INSTANCE, Device.cpu())) {
+        try (LanguageModel model = LanguageModel.create(config, recipe.seed(), tokenizer, device)) {
             for (int step = 0; step < recipe.steps(); step++) {
                 int[][] batch = new int[recipe.batchSize()][];
                 for (int row = 0; row < batch.length; row++) {
@@ -205,17 +259,54 @@ public final class StageZero {
         }
     }
 
-    /** The texts as one byte-token stream (documents separated by a blank line), cut into full windows. */
-    static List<int[]> windows(List<String> texts, int length) {
-        byte[] all = String.join("\n\n", texts).getBytes(StandardCharsets.UTF_8);
+    /**
+     * The recipe's tokenizer: bytes, or a byte-level BPE trained on {@code texts} (deterministic, so the same texts give
+     * the same tokenizer and the cache key need not hash it).
+     */
+    static Tokenizer tokenizer(Recipe recipe, List<String> texts) {
+        if (recipe.config() instanceof GptConfig) {
+            return ByteTokenizer.INSTANCE;
+        }
+        BpeTrainer.TrainedTokenizer trained = BpeTrainer.train(
+                texts, BpeTrainer.Style.BYTE_LEVEL, recipe.config().vocabSize());
+        Path files = null;
+        try {
+            // loaded from its files, so BOS and EOS come from tokenizer_config.json as for any Hugging Face directory
+            files = Files.createTempDirectory("cpt-stage0-tokenizer-");
+            trained.writeTo(files);
+            return HuggingFaceTokenizerAdapter.load(files);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the stage-0 tokenizer", e);
+        } finally {
+            if (files != null) {
+                FileTrees.delete(files);
+            }
+        }
+    }
+
+    /**
+     * The texts as one token stream: each text's tokens, then the tokenizer's EOS (as the mixer separates documents),
+     * or a blank line when it has none.
+     */
+    static int[] tokenStream(List<String> texts, Tokenizer tokenizer) {
+        int[] separator =
+                tokenizer.eos().isPresent() ? new int[] {tokenizer.eos().getAsInt()} : tokenizer.encode("\n\n");
+        IntStream.Builder stream = IntStream.builder();
+        for (int i = 0; i < texts.size(); i++) {
+            if (i > 0) {
+                IntStream.of(separator).forEach(stream::add);
+            }
+            IntStream.of(tokenizer.encode(texts.get(i))).forEach(stream::add);
+        }
+        return stream.build().toArray();
+    }
+
+    /** The stream cut into full windows of {@code length} tokens. */
+    static List<int[]> windows(int[] stream, int length) {
         List<int[]> windows = new ArrayList<>();
         // windows overlap by one token, so every token is a target exactly once
-        for (int start = 0; start + length <= all.length; start += length - 1) {
-            int[] w = new int[length];
-            for (int i = 0; i < length; i++) {
-                w[i] = all[start + i] & 0xff;
-            }
-            windows.add(w);
+        for (int start = 0; start + length <= stream.length; start += length - 1) {
+            windows.add(Arrays.copyOfRange(stream, start, start + length));
         }
         return windows;
     }
@@ -223,7 +314,7 @@ public final class StageZero {
     /** sha256 over the recipe version, the recipe and every text (length-prefixed, so boundaries count). */
     static String key(List<String> texts, Recipe recipe) {
         MessageDigest sha = Sha256.newDigest();
-        sha.update(("stage0/" + RECIPE_VERSION + "/" + ByteTokenizer.NAME + "/" + recipe)
+        sha.update(("stage0/" + RECIPE_VERSION + "/" + recipe.tokenizerName() + "/" + recipe)
                 .getBytes(StandardCharsets.UTF_8));
         for (String text : texts) {
             byte[] bytes = text.getBytes(StandardCharsets.UTF_8);

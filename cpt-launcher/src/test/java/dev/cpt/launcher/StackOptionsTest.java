@@ -2,6 +2,7 @@ package dev.cpt.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.cpt.model.engine.ComputeDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,5 +31,13 @@ class StackOptionsTest {
     void aBaseModelWithoutOneLeavesThemOnBytes() {
         var options = StackOptions.defaults(dir, dir).withBaseModel(dir);
         assertEquals(Map.of("cpt.trainer.base-checkpoint", dir.toString()), options.properties());
+    }
+
+    @Test
+    void theDeviceReachesEveryServiceThatRunsAModel() {
+        var options = StackOptions.defaults(dir, dir).withDevice(ComputeDevice.cpu);
+        assertEquals(
+                Map.of("cpt.trainer.device", "cpu", "cpt.eval.device", "cpu", "cpt.reward.device", "cpu"),
+                options.properties());
     }
 }

@@ -2,13 +2,20 @@ package dev.cpt.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.LlamaConfig;
 import dev.cpt.model.ModelPreset;
 import dev.cpt.model.io.Manifest;
+import dev.cpt.model.tokenizer.ByteTokenizer;
+import dev.cpt.model.tokenizer.HuggingFaceTokenizerAdapter;
+import dev.cpt.model.tokenizer.Tokenizer;
+import dev.cpt.model.tokenizer.TokenizerStore;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -81,11 +88,65 @@ class StageZeroTest {
 
     @Test
     void windowsMakeEveryTokenATargetOnce() {
-        List<int[]> windows = StageZero.windows(List.of("abcdefghij"), 4);
+        List<int[]> windows =
+                StageZero.windows(StageZero.tokenStream(List.of("abcdefghij"), ByteTokenizer.INSTANCE), 4);
         // a b c d | d e f g | g h i j
         assertEquals(3, windows.size());
         assertEquals('d', windows.get(1)[0]);
         assertEquals('j', windows.get(2)[3]);
+    }
+
+    @Test
+    void aLlamaBaseCarriesTheByteLevelBpeItWasTrainedWith() throws Exception {
+        StageZero.Recipe llama = new StageZero.Recipe(ModelPreset.llamaTiny, 3, 2, 1e-3, 1, 3);
+        StageZero.Outcome base = StageZero.ensure(cache, TEXTS, llama, StageZero.Listener.NONE);
+        Path tokenizerJson = base.directory().resolve(TokenizerStore.HF_FILE);
+        assertTrue(Files.isRegularFile(tokenizerJson), "ingest and the mixer read the base's tokenizer.json");
+        try (HuggingFaceTokenizerAdapter tokenizer = HuggingFaceTokenizerAdapter.load(tokenizerJson);
+                LanguageModel model = LanguageModel.load(base.directory())) {
+            assertInstanceOf(LlamaConfig.class, model.decoderConfig());
+            assertEquals(tokenizer.fingerprint(), model.tokenizer().fingerprint());
+            assertTrue(tokenizer.vocabSize() > 256 && tokenizer.vocabSize() <= 2048, "vocab " + tokenizer.vocabSize());
+            // BPE merges: the same text is fewer ids than bytes
+            String text = TEXTS.get(0);
+            assertTrue(tokenizer.encode(text).length * 2 < text.getBytes(StandardCharsets.UTF_8).length);
+            assertTrue(tokenizer.eos().isPresent(), "documents are separated by the tokenizer's EOS");
+        }
+        assertNotEquals(
+                StageZero.key(TEXTS, llama),
+                StageZero.key(TEXTS, new StageZero.Recipe(ModelPreset.tiny, 3, 2, 1e-3, 1, 3)),
+                "the tokenizer is part of the recipe's key");
+    }
+
+    @Test
+    void documentsAreSeparatedByEosWhenTheTokenizerHasOne() throws Exception {
+        StageZero.Recipe llama = new StageZero.Recipe(ModelPreset.llamaTiny, 3, 2, 1e-3, 1, 3);
+        Tokenizer tokenizer = StageZero.tokenizer(llama, TEXTS);
+        try {
+            int[] stream = StageZero.tokenStream(List.of("one text", "another"), tokenizer);
+            int[] first = tokenizer.encode("one text");
+            int[] second = tokenizer.encode("another");
+            assertEquals(first.length + 1 + second.length, stream.length);
+            assertEquals(tokenizer.eos().getAsInt(), stream[first.length]);
+            assertEquals(second[0], stream[first.length + 1]);
+        } finally {
+            ((HuggingFaceTokenizerAdapter) tokenizer).close();
+        }
+    }
+
+    @Test
+    void everyDemoPresetHasARecipeWhoseWindowsFitTheCorpus() {
+        long pretrainingBytes = Demo.Plan.standard(Main.DEFAULT_DOCUMENTS_PER_DOMAIN).pretrainingTexts().stream()
+                .mapToLong(t -> t.getBytes(StandardCharsets.UTF_8).length)
+                .sum();
+        for (ModelPreset preset : Main.DEMO_MODELS) {
+            StageZero.Recipe recipe = StageZero.Recipe.forModel(preset);
+            assertEquals(preset, recipe.model());
+            // a BPE cuts text into fewer ids than bytes; bytes over 4 is a safe floor for English prose
+            long windows = pretrainingBytes / 4 / recipe.config().contextLength();
+            assertTrue(windows >= recipe.batchSize(), preset + ": " + windows + " windows for " + recipe);
+        }
+        assertEquals(StageZero.Recipe.demo(), StageZero.Recipe.forModel(ModelPreset.small1M));
     }
 
     @Test
