@@ -7,7 +7,7 @@ public enum ModelPreset {
     tiny(GptConfig::tiny),
     small1M(GptConfig::small1M),
     medium10M(GptConfig::medium10M),
-    /** The Llama layout for tests: about 0.3M parameters, a vocabulary of 2048 ({@link LlamaConfig#tiny}). */
+    /** The Llama layout for tests: about 0.25M parameters, a vocabulary of 2048 ({@link LlamaConfig#tiny}). */
     llamaTiny(() -> LlamaConfig.tiny(2048)),
     /** The Llama layout at about 2.8M parameters, context 256: the demo's Llama ({@link LlamaConfig#cpuDemo3M}). */
     llamaDemo3M(LlamaConfig::cpuDemo3M),
