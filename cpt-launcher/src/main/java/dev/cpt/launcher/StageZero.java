@@ -82,7 +82,7 @@ public final class StageZero {
                 return new Recipe(model, 300, 8, 2e-3, 30, 7);
             }
             return new Recipe(
-                    model, 60, Math.max(1, 2048 / model.decoderConfig().contextLength()), 2e-3, 10, 7);
+                    model, 200, Math.max(1, 2048 / model.decoderConfig().contextLength()), 2e-3, 20, 7);
         }
 
         DecoderConfig config() {
