@@ -3,6 +3,7 @@ package dev.cpt.eval;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.kafka.clients.KafkaClients;
+import dev.cpt.service.TopicMirror;
 import io.quarkus.logging.Log;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

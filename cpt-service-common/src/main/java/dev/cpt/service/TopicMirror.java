@@ -1,4 +1,4 @@
-package dev.cpt.eval;
+package dev.cpt.service;
 
 import dev.cpt.kafka.clients.KafkaClients;
 import io.quarkus.logging.Log;
@@ -29,7 +29,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * <p>Records deleted (retention, {@code deleteRecords}) before this process read them are gone: the mirror starts at
  * the partition's beginning, logs a warning and counts the offsets it could not read ({@link #missedOffsets}).
  */
-final class TopicMirror implements AutoCloseable {
+public final class TopicMirror implements AutoCloseable {
     private final String topic;
     private final KafkaClients kafka;
     private final Consumer<ConsumerRecord<String, String>> sink;
@@ -44,12 +44,12 @@ final class TopicMirror implements AutoCloseable {
     private volatile boolean running = true;
 
     /** From the beginning of every partition; its reader is configured as every Kafka client of the service. */
-    TopicMirror(String topic, KafkaClients kafka, Consumer<ConsumerRecord<String, String>> sink) {
+    public TopicMirror(String topic, KafkaClients kafka, Consumer<ConsumerRecord<String, String>> sink) {
         this(topic, kafka, Map.of(), sink, new Progress() {});
     }
 
     /** What the owner of a mirror hears besides the records, on the mirror's thread. */
-    interface Progress {
+    public interface Progress {
         /** After a poll that left every partition read to its end. */
         default void caughtUp() {}
 
@@ -66,7 +66,7 @@ final class TopicMirror implements AutoCloseable {
      *     read from its beginning
      * @param progress told when the mirror has caught up, and when it starts over
      */
-    TopicMirror(
+    public TopicMirror(
             String topic,
             KafkaClients kafka,
             Map<Integer, Long> from,
@@ -81,7 +81,7 @@ final class TopicMirror implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    TopicMirror start() {
+    public TopicMirror start() {
         thread.start();
         return this;
     }
@@ -176,7 +176,7 @@ final class TopicMirror implements AutoCloseable {
     }
 
     /** Offsets deleted from the topic before this mirror read them (an upper bound on the records lost). */
-    long missedOffsets() {
+    public long missedOffsets() {
         return missedOffsets.get();
     }
 
@@ -184,7 +184,7 @@ final class TopicMirror implements AutoCloseable {
      * Waits until every record on the topic now has been handed to the sink; false when the timeout passed first
      * (the caller goes on with what has been read).
      */
-    boolean awaitCaughtUp(Duration timeout) {
+    public boolean awaitCaughtUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (assigned == null) {
             if (System.nanoTime() >= deadline) {
@@ -227,7 +227,7 @@ final class TopicMirror implements AutoCloseable {
     }
 
     /** Records not yet read, per partition, as of the last poll (for logs). */
-    String lag() {
+    public String lag() {
         return topic + " positions " + positions;
     }
 
