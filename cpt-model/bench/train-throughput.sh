@@ -8,7 +8,8 @@
 # settings.
 #
 # Environment knobs: SIZES ("small medium"), THREADS (default 2), BATCH (8), ROUNDS (3),
-# SMALL_STEPS (20), MEDIUM_STEPS (8), LLAMA_STEPS (6), WARMUP (3), GOAL (0.8).
+# SMALL_STEPS (20), MEDIUM_STEPS (8), LLAMA_STEPS (6), WARMUP (3), GOAL (0.8), ALLOCATOR (tuned: both sides
+# with deploy/libtorch-malloc.env, as the services run; default: glibc's own settings).
 # Needs Debian/Ubuntu apt for the PyTorch side if python3-torch is missing.
 set -euo pipefail
 
@@ -48,10 +49,17 @@ mvn -o -B -q -f "$ROOT/pom.xml" -pl cpt-model -am -DskipTests compile dependency
 CP="$MODULE/target/classes:$(cat "$MODULE/target/classpath.txt")"
 
 export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS" OPENBLAS_NUM_THREADS=1
+# both sides with the allocator settings the services run with (ALLOCATOR=default compares glibc's defaults)
+if [ "${ALLOCATOR:-tuned}" = tuned ]; then
+  set -a
+  . "$ROOT/deploy/libtorch-malloc.env"
+  set +a
+fi
 RESULTS="$(mktemp)"
 trap 'rm -f "$RESULTS"' EXIT
 
 echo ">> $(nproc) cores, threads per side: $THREADS intra-op / 1 inter-op, batch $BATCH, rounds $ROUNDS"
+echo ">> allocator: ${ALLOCATOR:-tuned} (MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-glibc default})"
 echo ">> load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for round in $(seq 1 "$ROUNDS"); do
   for size in $SIZES; do
