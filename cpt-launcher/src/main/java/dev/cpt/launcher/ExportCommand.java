@@ -10,12 +10,16 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code cpt export}: a checkpoint of a run (or the newest one of a run directory) as a Hugging Face directory, in the
@@ -45,6 +49,26 @@ public final class ExportCommand {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMGT]i?B|B)?", Pattern.CASE_INSENSITIVE);
 
     private ExportCommand() {}
+
+    /**
+     * {@code cpt export} under the {@code cpt} command: its arguments, {@code --help} included, go to {@link #run}
+     * as they are, which parses them, prints its own help and fails with one line.
+     */
+    @Command(
+            name = "export",
+            description = "Writes a checkpoint (or a run directory's LATEST one) as a Hugging Face directory;"
+                    + " cpt export --help lists its options.")
+    static final class Subcommand implements Callable<Integer> {
+        @Unmatched
+        List<String> arguments = new ArrayList<>();
+
+        @Override
+        public Integer call() {
+            List<String> args = new ArrayList<>(List.of("export"));
+            args.addAll(arguments);
+            return run(args.toArray(String[]::new), System.out, System.err);
+        }
+    }
 
     /**
      * What the command line asks for.

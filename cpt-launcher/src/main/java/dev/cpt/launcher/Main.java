@@ -7,7 +7,8 @@ import dev.cpt.model.tokenizer.TokenizerStore;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * {@code cpt demo}: stage 0 (pre-train the base, or find it in the cache), start the embedded stack, run the demo
@@ -23,37 +24,57 @@ public final class Main {
 
     private Main() {}
 
-    public static void main(String[] args) throws Exception {
-        String command = args.length > 0 ? args[0] : "demo";
-        if (command.equals("export")) {
-            System.exit(ExportCommand.run(args, System.out, System.err));
-        }
-        Path dataDir = Path.of(option(args, "--data-dir", ".cpt")).toAbsolutePath();
-        Path cacheDir = Path.of(option(args, "--cache-dir", ".cpt-cache")).toAbsolutePath();
-        Path repo = Path.of(option(args, "--repo", ".")).toAbsolutePath().normalize();
-        int documents = Integer.parseInt(option(args, "--documents", Integer.toString(DEFAULT_DOCUMENTS_PER_DOMAIN)));
-        if (documents < 1) {
-            throw new IllegalArgumentException("--documents must be at least 1, was " + documents);
-        }
-        ModelPreset model = demoModel(option(args, "--model", DEFAULT_MODEL.name()));
-        ComputeDevice device = device(option(args, "--device", ComputeDevice.auto.name()));
-        StackOptions options = StackOptions.defaults(repo, dataDir).withDevice(device);
-        switch (command) {
-            case "demo" -> demo(options, cacheDir, documents, option(args, "--policy", DEFAULT_POLICY), model, device);
-            case "up" -> {
-                Stack stack = Stack.start(options);
-                System.out.println("Inbox for .txt/.md/.jsonl(.gz) files: " + stack.inbox());
-                System.out.println("Stack up. Kafka " + stack.kafka().bootstrapServers() + "; ingest on "
-                        + stack.service(Service.INGEST).url("/documents") + ". Logs in " + dataDir.resolve("logs")
-                        + ". Ctrl-C stops everything.");
-                new CountDownLatch(1).await(); // the shutdown hook stops the stack on Ctrl-C
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args.length == 0 ? new String[] {"demo"} : args));
+    }
+
+    /**
+     * The {@code cpt} command line: every option is converted and checked by picocli before a command runs, and a
+     * wrong one ends in one line naming it (with the valid values where there is a list) and exit status 2.
+     */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Cpt());
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine failed = e.getCommandLine();
+            failed.getErr().println(failed.getCommandName() + ": " + e.getMessage());
+            failed.getErr().println("(" + failed.getCommandSpec().qualifiedName() + " --help lists the options)");
+            return 2;
+        });
+        cli.setExecutionExceptionHandler((e, failed, parseResult) -> {
+            if (e instanceof IllegalArgumentException) { // the user's input, found once a command ran: no trace
+                failed.getErr().println(failed.getCommandName() + ": " + e.getMessage());
+                return 2;
             }
-            default -> {
-                System.err.println(
-                        "usage: cpt [demo|up] [--data-dir DIR] [--cache-dir DIR] [--repo DIR] [--documents N] [--policy NAME]"
-                                + " [--model " + String.join("|", names(DEMO_MODELS)) + "] [--device auto|cpu|gpu]");
-                System.err.println("       " + ExportCommand.USAGE.substring("usage: ".length()));
-                System.exit(2);
+            throw e;
+        });
+        return cli;
+    }
+
+    @Command(
+            name = "cpt",
+            mixinStandardHelpOptions = true,
+            versionProvider = Cpt.Version.class,
+            description = "Continual pre-training on Kafka: the embedded stack, its demo, and checkpoint export.",
+            subcommands = {DemoCommand.class, UpCommand.class, ExportCommand.Subcommand.class})
+    static final class Cpt {
+        /** The launcher jar's version, as Maven wrote it into the manifest. */
+        static final class Version implements CommandLine.IVersionProvider {
+            @Override
+            public String[] getVersion() {
+                String v = Main.class.getPackage().getImplementationVersion();
+                return new String[] {"cpt " + (v == null ? "(development build)" : v)};
+            }
+        }
+    }
+
+    /** Converts {@code --model} to one of {@link #DEMO_MODELS}. */
+    static final class DemoModelConverter implements CommandLine.ITypeConverter<ModelPreset> {
+        @Override
+        public ModelPreset convert(String value) {
+            try {
+                return demoModel(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
         }
     }
@@ -77,22 +98,11 @@ public final class Main {
                         "--model " + name + " is not a demo model; one of " + String.join(", ", names(DEMO_MODELS))));
     }
 
-    static ComputeDevice device(String name) {
-        try {
-            return ComputeDevice.valueOf(name);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(
-                    "--device " + name + " is not a device; one of "
-                            + String.join(", ", names(List.of(ComputeDevice.values()))),
-                    e);
-        }
-    }
-
-    private static List<String> names(List<? extends Enum<?>> values) {
+    static List<String> names(List<? extends Enum<?>> values) {
         return values.stream().map(Enum::name).toList();
     }
 
-    private static void demo(
+    static void demo(
             StackOptions options, Path cacheDir, int documents, String policy, ModelPreset model, ComputeDevice device)
             throws Exception {
         // One libtorch thread: stage 0 shares the machine with whatever else runs, and OpenMP's spinning threads
@@ -202,14 +212,5 @@ public final class Main {
         } finally {
             ticker.shutdownNow();
         }
-    }
-
-    private static String option(String[] args, String name, String fallback) {
-        for (int i = 1; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) {
-                return args[i + 1];
-            }
-        }
-        return fallback;
     }
 }
