@@ -29,6 +29,13 @@ public record IngestReply(List<Accepted> accepted, List<Duplicate> duplicates, L
     /** A document ingest had already stored ({@code kind}: exact or near); not an error. */
     public record Duplicate(int line, String id, String domain, String kind) {}
 
-    /** A document ingest refused, with the reason (also written to {@code cpt.dlq.ingest}). */
-    public record Rejection(int line, String reason, String message) {}
+    /**
+     * A document ingest refused, with the reason (also written to {@code cpt.dlq.ingest}, except {@link #UNAVAILABLE}).
+     */
+    public record Rejection(int line, String reason, String message) {
+        /** The broker did not take the document: not the document's fault, and sending it again is the remedy. */
+        public static final String UNAVAILABLE = "unavailable";
+        /** A file that cannot be read to its end (a corrupt gzip, text that is not UTF-8). */
+        public static final String UNREADABLE_FILE = "unreadable-file";
+    }
 }

@@ -7,6 +7,8 @@ package dev.cpt.contracts;
  */
 public record RawDocument(String id, String domain, String text, String source) implements Versioned {
     public static final String TOPIC = "cpt.documents.raw";
+    /** What a domain name may be: 1 to 64 letters, digits, '.', '_' or '-'. */
+    public static final java.util.regex.Pattern DOMAIN = java.util.regex.Pattern.compile("[\\p{L}\\p{N}._-]{1,64}");
 
     public RawDocument {
         Require.nonNull(text, "text");

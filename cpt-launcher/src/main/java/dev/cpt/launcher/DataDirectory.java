@@ -22,7 +22,7 @@ final class DataDirectory {
         try (Stream<Path> entries = Files.list(dir)) {
             var unexpected = entries.map(p -> p.getFileName().toString())
                     .filter(n -> !n.matches("kafka|checkpoints|logs|ingest-state|mixer-state|eval-state|inbox"
-                            + "|demo-report\\.(json|html)"))
+                            + "|demo-report\\.(json|html)|report\\.html|" + StackFile.NAME.replace(".", "\\.")))
                     .toList();
             if (!unexpected.isEmpty()) {
                 throw new IllegalStateException(dir + " holds files the stack did not write (" + unexpected

@@ -12,8 +12,9 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code cpt demo}: stage 0 (pre-train the base, or find it in the cache), start the embedded stack, run the demo
- * job, stop. {@code cpt up}: start the stack and keep it running until Ctrl-C. {@code cpt export}: a checkpoint as a
- * Hugging Face directory ({@link ExportCommand}). Data and logs go to
+ * job, stop. {@code cpt up}: start the stack and keep it running until Ctrl-C; {@code cpt ingest}, {@code cpt status}
+ * and {@code cpt report} work on a stack so started, found through its {@link StackFile}. {@code cpt export}: a
+ * checkpoint as a Hugging Face directory ({@link ExportCommand}). Data and logs go to
  * {@code --data-dir} (default {@code ./.cpt}, cleared by every demo); the stage-0 base is cached in
  * {@code --cache-dir} (default {@code ./.cpt-cache}), which the demo never clears.
  */
@@ -32,7 +33,7 @@ public final class Main {
      * The {@code cpt} command line: every option is converted and checked by picocli before a command runs, and a
      * wrong one ends in one line naming it (with the valid values where there is a list) and exit status 2.
      */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Cpt());
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine failed = e.getCommandLine();
@@ -54,8 +55,16 @@ public final class Main {
             name = "cpt",
             mixinStandardHelpOptions = true,
             versionProvider = Cpt.Version.class,
-            description = "Continual pre-training on Kafka: the embedded stack, its demo, and checkpoint export.",
-            subcommands = {DemoCommand.class, UpCommand.class, ExportCommand.Subcommand.class})
+            description = "Continual pre-training on Kafka: the embedded stack, its demo, the user's documents into it,"
+                    + " its status and report, and checkpoint export.",
+            subcommands = {
+                DemoCommand.class,
+                UpCommand.class,
+                IngestCommand.class,
+                StatusCommand.class,
+                ReportCommand.class,
+                ExportCommand.Subcommand.class
+            })
     static final class Cpt {
         /** The launcher jar's version, as Maven wrote it into the manifest. */
         static final class Version implements CommandLine.IVersionProvider {

@@ -35,7 +35,11 @@ public final class ProgressLine {
      * @param eta the estimated time left for the whole demo, or null when it cannot be estimated yet
      */
     public synchronized void update(String stage, long tokens, String loss, Duration eta) {
-        String line = format(elapsed(), stage, tokens, loss, eta);
+        show(stage, format(elapsed(), stage, tokens, loss, eta));
+    }
+
+    /** Any progress line: rewritten in place on a terminal; otherwise printed when the stage changes or now and then. */
+    public synchronized void show(String stage, String line) {
         if (terminal) {
             out.print("\r" + line + " ".repeat(Math.max(0, lastWidth - line.length())));
             lastWidth = line.length();

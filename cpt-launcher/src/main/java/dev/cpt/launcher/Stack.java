@@ -44,6 +44,7 @@ public final class Stack implements AutoCloseable {
         try {
             kafka.createTopics(Topics.ALL);
             stack.startServices();
+            StackFile.of(stack).write(options.dataDir());
             return stack;
         } catch (RuntimeException e) {
             stack.close();

@@ -1,18 +1,10 @@
 package dev.cpt.launcher;
 
-import dev.cpt.contracts.CheckpointEvent;
-import dev.cpt.contracts.EvalReport;
-import dev.cpt.contracts.Json;
-import dev.cpt.contracts.MalformedMessageException;
-import dev.cpt.contracts.MixtureWeights;
-import dev.cpt.contracts.RewardResponse;
 import dev.cpt.kafka.clients.KafkaClients;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -24,14 +16,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Follows the loop's output topics from the beginning: checkpoints, eval reports, mixture weights and rewards, as
  * they happen.
  */
-final class TopicWatcher implements AutoCloseable {
-    final List<CheckpointEvent> checkpoints = new CopyOnWriteArrayList<>();
-    final List<EvalReport> reports = new CopyOnWriteArrayList<>();
-    final List<RewardResponse> rewards = new CopyOnWriteArrayList<>();
-    final List<MixtureWeights> mixture = new CopyOnWriteArrayList<>();
-    /** Records on the watched topics that were not valid instances of their contract. */
-    volatile int malformed;
-
+final class TopicWatcher extends LoopRecords implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
 
@@ -45,8 +30,7 @@ final class TopicWatcher implements AutoCloseable {
                         "launcher-" + UUID.randomUUID(),
                         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
                         "earliest"));
-        consumer.subscribe(
-                List.of(CheckpointEvent.TOPIC, EvalReport.TOPIC, RewardResponse.TOPIC, MixtureWeights.TOPIC));
+        consumer.subscribe(TOPICS);
         thread = new Thread(this::run, "topic-watcher");
         thread.setDaemon(true);
         thread.start();
@@ -56,18 +40,7 @@ final class TopicWatcher implements AutoCloseable {
         try {
             while (true) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    try {
-                        switch (r.topic()) {
-                            case CheckpointEvent.TOPIC -> checkpoints.add(Json.read(r.value(), CheckpointEvent.class));
-                            case EvalReport.TOPIC -> reports.add(Json.read(r.value(), EvalReport.class));
-                            case RewardResponse.TOPIC -> rewards.add(Json.read(r.value(), RewardResponse.class));
-                            case MixtureWeights.TOPIC -> mixture.add(Json.read(r.value(), MixtureWeights.class));
-                            default -> {}
-                        }
-                    } catch (MalformedMessageException e) {
-                        // the demo only watches; the consumers of these topics dead-letter what they cannot read
-                        malformed++;
-                    }
+                    add(r);
                 }
             }
         } catch (WakeupException closing) {
@@ -75,10 +48,6 @@ final class TopicWatcher implements AutoCloseable {
         } finally {
             consumer.close();
         }
-    }
-
-    Optional<CheckpointEvent> latestCheckpoint() {
-        return checkpoints.isEmpty() ? Optional.empty() : Optional.of(checkpoints.get(checkpoints.size() - 1));
     }
 
     /** Waits for the first item of {@code list} that matches, printing progress while it waits. */

@@ -24,6 +24,8 @@ final class UpCommand implements Callable<Integer> {
         System.out.println("Stack up. Kafka " + running.kafka().bootstrapServers() + "; ingest on "
                 + running.service(Service.INGEST).url("/documents") + ". Logs in "
                 + options.dataDir().resolve("logs") + ". Ctrl-C stops everything.");
+        System.out.println("From another terminal: cpt ingest PATH..., cpt status and cpt report (with --data-dir "
+                + options.dataDir() + " when it is not the default).");
         new CountDownLatch(1).await(); // the shutdown hook stops the stack on Ctrl-C
         return 0;
     }

@@ -20,13 +20,13 @@ import picocli.CommandLine;
 class MainTest {
 
     /** What one invocation printed and returned. */
-    private record Run(int status, String out, String err) {
+    record Run(int status, String out, String err) {
         List<String> errLines() {
             return err.lines().toList();
         }
     }
 
-    private static Run cpt(String... args) {
+    static Run cpt(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
@@ -36,7 +36,7 @@ class MainTest {
         return new Run(status, out.toString(), err.toString());
     }
 
-    private static void refused(Run run, String... expected) {
+    static void refused(Run run, String... expected) {
         assertEquals(2, run.status(), run.err());
         assertEquals(2, run.errLines().size(), "one line and the pointer to --help: " + run.err());
         for (String e : expected) {
@@ -79,7 +79,7 @@ class MainTest {
     void everyCommandDescribesItsOptionsWithTheirDefaults() {
         Run top = cpt("--help");
         assertEquals(0, top.status());
-        for (String command : new String[] {"demo", "up", "export"}) {
+        for (String command : new String[] {"demo", "up", "ingest", "status", "report", "export"}) {
             assertTrue(top.out().contains(command), top.out());
         }
         Run demo = cpt("demo", "--help");

@@ -12,7 +12,7 @@ import java.util.regex.PatternSyntaxException;
  * default domain. Domains are Kafka keys and metric tags, so they are short names: letters, digits, {@code . _ -}.
  */
 public final class DomainRules {
-    private static final Pattern VALID = Pattern.compile("[\\p{L}\\p{N}._-]{1,64}");
+    private static final Pattern VALID = dev.cpt.contracts.RawDocument.DOMAIN;
 
     private record Rule(Pattern pattern, String domain) {}
 

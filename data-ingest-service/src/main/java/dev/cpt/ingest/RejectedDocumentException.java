@@ -13,9 +13,9 @@ public class RejectedDocumentException extends RuntimeException {
     public static final String MALFORMED = "malformed";
     public static final String LOW_QUALITY = "low-quality";
     /** The broker did not take the document; the client or the file scan may retry. Never written to the DLQ. */
-    public static final String UNAVAILABLE = "unavailable";
+    public static final String UNAVAILABLE = dev.cpt.contracts.IngestReply.Rejection.UNAVAILABLE;
     /** A watched file that cannot be read to its end (e.g. a corrupt gzip). */
-    public static final String UNREADABLE_FILE = "unreadable-file";
+    public static final String UNREADABLE_FILE = dev.cpt.contracts.IngestReply.Rejection.UNREADABLE_FILE;
 
     private final String reason;
     private final String detail;

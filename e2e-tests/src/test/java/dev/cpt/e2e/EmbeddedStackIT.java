@@ -20,6 +20,7 @@ import dev.cpt.contracts.RewardResponse;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.e2e.interop.PlainProducer;
 import dev.cpt.launcher.ExportCommand;
+import dev.cpt.launcher.Main;
 import dev.cpt.launcher.Service;
 import dev.cpt.launcher.Stack;
 import dev.cpt.launcher.StackOptions;
@@ -58,7 +59,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,6 +73,7 @@ import org.junit.jupiter.api.io.TempDir;
  * end as a batch, a trained checkpoint and an eval report, and the checkpoint exported as {@code cpt export} does must
  * be the same model again.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the granite document's batch must hold only its own domain
 class EmbeddedStackIT {
     private static final Duration LOOP_TIMEOUT = Duration.ofMinutes(4);
     /**
@@ -141,6 +146,7 @@ class EmbeddedStackIT {
     }
 
     @Test
+    @Order(2)
     void aPostedDocumentCrossesEveryService() throws Exception {
         String text = IntStream.range(0, 12)
                 .mapToObj(i -> "Granite is an igneous rock, number " + i + ".")
@@ -224,6 +230,112 @@ class EmbeddedStackIT {
     }
 
     /**
+     * The stack as a user drives it from another terminal: {@code cpt ingest} of a directory, then {@code cpt status}
+     * and {@code cpt report}, which find the stack through the {@code stack.json} it wrote to its data directory.
+     */
+    @Test
+    @Order(4)
+    void theCommandLineIngestsADirectoryAndReportsOnTheStack() throws Exception {
+        Path docs = Files.createDirectories(dataDir.resolve("user-docs/notes"));
+        Map<String, String> notes = Map.of(
+                "quartz",
+                "Quartz is a hard crystalline mineral built from silicon and oxygen atoms arranged in a continuous"
+                        + " framework. It is the second most abundant mineral in the crust of the continents, and"
+                        + " it resists weathering so well that beach sand in many places is almost pure quartz."
+                        + " Clear crystals were once thought to be ice frozen so deeply that it could never melt.",
+                "feldspar",
+                "Feldspars are a group of aluminium silicate minerals that make up roughly half of the crust."
+                        + " Potassium feldspar gives many granites their pink colour, while plagioclase ranges from"
+                        + " sodium rich albite to calcium rich anorthite. Potters value weathered feldspar because it"
+                        + " melts into the glassy bond that holds porcelain and stoneware together when fired.",
+                "mica",
+                "Micas split into thin flexible sheets because their atoms are bonded strongly within layers but"
+                        + " only weakly between them. Muscovite is pale and nearly transparent; biotite is dark with"
+                        + " iron and magnesium. Before glass was cheap, sheets of muscovite served as windows in"
+                        + " stoves and lanterns, and today ground mica still adds shimmer to paint and cosmetics.",
+                "olivine",
+                "Olivine is an olive green silicate of magnesium and iron that crystallises early from hot basaltic"
+                        + " magma. The upper mantle is thought to be largely olivine, which changes its structure"
+                        + " under the pressures deeper down. At the surface it weathers quickly into clay and serpentine,"
+                        + " yet some beaches in Hawaii are green with grains freshly eroded from lava flows.");
+        for (var note : notes.entrySet()) {
+            Files.writeString(docs.resolve(note.getKey() + ".txt"), note.getValue());
+        }
+        String obsidian = Json.write(new RawDocument(
+                null,
+                null,
+                "Obsidian is a natural volcanic glass that forms when lava rich in silica cools so fast that"
+                        + " crystals have no time to grow. It breaks with smooth curved surfaces and edges sharper"
+                        + " than steel, which is why people across the world shaped it into blades, arrowheads and"
+                        + " mirrors long before metal tools existed. Over millions of years it slowly turns to rock.",
+                null));
+        Files.writeString(docs.resolve("more.jsonl"), obsidian + "\n" + obsidian + "\nnot json\n");
+        Files.writeString(docs.resolve("photo.png"), "not a document");
+        Path stackDir = stack.options().dataDir();
+
+        CommandOutput ingest =
+                cpt("ingest", docs.getParent().toString(), "--domain", "minerals", "--data-dir", stackDir.toString());
+        System.out.println(ingest.out()); // what the user sees, in the test's output for a failure's diagnosis
+        assertEquals(0, ingest.status(), ingest.toString());
+        assertTrue(ingest.out().contains("5 files sent"), ingest.out());
+        assertTrue(ingest.out().contains("1 other files skipped"), ingest.out());
+        assertTrue(ingest.out().contains("accepted   5 "), ingest.out());
+        assertTrue(ingest.out().contains("duplicate  1 (exact 1)"), ingest.out());
+        assertTrue(ingest.out().contains("rejected   1 (malformed 1)"), ingest.out());
+        assertTrue(ingest.out().contains("more.jsonl:3"), "the rejected line is named: " + ingest.out());
+
+        var trained = Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> Json.read(r.value(), CheckpointEvent.class)
+                                                .tokensPerDomain()
+                                                .getOrDefault("minerals", 0L)
+                                        > 0,
+                                LOOP_TIMEOUT,
+                                CheckpointEvent.TOPIC)
+                        .value(),
+                CheckpointEvent.class);
+        AwaitRecord.first(
+                kafka,
+                r -> Json.read(r.value(), EvalReport.class).step() >= trained.step(),
+                LOOP_TIMEOUT,
+                EvalReport.TOPIC);
+
+        CommandOutput status = cpt("status", "--data-dir", stackDir.toString());
+        System.out.println(status.out());
+        assertEquals(0, status.status(), status.toString());
+        for (Service s : Service.values()) {
+            assertTrue(
+                    status.out().lines().anyMatch(l -> l.contains(s.module()) && l.endsWith("UP")),
+                    s.module() + " is not UP in: " + status.out());
+        }
+        assertTrue(status.out().contains("Consumer lag"), status.out());
+        assertTrue(status.out().contains("Training: run " + trained.runId()), status.out());
+        assertTrue(status.out().contains("held-out loss"), status.out());
+        assertTrue(status.out().contains("Mixture: round"), status.out());
+
+        Path page = dataDir.resolve("user-report/report.html");
+        CommandOutput report = cpt("report", "--data-dir", stackDir.toString(), "--out", page.toString());
+        assertEquals(0, report.status(), report.toString());
+        String html = Files.readString(page);
+        assertTrue(html.contains("Continual pre-training: " + trained.runId()), html);
+        assertTrue(html.contains("<svg"), "the loss figure is drawn");
+        assertTrue(html.contains("minerals"), "the ingested domain is in the report");
+    }
+
+    private record CommandOutput(int status, String out, String err) {}
+
+    private static CommandOutput cpt(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cli = Main.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        cli.setErr(new java.io.PrintWriter(err, true));
+        int status = cli.execute(args);
+        return new CommandOutput(status, out.toString(), err.toString());
+    }
+
+    /**
      * The trained checkpoint through {@code cpt export}'s code path: a float32 Hugging Face directory of the base's
      * family and shape, which re-imports to exactly the checkpoint's logits.
      */
@@ -261,6 +373,7 @@ class EmbeddedStackIT {
     }
 
     @Test
+    @Order(3)
     void everyServiceIsReadyAndServesMetrics() throws Exception {
         for (Service s : Service.values()) {
             var health = HTTP.send(
@@ -285,6 +398,7 @@ class EmbeddedStackIT {
      * cpt.heldout (its split) and none on the dead-letter topic. Ids name their codec, so a failure says which broke.
      */
     @Test
+    @Order(1)
     void aPlainProducerWritesRawDocumentsWithEveryCompressionCodec() throws Exception {
         Map<String, String> failures = new TreeMap<>();
         Map<String, String> expected = new LinkedHashMap<>(); // id -> codec
