@@ -107,7 +107,11 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private static List<String> runs(LoopRecords loop) {
-        return loop.checkpoints.stream().map(CheckpointEvent::runId).distinct().toList();
+        return loop.checkpoints.stream()
+                .map(CheckpointEvent::runId)
+                .distinct()
+                .sorted()
+                .toList();
     }
 
     private static List<String> facts(
