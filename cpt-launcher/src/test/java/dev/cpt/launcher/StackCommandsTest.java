@@ -79,6 +79,20 @@ class StackCommandsTest {
     }
 
     @Test
+    void upNamesABaseItCouldNotLoadBeforeAnythingStarts() throws IOException {
+        failed(cpt("up", "--base", dir.toString()), "--base " + dir + " holds no config.json");
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"bert\"}");
+        failed(cpt("up", "--base", dir.toString()), "model_type bert is not supported", "llama", "qwen2");
+        Path llama = Files.createDirectory(dir.resolve("llama"));
+        Files.writeString(
+                llama.resolve("config.json"),
+                "{\"model_type\": \"llama\", \"vocab_size\": 300, \"hidden_size\": 24, \"intermediate_size\": 40,"
+                        + " \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"num_key_value_heads\": 2,"
+                        + " \"max_position_embeddings\": 32, \"rms_norm_eps\": 1e-05, \"rope_theta\": 10000.0}");
+        assertEquals(32, UpCommand.checkedBase(llama).contextLength(), "the mixer's sequences are cut to fit it");
+    }
+
+    @Test
     void theStackFileReadsBackAsWritten() {
         StackFile written = new StackFile(
                 "localhost:9092",
