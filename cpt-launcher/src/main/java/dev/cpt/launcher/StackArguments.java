@@ -18,9 +18,9 @@ final class StackArguments {
     @Option(
             names = "--repo",
             paramLabel = "DIR",
-            defaultValue = ".",
+            defaultValue = "${env:CPT_HOME:-.}",
             description = "The project's checkout, whose modules' target/quarkus-app the services run from."
-                    + " Default: ${DEFAULT-VALUE}")
+                    + " Default: ${DEFAULT-VALUE} (./cpt sets CPT_HOME to its own directory)")
     Path repo;
 
     @Option(
