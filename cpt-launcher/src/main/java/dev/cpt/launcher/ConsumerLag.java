@@ -52,7 +52,7 @@ final class ConsumerLag {
             }
             return groups;
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot read the consumer groups' offsets: " + e.getMessage(), e);
+            throw new CommandFailure("cannot read the consumer groups' offsets from the broker: " + e.getMessage(), e);
         }
     }
 }

@@ -92,7 +92,15 @@ final class IngestUpload {
         if (apiKey != null && !apiKey.isEmpty()) {
             request.header("X-API-Key", apiKey);
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new CommandFailure(
+                    "ingest at " + documents + " did not answer (" + e + "); " + tally.accepted
+                            + " documents were accepted before, and sending them again finds them duplicates",
+                    e);
+        }
         int status = response.statusCode();
         if (status == 401) {
             throw new IllegalArgumentException(
@@ -103,12 +111,12 @@ final class IngestUpload {
                     + " bytes: lower --request-bytes");
         }
         if (status != 202 && status != 400 && status != 503) {
-            throw new IllegalStateException("ingest at " + documents + " answered " + status + ": " + response.body());
+            throw new CommandFailure("ingest at " + documents + " answered " + status + ": " + response.body(), null);
         }
         try {
             return Json.read(response.body(), IngestReply.class);
         } catch (MalformedMessageException e) {
-            throw new IllegalStateException(
+            throw new CommandFailure(
                     "ingest at " + documents + " answered " + status + " with no reply: " + response.body(), e);
         }
     }

@@ -46,6 +46,10 @@ public final class Main {
                 failed.getErr().println(failed.getCommandName() + ": " + e.getMessage());
                 return 2;
             }
+            if (e instanceof CommandFailure) {
+                failed.getErr().println(failed.getCommandName() + ": " + e.getMessage());
+                return 1;
+            }
             throw e;
         });
         return cli;

@@ -22,6 +22,15 @@ final class TopicSnapshot {
     private TopicSnapshot() {}
 
     static LoopRecords read(KafkaClients clients) {
+        try {
+            return readToEnd(clients);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new CommandFailure(
+                    "cannot read the loop's topics from " + clients.bootstrapServers() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static LoopRecords readToEnd(KafkaClients clients) {
         LoopRecords records = new LoopRecords();
         try (KafkaConsumer<String, String> consumer = clients.consumer(
                 "snapshot",
@@ -41,7 +50,7 @@ final class TopicSnapshot {
             long deadline = System.nanoTime() + TIMEOUT.toNanos();
             while (!reached(consumer, end)) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the loop's topics were not read to their end within " + TIMEOUT);
+                    throw new CommandFailure("the loop's topics were not read to their end within " + TIMEOUT, null);
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
                     records.add(r);

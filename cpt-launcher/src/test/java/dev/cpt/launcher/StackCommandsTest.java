@@ -93,6 +93,27 @@ class StackCommandsTest {
     }
 
     @Test
+    void anIngestThatDoesNotAnswerEndsInOneLineWithStatusOne() throws Exception {
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        Path stackDir = Files.createDirectory(dir.resolve("stack"));
+        new StackFile(
+                        "localhost:1",
+                        Map.of(Service.INGEST.module(), URI.create("http://localhost:" + closed)),
+                        stackDir.resolve("inbox").toString(),
+                        0,
+                        Instant.now())
+                .write(stackDir);
+        Path doc = Files.writeString(dir.resolve("a.txt"), "some text");
+        MainTest.Run run = cpt("ingest", doc.toString(), "--data-dir", stackDir.toString());
+        assertEquals(1, run.status(), run.err());
+        assertEquals(1, run.errLines().size(), run.err());
+        assertTrue(run.err().contains("ingest at http://localhost:" + closed + "/documents did not answer"), run.err());
+    }
+
+    @Test
     void theStackFileReadsBackAsWritten() {
         StackFile written = new StackFile(
                 "localhost:9092",
