@@ -12,6 +12,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
+import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.nn.LayerNormBlock;
 import dev.cpt.model.nn.SeededNormal;
 import java.util.ArrayList;
@@ -21,9 +22,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * BERT's encoder with mean pooling on top, i.e. a sentence-transformers model without its optional normalisation:
- * word + position + token-type embeddings, LayerNorm, {@code layers} post-LN blocks, then the mean of the last hidden
- * states over the real (unmasked) tokens.
+ * BERT's encoder with sentence-transformers' head on top: word + position + token-type embeddings, LayerNorm,
+ * {@code layers} post-LN blocks, then the {@link Pooling} of the last hidden states over the real (unmasked) tokens,
+ * then, if the head says so, scaling to unit L2 norm (sentence-transformers' {@code Normalize}).
  *
  * <p>Inputs: token ids [B, T] (int64), token types [B, T] (int64), the attention mask as float [B, T] (1 real, 0
  * padding) and the same mask as an additive key bias [B, 1, 1, T]. Output: sentence embeddings [B, C].
@@ -32,15 +33,22 @@ final class BertEncoderBlock extends AbstractBlock {
     /** BERT's initialisation scale for all matrices and embedding tables. */
     private static final float INIT_STD = 0.02f;
 
+    /** sentence-transformers' Normalize divides by max(norm, 1e-12), so a zero vector stays zero. */
+    private static final float NORM_EPS = 1e-12f;
+
     private final BertConfig config;
+    private final Pooling pooling;
+    private final boolean normalize;
     private final Parameter words;
     private final Parameter positions;
     private final Parameter types;
     private final LayerNormBlock embeddingNorm;
     private final List<BertLayer> layers = new ArrayList<>();
 
-    BertEncoderBlock(BertConfig config, long seed) {
+    BertEncoderBlock(BertConfig config, EncoderHead head, long seed) {
         this.config = config;
+        this.pooling = head.pooling();
+        this.normalize = head.normalize();
         Initializer init = new SeededNormal(new Random(seed), INIT_STD);
         int c = config.hiddenSize();
         words = addParameter(table("word_embeddings", config.vocabSize(), c, init));
@@ -85,10 +93,14 @@ final class BertEncoderBlock extends AbstractBlock {
             // each block rewrites the whole residual stream, attending in both directions
             x = layer.forward(ps, new NDList(x, keyMask), training).head();
         }
-        // mean over the real tokens: padding contributes zero to the sum and nothing to the count
-        NDArray weights = mask.expandDims(2);
-        NDArray summed = x.mul(weights).sum(new int[] {1});
-        return new NDList(summed.div(weights.sum(new int[] {1})));
+        // one vector per sentence from the real tokens' states [B, C]
+        NDArray pooled = pooling.apply(x, mask, keyMask);
+        if (!normalize) {
+            return new NDList(pooled);
+        }
+        // unit L2 norm per sentence (eps as a libtorch-owned scalar, see NativeArrays)
+        NDArray norm = pooled.square().sum(new int[] {1}, true).sqrt();
+        return new NDList(pooled.div(norm.maximum(NativeArrays.scalar(x.getManager(), NORM_EPS))));
     }
 
     /** Every parameter under its Hugging Face {@code BertModel} name (without the {@code bert.} prefix). */

@@ -33,14 +33,17 @@ import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * A BERT sentence encoder (mean pooling) with its WordPiece tokenizer, on DJL's PyTorch engine. Loads and saves the
- * Hugging Face layout: {@code config.json}, {@code model.safetensors} ({@code BertModel} names, with or without the
- * {@code bert.} prefix; a {@code pooler.} head is ignored) and {@code tokenizer.json}. Inputs longer than
- * {@code max_position_embeddings} tokens are truncated to it, as sentence-transformers does.
+ * A BERT sentence encoder with its WordPiece tokenizer, on DJL's PyTorch engine. Loads the Hugging Face layout:
+ * {@code config.json}, {@code model.safetensors} ({@code BertModel} names, with or without the {@code bert.} prefix; a
+ * {@code pooler.} head is ignored) and {@code tokenizer.json}; where the directory is a sentence-transformers one
+ * ({@code modules.json}), its pooling, normalisation and truncation length too ({@link SentenceTransformerLayout}).
+ * A plain Hugging Face directory gets mean pooling, no normalisation and truncation at
+ * {@code max_position_embeddings} ({@link EncoderHead#plain}). Saves both, so a saved encoder loads back the same.
  *
  * <p>Methods are synchronized: one forward or training step at a time per encoder.
  */
@@ -55,6 +58,7 @@ public final class SentenceEncoder implements AutoCloseable {
     }
 
     private final BertConfig config;
+    private final EncoderHead head;
     private final byte[] tokenizerJson;
     private final HuggingFaceTokenizer tokenizer;
     private final Engine engine;
@@ -63,13 +67,19 @@ public final class SentenceEncoder implements AutoCloseable {
     private final Map<String, Parameter> parameters;
     private AdamW optimizer;
 
-    private SentenceEncoder(BertConfig config, byte[] tokenizerJson, long seed, Device device) throws IOException {
+    private SentenceEncoder(BertConfig config, EncoderHead head, byte[] tokenizerJson, long seed, Device device)
+            throws IOException {
         int tokenizerVocab = HuggingFaceTokenizerAdapter.vocabSizeOf(tokenizerJson);
         if (tokenizerVocab > config.vocabSize()) {
             throw new IOException(
                     "tokenizer.json has " + tokenizerVocab + " ids but vocab_size is " + config.vocabSize());
         }
+        if (head.maxSeqLength() > config.maxPositions()) {
+            throw new IOException("max_seq_length " + head.maxSeqLength() + " exceeds max_position_embeddings "
+                    + config.maxPositions());
+        }
         this.config = config;
+        this.head = head;
         this.tokenizerJson = tokenizerJson.clone();
         this.tokenizer = HuggingFaceTokenizer.newInstance(
                 new ByteArrayInputStream(tokenizerJson),
@@ -77,18 +87,21 @@ public final class SentenceEncoder implements AutoCloseable {
                         "addSpecialTokens", "true",
                         "padding", "false",
                         "truncation", "true",
-                        "maxLength", Integer.toString(config.maxPositions()),
-                        "modelMaxLength", Integer.toString(config.maxPositions())));
+                        "maxLength", Integer.toString(head.maxSeqLength()),
+                        "modelMaxLength", Integer.toString(head.maxSeqLength())));
         this.engine = OfflineEngine.get();
         this.manager = engine.newBaseManager(device);
-        this.block = new BertEncoderBlock(config, seed);
+        this.block = new BertEncoderBlock(config, head, seed);
         int p = config.maxPositions();
         block.initialize(
                 manager, DataType.FLOAT32, new Shape(1, p), new Shape(1, p), new Shape(1, p), new Shape(1, 1, 1, p));
         this.parameters = block.huggingFaceParameters();
     }
 
-    /** A freshly initialised encoder (BERT's normal(0, 0.02) initialisation, seeded), on the CPU. */
+    /**
+     * A freshly initialised encoder (BERT's normal(0, 0.02) initialisation, seeded), on the CPU, with a plain head
+     * (mean pooling, no normalisation).
+     */
     public static SentenceEncoder create(BertConfig config, byte[] tokenizerJson, long seed) throws IOException {
         return create(config, tokenizerJson, seed, Device.cpu());
     }
@@ -96,7 +109,7 @@ public final class SentenceEncoder implements AutoCloseable {
     /** As {@link #create(BertConfig, byte[], long)}, the weights on {@code device}. */
     public static SentenceEncoder create(BertConfig config, byte[] tokenizerJson, long seed, Device device)
             throws IOException {
-        return new SentenceEncoder(config, tokenizerJson, seed, device);
+        return new SentenceEncoder(config, EncoderHead.plain(config), tokenizerJson, seed, device);
     }
 
     /** Loads a Hugging Face directory onto the CPU (see {@link #load(Path, Device)}). */
@@ -105,8 +118,8 @@ public final class SentenceEncoder implements AutoCloseable {
     }
 
     /**
-     * Loads a Hugging Face directory: {@code config.json}, {@code model.safetensors}, {@code tokenizer.json}, the
-     * weights on {@code device}.
+     * Loads a Hugging Face directory: {@code config.json}, {@code model.safetensors}, {@code tokenizer.json}, and the
+     * sentence-transformers files where {@code modules.json} is present; the weights on {@code device}.
      */
     public static SentenceEncoder load(Path dir, Device device) throws IOException {
         for (String file : List.of(BertConfig.FILE, WEIGHTS_FILE, TOKENIZER_FILE)) {
@@ -115,9 +128,12 @@ public final class SentenceEncoder implements AutoCloseable {
             }
         }
         BertConfig config = BertConfig.read(dir.resolve(BertConfig.FILE));
+        EncoderHead head = SentenceTransformerLayout.isPresent(dir)
+                ? SentenceTransformerLayout.read(dir, config)
+                : EncoderHead.plain(config);
         SafeTensors.Contents contents = SafeTensors.read(dir.resolve(WEIGHTS_FILE));
         SentenceEncoder encoder =
-                new SentenceEncoder(config, Files.readAllBytes(dir.resolve(TOKENIZER_FILE)), 0L, device);
+                new SentenceEncoder(config, head, Files.readAllBytes(dir.resolve(TOKENIZER_FILE)), 0L, device);
         try {
             encoder.loadWeights(contents.tensors());
             return encoder;
@@ -128,8 +144,10 @@ public final class SentenceEncoder implements AutoCloseable {
     }
 
     /**
-     * Writes the Hugging Face layout into {@code dir}, which must not exist. Files go to a sibling temp directory first
-     * and are renamed into place, so a reader (or a second replica writing the same cache) never sees half a model.
+     * Writes the Hugging Face layout and the sentence-transformers files (5.x layout, see
+     * {@link SentenceTransformerLayout#write}) into {@code dir}, which must not exist. Files go to a sibling temp
+     * directory first and are renamed into place, so a reader (or a second replica writing the same cache) never sees
+     * half a model.
      */
     public synchronized void save(Path dir) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
@@ -142,6 +160,7 @@ public final class SentenceEncoder implements AutoCloseable {
             config.write(tmp.resolve(BertConfig.FILE));
             SafeTensors.write(tmp.resolve(WEIGHTS_FILE), weights(), Map.of("format", "pt"));
             Files.write(tmp.resolve(TOKENIZER_FILE), tokenizerJson);
+            SentenceTransformerLayout.write(tmp, head, config);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             FileTrees.delete(tmp);
@@ -151,12 +170,19 @@ public final class SentenceEncoder implements AutoCloseable {
 
     // ---------------------------------------------------------------- inference
 
-    /** Tokenizes texts ([CLS] text [SEP], truncated to {@code max_position_embeddings}) into one padded batch. */
+    /**
+     * Tokenizes texts ([CLS] text [SEP], truncated to the head's {@code max_seq_length}) into one padded batch. The
+     * tokenizer applies {@code tokenizer.json}'s normalizer (e.g. BertNormalizer's lower-casing and accent stripping);
+     * texts are lower-cased before that only where the head says so ({@code do_lower_case}).
+     */
     public TokenBatch tokenize(List<String> texts) {
         if (texts.isEmpty()) {
             throw new IllegalArgumentException("no texts to tokenize");
         }
-        Encoding[] encodings = tokenizer.batchEncode(texts);
+        List<String> prepared = head.lowerCase()
+                ? texts.stream().map(t -> t.toLowerCase(Locale.ROOT)).toList()
+                : texts;
+        Encoding[] encodings = tokenizer.batchEncode(prepared);
         long[][] ids = new long[encodings.length][];
         long[][] types = new long[encodings.length][];
         for (int i = 0; i < encodings.length; i++) {
@@ -166,12 +192,12 @@ public final class SentenceEncoder implements AutoCloseable {
         return TokenBatch.of(ids, types);
     }
 
-    /** Mean-pooled sentence embeddings, one row per text, in one forward pass. */
+    /** Sentence embeddings (pooled, normalised where the head says so), one row per text, in one forward pass. */
     public float[][] embed(List<String> texts) {
         return embed(tokenize(texts));
     }
 
-    /** Mean-pooled sentence embeddings of an already tokenized batch. */
+    /** Sentence embeddings of an already tokenized batch. */
     public synchronized float[][] embed(TokenBatch batch) {
         try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
                 NDScope scope = new NDScope();
@@ -315,6 +341,12 @@ public final class SentenceEncoder implements AutoCloseable {
             throw new IllegalArgumentException(
                     b.width() + " tokens, the encoder has " + config.maxPositions() + " positions");
         }
+        for (long type : b.types()) {
+            if (type < 0 || type >= config.typeVocabSize()) {
+                throw new IllegalArgumentException(
+                        "token type " + type + ", the encoder has type_vocab_size " + config.typeVocabSize());
+            }
+        }
         Shape shape = new Shape(b.rows(), b.width());
         float[] mask = new float[b.mask().length];
         float[] keyBias = new float[mask.length];
@@ -335,6 +367,11 @@ public final class SentenceEncoder implements AutoCloseable {
 
     public BertConfig config() {
         return config;
+    }
+
+    /** Pooling, normalisation and truncation around the BERT. */
+    public EncoderHead head() {
+        return head;
     }
 
     /** The device the weights (and, once trained, the optimizer moments) live on. */

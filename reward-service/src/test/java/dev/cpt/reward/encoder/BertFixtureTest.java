@@ -29,6 +29,8 @@ class BertFixtureTest {
         JsonNode expected = expected();
         try (SentenceEncoder encoder = SentenceEncoder.load(fixtureDir())) {
             assertEquals(new BertConfig(30, 16, 2, 2, 40, 12, 2, 1e-12f), encoder.config());
+            // no modules.json: mean pooling, no normalisation, truncation at max_position_embeddings, as before
+            assertEquals(new EncoderHead(Pooling.MEAN, false, 12, false), encoder.head());
             float[][] pooled = encoder.embed(batch(expected));
             double maxAbs = 0;
             for (int r = 0; r < pooled.length; r++) {
@@ -171,7 +173,7 @@ class BertFixtureTest {
         return new TokenBatch(rows, width, ids, types, mask);
     }
 
-    private static double maxDiff(JsonNode rows, float[][] actual) {
+    static double maxDiff(JsonNode rows, float[][] actual) {
         assertEquals(rows.size(), actual.length);
         double max = 0;
         for (int r = 0; r < actual.length; r++) {
