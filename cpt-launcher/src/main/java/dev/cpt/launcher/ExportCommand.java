@@ -29,8 +29,7 @@ import picocli.CommandLine.Unmatched;
  */
 public final class ExportCommand {
 
-    /** The file a trainer's run directory names its newest checkpoint in. */
-    static final String LATEST = "LATEST";
+    static final String LATEST = dev.cpt.model.CheckpointInfo.LATEST;
 
     static final String USAGE = "usage: cpt export --checkpoint DIR --out DIR [--dtype float32|float16|bfloat16]"
             + " [--max-shard-size BYTES|5GB|2GiB]";

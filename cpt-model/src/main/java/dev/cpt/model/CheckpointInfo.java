@@ -14,6 +14,11 @@ import java.util.Map;
  */
 public record CheckpointInfo(
         Path directory, String manifestSha256, List<FileEntry> files, Map<String, String> metadata) {
+    /**
+     * The file in a run's directory (a trainer writes each run's checkpoints under one) that names the run's newest
+     * checkpoint: a restart resumes from it, and {@code cpt export} of a run directory exports it.
+     */
+    public static final String LATEST = "LATEST";
 
     public CheckpointInfo {
         files = List.copyOf(files);

@@ -48,7 +48,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * weights; the batches of a step not yet taken are read again after a crash.
  */
 final class TrainingRun implements AutoCloseable {
-    static final String LATEST = "LATEST";
+    static final String LATEST = dev.cpt.model.CheckpointInfo.LATEST;
 
     private final String runId;
     private final Path runDir;
