@@ -44,7 +44,25 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
      */
     public static TrainerGrpoStage demo() {
         return new TrainerGrpoStage(
-                new GrpoSpec("arithmetic", null, 32, 40, null, null, null, 0.1, null, 1e-4, null, null, null, null),
+                new GrpoSpec(
+                        "arithmetic",
+                        null,
+                        32,
+                        40,
+                        null,
+                        null,
+                        null,
+                        0.1,
+                        null,
+                        1e-4,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null),
                 Duration.ofMinutes(6));
     }
 

@@ -70,7 +70,25 @@ class TrainerGrpoStageTest {
 
     private static TrainerGrpoStage stage(Duration timeout) {
         return new TrainerGrpoStage(
-                new GrpoSpec("arithmetic", null, null, 3, null, null, null, null, null, null, null, null, null, null),
+                new GrpoSpec(
+                        "arithmetic",
+                        null,
+                        null,
+                        3,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null,
+                        null),
                 timeout,
                 Duration.ofMillis(20));
     }
