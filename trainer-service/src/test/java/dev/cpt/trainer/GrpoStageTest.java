@@ -70,15 +70,9 @@ class GrpoStageTest {
 
     @Test
     void aStageTrainsOnRewardsFromTheBrokerAndAnnouncesItsCheckpoints() throws Exception {
-        String id = given().contentType(ContentType.JSON)
-                .body("{\"prompts\": 4, \"heldOutPrompts\": 2, \"steps\": 2, \"groupSize\": 3, \"promptsPerStep\": 2,"
-                        + " \"maxNewTokens\": 8, \"seed\": 3, \"beta\": 0.05}")
-                .when()
-                .post("/grpo")
-                .then()
-                .statusCode(202)
-                .extract()
-                .path("id");
+        String id =
+                start("{\"prompts\": 4, \"heldOutPrompts\": 2, \"steps\": 2, \"groupSize\": 3, \"promptsPerStep\": 2,"
+                        + " \"maxNewTokens\": 8, \"seed\": 3, \"beta\": 0.05}");
 
         GrpoStatus status = awaitEnd(id, Duration.ofSeconds(300));
         assertEquals("succeeded", status.state(), () -> "stage failed: " + status.error());
@@ -108,12 +102,7 @@ class GrpoStageTest {
                 manifest.metadata().toString());
         assertEquals("grpo", event.schedule().kind());
 
-        String metrics = given().when()
-                .get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
+        String metrics = scrape();
         String run = "run=\"" + status.runId() + "\"";
         for (String meter : List.of(
                 GRPO_STEPS.prometheusName(),
@@ -168,12 +157,7 @@ class GrpoStageTest {
         assertTrue(reason.startsWith("line 9 of " + file + ": "), reason);
         assertTrue(reason.contains("prompt is missing or blank"), reason);
 
-        String metrics = given().when()
-                .get("/q/metrics")
-                .then()
-                .statusCode(200)
-                .extract()
-                .asString();
+        String metrics = scrape();
         assertTrue(
                 metrics.lines()
                         .anyMatch(l -> l.startsWith(GRPO_TASKS_REJECTED.prometheusName())
@@ -232,6 +216,10 @@ class GrpoStageTest {
                 .statusCode(400)
                 .body("error", containsString("tasksFile '/no/such/tasks.jsonl' does not exist on the trainer"))
                 .body("error", containsString("promptTemplate must contain {prompt}"));
+    }
+
+    private static String scrape() {
+        return given().when().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     private static String start(String spec) {

@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.GrpoSpec;
+import dev.cpt.contracts.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,25 +96,11 @@ class GrpoLimitsTest {
     }
 
     private static GrpoSpec users(String file, Boolean topic, Integer heldOutPercent, String template) {
-        return new GrpoSpec(
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        file,
-                        topic,
-                        heldOutPercent,
-                        template)
-                .withDefaults();
+        Map<String, Object> fields = new HashMap<>();
+        fields.put("tasksFile", file);
+        fields.put("tasksTopic", topic);
+        fields.put("heldOutPercent", heldOutPercent);
+        fields.put("promptTemplate", template);
+        return Json.MAPPER.convertValue(fields, GrpoSpec.class).withDefaults();
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -128,25 +129,8 @@ class GrpoTaskLinesTest {
     void aSourceWithoutBothSidesCannotRunAStage() throws Exception {
         Path file = dir.resolve("one.jsonl");
         Files.writeString(file, "{\"id\": \"only\", \"prompt\": \"p\", \"reference\": \"r\"}\nnot json\n");
-        GrpoSpec spec = new GrpoSpec(
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        null,
-                        file.toString(),
-                        null,
-                        null,
-                        null)
+        GrpoSpec spec = Json.MAPPER
+                .convertValue(Map.of("tasksFile", file.toString()), GrpoSpec.class)
                 .withDefaults();
 
         StageTasks tasks = StageTasks.users(file.toString(), TaskLines.ofFile(file), spec);
@@ -158,9 +142,8 @@ class GrpoTaskLinesTest {
 
     @Test
     void theDemoStagesSeeTheirExamplesAsBefore() throws Exception {
-        GrpoSpec spec = new GrpoSpec(
-                        "units", 6, 3, null, null, null, null, null, null, null, null, null, 4L, null, null, null, null,
-                        null)
+        GrpoSpec spec = Json.read(
+                        "{\"task\": \"units\", \"prompts\": 6, \"heldOutPrompts\": 3, \"seed\": 4}", GrpoSpec.class)
                 .withDefaults();
         StageTasks tasks = StageTasks.load(spec, null);
         DemoTasks.Split before = DemoTasks.split("units", 6, 3, 4);
