@@ -10,7 +10,8 @@ import java.util.List;
  * progress, the held-out reward before and after (null while unmeasured or when no reward came), totals of what was
  * dropped, the last step's report, the checkpoints it announced, the error if it failed, and how many trainer restarts
  * it was resumed across ({@code resumes}; 0, also when a client's JSON leaves it out, for a stage that ran in one
- * go). Immutable: each change makes a new one.
+ * go), and where its examples came from ({@code tasks}; null until they are loaded). Immutable: each change makes a new
+ * one.
  */
 public record GrpoStatus(
         String id,
@@ -33,11 +34,19 @@ public record GrpoStatus(
         String error,
         Instant startedAt,
         Instant finishedAt,
-        Integer resumes) {
+        Integer resumes,
+        Tasks tasks) {
     public static final String QUEUED = "queued";
     public static final String RUNNING = "running";
     public static final String SUCCEEDED = "succeeded";
     public static final String FAILED = "failed";
+
+    /**
+     * The examples a stage loaded when it started: its source (a demo task's name, the file, or the topic), how many
+     * valid examples it held, how many lines or records it refused (each dead-lettered with its reason), and how many
+     * the stage trains on and measures on.
+     */
+    public record Tasks(String source, int loaded, int rejected, int train, int heldOut) {}
 
     public GrpoStatus {
         checkpoints = checkpoints == null ? List.of() : List.copyOf(checkpoints);
@@ -68,7 +77,8 @@ public record GrpoStatus(
                 null,
                 null,
                 null,
-                0);
+                0,
+                null);
     }
 
     public GrpoStatus running() {
@@ -93,7 +103,8 @@ public record GrpoStatus(
                 error,
                 Instant.now(),
                 finishedAt,
-                resumes);
+                resumes,
+                tasks);
     }
 
     /**
@@ -122,7 +133,35 @@ public record GrpoStatus(
                 null,
                 startedAt == null ? Instant.now() : startedAt,
                 null,
-                resumeCount);
+                resumeCount,
+                tasks);
+    }
+
+    /** With the examples it loaded; the held-out count becomes the one it measures on. */
+    public GrpoStatus withTasks(Tasks loadedTasks) {
+        return new GrpoStatus(
+                id,
+                runId,
+                state,
+                spec,
+                step,
+                policyVersion,
+                heldOutRewardBefore,
+                heldOutRewardAfter,
+                heldOutAnsweredBefore,
+                heldOutAnsweredAfter,
+                loadedTasks.heldOut(),
+                groupsUsed,
+                zeroStdGroups,
+                staleGroupsDropped,
+                lateRewards,
+                lastStep,
+                checkpoints,
+                error,
+                startedAt,
+                finishedAt,
+                resumes,
+                loadedTasks);
     }
 
     /** After a step: its step and policy version, its counts added to the totals, it as the last step. */
@@ -148,7 +187,8 @@ public record GrpoStatus(
                 error,
                 startedAt,
                 finishedAt,
-                resumes);
+                resumes,
+                tasks);
     }
 
     /** The held-out reward before training: its mean (NaN, written as null, when no reward came) and answers. */
@@ -174,7 +214,8 @@ public record GrpoStatus(
                 error,
                 startedAt,
                 finishedAt,
-                resumes);
+                resumes,
+                tasks);
     }
 
     /** The held-out reward after training, as {@link #before}. */
@@ -200,7 +241,8 @@ public record GrpoStatus(
                 error,
                 startedAt,
                 finishedAt,
-                resumes);
+                resumes,
+                tasks);
     }
 
     /** With one more announced checkpoint, by its URI. */
@@ -228,7 +270,8 @@ public record GrpoStatus(
                 error,
                 startedAt,
                 finishedAt,
-                resumes);
+                resumes,
+                tasks);
     }
 
     public GrpoStatus succeeded() {
@@ -261,7 +304,8 @@ public record GrpoStatus(
                 failure,
                 startedAt,
                 Instant.now(),
-                resumes);
+                resumes,
+                tasks);
     }
 
     /** JSON has no NaN: a mean of nothing is null. */

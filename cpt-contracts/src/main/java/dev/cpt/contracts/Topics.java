@@ -66,6 +66,9 @@ public final class Topics {
             // is plenty; short segments let the hour apply (retention removes closed segments only).
             new Spec(RewardRequest.TOPIC, 4, requestReply()),
             new Spec(RewardResponse.TOPIC, 4, requestReply()),
+            // Kept: every GRPO stage that takes its tasks from here reads it from the beginning to its end. One
+            // partition: the examples keep the order they were written in (the first of a duplicated id wins).
+            new Spec(GrpoTaskExample.TOPIC, 1, kept()),
             // Dead letters: the rejected record and its reason, for an operator to inspect and replay; thirty days
             // outlast a holiday and a monthly review. Keys are the original ones, possibly null.
             new Spec(DeadLetters.INGEST, 1, deadLetters()),

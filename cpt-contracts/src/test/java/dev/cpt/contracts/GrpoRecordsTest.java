@@ -19,7 +19,9 @@ class GrpoRecordsTest {
     private static final String SPEC_JSON =
             "{\"task\":\"arithmetic\",\"prompts\":64,\"heldOutPrompts\":16,\"steps\":20,"
                     + "\"groupSize\":8,\"promptsPerStep\":4,\"innerSteps\":1,\"beta\":0.04,\"clipEpsilon\":0.2,"
-                    + "\"learningRate\":3.0E-4,\"temperature\":1.0,\"maxNewTokens\":48,\"seed\":1,\"checkpointEverySteps\":0}";
+                    + "\"learningRate\":3.0E-4,\"temperature\":1.0,\"maxNewTokens\":48,\"seed\":1,\"checkpointEverySteps\":0,"
+                    + "\"tasksFile\":null,\"tasksTopic\":false,\"heldOutPercent\":20,"
+                    + "\"promptTemplate\":\"Q: {prompt}\\nA:\"}";
 
     private static final String STEP_JSON = "{\"step\":2,\"policyVersion\":2,\"groupsSampled\":4,\"groupsUsed\":3,"
             + "\"zeroStdGroups\":1,\"staleGroupsDropped\":1,\"lateRewards\":5,\"meanReward\":0.5,\"advantageStd\":0.9,"
@@ -34,7 +36,10 @@ class GrpoRecordsTest {
         GrpoSpec asked = Json.read("{\"task\":\"units\",\"steps\":3,\"beta\":0.0}", GrpoSpec.class);
 
         assertEquals(
-                new GrpoSpec("units", null, null, 3, null, null, null, 0.0, null, null, null, null, null, null), asked);
+                new GrpoSpec(
+                        "units", null, null, 3, null, null, null, 0.0, null, null, null, null, null, null, null, null,
+                        null, null),
+                asked);
         GrpoSpec filled = asked.withDefaults();
         assertEquals(3, filled.steps());
         assertEquals(0.0, filled.beta());
@@ -44,6 +49,28 @@ class GrpoRecordsTest {
         assertEquals(SPEC_JSON, Json.write(defaults));
         assertEquals(defaults, Json.read(SPEC_JSON, GrpoSpec.class));
         assertEquals(defaults, defaults.withDefaults(), "filling twice changes nothing");
+    }
+
+    @Test
+    void aSpecWithTheUsersTasksHasNoDemoTaskFilledIn() {
+        GrpoSpec file = Json.read("{\"tasksFile\":\"/data/tasks.jsonl\"}", GrpoSpec.class)
+                .withDefaults();
+        assertNull(file.task(), "the demo task is the default only without tasks of the user's");
+        assertEquals(20, file.heldOutPercent());
+        assertEquals("Q: {prompt}\nA:", file.promptTemplate());
+        GrpoSpec topic = Json.read("{\"tasksTopic\":true}", GrpoSpec.class).withDefaults();
+        assertNull(topic.task());
+        assertEquals(false, GrpoSpec.unset().withDefaults().tasksTopic());
+    }
+
+    @Test
+    void aStatusTakesTheCountsOfTheTasksItLoaded() {
+        GrpoStatus queued =
+                GrpoStatus.queued("g1", "demo-grpo-g1", GrpoSpec.unset().withDefaults());
+        GrpoStatus loaded = queued.running().withTasks(new GrpoStatus.Tasks("cpt.grpo.tasks", 9, 1, 7, 2));
+        assertEquals(2, loaded.heldOutPrompts(), "the held-out count is the one measured on");
+        assertEquals(1, loaded.tasks().rejected());
+        assertEquals(loaded.tasks(), loaded.stepped(stepReport()).succeeded().tasks(), "kept by every change");
     }
 
     @Test
@@ -76,28 +103,34 @@ class GrpoRecordsTest {
                 null,
                 Instant.parse("2026-01-02T03:04:05Z"),
                 Instant.parse("2026-01-02T03:05:06.5Z"),
-                1);
+                1,
+                new GrpoStatus.Tasks("/data/tasks.jsonl", 10, 2, 8, 2));
         String json = "{\"id\":\"g1\",\"runId\":\"demo-grpo-g1\",\"state\":\"succeeded\",\"spec\":" + SPEC_JSON
                 + ",\"step\":2,\"policyVersion\":2,\"heldOutRewardBefore\":0.25,\"heldOutRewardAfter\":0.4,"
                 + "\"heldOutAnsweredBefore\":16,\"heldOutAnsweredAfter\":15,\"heldOutPrompts\":16,\"groupsUsed\":3,"
                 + "\"zeroStdGroups\":1,\"staleGroupsDropped\":1,\"lateRewards\":5,\"lastStep\":" + STEP_JSON + ","
                 + "\"checkpoints\":[\"file:///store/demo-grpo-g1/step-0\",\"file:///store/demo-grpo-g1/step-2\"],"
                 + "\"error\":null,\"startedAt\":\"2026-01-02T03:04:05Z\",\"finishedAt\":\"2026-01-02T03:05:06.500Z\","
-                + "\"resumes\":1}";
+                + "\"resumes\":1,\"tasks\":{\"source\":\"/data/tasks.jsonl\",\"loaded\":10,\"rejected\":2,"
+                + "\"train\":8,\"heldOut\":2}}";
 
         assertEquals(json, Json.write(status));
         assertEquals(status, Json.read(json, GrpoStatus.class));
-        String before = json.replace(",\"resumes\":1", "");
+        String before = json.substring(0, json.indexOf(",\"resumes\":1")) + "}";
         assertEquals(0, Json.read(before, GrpoStatus.class).resumes(), "a status from before resumes reads as 0");
+        assertNull(Json.read(before, GrpoStatus.class).tasks(), "a status from before user tasks has none");
     }
 
     @Test
     void theTransitionsOfAStageThatSucceeds() {
-        GrpoSpec spec = new GrpoSpec(null, null, 4, 2, null, null, null, null, null, null, null, null, null, null)
+        GrpoSpec spec = new GrpoSpec(
+                        null, null, 4, 2, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                        null)
                 .withDefaults();
         GrpoStatus queued = GrpoStatus.queued("g1", "demo-grpo-g1", spec);
         assertEquals(GrpoStatus.QUEUED, queued.state());
         assertEquals(4, queued.heldOutPrompts());
+        assertNull(queued.tasks());
         assertEquals(List.of(), queued.checkpoints());
         assertNull(queued.lastStep());
         assertNull(queued.startedAt());

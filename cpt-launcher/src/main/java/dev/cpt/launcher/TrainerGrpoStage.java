@@ -44,7 +44,10 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
      */
     public static TrainerGrpoStage demo() {
         return new TrainerGrpoStage(
-                new GrpoSpec("arithmetic", null, 32, 40, null, null, null, 0.1, null, 1e-4, null, null, null, null),
+                Json.read(
+                        "{\"task\": \"arithmetic\", \"heldOutPrompts\": 32, \"steps\": 40, \"beta\": 0.1,"
+                                + " \"learningRate\": 1e-4}",
+                        GrpoSpec.class),
                 Duration.ofMinutes(6));
     }
 

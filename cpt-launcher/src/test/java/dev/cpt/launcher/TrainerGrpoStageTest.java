@@ -70,9 +70,7 @@ class TrainerGrpoStageTest {
 
     private static TrainerGrpoStage stage(Duration timeout) {
         return new TrainerGrpoStage(
-                new GrpoSpec("arithmetic", null, null, 3, null, null, null, null, null, null, null, null, null, null),
-                timeout,
-                Duration.ofMillis(20));
+                Json.read("{\"task\": \"arithmetic\", \"steps\": 3}", GrpoSpec.class), timeout, Duration.ofMillis(20));
     }
 
     /** A step that trained on one group (as the trainer's loop reports it). */

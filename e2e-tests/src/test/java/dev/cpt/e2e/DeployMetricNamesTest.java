@@ -13,6 +13,7 @@ import static dev.cpt.contracts.metrics.Metrics.EVAL_STEP;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_TASK_EXACT_MATCH;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_TASK_SEMANTIC_SCORE;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_POLICY_VERSION;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_TASKS_REJECTED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS_SKIPPED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_POLICY_FALLBACKS;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_RESERVOIR_DOCUMENTS;
@@ -54,6 +55,7 @@ class DeployMetricNamesTest {
             MIXER_POLICY_FALLBACKS,
             MIXER_RESERVOIR_DOCUMENTS,
             GRPO_POLICY_VERSION,
+            GRPO_TASKS_REJECTED,
             EVAL_SCORING,
             EVAL_HELDOUT_TOKENS_SCORED,
             EVAL_GATE_DECISIONS,

@@ -10,6 +10,7 @@ import static dev.cpt.contracts.metrics.Metrics.GRPO_POLICY_VERSION;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_REWARD_MEAN;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_STALE_GROUPS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_STEPS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_TASKS_REJECTED;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_ZERO_STD_GROUPS;
 
 import dev.cpt.contracts.GrpoStepReport;
@@ -19,7 +20,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import jakarta.enterprise.context.ApplicationScoped;
 
-/** What every GRPO step did, tagged with the GRPO run: reward, advantage spread, KL, clipping, dropped rollouts. */
+/**
+ * What every GRPO step did, tagged with the GRPO run: reward, advantage spread, KL, clipping, dropped rollouts; and
+ * the lines of the user's tasks it refused.
+ */
 @ApplicationScoped
 public class GrpoMetrics {
     private final MeterRegistry registry;
@@ -45,6 +49,12 @@ public class GrpoMetrics {
             gauges.set(GRPO_CLIP_FRACTION, tags, r.clipFraction());
             gauges.set(GRPO_POLICY_VERSION, tags, r.policyVersion());
         }
+    }
+
+    /** One line or record of the user's tasks refused, {@code reason} = not-json, invalid or duplicate-id. */
+    void taskRejected(String run, String reason) {
+        registry.counter(GRPO_TASKS_REJECTED.name(), Tags.of("run", run, "reason", reason))
+                .increment();
     }
 
     /** Mean greedy reward on the held-out prompts, {@code when} = before or after the stage. */

@@ -11,12 +11,13 @@ import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.PolicyObjective;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.trainer.grpo.DemoTasks;
 import dev.cpt.trainer.grpo.GrpoLimits;
 import dev.cpt.trainer.grpo.GrpoLoop;
 import dev.cpt.trainer.grpo.GrpoSettings;
 import dev.cpt.trainer.grpo.KafkaRewardSource;
 import dev.cpt.trainer.grpo.RewardSource;
+import dev.cpt.trainer.grpo.StageTasks;
+import dev.cpt.trainer.grpo.TaskLines;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -173,9 +174,12 @@ public class GrpoStages {
     /** Runs a new stage ({@code resume} null) or one a restart interrupted, from where {@code resume} says. */
     private void run(String id, GrpoStageStore.Resume resume) {
         String runId = config.runId() + RUN_SUFFIX + id;
-        GrpoSpec spec = current(id).spec();
+        // filled again: a stage persisted before a field existed reads it as null
+        GrpoSpec spec = current(id).spec().withDefaults();
         update(resume == null ? current(id).running() : resume.status());
         try {
+            // before branching: a source without examples on both sides fails the stage before it writes anything
+            StageTasks tasks = loadTasks(id, runId, spec);
             Path base;
             if (resume != null && resume.base() != null) {
                 base = store.resolve(resume.base());
@@ -191,7 +195,6 @@ public class GrpoStages {
             String from = resume == null ? null : resume.checkpoint();
             long first = from == null ? 0 : current(id).step();
             saved.discardCheckpointsAfter(runId, from == null ? -1 : first);
-            DemoTasks.Split split = DemoTasks.split(spec.task(), spec.prompts(), spec.heldOutPrompts(), spec.seed());
             GrpoSettings settings = new GrpoSettings(
                     spec.groupSize(),
                     spec.promptsPerStep(),
@@ -218,14 +221,14 @@ public class GrpoStages {
                         policy,
                         settings.objective().klBeta() > 0 ? reference : null,
                         rewards,
-                        split.train(),
+                        tasks.train(),
                         settings,
                         trainer::exclusively);
                 if (from == null) {
                     checkpointed(current(id).checkpointed(branch.publish(policy, 0)));
                 }
                 if (first == 0) {
-                    GrpoLoop.HeldOutReward before = loop.heldOutReward(split.heldOut(), "heldout-before");
+                    GrpoLoop.HeldOutReward before = loop.heldOutReward(tasks.heldOut(), "heldout-before");
                     metrics.heldOut(runId, "before", before);
                     update(current(id).before(before.mean(), before.answered()));
                 } else {
@@ -242,7 +245,7 @@ public class GrpoStages {
                     }
                 }
                 loop.abandonPending();
-                GrpoLoop.HeldOutReward after = loop.heldOutReward(split.heldOut(), "heldout-after");
+                GrpoLoop.HeldOutReward after = loop.heldOutReward(tasks.heldOut(), "heldout-after");
                 metrics.heldOut(runId, "after", after);
                 update(current(id).after(after.mean(), after.answered()).succeeded());
                 Log.infof(
@@ -271,6 +274,29 @@ public class GrpoStages {
                 throw error;
             }
         }
+    }
+
+    /**
+     * The stage's examples, its status showing how many; the user's refused lines are dead-lettered and counted once
+     * per stage (a resume whose status already has the counts does not send them again).
+     */
+    private StageTasks loadTasks(String id, String runId, GrpoSpec spec) throws IOException, InterruptedException {
+        StageTasks tasks = StageTasks.load(spec, kafka);
+        if (current(id).tasks() == null) {
+            tasks.deadLetter(kafka);
+            tasks.rejected().stream().map(TaskLines.Rejected::kind).forEach(kind -> metrics.taskRejected(runId, kind));
+        }
+        update(current(id).withTasks(tasks.counts()));
+        Log.infof(
+                "GRPO stage %s (%s): %d examples from %s (%d refused), %d to train on, %d held out",
+                id,
+                runId,
+                tasks.counts().loaded(),
+                tasks.counts().source(),
+                tasks.counts().rejected(),
+                tasks.train().size(),
+                tasks.heldOut().size());
+        return tasks.requireBothSides();
     }
 
     private static Map<String, Long> tokensOf(LanguageModel model) {

@@ -48,7 +48,9 @@ class GrpoResumeTest {
         String runId = config.runId() + GrpoStages.RUN_SUFFIX + id;
         Path base = trainer.branchPoint();
         String baseUri = store.uriOf(base);
-        GrpoSpec spec = new GrpoSpec(null, 4, 2, 4, 3, 2, null, 0.05, null, null, null, 8, 3L, 1).withDefaults();
+        GrpoSpec spec = new GrpoSpec(
+                        null, 4, 2, 4, 3, 2, null, 0.05, null, null, null, 8, 3L, 1, null, null, null, null)
+                .withDefaults();
         try (LanguageModel model = LanguageModel.load(base)) {
             for (long step : new long[] {0, 2, 3}) {
                 model.save(store.checkpointDir(runId, step), Map.of("written-by", "the test"));

@@ -19,8 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Persisting GRPO stages in the checkpoint store, and what a restarted trainer decides for each. */
 class GrpoStageStoreTest {
-    private static final GrpoSpec SPEC =
-            new GrpoSpec(null, 4, 2, 4, 3, 2, null, null, null, null, null, 8, 3L, 1).withDefaults();
+    private static final GrpoSpec SPEC = new GrpoSpec(
+                    null, 4, 2, 4, 3, 2, null, null, null, null, null, 8, 3L, 1, null, null, null, null)
+            .withDefaults();
 
     @TempDir
     Path root;

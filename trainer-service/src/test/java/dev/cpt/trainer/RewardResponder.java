@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class RewardResponder implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicInteger answered = new AtomicInteger();
+    private final Set<String> prompts = ConcurrentHashMap.newKeySet();
     private final Thread thread;
 
     RewardResponder(String servers) {
@@ -39,6 +41,11 @@ final class RewardResponder implements AutoCloseable {
     /** Requests answered so far. */
     int answered() {
         return answered.get();
+    }
+
+    /** The prompts of the requests answered so far, as the model saw them. */
+    Set<String> prompts() {
+        return Set.copyOf(prompts);
     }
 
     @Override
@@ -80,6 +87,9 @@ final class RewardResponder implements AutoCloseable {
                             request.groupId(),
                             Json.write(new RewardResponse(
                                     request.requestId(), request.groupId(), reward, Map.of("words", reward)))));
+                    if (request.prompt() != null) {
+                        prompts.add(request.prompt());
+                    }
                     answered.incrementAndGet();
                 }
             }

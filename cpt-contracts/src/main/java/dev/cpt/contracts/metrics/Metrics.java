@@ -80,6 +80,8 @@ public final class Metrics {
     public static final Metric GRPO_CLIP_FRACTION = gauge("cpt.grpo.clip.fraction");
     public static final Metric GRPO_POLICY_VERSION = gauge("cpt.grpo.policy.version");
     public static final Metric GRPO_HELDOUT_REWARD = gauge("cpt.grpo.heldout.reward");
+    /** Lines or records of a user's GRPO tasks refused at a stage's start (dead-lettered), tagged by reason. */
+    public static final Metric GRPO_TASKS_REJECTED = counter("cpt.grpo.tasks.rejected");
 
     // eval-service
     public static final Metric EVAL_REPORTS = counter("cpt.eval.reports");
@@ -180,6 +182,7 @@ public final class Metrics {
             GRPO_CLIP_FRACTION,
             GRPO_POLICY_VERSION,
             GRPO_HELDOUT_REWARD,
+            GRPO_TASKS_REJECTED,
             EVAL_REPORTS,
             EVAL_HELDOUT_TOKENS_SCORED,
             EVAL_GATE_DECISIONS,

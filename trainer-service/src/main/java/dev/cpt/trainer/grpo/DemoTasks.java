@@ -1,5 +1,6 @@
 package dev.cpt.trainer.grpo;
 
+import dev.cpt.contracts.GrpoTaskExample;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.Set;
  * Tasks whose references the project makes itself, so GRPO has a reward without any outside data: arithmetic
  * ("What is 17 + 25?" / "17 plus 25 equals 42.") and unit conversion ("How many cm are in 3 m?" / "3 meters is 300
  * centimeters."). Questions are drawn without repeats from a seeded generator, so a seed fixes the examples and
- * the train / held-out split.
+ * the train / held-out split. They are the same records as a user's tasks ({@link #examples}): demo data in the
+ * format a user's JSONL file or topic has.
  */
 public final class DemoTasks {
     public static final List<String> NAMES = List.of("arithmetic", "units", "mixed");
@@ -36,6 +38,20 @@ public final class DemoTasks {
     public static Split split(String task, int train, int heldOut, long seed) {
         List<TaskExample> all = generate(task, train + heldOut, seed);
         return new Split(List.copyOf(all.subList(0, train)), List.copyOf(all.subList(train, train + heldOut)));
+    }
+
+    /**
+     * {@link #generate}'s examples as the user's task contract has them, with ids {@code <task>-<seed>-<index>}; the
+     * first {@code train} of {@code train + heldOut} are {@link #split}'s training side.
+     */
+    public static List<GrpoTaskExample> examples(String task, int count, long seed) {
+        List<TaskExample> generated = generate(task, count, seed);
+        List<GrpoTaskExample> out = new ArrayList<>(generated.size());
+        for (int i = 0; i < generated.size(); i++) {
+            TaskExample e = generated.get(i);
+            out.add(new GrpoTaskExample(task + "-" + seed + "-" + i, e.question(), e.reference()));
+        }
+        return out;
     }
 
     /** {@code count} distinct examples of {@code task} (arithmetic, units or mixed). */

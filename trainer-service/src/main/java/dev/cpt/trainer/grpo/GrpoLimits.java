@@ -1,6 +1,9 @@
 package dev.cpt.trainer.grpo;
 
 import dev.cpt.contracts.GrpoSpec;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,8 +17,14 @@ public record GrpoLimits(int maxPrompts, int maxSteps, int maxGroupSize) {
     public List<String> problems(GrpoSpec spec) {
         List<String> out = new ArrayList<>();
         String task = spec.task();
-        if (!DemoTasks.NAMES.contains(task)) {
+        boolean usersTasks = tasks(out, spec);
+        if (!usersTasks && !DemoTasks.NAMES.contains(task)) {
             out.add("task must be one of " + DemoTasks.NAMES + ", was '" + task + "'");
+        }
+        range(out, "heldOutPercent", spec.heldOutPercent(), 1, 99);
+        String template = spec.promptTemplate();
+        if (!template.contains(GrpoSpec.PROMPT_PLACEHOLDER)) {
+            out.add("promptTemplate must contain " + GrpoSpec.PROMPT_PLACEHOLDER + ", was '" + template + "'");
         }
         range(out, "prompts", spec.prompts(), 1, maxPrompts);
         range(out, "heldOutPrompts", spec.heldOutPrompts(), 1, 1000);
@@ -41,7 +50,7 @@ public record GrpoLimits(int maxPrompts, int maxSteps, int maxGroupSize) {
         if (!(temperature > 0 && temperature <= 5)) {
             out.add("temperature must be in (0, 5], was " + temperature);
         }
-        if (out.isEmpty() && DemoTasks.NAMES.contains(task)) {
+        if (out.isEmpty() && !usersTasks) {
             try {
                 DemoTasks.generate(task, spec.prompts() + spec.heldOutPrompts(), spec.seed());
             } catch (IllegalArgumentException e) {
@@ -49,6 +58,42 @@ public record GrpoLimits(int maxPrompts, int maxSteps, int maxGroupSize) {
             }
         }
         return out;
+    }
+
+    /**
+     * Whether the spec names the user's tasks, with a problem for each source it gets wrong: more than one source, or
+     * a file that is not there to read (checked now, so the mistake is a 400, not a failed stage).
+     */
+    private static boolean tasks(List<String> out, GrpoSpec spec) {
+        boolean topic = Boolean.TRUE.equals(spec.tasksTopic());
+        String file = spec.tasksFile();
+        int sources = (spec.task() != null ? 1 : 0) + (file != null ? 1 : 0) + (topic ? 1 : 0);
+        if (sources > 1) {
+            out.add("give one of task, tasksFile and tasksTopic, not " + sources);
+        }
+        if (file != null) {
+            String problem = unreadable(file);
+            if (problem != null) {
+                out.add("tasksFile " + problem);
+            }
+        }
+        return file != null || topic;
+    }
+
+    private static String unreadable(String file) {
+        Path path;
+        try {
+            path = Path.of(file);
+        } catch (InvalidPathException e) {
+            return "is no path: " + e.getMessage();
+        }
+        if (file.isBlank() || !Files.exists(path)) {
+            return "'" + file + "' does not exist on the trainer";
+        }
+        if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+            return "'" + file + "' is not a regular file the trainer can read";
+        }
+        return null;
     }
 
     private static void range(List<String> out, String field, int value, int min, int max) {
