@@ -1,11 +1,11 @@
 package dev.cpt.e2e;
 
+import dev.cpt.kafka.clients.TopicsToEnd;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,7 +24,7 @@ final class TopicReader {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<ConsumerRecord<String, String>> records = new ArrayList<>();
-            pollToEnd(consumer, partitions, records::add);
+            TopicsToEnd.readToEnd(consumer, partitions, Duration.ofMinutes(1), records::add);
             return records;
         }
     }
@@ -79,7 +79,7 @@ final class TopicReader {
             consumer.assign(partitions);
             from.forEach(consumer::seek);
             long[] records = {0};
-            pollToEnd(consumer, partitions, r -> records[0]++);
+            TopicsToEnd.readToEnd(consumer, partitions, Duration.ofMinutes(1), r -> records[0]++);
             return records[0];
         }
     }
@@ -91,20 +91,5 @@ final class TopicReader {
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(16 * 1024 * 1024));
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
-    }
-
-    /** Polls until every partition's position reaches the end offset it had when this began, or fails after 1 min. */
-    private static void pollToEnd(
-            KafkaConsumer<String, String> consumer,
-            List<TopicPartition> partitions,
-            Consumer<ConsumerRecord<String, String>> sink) {
-        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("could not read " + partitions + " to their end offsets " + end);
-            }
-            consumer.poll(Duration.ofMillis(500)).forEach(sink);
-        }
     }
 }

@@ -5,6 +5,7 @@ import dev.cpt.contracts.GrpoSpec;
 import dev.cpt.contracts.GrpoStatus;
 import dev.cpt.contracts.GrpoTaskExample;
 import dev.cpt.kafka.clients.KafkaClients;
+import dev.cpt.kafka.clients.TopicsToEnd;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -16,13 +17,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -131,24 +130,12 @@ public record StageTasks(
                 new StringDeserializer(),
                 new StringDeserializer(),
                 Map.of(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, TOPIC_READ_TIMEOUT).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, TOPIC_READ_TIMEOUT);
-            long deadline = System.nanoTime() + TOPIC_READ_TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("reading " + topic + " to its end took over " + TOPIC_READ_TIMEOUT);
-                }
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    // records written after reading began belong to the next stage
-                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        lines.add(topic + " partition " + r.partition() + " offset " + r.offset(), r.key(), r.value());
-                    }
-                }
-            }
+            TopicsToEnd.readFromBeginning(
+                    consumer,
+                    List.of(topic),
+                    TOPIC_READ_TIMEOUT,
+                    r -> lines.add(
+                            topic + " partition " + r.partition() + " offset " + r.offset(), r.key(), r.value()));
         }
         return lines;
     }
