@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
@@ -180,17 +179,7 @@ class EmbeddedStackIT {
         assertTrue(Json.read(batch.value(), TrainingBatch.class).sequences().stream()
                 .allMatch(s -> s.domain().equals("geology")));
         // trainer -> cpt.checkpoints
-        var checkpoint = Json.read(
-                AwaitRecord.first(
-                                kafka,
-                                r -> Json.read(r.value(), CheckpointEvent.class)
-                                                .tokensPerDomain()
-                                                .getOrDefault("geology", 0L)
-                                        >= document.tokens().length,
-                                LOOP_TIMEOUT,
-                                CheckpointEvent.TOPIC)
-                        .value(),
-                CheckpointEvent.class);
+        var checkpoint = LoopWaits.checkpointTrainedOn(kafka, "geology", document.tokens().length, LOOP_TIMEOUT);
         // eval -> cpt.eval.reports
         var report = Json.read(
                 AwaitRecord.first(
@@ -284,17 +273,7 @@ class EmbeddedStackIT {
         assertTrue(ingest.out().contains("rejected   1 (malformed 1)"), ingest.out());
         assertTrue(ingest.out().contains("more.jsonl:3"), "the rejected line is named: " + ingest.out());
 
-        var trained = Json.read(
-                AwaitRecord.first(
-                                kafka,
-                                r -> Json.read(r.value(), CheckpointEvent.class)
-                                                .tokensPerDomain()
-                                                .getOrDefault("minerals", 0L)
-                                        > 0,
-                                LOOP_TIMEOUT,
-                                CheckpointEvent.TOPIC)
-                        .value(),
-                CheckpointEvent.class);
+        var trained = LoopWaits.checkpointTrainedOn(kafka, "minerals", 1, LOOP_TIMEOUT);
         AwaitRecord.first(
                 kafka,
                 r -> Json.read(r.value(), EvalReport.class).step() >= trained.step(),

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
@@ -192,14 +191,7 @@ class PrometheusDashboardIT {
                 inbox.resolve("facts.txt"),
                 Workload.arithmetic("dash-inbox", 1, 99).get(0).text());
 
-        AwaitRecord.first(
-                kafka,
-                r -> Json.read(r.value(), CheckpointEvent.class)
-                                .tokensPerDomain()
-                                .getOrDefault("arithmetic", 0L)
-                        > 0,
-                TIMEOUT,
-                CheckpointEvent.TOPIC);
+        LoopWaits.checkpointTrainedOn(kafka, "arithmetic", 1, TIMEOUT);
 
         // Phase 2: a new domain, so eval sees two phases (transfer, stability gap, forgetting of arithmetic).
         Workload.post(stack, Workload.units("dash-units", 24, 12), ledger, API_KEY);

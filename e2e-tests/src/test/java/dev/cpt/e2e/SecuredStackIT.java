@@ -135,17 +135,7 @@ class SecuredStackIT {
 
         AwaitRecord.first(kafka, r -> r.value().contains("sasl-basalt"), TIMEOUT, Document.TOPIC);
         AwaitRecord.first(kafka, r -> r.value().contains("sasl-basalt"), TIMEOUT, TrainingBatch.TOPIC);
-        CheckpointEvent checkpoint = Json.read(
-                AwaitRecord.first(
-                                kafka,
-                                r -> Json.read(r.value(), CheckpointEvent.class)
-                                                .tokensPerDomain()
-                                                .getOrDefault("geology", 0L)
-                                        > 0,
-                                TIMEOUT,
-                                CheckpointEvent.TOPIC)
-                        .value(),
-                CheckpointEvent.class);
+        CheckpointEvent checkpoint = LoopWaits.checkpointTrainedOn(kafka, "geology", 1, TIMEOUT);
         // The report on that very checkpoint (a GRPO stage's checkpoints may share its step number).
         EvalReport report = Json.read(
                 AwaitRecord.first(
