@@ -15,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -127,7 +126,7 @@ final class ReportCommand implements Callable<Integer> {
                     checkpoints.size(),
                     last.step(),
                     last.tokensSeen(),
-                    joined(last.tokensPerDomain(), v -> String.format(Locale.ROOT, "%,d", v)),
+                    KeyValues.counts(last.tokensPerDomain()),
                     last.uri()));
         }
         reports.stream()
@@ -137,7 +136,7 @@ final class ReportCommand implements Callable<Integer> {
                         Locale.ROOT,
                         "Last eval, step %,d: held-out loss %s (nats/token).",
                         r.step(),
-                        joined(r.domains(), s -> String.format(Locale.ROOT, "%.3f", s.loss())))));
+                        KeyValues.joined(r.domains(), s -> String.format(Locale.ROOT, "%.3f", s.loss())))));
         long failed = reports.stream().filter(EvalReport::failed).count();
         if (failed > 0) {
             facts.add(failed + " eval reports are errors; their checkpoints are not plotted.");
@@ -150,15 +149,8 @@ final class ReportCommand implements Callable<Integer> {
                     loop.mixture.size(),
                     m.round(),
                     m.policy(),
-                    joined(m.weights(), w -> String.format(Locale.ROOT, "%.3f", w))));
+                    KeyValues.threeDecimals(m.weights())));
         }
         return facts;
-    }
-
-    private static <V> String joined(Map<String, V> values, Function<V, String> format) {
-        return values.entrySet().stream()
-                .sorted(Map.Entry.comparingByKey())
-                .map(e -> e.getKey() + " " + format.apply(e.getValue()))
-                .collect(Collectors.joining(", "));
     }
 }

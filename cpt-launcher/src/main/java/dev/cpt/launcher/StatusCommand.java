@@ -12,10 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,7 +58,11 @@ final class StatusCommand implements Callable<Integer> {
                     idle++;
                 } else {
                     out.printf(
-                            Locale.ROOT, "  %-34s %,10d  %s%n", group.id(), group.total(), perTopic(group.byTopic()));
+                            Locale.ROOT,
+                            "  %-34s %,10d  %s%n",
+                            group.id(),
+                            group.total(),
+                            KeyValues.counts(group.byTopic()));
                 }
             }
             if (idle > 0) {
@@ -84,7 +86,7 @@ final class StatusCommand implements Callable<Integer> {
                     c.runId(),
                     c.step(),
                     c.tokensSeen(),
-                    perTopic(c.tokensPerDomain()));
+                    KeyValues.counts(c.tokensPerDomain()));
             out.println("  schedule: " + schedule(c.schedule()));
             out.println("  last checkpoint: " + c.uri() + " at " + c.at());
             out.println("  its eval: " + eval(loop, c));
@@ -99,9 +101,7 @@ final class StatusCommand implements Callable<Integer> {
                     m.round(),
                     m.policy(),
                     m.replayShare(),
-                    m.weights().entrySet().stream()
-                            .map(e -> String.format(Locale.ROOT, "%s %.3f", e.getKey(), e.getValue()))
-                            .collect(Collectors.joining(", ")),
+                    KeyValues.threeDecimals(m.weights()),
                     m.fallback() ? " (the policy's weights were invalid: uniform instead)" : "");
         }
     }
@@ -137,16 +137,7 @@ final class StatusCommand implements Callable<Integer> {
             return which + "failed: " + latest.error();
         }
         return which + "held-out loss "
-                + latest.domains().entrySet().stream()
-                        .map(e -> String.format(
-                                Locale.ROOT, "%s %.3f", e.getKey(), e.getValue().loss()))
-                        .collect(Collectors.joining(", "));
-    }
-
-    private static String perTopic(Map<String, Long> counts) {
-        return counts.entrySet().stream()
-                .map(e -> String.format(Locale.ROOT, "%s %,d", e.getKey(), e.getValue()))
-                .collect(Collectors.joining(", "));
+                + KeyValues.joined(latest.domains(), d -> String.format(Locale.ROOT, "%.3f", d.loss()));
     }
 
     /** UP, DOWN with the failing checks' names, or why it could not be asked. */
