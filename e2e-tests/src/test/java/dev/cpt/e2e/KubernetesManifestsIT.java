@@ -251,7 +251,7 @@ class KubernetesManifestsIT {
             assertEquals(
                     consumerGroups(target, topic),
                     Set.of(str(metadata.get("consumerGroup"))),
-                    name(object) + ": the consumer group " + target + " reads " + topic + " with");
+                    name(object) + ": consumerGroup against the group.id " + target + " reads " + topic + " with");
             int partitions = Topics.ALL.stream()
                     .filter(t -> t.name().equals(topic))
                     .findFirst()
