@@ -44,6 +44,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -198,6 +200,11 @@ class KubernetesManifestsIT {
                     .forEach(c -> {
                         assertTrue(claims.containsKey(c), module + " mounts the claim " + c + " storage.yml lacks");
                         usedClaims.add(c);
+                        assertEquals(
+                                imageUser(module),
+                                str(mapOrEmpty(podSpec(deployment), "securityContext", module)
+                                        .get("fsGroup")),
+                                module + ": fsGroup must be the image's user, else the claim " + c + " is unwritable");
                     });
 
             for (DeployFiles.Mount m : mounts(service(module), module)) {
@@ -329,6 +336,15 @@ class KubernetesManifestsIT {
                 .map(l -> str(l.get("port")))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("kafka.yml has no internal listener without TLS"));
+    }
+
+    /** The uid a service's image runs as (the USER of its Dockerfile). */
+    private static String imageUser(String module) {
+        Matcher user = Pattern.compile("(?m)^USER\\s+(\\d+)")
+                .matcher(DeployFiles.read(
+                        DeployFiles.repoRoot().resolve(module).resolve("src/main/docker/Dockerfile.jvm")));
+        assertTrue(user.find(), module + ": its Dockerfile names no numeric USER");
+        return user.group(1);
     }
 
     /** The group ids a service's incoming channels on a topic consume with. */
