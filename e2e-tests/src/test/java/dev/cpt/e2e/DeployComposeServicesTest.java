@@ -24,15 +24,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -112,7 +109,7 @@ class DeployComposeServicesTest {
             // The port the module configures for itself, where the module (already) says.
             Path props = root.resolve(module).resolve("src/main/resources/application.properties");
             if (Files.isRegularFile(props)) {
-                String configured = properties(props).getProperty("quarkus.http.port");
+                String configured = DeployFiles.properties(props).getProperty("quarkus.http.port");
                 if (configured != null) {
                     assertEquals(String.valueOf(port), configured.strip(), props + " configures another port");
                 }
@@ -272,15 +269,5 @@ class DeployComposeServicesTest {
                 }
             }
         });
-    }
-
-    private static Properties properties(Path file) {
-        Properties p = new Properties();
-        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            p.load(in);
-        } catch (IOException e) {
-            fail("cannot read " + file, e);
-        }
-        return p;
     }
 }

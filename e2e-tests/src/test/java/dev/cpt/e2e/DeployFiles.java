@@ -1,11 +1,13 @@
 package dev.cpt.e2e;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -46,11 +49,8 @@ final class DeployFiles {
     /** Loads one YAML document as plain maps and lists; fails the test (with the file name) if it does not parse. */
     static Map<String, Object> yaml(Path file) {
         assertTrue(Files.isRegularFile(file), "missing file " + file);
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        Yaml yaml = new Yaml(new SafeConstructor(options));
         try (Reader in = Files.newBufferedReader(file)) {
-            Object doc = yaml.load(in);
+            Object doc = yaml().load(in);
             assertNotNull(doc, file + " is empty");
             assertTrue(doc instanceof Map, file + " must be a YAML mapping at the top level");
             return asMap(doc, file.toString());
@@ -59,6 +59,31 @@ final class DeployFiles {
         } catch (RuntimeException e) {
             return fail(file + " does not parse as YAML: " + e.getMessage(), e);
         }
+    }
+
+    /** Loads every document of a multi-document YAML file (Kubernetes manifests), skipping empty ones. */
+    static List<Map<String, Object>> yamlDocuments(Path file) {
+        assertTrue(Files.isRegularFile(file), "missing file " + file);
+        List<Map<String, Object>> docs = new ArrayList<>();
+        try (Reader in = Files.newBufferedReader(file)) {
+            for (Object doc : yaml().loadAll(in)) {
+                if (doc != null) {
+                    docs.add(asMap(doc, file + " (a document)"));
+                }
+            }
+        } catch (IOException e) {
+            return fail("cannot read " + file, e);
+        } catch (RuntimeException e) {
+            return fail(file + " does not parse as YAML: " + e.getMessage(), e);
+        }
+        assertFalse(docs.isEmpty(), file + " holds no YAML document");
+        return docs;
+    }
+
+    private static Yaml yaml() {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        return new Yaml(new SafeConstructor(options));
     }
 
     @SuppressWarnings("unchecked")
@@ -213,6 +238,16 @@ final class DeployFiles {
         } catch (IOException e) {
             return fail("cannot read " + file, e);
         }
+    }
+
+    static Properties properties(Path file) {
+        Properties p = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            p.load(in);
+        } catch (IOException e) {
+            fail("cannot read " + file, e);
+        }
+        return p;
     }
 
     /** The non-blank, stripped items of a comma-separated value, in order; none for null. */
