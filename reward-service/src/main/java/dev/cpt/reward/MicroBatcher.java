@@ -17,10 +17,15 @@ import java.util.function.IntConsumer;
  * queue refuses ({@link #submit}) or makes the caller wait for room ({@link #submitWaiting}), so a burst cannot grow
  * memory without limit.
  *
+ * <p>A caller that hands over all its items at once ({@link #submitAll}) does not pay the wait: once its last item is
+ * taken and nothing else is queued, the batch runs. The wait is for callers that arrive one item at a time (the
+ * requests of one rollout group, each its own Kafka record), which it lets meet in one batch.
+ *
  * <p>Framework-free: the service, the benchmark and the tests use it as is.
  */
 public final class MicroBatcher<I, O> implements AutoCloseable {
-    private record Job<I, O>(I item, CompletableFuture<O> result) {}
+    /** {@code lastOfCall}: the last item a {@link #submitAll} caller handed over; after it, no more are coming. */
+    private record Job<I, O>(I item, CompletableFuture<O> result, boolean lastOfCall) {}
 
     private final BlockingQueue<Job<I, O>> queue;
     private final int maxBatch;
@@ -56,28 +61,55 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
 
     /** Queues one item; fails at once with {@link RejectedExecutionException} when the queue is full. */
     public CompletableFuture<O> submit(I item) {
-        Job<I, O> job = open(item);
-        if (!queue.offer(job)) {
-            throw new RejectedExecutionException("the scoring queue is full ("
-                    + (queue.size() + queue.remainingCapacity()) + " texts waiting); retry later");
-        }
+        Job<I, O> job = open(item, false);
+        offer(job);
         return job.result;
     }
 
     /** Queues one item, waiting up to {@code timeout} for room in the queue. */
     public CompletableFuture<O> submitWaiting(I item, Duration timeout) throws InterruptedException {
-        Job<I, O> job = open(item);
-        if (!queue.offer(job, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-            throw new RejectedExecutionException("no room in the scoring queue within " + timeout);
-        }
+        Job<I, O> job = open(item, false);
+        offerWaiting(job, timeout);
         return job.result;
     }
 
-    private Job<I, O> open(I item) {
+    /**
+     * Queues every item of one call, in order; the worker does not wait for other callers after the last of them.
+     * When the queue has no room, fails at once ({@code timeout} null) or waits up to {@code timeout} per item; items
+     * queued before the refusal are still scored.
+     */
+    public List<CompletableFuture<O>> submitAll(List<I> items, Duration timeout) throws InterruptedException {
+        List<CompletableFuture<O>> results = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            Job<I, O> job = open(items.get(i), i == items.size() - 1);
+            if (timeout == null) {
+                offer(job);
+            } else {
+                offerWaiting(job, timeout);
+            }
+            results.add(job.result);
+        }
+        return results;
+    }
+
+    private void offer(Job<I, O> job) {
+        if (!queue.offer(job)) {
+            throw new RejectedExecutionException("the scoring queue is full ("
+                    + (queue.size() + queue.remainingCapacity()) + " texts waiting); retry later");
+        }
+    }
+
+    private void offerWaiting(Job<I, O> job, Duration timeout) throws InterruptedException {
+        if (!queue.offer(job, timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            throw new RejectedExecutionException("no room in the scoring queue within " + timeout);
+        }
+    }
+
+    private Job<I, O> open(I item, boolean lastOfCall) {
         if (closed) {
             throw new RejectedExecutionException("the batcher is closed");
         }
-        return new Job<>(item, new CompletableFuture<>());
+        return new Job<>(item, new CompletableFuture<>(), lastOfCall);
     }
 
     /** Items waiting for the worker. */
@@ -89,11 +121,15 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
         List<Job<I, O>> batch = new ArrayList<>(maxBatch);
         while (!closed) {
             try {
-                // block for the first item, then give later ones up to maxWait to join it
+                // block for the first item, then give later ones up to maxWait to join it, unless the caller of the
+                // item just taken has handed over everything and nobody else is waiting
                 batch.add(queue.take());
                 long deadline = System.nanoTime() + maxWaitNanos;
                 while (batch.size() < maxBatch) {
-                    Job<I, O> next = queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                    boolean callComplete = batch.get(batch.size() - 1).lastOfCall();
+                    Job<I, O> next = callComplete
+                            ? queue.poll()
+                            : queue.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
                     if (next == null) {
                         break;
                     }

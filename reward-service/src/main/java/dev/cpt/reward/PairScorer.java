@@ -3,9 +3,11 @@ package dev.cpt.reward;
 import dev.cpt.reward.encoder.SentenceEncoder;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -41,15 +43,27 @@ public final class PairScorer {
      * One score per pair, in order.
      *
      * @param waitForRoom wait (up to the timeout) when the queue is full instead of failing at once
+     * @param othersFollow whether texts of other callers belong in the same forward pass (the requests of one rollout
+     *     group arrive as separate Kafka records): then the batch waits up to the batcher's maxWait for them; else
+     *     these pairs are the whole call and the batch runs once they are queued
      */
-    public List<Scored> score(List<Pair> pairs, boolean waitForRoom) throws InterruptedException {
+    public List<Scored> score(List<Pair> pairs, boolean waitForRoom, boolean othersFollow) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, CompletableFuture<float[]>> byText = new LinkedHashMap<>();
+        Set<String> distinct = new LinkedHashSet<>();
         for (Pair p : pairs) {
-            for (String text : List.of(p.completion(), p.reference())) {
-                if (!byText.containsKey(text)) {
-                    byText.put(text, waitForRoom ? embeddings.submitWaiting(text, timeout) : embeddings.submit(text));
-                }
+            distinct.add(p.completion());
+            distinct.add(p.reference());
+        }
+        List<String> texts = List.copyOf(distinct);
+        Map<String, CompletableFuture<float[]>> byText = new HashMap<>();
+        if (othersFollow) {
+            for (String text : texts) {
+                byText.put(text, waitForRoom ? embeddings.submitWaiting(text, timeout) : embeddings.submit(text));
+            }
+        } else {
+            List<CompletableFuture<float[]>> futures = embeddings.submitAll(texts, waitForRoom ? timeout : null);
+            for (int i = 0; i < texts.size(); i++) {
+                byText.put(texts.get(i), futures.get(i));
             }
         }
         List<Scored> out = new ArrayList<>(pairs.size());

@@ -50,19 +50,22 @@ public class RewardScorer {
     }
 
     public RewardResponse score(RewardRequest request) throws InterruptedException {
-        // Kafka waits for room in the queue: back-pressure instead of a dead letter for a burst
+        // Kafka waits for room in the queue: back-pressure instead of a dead letter for a burst; the other requests of
+        // the rollout group follow as their own records, and the batch waits for them
         PairScorer.Scored s = score(
-                        List.of(new PairScorer.Pair(request.completion(), request.reference())), "kafka", true)
+                        List.of(new PairScorer.Pair(request.completion(), request.reference())), "kafka", true, true)
                 .get(0);
         return new RewardResponse(request.requestId(), request.groupId(), s.reward(), s.terms());
     }
 
-    public List<PairScorer.Scored> score(List<PairScorer.Pair> pairs, String source, boolean waitForRoom)
+    /** See {@link PairScorer#score}; {@code source} tags the meters. */
+    public List<PairScorer.Scored> score(
+            List<PairScorer.Pair> pairs, String source, boolean waitForRoom, boolean othersFollow)
             throws InterruptedException {
         long started = System.nanoTime();
         try {
             check(pairs);
-            List<PairScorer.Scored> scored = scorer.score(pairs, waitForRoom);
+            List<PairScorer.Scored> scored = scorer.score(pairs, waitForRoom, othersFollow);
             registry.counter(REWARD_REQUESTS.name(), "source", source).increment(pairs.size());
             for (PairScorer.Scored s : scored) {
                 rewards.record(s.reward());

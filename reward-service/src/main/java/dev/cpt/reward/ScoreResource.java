@@ -41,6 +41,7 @@ public class ScoreResource {
                             .map(p -> p == null ? null : new PairScorer.Pair(p.completion(), p.reference()))
                             .toList(),
                     "http",
+                    false,
                     false);
             return new RewardScoring.Reply(
                     scored.stream().map(PairScorer.Scored::reward).toList(),

@@ -63,6 +63,50 @@ class MicroBatcherTest {
     }
 
     @Test
+    void aCallerThatHandsOverAllItsItemsDoesNotWaitForOthers() throws Exception {
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        // a wait far beyond the test's patience: the batch can only run early because the call was complete
+        try (var batcher = new MicroBatcher<Integer, Integer>(
+                "test",
+                64,
+                Duration.ofHours(1),
+                100,
+                items -> {
+                    batches.add(List.copyOf(items));
+                    return items.stream().map(i -> i * 10).toList();
+                },
+                s -> {})) {
+            List<CompletableFuture<Integer>> results = batcher.submitAll(List.of(1, 2, 3), null);
+            for (int i = 0; i < 3; i++) {
+                assertEquals((i + 1) * 10, results.get(i).get(10, TimeUnit.SECONDS));
+            }
+            assertEquals(List.of(List.of(1, 2, 3)), batches, "one batch of the whole call");
+        }
+    }
+
+    @Test
+    void aLoneItemStillWaitsForOthersToJoinIt() throws Exception {
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        try (var batcher = new MicroBatcher<Integer, Integer>(
+                "test",
+                64,
+                Duration.ofHours(1),
+                100,
+                items -> {
+                    batches.add(List.copyOf(items));
+                    return items;
+                },
+                s -> {})) {
+            CompletableFuture<Integer> single = batcher.submit(7);
+            // the single item is held for company; a complete call then closes the batch with it inside
+            List<CompletableFuture<Integer>> call = batcher.submitAll(List.of(8, 9), Duration.ofSeconds(10));
+            assertEquals(7, single.get(10, TimeUnit.SECONDS));
+            assertEquals(9, call.get(1).get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(List.of(7, 8, 9)), batches);
+        }
+    }
+
+    @Test
     void aFullQueueRefusesAtOnceAndAWaitingSubmitTimesOut() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (var batcher = new MicroBatcher<Integer, Integer>(

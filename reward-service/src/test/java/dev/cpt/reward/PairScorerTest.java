@@ -17,6 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The micro-batcher in front of a real (randomly initialised) encoder, as the service wires it. */
 class PairScorerTest {
@@ -67,8 +69,9 @@ class PairScorerTest {
         }
     }
 
-    @Test
-    void identicalTextsScoreOneAndEachPairGetsItsOwnScore() throws Exception {
+    @ParameterizedTest(name = "othersFollow={0}")
+    @ValueSource(booleans = {false, true})
+    void identicalTextsScoreOneAndEachPairGetsItsOwnScore(boolean othersFollow) throws Exception {
         try (SentenceEncoder encoder = randomEncoder();
                 var batcher = new MicroBatcher<String, float[]>(
                         "test", 64, Duration.ofMillis(2), 100, t -> Arrays.asList(encoder.embed(t)), s -> {})) {
@@ -82,7 +85,8 @@ class PairScorerTest {
                             new PairScorer.Pair(reference, reference),
                             new PairScorer.Pair("Bees visit thousands of flowers in a single day.", reference),
                             new PairScorer.Pair(reference, reference)),
-                    false);
+                    false,
+                    othersFollow);
             assertEquals(1.0, scored.get(0).reward(), 1e-12);
             assertEquals(1.0, scored.get(2).reward(), 1e-12);
             float[][] e = encoder.embed(List.of("Bees visit thousands of flowers in a single day.", reference));

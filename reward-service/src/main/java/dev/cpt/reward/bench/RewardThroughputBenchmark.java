@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * In-process reward throughput: the same encoder, micro-batcher and {@link PairScorer} the service runs, without HTTP
  * or
  * Kafka. Phase 1 sends groups of {@code --group} completions (one shared reference, as a GRPO rollout group) at a
- * steady {@code --rate} groups/s and reports the latency of a whole group (p50/p99) and the texts/s scored. Phase 2
+ * steady {@code --rate} groups/s, after {@code --warmup-seconds} at that rate unrecorded, and reports the latency of a
+ * whole group (p50/p99) and the texts/s scored. Phase 2
  * runs {@code --clients} closed-loop clients to find the saturated texts/s.
  *
  * <p>{@code --encoder DIR} loads an encoder; otherwise the service's default one is loaded from (or trained into)
@@ -46,6 +47,7 @@ public final class RewardThroughputBenchmark {
         int clients = 8;
         int maxTexts = 64;
         int maxWaitMs = 3;
+        int warmupSeconds = 10;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--encoder" -> encoderDir = args[++i];
@@ -56,6 +58,7 @@ public final class RewardThroughputBenchmark {
                 case "--clients" -> clients = Integer.parseInt(args[++i]);
                 case "--max-texts" -> maxTexts = Integer.parseInt(args[++i]);
                 case "--max-wait-ms" -> maxWaitMs = Integer.parseInt(args[++i]);
+                case "--warmup-seconds" -> warmupSeconds = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -64,6 +67,7 @@ public final class RewardThroughputBenchmark {
                 : EncoderTrainer.loadOrTrain(Path.of(cache), TrainingSettings.demo(), System.out::println)) {
             AtomicLong texts = new AtomicLong();
             AtomicLong batches = new AtomicLong();
+            AtomicLong failures = new AtomicLong();
             try (MicroBatcher<String, float[]> batcher = new MicroBatcher<>(
                     "bench",
                     maxTexts,
@@ -86,13 +90,21 @@ public final class RewardThroughputBenchmark {
                         encoder.parameterCount(),
                         maxTexts,
                         maxWaitMs);
-                // warm-up: first forward passes allocate and pick kernels
-                for (int i = 0; i < 10; i++) {
-                    scorer.score(groups.get(i), true);
-                }
+                // warm-up at the steady rate, unrecorded: the first seconds of a JVM compile the hot paths on the
+                // same two cores, and a service's latency is that of the compiled code it runs for hours
+                steady(scorer, groups, rate, warmupSeconds, new AtomicLong());
                 texts.set(0);
                 batches.set(0);
-                steady(scorer, groups, rate, seconds, group, texts, batches);
+                long started = System.nanoTime();
+                Collection<Long> latencies = steady(scorer, groups, rate, seconds, failures);
+                System.out.println(String.format(
+                                Locale.ROOT,
+                                "RESULT phase=steady rate_groups_per_s=%.1f group=%d warmup_s=%d failures=%d ",
+                                rate,
+                                group,
+                                warmupSeconds,
+                                failures.get())
+                        + figures(latencies, started, texts, batches));
                 texts.set(0);
                 batches.set(0);
                 saturated(scorer, groups, clients, seconds, texts, batches);
@@ -100,28 +112,21 @@ public final class RewardThroughputBenchmark {
         }
     }
 
-    private static void steady(
-            PairScorer scorer,
-            List<List<PairScorer.Pair>> groups,
-            double rate,
-            int seconds,
-            int group,
-            AtomicLong texts,
-            AtomicLong batches)
+    /** Sends a group every 1/rate s for {@code seconds}; returns each group's latency, counting failures. */
+    private static Collection<Long> steady(
+            PairScorer scorer, List<List<PairScorer.Pair>> groups, double rate, int seconds, AtomicLong failures)
             throws InterruptedException {
         ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicLong failures = new AtomicLong();
         ExecutorService callers = Executors.newCachedThreadPool();
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
         AtomicLong sent = new AtomicLong();
-        long started = System.nanoTime();
         clock.scheduleAtFixedRate(
                 () -> {
                     List<PairScorer.Pair> g = groups.get((int) (sent.getAndIncrement() % groups.size()));
                     callers.execute(() -> {
                         long t0 = System.nanoTime();
                         try {
-                            scorer.score(g, true);
+                            scorer.score(g, true, false);
                             latencies.add(System.nanoTime() - t0);
                         } catch (Exception e) {
                             failures.incrementAndGet();
@@ -135,13 +140,7 @@ public final class RewardThroughputBenchmark {
         clock.shutdownNow();
         callers.shutdown();
         callers.awaitTermination(60, TimeUnit.SECONDS);
-        System.out.println(String.format(
-                        Locale.ROOT,
-                        "RESULT phase=steady rate_groups_per_s=%.1f group=%d failures=%d ",
-                        rate,
-                        group,
-                        failures.get())
-                + figures(latencies, started, texts, batches));
+        return latencies;
     }
 
     private static void saturated(
@@ -163,7 +162,7 @@ public final class RewardThroughputBenchmark {
                 while (running.get()) {
                     long t0 = System.nanoTime();
                     try {
-                        scorer.score(groups.get(i++ % groups.size()), true);
+                        scorer.score(groups.get(i++ % groups.size()), true, false);
                         latencies.add(System.nanoTime() - t0);
                     } catch (InterruptedException e) {
                         return;

@@ -182,7 +182,12 @@ public final class SentenceEncoder implements AutoCloseable {
         List<String> prepared = head.lowerCase()
                 ? texts.stream().map(t -> t.toLowerCase(Locale.ROOT)).toList()
                 : texts;
-        Encoding[] encodings = tokenizer.batchEncode(prepared);
+        // one text at a time: batchEncode hands the texts to a thread pool whose wake-up cost more than it saved
+        // (9 short texts after an idle spell: p99 9.2 against 1.7 ms; at 64 texts the two take the same time)
+        Encoding[] encodings = new Encoding[prepared.size()];
+        for (int i = 0; i < encodings.length; i++) {
+            encodings[i] = tokenizer.encode(prepared.get(i));
+        }
         long[][] ids = new long[encodings.length][];
         long[][] types = new long[encodings.length][];
         for (int i = 0; i < encodings.length; i++) {
