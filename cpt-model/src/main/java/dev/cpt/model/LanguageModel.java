@@ -243,7 +243,14 @@ public final class LanguageModel implements AutoCloseable {
      * starts a stage and for the frozen reference, which the caller never trains.
      */
     public synchronized LanguageModel copy() {
-        Device device = decoder.manager().getDevice();
+        return copy(device());
+    }
+
+    /**
+     * As {@link #copy()}, the copy's weights on {@code device}: a data-parallel replica on another GPU ({@link
+     * DataParallel}).
+     */
+    public synchronized LanguageModel copy(Device device) {
         LanguageModel copy = new LanguageModel(config, tokenizer, false, () -> CausalDecoder.allocate(config, device));
         try {
             ParameterTensors.copy(decoder.parameters(), copy.decoder.parameters());
@@ -349,6 +356,11 @@ public final class LanguageModel implements AutoCloseable {
     /** The network, for {@link ModelFiles} to load weights into. */
     CausalDecoder decoder() {
         return decoder;
+    }
+
+    /** The optimizer steps, for {@link DataParallel} to join its replicas' gradients in. */
+    Trainer trainer() {
+        return trainer;
     }
 
     /** The optimizer, for {@link ModelFiles} to restore a checkpoint's moments into. */

@@ -5,16 +5,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import dev.cpt.model.arch.CausalDecoder;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
+import dev.cpt.model.engine.ThreadGradients;
 import dev.cpt.model.train.AdamW;
 import dev.cpt.model.train.GradientNorm;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Optimizer steps on a decoder: next-token cross-entropy, over one batch or accumulated over several micro-batches,
@@ -28,6 +32,9 @@ final class Trainer implements AutoCloseable {
     private final Engine engine;
     private final AdamW optimizer;
     private final Pending pending = new Pending();
+    // What micro-batches record their gradients with: DJL's process-wide collector, or the calling thread's own
+    // recorder for a data-parallel replica, whose micro-batches run concurrently with the other replicas'.
+    private Supplier<GradientCollector> gradients;
 
     /** What the micro-batches accumulated since the last optimizer step add up to. */
     private static final class Pending {
@@ -56,6 +63,15 @@ final class Trainer implements AutoCloseable {
             lossSum = 0;
             rowLosses.clear();
         }
+
+        /** Counts {@code other}'s micro-batches as this one's, and leaves {@code other} empty. */
+        void takeOver(Pending other) {
+            microBatches += other.microBatches;
+            tokens += other.tokens;
+            lossSum += other.lossSum;
+            rowLosses.addAll(other.rowLosses);
+            other.clear();
+        }
     }
 
     Trainer(CausalDecoder decoder, Scorer scorer) {
@@ -63,6 +79,7 @@ final class Trainer implements AutoCloseable {
         this.scorer = scorer;
         this.engine = OfflineEngine.get();
         this.optimizer = new AdamW(decoder.parameters(), decoder.manager());
+        this.gradients = engine::newGradientCollector;
     }
 
     /** The optimizer whose moments and step a checkpoint saves and restores. */
@@ -97,7 +114,7 @@ final class Trainer implements AutoCloseable {
         try (NDScope scope = new NDScope();
                 NDManager step = decoder.manager().newSubManager()) {
             NDArray rowSums;
-            try (GradientCollector collector = engine.newGradientCollector()) {
+            try (GradientCollector collector = gradients.get()) {
                 rowSums = scorer.rowLossSums(step, batch, true);
                 // a libtorch-owned divisor: DivBackward keeps it, and DJL's div(long) would wrap a
                 // Java buffer that a GC may free before backward runs (see NativeArrays)
@@ -145,6 +162,51 @@ final class Trainer implements AutoCloseable {
     /** Micro-batches whose gradients wait for {@link #applyAccumulated}. */
     int pendingMicroBatches() {
         return pending.microBatches;
+    }
+
+    /**
+     * Lets {@link #accumulate} run on any thread concurrently with other models' (a data-parallel replica): its
+     * gradients are recorded by the calling thread's own recorder instead of DJL's single process-wide one.
+     */
+    void recordOnCallingThread() {
+        gradients = ThreadGradients::new;
+    }
+
+    /**
+     * Adds the gradients {@code replica} has accumulated into this trainer's and takes over its micro-batches, which
+     * leaves {@code replica} with none and zero gradients: {@link #applyAccumulated} then steps on the micro-batches of
+     * both as one batch. The replica's backward passes divided by its own divisor, so its gradients are rescaled to
+     * this one's ({@code replica divisor / this divisor}) before they are added; the step then multiplies the sum by
+     * {@code this divisor / all tokens}, which makes it the gradient of the mean loss over every token of both.
+     * {@code replica} is a model of the same shape, on any device.
+     */
+    void absorb(Trainer replica) {
+        if (replica.pending.microBatches == 0) {
+            return;
+        }
+        if (pending.microBatches == 0) {
+            throw new IllegalStateException("a replica's gradients can only join micro-batches of this model's own");
+        }
+        double scale = replica.pending.divisor / (double) pending.divisor;
+        Map<String, Parameter> mine = decoder.parameters();
+        try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
+                NDScope scope = new NDScope()) {
+            for (Map.Entry<String, Parameter> e : replica.decoder.parameters().entrySet()) {
+                NDArray theirs = e.getValue().getArray();
+                NDArray weight = mine.get(e.getKey()).getArray();
+                // moving to another device opens a sub-manager of the moved array's manager: a scratch one, so it
+                // closes with the step instead of piling up under the replica's weights
+                try (NDManager scratch = theirs.getManager().newSubManager();
+                        NDArray sum = weight.getGradient()) {
+                    NDArray grad = theirs.getGradient();
+                    grad.attach(scratch);
+                    NDArray here = grad.toDevice(weight.getDevice(), false);
+                    sum.addi(scale == 1.0 ? here : here.mul((float) scale));
+                }
+            }
+        }
+        pending.takeOver(replica.pending);
+        replica.optimizer.zeroGradients();
     }
 
     /** One AdamW step on the clipped policy objective over the completion tokens of {@code rollouts}. */

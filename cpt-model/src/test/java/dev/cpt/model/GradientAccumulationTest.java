@@ -31,7 +31,7 @@ class GradientAccumulationTest {
     private static final double LEARNING_RATE = 0.1;
 
     /** AdamW whose update is linear in the gradient: eps 1 against gradients of about 1e-3 per element. */
-    private static final OptimizerSettings LINEAR = new OptimizerSettings(LEARNING_RATE, 0.0, 0.9, 0.95, 1.0, 0.0);
+    static final OptimizerSettings LINEAR = new OptimizerSettings(LEARNING_RATE, 0.0, 0.9, 0.95, 1.0, 0.0);
 
     /** Steps compared: the second shows that an accumulated step leaves no gradient behind. */
     private static final int STEPS = 2;
@@ -96,7 +96,7 @@ class GradientAccumulationTest {
     }
 
     /** Settings whose clipping threshold is a quarter of the whole batch's gradient norm (measured on a copy). */
-    private static OptimizerSettings clippedBelow(LanguageModel model, int[][] rows) {
+    static OptimizerSettings clippedBelow(LanguageModel model, int[][] rows) {
         try (LanguageModel probe = model.copy()) {
             double norm = probe.trainStep(rows, LINEAR).gradNorm();
             return new OptimizerSettings(LEARNING_RATE, 0.0, 0.9, 0.95, 1.0, norm / 4);
@@ -126,7 +126,7 @@ class GradientAccumulationTest {
      * Both models moved their weights from {@code initial} by the same amount, to float rounding: a wrong scale or
      * weighting of the micro-batches changes the update by far more than 1e-4 of its largest element.
      */
-    private static void assertSameUpdate(
+    static void assertSameUpdate(
             Map<String, Tensor> initial, Map<String, Tensor> whole, Map<String, Tensor> accumulated, String where) {
         double largest = 0;
         double worst = 0;

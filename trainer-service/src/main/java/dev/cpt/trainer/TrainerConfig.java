@@ -32,6 +32,19 @@ public interface TrainerConfig {
     /** The property {@link #device()} is read from, named in its log lines and errors. */
     String DEVICE_SETTING = "cpt.trainer.device";
 
+    /**
+     * Model replicas the run trains on, data parallel in this process: each batch message's rows are split across
+     * them and one optimizer step takes their summed gradients (see {@code DataParallel}), the same update one model
+     * takes on all the rows. On auto or gpu: the first this-many CUDA devices, refused at start when fewer are
+     * visible; on cpu: that many CPU replicas, which check the path and are never faster than one. Checkpoints,
+     * release branches and GRPO stages use one model, on the first device.
+     */
+    @WithDefault("1")
+    int replicas();
+
+    /** The property {@link #replicas()} is read from, named in its errors. */
+    String REPLICAS_SETTING = "cpt.trainer.replicas";
+
     /** Seed of the initial weights of a run that starts from scratch. */
     @WithDefault("1234")
     long seed();

@@ -11,6 +11,7 @@ import dev.cpt.contracts.SchedulePhase;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.CheckpointInfo;
+import dev.cpt.model.DataParallel;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.MicroBatchResult;
 import dev.cpt.model.NonFiniteWeightsException;
@@ -53,6 +54,8 @@ final class TrainingRun implements AutoCloseable {
     private final String runId;
     private final Path runDir;
     private final LanguageModel model;
+    // The model and its copies on the other devices of cpt.trainer.replicas; with one replica, the model alone.
+    private final DataParallel replicas;
     private long step;
     private final Map<String, Long> tokensPerDomain;
     private final Map<String, ConsumedOffset> offsets;
@@ -96,8 +99,10 @@ final class TrainingRun implements AutoCloseable {
             boolean resumed,
             PhaseClock phases,
             OptimizerSettings optimizer,
-            int accumulationSteps) {
+            int accumulationSteps,
+            DataParallel replicas) {
         this.optimizer = optimizer;
+        this.replicas = replicas;
         this.accumulationSteps = accumulationSteps;
         this.resumed = resumed;
         this.phases = phases;
@@ -113,12 +118,13 @@ final class TrainingRun implements AutoCloseable {
     /** Throws {@link IllegalArgumentException}, before any model is loaded, when a step setting is out of range. */
     static TrainingRun resumeOrStart(CheckpointStore store, TrainerConfig config) {
         OptimizerSettings optimizer = OptimizerConfig.of(config);
+        List<Device> devices = devices(config); // refuses too few GPUs before any weights are read
         Path runDir = store.root().resolve(config.runId());
         Path latest = runDir.resolve(LATEST);
         if (Files.isRegularFile(latest)) {
             Path dir = runDir.resolve(read(latest).strip());
             try {
-                Loaded loaded = latestFinite(runDir, dir, device(config));
+                Loaded loaded = latestFinite(runDir, dir, devices.get(0));
                 dir = loaded.dir();
                 LanguageModel model = loaded.model();
                 RunMetadata state = RunMetadata.from(model.checkpointMetadata());
@@ -134,7 +140,8 @@ final class TrainingRun implements AutoCloseable {
                         true,
                         new PhaseClock(config.schedule().rewarmOnNewDomain(), state.phaseOrInitial()),
                         optimizer,
-                        config.gradientAccumulationSteps());
+                        config.gradientAccumulationSteps(),
+                        replicate(model, devices));
                 run.learningRateScale = state.learningRateScaleOrOne();
                 return run;
             } catch (IOException | MalformedMessageException e) { // CheckpointException included
@@ -145,10 +152,10 @@ final class TrainingRun implements AutoCloseable {
         LanguageModel initial;
         if (config.baseCheckpoint().isPresent()) {
             Path base = Path.of(config.baseCheckpoint().get());
-            initial = BaseModel.load(base, device(config));
+            initial = BaseModel.load(base, devices.get(0));
             Log.infof("run %s starts from the base model in %s, on %s", config.runId(), base, initial.device());
         } else {
-            initial = LanguageModel.create(config.model().decoderConfig(), config.seed(), device(config));
+            initial = LanguageModel.create(config.model().decoderConfig(), config.seed(), devices.get(0));
             Log.infof(
                     "run %s starts from scratch with the %s model, on %s",
                     config.runId(), config.model(), initial.device());
@@ -163,7 +170,22 @@ final class TrainingRun implements AutoCloseable {
                 false,
                 new PhaseClock(config.schedule().rewarmOnNewDomain(), SchedulePhase.initial()),
                 optimizer,
-                config.gradientAccumulationSteps());
+                config.gradientAccumulationSteps(),
+                replicate(initial, devices));
+    }
+
+    /** {@code model} and its copies on the other {@code devices}; the model is closed when they cannot be made. */
+    private static DataParallel replicate(LanguageModel model, List<Device> devices) {
+        try {
+            DataParallel replicas = DataParallel.over(model, devices);
+            if (replicas.size() > 1) {
+                Log.infof("the run trains data parallel on %d replicas: %s", replicas.size(), replicas.devices());
+            }
+            return replicas;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
     }
 
     record Loaded(Path dir, LanguageModel model) {}
@@ -255,6 +277,16 @@ final class TrainingRun implements AutoCloseable {
         return config.device().resolve(TrainerConfig.DEVICE_SETTING);
     }
 
+    /** The devices of the run's replicas, the model's own first (see {@link TrainerConfig#replicas()}). */
+    static List<Device> devices(TrainerConfig config) {
+        return config.device().resolve(TrainerConfig.DEVICE_SETTING, config.replicas(), TrainerConfig.REPLICAS_SETTING);
+    }
+
+    /** Where this run's replicas live, the model's own first. */
+    List<Device> replicaDevices() {
+        return replicas.devices();
+    }
+
     /** Where this run's model lives. */
     Device modelDevice() {
         return model.device();
@@ -270,7 +302,7 @@ final class TrainingRun implements AutoCloseable {
         BatchFit.checkTokenizer(batch, model.tokenizer().fingerprint());
         BatchFit.check(batch, model.decoderConfig());
         int[][] rows = rowsOf(batch);
-        pending.add(new MicroBatch(batch, position, model.accumulateGradients(rows)));
+        pending.add(new MicroBatch(batch, position, replicas.accumulateGradients(rows)));
         pendingNanos += System.nanoTime() - started;
         return pending.size() < accumulationSteps ? Optional.empty() : Optional.of(step(schedule));
     }
@@ -282,7 +314,7 @@ final class TrainingRun implements AutoCloseable {
         pending.forEach(m -> m.batch().sequences().forEach(s -> domains.add(s.domain())));
         OptimizerSettings settings = optimizer.withLearningRate(learningRateFor(domains, schedule));
         lastLearningRate = settings.learningRate();
-        TrainStepResult result = model.applyGradients(settings);
+        TrainStepResult result = replicas.applyGradients(settings);
         pending.forEach(m -> advance(offsets, m.position()));
 
         Map<String, Long> stepTokens = new TreeMap<>();
@@ -395,6 +427,7 @@ final class TrainingRun implements AutoCloseable {
 
     @Override
     public void close() {
+        replicas.close();
         model.close();
     }
 

@@ -1,9 +1,12 @@
 package dev.cpt.model.engine;
 
 import ai.djl.Device;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
 
 /**
  * Where a service runs its models, as its {@code cpt.<service>.device} setting says: the one mapping from that setting
@@ -35,6 +38,41 @@ public enum ComputeDevice {
                     + ") finds no CUDA device, models run on the CPU");
         }
         return device;
+    }
+
+    /**
+     * The devices of {@code count} data-parallel replicas ({@code countSetting}, see {@code dev.cpt.model.DataParallel})
+     * on this machine; one replica is {@link #resolve}'s device.
+     */
+    public List<Device> resolve(String setting, int count, String countSetting) {
+        if (count == 1) {
+            return List.of(resolve(setting));
+        }
+        return select(this == cpu ? 0 : OfflineEngine.get().getGpuCount(), count, setting, countSetting);
+    }
+
+    /**
+     * The devices of {@code count} replicas where the engine sees {@code gpus} CUDA devices: the first {@code count}
+     * GPUs for {@code auto} and {@code gpu}, refused with an {@link IllegalStateException} naming both settings when
+     * fewer are visible (more replicas than GPUs would share one and gain nothing); {@code count} CPU replicas for
+     * {@code cpu}, which exercise the data-parallel path but share the same cores, so they are never faster than one.
+     */
+    public List<Device> select(int gpus, int count, String setting, String countSetting) {
+        if (count < 1) {
+            throw new IllegalArgumentException(countSetting + " must be at least 1, got " + count);
+        }
+        if (count == 1) {
+            return List.of(select(gpus, setting));
+        }
+        if (this == cpu) {
+            return Collections.nCopies(count, Device.cpu());
+        }
+        if (gpus < count) {
+            throw new IllegalStateException(countSetting + "=" + count + " asks for " + count + " GPUs but the PyTorch"
+                    + " engine finds " + gpus + ": set " + countSetting + " to at most " + Math.max(gpus, 1)
+                    + ", or " + setting + "=cpu to check the replicas on the CPU (no faster than one)");
+        }
+        return IntStream.range(0, count).mapToObj(Device::gpu).toList();
     }
 
     /** The device this setting names on a machine where the engine sees {@code gpus} CUDA devices. */

@@ -1,6 +1,7 @@
 package dev.cpt.model.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.model.engine.NativeArrays;
@@ -50,13 +51,19 @@ public final class ParameterTensors {
         }
     }
 
-    /** Gives every parameter of {@code to} a native copy of the same-named parameter of {@code from}. */
+    /** Gives every parameter of {@code to} a native copy of the same-named parameter of {@code from}, on its device. */
     public static void copy(Map<String, Parameter> from, Map<String, Parameter> to) {
         for (Map.Entry<String, Parameter> e : to.entrySet()) {
             NDArray target = e.getValue().getArray();
-            // detached first, so the copy is a leaf that records no history back to the source
-            try (NDArray source = from.get(e.getKey()).getArray().stopGradient()) {
-                NDArray fresh = source.duplicate();
+            NDArray source = from.get(e.getKey()).getArray();
+            // moving to another device opens a sub-manager of the moved array's manager: a scratch one closes it
+            try (NDManager scratch = source.getManager().newSubManager();
+                    // detached first, so the copy is a leaf that records no history back to the source
+                    NDArray detached = source.stopGradient()) {
+                detached.attach(scratch);
+                NDArray fresh = detached.getDevice().equals(target.getDevice())
+                        ? detached.duplicate()
+                        : detached.toDevice(target.getDevice(), false);
                 fresh.attach(target.getManager());
                 replace(target, fresh);
             }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.djl.Device;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.LlamaConfig;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ComputeDeviceTest {
@@ -31,6 +32,20 @@ class ComputeDeviceTest {
         var e = assertThrows(IllegalStateException.class, () -> ComputeDevice.gpu.select(0, SETTING));
         assertTrue(e.getMessage().contains(SETTING + "=gpu"), e.getMessage());
         assertTrue(e.getMessage().contains("auto or cpu"), e.getMessage());
+    }
+
+    @Test
+    void replicasTakeTheFirstGpusAndRefuseWhenThereAreFewer() {
+        String count = "cpt.test.replicas";
+        assertEquals(List.of(Device.gpu(0), Device.gpu(1)), ComputeDevice.auto.select(4, 2, SETTING, count));
+        assertEquals(List.of(Device.gpu(0), Device.gpu(1)), ComputeDevice.gpu.select(2, 2, SETTING, count));
+        assertEquals(List.of(Device.cpu(), Device.cpu()), ComputeDevice.cpu.select(4, 2, SETTING, count));
+        assertEquals(List.of(Device.cpu()), ComputeDevice.auto.select(0, 1, SETTING, count));
+        var fewer = assertThrows(IllegalStateException.class, () -> ComputeDevice.auto.select(1, 2, SETTING, count));
+        assertTrue(fewer.getMessage().contains(count + "=2 asks for 2 GPUs"), fewer.getMessage());
+        assertTrue(fewer.getMessage().contains("finds 1"), fewer.getMessage());
+        assertThrows(IllegalStateException.class, () -> ComputeDevice.gpu.select(0, 2, SETTING, count));
+        assertThrows(IllegalArgumentException.class, () -> ComputeDevice.cpu.select(0, 0, SETTING, count));
     }
 
     @Test
