@@ -15,6 +15,7 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.MicroBatchResult;
 import dev.cpt.model.NonFiniteWeightsException;
 import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.Precision;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
@@ -121,6 +122,7 @@ final class TrainingRun implements AutoCloseable {
                 Loaded loaded = latestFinite(runDir, dir, device(config));
                 dir = loaded.dir();
                 LanguageModel model = loaded.model();
+                model.precision(config.precision());
                 RunMetadata state = RunMetadata.from(model.checkpointMetadata());
                 Log.infof(
                         "run %s resumes from %s at step %s, on %s", config.runId(), dir, state.step(), model.device());
@@ -153,6 +155,7 @@ final class TrainingRun implements AutoCloseable {
                     "run %s starts from scratch with the %s model, on %s",
                     config.runId(), config.model(), initial.device());
         }
+        initial.precision(config.precision());
         return new TrainingRun(
                 config.runId(),
                 runDir,
@@ -258,6 +261,11 @@ final class TrainingRun implements AutoCloseable {
     /** Where this run's model lives. */
     Device modelDevice() {
         return model.device();
+    }
+
+    /** What this run's matrix products compute in ({@code cpt.trainer.precision}). */
+    Precision modelPrecision() {
+        return model.precision();
     }
 
     /**

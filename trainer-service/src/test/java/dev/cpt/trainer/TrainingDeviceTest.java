@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.Device;
+import dev.cpt.model.Precision;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.service.CheckpointStore;
 import io.quarkus.runtime.configuration.DurationConverter;
@@ -22,10 +23,14 @@ class TrainingDeviceTest {
     Path store;
 
     private static TrainerConfig config(String device) {
+        return config(Map.of(TrainerConfig.DEVICE_SETTING, device, "cpt.trainer.model", "tiny"));
+    }
+
+    private static TrainerConfig config(Map<String, String> values) {
         return new SmallRyeConfigBuilder()
                 .withMapping(TrainerConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter()) // "10s", as Quarkus reads it
-                .withDefaultValues(Map.of(TrainerConfig.DEVICE_SETTING, device, "cpt.trainer.model", "tiny"))
+                .withDefaultValues(values)
                 .build()
                 .getConfigMapping(TrainerConfig.class);
     }
@@ -34,6 +39,16 @@ class TrainingDeviceTest {
     void aRunStartedWithDeviceCpuHasItsModelOnTheCpu() {
         try (TrainingRun run = TrainingRun.resumeOrStart(new CheckpointStore(store), config("cpu"))) {
             assertEquals(Device.cpu(), run.modelDevice());
+            assertEquals(Precision.FLOAT32, run.modelPrecision(), "the default precision");
+        }
+    }
+
+    @Test
+    void thePrecisionSettingReachesTheRunsModel() {
+        TrainerConfig fp16 = config(Map.of(
+                TrainerConfig.DEVICE_SETTING, "cpu", "cpt.trainer.model", "tiny", "cpt.trainer.precision", "fp16"));
+        try (TrainingRun run = TrainingRun.resumeOrStart(new CheckpointStore(store), fp16)) {
+            assertEquals(Precision.FP16, run.modelPrecision());
         }
     }
 
