@@ -79,12 +79,15 @@ class DeployComposeServicesTest {
             assertTrue(Files.isRegularFile(dockerfile), name + ": " + dockerfile + " does not exist");
 
             String df = read(dockerfile);
+            // the CUDA trainer runs on NVIDIA's CUDA runtime image, with Temurin's JRE copied in
+            String base = name.equals(GPU_TRAINER)
+                    ? "nvidia/cuda:\\S+-runtime-\\S+"
+                    : "eclipse-temurin:17-jre\\S*|registry\\.access\\.redhat\\.com/ubi\\d+/openjdk-17-runtime\\S*";
             assertTrue(
-                    Pattern.compile("(?m)^FROM\\s+(eclipse-temurin:17-jre\\S*"
-                                    + "|registry\\.access\\.redhat\\.com/ubi\\d+/openjdk-17-runtime\\S*)\\s*$")
+                    Pattern.compile("(?m)^FROM\\s+(" + base + ")\\s*$")
                             .matcher(df)
                             .find(),
-                    dockerfile + ": base image should be eclipse-temurin:17-jre or ubi openjdk-17-runtime");
+                    dockerfile + ": base image should match " + base);
             for (String part : List.of(
                     "target/quarkus-app/lib/",
                     "target/quarkus-app/*.jar",
