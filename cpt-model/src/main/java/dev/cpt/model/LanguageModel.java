@@ -255,6 +255,7 @@ public final class LanguageModel implements AutoCloseable {
         try {
             ParameterTensors.copy(decoder.parameters(), copy.decoder.parameters());
             copy.exportDtype = exportDtype;
+            copy.decoder.precision(decoder.precision());
             return copy;
         } catch (RuntimeException e) {
             copy.close();
@@ -311,6 +312,20 @@ public final class LanguageModel implements AutoCloseable {
 
     void exportDtype(Dtype dtype) {
         this.exportDtype = dtype;
+    }
+
+    /**
+     * Sets the precision of this model's forward passes (training, scoring and generation) from now on: {@link
+     * Precision#FP16} multiplies matrices in float16 while the weights, their gradients and AdamW's moments stay
+     * float32. Not saved with a checkpoint: it is how this process computes, not part of the model.
+     */
+    public synchronized void precision(Precision precision) {
+        decoder.precision(precision);
+    }
+
+    /** The precision of this model's forward passes; {@link Precision#FLOAT32} unless set. */
+    public synchronized Precision precision() {
+        return decoder.precision();
     }
 
     /** The device this model's weights, gradients and optimizer moments live on. */

@@ -42,6 +42,7 @@ final class Trainer implements AutoCloseable {
         long tokens;
         double lossSum; // summed token cross-entropy
         float divisor; // every micro-batch's backward divided its summed loss by this
+        float lossScale; // and multiplied it by this (see Precision#lossScale)
         private final List<double[]> rowLosses = new ArrayList<>();
 
         void add(float[] rowSums, double[] rows, long targetTokens) {
@@ -105,11 +106,14 @@ final class Trainer implements AutoCloseable {
      * count): the accumulated gradient times {@code divisor / tokens of the step} is then exactly the gradient of one
      * batch's mean loss over all the step's tokens, whatever the micro-batches' sizes. A single micro-batch divides by
      * its own token count, the mean loss, so a step of one is computed as a step without accumulation always was.
+     * Under float16 the backward loss is also multiplied by {@link Precision#lossScale()}, divided out again before
+     * the update.
      */
     MicroBatchResult accumulate(int[][] tokens) {
         Batch batch = scorer.lossBatch(tokens);
         if (pending.microBatches == 0) {
             pending.divisor = batch.tokenCount();
+            pending.lossScale = decoder.precision().lossScale();
         }
         try (NDScope scope = new NDScope();
                 NDManager step = decoder.manager().newSubManager()) {
@@ -118,7 +122,7 @@ final class Trainer implements AutoCloseable {
                 rowSums = scorer.rowLossSums(step, batch, true);
                 // a libtorch-owned divisor: DivBackward keeps it, and DJL's div(long) would wrap a
                 // Java buffer that a GC may free before backward runs (see NativeArrays)
-                NDArray loss = rowSums.sum().div(NativeArrays.scalar(step, pending.divisor));
+                NDArray loss = rowSums.sum().div(NativeArrays.scalar(step, pending.divisor / pending.lossScale));
                 collector.backward(loss);
             }
             float[] sums = rowSums.toFloatArray();
@@ -141,7 +145,7 @@ final class Trainer implements AutoCloseable {
         long tokens = pending.tokens;
         double meanLoss = pending.lossSum / tokens;
         double[] rowLosses = pending.rowLosses();
-        double toMean = pending.divisor / (double) tokens;
+        double toMean = pending.divisor / (tokens * (double) pending.lossScale);
         pending.clear();
         Update update;
         try (NDScope scope = new NDScope()) { // the norm's temporaries
@@ -219,6 +223,7 @@ final class Trainer implements AutoCloseable {
                     "the KL penalty (beta " + objective.klBeta() + ") needs reference log-probabilities");
         }
         Batch batch = scorer.lossBatch(rollouts.sequences());
+        float lossScale = decoder.precision().lossScale();
         int rows = batch.rows();
         int width = batch.width();
         float[] mask = new float[rows * width];
@@ -249,14 +254,14 @@ final class Trainer implements AutoCloseable {
                 // at the rollouts' sampling temperature, as their old and reference log-probabilities were taken
                 NDArray newLogProbs = scorer.targetLogProbs(step, batch, true, rollouts.temperature());
                 terms = objective.terms(step, newLogProbs, oldArr, refArr, advArr, maskArr);
-                collector.backward(terms.loss());
+                collector.backward(terms.loss().mul(NativeArrays.scalar(step, lossScale)));
             }
             double loss = terms.loss().getFloat();
             double[] stats;
             try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad()) {
                 stats = PolicyObjective.statistics(terms);
             }
-            Update update = update(loss, 1.0, settings);
+            Update update = update(loss, 1.0 / lossScale, settings);
             return new PolicyStepResult(
                     loss,
                     stats[0],

@@ -15,26 +15,33 @@ import org.junit.jupiter.api.Test;
 
 class EngineAndConfigTest {
 
+    // the libtorch the build's profile put on the class path (surefire passes them from the pom): the CPU 2.7.1 by
+    // default, 2.5.1 on the DJL 0.33 line (-Ddjl.line=0.33), cu124 2.5.1 under -Dcuda
+    private static final String VERSION = System.getProperty("cpt.expected.pytorch.version", "2.7.1");
+    private static final String FLAVOR = System.getProperty("cpt.expected.pytorch.flavor", "cpu");
+
     @Test
     void engineLoadsOfflineFromTheMavenCentralNativeJar() throws Exception {
-        assertEquals("2.7.1", OfflineEngine.version());
+        assertEquals(VERSION, OfflineEngine.version());
+        assertEquals(FLAVOR, OfflineEngine.flavor());
         assertEquals("true", System.getProperty("ai.djl.offline"));
         assertTrue(Utils.isOfflineMode());
-        // the CPU libtorch on the classpath is the pytorch-native-cpu jar from Maven Central
+        // the libtorch on the classpath is the pytorch-native-<flavor> jar from Maven Central
         Properties p = new Properties();
         try (InputStream in = getClass().getResourceAsStream("/native/lib/pytorch.properties")) {
-            assertNotNull(in, "pytorch-native-cpu jar missing from the classpath");
+            assertNotNull(in, "pytorch-native-" + FLAVOR + " jar missing from the classpath");
             p.load(in);
         }
-        assertTrue(p.getProperty("version").startsWith("2.7.1"), p.toString());
-        assertEquals("cpu", p.getProperty("flavor"));
+        assertTrue(p.getProperty("version").startsWith(VERSION), p.toString());
+        assertEquals(FLAVOR, p.getProperty("flavor"));
         assertEquals("linux-x86_64", p.getProperty("classifier"));
         // and DJL extracted that jar's libraries into its cache (surefire points the cache at target/)
         Path cache = Utils.getEngineCacheDir("pytorch");
+        String dirName = VERSION.replace(".", "\\.") + "-\\d+-" + FLAVOR + "-linux-x86_64";
         try (var dirs = Files.list(cache)) {
-            Path dir = dirs.filter(d -> d.getFileName().toString().matches("2\\.7\\.1-\\d+-cpu-linux-x86_64"))
+            Path dir = dirs.filter(d -> d.getFileName().toString().matches(dirName))
                     .findFirst()
-                    .orElseThrow(() -> new AssertionError("no 2.7.1-cpu dir in " + cache));
+                    .orElseThrow(() -> new AssertionError("no " + VERSION + "-" + FLAVOR + " dir in " + cache));
             assertTrue(Files.exists(dir.resolve("libtorch_cpu.so")));
         }
         assertTrue(OfflineEngine.threads() >= 1);

@@ -62,6 +62,11 @@ final class DeployCompose {
         return service.equals(GPU_TRAINER) ? "trainer-service" : service;
     }
 
+    /** The Dockerfile a service's image builds from, relative to its module: the GPU trainer's is the CUDA build. */
+    static String dockerfileOf(String service) {
+        return service.equals(GPU_TRAINER) ? "src/main/docker/Dockerfile.cuda" : "src/main/docker/Dockerfile.jvm";
+    }
+
     /** The one service that runs kafka-topics.sh --create. */
     static String topicInitServiceName() {
         List<String> inits = services().entrySet().stream()

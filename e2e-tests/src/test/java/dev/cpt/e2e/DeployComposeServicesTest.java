@@ -3,6 +3,7 @@ package dev.cpt.e2e;
 import static dev.cpt.e2e.DeployCompose.GPU_TRAINER;
 import static dev.cpt.e2e.DeployCompose.allServiceNames;
 import static dev.cpt.e2e.DeployCompose.compose;
+import static dev.cpt.e2e.DeployCompose.dockerfileOf;
 import static dev.cpt.e2e.DeployCompose.moduleOf;
 import static dev.cpt.e2e.DeployCompose.portOf;
 import static dev.cpt.e2e.DeployCompose.service;
@@ -20,6 +21,7 @@ import static dev.cpt.e2e.DeployFiles.read;
 import static dev.cpt.e2e.DeployFiles.str;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -69,17 +71,20 @@ class DeployComposeServicesTest {
             Path context = root.resolve(str(build.get("context"))).normalize();
             assertEquals(root.resolve(module), context, name + ": build context should be its module folder");
             assertTrue(Files.isDirectory(context), name + ": build context " + context + " does not exist");
-            assertEquals("src/main/docker/Dockerfile.jvm", str(build.get("dockerfile")), name + ": dockerfile");
+            assertEquals(dockerfileOf(name), str(build.get("dockerfile")), name + ": dockerfile");
             Path dockerfile = context.resolve(str(build.get("dockerfile")));
             assertTrue(Files.isRegularFile(dockerfile), name + ": " + dockerfile + " does not exist");
 
             String df = read(dockerfile);
+            // the CUDA trainer runs on NVIDIA's CUDA runtime image, with Temurin's JRE copied in
+            String base = name.equals(GPU_TRAINER)
+                    ? "nvidia/cuda:\\S+-runtime-\\S+"
+                    : "eclipse-temurin:17-jre\\S*|registry\\.access\\.redhat\\.com/ubi\\d+/openjdk-17-runtime\\S*";
             assertTrue(
-                    Pattern.compile("(?m)^FROM\\s+(eclipse-temurin:17-jre\\S*"
-                                    + "|registry\\.access\\.redhat\\.com/ubi\\d+/openjdk-17-runtime\\S*)\\s*$")
+                    Pattern.compile("(?m)^FROM\\s+(" + base + ")\\s*$")
                             .matcher(df)
                             .find(),
-                    dockerfile + ": base image should be eclipse-temurin:17-jre or ubi openjdk-17-runtime");
+                    dockerfile + ": base image should match " + base);
             for (String part : List.of(
                     "target/quarkus-app/lib/",
                     "target/quarkus-app/*.jar",
@@ -138,7 +143,7 @@ class DeployComposeServicesTest {
                         name + ": curl without -f exits 0 on a 503, so a not-ready service would pass");
             }
             if (tool.equals("curl") || tool.equals("wget")) {
-                Path dockerfile = root.resolve(moduleOf(name)).resolve("src/main/docker/Dockerfile.jvm");
+                Path dockerfile = root.resolve(moduleOf(name)).resolve(dockerfileOf(name));
                 assertTrue(
                         read(dockerfile).contains("command -v " + tool),
                         dockerfile + " must guarantee " + tool + ", which the healthcheck of " + name + " runs");
@@ -183,8 +188,12 @@ class DeployComposeServicesTest {
                                 && asList(d.get("capabilities"), "capabilities").contains("gpu")),
                 GPU_TRAINER + " reserves no nvidia device with capabilities [gpu]: " + devices);
         assertEquals("gpu", environment(gpu, GPU_TRAINER).get("CPT_TRAINER_DEVICE"), "CPT_TRAINER_DEVICE");
-        assertEquals(
-                service("trainer-service").get("build"), gpu.get("build"), "both trainers should run the same image");
+        // the CUDA build of the trainer, under its own tag so that the CPU image stays as it is
+        assertNotEquals(service("trainer-service").get("image"), gpu.get("image"), "the GPU trainer's image tag");
+        String dockerfile = read(root.resolve(moduleOf(GPU_TRAINER)).resolve(dockerfileOf(GPU_TRAINER)));
+        assertTrue(
+                dockerfile.contains("ai.djl.pytorch.pytorch-native-cu"),
+                "Dockerfile.cuda must take the CUDA libtorch from the -Dcuda build and refuse a build without it");
     }
 
     @Test
@@ -236,7 +245,7 @@ class DeployComposeServicesTest {
     @Test
     void everyServiceImageMakesItsVolumeMountPoints() {
         allServiceNames().forEach(name -> {
-            String dockerfile = read(root.resolve(moduleOf(name)).resolve("src/main/docker/Dockerfile.jvm"));
+            String dockerfile = read(root.resolve(moduleOf(name)).resolve(dockerfileOf(name)));
             List<String> mkdirLines =
                     dockerfile.lines().filter(l -> l.contains("mkdir -p ")).toList();
             for (DeployFiles.Mount m : mounts(service(name), name)) {

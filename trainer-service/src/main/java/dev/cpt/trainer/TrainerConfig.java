@@ -1,6 +1,7 @@
 package dev.cpt.trainer;
 
 import dev.cpt.model.ModelPreset;
+import dev.cpt.model.Precision;
 import dev.cpt.model.engine.ComputeDevice;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -44,6 +45,13 @@ public interface TrainerConfig {
 
     /** The property {@link #replicas()} is read from, named in its errors. */
     String REPLICAS_SETTING = "cpt.trainer.replicas";
+
+    /**
+     * What the run's matrix products compute in: float32, or fp16 (float16 products on float32 master weights and
+     * AdamW moments, for GPU tensor cores; slower on a CPU). See {@link Precision}.
+     */
+    @WithDefault("float32")
+    Precision precision();
 
     /** Seed of the initial weights of a run that starts from scratch. */
     @WithDefault("1234")

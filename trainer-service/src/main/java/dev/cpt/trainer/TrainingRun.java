@@ -16,6 +16,7 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.MicroBatchResult;
 import dev.cpt.model.NonFiniteWeightsException;
 import dev.cpt.model.OptimizerSettings;
+import dev.cpt.model.Precision;
 import dev.cpt.model.TrainStepResult;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.LearningRateSchedule;
@@ -127,6 +128,7 @@ final class TrainingRun implements AutoCloseable {
                 Loaded loaded = latestFinite(runDir, dir, devices.get(0));
                 dir = loaded.dir();
                 LanguageModel model = loaded.model();
+                model.precision(config.precision());
                 RunMetadata state = RunMetadata.from(model.checkpointMetadata());
                 Log.infof(
                         "run %s resumes from %s at step %s, on %s", config.runId(), dir, state.step(), model.device());
@@ -160,6 +162,7 @@ final class TrainingRun implements AutoCloseable {
                     "run %s starts from scratch with the %s model, on %s",
                     config.runId(), config.model(), initial.device());
         }
+        initial.precision(config.precision());
         return new TrainingRun(
                 config.runId(),
                 runDir,
@@ -290,6 +293,11 @@ final class TrainingRun implements AutoCloseable {
     /** Where this run's model lives. */
     Device modelDevice() {
         return model.device();
+    }
+
+    /** What this run's matrix products compute in ({@code cpt.trainer.precision}). */
+    Precision modelPrecision() {
+        return model.precision();
     }
 
     /**

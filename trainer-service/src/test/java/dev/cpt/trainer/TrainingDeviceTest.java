@@ -13,14 +13,12 @@ import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.Precision;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.trainer.schedule.Schedules;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +34,22 @@ class TrainingDeviceTest {
     Path store;
 
     private static TrainerConfig config(String device) {
-        return new SmallRyeConfigBuilder()
-                .withMapping(TrainerConfig.class)
-                .withConverter(Duration.class, 100, new DurationConverter()) // "10s", as Quarkus reads it
-                .withDefaultValues(Map.of(TrainerConfig.DEVICE_SETTING, device, "cpt.trainer.model", "tiny"))
-                .build()
-                .getConfigMapping(TrainerConfig.class);
+        return GradientAccumulationRunTest.config(Map.of(TrainerConfig.DEVICE_SETTING, device));
     }
 
     @Test
     void aRunStartedWithDeviceCpuHasItsModelOnTheCpu() {
         try (TrainingRun run = TrainingRun.resumeOrStart(new CheckpointStore(store), config("cpu"))) {
             assertEquals(Device.cpu(), run.modelDevice());
+            assertEquals(Precision.FLOAT32, run.modelPrecision(), "the default precision");
+        }
+    }
+
+    @Test
+    void thePrecisionSettingReachesTheRunsModel() {
+        TrainerConfig fp16 = GradientAccumulationRunTest.config(Map.of("cpt.trainer.precision", "fp16"));
+        try (TrainingRun run = TrainingRun.resumeOrStart(new CheckpointStore(store), fp16)) {
+            assertEquals(Precision.FP16, run.modelPrecision());
         }
     }
 

@@ -10,15 +10,18 @@ import dev.cpt.common.io.SafeTensors.Tensor;
 import dev.cpt.common.io.SafeTensorsShards;
 import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.DecoderConfig;
+import dev.cpt.model.Precision;
 import dev.cpt.model.engine.OfflineEngine;
 import dev.cpt.model.io.FileBinding;
 import dev.cpt.model.io.NativeWeights;
 import dev.cpt.model.io.ParameterTensors;
 import dev.cpt.model.nn.KvCache;
+import dev.cpt.model.nn.PrecisionStore;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What every family's decoder holds the same way: its config, the manager that owns its weights, and weights that
@@ -29,6 +32,7 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
 
     protected final C config;
     protected final NDManager manager;
+    private volatile Precision precision = Precision.FLOAT32;
 
     BaseDecoder(C config, Device device) {
         this.config = config;
@@ -101,7 +105,17 @@ abstract class BaseDecoder<C extends DecoderConfig> implements CausalDecoder {
     }
 
     protected ParameterStore parameterStore() {
-        return new ParameterStore(manager, false);
+        return new PrecisionStore(manager, precision);
+    }
+
+    @Override
+    public void precision(Precision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     @Override

@@ -10,6 +10,7 @@ import dev.cpt.common.io.SafeTensorsWriter;
 import dev.cpt.model.DecoderConfig;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LlamaConfig;
+import dev.cpt.model.Precision;
 import dev.cpt.model.nn.KvCache;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -65,6 +66,12 @@ public interface CausalDecoder extends AutoCloseable {
 
     /** Logits [B, T, V] for token ids [B, T] (int64, T at most {@link #contextLength()}). */
     NDArray logits(NDArray ids, boolean training);
+
+    /** Sets the precision of every forward pass from now on (float32 until set); the weights stay float32. */
+    void precision(Precision precision);
+
+    /** The precision forward passes run at. */
+    Precision precision();
 
     /**
      * An empty key/value cache for {@code rows} sequences of up to {@code capacity} positions (at most {@link

@@ -53,7 +53,6 @@ public final class TrainThroughputBenchmark {
         };
         int seqLen = config.contextLength() + 1;
         Random rng = new Random(0);
-        OptimizerSettings settings = OptimizerSettings.defaults();
         try (LanguageModel model = LanguageModel.create(config, 0)) {
             System.out.printf(
                     Locale.ROOT,
@@ -64,25 +63,8 @@ public final class TrainThroughputBenchmark {
                     OfflineEngine.threads(),
                     batch,
                     config.contextLength());
-            for (int i = 0; i < warmup; i++) {
-                model.trainStep(batch(rng, batch, seqLen, config.vocabSize()), settings);
-            }
-            long tokens = 0;
-            double lastLoss = 0;
-            double[] stepSeconds = new double[steps];
-            for (int i = 0; i < steps; i++) {
-                // batch creation stays outside the timed region, as on the PyTorch side
-                int[][] rows = batch(rng, batch, seqLen, config.vocabSize());
-                long t0 = System.nanoTime();
-                TrainStepResult r = model.trainStep(rows, settings);
-                stepSeconds[i] = (System.nanoTime() - t0) / 1e9;
-                tokens += r.tokenCount();
-                lastLoss = r.loss();
-            }
-            double seconds = Arrays.stream(stepSeconds).sum();
-            double[] sorted = stepSeconds.clone();
-            Arrays.sort(sorted);
-            double median = sorted[sorted.length / 2];
+            Timed timed = time(model, batch, seqLen, steps, warmup, rng);
+            double median = timed.medianStepSeconds();
             long tokensPerStep = (long) batch * config.contextLength();
             System.out.printf(
                     Locale.ROOT,
@@ -94,12 +76,50 @@ public final class TrainThroughputBenchmark {
                     config.contextLength(),
                     OfflineEngine.threads(),
                     steps,
-                    tokens / seconds,
+                    timed.tokensPerSecond(),
                     tokensPerStep / median,
                     1000 * median,
                     peakRssMb(),
-                    lastLoss);
+                    timed.lastLoss());
         }
+    }
+
+    /** What {@link #time} measured: every timed step's seconds, the target tokens they trained on, the last loss. */
+    record Timed(double[] stepSeconds, long tokens, double lastLoss) {
+        double tokensPerSecond() {
+            return tokens / Arrays.stream(stepSeconds).sum();
+        }
+
+        double medianStepSeconds() {
+            double[] sorted = stepSeconds.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+    }
+
+    /**
+     * {@code warmup} untimed, then {@code steps} timed AdamW steps (default settings) of {@code model} on batches of
+     * {@code batch} random rows of {@code rowLength} tokens.
+     */
+    static Timed time(LanguageModel model, int batch, int rowLength, int steps, int warmup, Random rng) {
+        OptimizerSettings settings = OptimizerSettings.defaults();
+        int vocab = model.decoderConfig().vocabSize();
+        for (int i = 0; i < warmup; i++) {
+            model.trainStep(batch(rng, batch, rowLength, vocab), settings);
+        }
+        long tokens = 0;
+        double lastLoss = 0;
+        double[] stepSeconds = new double[steps];
+        for (int i = 0; i < steps; i++) {
+            // batch creation stays outside the timed region, as on the PyTorch side
+            int[][] rows = batch(rng, batch, rowLength, vocab);
+            long t0 = System.nanoTime();
+            TrainStepResult r = model.trainStep(rows, settings);
+            stepSeconds[i] = (System.nanoTime() - t0) / 1e9;
+            tokens += r.tokenCount();
+            lastLoss = r.loss();
+        }
+        return new Timed(stepSeconds, tokens, lastLoss);
     }
 
     /**

@@ -13,8 +13,7 @@ import java.util.stream.IntStream;
  * to a DJL {@link Device}, shared by the trainer, eval and reward services.
  *
  * <ul>
- *   <li>{@code auto}: the first GPU when the PyTorch engine finds a CUDA device, else the CPU, which is logged once per
- *       setting;
+ *   <li>{@code auto}: the first GPU when the PyTorch engine finds a CUDA device, else the CPU;
  *   <li>{@code cpu}: the CPU;
  *   <li>{@code gpu}: the first GPU. Without one (the CPU build of libtorch, or no GPU visible) resolving fails with an
  *       {@link IllegalStateException} naming the setting, so a service asked for a GPU refuses to start instead of
@@ -27,15 +26,18 @@ public enum ComputeDevice {
     gpu;
 
     private static final Logger LOG = Logger.getLogger(ComputeDevice.class.getName());
-    private static final Set<String> FALLBACKS_LOGGED = ConcurrentHashMap.newKeySet();
+    private static final Set<String> LOGGED = ConcurrentHashMap.newKeySet();
 
-    /** The device this setting names on this machine; {@code setting} is its property name, for messages. */
+    /**
+     * The device this setting names on this machine; {@code setting} is its property name, for messages. The first
+     * resolution of each setting logs the device with the libtorch version and build that will run it, so a service's
+     * log says whether it trains on the GPU it was given.
+     */
     public Device resolve(String setting) {
         int gpus = this == cpu ? 0 : OfflineEngine.get().getGpuCount();
         Device device = select(gpus, setting);
-        if (this == auto && gpus == 0 && FALLBACKS_LOGGED.add(setting)) {
-            LOG.info(setting + "=auto: the PyTorch engine (libtorch " + OfflineEngine.version()
-                    + ") finds no CUDA device, models run on the CPU");
+        if (LOGGED.add(setting)) {
+            LOG.info(describe(setting, device, gpus, OfflineEngine.version(), OfflineEngine.flavor()));
         }
         return device;
     }
@@ -73,6 +75,16 @@ public enum ComputeDevice {
                     + ", or " + setting + "=cpu to check the replicas on the CPU (no faster than one)");
         }
         return IntStream.range(0, count).mapToObj(Device::gpu).toList();
+    }
+
+    /** The log line of a resolution: setting, device, libtorch version and build, and why when auto fell back. */
+    String describe(String setting, Device device, int gpus, String version, String flavor) {
+        String engine = "libtorch " + version + ", " + flavor + " build";
+        if (this == auto && gpus == 0) {
+            return setting + "=auto: the PyTorch engine (" + engine + ") finds no CUDA device, models run on the CPU";
+        }
+        String seen = this == cpu ? "" : ", " + gpus + " CUDA device" + (gpus == 1 ? "" : "s") + " visible";
+        return setting + "=" + name() + ": models run on " + device + " (" + engine + seen + ")";
     }
 
     /** The device this setting names on a machine where the engine sees {@code gpus} CUDA devices. */

@@ -2,18 +2,24 @@ package dev.cpt.model.engine;
 
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.pytorch.jni.LibUtils;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The single entry point to the PyTorch engine. It pins DJL to offline mode before the engine
  * class is first touched, so the native libraries can only come from the {@code pytorch-jni} and
- * {@code pytorch-native-cpu} jars on the classpath, never from the network.
+ * {@code pytorch-native-*} jars on the classpath (or a user's {@code PYTORCH_LIBRARY_PATH}), never from the network.
  */
 public final class OfflineEngine {
 
     public static final String OFFLINE_PROPERTY = "ai.djl.offline";
     public static final String ENGINE_NAME = "PyTorch";
 
+    private static final Pattern FLAVOR_IN_DIRECTORY = Pattern.compile("-(cpu|cu\\d+)-");
     private static final Logger LOG = Logger.getLogger(OfflineEngine.class.getName());
 
     private OfflineEngine() {}
@@ -51,6 +57,25 @@ public final class OfflineEngine {
     /** libtorch version reported by the loaded engine, e.g. {@code 2.7.1}. */
     public static String version() {
         return get().getVersion();
+    }
+
+    /**
+     * The build of the loaded libtorch: {@code cpu}, or the CUDA build it was compiled against ({@code cu124}, ...),
+     * as the directory DJL extracted it to names it; {@code cuda} for a CUDA libtorch that a user pointed {@code
+     * PYTORCH_LIBRARY_PATH} at, whose directory says nothing.
+     */
+    public static String flavor() {
+        get();
+        return flavor(Path.of(LibUtils.getLibtorchPath()));
+    }
+
+    static String flavor(Path libtorch) {
+        // DJL's cache directory: <version>-<build>-<flavor>-<classifier>, e.g. 2.7.1-20250516-cpu-linux-x86_64
+        Matcher named = FLAVOR_IN_DIRECTORY.matcher(libtorch.getFileName().toString());
+        if (named.find()) {
+            return named.group(1);
+        }
+        return Files.exists(libtorch.resolve("libtorch_cuda.so")) ? "cuda" : "cpu";
     }
 
     /** Intra-op threads libtorch uses (thread-pool wide). */

@@ -85,7 +85,7 @@ public final class GptBlock extends AbstractBlock {
         // final LayerNorm
         NDArray h = lnF.forward(ps, new NDList(x), training).head();
         // tied output head: logits = h @ wte^T, no bias
-        return h.getNDArrayInternal().linear(h, tokenTable, null);
+        return new NDList(PrecisionStore.linear(ps, h, tokenTable, null));
     }
 
     /** An empty cache for {@code rows} sequences of up to {@code capacity} positions. */
@@ -114,7 +114,7 @@ public final class GptBlock extends AbstractBlock {
         // only the last position is sampled from: normalise it alone and project it on the tied head [B, V]
         NDArray last = x.get(new NDIndex(":, -1"));
         NDArray h = lnF.forward(ps, new NDList(last), false).head();
-        return h.getNDArrayInternal().linear(h, tokenTable, null).head();
+        return PrecisionStore.linear(ps, h, tokenTable, null);
     }
 
     @Override

@@ -51,8 +51,8 @@ public final class Linear extends AbstractBlock {
         NDArray x = inputs.head();
         NDArray w = ps.getValue(weight, x.getDevice(), training);
         NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
-        // x @ w^T + b in one addmm kernel
-        return x.getNDArrayInternal().linear(x, w, b);
+        // x @ w^T + b in one addmm kernel, at the pass's precision
+        return new NDList(PrecisionStore.linear(ps, x, w, b));
     }
 
     /** Adds {@code <prefix>weight} and, when there is one, {@code <prefix>bias}. */

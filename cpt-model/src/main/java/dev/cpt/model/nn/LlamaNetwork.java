@@ -75,7 +75,7 @@ public final class LlamaNetwork extends AbstractBlock {
             return lmHead.forward(ps, new NDList(h), training);
         }
         // tied head: logits = h @ embed_tokens^T
-        return h.getNDArrayInternal().linear(h, table, null);
+        return new NDList(PrecisionStore.linear(ps, h, table, null));
     }
 
     /** An empty cache for {@code rows} sequences of up to {@code capacity} positions, at the key/value heads. */
@@ -103,7 +103,7 @@ public final class LlamaNetwork extends AbstractBlock {
         if (lmHead != null) {
             return lmHead.forward(ps, new NDList(h), false).head();
         }
-        return h.getNDArrayInternal().linear(h, table, null).head();
+        return PrecisionStore.linear(ps, h, table, null);
     }
 
     /**
