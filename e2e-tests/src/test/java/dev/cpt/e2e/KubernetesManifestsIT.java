@@ -173,6 +173,10 @@ class KubernetesManifestsIT {
                 nodeSelector.keySet().stream().anyMatch(k -> k.contains("gpu")),
                 "the trainer must be scheduled on GPU nodes, node selector: " + nodeSelector);
         assertEquals("gpu", env(container(trainer)).get("CPT_TRAINER_DEVICE"), "CPT_TRAINER_DEVICE");
+        // the image with a CUDA libtorch, the one compose's gpu profile builds: the CPU image would refuse to start
+        String cudaImage = str(DeployCompose.service(DeployCompose.GPU_TRAINER).get("image"));
+        String image = str(container(trainer).get("image"));
+        assertTrue(image.endsWith("/" + cudaImage), "the trainer runs " + image + ", not compose's " + cudaImage);
     }
 
     /**
