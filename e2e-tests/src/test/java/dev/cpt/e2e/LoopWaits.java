@@ -1,6 +1,7 @@
 package dev.cpt.e2e;
 
 import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.testkit.AwaitRecord;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
@@ -23,5 +24,20 @@ final class LoopWaits {
                                 CheckpointEvent.TOPIC)
                         .value(),
                 CheckpointEvent.class);
+    }
+
+    /** The eval report on that very checkpoint, by its hash (a GRPO stage's checkpoints may share its step number). */
+    static EvalReport reportOn(KafkaCompanion kafka, CheckpointEvent checkpoint, Duration timeout) {
+        return Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> checkpoint
+                                        .sha256()
+                                        .equals(Json.read(r.value(), EvalReport.class)
+                                                .checkpointSha256()),
+                                timeout,
+                                EvalReport.TOPIC)
+                        .value(),
+                EvalReport.class);
     }
 }

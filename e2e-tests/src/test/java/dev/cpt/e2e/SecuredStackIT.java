@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cpt.contracts.CheckpointEvent;
+import dev.cpt.contracts.DeadLetters;
 import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.GrpoStatus;
+import dev.cpt.contracts.GrpoTaskExample;
 import dev.cpt.contracts.IngestReply;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
@@ -18,6 +22,11 @@ import dev.cpt.kafka.ScramUser;
 import dev.cpt.launcher.Service;
 import dev.cpt.launcher.Stack;
 import dev.cpt.launcher.StackOptions;
+import dev.cpt.reward.encoder.BertConfig;
+import dev.cpt.reward.encoder.EncoderHead;
+import dev.cpt.reward.encoder.Pooling;
+import dev.cpt.reward.encoder.SentenceEncoder;
+import dev.cpt.reward.encoder.WordPieceVocabulary;
 import dev.cpt.testkit.AwaitRecord;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import java.io.IOException;
@@ -25,6 +34,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +58,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The whole stack against a broker whose client port accepts only SASL_SSL with SCRAM-SHA-256 (self-signed TLS made
  * with keytool, the SCRAM user created when the broker formats its log): the launcher creates the topics and every
  * service reaches the broker with the same {@code KAFKA_*} settings ({@link Stack#kafkaEnvironment()}). A document goes
- * from ingest to an eval report, a GRPO step gets its rewards from reward-service over Kafka, and each service given
- * a wrong password stays unready with the broker's refusal in its log.
+ * from ingest to an eval report; a GRPO stage on a JSONL task file gets its rewards over Kafka from reward-service,
+ * which loads a sentence-transformers directory the test writes, and eval reports on the stage's checkpoint; and each
+ * service given a wrong password stays unready with the broker's refusal in its log.
  */
 class SecuredStackIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
@@ -57,8 +68,20 @@ class SecuredStackIT {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private static final ScramUser USER = ScramUser.sha256("cpt", "cpt-secret");
 
+    /** The GRPO stage's examples: at heldOutPercent 50 the SHA-256 of the ids holds out add-0 and add-3. */
+    private static final List<GrpoTaskExample> TASKS = List.of(
+            new GrpoTaskExample("add-0", "What is 17 + 25?", "17 plus 25 equals 42."),
+            new GrpoTaskExample("add-1", "What is 8 + 5?", "8 plus 5 equals 13."),
+            new GrpoTaskExample("add-2", "What is 30 + 12?", "30 plus 12 equals 42."),
+            new GrpoTaskExample("add-3", "What is 6 + 7?", "6 plus 7 equals 13."));
+    /** A line of the task file without a reference: refused and dead-lettered, the stage goes on without it. */
+    private static final String TASK_WITHOUT_REFERENCE = "{\"id\": \"add-4\", \"prompt\": \"What is 1 + 1?\"}";
+
     @TempDir
     static Path dataDir;
+
+    /** The sentence-transformers directory reward-service loads its encoder from. */
+    private static Path rewardEncoder;
 
     private static Stack stack;
     private static KafkaCompanion kafka;
@@ -72,12 +95,12 @@ class SecuredStackIT {
 
     @BeforeAll
     static void startStack() throws IOException {
+        rewardEncoder = writeRewardEncoder(dataDir.resolve("reward-encoder"));
         StackOptions options = StackOptions.ephemeral(DeployFiles.repoRoot(), dataDir.resolve("stack"))
                 .withSaslSsl(USER)
                 .with("cpt.trainer.checkpoint-every-steps", "1")
                 .with("cpt.mixer.flush-after", "1s")
-                // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
-                .with("cpt.reward.encoder.preset", "tiny");
+                .with("cpt.reward.encoder.dir", rewardEncoder.toString());
         stack = Stack.start(options);
         kafka = new KafkaCompanion(stack.kafka().bootstrapServers());
         kafka.setCommonClientConfig(new HashMap<>(stack.kafkaClients().common()));
@@ -136,43 +159,88 @@ class SecuredStackIT {
         AwaitRecord.first(kafka, r -> r.value().contains("sasl-basalt"), TIMEOUT, Document.TOPIC);
         AwaitRecord.first(kafka, r -> r.value().contains("sasl-basalt"), TIMEOUT, TrainingBatch.TOPIC);
         CheckpointEvent checkpoint = LoopWaits.checkpointTrainedOn(kafka, "geology", 1, TIMEOUT);
-        // The report on that very checkpoint (a GRPO stage's checkpoints may share its step number).
-        EvalReport report = Json.read(
-                AwaitRecord.first(
-                                kafka,
-                                r -> checkpoint
-                                        .sha256()
-                                        .equals(Json.read(r.value(), EvalReport.class)
-                                                .checkpointSha256()),
-                                TIMEOUT,
-                                EvalReport.TOPIC)
-                        .value(),
-                EvalReport.class);
+        EvalReport report = LoopWaits.reportOn(kafka, checkpoint, TIMEOUT);
         assertNull(report.error());
         assertEquals(checkpoint.step(), report.step());
     }
 
-    /** One GRPO step: the trainer's rollouts and held-out prompts are scored by reward-service, over SASL_SSL. */
+    /**
+     * The stack's reward service runs the encoder the test wrote: CLS pooling and Normalize, which only its
+     * {@code modules.json} and {@code 1_Pooling/config.json} can have told it.
+     */
     @Test
-    void aGrpoStepGetsItsRewards() throws Exception {
+    void theRewardServiceLoadsTheSentenceTransformersDirectoryTheTestWrote() throws IOException {
+        assertTrue(Files.isRegularFile(rewardEncoder.resolve("modules.json")));
+        assertTrue(Files.isRegularFile(rewardEncoder.resolve("1_Pooling/config.json")));
+        String log = Files.readString(stack.service(Service.REWARD).log());
+        assertTrue(log.contains("loading the sentence encoder from " + rewardEncoder), log);
+    }
+
+    /**
+     * A GRPO stage on the user's JSONL task file, over SASL_SSL: the line without a reference is dead-lettered with
+     * its reason, the rollouts and held-out prompts are scored by reward-service, and eval reports on the stage's
+     * last checkpoint.
+     */
+    @Test
+    void aGrpoStageFromATaskFileGetsItsRewardsAndAnEvalReport() throws Exception {
+        Path tasksFile = dataDir.resolve("grpo-tasks.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (GrpoTaskExample task : TASKS) {
+            lines.add(Json.write(task));
+        }
+        lines.add(2, TASK_WITHOUT_REFERENCE); // line 3
+        Files.write(tasksFile, lines);
+        ObjectNode spec = Json.MAPPER
+                .createObjectNode()
+                .put("tasksFile", tasksFile.toString())
+                .put("heldOutPercent", 50)
+                .put("prompts", 2)
+                .put("heldOutPrompts", 2)
+                .put("steps", 2)
+                .put("groupSize", 2)
+                .put("promptsPerStep", 2)
+                .put("maxNewTokens", 8);
         HttpResponse<String> started = HTTP.send(
                 HttpRequest.newBuilder(stack.service(Service.TRAINER).url("/grpo"))
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(
-                                "{\"task\":\"arithmetic\",\"prompts\":2,\"heldOutPrompts\":2,\"steps\":1,"
-                                        + "\"groupSize\":2,\"promptsPerStep\":2,\"maxNewTokens\":8}"))
+                        .POST(HttpRequest.BodyPublishers.ofString(Json.write(spec)))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(202, started.statusCode(), started.body());
-        String id = Json.MAPPER.readTree(started.body()).path("id").asText();
-        JsonNode status = awaitGrpo(id);
-        assertEquals("succeeded", status.path("state").asText(), status.toString());
-        assertEquals(1, status.path("step").asLong(), status.toString());
-        assertEquals(2, status.path("heldOutAnsweredBefore").asInt(), "held-out rewards missing: " + status);
+        String id = Json.read(started.body(), GrpoStatus.class).id();
+        GrpoStatus status = awaitGrpo(id);
+        assertEquals(GrpoStatus.SUCCEEDED, status.state(), status.toString());
+        assertEquals(2, status.step(), status.toString());
+        assertEquals(new GrpoStatus.Tasks(tasksFile.toString(), 4, 1, 2, 2), status.tasks());
+        assertEquals(2, status.heldOutAnsweredBefore(), "held-out rewards missing: " + status);
+        assertEquals(2, status.heldOutAnsweredAfter(), "held-out rewards missing: " + status);
+
+        var dead = AwaitRecord.first(
+                kafka, r -> TASK_WITHOUT_REFERENCE.equals(r.value()), Duration.ofSeconds(30), DeadLetters.TRAINER);
+        String reason =
+                new String(dead.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+        assertTrue(reason.startsWith("line 3 of " + tasksFile + ": "), reason);
+        assertTrue(reason.contains("reference is missing or blank"), reason);
 
         var reward = AwaitRecord.first(
                 kafka, r -> r.value().contains("\"" + id + "-"), Duration.ofSeconds(30), RewardResponse.TOPIC);
         assertTrue(Json.read(reward.value(), RewardResponse.class).requestId().startsWith(id));
+
+        CheckpointEvent last = Json.read(
+                AwaitRecord.first(
+                                kafka,
+                                r -> {
+                                    CheckpointEvent c = Json.read(r.value(), CheckpointEvent.class);
+                                    return c.runId().equals(status.runId()) && c.step() == status.step();
+                                },
+                                TIMEOUT,
+                                CheckpointEvent.TOPIC)
+                        .value(),
+                CheckpointEvent.class);
+        EvalReport report = LoopWaits.reportOn(kafka, last, TIMEOUT);
+        assertEquals(status.runId(), report.runId());
+        assertEquals(status.step(), report.step());
+        assertNull(report.error());
     }
 
     /**
@@ -257,19 +325,40 @@ class SecuredStackIT {
         }
     }
 
-    private static JsonNode awaitGrpo(String id) throws Exception {
+    /**
+     * A tiny random BERT (the stack's plumbing is under test, not the encoder's quality) with a vocabulary of the
+     * tasks' words, saved as sentence-transformers does: CLS pooling and Normalize, so the head the service runs comes
+     * from {@code modules.json} and the Pooling config, not from the plain-directory default (mean, no Normalize).
+     */
+    private static Path writeRewardEncoder(Path dir) throws IOException {
+        List<String> texts = new ArrayList<>();
+        for (GrpoTaskExample task : TASKS) {
+            texts.add(task.prompt());
+            texts.add(task.reference());
+        }
+        WordPieceVocabulary.Built vocab = WordPieceVocabulary.build(texts, 300);
+        BertConfig config = new BertConfig(vocab.size(), 16, 1, 2, 32, 64, 2, 1e-12f);
+        EncoderHead head = new EncoderHead(Pooling.CLS, true, 64, false);
+        try (SentenceEncoder encoder = SentenceEncoder.create(config, head, vocab.json(), 7, Device.cpu())) {
+            encoder.save(dir);
+        }
+        return dir;
+    }
+
+    private static GrpoStatus awaitGrpo(String id) throws Exception {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        JsonNode status = null;
+        GrpoStatus status = null;
         while (System.nanoTime() < deadline) {
-            status = Json.MAPPER.readTree(HTTP.send(
-                            HttpRequest.newBuilder(
-                                            stack.service(Service.TRAINER).url("/grpo/" + id))
-                                    .GET()
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body());
-            String state = status.path("state").asText();
-            if (state.equals("succeeded") || state.equals("failed")) {
+            status = Json.read(
+                    HTTP.send(
+                                    HttpRequest.newBuilder(stack.service(Service.TRAINER)
+                                                    .url("/grpo/" + id))
+                                            .GET()
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body(),
+                    GrpoStatus.class);
+            if (status.state().equals(GrpoStatus.SUCCEEDED) || status.state().equals(GrpoStatus.FAILED)) {
                 return status;
             }
             Thread.sleep(1000);

@@ -109,7 +109,17 @@ public final class SentenceEncoder implements AutoCloseable {
     /** As {@link #create(BertConfig, byte[], long)}, the weights on {@code device}. */
     public static SentenceEncoder create(BertConfig config, byte[] tokenizerJson, long seed, Device device)
             throws IOException {
-        return new SentenceEncoder(config, EncoderHead.plain(config), tokenizerJson, seed, device);
+        return create(config, EncoderHead.plain(config), tokenizerJson, seed, device);
+    }
+
+    /**
+     * A freshly initialised encoder with a sentence-transformers {@code head} (pooling, normalisation, truncation),
+     * which {@link #save} writes as {@code modules.json}, {@code 1_Pooling/config.json} and
+     * {@code sentence_bert_config.json}: how a test makes a sentence-transformers directory without Python.
+     */
+    public static SentenceEncoder create(
+            BertConfig config, EncoderHead head, byte[] tokenizerJson, long seed, Device device) throws IOException {
+        return new SentenceEncoder(config, head, tokenizerJson, seed, device);
     }
 
     /** Loads a Hugging Face directory onto the CPU (see {@link #load(Path, Device)}). */

@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,7 +17,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Reading and refusing sentence-transformers directories, file by file, without weights: which module lists and
- * pooling configs load, where the truncation length comes from, and that bad directories fail naming the file.
+ * pooling configs load, where the truncation length comes from, and that bad directories fail naming the file; and
+ * that an encoder created with a head saves it and loads back with it.
  */
 class SentenceTransformerLayoutTest {
     /** hidden 32, 24 positions, as the fixtures. */
@@ -148,6 +151,28 @@ class SentenceTransformerLayoutTest {
             Path out = Files.createDirectory(tmp.resolve("written-" + head.pooling()));
             SentenceTransformerLayout.write(out, head, BERT);
             assertEquals(head, SentenceTransformerLayout.read(out, BERT));
+        }
+    }
+
+    /** How a test (e2e's SecuredStackIT) writes a sentence-transformers directory: a fresh encoder with a head. */
+    @Test
+    void anEncoderCreatedWithAHeadIsSavedAndLoadedWithIt() throws Exception {
+        WordPieceVocabulary.Built vocab = WordPieceVocabulary.build(List.of("the cat sat", "the cat ran"), 300);
+        BertConfig config = new BertConfig(vocab.size(), 8, 1, 2, 16, 16, 2, 1e-12f);
+        EncoderHead head = new EncoderHead(Pooling.CLS, true, 12, false);
+        Path out = tmp.resolve("created");
+        try (SentenceEncoder encoder = SentenceEncoder.create(config, head, vocab.json(), 1, Device.cpu())) {
+            encoder.save(out);
+        }
+        assertTrue(Files.isRegularFile(out.resolve("modules.json")));
+        try (SentenceEncoder loaded = SentenceEncoder.load(out)) {
+            assertEquals(head, loaded.head());
+            float[] embedding = loaded.embed(List.of("the cat sat"))[0];
+            double squares = 0;
+            for (float v : embedding) {
+                squares += v * v;
+            }
+            assertEquals(1.0, squares, 1e-5, "Normalize gives unit length");
         }
     }
 
