@@ -25,10 +25,30 @@ class GrpoRecordsTest {
 
     private static final String STEP_JSON = "{\"step\":2,\"policyVersion\":2,\"groupsSampled\":4,\"groupsUsed\":3,"
             + "\"zeroStdGroups\":1,\"staleGroupsDropped\":1,\"lateRewards\":5,\"meanReward\":0.5,\"advantageStd\":0.9,"
-            + "\"loss\":-0.1,\"kl\":0.01,\"clipFraction\":0.25,\"meanRatio\":1.0,\"applied\":true,\"took\":1.500000000}";
+            + "\"loss\":-0.1,\"kl\":0.01,\"clipFraction\":0.25,\"meanRatio\":1.0,\"applied\":true,\"took\":1.500000000,"
+            + "\"rolloutTokens\":640,\"rolloutTime\":0.250000000,\"meanStaleness\":1.0,\"truncatedFraction\":0.05}";
 
     private static GrpoStepReport stepReport() {
-        return new GrpoStepReport(2, 2, 4, 3, 1, 1, 5, 0.5, 0.9, -0.1, 0.01, 0.25, 1.0, true, Duration.ofMillis(1500));
+        return new GrpoStepReport(
+                2,
+                2,
+                4,
+                3,
+                1,
+                1,
+                5,
+                0.5,
+                0.9,
+                -0.1,
+                0.01,
+                0.25,
+                1.0,
+                true,
+                Duration.ofMillis(1500),
+                640,
+                Duration.ofMillis(250),
+                1.0,
+                0.05);
     }
 
     @Test

@@ -75,7 +75,26 @@ class TrainerGrpoStageTest {
 
     /** A step that trained on one group (as the trainer's loop reports it). */
     private static GrpoStepReport step(long step) {
-        return new GrpoStepReport(step, step, 1, 1, 0, 0, 0, 0.5, 1.0, 0.1, 0.01, 0.0, 1.0, true, Duration.ofMillis(5));
+        return new GrpoStepReport(
+                step,
+                step,
+                1,
+                1,
+                0,
+                0,
+                0,
+                0.5,
+                1.0,
+                0.1,
+                0.01,
+                0.0,
+                1.0,
+                true,
+                Duration.ofMillis(5),
+                0,
+                Duration.ZERO,
+                0,
+                0);
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.cpt.model.nn.KvCache;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * Sampling continuations from a decoder without gradients, a batch of rows at a time.
@@ -25,7 +26,7 @@ import java.util.Random;
 public final class Generator {
 
     /** New tokens and, for each, its log-probability under the temperature-scaled softmax it was sampled from. */
-    record Rollout(int[] tokens, float[] logProbs) {}
+    public record Rollout(int[] tokens, float[] logProbs) {}
 
     private final CausalDecoder decoder;
     private final boolean kvCache;
@@ -55,7 +56,7 @@ public final class Generator {
         Objects.requireNonNull(rng, "rng");
         requireNonEmpty(prompt);
         requireInVocabulary(prompt);
-        Rollout r = run(prompt, 1, s, rng)[0];
+        Rollout r = run(new int[][] {prompt}, new int[] {s.maxNewTokens()}, s, rng)[0];
         int n = r.tokens().length;
         if (n > 0 && s.stopTokens().contains(r.tokens()[n - 1])) {
             // a single continuation ends before its stop token
@@ -90,42 +91,88 @@ public final class Generator {
                     + " new tokens exceed the context of " + decoder.contextLength() + " + 1");
         }
         requireInVocabulary(prompt);
-        return run(prompt, count, s, rng);
+        int[][] prompts = new int[count][];
+        Arrays.fill(prompts, prompt);
+        int[] limits = new int[count];
+        Arrays.fill(limits, s.maxNewTokens());
+        return run(prompts, limits, s, rng);
     }
 
     /**
-     * {@code rows} continuations of {@code prompt}, each ending after {@code maxNewTokens} or with (and including) a
-     * stop token. Row r's draws come from {@code rng} in row order, one per step while the row is unfinished.
+     * One completion per row of {@code prompts}, every row in one batch, with each token's log-probability: prompts
+     * may differ in length (see {@link #run}). Row r ends after {@code min(maxNewTokens, contextLength + 1 -
+     * prompts[r].length)} tokens, so it fits the context, or with a stop token, which it keeps. Rows with the same
+     * prompt are a GRPO group; several prompts' groups sample together.
      */
-    private Rollout[] run(int[] prompt, int rows, SamplingSettings s, Random rng) {
+    public Rollout[] sample(int[][] prompts, SamplingSettings s, Random rng) {
+        Objects.requireNonNull(s, "sampling settings");
+        Objects.requireNonNull(rng, "rng");
+        if (prompts.length == 0) {
+            throw new IllegalArgumentException("no prompts to continue");
+        }
+        int[] limits = new int[prompts.length];
+        for (int r = 0; r < prompts.length; r++) {
+            requireNonEmpty(prompts[r]);
+            requireInVocabulary(prompts[r]);
+            int room = decoder.contextLength() + 1 - prompts[r].length;
+            if (room < 1) {
+                throw new IllegalArgumentException("prompt " + r + " of " + prompts[r].length
+                        + " tokens leaves no room in the context of " + decoder.contextLength());
+            }
+            limits[r] = Math.min(room, s.maxNewTokens());
+        }
+        return run(prompts, limits, s, rng);
+    }
+
+    /**
+     * One continuation per row of {@code prompts}, all in one batch: row r ends after {@code limits[r]} new tokens or
+     * with (and including) a stop token. Row r's draws come from {@code rng} in row order, one per step while the row is
+     * sampling.
+     *
+     * <p>Prompts may differ in length without padding: the batch advances one position at a time for every row, and a
+     * row whose prompt is longer than the shortest is fed its own prompt tokens (its picks discarded) until its prompt
+     * is in. Every row therefore sits at its true positions (learned or rotary) and attends only to its own tokens, so
+     * it gets exactly the distributions it would get alone; the cost is a few steps in which the longer prompts are
+     * still being read, one token at a time.
+     */
+    private Rollout[] run(int[][] prompts, int[] limits, SamplingSettings s, Random rng) {
         int ctx = decoder.contextLength();
-        int max = s.maxNewTokens();
-        // every row's tokens so far: the prompt, then what it sampled
-        int[][] sequences = new int[rows][prompt.length + max];
-        float[][] logProbs = new float[rows][max];
+        int rows = prompts.length;
+        int shortest = Integer.MAX_VALUE;
+        int longest = 0;
+        int end = 0;
+        for (int r = 0; r < rows; r++) {
+            shortest = Math.min(shortest, prompts[r].length);
+            longest = Math.max(longest, prompts[r].length);
+            end = Math.max(end, prompts[r].length + limits[r]);
+        }
+        // every row's tokens so far: its prompt, then what it sampled (zeros after its end)
+        int[][] sequences = new int[rows][end];
+        float[][] logProbs = new float[rows][];
         int[] produced = new int[rows];
         boolean[] done = new boolean[rows];
-        for (int[] row : sequences) {
-            System.arraycopy(prompt, 0, row, 0, prompt.length);
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(prompts[r], 0, sequences[r], 0, prompts[r].length);
+            logProbs[r] = new float[limits[r]];
+            done[r] = limits[r] == 0;
         }
         // the rows the decoder is fed, in the order of the cache's rows: the cached path drops a row once it has
         // finished; the reference keeps feeding every row and discards a finished row's picks, as it always has
-        int[] fed = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            fed[r] = r;
-        }
+        int[] fed = kvCache
+                ? IntStream.range(0, rows).filter(r -> !done[r]).toArray()
+                : IntStream.range(0, rows).toArray();
         // the positions the cached steps ever hold: all but the last sampled token's, and no more than the context
-        int capacity = Math.min(ctx, prompt.length + max - 1);
+        int capacity = Math.min(ctx, end - 1);
         try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
                 NDManager held = decoder.manager().newSubManager();
-                KvCache cache =
-                        kvCache && max > 0 && prompt.length <= ctx ? decoder.newCache(held, rows, capacity) : null) {
-            for (int n = 0; n < max; n++) {
-                int len = prompt.length + n;
+                KvCache cache = kvCache && end > shortest && longest <= ctx && capacity > 0
+                        ? decoder.newCache(held, fed.length, capacity)
+                        : null) {
+            for (int len = shortest; len < end && fed.length > 0; len++) {
                 double[] uniforms = new double[fed.length];
                 if (s.temperature() > 0) {
                     for (int i = 0; i < fed.length; i++) {
-                        uniforms[i] = done[fed[i]] ? 0 : rng.nextDouble();
+                        uniforms[i] = sampling(fed[i], len, prompts, done) ? rng.nextDouble() : 0;
                     }
                 }
                 Sampler.Picks picks;
@@ -145,33 +192,49 @@ public final class Generator {
                         picks = Sampler.sample(cachedStep(step, cache, sequences, fed, len), s, uniforms);
                     }
                 }
-                int live = 0;
+                boolean finished = false;
                 for (int i = 0; i < fed.length; i++) {
                     int r = fed[i];
-                    if (done[r]) {
+                    if (!sampling(r, len, prompts, done)) {
+                        // finished, or still reading its prompt: its next token is already in place
                         continue;
                     }
                     int next = picks.tokens()[i];
                     sequences[r][len] = next;
                     logProbs[r][produced[r]++] = picks.logProbs()[i];
-                    done[r] = s.stopTokens().contains(next);
-                    live += done[r] ? 0 : 1;
+                    done[r] = s.stopTokens().contains(next) || produced[r] == limits[r];
+                    finished |= done[r];
                 }
-                if (live == 0) {
-                    break;
-                }
-                if (kvCache && live < fed.length) {
+                if (kvCache && finished) {
                     fed = dropFinished(fed, done, cache);
+                }
+                if (!kvCache && allDone(done)) {
+                    break;
                 }
             }
         }
         Rollout[] out = new Rollout[rows];
         for (int r = 0; r < rows; r++) {
+            int from = prompts[r].length;
             out[r] = new Rollout(
-                    Arrays.copyOfRange(sequences[r], prompt.length, prompt.length + produced[r]),
+                    Arrays.copyOfRange(sequences[r], from, from + produced[r]),
                     Arrays.copyOf(logProbs[r], produced[r]));
         }
         return out;
+    }
+
+    /** Whether row r picks its next token after {@code len} tokens: it has read its prompt and has not finished. */
+    private static boolean sampling(int r, int len, int[][] prompts, boolean[] done) {
+        return !done[r] && len >= prompts[r].length;
+    }
+
+    private static boolean allDone(boolean[] done) {
+        for (boolean d : done) {
+            if (!d) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The fed rows that have not finished, with the cache (when there is one) cut to their rows. */

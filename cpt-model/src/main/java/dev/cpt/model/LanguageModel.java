@@ -210,6 +210,17 @@ public final class LanguageModel implements AutoCloseable {
     }
 
     /**
+     * One completion per row of {@code prompts}, all rows in one batch with the key/value cache (prompts may differ in
+     * length; a GRPO step passes each prompt G times), each with the log-probability of every token under the
+     * temperature-scaled softmax it was sampled from: with no top-k or top-p truncation that is exactly log pi_old of
+     * {@link PolicyBatch}, so no second forward pass is needed. Row r ends after {@code min(maxNewTokens, contextLength
+     * + 1 - prompts[r].length)} tokens or with a stop token, which it keeps.
+     */
+    public synchronized Generator.Rollout[] sampleRollouts(int[][] prompts, SamplingSettings s, Random rng) {
+        return generator.sample(prompts, s, rng);
+    }
+
+    /**
      * Log-probability (temperature 1) of every completion token given its prompt and the completion tokens before
      * it, without gradients: result[row][j] = log p(completion[row][j] | prompt[row], completion[row][0..j-1]).
      * prompt + completion must be 2..contextLength+1 tokens.

@@ -17,6 +17,9 @@ package dev.cpt.model;
  * @param refLogProbs per completion token: log pi_ref(token), or null when beta is 0
  * @param advantages one advantage per row, shared by all its tokens
  * @param temperature the sampling temperature of the completions, > 0
+ * @param importanceWeights per completion token: a constant weight on its clipped surrogate, or null for 1 everywhere.
+ *     For rollouts sampled by an older policy mu, {@code oldLogProbs} are the proximal policy's (the policy before this
+ *     step) and these are the truncated ratios {@code min(pi_old / mu, C)} ({@link PolicyObjective#truncatedWeights})
  */
 public record PolicyBatch(
         int[][] prompts,
@@ -24,12 +27,24 @@ public record PolicyBatch(
         float[][] oldLogProbs,
         float[][] refLogProbs,
         double[] advantages,
-        double temperature) {
+        double temperature,
+        float[][] importanceWeights) {
+
+    /** Rollouts of the policy being trained: every importance weight is 1. */
+    public PolicyBatch(
+            int[][] prompts,
+            int[][] completions,
+            float[][] oldLogProbs,
+            float[][] refLogProbs,
+            double[] advantages,
+            double temperature) {
+        this(prompts, completions, oldLogProbs, refLogProbs, advantages, temperature, null);
+    }
 
     /** Rollouts sampled at temperature 1. */
     public PolicyBatch(
             int[][] prompts, int[][] completions, float[][] oldLogProbs, float[][] refLogProbs, double[] advantages) {
-        this(prompts, completions, oldLogProbs, refLogProbs, advantages, 1.0);
+        this(prompts, completions, oldLogProbs, refLogProbs, advantages, 1.0, null);
     }
 
     public PolicyBatch {
@@ -41,12 +56,14 @@ public record PolicyBatch(
         if (completions.length != rows
                 || oldLogProbs.length != rows
                 || advantages.length != rows
-                || (refLogProbs != null && refLogProbs.length != rows)) {
+                || (refLogProbs != null && refLogProbs.length != rows)
+                || (importanceWeights != null && importanceWeights.length != rows)) {
             throw new IllegalArgumentException("prompts, completions, log-probabilities and advantages differ in rows");
         }
         for (int r = 0; r < rows; r++) {
             if (oldLogProbs[r].length != completions[r].length
-                    || (refLogProbs != null && refLogProbs[r].length != completions[r].length)) {
+                    || (refLogProbs != null && refLogProbs[r].length != completions[r].length)
+                    || (importanceWeights != null && importanceWeights[r].length != completions[r].length)) {
                 throw new IllegalArgumentException("row " + r + ": one log-probability per completion token is needed");
             }
             if (!Double.isFinite(advantages[r])) {

@@ -12,6 +12,12 @@ import dev.cpt.model.engine.OfflineEngine;
  * estimate of KL(pi || pi_ref), {@code exp(ref - new) - (ref - new) - 1}, which is >= 0 and exactly 0 where the policy
  * equals the reference. Each row's tokens are averaged, then the rows; the loss is the negated result.
  *
+ * <p>Rollouts sampled by an older behaviour policy mu (asynchronous GRPO) take the decoupled PPO form with a truncated
+ * importance weight, as veRL's and OpenRLHF's truncated importance sampling: the surrogate's ratio is taken against the
+ * proximal policy pi_old (the policy before this step's update) and multiplied by the constant
+ * {@code w = min(pi_old / mu, C)} per token, {@code w * min(r A, clip(r, 1 - eps, 1 + eps) A)}. Rollouts of pi_old itself
+ * have w = 1 and the plain objective above.
+ *
  * @param clipEpsilon the PPO clip range, in (0, 1)
  * @param klBeta weight of the KL penalty, >= 0; 0 switches it off (no reference log-probabilities needed)
  */
@@ -34,6 +40,7 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
      * @param oldLogProbs log pi_old, constant
      * @param refLogProbs log pi_ref, constant; ignored when beta is 0
      * @param advantages one per row, shape [rows, 1]
+     * @param weights the truncated importance weights, constant; null for 1 everywhere
      * @param mask 1 on completion tokens, 0 elsewhere
      */
     Terms terms(
@@ -42,6 +49,7 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
             NDArray oldLogProbs,
             NDArray refLogProbs,
             NDArray advantages,
+            NDArray weights,
             NDArray mask) {
         // r = pi / pi_old
         NDArray ratio = newLogProbs.sub(oldLogProbs).exp();
@@ -52,6 +60,9 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
         NDArray clippedRatio = ratio.minimum(NativeArrays.scalar(m, (float) (1 + clipEpsilon)))
                 .maximum(NativeArrays.scalar(m, (float) (1 - clipEpsilon)));
         NDArray surrogate = unclipped.minimum(clippedRatio.mul(advantages));
+        if (weights != null) {
+            surrogate = surrogate.mul(weights);
+        }
         NDArray perToken = surrogate;
         NDArray kl = null;
         if (klBeta > 0) {
@@ -91,6 +102,16 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
      */
     public PolicyStepResult evaluate(
             float[][] newLogProbs, float[][] oldLogProbs, float[][] refLogProbs, double[] advantages) {
+        return evaluate(newLogProbs, oldLogProbs, refLogProbs, advantages, null);
+    }
+
+    /** As {@link #evaluate(float[][], float[][], float[][], double[])} with importance weights (null: all 1). */
+    public PolicyStepResult evaluate(
+            float[][] newLogProbs,
+            float[][] oldLogProbs,
+            float[][] refLogProbs,
+            double[] advantages,
+            float[][] importanceWeights) {
         if (klBeta > 0 && refLogProbs == null) {
             throw new IllegalArgumentException(
                     "the KL penalty (beta " + klBeta + ") needs reference log-probabilities");
@@ -121,11 +142,33 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
                     NativeArrays.create(m, pad(oldLogProbs, width), shape),
                     refLogProbs == null ? null : NativeArrays.create(m, pad(refLogProbs, width), shape),
                     NativeArrays.create(m, adv, new Shape(rows, 1)),
+                    importanceWeights == null ? null : NativeArrays.create(m, pad(importanceWeights, width), shape),
                     NativeArrays.create(m, mask, shape));
             double[] stats = statistics(t);
             return new PolicyStepResult(
                     t.loss().getFloat(), stats[0], stats[1], stats[2], tokens, Double.NaN, false, "evaluated only");
         }
+    }
+
+    /**
+     * The truncated importance weights {@code min(exp(proximal - behaviour), cap)} per token, from the log-probabilities
+     * of the proximal policy (the one about to be updated) and of the behaviour policy that sampled the tokens. A token
+     * whose weight equals {@code cap} was truncated.
+     *
+     * @param cap C, >= 1: bounds the variance a token sampled where mu was much less likely than pi_old can add
+     */
+    public static float[][] truncatedWeights(float[][] proximal, float[][] behaviour, double cap) {
+        if (!(cap >= 1 && Double.isFinite(cap))) {
+            throw new IllegalArgumentException("the importance weight cap must be a finite number >= 1, got " + cap);
+        }
+        float[][] out = new float[proximal.length][];
+        for (int r = 0; r < proximal.length; r++) {
+            out[r] = new float[proximal[r].length];
+            for (int t = 0; t < out[r].length; t++) {
+                out[r][t] = (float) Math.min(Math.exp(proximal[r][t] - behaviour[r][t]), cap);
+            }
+        }
+        return out;
     }
 
     static float[] pad(float[][] rows, int width) {

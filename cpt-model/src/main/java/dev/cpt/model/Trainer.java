@@ -229,6 +229,8 @@ final class Trainer implements AutoCloseable {
         float[] mask = new float[rows * width];
         float[] old = new float[rows * width];
         float[] ref = new float[rows * width];
+        boolean weighted = rollouts.importanceWeights() != null;
+        float[] weights = new float[weighted ? rows * width : 0];
         float[] adv = new float[rows];
         long tokens = 0;
         for (int r = 0; r < rows; r++) {
@@ -238,6 +240,9 @@ final class Trainer implements AutoCloseable {
                 mask[r * width + first + j] = 1f;
                 old[r * width + first + j] = rollouts.oldLogProbs()[r][j];
                 ref[r * width + first + j] = kl ? rollouts.refLogProbs()[r][j] : 0f;
+                if (weighted) {
+                    weights[r * width + first + j] = rollouts.importanceWeights()[r][j];
+                }
                 tokens++;
             }
             adv[r] = (float) rollouts.advantages()[r];
@@ -249,11 +254,12 @@ final class Trainer implements AutoCloseable {
             NDArray refArr = kl ? NativeArrays.create(step, ref, shape) : null;
             NDArray advArr = NativeArrays.create(step, adv, new Shape(rows, 1));
             NDArray maskArr = NativeArrays.create(step, mask, shape);
+            NDArray weightArr = weighted ? NativeArrays.create(step, weights, shape) : null;
             PolicyObjective.Terms terms;
             try (GradientCollector collector = engine.newGradientCollector()) {
                 // at the rollouts' sampling temperature, as their old and reference log-probabilities were taken
                 NDArray newLogProbs = scorer.targetLogProbs(step, batch, true, rollouts.temperature());
-                terms = objective.terms(step, newLogProbs, oldArr, refArr, advArr, maskArr);
+                terms = objective.terms(step, newLogProbs, oldArr, refArr, advArr, weightArr, maskArr);
                 collector.backward(terms.loss().mul(NativeArrays.scalar(step, lossScale)));
             }
             double loss = terms.loss().getFloat();

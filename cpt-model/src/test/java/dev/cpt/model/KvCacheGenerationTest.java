@@ -197,6 +197,48 @@ class KvCacheGenerationTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    void promptsOfDifferentLengthsInOneBatchGetWhatEachGetsAlone(String family) {
+        LanguageModel model = MODELS.get(family);
+        int ctx = ctx(family);
+        // the last prompt leaves room for fewer new tokens than asked: its row stops at the context
+        int[][] prompts = {prompt(3, 400), prompt(9, 401), prompt(3, 402), prompt(ctx - 5, 403)};
+        SamplingSettings greedy = SamplingSettings.greedy(10);
+        Generator.Rollout[] batched = cached(family).sample(prompts, greedy, new Random(0));
+        for (int r = 0; r < prompts.length; r++) {
+            String what = family + " row " + r;
+            int room = Math.min(10, ctx + 1 - prompts[r].length);
+            Generator.Rollout alone =
+                    cached(family).group(prompts[r], 1, SamplingSettings.greedy(room), new Random(0))[0];
+            assertEquals(room, batched[r].tokens().length, what);
+            assertArrayEquals(alone.tokens(), batched[r].tokens(), what);
+            float[] scored = model.completionLogProbs(new int[][] {prompts[r]}, new int[][] {batched[r].tokens()})[0];
+            assertClose(scored, batched[r].logProbs(), what + " against the scorer");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "qwen2"})
+    void sampledRowsOfDifferentPromptsCarryTheScorersLogProbabilities(String family) {
+        LanguageModel model = MODELS.get(family);
+        int[][] prompts = {prompt(4, 500), prompt(4, 500), prompt(11, 501), prompt(11, 501), prompt(7, 502)};
+        // a stop token the first row samples, so rows finish at different steps
+        SamplingSettings open = new SamplingSettings(1.3, 0, 1.0, 12, Set.of());
+        int stop = cached(family).sample(prompts, open, new Random(5))[0].tokens()[3];
+        SamplingSettings s = open.withStopTokens(Set.of(stop));
+        Generator.Rollout[] with = cached(family).sample(prompts, s, new Random(5));
+        Generator.Rollout[] without = uncached(family).sample(prompts, s, new Random(5));
+        for (int r = 0; r < prompts.length; r++) {
+            String what = family + " row " + r;
+            assertArrayEquals(without[r].tokens(), with[r].tokens(), what);
+            float[] scored = model.completionLogProbs(new int[][] {prompts[r]}, new int[][] {with[r].tokens()}, 1.3)[0];
+            assertClose(scored, with[r].logProbs(), what + " against the scorer");
+        }
+        int[] first = with[0].tokens();
+        assertTrue(first.length <= 4 && first[first.length - 1] == stop, family + ": row 0 ends with its stop token");
+    }
+
     @Test
     void theNativeSamplerPicksWhatTheJavaSamplerPicks() {
         int rows = 64;

@@ -98,6 +98,32 @@ class PolicyGradientTest {
     }
 
     @Test
+    void onPolicyRolloutsWithImportanceWeightsTakeExactlyThePlainStep() {
+        int[][] prompts = {BYTES.encode("2 + 2 ="), BYTES.encode("2 + 3 =")};
+        int[][] completions = {BYTES.encode(" 4."), BYTES.encode(" 6.")};
+        OptimizerSettings lr = OptimizerSettings.defaults().withLearningRate(1e-2);
+        PolicyObjective objective = new PolicyObjective(0.2, 0);
+        try (LanguageModel plain = LanguageModel.create(SMALL, 9);
+                LanguageModel weighted = plain.copy()) {
+            float[][] old = plain.completionLogProbs(prompts, completions);
+            // behaviour = proximal: every truncated weight is exp(0) = 1
+            float[][] ones = PolicyObjective.truncatedWeights(old, old, 2.0);
+            double[] adv = {1, -1};
+            PolicyStepResult a =
+                    plain.policyStep(new PolicyBatch(prompts, completions, old, null, adv, 1.0), objective, lr);
+            PolicyStepResult b = weighted.policyStep(
+                    new PolicyBatch(prompts, completions, old, null, adv, 1.0, ones), objective, lr);
+            assertEquals(a.loss(), b.loss(), 0.0);
+            assertEquals(a.gradNorm(), b.gradNorm(), 0.0);
+            float[][] after = plain.completionLogProbs(prompts, completions);
+            float[][] afterWeighted = weighted.completionLogProbs(prompts, completions);
+            for (int r = 0; r < after.length; r++) {
+                assertArrayEquals(after[r], afterWeighted[r], 0f, "row " + r + " after the same update");
+            }
+        }
+    }
+
+    @Test
     void theKlToAFrozenCopyIsZeroUntilThePolicyMoves() {
         try (LanguageModel policy = LanguageModel.create(SMALL, 7);
                 LanguageModel reference = policy.copy()) {

@@ -71,6 +71,37 @@ class PolicyObjectiveTest {
     }
 
     @Test
+    void staleTokensAreWeightedByTheTruncatedRatioOfProximalToBehaviourPolicy() {
+        PolicyObjective objective = new PolicyObjective(0.2, 0);
+        // proximal/behaviour: 3 (truncated to C = 2) and 0.5 (kept); the ratio to the proximal policy is 1.1 and 1
+        float[][] proximal = {{-1f, -2f}};
+        float[][] behaviour = {{-1f - (float) Math.log(3), -2f - LN_0_5}};
+        float[][] weights = PolicyObjective.truncatedWeights(proximal, behaviour, 2.0);
+        assertEquals(2f, weights[0][0], 0f);
+        assertEquals(0.5f, weights[0][1], 1e-6f);
+        PolicyStepResult r = objective.evaluate(
+                new float[][] {{-1f + (float) Math.log(1.1), -2f}}, proximal, null, new double[] {1}, weights);
+        // row mean of 2 * 1.1 * 1 and 0.5 * 1 * 1
+        assertEquals(-(2 * 1.1 + 0.5) / 2, r.loss(), 1e-6);
+    }
+
+    @Test
+    void weightsOfOnPolicyTokensAreOneAndLeaveTheObjectiveAsItIs() {
+        PolicyObjective objective = new PolicyObjective(0.2, 0.3);
+        float[][] old = {{-0.4f, -1.7f}, {-3f}};
+        float[][] now = {{LN_1_5, -1.6f}, {-2.9f}};
+        float[][] ref = {{-0.5f, -1.5f}, {-3.2f}};
+        double[] adv = {0.8, -1.3};
+        float[][] ones = PolicyObjective.truncatedWeights(old, old, 2.0);
+        assertEquals(1f, ones[1][0], 0f);
+        assertEquals(
+                objective.evaluate(now, old, ref, adv).loss(),
+                objective.evaluate(now, old, ref, adv, ones).loss(),
+                0.0);
+        assertThrows(IllegalArgumentException.class, () -> PolicyObjective.truncatedWeights(old, old, 0.5));
+    }
+
+    @Test
     void settingsAndMissingReferencesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new PolicyObjective(0, 0.1));
         assertThrows(IllegalArgumentException.class, () -> new PolicyObjective(0.2, -1));

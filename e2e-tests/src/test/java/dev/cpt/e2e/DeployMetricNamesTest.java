@@ -13,6 +13,7 @@ import static dev.cpt.contracts.metrics.Metrics.EVAL_STEP;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_TASK_EXACT_MATCH;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_TASK_SEMANTIC_SCORE;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_POLICY_VERSION;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_ROLLOUT_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_TASKS_REJECTED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_DOCUMENTS_SKIPPED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_POLICY_FALLBACKS;
@@ -56,6 +57,8 @@ class DeployMetricNamesTest {
             MIXER_RESERVOIR_DOCUMENTS,
             GRPO_POLICY_VERSION,
             GRPO_TASKS_REJECTED,
+            // the dashboard charts the rate as the trainer measures it (cpt.grpo.rollout.tokens.per.second)
+            GRPO_ROLLOUT_TOKENS,
             EVAL_SCORING,
             EVAL_HELDOUT_TOKENS_SCORED,
             EVAL_GATE_DECISIONS,

@@ -206,12 +206,15 @@ public class GrpoStages {
                     spec.maxNewTokens(),
                     config.grpo().rewardTimeout(),
                     config.grpo().maxStalenessSteps(),
+                    config.grpo().overlapRollouts(),
+                    config.grpo().importanceWeightCap(),
                     spec.seed());
             try (LanguageModel reference = LanguageModel.load(base, null, TrainingRun.device(config));
                     LanguageModel policy = from == null
                             ? reference.copy()
                             : LanguageModel.load(store.resolve(from), null, TrainingRun.device(config));
-                    RewardSource rewards = new KafkaRewardSource(kafka)) {
+                    RewardSource rewards =
+                            new KafkaRewardSource(kafka, latency -> metrics.rewardLatency(runId, latency))) {
                 Log.infof(
                         "GRPO stage %s (%s): reference on %s, policy on %s",
                         id, runId, reference.device(), policy.device());

@@ -192,6 +192,22 @@ public interface TrainerConfig {
         @WithDefault("1")
         int maxStalenessSteps();
 
+        /**
+         * Each step samples the next step's rollouts before its own update and sends their reward requests, so the
+         * reward service scores them while the step trains; they are then one update old when used and corrected by
+         * the truncated importance weight. Needs max-staleness-steps >= 1. false: sample, wait, train, one after the
+         * other.
+         */
+        @WithDefault("true")
+        boolean overlapRollouts();
+
+        /**
+         * C, the cap of the importance weight min(pi_old / mu, C) on each token of a rollout sampled by an older policy
+         * mu (truncated importance sampling); at least 1.
+         */
+        @WithDefault("2")
+        double importanceWeightCap();
+
         /** Largest group size G a request may ask for. */
         @WithDefault("64")
         int maxGroupSize();

@@ -27,7 +27,26 @@ class GrpoStageStoreTest {
     Path root;
 
     static GrpoStepReport report(long step, long version) {
-        return new GrpoStepReport(step, version, 2, 2, 0, 0, 0, 0.5, 0.4, -0.1, 0.01, 0.2, 1.0, true, Duration.ZERO);
+        return new GrpoStepReport(
+                step,
+                version,
+                2,
+                2,
+                0,
+                0,
+                0,
+                0.5,
+                0.4,
+                -0.1,
+                0.01,
+                0.2,
+                1.0,
+                true,
+                Duration.ZERO,
+                0,
+                Duration.ZERO,
+                0,
+                0);
     }
 
     /** A stage killed during step 3 of 4: its last checkpoint is step 2. */

@@ -5,10 +5,15 @@ import static dev.cpt.contracts.metrics.Metrics.GRPO_CLIP_FRACTION;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_HELDOUT_REWARD;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_KL;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_LATE_REWARDS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_REWARD_LATENCY;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_REWARD_MEAN;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_ROLLOUT_TOKENS;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_ROLLOUT_TOKENS_PER_SECOND;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_STALENESS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_STALE_GROUPS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_STEPS;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_TASKS_REJECTED;
+import static dev.cpt.contracts.metrics.Metrics.GRPO_TRUNCATED_FRACTION;
 import static dev.cpt.contracts.metrics.Metrics.GRPO_ZERO_STD_GROUPS;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -113,7 +118,13 @@ class GrpoStageTest {
                 GRPO_ZERO_STD_GROUPS.prometheusName(),
                 GRPO_STALE_GROUPS.prometheusName(),
                 GRPO_LATE_REWARDS.prometheusName(),
-                GRPO_HELDOUT_REWARD.prometheusName())) {
+                GRPO_HELDOUT_REWARD.prometheusName(),
+                // overlapped rollouts (the default): step 2 trains on rollouts sampled before step 1's update
+                GRPO_ROLLOUT_TOKENS.prometheusName(),
+                GRPO_ROLLOUT_TOKENS_PER_SECOND.prometheusName(),
+                GRPO_REWARD_LATENCY.count(),
+                GRPO_STALENESS.count(),
+                GRPO_TRUNCATED_FRACTION.prometheusName())) {
             assertTrue(metrics.lines().anyMatch(l -> l.startsWith(meter) && l.contains(run)), meter + " with " + run);
         }
     }

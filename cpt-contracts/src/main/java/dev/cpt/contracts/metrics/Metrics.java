@@ -80,6 +80,16 @@ public final class Metrics {
     public static final Metric GRPO_CLIP_FRACTION = gauge("cpt.grpo.clip.fraction");
     public static final Metric GRPO_POLICY_VERSION = gauge("cpt.grpo.policy.version");
     public static final Metric GRPO_HELDOUT_REWARD = gauge("cpt.grpo.heldout.reward");
+    /** Completion tokens per second of the last step's rollout sampling. */
+    public static final Metric GRPO_ROLLOUT_TOKENS_PER_SECOND = gauge("cpt.grpo.rollout.tokens.per.second");
+    /** Completion tokens sampled as rollouts. */
+    public static final Metric GRPO_ROLLOUT_TOKENS = counter("cpt.grpo.rollout.tokens");
+    /** From a reward request's sending to its answer's arrival at the trainer, for answers still awaited. */
+    public static final Metric GRPO_REWARD_LATENCY = timer("cpt.grpo.reward.latency");
+    /** Policy updates between a used group's sampling and its use, one record per applied step (its mean). */
+    public static final Metric GRPO_STALENESS = summary("cpt.grpo.staleness");
+    /** Share of an applied step's completion tokens whose importance weight was cut to its cap. */
+    public static final Metric GRPO_TRUNCATED_FRACTION = gauge("cpt.grpo.truncated.fraction");
     /** Lines or records of a user's GRPO tasks refused at a stage's start (dead-lettered), tagged by reason. */
     public static final Metric GRPO_TASKS_REJECTED = counter("cpt.grpo.tasks.rejected");
 
@@ -182,6 +192,11 @@ public final class Metrics {
             GRPO_CLIP_FRACTION,
             GRPO_POLICY_VERSION,
             GRPO_HELDOUT_REWARD,
+            GRPO_ROLLOUT_TOKENS_PER_SECOND,
+            GRPO_ROLLOUT_TOKENS,
+            GRPO_REWARD_LATENCY,
+            GRPO_STALENESS,
+            GRPO_TRUNCATED_FRACTION,
             GRPO_TASKS_REJECTED,
             EVAL_REPORTS,
             EVAL_HELDOUT_TOKENS_SCORED,

@@ -2,9 +2,11 @@ package dev.cpt.trainer.grpo;
 
 import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.contracts.RewardRequest;
+import dev.cpt.model.Generator;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.PolicyBatch;
+import dev.cpt.model.PolicyObjective;
 import dev.cpt.model.PolicyStepResult;
 import dev.cpt.model.SamplingSettings;
 import dev.cpt.model.tokenizer.Tokenizer;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * GRPO (DeepSeekMath): per step, sample G completions for each of a few prompts from the current policy, ask for
@@ -29,6 +32,14 @@ import java.util.function.Supplier;
  * incomplete then stays pending while it is within {@code maxStalenessSteps} policy updates of the policy that
  * sampled it (its pi_old log-probabilities make the ratio correct for it later) and is dropped and counted after
  * that. So a silent reward service costs each step one timeout and never hangs it.
+ *
+ * <p>All of a step's rollouts, G per prompt for every prompt, are sampled as one batch with the key/value cache, and
+ * the sampler's own log-probabilities are the behaviour policy's (no second forward pass). With {@code overlap}, each
+ * step samples the next step's rollouts from its policy before its update and sends their reward requests, so the
+ * rewards are computed while it trains. A rollout used k > 0 updates after it was sampled is corrected as in decoupled
+ * PPO with truncated importance sampling (see {@link dev.cpt.model.PolicyObjective}): the ratio is taken against the
+ * policy before this step's update (one extra forward without gradients) and each token is weighted by
+ * {@code min(pi_old / mu, importanceCap)}; rollouts of the current policy take the plain objective.
  */
 public final class GrpoLoop {
 
@@ -40,6 +51,12 @@ public final class GrpoLoop {
 
     /** Mean reward of greedy answers to held-out prompts; {@code answered} may fall short of {@code asked}. */
     public record HeldOutReward(double mean, int answered, int asked) {}
+
+    /** One step's worth of rollouts and what sampling them took. */
+    private record Rollouts(List<Group> groups, long tokens, Duration took) {}
+
+    /** A step's last policy update and the share of its tokens whose importance weight was truncated. */
+    private record Trained(PolicyStepResult result, double truncatedFraction) {}
 
     private static final class Group {
         final String id;
@@ -91,6 +108,8 @@ public final class GrpoLoop {
     private final List<TaskExample> train;
     private final Random rng;
     private final List<Group> pending = new ArrayList<>();
+    // the next step's rollouts, sampled before this step's update when overlapping; null otherwise
+    private Rollouts prefetched;
     private long step;
     private long policyVersion;
     private long lateSeen;
@@ -112,6 +131,10 @@ public final class GrpoLoop {
         }
         if (train.isEmpty()) {
             throw new IllegalArgumentException("no training prompts");
+        }
+        if (settings.overlap() && settings.maxStalenessSteps() < 1) {
+            throw new IllegalArgumentException(
+                    "overlapped rollouts are one update old when they are used: maxStalenessSteps must be at least 1");
         }
         this.stageId = stageId;
         this.policy = policy;
@@ -155,21 +178,11 @@ public final class GrpoLoop {
     public GrpoStepReport step() throws InterruptedException {
         long started = System.nanoTime();
         long thisStep = ++step;
-        // 1. rollouts: G completions per prompt from the current policy, with their log-probabilities under it
-        List<Group> fresh = exclusive.run(() -> rollouts(thisStep));
-        List<RewardRequest> requests = new ArrayList<>();
-        for (Group g : fresh) {
-            for (int i = 0; i < g.completions.length; i++) {
-                requests.add(new RewardRequest(
-                        g.requestIds.get(i),
-                        g.id,
-                        g.example.prompt(),
-                        text(g.completions[i]),
-                        g.example.reference(),
-                        Instant.now()));
-            }
-        }
-        rewards.request(requests);
+        // 1. rollouts: G completions per prompt with their log-probabilities under the policy that sampled them,
+        // sampled by the previous step before its update when overlapping, else now
+        Rollouts sampled = prefetched != null ? prefetched : roll(thisStep);
+        prefetched = null;
+        List<Group> fresh = sampled.groups();
         pending.addAll(fresh);
 
         // 2. rewards: wait for this step's (bounded by the timeout), collect whatever older groups got meanwhile
@@ -205,6 +218,11 @@ public final class GrpoLoop {
         }
         long late = rewards.lateAnswers() - lateSeen;
         lateSeen += late;
+        if (settings.overlap()) {
+            // the next step's rollouts from the policy before this update: their rewards are computed while it trains
+            prefetched = roll(thisStep + 1);
+        }
+        Rollouts rolled = settings.overlap() ? prefetched : sampled;
         if (ready.isEmpty()) {
             return new GrpoStepReport(
                     thisStep,
@@ -221,44 +239,54 @@ public final class GrpoLoop {
                     Double.NaN,
                     Double.NaN,
                     false,
-                    Duration.ofNanos(System.nanoTime() - started));
+                    Duration.ofNanos(System.nanoTime() - started),
+                    rolled.tokens(),
+                    rolled.took(),
+                    Double.NaN,
+                    Double.NaN);
         }
 
         // 3. group-relative advantages; an all-equal group gets zeros and is counted
         int rows = ready.stream().mapToInt(g -> g.completions.length).sum();
         int[][] prompts = new int[rows][];
         int[][] completions = new int[rows][];
-        float[][] old = new float[rows][];
+        float[][] behaviour = new float[rows][];
+        boolean[] offPolicy = new boolean[rows];
         double[] advantages = new double[rows];
         double rewardSum = 0;
+        double stalenessSum = 0;
         int zeroStd = 0;
         int row = 0;
         for (Group g : ready) {
             Advantages.Group a = Advantages.of(g.rewards);
             zeroStd += a.zeroStd() ? 1 : 0;
+            stalenessSum += policyVersion - g.version;
             for (int i = 0; i < g.completions.length; i++, row++) {
                 prompts[row] = g.prompt;
                 completions[row] = g.completions[i];
-                old[row] = g.oldLogProbs[i];
+                behaviour[row] = g.oldLogProbs[i];
+                offPolicy[row] = g.version < policyVersion;
                 advantages[row] = a.advantages()[i];
                 rewardSum += g.rewards[i];
             }
         }
+        double meanStaleness = stalenessSum / ready.size();
 
         // 4. the clipped-ratio update with the KL penalty, innerSteps times on the same rollouts
-        PolicyStepResult last = exclusive.run(() -> {
+        Trained trained = exclusive.run(() -> {
             // the reference at the sampling temperature too, so the KL compares the same tempered distributions
             float[][] ref = settings.objective().klBeta() > 0
                     ? reference.completionLogProbs(prompts, completions, settings.temperature())
                     : null;
-            PolicyBatch batch = new PolicyBatch(prompts, completions, old, ref, advantages, settings.temperature());
+            PolicyBatch batch = batch(prompts, completions, behaviour, offPolicy, ref, advantages);
             OptimizerSettings opt = settings.optimizer();
             PolicyStepResult result = null;
             for (int inner = 0; inner < settings.innerSteps(); inner++) {
                 result = policy.policyStep(batch, settings.objective(), opt);
             }
-            return result;
+            return new Trained(result, truncatedFraction(batch, offPolicy));
         });
+        PolicyStepResult last = trained.result();
         if (last.applied()) {
             policyVersion++;
         }
@@ -277,11 +305,74 @@ public final class GrpoLoop {
                 last.clipFraction(),
                 last.meanRatio(),
                 last.applied(),
-                Duration.ofNanos(System.nanoTime() - started));
+                Duration.ofNanos(System.nanoTime() - started),
+                rolled.tokens(),
+                rolled.took(),
+                meanStaleness,
+                trained.truncatedFraction());
+    }
+
+    /**
+     * The policy batch: rows sampled by the current policy take their sampling log-probabilities as pi_old and weight
+     * 1; rows of an older policy mu take the current policy's (the proximal policy, one forward without gradients) and
+     * the truncated weight min(pi_old / mu, C). Without stale rows it is the plain on-policy batch.
+     */
+    private PolicyBatch batch(
+            int[][] prompts,
+            int[][] completions,
+            float[][] behaviour,
+            boolean[] offPolicy,
+            float[][] ref,
+            double[] advantages) {
+        int[] staleRows =
+                IntStream.range(0, offPolicy.length).filter(r -> offPolicy[r]).toArray();
+        if (staleRows.length == 0) {
+            return new PolicyBatch(prompts, completions, behaviour, ref, advantages, settings.temperature());
+        }
+        int[][] stalePrompts = new int[staleRows.length][];
+        int[][] staleCompletions = new int[staleRows.length][];
+        float[][] staleBehaviour = new float[staleRows.length][];
+        for (int i = 0; i < staleRows.length; i++) {
+            stalePrompts[i] = prompts[staleRows[i]];
+            staleCompletions[i] = completions[staleRows[i]];
+            staleBehaviour[i] = behaviour[staleRows[i]];
+        }
+        float[][] proximal = policy.completionLogProbs(stalePrompts, staleCompletions, settings.temperature());
+        float[][] staleWeights = PolicyObjective.truncatedWeights(proximal, staleBehaviour, settings.importanceCap());
+        float[][] old = behaviour.clone();
+        float[][] weights = new float[prompts.length][];
+        for (int r = 0; r < weights.length; r++) {
+            weights[r] = new float[completions[r].length];
+            Arrays.fill(weights[r], 1f);
+        }
+        for (int i = 0; i < staleRows.length; i++) {
+            old[staleRows[i]] = proximal[i];
+            weights[staleRows[i]] = staleWeights[i];
+        }
+        return new PolicyBatch(prompts, completions, old, ref, advantages, settings.temperature(), weights);
+    }
+
+    /** Share of the batch's completion tokens of older policies whose importance weight was cut to the cap. */
+    private double truncatedFraction(PolicyBatch batch, boolean[] offPolicy) {
+        long tokens = 0;
+        long truncated = 0;
+        for (int r = 0; r < batch.rows(); r++) {
+            tokens += batch.completions()[r].length;
+            if (offPolicy[r]) {
+                for (float w : batch.importanceWeights()[r]) {
+                    truncated += w >= settings.importanceCap() ? 1 : 0;
+                }
+            }
+        }
+        return tokens == 0 ? 0 : (double) truncated / tokens;
     }
 
     /** Drops every group still waiting for rewards (at the end of a stage), counting them; returns how many. */
     public int abandonPending() {
+        if (prefetched != null) {
+            pending.addAll(prefetched.groups());
+            prefetched = null;
+        }
         int n = pending.size();
         pending.forEach(g -> rewards.abandon(g.missing()));
         pending.clear();
@@ -294,17 +385,21 @@ public final class GrpoLoop {
      */
     public HeldOutReward heldOutReward(List<TaskExample> examples, String label) throws InterruptedException {
         SamplingSettings greedy = new SamplingSettings(0, 0, 1.0, settings.maxNewTokens(), Set.of(stopToken));
+        if (examples.isEmpty()) {
+            return new HeldOutReward(Double.NaN, 0, 0);
+        }
         List<RewardRequest> requests = exclusive.run(() -> {
+            int[][] prompts =
+                    examples.stream().map(e -> tokenizer.encode(e.prompt())).toArray(int[][]::new);
+            Generator.Rollout[] answers = policy.sampleRollouts(prompts, greedy, rng);
             List<RewardRequest> out = new ArrayList<>();
             for (int i = 0; i < examples.size(); i++) {
                 TaskExample e = examples.get(i);
-                int[] prompt = tokenizer.encode(e.prompt());
-                int[] answer = policy.sampleGroup(prompt, 1, fitting(greedy, prompt), rng)[0];
                 out.add(new RewardRequest(
                         stageId + "-" + label + "-" + i,
                         stageId + "-" + label,
                         e.prompt(),
-                        text(answer),
+                        text(answers[i].tokens()),
                         e.reference(),
                         Instant.now()));
             }
@@ -319,35 +414,54 @@ public final class GrpoLoop {
         return new HeldOutReward(mean, got.size(), examples.size());
     }
 
-    private List<Group> rollouts(long thisStep) {
-        // no top-k or top-p: pi_old below is then exactly the distribution sampled from (see PolicyBatch)
-        SamplingSettings sampling =
-                new SamplingSettings(settings.temperature(), 0, 1.0, settings.maxNewTokens(), Set.of(stopToken));
-        List<Group> out = new ArrayList<>();
-        for (int p = 0; p < settings.promptsPerStep(); p++) {
-            TaskExample example = train.get(nextPrompt++ % train.size());
-            int[] prompt = tokenizer.encode(example.prompt());
-            int[][] completions = policy.sampleGroup(prompt, settings.groupSize(), fitting(sampling, prompt), rng);
-            int[][] prompts = new int[completions.length][];
-            Arrays.fill(prompts, prompt);
-            // log pi_old of the distribution the completions came from: the policy's softmax at the sampling
-            // temperature
-            float[][] old = policy.completionLogProbs(prompts, completions, settings.temperature());
-            out.add(new Group(stageId + "-s" + thisStep + "-p" + p, policyVersion, example, prompt, completions, old));
+    /** Samples the rollouts of step {@code forStep} and sends their reward requests. */
+    private Rollouts roll(long forStep) {
+        Rollouts r = exclusive.run(() -> rollouts(forStep));
+        List<RewardRequest> requests = new ArrayList<>();
+        for (Group g : r.groups()) {
+            for (int i = 0; i < g.completions.length; i++) {
+                requests.add(new RewardRequest(
+                        g.requestIds.get(i),
+                        g.id,
+                        g.example.prompt(),
+                        text(g.completions[i]),
+                        g.example.reference(),
+                        Instant.now()));
+            }
         }
-        return out;
+        rewards.request(requests);
+        return r;
     }
 
-    /** The sampling settings with maxNewTokens cut to what fits the context after this prompt. */
-    private SamplingSettings fitting(SamplingSettings s, int[] prompt) {
-        int room = policy.decoderConfig().contextLength() + 1 - prompt.length;
-        if (room < 1) {
-            throw new IllegalArgumentException(
-                    "prompt of " + prompt.length + " tokens leaves no room in the context of "
-                            + policy.decoderConfig().contextLength());
+    /** Every prompt's G completions, all in one batch, with the log-probabilities they were sampled with. */
+    private Rollouts rollouts(long forStep) {
+        long started = System.nanoTime();
+        // no top-k or top-p: the sampler's log-probabilities are then exactly pi_old's (see PolicyBatch)
+        SamplingSettings sampling =
+                new SamplingSettings(settings.temperature(), 0, 1.0, settings.maxNewTokens(), Set.of(stopToken));
+        int g = settings.groupSize();
+        List<TaskExample> examples = new ArrayList<>();
+        int[][] prompts = new int[settings.promptsPerStep() * g][];
+        for (int p = 0; p < settings.promptsPerStep(); p++) {
+            TaskExample example = train.get(nextPrompt++ % train.size());
+            examples.add(example);
+            Arrays.fill(prompts, p * g, (p + 1) * g, tokenizer.encode(example.prompt()));
         }
-        return new SamplingSettings(
-                s.temperature(), s.topK(), s.topP(), Math.min(room, s.maxNewTokens()), s.stopTokens());
+        Generator.Rollout[] sampled = policy.sampleRollouts(prompts, sampling, rng);
+        List<Group> out = new ArrayList<>();
+        long tokens = 0;
+        for (int p = 0; p < examples.size(); p++) {
+            int[][] completions = new int[g][];
+            float[][] logProbs = new float[g][];
+            for (int i = 0; i < g; i++) {
+                completions[i] = sampled[p * g + i].tokens();
+                logProbs[i] = sampled[p * g + i].logProbs();
+                tokens += completions[i].length;
+            }
+            String id = stageId + "-s" + forStep + "-p" + p;
+            out.add(new Group(id, policyVersion, examples.get(p), prompts[p * g], completions, logProbs));
+        }
+        return new Rollouts(out, tokens, Duration.ofNanos(System.nanoTime() - started));
     }
 
     /** The completion as text, without its stop token. */

@@ -18,6 +18,11 @@ import java.time.Duration;
  * @param rewardTimeout how long a step waits for the rewards of the rollouts it sampled
  * @param maxStalenessSteps how many policy updates old a rollout may be when its rewards complete and it is used;
  *     0: only in the step that sampled it
+ * @param overlap whether each step samples the next step's rollouts before its own update and sends their reward
+ *     requests, so the rewards are computed while it trains; those rollouts are then one update old when used, which
+ *     needs {@code maxStalenessSteps >= 1}
+ * @param importanceCap C of the truncated importance weight {@code min(pi_old / mu, C)} on the tokens of rollouts
+ *     sampled by an older policy mu, >= 1
  * @param seed sampling and prompt order
  */
 public record GrpoSettings(
@@ -30,4 +35,6 @@ public record GrpoSettings(
         int maxNewTokens,
         Duration rewardTimeout,
         int maxStalenessSteps,
+        boolean overlap,
+        double importanceCap,
         long seed) {}

@@ -10,15 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -44,16 +43,24 @@ public final class KafkaRewardSource implements RewardSource {
     private final KafkaConsumer<String, String> consumer;
     private final Thread reader;
     private final Object lock = new Object();
-    private final Set<String> waiting = new HashSet<>();
+    // ids sent and not yet answered or abandoned, with when they were sent (System.nanoTime)
+    private final Map<String, Long> waiting = new HashMap<>();
     private final Map<String, Double> answers = new HashMap<>();
     // ids given up on, oldest first, bounded: an answer for one of them is late, one for an unknown id is another's
     private final LinkedHashSet<String> abandoned = new LinkedHashSet<>();
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong malformed = new AtomicLong();
+    private final Consumer<Duration> latencies;
     private volatile boolean closed;
 
     /** Its producer and reader are configured as every Kafka client of the service ({@code clients}). */
     public KafkaRewardSource(KafkaClients clients) {
+        this(clients, latency -> {});
+    }
+
+    /** @param latencies told, on the reader thread, each awaited answer's time from its request */
+    public KafkaRewardSource(KafkaClients clients, Consumer<Duration> latencies) {
+        this.latencies = latencies;
         this.producer = clients.producer(
                 "grpo-requests",
                 new StringSerializer(),
@@ -89,7 +96,8 @@ public final class KafkaRewardSource implements RewardSource {
     @Override
     public void request(List<RewardRequest> requests) {
         synchronized (lock) {
-            requests.forEach(r -> waiting.add(r.requestId()));
+            long now = System.nanoTime();
+            requests.forEach(r -> waiting.put(r.requestId(), now));
         }
         var sent = requests.stream()
                 .map(r -> producer.send(new ProducerRecord<>(RewardRequest.TOPIC, r.groupId(), Json.write(r))))
@@ -174,13 +182,18 @@ public final class KafkaRewardSource implements RewardSource {
             producer.send(dead);
             return;
         }
+        Long sent;
         synchronized (lock) {
-            if (waiting.remove(response.requestId())) {
+            sent = waiting.remove(response.requestId());
+            if (sent != null) {
                 answers.put(response.requestId(), response.reward());
                 lock.notifyAll();
             } else if (abandoned.remove(response.requestId())) {
                 late.incrementAndGet();
             }
+        }
+        if (sent != null) {
+            latencies.accept(Duration.ofNanos(System.nanoTime() - sent));
         }
     }
 

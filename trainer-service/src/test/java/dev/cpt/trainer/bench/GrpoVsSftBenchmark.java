@@ -109,6 +109,8 @@ public final class GrpoVsSftBenchmark {
                     32,
                     Duration.ofSeconds(60),
                     0,
+                    false,
+                    2.0,
                     seed);
             Measure grpo;
             List<List<TaskExample>> promptsSeen = new ArrayList<>();
@@ -202,8 +204,7 @@ public final class GrpoVsSftBenchmark {
     }
 
     /** Next-token training on windows of the general text and on whole task documents, half each. */
-    private static double pretrain(
-            LanguageModel model, String general, List<TaskExample> train, int steps, Random rng) {
+    static double pretrain(LanguageModel model, String general, List<TaskExample> train, int steps, Random rng) {
         int[] text = BYTES.encode(general);
         int ctx = model.decoderConfig().contextLength();
         double loss = Double.NaN;
@@ -243,6 +244,8 @@ public final class GrpoVsSftBenchmark {
                 32,
                 Duration.ofSeconds(60),
                 0,
+                false,
+                2.0,
                 1);
         GrpoLoop probe = new GrpoLoop(label, model, null, rewards, heldOut, greedy, DIRECT);
         double reward = probe.heldOutReward(heldOut, label).mean();

@@ -2,6 +2,7 @@ package dev.cpt.trainer.grpo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.contracts.GrpoStepReport;
@@ -48,8 +49,23 @@ class GrpoLoopTest {
     }
 
     private GrpoLoop loop(RewardSource rewards, int maxStaleness, double beta, double temperature) {
+        return loop(rewards, maxStaleness, beta, temperature, false);
+    }
+
+    private GrpoLoop loop(RewardSource rewards, int maxStaleness, double beta, double temperature, boolean overlap) {
         GrpoSettings s = new GrpoSettings(
-                4, 2, 1, new PolicyObjective(0.2, beta), ADAMW, temperature, 8, Duration.ofSeconds(1), maxStaleness, 5);
+                4,
+                2,
+                1,
+                new PolicyObjective(0.2, beta),
+                ADAMW,
+                temperature,
+                8,
+                Duration.ofSeconds(1),
+                maxStaleness,
+                overlap,
+                2.0,
+                5);
         return new GrpoLoop("t", policy, beta > 0 ? reference : null, rewards, train, s, DIRECT);
     }
 
@@ -124,6 +140,38 @@ class GrpoLoopTest {
         rewards.answer(secondStepId, 0.5);
         GrpoStepReport fourth = loop.step();
         assertEquals(1, fourth.lateRewards(), "an answer for a dropped rollout is late");
+    }
+
+    @Test
+    void overlappedRolloutsAreSampledBeforeTheUpdateAndTrainedOnOneUpdateLater() throws Exception {
+        ManualRewards rewards =
+                new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
+        GrpoLoop loop = loop(rewards, 1, 0.04, 1.0, true);
+
+        GrpoStepReport first = loop.step();
+        assertTrue(first.applied());
+        assertEquals(16, rewards.requested.size(), "the first step also sent the second step's requests");
+        assertEquals(0.0, first.meanStaleness(), 0.0, "its own rollouts: on-policy");
+        assertEquals(0.0, first.truncatedFraction(), 0.0);
+
+        GrpoStepReport second = loop.step();
+        assertTrue(second.applied());
+        assertEquals(2, second.groupsUsed());
+        assertEquals(1.0, second.meanStaleness(), 0.0, "sampled before the first update, trained after it");
+        // the ratio is taken against the policy before this update, so the first inner step starts at 1 again
+        assertEquals(1.0, second.meanRatio(), 1e-5);
+        assertEquals(0.0, second.clipFraction(), 0.0);
+        assertTrue(second.truncatedFraction() >= 0 && second.truncatedFraction() <= 1);
+        assertTrue(second.rolloutTokens() > 0, "the third step's rollouts were sampled");
+        assertEquals(24, rewards.requested.size());
+
+        assertEquals(2, loop.abandonPending(), "the third step's prefetched groups are dropped at the end");
+    }
+
+    @Test
+    void overlapWithoutRoomForStaleRolloutsIsRefused() {
+        ManualRewards rewards = new ManualRewards(r -> 0.5);
+        assertThrows(IllegalArgumentException.class, () -> loop(rewards, 0, 0, 1.0, true));
     }
 
     @Test

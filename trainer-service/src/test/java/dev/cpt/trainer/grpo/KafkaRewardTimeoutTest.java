@@ -70,6 +70,8 @@ class KafkaRewardTimeoutTest {
                 6,
                 Duration.ofMillis(300),
                 0,
+                false,
+                2.0,
                 9);
         try (LanguageModel policy = LanguageModel.create(GptConfig.tiny(), 3);
                 LanguageModel reference = policy.copy();
