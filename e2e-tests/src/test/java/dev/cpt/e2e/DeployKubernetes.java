@@ -84,20 +84,20 @@ final class DeployKubernetes {
 
     /** A container's literal environment variables (those from a ConfigMap or field reference map to null). */
     static Map<String, String> env(Map<String, Object> container) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Object e : listOrEmpty(container, "env", "container")) {
-            Map<String, Object> var = asMap(e, "env[]");
-            out.put(str(var.get("name")), str(var.get("value")));
-        }
-        return out;
+        return byName(container, "env", "value");
     }
 
     /** A container's mount paths by volume name. */
     static Map<String, String> mountPaths(Map<String, Object> container) {
+        return byName(container, "volumeMounts", "mountPath");
+    }
+
+    /** The {@code field} of each entry of a container's list {@code list}, by the entry's name. */
+    private static Map<String, String> byName(Map<String, Object> container, String list, String field) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (Object m : listOrEmpty(container, "volumeMounts", "container")) {
-            Map<String, Object> mount = asMap(m, "volumeMounts[]");
-            out.put(str(mount.get("name")), str(mount.get("mountPath")));
+        for (Object e : listOrEmpty(container, list, "container")) {
+            Map<String, Object> entry = asMap(e, list + "[]");
+            out.put(str(entry.get("name")), str(entry.get(field)));
         }
         return out;
     }

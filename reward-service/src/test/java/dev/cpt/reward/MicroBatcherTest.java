@@ -65,20 +65,10 @@ class MicroBatcherTest {
     @Test
     void aCallerThatHandsOverAllItsItemsDoesNotWaitForOthers() throws Exception {
         List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-        // a wait far beyond the test's patience: the batch can only run early because the call was complete
-        try (var batcher = new MicroBatcher<Integer, Integer>(
-                "test",
-                64,
-                Duration.ofHours(1),
-                100,
-                items -> {
-                    batches.add(List.copyOf(items));
-                    return items.stream().map(i -> i * 10).toList();
-                },
-                s -> {})) {
+        try (var batcher = waitingAnHour(batches)) {
             List<CompletableFuture<Integer>> results = batcher.submitAll(List.of(1, 2, 3), null);
             for (int i = 0; i < 3; i++) {
-                assertEquals((i + 1) * 10, results.get(i).get(10, TimeUnit.SECONDS));
+                assertEquals(i + 1, results.get(i).get(10, TimeUnit.SECONDS));
             }
             assertEquals(List.of(List.of(1, 2, 3)), batches, "one batch of the whole call");
         }
@@ -87,16 +77,7 @@ class MicroBatcherTest {
     @Test
     void aLoneItemStillWaitsForOthersToJoinIt() throws Exception {
         List<List<Integer>> batches = new CopyOnWriteArrayList<>();
-        try (var batcher = new MicroBatcher<Integer, Integer>(
-                "test",
-                64,
-                Duration.ofHours(1),
-                100,
-                items -> {
-                    batches.add(List.copyOf(items));
-                    return items;
-                },
-                s -> {})) {
+        try (var batcher = waitingAnHour(batches)) {
             CompletableFuture<Integer> single = batcher.submit(7);
             // the single item is held for company; a complete call then closes the batch with it inside
             List<CompletableFuture<Integer>> call = batcher.submitAll(List.of(8, 9), Duration.ofSeconds(10));
@@ -167,6 +148,23 @@ class MicroBatcherTest {
             var failure = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
             assertTrue(failure.getCause().getMessage().contains("0 results for 1 items"));
         }
+    }
+
+    /**
+     * A batcher whose wait for company is far beyond any test's patience, so a batch that runs at all ran early because
+     * its call was complete; it records each batch and answers every item with itself.
+     */
+    private static MicroBatcher<Integer, Integer> waitingAnHour(List<List<Integer>> batches) {
+        return new MicroBatcher<>(
+                "test",
+                64,
+                Duration.ofHours(1),
+                100,
+                items -> {
+                    batches.add(List.copyOf(items));
+                    return items;
+                },
+                s -> {});
     }
 
     private static void await(CountDownLatch latch) {
