@@ -25,11 +25,17 @@ public interface RewardSource extends AutoCloseable {
     /** Stops waiting for these ids; an answer that still comes for one of them is counted as late. */
     void abandon(Collection<String> requestIds);
 
-    /** Answers that came after their request had been abandoned, since the start. */
-    long lateAnswers();
+    /**
+     * Answers that came after their request had been abandoned, since the start; none for a source that scores in
+     * process and so never answers late.
+     */
+    default long lateAnswers() {
+        return 0;
+    }
 
+    /** Releases the source's clients; nothing to release for an in-process source. */
     @Override
-    void close();
+    default void close() {}
 
     /** Removes the answers for these ids from {@code answers} and returns them; an id without an answer is absent. */
     static Map<String, Double> take(Map<String, Double> answers, Collection<String> requestIds) {

@@ -261,13 +261,5 @@ public final class GrpoRolloutBenchmark {
         public void abandon(Collection<String> requestIds) {
             requestIds.forEach(answers::remove);
         }
-
-        @Override
-        public long lateAnswers() {
-            return 0;
-        }
-
-        @Override
-        public void close() {}
     }
 }

@@ -88,14 +88,6 @@ final class ScoringRewards implements RewardSource {
         requestIds.forEach(answers::remove);
     }
 
-    @Override
-    public long lateAnswers() {
-        return 0;
-    }
-
-    @Override
-    public void close() {}
-
     static double trigramCosine(String a, String b) {
         Map<String, Integer> va = trigrams(a);
         Map<String, Integer> vb = trigrams(b);

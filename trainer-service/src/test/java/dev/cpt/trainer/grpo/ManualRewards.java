@@ -67,7 +67,4 @@ final class ManualRewards implements RewardSource {
     public long lateAnswers() {
         return late;
     }
-
-    @Override
-    public void close() {}
 }
