@@ -2,7 +2,7 @@
 # GRPO vs SFT on the user's task from one pre-trained tiny base, over seeds: held-out task reward gain and held-out LM
 # loss change per CPT domain at several step counts, with 95% t-intervals, and the loss change at equal reward gain.
 #   trainer-service/bench/grpo-vs-sft.sh [--tasks FILE.jsonl | --task arithmetic|units|mixed] [--domain NAME=FILE]...
-#       [--seeds 5] [--at 20,40,80] [--pretrain 600] [--group 8] [--lr 1e-4] [--score URL]
+#       [--seeds 5] [--at 50,100,200] [--pretrain 3000] [--group 8] [--lr 1e-4] [--score URL]
 # Without --domain: the shipped corpora corpus/{general,python,postgresql}/documents.jsonl.gz. --score
 # http://localhost:8085/score scores with a running reward service instead of in process. CPT_SKIP_BUILD=1 reuses the
 # last build; CPT_BENCH_JAVA_OPTS adds JVM options (e.g. -Dai.djl.pytorch.num_threads=1).

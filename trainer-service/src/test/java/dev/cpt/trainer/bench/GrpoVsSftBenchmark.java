@@ -55,7 +55,7 @@ import java.util.zip.GZIPInputStream;
  * <p>Options: {@code --tasks FILE.jsonl} (lines {@code {"id","prompt","reference"}}, split by {@link HeldOutSplit};
  * default the built-in {@code --task arithmetic}), {@code --domain NAME=FILE} (repeatable; plain text, or JSONL
  * documents with a {@code text} field, gzipped or not; default the shipped corpora under {@code corpus/}),
- * {@code --seeds 5}, {@code --at 20,40,80}, {@code --pretrain 600}, {@code --group 8}, {@code --lr 1e-4},
+ * {@code --seeds 5}, {@code --at 50,100,200}, {@code --pretrain 3000}, {@code --group 8}, {@code --lr 1e-4},
  * {@code --score URL}.
  */
 public final class GrpoVsSftBenchmark {
@@ -108,7 +108,7 @@ public final class GrpoVsSftBenchmark {
                     domains.put(d, root.resolve("corpus/" + d + "/documents.jsonl.gz"));
                 }
             }
-            int[] at = Arrays.stream(one.getOrDefault("at", "20,40,80").split(","))
+            int[] at = Arrays.stream(one.getOrDefault("at", "50,100,200").split(","))
                     .mapToInt(s -> Integer.parseInt(s.strip()))
                     .sorted()
                     .distinct()
@@ -123,7 +123,7 @@ public final class GrpoVsSftBenchmark {
                     domains,
                     Integer.parseInt(one.getOrDefault("seeds", "5")),
                     at,
-                    Integer.parseInt(one.getOrDefault("pretrain", "600")),
+                    Integer.parseInt(one.getOrDefault("pretrain", "3000")),
                     Integer.parseInt(one.getOrDefault("group", "8")),
                     Double.parseDouble(one.getOrDefault("lr", "1e-4")),
                     score == null ? null : URI.create(score));
