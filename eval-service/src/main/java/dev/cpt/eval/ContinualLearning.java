@@ -4,6 +4,7 @@ import dev.cpt.contracts.EvalReport.ContinualMetrics;
 import dev.cpt.contracts.EvalReport.MatrixRow;
 import dev.cpt.contracts.EvalReport.Phase;
 import dev.cpt.contracts.EvalReport.StabilityGap;
+import dev.cpt.contracts.Forgetting;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,8 +18,9 @@ import java.util.TreeMap;
  * R[i][j] is the held-out loss on domain j at the last checkpoint of phase i (for the current phase T-1: the latest
  * checkpoint); b[j] is the loss of the base model (the run's earliest checkpoint) on j; L[j] is the latest loss.
  * <ul>
- *   <li>forgetting[j] = L[j] - min over all checkpoints so far of loss[j]  (&ge; 0; how far from its best)</li>
- *   <li>forgettingVsBase[j] = L[j] - b[j]  (&gt; 0: worse than before any training)</li>
+ *   <li>forgetting[j] = L[j] - min over all checkpoints so far of loss[j]  (&ge; 0; how far from its best) and
+ *       forgettingVsBase[j] = L[j] - b[j]  (&gt; 0: worse than before any training), both by {@link Forgetting},
+ *       which the trainer's GRPO vs SFT benchmark uses too</li>
  *   <li>BWT = mean over domains j with p(j) &lt; T-1 of (R[p(j)][j] - R[T-1][j])  (positive: later phases improved
  *       earlier domains; negative: forgetting). Needs T &ge; 2.</li>
  *   <li>FWT = mean over domains j with p(j) &ge; 1 of (b[j] - R[p(j)-1][j])  (positive: the earlier phases already
@@ -54,21 +56,8 @@ final class ContinualLearning {
         Map<String, Integer> phaseOf = new TreeMap<>();
         phases.forEach(ph -> ph.domains().forEach(d -> phaseOf.put(d, ph.index())));
 
-        Map<String, Double> forgetting = new TreeMap<>();
-        Map<String, Double> forgettingVsBase = new TreeMap<>();
-        latest.losses().forEach((domain, loss) -> {
-            double best = points.stream()
-                    .map(p -> p.loss(domain))
-                    .filter(l -> l != null)
-                    .mapToDouble(Double::doubleValue)
-                    .min()
-                    .orElse(loss);
-            forgetting.put(domain, loss - best);
-            Double b = base.loss(domain);
-            if (b != null) {
-                forgettingVsBase.put(domain, loss - b);
-            }
-        });
+        Forgetting forgetting =
+                Forgetting.of(points.stream().map(RunPoint::losses).toList());
 
         int t = phases.size();
         Double bwt = null;
@@ -102,8 +91,8 @@ final class ContinualLearning {
                 base.losses(),
                 phases,
                 matrix,
-                forgetting,
-                forgettingVsBase,
+                forgetting.vsBest(),
+                forgetting.vsBase(),
                 bwt,
                 fwt,
                 stabilityGaps(points, phases, matrix, tolerance));
