@@ -82,29 +82,10 @@ public record GrpoStatus(
     }
 
     public GrpoStatus running() {
-        return new GrpoStatus(
-                id,
-                runId,
-                RUNNING,
-                spec,
-                step,
-                policyVersion,
-                heldOutRewardBefore,
-                heldOutRewardAfter,
-                heldOutAnsweredBefore,
-                heldOutAnsweredAfter,
-                heldOutPrompts,
-                groupsUsed,
-                zeroStdGroups,
-                staleGroupsDropped,
-                lateRewards,
-                lastStep,
-                checkpoints,
-                error,
-                Instant.now(),
-                finishedAt,
-                resumes,
-                tasks);
+        Copy c = new Copy(this);
+        c.state = RUNNING;
+        c.startedAt = Instant.now();
+        return c.build();
     }
 
     /**
@@ -112,166 +93,59 @@ public record GrpoStatus(
      * of its last checkpoint, or of its start when it wrote none) and {@code resumes} as given.
      */
     public GrpoStatus resumed(int resumeCount) {
-        return new GrpoStatus(
-                id,
-                runId,
-                RUNNING,
-                spec,
-                step,
-                policyVersion,
-                heldOutRewardBefore,
-                heldOutRewardAfter,
-                heldOutAnsweredBefore,
-                heldOutAnsweredAfter,
-                heldOutPrompts,
-                groupsUsed,
-                zeroStdGroups,
-                staleGroupsDropped,
-                lateRewards,
-                lastStep,
-                checkpoints,
-                null,
-                startedAt == null ? Instant.now() : startedAt,
-                null,
-                resumeCount,
-                tasks);
+        Copy c = new Copy(this);
+        c.state = RUNNING;
+        c.error = null;
+        c.startedAt = startedAt == null ? Instant.now() : startedAt;
+        c.finishedAt = null;
+        c.resumes = resumeCount;
+        return c.build();
     }
 
     /** With the examples it loaded; the held-out count becomes the one it measures on. */
     public GrpoStatus withTasks(Tasks loadedTasks) {
-        return new GrpoStatus(
-                id,
-                runId,
-                state,
-                spec,
-                step,
-                policyVersion,
-                heldOutRewardBefore,
-                heldOutRewardAfter,
-                heldOutAnsweredBefore,
-                heldOutAnsweredAfter,
-                loadedTasks.heldOut(),
-                groupsUsed,
-                zeroStdGroups,
-                staleGroupsDropped,
-                lateRewards,
-                lastStep,
-                checkpoints,
-                error,
-                startedAt,
-                finishedAt,
-                resumes,
-                loadedTasks);
+        Copy c = new Copy(this);
+        c.heldOutPrompts = loadedTasks.heldOut();
+        c.tasks = loadedTasks;
+        return c.build();
     }
 
     /** After a step: its step and policy version, its counts added to the totals, it as the last step. */
     public GrpoStatus stepped(GrpoStepReport r) {
-        return new GrpoStatus(
-                id,
-                runId,
-                state,
-                spec,
-                r.step(),
-                r.policyVersion(),
-                heldOutRewardBefore,
-                heldOutRewardAfter,
-                heldOutAnsweredBefore,
-                heldOutAnsweredAfter,
-                heldOutPrompts,
-                groupsUsed + r.groupsUsed(),
-                zeroStdGroups + r.zeroStdGroups(),
-                staleGroupsDropped + r.staleGroupsDropped(),
-                lateRewards + r.lateRewards(),
-                r,
-                checkpoints,
-                error,
-                startedAt,
-                finishedAt,
-                resumes,
-                tasks);
+        Copy c = new Copy(this);
+        c.step = r.step();
+        c.policyVersion = r.policyVersion();
+        c.groupsUsed += r.groupsUsed();
+        c.zeroStdGroups += r.zeroStdGroups();
+        c.staleGroupsDropped += r.staleGroupsDropped();
+        c.lateRewards += r.lateRewards();
+        c.lastStep = r;
+        return c.build();
     }
 
     /** The held-out reward before training: its mean (NaN, written as null, when no reward came) and answers. */
     public GrpoStatus before(double meanReward, int answered) {
-        return new GrpoStatus(
-                id,
-                runId,
-                state,
-                spec,
-                step,
-                policyVersion,
-                finite(meanReward),
-                heldOutRewardAfter,
-                answered,
-                heldOutAnsweredAfter,
-                heldOutPrompts,
-                groupsUsed,
-                zeroStdGroups,
-                staleGroupsDropped,
-                lateRewards,
-                lastStep,
-                checkpoints,
-                error,
-                startedAt,
-                finishedAt,
-                resumes,
-                tasks);
+        Copy c = new Copy(this);
+        c.heldOutRewardBefore = finite(meanReward);
+        c.heldOutAnsweredBefore = answered;
+        return c.build();
     }
 
     /** The held-out reward after training, as {@link #before}. */
     public GrpoStatus after(double meanReward, int answered) {
-        return new GrpoStatus(
-                id,
-                runId,
-                state,
-                spec,
-                step,
-                policyVersion,
-                heldOutRewardBefore,
-                finite(meanReward),
-                heldOutAnsweredBefore,
-                answered,
-                heldOutPrompts,
-                groupsUsed,
-                zeroStdGroups,
-                staleGroupsDropped,
-                lateRewards,
-                lastStep,
-                checkpoints,
-                error,
-                startedAt,
-                finishedAt,
-                resumes,
-                tasks);
+        Copy c = new Copy(this);
+        c.heldOutRewardAfter = finite(meanReward);
+        c.heldOutAnsweredAfter = answered;
+        return c.build();
     }
 
     /** With one more announced checkpoint, by its URI. */
     public GrpoStatus checkpointed(String uri) {
         List<String> more = new ArrayList<>(checkpoints);
         more.add(uri);
-        return new GrpoStatus(
-                id,
-                runId,
-                state,
-                spec,
-                step,
-                policyVersion,
-                heldOutRewardBefore,
-                heldOutRewardAfter,
-                heldOutAnsweredBefore,
-                heldOutAnsweredAfter,
-                heldOutPrompts,
-                groupsUsed,
-                zeroStdGroups,
-                staleGroupsDropped,
-                lateRewards,
-                lastStep,
-                List.copyOf(more),
-                error,
-                startedAt,
-                finishedAt,
-                resumes,
-                tasks);
+        Copy c = new Copy(this);
+        c.checkpoints = more;
+        return c.build();
     }
 
     public GrpoStatus succeeded() {
@@ -283,33 +157,92 @@ public record GrpoStatus(
     }
 
     private GrpoStatus finished(String endState, String failure) {
-        return new GrpoStatus(
-                id,
-                runId,
-                endState,
-                spec,
-                step,
-                policyVersion,
-                heldOutRewardBefore,
-                heldOutRewardAfter,
-                heldOutAnsweredBefore,
-                heldOutAnsweredAfter,
-                heldOutPrompts,
-                groupsUsed,
-                zeroStdGroups,
-                staleGroupsDropped,
-                lateRewards,
-                lastStep,
-                checkpoints,
-                failure,
-                startedAt,
-                Instant.now(),
-                resumes,
-                tasks);
+        Copy c = new Copy(this);
+        c.state = endState;
+        c.error = failure;
+        c.finishedAt = Instant.now();
+        return c.build();
     }
 
     /** JSON has no NaN: a mean of nothing is null. */
     private static Double finite(double x) {
         return Double.isFinite(x) ? x : null;
+    }
+
+    /** A status's fields, to change a few and build the next status: each transition names only what it changes. */
+    private static final class Copy {
+        private final String id;
+        private final String runId;
+        private String state;
+        private final GrpoSpec spec;
+        private long step;
+        private long policyVersion;
+        private Double heldOutRewardBefore;
+        private Double heldOutRewardAfter;
+        private int heldOutAnsweredBefore;
+        private int heldOutAnsweredAfter;
+        private int heldOutPrompts;
+        private long groupsUsed;
+        private long zeroStdGroups;
+        private long staleGroupsDropped;
+        private long lateRewards;
+        private GrpoStepReport lastStep;
+        private List<String> checkpoints;
+        private String error;
+        private Instant startedAt;
+        private Instant finishedAt;
+        private Integer resumes;
+        private Tasks tasks;
+
+        private Copy(GrpoStatus s) {
+            id = s.id;
+            runId = s.runId;
+            state = s.state;
+            spec = s.spec;
+            step = s.step;
+            policyVersion = s.policyVersion;
+            heldOutRewardBefore = s.heldOutRewardBefore;
+            heldOutRewardAfter = s.heldOutRewardAfter;
+            heldOutAnsweredBefore = s.heldOutAnsweredBefore;
+            heldOutAnsweredAfter = s.heldOutAnsweredAfter;
+            heldOutPrompts = s.heldOutPrompts;
+            groupsUsed = s.groupsUsed;
+            zeroStdGroups = s.zeroStdGroups;
+            staleGroupsDropped = s.staleGroupsDropped;
+            lateRewards = s.lateRewards;
+            lastStep = s.lastStep;
+            checkpoints = s.checkpoints;
+            error = s.error;
+            startedAt = s.startedAt;
+            finishedAt = s.finishedAt;
+            resumes = s.resumes;
+            tasks = s.tasks;
+        }
+
+        private GrpoStatus build() {
+            return new GrpoStatus(
+                    id,
+                    runId,
+                    state,
+                    spec,
+                    step,
+                    policyVersion,
+                    heldOutRewardBefore,
+                    heldOutRewardAfter,
+                    heldOutAnsweredBefore,
+                    heldOutAnsweredAfter,
+                    heldOutPrompts,
+                    groupsUsed,
+                    zeroStdGroups,
+                    staleGroupsDropped,
+                    lateRewards,
+                    lastStep,
+                    checkpoints,
+                    error,
+                    startedAt,
+                    finishedAt,
+                    resumes,
+                    tasks);
+        }
     }
 }
