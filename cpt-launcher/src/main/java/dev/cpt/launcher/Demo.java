@@ -76,11 +76,6 @@ public final class Demo {
      * held-out set stays unseen by the base.
      */
     public record Plan(List<Phase> phases, List<String> pretrainingTexts) {
-        /** Mean tokens a phase streams, before the held-out split. */
-        public long meanPhaseTokens() {
-            return (long) phases.stream().mapToLong(Phase::tokens).average().orElse(0);
-        }
-
         /**
          * A phase of the demo: what it streams, and how many tokens that text cuts into with the run's tokenizer
          * (the byte tokenizer's count until {@link #countedBy} says otherwise).

@@ -185,10 +185,6 @@ public final class Main {
                         "cpt.reward.encoder.cache-dir",
                         cacheDir.resolve("reward-encoder").toString())
                 .with("cpt.mixer.policy", policy);
-        if (policy.equals("agent") || policy.equals("cmr")) {
-            // Their progress feature is tokens since the target arrived over the phase length: a demo phase's text.
-            tuned = tuned.with("cpt.mixer.policy-params.horizonTokens", Long.toString(plan.meanPhaseTokens()));
-        }
         System.out.println(
                 "  mixing policy: " + policy + " (--policy NAME: static, uniform, temperature, odm, cmr, agent)");
         try (Stack stack = startWithProgress(tuned, progress)) {
@@ -196,7 +192,7 @@ public final class Main {
         }
     }
 
-    /** The plan's tokens as the base's tokenizer cuts them: the mixer's horizon and the ETA are in its tokens. */
+    /** The plan's tokens as the base's tokenizer cuts them: the ETA is in its tokens. */
     private static Demo.Plan countedByTheBase(Demo.Plan plan, Path base) throws Exception {
         Tokenizer tokenizer = TokenizerStore.read(base);
         try {

@@ -14,11 +14,14 @@ public final class AgentPolicy implements MixingPolicy {
     private final double horizonTokens;
     private final PhaseTracker phase = new PhaseTracker();
 
-    /** @param horizonTokens phase length for the progress feature; {@code <= 0} uses the one the agent trained with */
+    /**
+     * @param horizonTokens phase length for the progress feature; {@code <= 0} estimates it from the stream
+     *     ({@link PhaseTracker#expectedTokens}), which is what a live stream needs: the length the agent trained with is
+     *     its proxy's, and progress against it would saturate at once on a real stream
+     */
     public AgentPolicy(AgentArtifact artifact, double horizonTokens) {
         this.artifact = artifact;
-        this.horizonTokens =
-                horizonTokens > 0 ? horizonTokens : artifact.manifest().horizonTokens();
+        this.horizonTokens = horizonTokens;
     }
 
     @Override

@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * The CMR / D-CPT policy: fits {@link CmrLaw} online from eval feedback since the target arrived and gives the target
- * the critical mixture ratio, the largest share that keeps the upstream (general) loss increase at the horizon
- * within {@code tolerance} (relative to the upstream loss when the phase began). The rest is replay, spread evenly
+ * the critical mixture ratio, the largest share that keeps the upstream (general) loss increase at the horizon (the
+ * phase's length: given, or estimated from the stream by {@link PhaseTracker#expectedTokens}) within {@code tolerance}
+ * (relative to the upstream loss when the phase began). The rest is replay, spread evenly
  * over the earlier domains. Until the law can be fitted it probes a fixed sequence of ratios, because a fit needs
  * points at different ratios.
  */
@@ -21,9 +22,10 @@ public final class CmrPolicy implements MixingPolicy {
     private final PhaseTracker phase = new PhaseTracker();
     private CmrLaw law;
 
+    /** @param horizonTokens the phase length in tokens; {@code <= 0}: estimated from the stream */
     public CmrPolicy(double tolerance, double horizonTokens, double minRatio, double maxRatio, List<Double> probes) {
-        if (!(tolerance > 0) || !(horizonTokens > 0)) {
-            throw new IllegalArgumentException("cmr tolerance and horizonTokens must be > 0");
+        if (!(tolerance > 0) || Double.isNaN(horizonTokens)) {
+            throw new IllegalArgumentException("cmr tolerance must be > 0 and horizonTokens a number");
         }
         if (!(minRatio >= 0 && minRatio <= maxRatio && maxRatio <= 1)) {
             throw new IllegalArgumentException("cmr needs 0 <= minRatio <= maxRatio <= 1");
@@ -85,6 +87,10 @@ public final class CmrPolicy implements MixingPolicy {
         if (law == null) {
             return probes.get(Math.min(sincePhase.size(), probes.size() - 1));
         }
-        return law.criticalRatio(tolerance * start.get(), horizonTokens, minRatio, maxRatio);
+        double horizon = horizonTokens > 0 ? horizonTokens : phase.expectedTokens(state);
+        if (!(horizon > 0)) {
+            return maxRatio;
+        }
+        return law.criticalRatio(tolerance * start.get(), horizon, minRatio, maxRatio);
     }
 }

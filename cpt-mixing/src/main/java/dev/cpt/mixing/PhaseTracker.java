@@ -1,5 +1,6 @@
 package dev.cpt.mixing;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,12 +10,16 @@ import java.util.Optional;
  * Remembers where the current phase began: the moment a new target domain first showed up in a {@link MixingState}.
  * Policies that measure gain and forgetting "since the target arrived" share this rule, so the learned agent sees
  * the same numbers in proxy runs and in the mixer.
+ *
+ * <p>It also estimates how long the phase will be, from what the stream shows, so that progress through a phase means
+ * the same on a stream of any size: see {@link #expectedTokens}.
  */
 public final class PhaseTracker {
     private String target;
     private int feedbackAtStart;
     private long tokensAtStart;
     private Map<String, Long> trainedAtStart = Map.of();
+    private final List<Long> completedPhaseTokens = new ArrayList<>();
 
     /**
      * Call once per round before reading anything; starts a new phase when the target changed.
@@ -25,6 +30,9 @@ public final class PhaseTracker {
         String t = state.targetDomain();
         if (t == null || t.equals(target)) {
             return false;
+        }
+        if (target != null) {
+            completedPhaseTokens.add(tokensSinceStart(state));
         }
         target = t;
         feedbackAtStart = state.feedback().size();
@@ -69,6 +77,42 @@ public final class PhaseTracker {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * The phase's expected length in tokens trained (all domains, replay included), from the stream alone. Two readings,
+     * the larger wins:
+     *
+     * <ul>
+     *   <li>the data at hand: tokens trained since the phase began, plus the target's fresh tokens not yet trained
+     *       divided by the share the target had last round (what it takes to train on them at that mix; a share of 0 or
+     *       none counts as 1, the fewest tokens that could use them up);
+     *   <li>the past: the mean length of the phases that already ended, none before the first new domain arrives.
+     * </ul>
+     *
+     * A phase whose data arrives at once is measured by the first reading; one whose data trickles in is expected to be
+     * as long as the earlier phases were, and once it outlasts them its progress nears 1 and stays below it.
+     */
+    public double expectedTokens(MixingState state) {
+        long since = tokensSinceStart(state);
+        double share = target == null ? 0 : state.previousWeights().getOrDefault(target, 0.0);
+        long fresh = target == null ? 0 : state.freshTokens().getOrDefault(target, 0L);
+        double fromData = since + fresh / (share > 0 ? share : 1.0);
+        double fromPast = completedPhaseTokens.stream()
+                .mapToLong(Long::longValue)
+                .average()
+                .orElse(0);
+        return Math.max(fromData, fromPast);
+    }
+
+    /**
+     * How far through the phase the run is, in [0, 1]: tokens trained since it began against {@code horizonTokens}
+     * when that is positive (a proxy run knows its phase length), else against {@link #expectedTokens}.
+     */
+    public double progress(MixingState state, double horizonTokens) {
+        long since = tokensSinceStart(state);
+        double length = horizonTokens > 0 ? horizonTokens : expectedTokens(state);
+        return length <= 0 ? 0 : Math.min(1, since / length);
     }
 
     /** Index of the first feedback that arrived after the phase began. */

@@ -19,9 +19,9 @@ import java.util.TreeMap;
  *   <li>{@code temperature}: {@code temperature} (default 2)
  *   <li>{@code odm}: {@code alpha} (default 0.9)
  *   <li>{@code cmr}: {@code tolerance} (relative upstream loss increase, default 0.05), {@code horizonTokens}
- *       (default 1000000), {@code minRatio} (0.1), {@code maxRatio} (0.95), {@code probes} (0.9,0.5,0.7)
+ *       (default 0: the phase length estimated from the stream), {@code minRatio} (0.1), {@code maxRatio} (0.95), {@code probes} (0.9,0.5,0.7)
  *   <li>{@code agent}: {@code artifact} (directory, or {@code classpath:agent/current}, the default),
- *       {@code horizonTokens} (default: the agent's own)
+ *       {@code horizonTokens} (default 0: the phase length estimated from the stream)
  * </ul>
  */
 public final class Policies {
@@ -42,7 +42,7 @@ public final class Policies {
             case "cmr" ->
                 new CmrPolicy(
                         p.number("tolerance", 0.05),
-                        p.number("horizonTokens", 1_000_000),
+                        p.number("horizonTokens", 0),
                         p.number("minRatio", 0.1),
                         p.number("maxRatio", 0.95),
                         p.numbers("probes", "0.9,0.5,0.7"));

@@ -98,6 +98,27 @@ class PoliciesTest {
     @Test
     void cmrPolicyProbesFirstThenPicksTheCriticalRatioFromEvalFeedback() {
         CmrPolicy cmr = new CmrPolicy(0.1, 10_000, 0.05, 0.95, List.of(0.9, 0.5, 0.7));
+        Map<String, Double> w = cmrAfterThreeEvals(cmr, Map.of(), Map.of());
+        // tolerance 0.1 of the start loss 2.0 = 0.2 absolute: r* = 0.2^(2/3)
+        assertEquals(0.34199518933533946, w.get("arithmetic"), 1e-9);
+        assertEquals(1 - 0.34199518933533946, w.get("general"), 1e-9);
+        assertEquals(1.5, cmr.law().orElseThrow().a(), 1e-9);
+    }
+
+    @Test
+    void cmrPolicyWithoutAHorizonTakesThePhaseLengthFromTheStream() {
+        CmrPolicy cmr = new CmrPolicy(0.1, 0, 0.05, 0.95, List.of(0.9, 0.5, 0.7));
+        // 3000 tokens trained since arithmetic arrived, and 4900 fresh ones left at a share of 0.7: 10,000 in all
+        Map<String, Double> w = cmrAfterThreeEvals(cmr, Map.of("arithmetic", 4900L), Map.of("arithmetic", 0.7));
+        assertEquals(0.34199518933533946, w.get("arithmetic"), 1e-9);
+    }
+
+    /**
+     * The weights after a phase's first round (a probe) and three evals that follow an exact law: the last round sees
+     * {@code fresh} tokens and {@code previous} weights.
+     */
+    private static Map<String, Double> cmrAfterThreeEvals(
+            CmrPolicy cmr, Map<String, Long> fresh, Map<String, Double> previous) {
         List<String> arrival = List.of("general", "arithmetic");
         Map<String, Long> available = Map.of("general", 5000L, "arithmetic", 5000L);
         List<EvalFeedback> feedback = new ArrayList<>();
@@ -118,12 +139,14 @@ class PoliciesTest {
                     Map.of("general", general, "arithmetic", arithmetic),
                     Map.of("general", 2.0 + truth.forgetting(p[0], p[1]), "arithmetic", 3.0)));
         }
-        Map<String, Double> w =
-                cmr.weights(state(arrival, available, Map.of("general", general, "arithmetic", arithmetic), feedback));
-        // tolerance 0.1 of the start loss 2.0 = 0.2 absolute: r* = 0.2^(2/3)
-        assertEquals(0.34199518933533946, w.get("arithmetic"), 1e-9);
-        assertEquals(1 - 0.34199518933533946, w.get("general"), 1e-9);
-        assertEquals(1.5, cmr.law().orElseThrow().a(), 1e-9);
+        return cmr.weights(new MixingState(
+                feedback.size(),
+                arrival,
+                available,
+                fresh,
+                Map.of("general", general, "arithmetic", arithmetic),
+                previous,
+                feedback));
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.util.Optional;
  * The agent's view of a round, over a fixed slot layout so it carries over to domains it never saw: slot 0 is the
  * target domain, slot 1 the upstream (general) domain, slot 2 the other earlier domains pooled (their mean). Per slot:
  * whether it has data, the share it had last round, its loss change since the phase began and over the last eval,
- * both relative to the loss when the phase began. Then the phase's progress in tokens against a horizon.
+ * both relative to the loss when the phase began. Then the phase's progress in tokens ({@link PhaseTracker#progress}).
  */
 public final class Features {
     /** Bumped whenever the layout or a feature's meaning changes; artifacts record the one they were trained on. */
@@ -30,6 +30,7 @@ public final class Features {
     /** What one round looks like to the agent: the features and, per slot, its mean loss now and at phase start. */
     public record View(double[] features, boolean[] mask, double[] slotLoss, double[] slotStartLoss) {}
 
+    /** @param horizonTokens the phase length progress is measured against; {@code <= 0}: estimated from the stream */
     public static View of(MixingState state, PhaseTracker phase, double horizonTokens) {
         DomainRoles roles = DomainRoles.of(state);
         List<List<String>> slots = slots(roles);
@@ -67,7 +68,7 @@ public final class Features {
             slotLoss[s] = scored == 0 ? Double.NaN : loss / scored;
             slotStart[s] = scored == 0 ? Double.NaN : start / scored;
         }
-        f[SIZE - 1] = Math.min(1, phase.tokensSinceStart(state) / horizonTokens);
+        f[SIZE - 1] = phase.progress(state, horizonTokens);
         return new View(f, mask, slotLoss, slotStart);
     }
 
