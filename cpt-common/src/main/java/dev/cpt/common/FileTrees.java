@@ -8,10 +8,21 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Removing directory trees: the one implementation every module calls. */
+/** Copying and removing directory trees: the one implementation every module calls. */
 public final class FileTrees {
 
     private FileTrees() {}
+
+    /** Copies {@code from} and everything under it to {@code to}, which must not exist yet. */
+    public static void copy(Path from, Path to) {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Files.copy(p, to.resolve(from.relativize(p).toString()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
+        }
+    }
 
     /** Deletes {@code dir} and everything under it; a directory that does not exist is already deleted. */
     public static void delete(Path dir) {

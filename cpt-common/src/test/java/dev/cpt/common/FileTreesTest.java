@@ -1,5 +1,6 @@
 package dev.cpt.common;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -31,6 +32,17 @@ class FileTreesTest {
         try (var left = Files.list(dir)) {
             assertFalse(left.findAny().isPresent());
         }
+    }
+
+    @Test
+    void copyCopiesEveryFileAndLeavesTheSourceAlone() throws IOException {
+        Path dir = tree();
+        Path copy = tmp.resolve("copy");
+        FileTrees.copy(dir, copy);
+        assertEquals("x", Files.readString(copy.resolve("a/b/file.txt")));
+        assertEquals("y", Files.readString(copy.resolve("top.txt")));
+        Files.writeString(copy.resolve("top.txt"), "changed");
+        assertEquals("y", Files.readString(dir.resolve("top.txt")));
     }
 
     private Path tree() throws IOException {

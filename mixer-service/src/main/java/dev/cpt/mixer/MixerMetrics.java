@@ -18,6 +18,8 @@ import static dev.cpt.contracts.metrics.Metrics.MIXER_ROUNDS_FAILED;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.MIXER_WEIGHT;
 
+import dev.cpt.mixing.rounds.BatchMixer;
+import dev.cpt.mixing.rounds.ReplayReservoir;
 import dev.cpt.service.GaugeValues;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;

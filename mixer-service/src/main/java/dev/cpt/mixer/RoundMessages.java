@@ -3,6 +3,7 @@ package dev.cpt.mixer;
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
+import dev.cpt.mixing.rounds.BatchMixer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.cpt.mixer;
 
 import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.contracts.Document;
+import dev.cpt.mixing.rounds.DomainBuffer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.cpt.common.Sha256;
 import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.contracts.Document;
+import dev.cpt.mixing.rounds.DomainBuffer;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.cpt.mixer;
 
-import static dev.cpt.mixer.BatchMixerTest.tokens;
+import static dev.cpt.mixing.rounds.TestTokens.tokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +14,10 @@ import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.kafka.EmbeddedKafka;
 import dev.cpt.kafka.clients.KafkaClients;
 import dev.cpt.mixing.TemperaturePolicy;
+import dev.cpt.mixing.rounds.BatchMixer;
+import dev.cpt.mixing.rounds.DomainBuffer;
+import dev.cpt.mixing.rounds.MixerLedger;
+import dev.cpt.mixing.rounds.ReplayReservoir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

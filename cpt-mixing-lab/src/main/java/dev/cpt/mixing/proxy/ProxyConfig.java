@@ -9,7 +9,8 @@ import dev.cpt.model.GptConfig;
  * @param model the proxy model's shape
  * @param learningRate AdamW step size (constant; high enough that forgetting shows within a few hundred steps)
  * @param batchSize sequences per training step
- * @param pretrainSteps steps on the general domain before any other domain arrives
+ * @param pretrainSteps steps on the general domain before any other domain arrives (at least one: the documents
+ *     trained on in them are the general domain's replay sample)
  * @param rounds mixing rounds per arriving domain
  * @param stepsPerRound training steps per round (each round = batchSize * stepsPerRound sequences)
  * @param heldoutSequences held-out sequences per domain for every eval
@@ -24,7 +25,7 @@ public record ProxyConfig(
         int heldoutSequences) {
 
     public ProxyConfig {
-        if (batchSize < 1 || pretrainSteps < 0 || rounds < 1 || stepsPerRound < 1 || heldoutSequences < 1) {
+        if (batchSize < 1 || pretrainSteps < 1 || rounds < 1 || stepsPerRound < 1 || heldoutSequences < 1) {
             throw new IllegalArgumentException("proxy sizes must be positive");
         }
     }
@@ -43,7 +44,7 @@ public record ProxyConfig(
         return model.contextLength() + 1;
     }
 
-    /** Tokens trained in one phase (one arriving domain), whatever the weights. */
+    /** Tokens trained in one phase (one arriving domain), whatever the weights; also the tokens the domain brings. */
     public long phaseTokens() {
         return (long) rounds * stepsPerRound * batchSize * sequenceLength();
     }

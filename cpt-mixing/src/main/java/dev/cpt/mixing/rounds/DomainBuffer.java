@@ -1,4 +1,4 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
 import dev.cpt.contracts.PackedSequence;
 import java.util.ArrayDeque;
@@ -13,8 +13,9 @@ import java.util.List;
  * so a crash never loses a document that was buffered but not yet trained on. Each cut sequence marks where
  * documents begin in it; with a separator token configured, one follows every document.
  */
-final class DomainBuffer {
-    static final int NO_SEPARATOR = -1;
+public final class DomainBuffer {
+    /** The separator setting for no separator token: boundaries are marked only in each sequence's documentStarts. */
+    public static final int NO_SEPARATOR = -1;
 
     private final String domain;
     private final int separator;
@@ -27,17 +28,17 @@ final class DomainBuffer {
     private record Pending(BufferedDocument document, long begin, long end) {}
 
     /** A document whose last token has been cut, with its tokens for the replay reservoir and its release. */
-    record BufferedDocument(String domain, String id, int[] tokens, Runnable release) {}
+    public record BufferedDocument(String domain, String id, int[] tokens, Runnable release) {}
 
     /** A sequence cut from the buffer, and the documents it completed. */
-    record Cut(PackedSequence sequence, List<BufferedDocument> completed) {}
+    public record Cut(PackedSequence sequence, List<BufferedDocument> completed) {}
 
-    DomainBuffer(String domain, int separator) {
+    public DomainBuffer(String domain, int separator) {
         this.domain = domain;
         this.separator = separator;
     }
 
-    void add(String documentId, int[] documentTokens, Runnable release) {
+    public void add(String documentId, int[] documentTokens, Runnable release) {
         int length = documentTokens.length + (separator == NO_SEPARATOR ? 0 : 1);
         if (size + length > tokens.length) {
             tokens = Arrays.copyOf(tokens, Math.max(tokens.length * 2, size + length));
@@ -52,12 +53,12 @@ final class DomainBuffer {
                 new Pending(new BufferedDocument(domain, documentId, documentTokens, release), begin, start + size));
     }
 
-    int bufferedTokens() {
+    public int bufferedTokens() {
         return size;
     }
 
     /** Whole sequences of {@code length} tokens that can be cut now. */
-    int fullSequences(int length) {
+    public int fullSequences(int length) {
         return size / length;
     }
 
@@ -70,7 +71,7 @@ final class DomainBuffer {
      * Cuts the next sequence of at most {@code length} tokens. A document shorter than two tokens cannot train
      * anything on its own; it rides along with the next cut.
      */
-    Cut cut(int length) {
+    public Cut cut(int length) {
         int n = Math.min(length, size);
         if (n < 2) {
             throw new IllegalStateException("domain " + domain + " holds " + size + " tokens, too few for a sequence");

@@ -1,4 +1,4 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;

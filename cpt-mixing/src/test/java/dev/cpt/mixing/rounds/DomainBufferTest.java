@@ -1,6 +1,6 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
-import static dev.cpt.mixer.BatchMixerTest.tokens;
+import static dev.cpt.mixing.rounds.TestTokens.tokens;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

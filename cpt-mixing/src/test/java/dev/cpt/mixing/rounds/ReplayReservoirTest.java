@@ -1,4 +1,4 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

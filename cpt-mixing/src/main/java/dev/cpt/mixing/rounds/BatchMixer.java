@@ -1,11 +1,11 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
 import dev.cpt.contracts.PackedSequence;
-import dev.cpt.mixer.DomainBuffer.BufferedDocument;
 import dev.cpt.mixing.Apportionment;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
+import dev.cpt.mixing.rounds.DomainBuffer.BufferedDocument;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,7 +22,7 @@ import java.util.function.ToIntFunction;
  * sequences; a flush takes what is left, short tails included. Every round carries at least one fresh sequence, so
  * no policy can stall the stream. Framework-free and not thread-safe: the service serialises calls.
  */
-final class BatchMixer {
+public final class BatchMixer {
     private final Shape shape;
     private final MixingPolicy policy;
     private final ReplayReservoir reservoir; // null: replay off
@@ -31,44 +31,45 @@ final class BatchMixer {
     private final Map<String, DomainBuffer> buffers = new TreeMap<>();
 
     /** Sizes: sequences of contextLength + 1 tokens, batchSize per batch, batchesPerRound per round. */
-    record Shape(int contextLength, int batchSize, int batchesPerRound, int separator) {
-        int sequenceLength() {
+    public record Shape(int contextLength, int batchSize, int batchesPerRound, int separator) {
+        public int sequenceLength() {
             return contextLength + 1;
         }
 
-        int roundSize() {
+        public int roundSize() {
             return batchSize * batchesPerRound;
         }
     }
 
     /**
      * One round: its batches, the weights that chose them, why the policy's own weights were refused, the documents it
-     * completed, and what each domain is owed once it is committed. Owed sequences carry the fraction a round cannot
+     * completed, what each domain is owed once it is committed, and the state the policy chose the weights from. Owed sequences carry the fraction a round cannot
      * give from one round to the next: without them a round of 8 sequences turns replay 0.3 into 2 sequences every
      * round, 0.25 for good. The ledger adopts them only on commit, so a round that never commits moves nothing.
      */
-    record Round(
+    public record Round(
             long round,
             String policy,
             Map<String, Double> weights,
             String refusal,
             List<List<PackedSequence>> batches,
             List<BufferedDocument> completed,
-            Map<String, Double> owedAfter) {
+            Map<String, Double> owedAfter,
+            MixingState state) {
 
-        boolean fallback() {
+        public boolean fallback() {
             return refusal != null;
         }
 
-        Map<String, Long> freshTokens() {
+        public Map<String, Long> freshTokens() {
             return tokens(false);
         }
 
-        Map<String, Long> replayTokens() {
+        public Map<String, Long> replayTokens() {
             return tokens(true);
         }
 
-        double replayShare() {
+        public double replayShare() {
             return BatchMixer.replayShare(batches.stream().flatMap(List::stream).toList());
         }
 
@@ -82,7 +83,7 @@ final class BatchMixer {
         }
     }
 
-    BatchMixer(Shape shape, MixingPolicy policy, ReplayReservoir reservoir, MixerLedger ledger, long seed) {
+    public BatchMixer(Shape shape, MixingPolicy policy, ReplayReservoir reservoir, MixerLedger ledger, long seed) {
         this.shape = shape;
         this.policy = policy;
         this.reservoir = reservoir;
@@ -91,7 +92,7 @@ final class BatchMixer {
     }
 
     /** One batch per round, no replay, nothing kept on disk. */
-    BatchMixer(int contextLength, int batchSize, MixingPolicy policy) {
+    public BatchMixer(int contextLength, int batchSize, MixingPolicy policy) {
         this(
                 new Shape(contextLength, batchSize, 1, DomainBuffer.NO_SEPARATOR),
                 policy,
@@ -100,21 +101,21 @@ final class BatchMixer {
                 0);
     }
 
-    void add(String domain, String documentId, int[] tokens, Runnable release) {
+    public void add(String domain, String documentId, int[] tokens, Runnable release) {
         ledger.arrived(domain);
         buffers.computeIfAbsent(domain, d -> new DomainBuffer(d, shape.separator()))
                 .add(documentId, tokens, release);
     }
 
     /** Fresh tokens waiting per domain. */
-    Map<String, Integer> bufferedTokens() {
+    public Map<String, Integer> bufferedTokens() {
         Map<String, Integer> m = new TreeMap<>();
         buffers.forEach((d, b) -> m.put(d, b.bufferedTokens()));
         return m;
     }
 
     /** The next round, if a round's worth of whole fresh sequences is buffered. */
-    Optional<Round> nextFullRound() {
+    public Optional<Round> nextFullRound() {
         Map<String, Integer> fresh = freshSequences(b -> b.fullSequences(shape.sequenceLength()));
         return total(fresh) < shape.roundSize() ? Optional.empty() : Optional.of(cut(fresh, shape.roundSize()));
     }
@@ -122,13 +123,13 @@ final class BatchMixer {
     /**
      * A round from whatever fresh data is buffered (tails shorter than a sequence too), or empty when none can train.
      */
-    Optional<Round> flush() {
+    public Optional<Round> flush() {
         Map<String, Integer> fresh = freshSequences(b -> b.flushSequences(shape.sequenceLength()));
         return total(fresh) == 0 ? Optional.empty() : Optional.of(cut(fresh, -1));
     }
 
     /** The round is on the broker: count its tokens, remember its weights, and sample its documents for replay. */
-    void committed(Round round) {
+    public void committed(Round round) {
         ledger.committed(round.round(), round.weights(), round.freshTokens(), round.replayTokens(), round.owedAfter());
         if (reservoir != null) {
             round.completed().forEach(d -> reservoir.offer(d.domain(), d.id(), d.tokens()));
@@ -137,7 +138,7 @@ final class BatchMixer {
     }
 
     /** Eval measured a checkpoint: the policy learns from it, unless it is a report already seen. */
-    boolean observe(EvalFeedback feedback) {
+    public boolean observe(EvalFeedback feedback) {
         if (!ledger.observe(feedback)) {
             return false;
         }
@@ -146,15 +147,15 @@ final class BatchMixer {
     }
 
     /** After a restart: the feedback the policy had seen, in order, so an online policy rebuilds its state. */
-    void replayFeedback() {
+    public void replayFeedback() {
         ledger.feedback().forEach(policy::observe);
     }
 
-    MixerLedger ledger() {
+    public MixerLedger ledger() {
         return ledger;
     }
 
-    String policyName() {
+    public String policyName() {
         return policy.name();
     }
 
@@ -164,7 +165,8 @@ final class BatchMixer {
         replay.forEach((d, n) -> available.merge(d, n, Integer::sum));
         long round = ledger.nextRound();
 
-        WeightsCheck.Checked checked = WeightsCheck.check(policy.weights(state(round, available)), available.keySet());
+        MixingState state = state(round, available);
+        WeightsCheck.Checked checked = WeightsCheck.check(policy.weights(state), available.keySet());
         Map<String, Double> weights = checked.weights();
         int size = fixedSize > 0 ? fixedSize : flushSize(weights, fresh);
         Map<String, Integer> counts = Apportionment.counts(weights, ledger.owed(), available, size);
@@ -193,7 +195,8 @@ final class BatchMixer {
                 checked.refusal(),
                 batches(interleave(perDomain)),
                 completed,
-                owedAfter(ledger.owed(), weights, counts, size));
+                owedAfter(ledger.owed(), weights, counts, size),
+                state);
     }
 
     /** Only domains with weight stay owed, and never more than a sequence either way. */
@@ -320,7 +323,7 @@ final class BatchMixer {
     }
 
     /** Share of the tokens drawn from the replay reservoir. */
-    static double replayShare(List<PackedSequence> sequences) {
+    public static double replayShare(List<PackedSequence> sequences) {
         long replay = sequences.stream()
                 .filter(PackedSequence::replay)
                 .mapToLong(s -> s.tokens().length)

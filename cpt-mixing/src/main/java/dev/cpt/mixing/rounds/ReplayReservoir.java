@@ -1,4 +1,4 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.cpt.contracts.Json;
@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  * <p>Whether the n-th document of a domain enters the sample depends only on the seed, the domain and n, not on a
  * random generator's state, so a restarted mixer samples as an uninterrupted one would. Not thread-safe.
  */
-final class ReplayReservoir {
+public final class ReplayReservoir {
     private final Path dir;
     private final int capacity;
     private final long memoryTokens;
@@ -67,7 +67,7 @@ final class ReplayReservoir {
         }
     }
 
-    ReplayReservoir(Path dir, int documentsPerDomain, long memoryTokens, long seed) {
+    public ReplayReservoir(Path dir, int documentsPerDomain, long memoryTokens, long seed) {
         if (documentsPerDomain < 1) {
             throw new IllegalArgumentException(
                     "the reservoir must hold at least one document per domain, not " + documentsPerDomain);
@@ -116,21 +116,21 @@ final class ReplayReservoir {
     }
 
     /** Tokens held in a domain's sample. */
-    long tokens(String domain) {
+    public long tokens(String domain) {
         Sample s = samples.get(domain);
         return s == null ? 0 : s.tokens;
     }
 
-    int documents(String domain) {
+    public int documents(String domain) {
         Sample s = samples.get(domain);
         return s == null ? 0 : s.slots.size();
     }
 
-    Set<String> domains() {
+    public Set<String> domains() {
         return samples.keySet();
     }
 
-    long tokensInMemory() {
+    public long tokensInMemory() {
         return tokensInMemory;
     }
 

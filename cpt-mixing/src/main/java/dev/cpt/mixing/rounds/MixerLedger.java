@@ -1,4 +1,4 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
 import dev.cpt.contracts.Json;
 import dev.cpt.mixing.EvalFeedback;
@@ -19,7 +19,7 @@ import java.util.TreeMap;
  * each domain, and the eval feedback the policy has seen. Saved to {@code ledger.json} after each committed round and
  * each feedback. Not thread-safe.
  */
-final class MixerLedger {
+public final class MixerLedger {
     private final Path file;
     private final int feedbackHistory;
     private final List<String> arrivalOrder = new ArrayList<>();
@@ -40,7 +40,7 @@ final class MixerLedger {
             Map<String, Double> owed,
             List<EvalFeedback> feedback) {}
 
-    MixerLedger(Path file, int feedbackHistory) {
+    public MixerLedger(Path file, int feedbackHistory) {
         this.file = file;
         this.feedbackHistory = feedbackHistory;
         if (file != null && Files.exists(file)) {
@@ -97,25 +97,25 @@ final class MixerLedger {
     }
 
     /** The broker's last committed round is the truth: a crash may have come between a commit and {@link #save()}. */
-    void continueAfter(long lastCommittedRound) {
+    public void continueAfter(long lastCommittedRound) {
         nextRound = Math.max(nextRound, lastCommittedRound + 1);
     }
 
-    long nextRound() {
+    public long nextRound() {
         return nextRound;
     }
 
-    List<String> arrivalOrder() {
+    public List<String> arrivalOrder() {
         return List.copyOf(arrivalOrder);
     }
 
-    Map<String, Long> trainedTokens() {
+    public Map<String, Long> trainedTokens() {
         Map<String, Long> all = new TreeMap<>(freshTrained);
         replayTrained.forEach((d, t) -> all.merge(d, t, Long::sum));
         return all;
     }
 
-    Map<String, Double> previousWeights() {
+    public Map<String, Double> previousWeights() {
         return previousWeights;
     }
 
@@ -126,7 +126,7 @@ final class MixerLedger {
         return owed;
     }
 
-    List<EvalFeedback> feedback() {
+    public List<EvalFeedback> feedback() {
         return List.copyOf(feedback);
     }
 

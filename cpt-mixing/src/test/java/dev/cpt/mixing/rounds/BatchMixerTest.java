@@ -1,5 +1,6 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
+import static dev.cpt.mixing.rounds.TestTokens.tokens;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,16 +12,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BatchMixerTest {
     private final List<String> released = new ArrayList<>();
-
-    static int[] tokens(int from, int count) {
-        return IntStream.range(from, from + count).toArray();
-    }
 
     private Runnable release(String id) {
         return () -> released.add(id);

@@ -1,0 +1,44 @@
+package dev.cpt.mixing.proxy;
+
+import dev.cpt.contracts.PackedSequence;
+import dev.cpt.mixing.MixingPolicy;
+import dev.cpt.mixing.rounds.BatchMixer;
+import dev.cpt.mixing.rounds.DomainBuffer;
+import dev.cpt.mixing.rounds.MixerLedger;
+import dev.cpt.mixing.rounds.ReplayReservoir;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The mixer's round cutting ({@link BatchMixer}) as a proxy run uses it: its ledger and replay reservoir in a state
+ * directory, the reservoir at the mixer service's default size, no separator token (the byte tokenizer has none).
+ */
+final class ProxyMixer {
+    /** The mixer service's default {@code cpt.mixer.reservoir.documents-per-domain}. */
+    static final int RESERVOIR_DOCUMENTS = 4096;
+    /** The mixer service's default {@code cpt.mixer.reservoir.memory-tokens}: a proxy's whole sample fits. */
+    static final long RESERVOIR_MEMORY_TOKENS = 2_000_000;
+
+    private ProxyMixer() {}
+
+    /**
+     * A mixer over {@code state}, continuing from what is saved there as a restarted mixer service does.
+     *
+     * @param feedbackHistory eval feedback the ledger keeps (and the policy's state shows)
+     */
+    static BatchMixer open(
+            Path state, ProxyConfig config, int batchesPerRound, MixingPolicy policy, int feedbackHistory, long seed) {
+        return new BatchMixer(
+                new BatchMixer.Shape(
+                        config.model().contextLength(), config.batchSize(), batchesPerRound, DomainBuffer.NO_SEPARATOR),
+                policy,
+                new ReplayReservoir(state.resolve("reservoir"), RESERVOIR_DOCUMENTS, RESERVOIR_MEMORY_TOKENS, seed),
+                new MixerLedger(state.resolve("ledger.json"), feedbackHistory),
+                seed);
+    }
+
+    /** A round's batch as the model trains on it. */
+    static int[][] tokens(List<PackedSequence> batch) {
+        return batch.stream().map(PackedSequence::tokens).toArray(int[][]::new);
+    }
+}
