@@ -64,10 +64,7 @@ public final class CmrPolicy implements MixingPolicy {
         String upstream =
                 state.arrivalOrder().isEmpty() ? null : state.arrivalOrder().get(0);
         String target = phase.target();
-        List<EvalFeedback> sincePhase = state.feedback()
-                .subList(
-                        Math.min(phase.feedbackAtStart(), state.feedback().size()),
-                        state.feedback().size());
+        List<EvalFeedback> sincePhase = phase.sinceStart(state.feedback());
         Optional<Double> start = upstream == null || upstream.equals(target)
                 ? Optional.empty()
                 : phase.startLoss(state.feedback(), upstream);

@@ -16,7 +16,6 @@ import java.util.Optional;
  */
 public final class PhaseTracker {
     private String target;
-    private int feedbackAtStart;
     private long tokensAtStart;
     private Map<String, Long> trainedAtStart = Map.of();
     private final List<Long> completedPhaseTokens = new ArrayList<>();
@@ -35,7 +34,6 @@ public final class PhaseTracker {
             completedPhaseTokens.add(tokensSinceStart(state));
         }
         target = t;
-        feedbackAtStart = state.feedback().size();
         trainedAtStart = new HashMap<>(state.trainedTokens());
         tokensAtStart = total(state.trainedTokens());
         return true;
@@ -60,23 +58,35 @@ public final class PhaseTracker {
     }
 
     /**
-     * A domain's loss when the phase began: the latest feedback up to the start that scored it, or else the first one
-     * after it that did.
+     * A domain's loss when the phase began: the latest feedback on a checkpoint trained no further than the start that
+     * scored it, or else the first one after it that did. Feedback is placed by the tokens its checkpoint had trained,
+     * not by its position in the list, so a list trimmed to its most recent entries (the mixer's ledger keeps a bounded
+     * history) and evals that arrive late still find the same start.
      */
     public Optional<Double> startLoss(List<EvalFeedback> feedback, String domain) {
-        for (int i = Math.min(feedbackAtStart, feedback.size()) - 1; i >= 0; i--) {
-            Double l = feedback.get(i).heldoutLoss().get(domain);
-            if (l != null) {
+        for (int i = feedback.size() - 1; i >= 0; i--) {
+            EvalFeedback f = feedback.get(i);
+            Double l = f.heldoutLoss().get(domain);
+            if (l != null && !after(f)) {
                 return Optional.of(l);
             }
         }
-        for (int i = feedbackAtStart; i < feedback.size(); i++) {
-            Double l = feedback.get(i).heldoutLoss().get(domain);
-            if (l != null) {
+        for (EvalFeedback f : feedback) {
+            Double l = f.heldoutLoss().get(domain);
+            if (l != null && after(f)) {
                 return Optional.of(l);
             }
         }
         return Optional.empty();
+    }
+
+    /** The feedback on checkpoints trained past the phase's start, in the list's order. */
+    public List<EvalFeedback> sinceStart(List<EvalFeedback> feedback) {
+        return feedback.stream().filter(this::after).toList();
+    }
+
+    private boolean after(EvalFeedback f) {
+        return tokensSinceStart(f) > 0;
     }
 
     /**
@@ -113,11 +123,6 @@ public final class PhaseTracker {
         long since = tokensSinceStart(state);
         double length = horizonTokens > 0 ? horizonTokens : expectedTokens(state);
         return length <= 0 ? 0 : Math.min(1, since / length);
-    }
-
-    /** Index of the first feedback that arrived after the phase began. */
-    public int feedbackAtStart() {
-        return feedbackAtStart;
     }
 
     private static long total(Map<String, Long> tokens) {

@@ -91,4 +91,24 @@ class PhaseTrackerTest {
         assertEquals(0.3, phase.progress(later, 1000), 1e-12);
         assertEquals(1, phase.progress(later, 100), 1e-12);
     }
+
+    @Test
+    void thePhaseStartIsFoundByTokensSoATrimmedHistoryAndALateEvalGiveTheSameStartLoss() {
+        EvalFeedback old = new EvalFeedback(1, Map.of("general", 500L), Map.of("general", 3.0));
+        EvalFeedback atStart = new EvalFeedback(2, Map.of("general", 1000L), Map.of("general", 2.5));
+        EvalFeedback later = new EvalFeedback(3, Map.of("general", 1100L, "units", 200L), Map.of("general", 2.6));
+        PhaseTracker phase = new PhaseTracker();
+        // units arrives before the eval of the checkpoint at its start has come back
+        phase.update(new MixingState(
+                0, List.of("general", "units"), Map.of(), Map.of(), Map.of("general", 1000L), Map.of(), List.of(old)));
+        List<EvalFeedback> all = List.of(old, atStart, later);
+        assertEquals(2.5, phase.startLoss(all, "general").orElseThrow(), 1e-12);
+        assertEquals(List.of(later), phase.sinceStart(all));
+        // the same history with its oldest entries trimmed away
+        List<EvalFeedback> trimmed = List.of(atStart, later);
+        assertEquals(2.5, phase.startLoss(trimmed, "general").orElseThrow(), 1e-12);
+        assertEquals(List.of(later), phase.sinceStart(trimmed));
+        // nothing left from before the start: the first eval after it stands in
+        assertEquals(2.6, phase.startLoss(List.of(later), "general").orElseThrow(), 1e-12);
+    }
 }
