@@ -40,6 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TrainerCrashResumeIT {
     private static final int BATCHES = 40;
+    /** The tiny model's context: each row holds one token more, the last position's target. */
+    private static final int CONTEXT = 64;
+
     private static final Duration TIMEOUT = Duration.ofMinutes(6);
     private static final int GRPO_STEPS = 6;
     private static final HttpClient HTTP =
@@ -50,10 +53,13 @@ class TrainerCrashResumeIT {
 
     @Test
     void aTrainerKilledMidRunTrainsEveryBatchExactlyOnceAfterRestart() throws Exception {
-        StackOptions options = StackOptions.ephemeral(
-                        Path.of("..").toAbsolutePath().normalize(), dataDir)
+        StackOptions options = KillDrills.quickFailover(
+                        StackOptions.ephemeral(Path.of("..").toAbsolutePath().normalize(), dataDir))
                 .with("cpt.trainer.run-id", "crash-drill")
                 .with("cpt.trainer.checkpoint-every-steps", "4")
+                // Resuming is under test, not learning: the tiny model (context 64) trains a batch in a fraction of
+                // the time small1M takes, on the two cores the stack shares with the test.
+                .with("cpt.trainer.model", "tiny")
                 // The stack plumbing is under test, not the encoder: the tiny one trains in seconds.
                 .with("cpt.reward.encoder.preset", "tiny");
         try (Stack stack = Stack.start(options);
@@ -155,8 +161,8 @@ class TrainerCrashResumeIT {
         List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (int b = 0; b < BATCHES; b++) {
             List<PackedSequence> rows = IntStream.range(0, 32)
-                    .mapToObj(r ->
-                            new PackedSequence("drill", rng.ints(129, 32, 127).toArray(), List.of()))
+                    .mapToObj(r -> new PackedSequence(
+                            "drill", rng.ints(CONTEXT + 1, 32, 127).toArray(), List.of()))
                     .toList();
             String id = "drill-" + b;
             ids.add(id);
@@ -166,7 +172,7 @@ class TrainerCrashResumeIT {
                     Json.write(new TrainingBatch(
                             id,
                             b,
-                            128,
+                            CONTEXT,
                             rows,
                             Map.of("drill", 1.0),
                             Instant.now(),
