@@ -381,8 +381,13 @@ class EmbeddedStackIT {
     void aPlainProducerWritesRawDocumentsWithEveryCompressionCodec() throws Exception {
         Map<String, String> failures = new TreeMap<>();
         Map<String, String> expected = new LinkedHashMap<>(); // id -> codec
+        // One JVM per codec, all at once: each spends most of its life starting up, not sending.
+        Map<String, Process> producers = new LinkedHashMap<>();
         for (String codec : CODECS) {
-            String failure = runPlainProducer(codec);
+            producers.put(codec, startPlainProducer(codec));
+        }
+        for (String codec : CODECS) {
+            String failure = awaitPlainProducer(codec, producers.get(codec));
             if (failure != null) {
                 failures.put(codec, failure);
                 continue;
@@ -415,13 +420,12 @@ class EmbeddedStackIT {
         assertTrue(failures.isEmpty(), "codecs that failed: " + failures);
     }
 
-    /** Runs PlainProducer for one codec in its own JVM; null when it sent every record, else what went wrong. */
-    private static String runPlainProducer(String codec) throws Exception {
+    /** Starts PlainProducer for one codec in its own JVM, its output in the codec's log file. */
+    private static Process startPlainProducer(String codec) throws Exception {
         String jars = Files.readString(Path.of(requiredProperty("cpt.e2e.plain-client.classpath")))
                 .trim();
         String classPath = jars + java.io.File.pathSeparator + requiredProperty("cpt.e2e.plain-client.classes");
-        Path log = dataDir.resolve("plain-producer-" + codec + ".log");
-        Process p = new ProcessBuilder(
+        return new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-cp",
                         classPath,
@@ -431,8 +435,17 @@ class EmbeddedStackIT {
                         codec,
                         String.valueOf(RECORDS_PER_CODEC))
                 .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
+                .redirectOutput(plainProducerLog(codec).toFile())
                 .start();
+    }
+
+    private static Path plainProducerLog(String codec) {
+        return dataDir.resolve("plain-producer-" + codec + ".log");
+    }
+
+    /** Null when the codec's producer sent every record, else what went wrong. */
+    private static String awaitPlainProducer(String codec, Process p) throws Exception {
+        Path log = plainProducerLog(codec);
         if (!p.waitFor(90, TimeUnit.SECONDS)) {
             p.destroyForcibly().waitFor();
             return "the producer did not finish within 90 s: " + Files.readString(log);
