@@ -49,38 +49,28 @@ class PhaseTrackerTest {
         PhaseTracker phase = new PhaseTracker();
         phase.update(state(List.of("general"), 0, 0, 50, 0));
         phase.update(state(List.of("general", "a"), 2000, 0, 50, 0)); // the general phase lasted 2000 tokens
-        MixingState bArrives = new MixingState(
-                0,
-                List.of("general", "a", "b"),
-                Map.of("b", 10L),
-                Map.of("b", 10L),
-                Map.of("general", 2400L, "a", 600L),
-                Map.of(),
-                List.of());
-        phase.update(bArrives); // the a phase lasted 1000 tokens: the past says 1500
-        MixingState early = new MixingState(
-                0,
-                List.of("general", "a", "b"),
-                Map.of("b", 10L),
-                Map.of("b", 10L),
-                Map.of("general", 2600L, "a", 700L, "b", 200L),
-                Map.of("b", 0.5),
-                List.of());
+        phase.update(thirdPhase(Map.of("general", 2400L, "a", 600L), Map.of())); // a lasted 1000: the past says 1500
+        MixingState early = thirdPhase(Map.of("general", 2600L, "a", 700L, "b", 200L), Map.of("b", 0.5));
         assertEquals(1500, phase.expectedTokens(early), 1e-9);
         assertEquals(500.0 / 1500, phase.progress(early, 0), 1e-12);
 
-        MixingState overdue = new MixingState(
-                0,
-                List.of("general", "a", "b"),
-                Map.of("b", 10L),
-                Map.of("b", 10L),
-                Map.of("general", 3500L, "a", 1000L, "b", 1500L),
-                Map.of("b", 0.5),
-                List.of());
+        MixingState overdue = thirdPhase(Map.of("general", 3500L, "a", 1000L, "b", 1500L), Map.of("b", 0.5));
         // 3000 tokens into a phase expected to last 1500: the data at hand (3000 + 10 / 0.5) is the estimate now
         assertEquals(3020, phase.expectedTokens(overdue), 1e-9);
         double progress = phase.progress(overdue, 0);
         assertTrue(progress > 0.99 && progress < 1, "progress " + progress);
+    }
+
+    /** A state of the phase of b, after general and a, with 10 fresh b tokens. */
+    private static MixingState thirdPhase(Map<String, Long> trained, Map<String, Double> previousWeights) {
+        return new MixingState(
+                0,
+                List.of("general", "a", "b"),
+                Map.of("b", 10L),
+                Map.of("b", 10L),
+                trained,
+                previousWeights,
+                List.of());
     }
 
     @Test
