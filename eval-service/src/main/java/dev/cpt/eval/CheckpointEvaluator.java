@@ -226,10 +226,12 @@ public class CheckpointEvaluator {
                 .filter(r -> !r.failed() && branchPoint.checkpointUri().equals(r.checkpointUri()));
     }
 
-    private static ReleaseEvent release(EvalReport report) {
+    private ReleaseEvent release(EvalReport report) {
         Map<String, Double> losses = new TreeMap<>();
         report.domains().forEach((domain, score) -> losses.put(domain, score.loss()));
-        Long previous = report.gate().referenceIsRelease() ? report.gate().referenceStep() : null;
+        // the run's own last release: a branch run's gate reference is its branch point, never a release
+        EvalReport before = RunAnalyzer.lastRelease(state.history().before(report.runId(), report.step()));
+        Long previous = before == null ? null : before.step();
         return new ReleaseEvent(
                 report.runId(),
                 report.step(),

@@ -177,7 +177,7 @@ final class PromotionGate {
             BranchPoint branchPoint,
             Map<String, Double> branchLosses,
             Reference lastRelease) {
-        Reference reference = new Reference(branchPoint.step() == null ? -1 : branchPoint.step(), false, branchLosses);
+        long referenceStep = branchPoint.step() == null ? -1 : branchPoint.step();
         Map<String, Double> regressions = new TreeMap<>();
         List<String> notComparable = new ArrayList<>();
         compare(new TreeSet<>(protectedDomains), losses, branchLosses, regressions, notComparable);
@@ -227,7 +227,7 @@ final class PromotionGate {
                 released,
                 why.toString(),
                 List.of(),
-                reference.step(),
+                referenceStep,
                 false,
                 null,
                 regressions,

@@ -165,7 +165,7 @@ final class RunAnalyzer {
     }
 
     /** The last report in {@code history} that the gate released, or null. */
-    private static EvalReport lastRelease(List<EvalReport> history) {
+    static EvalReport lastRelease(List<EvalReport> history) {
         EvalReport lastRelease = null;
         for (EvalReport r : history) {
             if (!r.failed() && r.gate() != null && r.gate().released()) {
