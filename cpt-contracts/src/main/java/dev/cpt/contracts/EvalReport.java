@@ -113,8 +113,12 @@ public record EvalReport(
     /**
      * The promotion gate on this checkpoint: released or not and why, measured against {@code referenceStep} (the last
      * release before it, or the base model). {@code regression} is true when, after a release, this checkpoint lost
-     * more
-     * than the allowed margin on a protected domain; {@code lastGoodReleaseStep} names the release to roll back to.
+     * more than the allowed margin on a trained domain; {@code lastGoodReleaseStep} names the release to roll back to.
+     *
+     * <p>{@code protectedDomains} lists every domain the gate protects (empty in reports written before it existed).
+     * {@code branchPoint} is set when the checkpoint's run branched off another run's checkpoint (a GRPO stage): the
+     * gate then has no target, its reference is the branch point ({@code referenceStep} is the branch point's step in
+     * its own run) and every domain the branch point was trained on is protected; null for any other run.
      */
     public record GateDecision(
             boolean released,
@@ -125,11 +129,31 @@ public record EvalReport(
             Double targetImprovement,
             Map<String, Double> protectedRegressions,
             boolean regression,
-            Long lastGoodReleaseStep) {
+            Long lastGoodReleaseStep,
+            List<String> protectedDomains,
+            BranchPoint branchPoint) {
         public GateDecision {
             Require.nonBlank(reason, "reason");
             targetDomains = List.copyOf(targetDomains);
             protectedRegressions = Map.copyOf(protectedRegressions);
+            protectedDomains = protectedDomains == null ? List.of() : List.copyOf(protectedDomains);
+        }
+    }
+
+    /**
+     * The checkpoint a branch run (a GRPO stage) started from: its URI in the checkpoint store, and the run and step
+     * it belongs to ({@code runId} and {@code step} null when the URI is not a run's checkpoint in the store).
+     */
+    public record BranchPoint(String checkpointUri, String runId, Long step) {
+        public BranchPoint {
+            Require.nonBlank(checkpointUri, "checkpointUri");
+        }
+
+        /** How a reason or a page names it: run and step when known, else the URI. */
+        public String describe() {
+            return runId == null || step == null
+                    ? checkpointUri
+                    : "run " + runId + " step " + step + " (" + checkpointUri + ")";
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * Eval's promotion gate released a checkpoint: it improved its target domains by at least the configured margin
- * and regressed no protected domain beyond the allowed one. Names the checkpoint (URI in the checkpoint store and
- * manifest sha256), its held-out losses per domain, and why. Published on {@link #TOPIC}, keyed by run id; the
+ * and regressed no protected domain beyond the allowed one (a branch run's checkpoint, a GRPO stage's, has no target
+ * domain: it regressed no domain its branch point was trained on beyond the allowed one). Names the checkpoint (URI in
+ * the checkpoint store and manifest sha256), its held-out losses per domain, the run's previous release, and why. Published on {@link #TOPIC}, keyed by run id; the
  * same checkpoint evaluated twice may be announced twice, so readers key releases by (run, step).
  */
 public record ReleaseEvent(

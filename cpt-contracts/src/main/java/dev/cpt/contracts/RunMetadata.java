@@ -27,6 +27,11 @@ public record RunMetadata(
     public static final String OFFSETS = "run.offsets";
     public static final String PHASE = "run.phase";
     public static final String LEARNING_RATE_SCALE = "run.lr-scale";
+    /**
+     * The URI of the checkpoint a branch run (a GRPO stage) started from, in each of the branch's checkpoints: eval
+     * gates the branch against it. The key predates other branch kinds, hence its name.
+     */
+    public static final String BRANCH_BASE = "grpo.base";
 
     public RunMetadata {
         tokensPerDomain = Collections.unmodifiableMap(new TreeMap<>(tokensPerDomain));
@@ -41,6 +46,11 @@ public record RunMetadata(
     /** The run state in {@code metadata}; empty when the checkpoint is not a run's (a base model, say). */
     public static Optional<RunMetadata> in(Map<String, String> metadata) {
         return metadata.containsKey(STEP) ? Optional.of(from(metadata)) : Optional.empty();
+    }
+
+    /** The checkpoint the run branched from ({@link #BRANCH_BASE}); empty for a run that is not a branch. */
+    public static Optional<String> branchBase(Map<String, String> metadata) {
+        return Optional.ofNullable(metadata.get(BRANCH_BASE)).filter(uri -> !uri.isBlank());
     }
 
     /** Reads the {@code run.*} keys; throws {@link MalformedMessageException} when one is missing or unreadable. */

@@ -54,6 +54,22 @@ class JsonTest {
     }
 
     @Test
+    void aGateDecisionWrittenBeforeBranchGatesReadsWithNoProtectedListAndNoBranchPoint() {
+        String old = "{\"released\":true,\"reason\":\"ok\",\"targetDomains\":[\"law\"],\"referenceStep\":0,"
+                + "\"referenceIsRelease\":false,\"targetImprovement\":0.2,\"protectedRegressions\":{\"general\":0.01},"
+                + "\"regression\":false,\"lastGoodReleaseStep\":40}";
+        EvalReport.GateDecision read = Json.read(old, EvalReport.GateDecision.class);
+        assertEquals(List.of("law"), read.targetDomains());
+        assertEquals(List.of(), read.protectedDomains());
+        assertNull(read.branchPoint());
+
+        var branch = new EvalReport.BranchPoint("file:/store/demo/step-000000040/", "demo", 40L);
+        var gate = new EvalReport.GateDecision(
+                false, "branch", List.of(), 40, false, null, Map.of(), false, null, List.of("general"), branch);
+        assertEquals(gate, Json.read(Json.write(gate), EvalReport.GateDecision.class));
+    }
+
+    @Test
     void notJsonIsMalformedWithTheTypeInTheReason() {
         var e = assertThrows(MalformedMessageException.class, () -> Json.read("{not json", Document.class));
         assertTrue(e.getMessage().startsWith("not a valid Document"), e.getMessage());

@@ -211,12 +211,13 @@ public final class Demo {
                             PHASE_TIMEOUT,
                             () -> progress(watcher));
             progress.endLine();
+            GrpoSummary grpoReported = afterGrpo == null ? grpoSummary : grpoSummary.withGate(afterGrpo.gate());
 
             // The GRPO stage is a run of its own; the continual-pre-training figures are the main run's.
             List<EvalReport> mainReports = watcher.reports.stream()
                     .filter(r -> r.runId().equals(mainRun))
                     .toList();
-            Figures figures = FigureBuilder.build(mainReports, watcher.mixture, grpoSummary);
+            Figures figures = FigureBuilder.build(mainReports, watcher.mixture, grpoReported);
             DemoResult result = new DemoResult(
                     trainTokens,
                     heldoutDocuments,

@@ -115,6 +115,13 @@ final class DemoSummary {
                             })
                             .collect(Collectors.joining(", ")))
                     .append('\n');
+            if (afterGrpo.gate() != null) {
+                s.append("Eval's release gate on it: ")
+                        .append(afterGrpo.gate().released() ? "released" : "not released")
+                        .append(" (")
+                        .append(afterGrpo.gate().reason())
+                        .append(")\n");
+            }
         }
         s.append(String.format(
                 Locale.ROOT,

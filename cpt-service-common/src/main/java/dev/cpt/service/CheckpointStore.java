@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -41,6 +42,29 @@ public final class CheckpointStore {
     /** A checkpoint directory's name: zero-padded, so that names sort in step order. */
     public static String stepDirectory(long step) {
         return String.format("step-%09d", step);
+    }
+
+    /** A run's checkpoint in the store: the run and the step it holds. */
+    public record Location(String runId, long step) {}
+
+    /**
+     * The run and step of the checkpoint {@code uri} names, read back from {@link #checkpointDir}'s layout; empty
+     * when the URI is not a run's checkpoint directory in the store (an imported base model, say, or a URI that
+     * {@link #resolve} refuses).
+     */
+    public Optional<Location> locate(String uri) {
+        Path dir;
+        try {
+            dir = resolve(uri);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        Path relative = root.relativize(dir);
+        if (relative.getNameCount() != 2
+                || !STEP_DIRECTORY.matcher(relative.getFileName().toString()).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Location(relative.getName(0).toString(), stepOf(dir)));
     }
 
     /** The checkpoint directories of a run directory, in step order; a missing run directory has none. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,5 +43,16 @@ class CheckpointStoreTest {
         var store = new CheckpointStore(dir.resolve("store"));
         assertEquals("step-000000042", CheckpointStore.stepDirectory(42));
         assertEquals(store.root().resolve("run-1").resolve("step-000000042"), store.checkpointDir("run-1", 42));
+    }
+
+    @Test
+    void aCheckpointUriIsLocatedAsItsRunAndStep() {
+        var store = new CheckpointStore(dir.resolve("store"));
+        assertEquals(
+                Optional.of(new CheckpointStore.Location("demo", 1200)),
+                store.locate(store.uriOf(store.checkpointDir("demo", 1200))));
+        assertEquals(Optional.empty(), store.locate(store.uriOf(store.root().resolve("base-model"))));
+        assertEquals(Optional.empty(), store.locate(store.uriOf(store.root().resolve("demo/step-000000001/x"))));
+        assertEquals(Optional.empty(), store.locate("file:/etc/passwd"));
     }
 }

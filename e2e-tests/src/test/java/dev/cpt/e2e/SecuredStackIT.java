@@ -2,6 +2,7 @@ package dev.cpt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -241,6 +242,33 @@ class SecuredStackIT {
         assertEquals(status.runId(), report.runId());
         assertEquals(status.step(), report.step());
         assertNull(report.error());
+
+        // eval gates the stage against its branch point, a checkpoint the CPT run announced, protecting every domain
+        // that checkpoint was trained on (the stage's checkpoints carry its tokens per domain)
+        EvalReport.GateDecision gate = report.gate();
+        EvalReport.BranchPoint branch = gate.branchPoint();
+        assertNotNull(branch, gate.reason());
+        assertEquals(status.runId(), branch.runId() + "-grpo-" + id);
+        assertEquals(branch.step(), gate.referenceStep());
+        assertTrue(gate.reason().contains(branch.describe()), gate.reason());
+        AwaitRecord.first(
+                kafka,
+                r -> {
+                    CheckpointEvent c = Json.read(r.value(), CheckpointEvent.class);
+                    return c.runId().equals(branch.runId())
+                            && c.step() == branch.step()
+                            && c.uri().equals(branch.checkpointUri());
+                },
+                Duration.ofSeconds(30),
+                CheckpointEvent.TOPIC);
+        assertEquals(
+                last.tokensPerDomain().entrySet().stream()
+                        .filter(e -> e.getValue() > 0)
+                        .map(Map.Entry::getKey)
+                        .sorted()
+                        .toList(),
+                gate.protectedDomains(),
+                gate.reason());
     }
 
     /**

@@ -4,9 +4,11 @@ import ai.djl.Device;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.DomainScore;
 import dev.cpt.contracts.EvalReport;
+import dev.cpt.contracts.EvalReport.BranchPoint;
 import dev.cpt.contracts.EvalReport.TaskScore;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.ReleaseEvent;
+import dev.cpt.contracts.RunMetadata;
 import dev.cpt.model.CheckpointException;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.service.CheckpointStore;
@@ -21,6 +23,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -74,7 +77,8 @@ public class CheckpointEvaluator {
                 new PromotionGate(
                         config.gate().minTargetImprovement(), config.gate().maxProtectedRegression()),
                 config.stabilityGapTolerance(),
-                this::rescore);
+                this::rescore,
+                this::reportOn);
         this.tasks = new TaskEvaluator(
                 config.tasks().files().orElse(List.of()).stream()
                         .map(f -> QuestionSet.load(Path.of(f)))
@@ -128,7 +132,9 @@ public class CheckpointEvaluator {
         long started = System.nanoTime();
         Map<String, DomainScore> scores;
         Map<String, TaskScore> taskScores = Map.of();
+        BranchPoint branchPoint;
         try (LanguageModel model = load(event.uri(), event.sha256())) {
+            branchPoint = branchPoint(model.checkpointMetadata());
             scores = HeldoutScorer.score(model, snapshot);
             if (!tasks.isEmpty()) {
                 taskScores = tasks.score(model);
@@ -177,7 +183,7 @@ public class CheckpointEvaluator {
                 null,
                 taskScores);
         RunAnalyzer.Analysis analysis =
-                analyzer.analyze(state.history().before(event.runId(), event.step()), scored, snapshot);
+                analyzer.analyze(state.history().before(event.runId(), event.step()), scored, snapshot, branchPoint);
         return new Scored(
                 new EvalReport(
                         scored.runId(),
@@ -197,10 +203,35 @@ public class CheckpointEvaluator {
                 tokens);
     }
 
-    private static ReleaseEvent release(EvalReport report) {
+    /**
+     * The checkpoint the scored one's run branched from, as its verified manifest names it ({@link
+     * RunMetadata#BRANCH_BASE}, written by a GRPO stage), with the run and step the store places it at; null when the
+     * run is not a branch.
+     */
+    private BranchPoint branchPoint(Map<String, String> metadata) {
+        return RunMetadata.branchBase(metadata)
+                .map(uri -> store.locate(uri)
+                        .map(at -> new BranchPoint(uri, at.runId(), at.step()))
+                        .orElseGet(() -> new BranchPoint(uri, null, null)))
+                .orElse(null);
+    }
+
+    /** The parent run's report on a branch point: the one at its step whose checkpoint is the branch point's. */
+    private Optional<EvalReport> reportOn(BranchPoint branchPoint) {
+        if (branchPoint.runId() == null) {
+            return Optional.empty();
+        }
+        return state.history()
+                .at(branchPoint.runId(), branchPoint.step())
+                .filter(r -> !r.failed() && branchPoint.checkpointUri().equals(r.checkpointUri()));
+    }
+
+    private ReleaseEvent release(EvalReport report) {
         Map<String, Double> losses = new TreeMap<>();
         report.domains().forEach((domain, score) -> losses.put(domain, score.loss()));
-        Long previous = report.gate().referenceIsRelease() ? report.gate().referenceStep() : null;
+        // the run's own last release: a branch run's gate reference is its branch point, never a release
+        EvalReport before = RunAnalyzer.lastRelease(state.history().before(report.runId(), report.step()));
+        Long previous = before == null ? null : before.step();
         return new ReleaseEvent(
                 report.runId(),
                 report.step(),
@@ -218,8 +249,11 @@ public class CheckpointEvaluator {
     private Map<String, Double> rescore(EvalReport checkpoint, Map<String, HeldoutSet.DomainSet> sets) {
         Map<String, Double> losses = new TreeMap<>();
         Map<String, HeldoutSet.DomainSet> todo = new TreeMap<>();
+        // a branch point eval never scored has no manifest hash at hand: its URI names it instead
+        String checkpointKey =
+                checkpoint.checkpointSha256() == null ? checkpoint.checkpointUri() : checkpoint.checkpointSha256();
         sets.forEach((domain, set) -> {
-            Double known = rescored.get(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256());
+            Double known = rescored.get(checkpointKey + '/' + domain + '/' + set.sha256());
             if (known == null) {
                 todo.put(domain, set);
             } else if (!known.isNaN()) {
@@ -233,7 +267,7 @@ public class CheckpointEvaluator {
             todo.forEach((domain, set) -> {
                 DomainScore score = HeldoutScorer.score(model, set.documents());
                 double loss = score == null ? Double.NaN : score.loss();
-                rescored.put(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256(), loss);
+                rescored.put(checkpointKey + '/' + domain + '/' + set.sha256(), loss);
                 if (score != null) {
                     losses.put(domain, loss);
                 }
@@ -243,8 +277,7 @@ public class CheckpointEvaluator {
             Log.warnf(
                     "run %s step %d cannot be rescored on %s: %s",
                     checkpoint.runId(), checkpoint.step(), todo.keySet(), e.getMessage());
-            todo.forEach((domain, set) ->
-                    rescored.put(checkpoint.checkpointSha256() + '/' + domain + '/' + set.sha256(), Double.NaN));
+            todo.forEach((domain, set) -> rescored.put(checkpointKey + '/' + domain + '/' + set.sha256(), Double.NaN));
         }
         return losses;
     }

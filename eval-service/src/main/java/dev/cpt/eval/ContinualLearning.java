@@ -98,6 +98,31 @@ final class ContinualLearning {
                 stabilityGaps(points, phases, matrix, tolerance));
     }
 
+    /**
+     * The metrics of a branch run (a GRPO stage), whose base is the checkpoint it branched from: forgetting per domain
+     * against that branch point. A branch trains no domain, so it has no phases, no matrix, no transfer and no
+     * stability gap.
+     *
+     * @param branchPoint the branch point's losses on the current held-out sets (its step is in its own run)
+     * @param points the branch run's scored checkpoints, in step order
+     */
+    static ContinualMetrics branch(RunPoint branchPoint, List<RunPoint> points) {
+        List<Map<String, Double>> losses = new ArrayList<>();
+        losses.add(branchPoint.losses());
+        points.forEach(p -> losses.add(p.losses()));
+        Forgetting forgetting = Forgetting.of(losses);
+        return new ContinualMetrics(
+                branchPoint.step(),
+                branchPoint.losses(),
+                List.of(),
+                List.of(),
+                forgetting.vsBest(),
+                forgetting.vsBase(),
+                null,
+                null,
+                List.of());
+    }
+
     private static List<StabilityGap> stabilityGaps(
             List<RunPoint> points, List<Phase> phases, List<MatrixRow> matrix, double tolerance) {
         List<StabilityGap> gaps = new ArrayList<>();

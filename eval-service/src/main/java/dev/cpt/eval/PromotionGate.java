@@ -1,5 +1,6 @@
 package dev.cpt.eval;
 
+import dev.cpt.contracts.EvalReport.BranchPoint;
 import dev.cpt.contracts.EvalReport.GateDecision;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,9 @@ import java.util.TreeSet;
  * {@code minTargetImprovement} nats, and no protected domain (every other domain trained so far) may have risen by
  * more than {@code maxProtectedRegression} nats. After a release, a checkpoint whose loss on any trained domain rose
  * more than {@code maxProtectedRegression} above that release's is a regression: the alert names the last good release.
+ *
+ * <p>A branch run (a GRPO stage) has no LM-loss target, its goal being a reward: it is gated by {@link #decideBranch}
+ * against the checkpoint it branched from, every domain that checkpoint was trained on protected.
  */
 final class PromotionGate {
     private final double minTargetImprovement;
@@ -47,26 +51,9 @@ final class PromotionGate {
 
         Map<String, Double> regressions = new TreeMap<>();
         List<String> notComparable = new ArrayList<>();
-        for (String domain : protectedDomains) {
-            Double now = losses.get(domain);
-            Double before = reference.losses().get(domain);
-            if (now == null || before == null) {
-                notComparable.add(domain);
-            } else {
-                regressions.put(domain, now - before);
-            }
-        }
+        compare(protectedDomains, losses, reference.losses(), regressions, notComparable);
         // The alert looks at every trained domain, the target included: after a release any of them may regress.
-        Set<String> regressed = new TreeSet<>();
-        if (reference.release()) {
-            for (String domain : trained) {
-                Double now = losses.get(domain);
-                Double before = reference.losses().get(domain);
-                if (now != null && before != null && now - before > maxProtectedRegression) {
-                    regressed.add(domain);
-                }
-            }
-        }
+        Set<String> regressed = reference.release() ? regressed(trained, losses, reference) : Set.of();
         boolean regression = !regressed.isEmpty();
 
         if (step == reference.step()) {
@@ -74,6 +61,7 @@ final class PromotionGate {
                     false,
                     "the reference itself (" + against + ")",
                     targets,
+                    protectedDomains,
                     reference,
                     null,
                     regressions,
@@ -82,7 +70,15 @@ final class PromotionGate {
         }
         if (targets.isEmpty()) {
             return decision(
-                    false, "no domain trained yet", targets, reference, null, regressions, regression, lastRelease);
+                    false,
+                    "no domain trained yet",
+                    targets,
+                    protectedDomains,
+                    reference,
+                    null,
+                    regressions,
+                    regression,
+                    lastRelease);
         }
         List<Double> gains = new ArrayList<>();
         for (String domain : targets) {
@@ -93,6 +89,7 @@ final class PromotionGate {
                         false,
                         "target " + domain + " has no loss comparable with the " + against,
                         targets,
+                        protectedDomains,
                         reference,
                         null,
                         regressions,
@@ -151,6 +148,7 @@ final class PromotionGate {
                 released,
                 why.toString(),
                 targets,
+                protectedDomains,
                 reference,
                 improvement,
                 regressions,
@@ -158,10 +156,123 @@ final class PromotionGate {
                 released ? Long.valueOf(step) : lastRelease);
     }
 
+    /**
+     * The gate of a checkpoint of a branch run: released iff no protected domain's held-out loss rose more than
+     * {@code maxProtectedRegression} above the branch point's (and at least one could be compared). A protected domain
+     * without a comparable loss on both sides is listed and ignored, as in {@link #decide}. The regression alert is the
+     * usual one, against the branch run's last release; the release decision stays against the branch point, so
+     * successive releases cannot drift further from it than the margin.
+     *
+     * @param step the checkpoint's step in the branch run; step 0 holds the branch point's own weights
+     * @param losses its comparable held-out losses
+     * @param protectedDomains every domain the branch point was trained on
+     * @param branchPoint where the branch started
+     * @param branchLosses the branch point's losses on the current held-out sets
+     * @param lastRelease the branch run's last release before this checkpoint, or null
+     */
+    GateDecision decideBranch(
+            long step,
+            Map<String, Double> losses,
+            Set<String> protectedDomains,
+            BranchPoint branchPoint,
+            Map<String, Double> branchLosses,
+            Reference lastRelease) {
+        long referenceStep = branchPoint.step() == null ? -1 : branchPoint.step();
+        Map<String, Double> regressions = new TreeMap<>();
+        List<String> notComparable = new ArrayList<>();
+        compare(new TreeSet<>(protectedDomains), losses, branchLosses, regressions, notComparable);
+        Set<String> regressed = lastRelease == null ? Set.of() : regressed(protectedDomains, losses, lastRelease);
+        Long lastGood = lastRelease == null ? null : lastRelease.step();
+        StringBuilder why = new StringBuilder("GRPO/branch gate (no target) vs branch point ")
+                .append(branchPoint.describe())
+                .append(": ");
+        boolean released = false;
+        if (step == 0) {
+            why.append("step 0 holds the branch point's own weights, nothing trained yet");
+        } else if (regressions.isEmpty()) {
+            why.append("no protected domain has a loss comparable with the branch point");
+        } else {
+            released = true;
+            for (var r : regressions.entrySet()) {
+                if (r.getValue() > maxProtectedRegression) {
+                    released = false;
+                    why.append(String.format(
+                            Locale.ROOT,
+                            "protected %s regressed %.4f > %.4f; ",
+                            r.getKey(),
+                            r.getValue(),
+                            maxProtectedRegression));
+                }
+            }
+            if (released) {
+                why.append(String.format(
+                        Locale.ROOT,
+                        "no protected domain of %s regressed more than %.4f",
+                        regressions.keySet(),
+                        maxProtectedRegression));
+            } else {
+                why.setLength(why.length() - 2);
+            }
+        }
+        if (!notComparable.isEmpty()) {
+            why.append("; not comparable (ignored): ").append(notComparable);
+        }
+        if (!regressed.isEmpty()) {
+            why.append("; REGRESSION after release at step ")
+                    .append(lastRelease.step())
+                    .append(" on ")
+                    .append(regressed);
+        }
+        return new GateDecision(
+                released,
+                why.toString(),
+                List.of(),
+                referenceStep,
+                false,
+                null,
+                regressions,
+                !regressed.isEmpty(),
+                released ? Long.valueOf(step) : lastGood,
+                List.copyOf(new TreeSet<>(protectedDomains)),
+                branchPoint);
+    }
+
+    /** Each protected domain's rise over the reference into {@code regressions}, or into {@code notComparable}. */
+    private static void compare(
+            Set<String> protectedDomains,
+            Map<String, Double> losses,
+            Map<String, Double> reference,
+            Map<String, Double> regressions,
+            List<String> notComparable) {
+        for (String domain : protectedDomains) {
+            Double now = losses.get(domain);
+            Double before = reference.get(domain);
+            if (now == null || before == null) {
+                notComparable.add(domain);
+            } else {
+                regressions.put(domain, now - before);
+            }
+        }
+    }
+
+    /** The domains among {@code domains} whose loss rose more than the margin above the release's. */
+    private Set<String> regressed(Set<String> domains, Map<String, Double> losses, Reference release) {
+        Set<String> regressed = new TreeSet<>();
+        for (String domain : domains) {
+            Double now = losses.get(domain);
+            Double before = release.losses().get(domain);
+            if (now != null && before != null && now - before > maxProtectedRegression) {
+                regressed.add(domain);
+            }
+        }
+        return regressed;
+    }
+
     private static GateDecision decision(
             boolean released,
             String reason,
             List<String> targets,
+            Set<String> protectedDomains,
             Reference reference,
             Double improvement,
             Map<String, Double> regressions,
@@ -176,6 +287,8 @@ final class PromotionGate {
                 improvement,
                 regressions,
                 regression,
-                lastGood);
+                lastGood,
+                List.copyOf(protectedDomains),
+                null);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -72,6 +73,11 @@ final class ReportHistory implements AutoCloseable {
     /** The run's reports strictly before {@code step}, in step order. */
     List<EvalReport> before(String runId, long step) {
         return runs.before(runId, step);
+    }
+
+    /** The run's report on {@code step}, if there is one. */
+    Optional<EvalReport> at(String runId, long step) {
+        return runs.at(runId, step);
     }
 
     Map<String, EvalReport> latest() {

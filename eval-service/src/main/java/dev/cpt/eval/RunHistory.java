@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -44,6 +45,11 @@ final class RunHistory {
     /** The run's reports strictly before {@code step}, in step order. */
     synchronized List<EvalReport> before(String runId, long step) {
         return new ArrayList<>(run(runId).headMap(step, false).values());
+    }
+
+    /** The run's report on {@code step}, if there is one. */
+    synchronized Optional<EvalReport> at(String runId, long step) {
+        return Optional.ofNullable(run(runId).get(step));
     }
 
     /** Each run's latest report. */

@@ -192,7 +192,9 @@ public final class EvalStartupBenchmark {
                 0.012,
                 Map.of("general", 0.01, "geology", -0.02),
                 false,
-                Math.max(0, step - 5));
+                Math.max(0, step - 5),
+                List.of("general", "geology"),
+                null);
         return new EvalReport(
                 run,
                 step,

@@ -331,7 +331,7 @@ public class GrpoStages {
                 try {
                     Map<String, String> metadata = new HashMap<>(
                             RunMetadata.branch(runId, step, tokens).toMetadata());
-                    metadata.put("grpo.base", baseUri);
+                    metadata.put(RunMetadata.BRANCH_BASE, baseUri);
                     metadata.put("grpo.spec", Json.write(spec));
                     return policy.save(dir, metadata);
                 } catch (IOException e) {

@@ -1,5 +1,6 @@
 package dev.cpt.launcher.report;
 
+import dev.cpt.contracts.EvalReport;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -147,7 +148,21 @@ public final class ReportPage {
                         g.meanRewardBefore(),
                         g.meanRewardAfter(),
                         g.steps(),
-                        Html.escape(String.valueOf(g.detail())));
+                        Html.escape(String.valueOf(g.detail())))
+                + gate(g.gate());
+    }
+
+    /** Eval's gate on the stage's last checkpoint: a GRPO stage has no target domain, only protected ones. */
+    static String gate(EvalReport.GateDecision gate) {
+        if (gate == null) {
+            return "";
+        }
+        return String.format(
+                Locale.ROOT,
+                "<p>Eval's release gate on the stage's last checkpoint: <strong>%s</strong>; protected domains %s. %s</p>%n",
+                gate.released() ? "released" : "not released",
+                Html.escape(gate.protectedDomains().isEmpty() ? "none" : String.join(", ", gate.protectedDomains())),
+                Html.escape(gate.reason()));
     }
 
     private static String value(Double v) {

@@ -165,6 +165,27 @@ class ReportPageTest {
         assertFalse(with.contains("GRPO stage not run"));
         assertEquals(2, count(with, "class=\"bar\""));
         assertTrue(with.contains("0.412 before, 0.587 after 30 GRPO steps"), with);
+        assertFalse(with.contains("release gate"), "no gate line before eval has reported: " + with);
+
+        var branchGate = new EvalReport.GateDecision(
+                false,
+                "GRPO/branch gate (no target) vs branch point run demo step 40: protected general regressed 0.0800 > 0.0500",
+                List.of(),
+                40,
+                false,
+                null,
+                Map.of("general", 0.08),
+                false,
+                null,
+                List.of("general", "python"),
+                new EvalReport.BranchPoint("file:/store/demo/step-000000040/", "demo", 40L));
+        String gated = ReportPage.html(
+                "demo", List.of(), FigureBuilder.build(reports(), mixture(), grpo.withGate(branchGate)));
+        assertTrue(
+                gated.contains("release gate on the stage's last checkpoint: <strong>not released</strong>; "
+                        + "protected domains general, python. GRPO/branch gate"),
+                gated);
+        assertTrue(gated.contains("protected general regressed 0.0800 &gt; 0.0500"), gated);
     }
 
     @Test
