@@ -120,16 +120,10 @@ final class PromotionGate {
                     minTargetImprovement,
                     against));
         }
-        for (var r : regressions.entrySet()) {
-            if (r.getValue() > maxProtectedRegression) {
-                released = false;
-                why.append(String.format(
-                        Locale.ROOT,
-                        "; protected %s regressed %.4f > %.4f",
-                        r.getKey(),
-                        r.getValue(),
-                        maxProtectedRegression));
-            }
+        List<String> overMargin = overMargin(regressions);
+        for (String over : overMargin) {
+            released = false;
+            why.append("; ").append(over);
         }
         if (released) {
             why.append(String.format(
@@ -192,18 +186,8 @@ final class PromotionGate {
         } else if (regressions.isEmpty()) {
             why.append("no protected domain has a loss comparable with the branch point");
         } else {
-            released = true;
-            for (var r : regressions.entrySet()) {
-                if (r.getValue() > maxProtectedRegression) {
-                    released = false;
-                    why.append(String.format(
-                            Locale.ROOT,
-                            "protected %s regressed %.4f > %.4f; ",
-                            r.getKey(),
-                            r.getValue(),
-                            maxProtectedRegression));
-                }
-            }
+            List<String> overMargin = overMargin(regressions);
+            released = overMargin.isEmpty();
             if (released) {
                 why.append(String.format(
                         Locale.ROOT,
@@ -211,7 +195,7 @@ final class PromotionGate {
                         regressions.keySet(),
                         maxProtectedRegression));
             } else {
-                why.setLength(why.length() - 2);
+                why.append(String.join("; ", overMargin));
             }
         }
         if (!notComparable.isEmpty()) {
@@ -266,6 +250,18 @@ final class PromotionGate {
             }
         }
         return regressed;
+    }
+
+    /** Each protected domain that rose more than the margin, as the reason names it. */
+    private List<String> overMargin(Map<String, Double> regressions) {
+        List<String> over = new ArrayList<>();
+        regressions.forEach((domain, rise) -> {
+            if (rise > maxProtectedRegression) {
+                over.add(String.format(
+                        Locale.ROOT, "protected %s regressed %.4f > %.4f", domain, rise, maxProtectedRegression));
+            }
+        });
+        return over;
     }
 
     private static GateDecision decision(
