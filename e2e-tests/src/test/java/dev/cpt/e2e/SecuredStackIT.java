@@ -51,7 +51,10 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,6 +66,8 @@ import org.junit.jupiter.api.io.TempDir;
  * which loads a sentence-transformers directory the test writes, and eval reports on the stage's checkpoint; and each
  * service given a wrong password stays unready with the broker's refusal in its log.
  */
+// the GRPO stage must branch from weights the posted document trained, so that its gate has domains to protect
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SecuredStackIT {
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final HttpClient HTTP =
@@ -140,6 +145,7 @@ class SecuredStackIT {
     }
 
     @Test
+    @Order(1)
     void aPostedDocumentBecomesAnEvalReport() throws Exception {
         String text = IntStream.range(0, 12)
                 .mapToObj(i -> "Basalt is a volcanic rock, number " + i + ".")
@@ -183,6 +189,7 @@ class SecuredStackIT {
      * last checkpoint.
      */
     @Test
+    @Order(2)
     void aGrpoStageFromATaskFileGetsItsRewardsAndAnEvalReport() throws Exception {
         Path tasksFile = dataDir.resolve("grpo-tasks.jsonl");
         List<String> lines = new ArrayList<>();
@@ -261,6 +268,7 @@ class SecuredStackIT {
                 },
                 Duration.ofSeconds(30),
                 CheckpointEvent.TOPIC);
+        assertFalse(gate.protectedDomains().isEmpty(), "the branch point trained no domain: " + gate.reason());
         assertEquals(
                 last.tokensPerDomain().entrySet().stream()
                         .filter(e -> e.getValue() > 0)
