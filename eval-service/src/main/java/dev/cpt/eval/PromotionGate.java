@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
  * Whether a checkpoint may be released. Against a reference (the run's last release, or the base model when there is
@@ -56,45 +57,21 @@ final class PromotionGate {
         Set<String> regressed = reference.release() ? regressed(trained, losses, reference) : Set.of();
         boolean regression = !regressed.isEmpty();
 
+        // a checkpoint refused before any gain is measured: the reason and whether the regression alert stands
+        BiFunction<String, Boolean, GateDecision> refused = (why, alert) ->
+                decision(false, why, targets, protectedDomains, reference, null, regressions, alert, lastRelease);
         if (step == reference.step()) {
-            return decision(
-                    false,
-                    "the reference itself (" + against + ")",
-                    targets,
-                    protectedDomains,
-                    reference,
-                    null,
-                    regressions,
-                    false,
-                    lastRelease);
+            return refused.apply("the reference itself (" + against + ")", false);
         }
         if (targets.isEmpty()) {
-            return decision(
-                    false,
-                    "no domain trained yet",
-                    targets,
-                    protectedDomains,
-                    reference,
-                    null,
-                    regressions,
-                    regression,
-                    lastRelease);
+            return refused.apply("no domain trained yet", regression);
         }
         List<Double> gains = new ArrayList<>();
         for (String domain : targets) {
             Double now = losses.get(domain);
             Double before = reference.losses().get(domain);
             if (now == null || before == null) {
-                return decision(
-                        false,
-                        "target " + domain + " has no loss comparable with the " + against,
-                        targets,
-                        protectedDomains,
-                        reference,
-                        null,
-                        regressions,
-                        regression,
-                        lastRelease);
+                return refused.apply("target " + domain + " has no loss comparable with the " + against, regression);
             }
             gains.add(before - now);
         }
