@@ -70,8 +70,7 @@ final class RunAnalyzer {
      */
     Analysis analyze(List<EvalReport> history, EvalReport current, HeldoutSet.Snapshot snapshot) {
         List<EvalReport> scored = scored(history, current);
-        List<RunPoint> points = new ArrayList<>(
-                scored.stream().map(r -> comparable(r, snapshot)).toList());
+        List<RunPoint> points = comparable(scored, snapshot);
         List<Phase> phases = PhaseInference.phases(points);
 
         EvalReport lastRelease = lastRelease(history);
@@ -110,8 +109,7 @@ final class RunAnalyzer {
     private Analysis analyzeBranch(
             List<EvalReport> history, EvalReport current, HeldoutSet.Snapshot snapshot, BranchPoint branchPoint) {
         List<EvalReport> scored = scored(history, current);
-        List<RunPoint> points = new ArrayList<>(
-                scored.stream().map(r -> comparable(r, snapshot)).toList());
+        List<RunPoint> points = comparable(scored, snapshot);
         EvalReport lastRelease = lastRelease(history);
         PromotionGate.Reference release = null;
         if (lastRelease != null) {
@@ -185,6 +183,12 @@ final class RunAnalyzer {
                         .findFirst()
                         .orElseThrow()
                         .losses());
+    }
+
+    /** Each report's comparable losses, in a list the caller may complete point by point. */
+    private static List<RunPoint> comparable(List<EvalReport> reports, HeldoutSet.Snapshot snapshot) {
+        return new ArrayList<>(
+                reports.stream().map(r -> comparable(r, snapshot)).toList());
     }
 
     /** The report's losses that were scored on the domain's current set. */
