@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the demo's shipped corpora from Debian documentation packages (maintainers only: the demo reads the
-# committed corpus/*/documents.jsonl.gz and never needs apt).
+# Regenerates the shipped corpora from Debian documentation packages (maintainers only: the demo and the benchmark
+# read the committed corpus/*/documents.jsonl.gz and never need apt).
 #
-#   corpus/build-corpora.sh            # installs the packages if missing (apt-get, as root or with sudo)
+#   corpus/build-corpora.sh             # all corpora; installs the packages if missing (apt-get, as root or with sudo)
+#   corpus/build-corpora.sh git sqlite  # only the named corpora (directory names)
 #
 # Each corpus directory gets documents.jsonl.gz (one RawDocument per line: id, domain, text, source), NOTICE (where
 # the text comes from, its copyright and license, the package version it was built from) and LICENSE (the package's
@@ -10,11 +11,23 @@
 # versions (sorted inputs, gzip without timestamps).
 set -euo pipefail
 cd "$(dirname "$0")"
-MAX_BYTES="${MAX_BYTES:-1000000}"   # text per corpus; the demo streams a slice of each (see Demo.java)
+export LC_ALL=C                     # file lists sort the same on every machine
+MAX_BYTES="${MAX_BYTES:-1000000}"   # text per corpus; the demo streams a slice of the first three (see Demo.java)
 
-PACKAGES=(debian-reference-en python3.11-doc postgresql-doc-15)
+# corpus directory -> the Debian package it is built from
+declare -A PACKAGE=(
+  [general]=debian-reference-en [python]=python3.11-doc [postgresql]=postgresql-doc-15
+  [git]=git-doc [apache]=apache2-doc [sqlite]=sqlite3-doc [rust]=rust-doc [debian-admin]=debian-handbook
+)
+ALL=(general python postgresql git apache sqlite rust debian-admin)
+corpora=("${@:-${ALL[@]}}")
+for c in "${corpora[@]}"; do
+  [ -n "${PACKAGE[$c]:-}" ] || { echo "unknown corpus '$c' (known: ${ALL[*]})" >&2; exit 2; }
+done
+
 missing=()
-for p in "${PACKAGES[@]}"; do
+for c in "${corpora[@]}"; do
+  p=${PACKAGE[$c]}
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -24,9 +37,19 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 version() { dpkg-query -W -f='${Version}' "$1"; }
 
-# notice DIR PACKAGE TITLE COPYRIGHT LICENSE_NAME COPYRIGHT_FILE [LICENSE_TEXT_FILE]
+# extract DIR CORPUS DOMAIN ROOT [--no-code] FILE...: writes DIR/documents.jsonl.gz (ids are page paths under ROOT)
+extract() {
+  local dir=$1 corpus=$2 domain=$3 root=$4
+  shift 4
+  mkdir -p "$dir"
+  python3 extract_html.py --corpus "$corpus" --domain "$domain" --root "$root" --max-bytes "$MAX_BYTES" \
+    --out "$dir/documents.jsonl.gz" "$@"
+}
+
+# notice DIR TITLE COPYRIGHT LICENSE_NAME [LICENSE_TEXT_FILE]
 notice() {
-  local dir=$1 pkg=$2 title=$3 copyright=$4 license=$5 copyright_file=$6 license_text=${7:-}
+  local dir=$1 title=$2 copyright=$3 license=$4 license_text=${5:-}
+  local pkg=${PACKAGE[$dir]}
   cat > "$dir/NOTICE" <<EOF
 $title
 
@@ -39,44 +62,108 @@ The full license text is in LICENSE beside this file (the package's debian/copyr
 followed by the license it refers to where that file only names it).
 This directory is redistributed under the same license as its source; the rest of the project is not affected.
 EOF
-  cp "$copyright_file" "$dir/LICENSE"
+  cp "/usr/share/doc/$pkg/copyright" "$dir/LICENSE"
   if [ -n "$license_text" ]; then
     printf '\n\n======== %s ========\n\n' "$license_text" >> "$dir/LICENSE"
     cat "$license_text" >> "$dir/LICENSE"
   fi
 }
 
-# --- general: the Debian Reference (prose only: command listings and tables left out) ---
-mkdir -p general
-DR=/usr/share/debian-reference
-mapfile -t files < <(ls "$DR"/ch*.en.html "$DR"/apa.en.html | sort -V)
-python3 extract_html.py --corpus debian-reference --domain general --max-bytes "$MAX_BYTES" --no-code \
-  --out general/documents.jsonl.gz "${files[@]}"
-notice general debian-reference-en "Debian Reference (Osamu Aoki), chapters 1-12 and appendix A" \
-  "2007-2013 Osamu Aoki <osamu@debian.org> and the translators and contributors of the Debian Reference" \
-  "GPL-2+ (GNU General Public License, version 2 or later; see /usr/share/common-licenses/GPL-2 on Debian)" \
-  /usr/share/doc/debian-reference-en/copyright /usr/share/common-licenses/GPL-2
+# general: the Debian Reference (prose only: command listings and tables left out)
+build_general() {
+  local root=/usr/share/debian-reference
+  extract general debian-reference general "$root" --no-code $(ls "$root"/ch*.en.html "$root"/apa.en.html | sort -V)
+  notice general "Debian Reference (Osamu Aoki), chapters 1-12 and appendix A" \
+    "2007-2013 Osamu Aoki <osamu@debian.org> and the translators and contributors of the Debian Reference" \
+    "GPL-2+ (GNU General Public License, version 2 or later; see /usr/share/common-licenses/GPL-2 on Debian)" \
+    /usr/share/common-licenses/GPL-2
+}
 
-# --- python: the Python 3.11 documentation (tutorial, HOWTOs, FAQ, language reference) ---
-mkdir -p python
-PY=/usr/share/doc/python3.11-doc/html
-mapfile -t files < <(for d in tutorial howto faq reference; do ls "$PY/$d"/*.html | grep -v '/index.html$' | sort; done)
-python3 extract_html.py --corpus python-docs --domain python --max-bytes "$MAX_BYTES" \
-  --out python/documents.jsonl.gz "${files[@]}"
-notice python python3.11-doc "The Python 3.11 documentation: tutorial, HOWTOs, FAQ, language reference" \
-  "2001-2023 Python Software Foundation; see LICENSE for the full history" \
-  "PSF License Agreement for Python 3.11 (the documentation's license; code examples are also available under the Zero-Clause BSD license)" \
-  /usr/share/doc/python3.11-doc/copyright
+# python: the Python 3.11 documentation (tutorial, HOWTOs, FAQ, language reference)
+build_python() {
+  local root=/usr/share/doc/python3.11-doc/html
+  extract python python-docs python "$root" \
+    $(for d in tutorial howto faq reference; do ls "$root/$d"/*.html | grep -v '/index.html$' | sort; done)
+  notice python "The Python 3.11 documentation: tutorial, HOWTOs, FAQ, language reference" \
+    "2001-2023 Python Software Foundation; see LICENSE for the full history" \
+    "PSF License Agreement for Python 3.11 (the documentation's license; code examples are also available under the Zero-Clause BSD license)"
+}
 
-# --- postgresql: the PostgreSQL 15 manual (tutorial, SQL language chapters, SQL command reference) ---
-mkdir -p postgresql
-PG=/usr/share/doc/postgresql-doc-15/html
-mapfile -t files < <(for p in tutorial ddl dml queries datatype functions indexes mvcc sql; do ls "$PG/$p"-*.html | sort; done)
-python3 extract_html.py --corpus postgresql-docs --domain postgresql --max-bytes "$MAX_BYTES" \
-  --out postgresql/documents.jsonl.gz "${files[@]}"
-notice postgresql postgresql-doc-15 "The PostgreSQL 15 documentation: tutorial, SQL language chapters, SQL command reference" \
-  "Portions Copyright (c) 1996-2022, The PostgreSQL Global Development Group; Portions Copyright (c) 1994, The Regents of the University of California" \
-  "PostgreSQL License (a permissive BSD/MIT-style license)" \
-  /usr/share/doc/postgresql-doc-15/copyright
+# postgresql: the PostgreSQL 15 manual (tutorial, SQL language chapters, SQL command reference)
+build_postgresql() {
+  local root=/usr/share/doc/postgresql-doc-15/html
+  extract postgresql postgresql-docs postgresql "$root" \
+    $(for p in tutorial ddl dml queries datatype functions indexes mvcc sql; do ls "$root/$p"-*.html | sort; done)
+  notice postgresql "The PostgreSQL 15 documentation: tutorial, SQL language chapters, SQL command reference" \
+    "Portions Copyright (c) 1996-2022, The PostgreSQL Global Development Group; Portions Copyright (c) 1994, The Regents of the University of California" \
+    "PostgreSQL License (a permissive BSD/MIT-style license)"
+}
 
+# git: the Git user manual, git(1), the guides and concept pages (gitattributes ... gitworkflows), then the command
+# manual pages
+build_git() {
+  local root=/usr/share/doc/git-doc
+  extract git git-docs git "$root" \
+    "$root/user-manual.html" "$root/git.html" $(ls "$root"/git[a-z]*.html | sort) $(ls "$root"/git-*.html | sort)
+  notice git "The Git documentation: user manual, guides and command manual pages" \
+    "2005-2022 Linus Torvalds and others" \
+    "GPL-2 (GNU General Public License, version 2; see /usr/share/common-licenses/GPL-2 on Debian)" \
+    /usr/share/common-licenses/GPL-2
+}
+
+# apache: the Apache HTTP Server 2.4 manual in English (guides, how-tos, rewriting, SSL, virtual hosts, programs,
+# then the module reference); indexes, the site map, directive lists and the license page left out. A few pages
+# under en/ are Portuguese translations in this package (<html lang="pt-br">): only pages marked English are read.
+build_apache() {
+  local root=/usr/share/doc/apache2-doc/manual/en
+  extract apache apache-httpd-docs apache "$root" \
+    $(for d in . howto rewrite ssl vhosts misc programs platform mod; do ls "$root/$d"/*.html | sort; done |
+      grep -v -E '/(index|sitemap|license|quickreference|directives)\.html$' | xargs grep -l '<html lang="en"')
+  notice apache "The Apache HTTP Server 2.4 documentation (English): guides, how-tos, module reference" \
+    "2022 The Apache Software Foundation" \
+    "Apache-2.0 (Apache License, version 2.0; see /usr/share/common-licenses/Apache-2.0 on Debian)" \
+    /usr/share/common-licenses/Apache-2.0
+}
+
+# pages of the SQLite documentation that list, index or announce rather than explain
+SQLITE_NOT_ARTICLES="index|docs|doclist|sitemap|keyword_index|doc_[a-z]+_crossref|changes|chronology|news|oldnews"
+SQLITE_NOT_ARTICLES+="|requirements|syntaxdiagrams|download|capi3ref|pressrelease-[0-9]+|consortium_agreement-[0-9]+"
+# sqlite: the SQLite documentation, SQL language reference first (lang_*), then the other articles; indexes, site
+# maps, change logs, news and the requirements list left out
+build_sqlite() {
+  local root=/usr/share/doc/sqlite3
+  extract sqlite sqlite-docs sqlite "$root" \
+    $(ls "$root"/lang*.html | sort) \
+    $(ls "$root"/*.html | sort | grep -v -E "/(lang.*|$SQLITE_NOT_ARTICLES)\.html$")
+  notice sqlite "The SQLite documentation: SQL language reference and articles" \
+    "D. Richard Hipp <drh@hwaci.com> (put in the public domain by the sqlite3 contributors)" \
+    "public-domain (see LICENSE)"
+}
+
+# rust: The Rust Programming Language (the book: foreword, chapters, appendices; not the older editions' pages)
+build_rust() {
+  local root=/usr/share/doc/rust-doc/html/book
+  extract rust rust-book rust "$root" \
+    "$root/foreword.html" $(ls "$root"/ch*.html | sort) $(ls "$root"/appendix-*.html | sort)
+  notice rust "The Rust Programming Language (Steve Klabnik, Carol Nichols and the Rust community), as shipped with Rust 1.63" \
+    "2006-2009 Graydon Hoare; 2009-2012 Mozilla Foundation; 2012-2017 The Rust Project Developers" \
+    "MIT or Apache-2.0 (at your option; the MIT text is in LICENSE, the Apache License follows it)" \
+    /usr/share/common-licenses/Apache-2.0
+}
+
+# debian-admin: The Debian Administrator's Handbook in English, pages in the order of its table of contents
+build_debian-admin() {
+  local root=/usr/share/doc/debian-handbook/html/en-US
+  extract debian-admin debian-handbook debian-admin "$root" \
+    $(grep -o 'href="[^"#]*\.html' "$root/index.html" | sed 's/^href="//' | awk '!seen[$0]++' |
+      grep -v '^index\.html$' | sed "s|^|$root/|")
+  notice debian-admin "The Debian Administrator's Handbook (Raphaël Hertzog, Roland Mas), English edition" \
+    "2003-2015 Raphaël Hertzog <hertzog@debian.org>; 2006-2015 Roland Mas <lolando@debian.org>; 2013-2015 Freexian SARL" \
+    "GPL-2.0+ or CC-BY-SA-3.0 (at your option; the CC-BY-SA-3.0 text is in LICENSE, the GPL-2 follows it)" \
+    /usr/share/common-licenses/GPL-2
+}
+
+for c in "${corpora[@]}"; do
+  "build_$c"
+done
 ls -l */documents.jsonl.gz

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """Turns installed HTML documentation into plain-text documents (JSONL, one RawDocument per line).
 
-Usage: extract_html.py --corpus NAME --domain DOMAIN --max-bytes N [--no-code] FILE...
+Usage: extract_html.py --corpus NAME --domain DOMAIN --root DIR --max-bytes N [--no-code] FILE...
 
 Only the standard library is used, so the output depends on the input files and this script alone.
-Navigation (headers, footers, sidebars, "¶" links), scripts and styles are dropped; every block-level element
+Navigation (headers, footers, sidebars, menus, language bars, "¶" links), scripts, styles and drawn syntax diagrams
+are dropped, whether an element names them by class or by id; every block-level element
 (paragraph, list item, heading, code block, ...) becomes one block of text; consecutive blocks of one page are
 joined into documents of about 800 to 1,600 characters, so that each document passes ingest's quality rules
 (at least 50 words) and fits the demo's eval budget. Files are read in the order given until the text reaches
---max-bytes. With --no-code, code blocks, program listings and tables are left out (used for the general corpus,
+--max-bytes. A document's id is the corpus name and the page's path under --root. With --no-code, code blocks, program listings and tables are left out (used for the general corpus,
 which should read as prose).
 """
 import argparse
@@ -23,7 +24,11 @@ BLOCK_TAGS = {"p", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", 
               "caption", "div", "table", "ul", "ol", "dl", "section", "br"}
 SKIP_TAGS = {"script", "style", "head", "title", "nav"}
 SKIP_CLASSES = {"navheader", "navfooter", "related", "sphinxsidebar", "footer", "headerlink", "toc",
-                "inline-search", "mobile-nav", "menu-wrapper", "footnotes", "clearer", "breadcrumbs"}
+                "inline-search", "mobile-nav", "menu-wrapper", "footnotes", "clearer", "breadcrumbs",
+                "docnav", "permalink", "toplang", "bottomlang", "menu-bar", "nosearch", "fancy_toc", "imgcontainer",
+                "boring"}
+# asciidoc (git), the Apache manual, mdbook (Rust) and publican (Debian handbook) mark their page chrome by id
+SKIP_IDS = {"footer", "page-header", "path", "quickview", "banner", "search-wrapper"}
 CODE_CLASSES = {"screen", "programlisting", "highlight", "literallayout", "synopsis", "table", "informaltable",
                 "doctest", "highlight-python3", "highlight-none", "highlight-sql"}
 VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr"}
@@ -60,8 +65,10 @@ class BlockParser(html.parser.HTMLParser):
             self.blocks.append(text)
 
     def handle_starttag(self, tag, attrs):
-        classes = set((dict(attrs).get("class") or "").split())
-        skipping = self._skipping() or tag in SKIP_TAGS or bool(classes & SKIP_CLASSES)
+        attributes = dict(attrs)
+        classes = set((attributes.get("class") or "").split())
+        skipping = (self._skipping() or tag in SKIP_TAGS or bool(classes & SKIP_CLASSES)
+                    or attributes.get("id") in SKIP_IDS)
         if self.no_code and (tag in {"pre", "table"} or classes & CODE_CLASSES):
             skipping = True
         pre = self._pre() or tag == "pre"
@@ -119,10 +126,17 @@ def documents(blocks):
     return [d for d in docs if len(d.split()) >= MIN_DOC_WORDS]
 
 
+def page_name(path, root):
+    """The page's path under root, without extension or language suffix: html/tutorial/classes.html -> tutorial-classes."""
+    relative = os.path.splitext(os.path.relpath(path, root))[0]
+    return relative.removesuffix(".en").replace(os.sep, "-")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--domain", required=True)
+    ap.add_argument("--root", required=True, help="directory the page ids are taken relative to")
     ap.add_argument("--max-bytes", type=int, required=True)
     ap.add_argument("--no-code", action="store_true")
     ap.add_argument("--out", required=True)
@@ -139,9 +153,7 @@ def main():
                 parser = BlockParser(args.no_code)
                 parser.feed(f.read())
                 parser.close()
-            stem = os.path.splitext(os.path.basename(path))[0].replace(".en", "")
-            parent = os.path.basename(os.path.dirname(path))
-            page = stem if parent in ("html", "debian-reference") else parent + "-" + stem
+            page = page_name(path, args.root)
             for n, text in enumerate(documents(parser.blocks)):
                 if text in seen:  # boilerplate repeated across pages
                     continue
