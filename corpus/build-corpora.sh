@@ -145,7 +145,7 @@ build_rust() {
   local root=/usr/share/doc/rust-doc/html/book
   extract rust rust-book rust "$root" \
     "$root/foreword.html" $(ls "$root"/ch*.html | sort) $(ls "$root"/appendix-*.html | sort)
-  notice rust "The Rust Programming Language (Steve Klabnik, Carol Nichols and the Rust community), as shipped with Rust 1.63" \
+  notice rust "The Rust Programming Language as shipped with Rust 1.63 (Steve Klabnik, Carol Nichols and the community)" \
     "2006-2009 Graydon Hoare; 2009-2012 Mozilla Foundation; 2012-2017 The Rust Project Developers" \
     "MIT or Apache-2.0 (at your option; the MIT text is in LICENSE, the Apache License follows it)" \
     /usr/share/common-licenses/Apache-2.0

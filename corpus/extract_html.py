@@ -5,12 +5,12 @@ Usage: extract_html.py --corpus NAME --domain DOMAIN --root DIR --max-bytes N [-
 
 Only the standard library is used, so the output depends on the input files and this script alone.
 Navigation (headers, footers, sidebars, menus, language bars, "¶" links), scripts, styles and drawn syntax diagrams
-are dropped, whether an element names them by class or by id; every block-level element
-(paragraph, list item, heading, code block, ...) becomes one block of text; consecutive blocks of one page are
-joined into documents of about 800 to 1,600 characters, so that each document passes ingest's quality rules
-(at least 50 words) and fits the demo's eval budget. Files are read in the order given until the text reaches
---max-bytes. A document's id is the corpus name and the page's path under --root. With --no-code, code blocks, program listings and tables are left out (used for the general corpus,
-which should read as prose).
+are dropped, whether an element names them by class or by id; every block-level element (paragraph, list item,
+heading, code block, ...) becomes one block of text; consecutive blocks of one page are joined into documents of about
+800 to 1,600 characters, so that each document passes ingest's quality rules (at least 50 words) and fits the demo's
+eval budget. Files are read in the order given until the text reaches --max-bytes. A document's id is the corpus name,
+the page's path under --root and its number in the page. With --no-code, code blocks, program listings and tables are
+left out (used for the general corpus, which should read as prose).
 """
 import argparse
 import gzip
@@ -26,7 +26,7 @@ SKIP_TAGS = {"script", "style", "head", "title", "nav"}
 SKIP_CLASSES = {"navheader", "navfooter", "related", "sphinxsidebar", "footer", "headerlink", "toc",
                 "inline-search", "mobile-nav", "menu-wrapper", "footnotes", "clearer", "breadcrumbs",
                 "docnav", "permalink", "toplang", "bottomlang", "menu-bar", "nosearch", "fancy_toc", "imgcontainer",
-                "boring"}
+                "boring"}  # mdbook's "boring" lines are the parts of a code example the reader never sees
 # asciidoc (git), the Apache manual, mdbook (Rust) and publican (Debian handbook) mark their page chrome by id
 SKIP_IDS = {"footer", "page-header", "path", "quickview", "banner", "search-wrapper"}
 CODE_CLASSES = {"screen", "programlisting", "highlight", "literallayout", "synopsis", "table", "informaltable",
@@ -127,7 +127,7 @@ def documents(blocks):
 
 
 def page_name(path, root):
-    """The page's path under root, without extension or language suffix: html/tutorial/classes.html -> tutorial-classes."""
+    """The page's path under root, less extension and language suffix: tutorial/classes.html -> tutorial-classes."""
     relative = os.path.splitext(os.path.relpath(path, root))[0]
     return relative.removesuffix(".en").replace(os.sep, "-")
 
