@@ -13,6 +13,7 @@ import dev.cpt.model.CheckpointException;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
+import dev.cpt.training.HeldoutScorer;
 import io.quarkus.logging.Log;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -135,7 +136,7 @@ public class CheckpointEvaluator {
         BranchPoint branchPoint;
         try (LanguageModel model = load(event.uri(), event.sha256())) {
             branchPoint = branchPoint(model.checkpointMetadata());
-            scores = HeldoutScorer.score(model, snapshot);
+            scores = snapshot.scoredBy(model);
             if (!tasks.isEmpty()) {
                 taskScores = tasks.score(model);
             }

@@ -2,7 +2,10 @@ package dev.cpt.eval;
 
 import dev.cpt.common.Sha256;
 import dev.cpt.contracts.Document;
+import dev.cpt.contracts.DomainScore;
 import dev.cpt.contracts.EvalReport.HeldoutSetInfo;
+import dev.cpt.model.LanguageModel;
+import dev.cpt.training.HeldoutScorer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -81,6 +84,21 @@ public final class HeldoutSet {
             sets.forEach((domain, set) ->
                     digest.update((domain + ':' + set.sha256() + '\n').getBytes(StandardCharsets.UTF_8)));
             return Sha256.hex(digest);
+        }
+
+        /**
+         * {@code model}'s score on each domain's set ({@link HeldoutScorer}); a domain whose documents hold no target
+         * token has none.
+         */
+        public Map<String, DomainScore> scoredBy(LanguageModel model) {
+            Map<String, DomainScore> scores = new TreeMap<>();
+            sets.forEach((domain, set) -> {
+                DomainScore score = HeldoutScorer.score(model, set.documents());
+                if (score != null) {
+                    scores.put(domain, score);
+                }
+            });
+            return scores;
         }
 
         public Map<String, HeldoutSetInfo> infos() {

@@ -97,10 +97,10 @@ public final class EvalThroughputBenchmark {
         HeldoutSet.Snapshot snapshot = set.snapshot();
         List<Double> rates = new ArrayList<>();
         try (LanguageModel model = LanguageModel.load(first, info.manifestSha256(), ai.djl.Device.cpu())) {
-            HeldoutScorer.score(model, snapshot); // warm-up
+            snapshot.scoredBy(model); // warm-up
             for (int r = 0; r < rounds; r++) {
                 long t0 = System.nanoTime();
-                long tokens = HeldoutScorer.score(model, snapshot).values().stream()
+                long tokens = snapshot.scoredBy(model).values().stream()
                         .mapToLong(s -> s.tokens())
                         .sum();
                 double rate = tokens / ((System.nanoTime() - t0) / 1e9);

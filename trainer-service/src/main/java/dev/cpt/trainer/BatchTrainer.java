@@ -9,8 +9,9 @@ import dev.cpt.contracts.TrainedBatch;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
-import dev.cpt.trainer.schedule.LearningRateSchedule;
 import dev.cpt.trainer.schedule.Schedules;
+import dev.cpt.training.BatchFit;
+import dev.cpt.training.schedule.LearningRateSchedule;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -153,7 +154,7 @@ public class BatchTrainer {
         if (cadence.baseDue()) {
             publishCheckpoint(); // the base, before the first step changes the weights
         }
-        Optional<TrainingRun.StepOutcome> stepped;
+        Optional<TrainingRun.TrainedStep> stepped;
         try {
             stepped = train(record, batch);
         } catch (BatchFit.Refused e) {
@@ -163,14 +164,14 @@ public class BatchTrainer {
         if (stepped.isEmpty()) {
             return; // gradients accumulated; the optimizer step comes with a later batch
         }
-        TrainingRun.StepOutcome outcome = stepped.get();
-        if (rollbackGuard.rollbackNeeded(outcome)) {
+        TrainingRun.TrainedStep taken = stepped.get();
+        if (rollbackGuard.rollbackNeeded(taken)) {
             rollBack(record);
         }
-        if (!outcome.result().applied()) {
+        if (!taken.outcome().result().applied()) {
             return;
         }
-        releases.remember(outcome);
+        releases.remember(taken);
         checkpointIfDue();
     }
 
@@ -178,19 +179,19 @@ public class BatchTrainer {
      * Trains one batch; when that completes an optimizer step, records the step in the metrics and each of its
      * batches in the journal, applied or skipped.
      */
-    private Optional<TrainingRun.StepOutcome> train(ConsumerRecord<String, String> record, TrainingBatch batch) {
+    private Optional<TrainingRun.TrainedStep> train(ConsumerRecord<String, String> record, TrainingBatch batch) {
         cadence.batchArrived();
-        Optional<TrainingRun.StepOutcome> stepped = run.train(batch, TrainingRun.positionAfter(record), schedule);
-        stepped.ifPresent(outcome -> {
-            metrics.step(run.runId(), outcome, run.step(), run.learningRateScale());
-            for (TrainingRun.MicroBatch m : outcome.microBatches()) {
+        Optional<TrainingRun.TrainedStep> stepped = run.train(batch, TrainingRun.positionAfter(record), schedule);
+        stepped.ifPresent(taken -> {
+            metrics.step(run.runId(), taken.outcome(), run.step(), run.learningRateScale());
+            for (TrainingRun.MicroBatch m : taken.microBatches()) {
                 journal.append(new TrainedBatch(
                         run.step(),
                         m.batch().batchId(),
                         m.position().topic(),
                         m.position().partition(),
                         m.position().nextOffset() - 1,
-                        outcome.result().applied()));
+                        taken.outcome().result().applied()));
             }
         });
         return stepped;

@@ -1,6 +1,6 @@
 package dev.cpt.trainer;
 
-import dev.cpt.trainer.schedule.LearningRateSchedule;
+import dev.cpt.training.schedule.LearningRateSchedule;
 
 /**
  * When the run writes a checkpoint: before its first step (the base), every {@code checkpoint-every-steps} steps or

@@ -6,7 +6,7 @@ import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.trainer.schedule.LearningRateSchedule;
+import dev.cpt.training.schedule.LearningRateSchedule;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

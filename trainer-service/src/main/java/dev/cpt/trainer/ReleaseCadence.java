@@ -4,7 +4,8 @@ import ai.djl.Device;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.trainer.schedule.LearningRateSchedule;
+import dev.cpt.training.OptimizerSteps;
+import dev.cpt.training.schedule.LearningRateSchedule;
 
 /**
  * Whether and when the run branches off releases: only a warmup-stable-decay schedule with
@@ -32,10 +33,10 @@ final class ReleaseCadence {
     }
 
     /** Keeps an applied optimizer step's micro-batches for the next release's decay. */
-    void remember(TrainingRun.StepOutcome step) {
+    void remember(TrainingRun.TrainedStep step) {
         if (branch != null) {
             branch.remember(step.microBatches().stream()
-                    .map(m -> TrainingRun.rowsOf(m.batch()))
+                    .map(m -> OptimizerSteps.rowsOf(m.batch()))
                     .toList());
         }
     }

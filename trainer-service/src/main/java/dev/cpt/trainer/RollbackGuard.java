@@ -12,15 +12,15 @@ final class RollbackGuard {
     }
 
     /** Records what an optimizer step did; true when the run must roll back to its last checkpoint. */
-    boolean rollbackNeeded(TrainingRun.StepOutcome outcome) {
-        if (outcome.result().applied()) {
+    boolean rollbackNeeded(TrainingRun.TrainedStep step) {
+        if (step.outcome().result().applied()) {
             consecutiveSkips = 0;
             return false;
         }
         Log.warnf(
                 "step on batches %s skipped: %s",
-                outcome.microBatches().stream().map(m -> m.batch().batchId()).toList(),
-                outcome.result().skippedReason());
+                step.microBatches().stream().map(m -> m.batch().batchId()).toList(),
+                step.outcome().result().skippedReason());
         return ++consecutiveSkips >= maxConsecutiveSkips;
     }
 

@@ -3,6 +3,7 @@ package dev.cpt.trainer;
 import dev.cpt.model.ModelPreset;
 import dev.cpt.model.Precision;
 import dev.cpt.model.engine.ComputeDevice;
+import dev.cpt.training.schedule.ScheduleSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
@@ -110,7 +111,7 @@ public interface TrainerConfig {
     interface Schedule {
         /** constant, cosine (warmup + cosine decay, again each phase), wsd (warmup-stable-decay) or infinite. */
         @WithDefault("infinite")
-        ScheduleKind kind();
+        ScheduleSettings.Kind kind();
 
         /** Linear warmup at the start of every phase. */
         @WithDefault("20")
@@ -143,13 +144,6 @@ public interface TrainerConfig {
         /** Whether a batch bringing a domain the run has not trained on starts a new, re-warmed phase. */
         @WithDefault("true")
         boolean rewarmOnNewDomain();
-    }
-
-    enum ScheduleKind {
-        constant,
-        cosine,
-        wsd,
-        infinite
     }
 
     /** A checkpoint is written and announced every this many optimizer steps. */

@@ -19,6 +19,8 @@ import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS;
 import static dev.cpt.contracts.metrics.Metrics.TRAINER_TOKENS_PER_SECOND;
 
 import dev.cpt.service.GaugeValues;
+import dev.cpt.training.BatchFit;
+import dev.cpt.training.StepOutcome;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -46,7 +48,7 @@ public class TrainerMetrics {
      * @param learningRateScale the run's current rollback scale (1.0 until a rollback lowers it), so the dashboard
      *     shows it and the skip and rollback counters at 0 before anything goes wrong, not only after
      */
-    void step(String run, TrainingRun.StepOutcome outcome, long step, double learningRateScale) {
+    void step(String run, StepOutcome outcome, long step, double learningRateScale) {
         Tags runTag = Tags.of("run", run);
         registry.counter(TRAINER_ROLLBACKS.name(), runTag);
         gauges.set(TRAINER_LEARNING_RATE_SCALE, runTag, learningRateScale);

@@ -5,7 +5,6 @@ import dev.cpt.common.FileTrees;
 import dev.cpt.contracts.CheckpointEvent;
 import dev.cpt.contracts.ConsumedOffset;
 import dev.cpt.contracts.MalformedMessageException;
-import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.RunMetadata;
 import dev.cpt.contracts.SchedulePhase;
 import dev.cpt.contracts.TrainingBatch;
@@ -13,30 +12,26 @@ import dev.cpt.model.CheckpointException;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.DataParallel;
 import dev.cpt.model.LanguageModel;
-import dev.cpt.model.MicroBatchResult;
 import dev.cpt.model.NonFiniteWeightsException;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.Precision;
-import dev.cpt.model.TrainStepResult;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.trainer.schedule.LearningRateSchedule;
-import dev.cpt.trainer.schedule.PhaseClock;
+import dev.cpt.training.OptimizerSteps;
+import dev.cpt.training.StepOutcome;
+import dev.cpt.training.schedule.LearningRateSchedule;
+import dev.cpt.training.schedule.PhaseClock;
 import io.quarkus.logging.Log;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -57,63 +52,38 @@ final class TrainingRun implements AutoCloseable {
     private final LanguageModel model;
     // The model and its copies on the other devices of cpt.trainer.replicas; with one replica, the model alone.
     private final DataParallel replicas;
-    private long step;
-    private final Map<String, Long> tokensPerDomain;
+    // The step count, tokens, schedule phase and learning-rate scale move with the optimizer steps it takes.
+    private final OptimizerSteps steps;
     private final Map<String, ConsumedOffset> offsets;
     private final boolean resumed;
-    private final PhaseClock phases;
-    private double learningRateScale = 1.0;
-    private double lastLearningRate = Double.NaN;
-    private final OptimizerSettings optimizer;
-    private final int accumulationSteps;
-    // Micro-batches whose gradients wait for the next optimizer step, in the order they came.
+    // The batch messages whose gradients wait in steps for the next optimizer step, in the order they came.
     private final List<MicroBatch> pending = new ArrayList<>();
-    private long pendingNanos;
 
-    /** A batch message whose gradients have been accumulated: where it leaves its partition, and its losses. */
-    record MicroBatch(TrainingBatch batch, ConsumedOffset position, MicroBatchResult result) {}
+    /** A batch message whose gradients have been accumulated, and where it leaves its partition. */
+    record MicroBatch(TrainingBatch batch, ConsumedOffset position) {}
 
-    /**
-     * What one optimizer step did: the model's step result, the loss and tokens of each domain over all its
-     * micro-batches, the micro-batches themselves, and the time spent training them (forward, backward and update).
-     */
-    record StepOutcome(
-            TrainStepResult result,
-            double learningRate,
-            Map<String, Double> lossPerDomain,
-            Map<String, Long> tokensPerDomain,
-            List<MicroBatch> microBatches,
-            Duration trainingTime) {
-
-        long tokens() {
-            return tokensPerDomain.values().stream().mapToLong(Long::longValue).sum();
-        }
-    }
+    /** An optimizer step of the run (applied or skipped) and the batch messages it took, in the order they came. */
+    record TrainedStep(StepOutcome outcome, List<MicroBatch> microBatches) {}
 
     private TrainingRun(
             String runId,
             Path runDir,
             LanguageModel model,
-            long step,
-            Map<String, Long> tokens,
+            OptimizerSteps steps,
             List<ConsumedOffset> offsets,
             boolean resumed,
-            PhaseClock phases,
-            OptimizerSettings optimizer,
-            int accumulationSteps,
             DataParallel replicas) {
-        this.optimizer = optimizer;
         this.replicas = replicas;
-        this.accumulationSteps = accumulationSteps;
+        this.steps = steps;
         this.resumed = resumed;
-        this.phases = phases;
         this.runId = runId;
         this.runDir = runDir;
         this.model = model;
-        this.step = step;
-        this.tokensPerDomain = new TreeMap<>(tokens);
         this.offsets = new TreeMap<>();
         offsets.forEach(o -> this.offsets.put(o.topic() + "/" + o.partition(), o));
+        steps.onPhaseStart((phase, domains) -> Log.infof(
+                "run %s: phase %d starts at step %d (new domain in %s)",
+                runId, phase.phase(), phase.phaseStartStep(), domains));
     }
 
     /** Throws {@link IllegalArgumentException}, before any model is loaded, when a step setting is out of range. */
@@ -132,20 +102,7 @@ final class TrainingRun implements AutoCloseable {
                 RunMetadata state = RunMetadata.from(model.checkpointMetadata());
                 Log.infof(
                         "run %s resumes from %s at step %s, on %s", config.runId(), dir, state.step(), model.device());
-                TrainingRun run = new TrainingRun(
-                        config.runId(),
-                        runDir,
-                        model,
-                        state.step(),
-                        state.tokensPerDomain(),
-                        state.offsets() == null ? List.of() : state.offsets(),
-                        true,
-                        new PhaseClock(config.schedule().rewarmOnNewDomain(), state.phaseOrInitial()),
-                        optimizer,
-                        config.gradientAccumulationSteps(),
-                        replicate(model, devices));
-                run.learningRateScale = state.learningRateScaleOrOne();
-                return run;
+                return open(config, runDir, model, devices, optimizer, state, true);
             } catch (IOException | MalformedMessageException e) { // CheckpointException included
                 throw new IllegalStateException(
                         "run " + config.runId() + " cannot resume from " + dir + ": " + e.getMessage(), e);
@@ -163,18 +120,30 @@ final class TrainingRun implements AutoCloseable {
                     config.runId(), config.model(), initial.device());
         }
         initial.precision(config.precision());
-        return new TrainingRun(
-                config.runId(),
-                runDir,
-                initial,
-                0,
-                Map.of(),
-                List.of(),
-                false,
-                new PhaseClock(config.schedule().rewarmOnNewDomain(), SchedulePhase.initial()),
+        var start = new RunMetadata(config.runId(), 0, Map.of(), List.of(), SchedulePhase.initial(), 1.0);
+        return open(config, runDir, initial, devices, optimizer, start, false);
+    }
+
+    /** The run of {@code model} on {@code devices}, at the step, tokens, offsets and schedule of {@code state}. */
+    private static TrainingRun open(
+            TrainerConfig config,
+            Path runDir,
+            LanguageModel model,
+            List<Device> devices,
+            OptimizerSettings optimizer,
+            RunMetadata state,
+            boolean resumed) {
+        DataParallel replicas = replicate(model, devices);
+        var steps = new OptimizerSteps(
+                replicas,
                 optimizer,
                 config.gradientAccumulationSteps(),
-                replicate(initial, devices));
+                new PhaseClock(config.schedule().rewarmOnNewDomain(), state.phaseOrInitial()),
+                state.step(),
+                state.tokensPerDomain());
+        steps.scaleLearningRate(state.learningRateScaleOrOne());
+        List<ConsumedOffset> offsets = state.offsets() == null ? List.of() : state.offsets();
+        return new TrainingRun(config.runId(), runDir, model, steps, offsets, resumed, replicas);
     }
 
     /** {@code model} and its copies on the other {@code devices}; the model is closed when they cannot be made. */
@@ -253,27 +222,17 @@ final class TrainingRun implements AutoCloseable {
         return List.copyOf(consumed().values());
     }
 
-    /** The rate of the next step; micro-batches that bring a new domain may open a new phase first. */
-    private double learningRateFor(Set<String> domains, LearningRateSchedule schedule) {
-        if (phases.beforeStep(step, domains)) {
-            Log.infof(
-                    "run %s: phase %d starts at step %d (new domain in %s)",
-                    runId, phases.state().phase(), step, domains);
-        }
-        return phases.learningRate(schedule, step) * learningRateScale;
-    }
-
     double learningRateScale() {
-        return learningRateScale;
+        return steps.learningRateScale();
     }
 
     /** Lowers (or raises) every later learning rate of the run; kept in the checkpoints from now on. */
     void scaleLearningRate(double scale) {
-        this.learningRateScale = scale;
+        steps.scaleLearningRate(scale);
     }
 
     PhaseClock phases() {
-        return phases;
+        return steps.phases();
     }
 
     static Device device(TrainerConfig config) {
@@ -302,59 +261,21 @@ final class TrainingRun implements AutoCloseable {
 
     /**
      * Accumulates the gradients of one batch message, and takes the optimizer step when it is the last of {@code
-     * gradient-accumulation-steps}: returns that step's outcome, or nothing while the step is still accumulating.
+     * gradient-accumulation-steps}: returns that step, or nothing while the step is still accumulating. The offsets of
+     * the step's batch messages enter the run with it, applied or skipped, so a skipped step's batches are not read
+     * again.
      */
-    Optional<StepOutcome> train(TrainingBatch batch, ConsumedOffset position, LearningRateSchedule schedule) {
-        long started = System.nanoTime();
-        // Checked before the gradients: a batch the model refuses is no part of any step.
-        BatchFit.checkTokenizer(batch, model.tokenizer().fingerprint());
-        BatchFit.check(batch, model.decoderConfig());
-        int[][] rows = rowsOf(batch);
-        pending.add(new MicroBatch(batch, position, replicas.accumulateGradients(rows)));
-        pendingNanos += System.nanoTime() - started;
-        return pending.size() < accumulationSteps ? Optional.empty() : Optional.of(step(schedule));
-    }
-
-    /** The optimizer step on the accumulated micro-batches; their offsets, tokens and domains enter the run with it. */
-    private StepOutcome step(LearningRateSchedule schedule) {
-        long started = System.nanoTime();
-        Set<String> domains = new TreeSet<>();
-        pending.forEach(m -> m.batch().sequences().forEach(s -> domains.add(s.domain())));
-        OptimizerSettings settings = optimizer.withLearningRate(learningRateFor(domains, schedule));
-        lastLearningRate = settings.learningRate();
-        TrainStepResult result = replicas.applyGradients(settings);
+    Optional<TrainedStep> train(TrainingBatch batch, ConsumedOffset position, LearningRateSchedule schedule) {
+        // A batch the model refuses throws here, before its gradients, and is no part of any step.
+        Optional<StepOutcome> stepped = steps.train(batch, schedule);
+        pending.add(new MicroBatch(batch, position));
+        if (stepped.isEmpty()) {
+            return Optional.empty();
+        }
         pending.forEach(m -> advance(offsets, m.position()));
-
-        Map<String, Long> stepTokens = new TreeMap<>();
-        Map<String, double[]> lossSums = new HashMap<>(); // domain -> {loss * targets, targets}
-        for (MicroBatch m : pending) {
-            List<PackedSequence> sequences = m.batch().sequences();
-            double[] rowLosses = m.result().rowLosses();
-            for (int i = 0; i < sequences.size(); i++) {
-                String domain = sequences.get(i).domain();
-                int length = sequences.get(i).tokens().length;
-                stepTokens.merge(domain, (long) length, Long::sum);
-                double[] sum = lossSums.computeIfAbsent(domain, d -> new double[2]);
-                sum[0] += rowLosses[i] * (length - 1);
-                sum[1] += length - 1;
-            }
-        }
-        Map<String, Double> lossPerDomain = new TreeMap<>();
-        lossSums.forEach((d, sum) -> lossPerDomain.put(d, sum[0] / sum[1]));
-        if (result.applied()) {
-            step++;
-            stepTokens.forEach((d, n) -> tokensPerDomain.merge(d, n, Long::sum));
-        }
-        Duration took = Duration.ofNanos(pendingNanos + System.nanoTime() - started);
-        StepOutcome outcome =
-                new StepOutcome(result, settings.learningRate(), lossPerDomain, stepTokens, List.copyOf(pending), took);
+        TrainedStep taken = new TrainedStep(stepped.get(), List.copyOf(pending));
         pending.clear();
-        pendingNanos = 0;
-        return outcome;
-    }
-
-    static int[][] rowsOf(TrainingBatch batch) {
-        return batch.sequences().stream().map(PackedSequence::tokens).toArray(int[][]::new);
+        return Optional.of(taken);
     }
 
     /** Micro-batches accumulated for the next optimizer step. */
@@ -368,23 +289,30 @@ final class TrainingRun implements AutoCloseable {
      * it, and are read again by a run that resumes from it.
      */
     CheckpointEvent checkpoint(CheckpointStore store, String scheduleKind) {
+        long step = steps.step();
         Path dir = store.checkpointDir(runId, step);
         // A directory of this name can only be left over from before a crash that came before LATEST moved to it:
         // it was never announced, and the weights now are the ones that count.
         FileTrees.delete(dir);
+        Map<String, Long> tokensPerDomain = steps.tokensPerDomain();
         var state = new RunMetadata(
-                runId, step, tokensPerDomain, new ArrayList<>(offsets.values()), phases.state(), learningRateScale);
+                runId,
+                step,
+                tokensPerDomain,
+                new ArrayList<>(offsets.values()),
+                steps.phases().state(),
+                steps.learningRateScale());
         try {
             CheckpointInfo info = model.save(dir, state.toMetadata());
             pointLatestAt(runDir, dir);
-            SchedulePhase phase = phases.state();
+            SchedulePhase phase = steps.phases().state();
             var schedule = new CheckpointEvent.ScheduleState(
                     scheduleKind,
                     phase.phase(),
                     phase.phaseStartStep(),
                     phase.cooldownStartStep(),
-                    lastLearningRate,
-                    learningRateScale);
+                    steps.lastLearningRate(),
+                    steps.learningRateScale());
             return new CheckpointEvent(
                     runId,
                     step,
@@ -422,11 +350,13 @@ final class TrainingRun implements AutoCloseable {
     }
 
     long tokensSeen() {
-        return tokensPerDomain.values().stream().mapToLong(Long::longValue).sum();
+        return steps.tokensPerDomain().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 
     long step() {
-        return step;
+        return steps.step();
     }
 
     String runId() {

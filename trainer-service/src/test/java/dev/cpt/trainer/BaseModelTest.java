@@ -14,6 +14,7 @@ import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.model.LlamaConfig;
+import dev.cpt.training.BatchFit;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

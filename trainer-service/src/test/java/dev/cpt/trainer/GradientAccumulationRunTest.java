@@ -16,12 +16,11 @@ import dev.cpt.model.ModelPreset;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.tokenizer.ByteTokenizer;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.trainer.schedule.LearningRateSchedule;
 import dev.cpt.trainer.schedule.Schedules;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.SmallRyeConfigBuilder;
+import dev.cpt.training.OptimizerSteps;
+import dev.cpt.training.StepOutcome;
+import dev.cpt.training.schedule.LearningRateSchedule;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +41,7 @@ class GradientAccumulationRunTest {
     @TempDir
     Path dir;
 
-    /** The trainer's configuration as the service reads it, defaults included, with {@code settings} on top. */
+    /** A run of the tiny model on the CPU with a constant schedule, with {@code settings} on top. */
     static TrainerConfig config(Map<String, String> settings) {
         Map<String, String> all = new HashMap<>();
         all.put("cpt.trainer.run-id", "acc");
@@ -50,12 +49,7 @@ class GradientAccumulationRunTest {
         all.put("cpt.trainer.device", "cpu");
         all.put("cpt.trainer.schedule.kind", "constant");
         all.putAll(settings);
-        return new SmallRyeConfigBuilder()
-                .withMapping(TrainerConfig.class)
-                .withConverter(Duration.class, 100, new DurationConverter()) // "10s", as Quarkus reads it
-                .withDefaultValues(all)
-                .build()
-                .getConfigMapping(TrainerConfig.class);
+        return TrainerConfigs.read(all);
     }
 
     private static TrainingBatch batch(int i) {
@@ -93,18 +87,18 @@ class GradientAccumulationRunTest {
         try (TrainingRun run = TrainingRun.resumeOrStart(store, config)) {
             List<int[][]> microBatches = new ArrayList<>();
             for (int i = 0; i < 7; i++) {
-                Optional<TrainingRun.StepOutcome> stepped = run.train(batch(i), after(i), schedule);
-                microBatches.add(TrainingRun.rowsOf(batch(i)));
+                Optional<TrainingRun.TrainedStep> stepped = run.train(batch(i), after(i), schedule);
+                microBatches.add(OptimizerSteps.rowsOf(batch(i)));
                 boolean third = (i + 1) % 3 == 0;
                 assertEquals(third, stepped.isPresent(), "batch " + i);
                 assertEquals((i + 1) / 3, run.step(), "steps after batch " + i);
                 if (third) {
-                    TrainingRun.StepOutcome outcome = stepped.get();
+                    StepOutcome outcome = stepped.get().outcome();
                     assertTrue(outcome.result().applied());
                     assertEquals(3, outcome.microBatches().size());
                     assertEquals(
                             List.of("b-" + (i - 2), "b-" + (i - 1), "b-" + i),
-                            outcome.microBatches().stream()
+                            stepped.get().microBatches().stream()
                                     .map(m -> m.batch().batchId())
                                     .toList());
                     long tokens = microBatches.stream()

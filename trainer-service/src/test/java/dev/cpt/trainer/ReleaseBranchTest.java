@@ -11,7 +11,7 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.io.Manifest;
 import dev.cpt.service.CheckpointStore;
-import dev.cpt.trainer.schedule.LearningRateSchedule;
+import dev.cpt.training.schedule.LearningRateSchedule;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;

@@ -108,7 +108,8 @@ class TrainingDeviceTest {
                                 batchOfThree(i),
                                 new ConsumedOffset(TrainingBatch.TOPIC, 0, i + 1),
                                 Schedules.from(config))
-                        .orElseThrow();
+                        .orElseThrow()
+                        .outcome();
                 assertTrue(outcome.result().applied());
                 assertEquals(3, outcome.result().rowLosses().length);
             }

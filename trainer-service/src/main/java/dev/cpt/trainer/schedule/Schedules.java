@@ -1,6 +1,8 @@
 package dev.cpt.trainer.schedule;
 
 import dev.cpt.trainer.TrainerConfig;
+import dev.cpt.training.schedule.LearningRateSchedule;
+import dev.cpt.training.schedule.ScheduleSettings;
 
 /** Builds the configured schedule. */
 public final class Schedules {
@@ -8,21 +10,15 @@ public final class Schedules {
 
     public static LearningRateSchedule from(TrainerConfig config) {
         TrainerConfig.Schedule s = config.schedule();
-        double peak = config.learningRate();
-        return switch (s.kind()) {
-            case constant -> new LearningRateSchedule.Constant(peak);
-            case cosine ->
-                new LearningRateSchedule.CosineRewarm(peak, s.minLearningRate(), s.warmupSteps(), s.decaySteps());
-            case wsd ->
-                new LearningRateSchedule.WarmupStableDecay(peak, s.minLearningRate(), s.warmupSteps(), s.decaySteps());
-            case infinite ->
-                new LearningRateSchedule.Infinite(
-                        peak,
-                        s.plateauLearningRate(),
+        return new ScheduleSettings(
+                        s.kind(),
+                        config.learningRate(),
                         s.minLearningRate(),
+                        s.plateauLearningRate(),
                         s.warmupSteps(),
+                        s.decaySteps(),
                         s.annealSteps(),
-                        s.cooldownSteps());
-        };
+                        s.cooldownSteps())
+                .schedule();
     }
 }

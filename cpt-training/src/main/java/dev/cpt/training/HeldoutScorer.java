@@ -1,39 +1,27 @@
-package dev.cpt.eval;
+package dev.cpt.training;
 
 import dev.cpt.contracts.DomainScore;
 import dev.cpt.model.LanguageModel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Mean token cross-entropy of a model on each domain's held-out documents. A document longer than the context
- * is cut into consecutive windows of context + 1 tokens; every target token counts exactly once. Rows are scored in
- * a fixed order and grouping, so the same checkpoint on the same set gives the same numbers on every worker.
+ * Mean token cross-entropy of a model on one domain's held-out documents, as eval-service scores every checkpoint. A
+ * document longer than the context is cut into consecutive windows of context + 1 tokens; every target token counts
+ * exactly once. Rows are scored in a fixed order and grouping, so the same model on the same documents gives the same
+ * numbers on every worker.
  */
-final class HeldoutScorer {
+public final class HeldoutScorer {
     private static final int ROWS_PER_CALL = 16;
 
     private HeldoutScorer() {}
 
-    static Map<String, DomainScore> score(LanguageModel model, HeldoutSet.Snapshot heldout) {
-        Map<String, DomainScore> scores = new TreeMap<>();
-        heldout.sets().forEach((domain, set) -> {
-            DomainScore score = score(model, set.documents());
-            if (score != null) {
-                scores.put(domain, score);
-            }
-        });
-        return scores;
-    }
-
-    /** The score on one domain's documents, or null when they hold no target token. */
-    static DomainScore score(LanguageModel model, List<int[]> docs) {
+    /** The score on one domain's documents (token ids), or null when they hold no target token. */
+    public static DomainScore score(LanguageModel model, List<int[]> documents) {
         int window = model.decoderConfig().contextLength() + 1;
         List<int[]> rows = new ArrayList<>();
-        for (int[] doc : docs) {
+        for (int[] doc : documents) {
             // Windows overlap by one token so that the target of one window's last input is not lost.
             for (int start = 0; start + 1 < doc.length; start += window - 1) {
                 rows.add(Arrays.copyOfRange(doc, start, Math.min(doc.length, start + window)));

@@ -1,22 +1,22 @@
-package dev.cpt.trainer;
+package dev.cpt.training;
 
 import dev.cpt.common.tokenizer.TokenizerIdentity;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
 import dev.cpt.model.DecoderConfig;
 
-/** Refuses a batch the model cannot train on, with the reason the dead-letter topic will carry. */
-final class BatchFit {
+/** Refuses a batch the model cannot train on, with the reason (the trainer's dead-letter topic carries it). */
+public final class BatchFit {
     /** Metric tag: the batch's ids come from another tokenizer than the model's. */
-    static final String TOKENIZER = "tokenizer";
+    public static final String TOKENIZER = "tokenizer";
 
     /** Metric tag: a sequence longer than the context, or an id outside the vocabulary. */
-    static final String SHAPE = "shape";
+    public static final String SHAPE = "shape";
 
     private BatchFit() {}
 
     /** A batch the model must not train on; {@link #kind} tags it in the metrics. */
-    static final class Refused extends IllegalArgumentException {
+    public static final class Refused extends IllegalArgumentException {
         private final String kind;
 
         Refused(String kind, String reason) {
@@ -24,7 +24,7 @@ final class BatchFit {
             this.kind = kind;
         }
 
-        String kind() {
+        public String kind() {
             return kind;
         }
     }
@@ -33,14 +33,15 @@ final class BatchFit {
      * Ids cut by another tokenizer would train the model on the wrong text, within its vocabulary or not: checked
      * before anything else, so the reason names the real problem rather than an id out of range.
      */
-    static void checkTokenizer(TrainingBatch batch, String modelFingerprint) {
+    public static void checkTokenizer(TrainingBatch batch, String modelFingerprint) {
         TokenizerIdentity.mismatch(modelFingerprint, "batch " + batch.batchId(), batch.tokenizerFingerprint(), null)
                 .ifPresent(reason -> {
                     throw new Refused(TOKENIZER, reason);
                 });
     }
 
-    static void check(TrainingBatch batch, DecoderConfig model) {
+    /** A sequence longer than the context plus its last target, or an id outside the vocabulary. */
+    public static void check(TrainingBatch batch, DecoderConfig model) {
         for (int i = 0; i < batch.sequences().size(); i++) {
             PackedSequence s = batch.sequences().get(i);
             if (s.tokens().length > model.contextLength() + 1) {

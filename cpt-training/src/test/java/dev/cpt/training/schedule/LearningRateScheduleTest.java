@@ -1,4 +1,4 @@
-package dev.cpt.trainer.schedule;
+package dev.cpt.training.schedule;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,5 +90,32 @@ class LearningRateScheduleTest {
         assertFalse(clock.cooldownEndsAt(104, infinite));
         assertEquals(0, new LearningRateSchedule.CosineRewarm(1, 0, 1, 1).cooldownSteps());
         assertEquals(7, new LearningRateSchedule.WarmupStableDecay(1, 0, 1, 7).cooldownSteps());
+    }
+
+    @Test
+    void settingsBuildTheScheduleOfTheirKindFromTheSettingsItHas() {
+        var settings = new ScheduleSettings(ScheduleSettings.Kind.constant, 1e-3, 1e-5, 5e-4, 2, 30, 40, 5);
+        assertEquals(new LearningRateSchedule.Constant(1e-3), settings.schedule());
+        assertEquals(
+                new LearningRateSchedule.CosineRewarm(1e-3, 1e-5, 2, 30),
+                withKind(settings, ScheduleSettings.Kind.cosine).schedule());
+        assertEquals(
+                new LearningRateSchedule.WarmupStableDecay(1e-3, 1e-5, 2, 30),
+                withKind(settings, ScheduleSettings.Kind.wsd).schedule());
+        assertEquals(
+                new LearningRateSchedule.Infinite(1e-3, 5e-4, 1e-5, 2, 40, 5),
+                withKind(settings, ScheduleSettings.Kind.infinite).schedule());
+    }
+
+    private static ScheduleSettings withKind(ScheduleSettings s, ScheduleSettings.Kind kind) {
+        return new ScheduleSettings(
+                kind,
+                s.peak(),
+                s.min(),
+                s.plateau(),
+                s.warmupSteps(),
+                s.decaySteps(),
+                s.annealSteps(),
+                s.cooldownSteps());
     }
 }

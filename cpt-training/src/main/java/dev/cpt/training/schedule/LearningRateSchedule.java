@@ -1,4 +1,4 @@
-package dev.cpt.trainer.schedule;
+package dev.cpt.training.schedule;
 
 import dev.cpt.model.train.WarmupCosine;
 
