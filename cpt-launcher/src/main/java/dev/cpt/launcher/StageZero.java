@@ -256,21 +256,9 @@ public final class StageZero {
         if (recipe.config() instanceof GptConfig) {
             return ByteTokenizer.INSTANCE;
         }
-        BpeTrainer.TrainedTokenizer trained = BpeTrainer.train(
-                texts, BpeTrainer.Style.BYTE_LEVEL, recipe.config().vocabSize());
-        Path files = null;
-        try {
-            // loaded from its files, so BOS and EOS come from tokenizer_config.json as for any Hugging Face directory
-            files = Files.createTempDirectory("cpt-stage0-tokenizer-");
-            trained.writeTo(files);
-            return HuggingFaceTokenizerAdapter.load(files);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the stage-0 tokenizer", e);
-        } finally {
-            if (files != null) {
-                FileTrees.delete(files);
-            }
-        }
+        return BpeTrainer.train(
+                        texts, BpeTrainer.Style.BYTE_LEVEL, recipe.config().vocabSize())
+                .load();
     }
 
     /**

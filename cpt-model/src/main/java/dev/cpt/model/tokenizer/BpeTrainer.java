@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cpt.common.FileTrees;
 import dev.cpt.common.tokenizer.SpecialTokens;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -71,6 +72,25 @@ public final class BpeTrainer {
             Files.write(dir.resolve(TokenizerStore.HF_FILE), tokenizerJson);
             Files.write(dir.resolve(SpecialTokens.TOKENIZER_CONFIG), tokenizerConfigJson);
             Files.write(dir.resolve(SpecialTokens.SPECIAL_TOKENS_MAP), specialTokensMapJson);
+        }
+
+        /**
+         * The tokenizer, loaded from its files as any Hugging Face directory is (so BOS and EOS come from
+         * {@code tokenizer_config.json}); the files go to a temporary directory that is deleted again.
+         */
+        public Tokenizer load() {
+            Path files = null;
+            try {
+                files = Files.createTempDirectory("cpt-bpe-tokenizer-");
+                writeTo(files);
+                return HuggingFaceTokenizerAdapter.load(files);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the trained tokenizer", e);
+            } finally {
+                if (files != null) {
+                    FileTrees.delete(files);
+                }
+            }
         }
     }
 
