@@ -7,6 +7,7 @@ import dev.cpt.mixing.rounds.BatchMixer;
 import dev.cpt.mixing.rounds.DomainBuffer;
 import dev.cpt.mixing.rounds.MixerLedger;
 import dev.cpt.mixing.rounds.ReplayReservoir;
+import dev.cpt.mixing.rounds.RoundMessages;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.PreDestroy;

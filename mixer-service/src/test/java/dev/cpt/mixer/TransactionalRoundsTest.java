@@ -18,6 +18,7 @@ import dev.cpt.mixing.rounds.BatchMixer;
 import dev.cpt.mixing.rounds.DomainBuffer;
 import dev.cpt.mixing.rounds.MixerLedger;
 import dev.cpt.mixing.rounds.ReplayReservoir;
+import dev.cpt.mixing.rounds.RoundMessages;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -120,6 +120,11 @@ public final class BatchMixer {
         return total(fresh) < shape.roundSize() ? Optional.empty() : Optional.of(cut(fresh, shape.roundSize()));
     }
 
+    /** Whether {@link #nextFullRound} would cut a round now; asks the policy nothing. */
+    public boolean hasFullRound() {
+        return total(freshSequences(b -> b.fullSequences(shape.sequenceLength()))) >= shape.roundSize();
+    }
+
     /**
      * A round from whatever fresh data is buffered (tails shorter than a sequence too), or empty when none can train.
      */

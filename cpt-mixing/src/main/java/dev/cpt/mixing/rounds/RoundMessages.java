@@ -1,21 +1,20 @@
-package dev.cpt.mixer;
+package dev.cpt.mixing.rounds;
 
 import dev.cpt.contracts.MixtureWeights;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.contracts.TrainingBatch;
-import dev.cpt.mixing.rounds.BatchMixer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A round as the messages one transaction carries: its batches, each knowing its round, weights and place, and its
+ * A round as the messages one transaction carries (the mixer service publishes them; the mixing benchmark trains on them): its batches, each knowing its round, weights and place, and its
  * weights.
  */
-record RoundMessages(List<TrainingBatch> batches, MixtureWeights weights) {
+public record RoundMessages(List<TrainingBatch> batches, MixtureWeights weights) {
 
     /** @param tokenizerFingerprint the tokenizer every sequence's ids come from */
-    static RoundMessages of(BatchMixer.Round round, int contextLength, String tokenizerFingerprint, Instant at) {
+    public static RoundMessages of(BatchMixer.Round round, int contextLength, String tokenizerFingerprint, Instant at) {
         List<TrainingBatch> batches = new ArrayList<>();
         int n = round.batches().size();
         for (int i = 0; i < n; i++) {
