@@ -10,10 +10,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The mixer's round cutting ({@link BatchMixer}) as a proxy run uses it: its ledger and replay reservoir in a state
- * directory, the reservoir at the mixer service's default size, no separator token (the byte tokenizer has none).
+ * The mixer's round cutting ({@link BatchMixer}) as a lab run uses it: its ledger and replay reservoir in a state
+ * directory, the reservoir at the mixer service's default size; a proxy run has no separator token (the byte tokenizer
+ * has none).
  */
-final class ProxyMixer {
+public final class ProxyMixer {
     /** The mixer service's default {@code cpt.mixer.reservoir.documents-per-domain}. */
     static final int RESERVOIR_DOCUMENTS = 4096;
     /** The mixer service's default {@code cpt.mixer.reservoir.memory-tokens}: a proxy's whole sample fits. */
@@ -28,9 +29,20 @@ final class ProxyMixer {
      */
     static BatchMixer open(
             Path state, ProxyConfig config, int batchesPerRound, MixingPolicy policy, int feedbackHistory, long seed) {
-        return new BatchMixer(
+        return open(
+                state,
                 new BatchMixer.Shape(
                         config.model().contextLength(), config.batchSize(), batchesPerRound, DomainBuffer.NO_SEPARATOR),
+                policy,
+                feedbackHistory,
+                seed);
+    }
+
+    /** As above, for any round shape. */
+    public static BatchMixer open(
+            Path state, BatchMixer.Shape shape, MixingPolicy policy, int feedbackHistory, long seed) {
+        return new BatchMixer(
+                shape,
                 policy,
                 new ReplayReservoir(state.resolve("reservoir"), RESERVOIR_DOCUMENTS, RESERVOIR_MEMORY_TOKENS, seed),
                 new MixerLedger(state.resolve("ledger.json"), feedbackHistory),

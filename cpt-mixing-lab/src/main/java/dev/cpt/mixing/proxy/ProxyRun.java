@@ -1,7 +1,6 @@
 package dev.cpt.mixing.proxy;
 
 import dev.cpt.common.FileTrees;
-import dev.cpt.mixing.DomainRoles;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
@@ -104,18 +103,7 @@ public final class ProxyRun {
                     }
                     after = eval(model, mixer, heldout, step);
                     mixer.observe(after);
-                    DomainRoles roles = DomainRoles.of(seen);
-                    steps.add(new Trajectory.Step(
-                            p,
-                            r,
-                            view.features(),
-                            view.mask(),
-                            actionLogits(policy),
-                            slotShares(roles, round.weights()),
-                            view.slotLoss(),
-                            slotLoss(roles, after),
-                            view.slotStartLoss(),
-                            round.weights()));
+                    steps.add(Trajectory.Step.of(p, r, view, actionLogits(policy), seen, round.weights(), after));
                 }
                 phaseEnd.put(target, after.heldoutLoss().get(target));
             }
@@ -158,34 +146,5 @@ public final class ProxyRun {
 
     private static double[] actionLogits(MixingPolicy policy) {
         return policy instanceof Exploring exploring ? exploring.lastLogits() : null;
-    }
-
-    static double[] slotShares(DomainRoles roles, Map<String, Double> weights) {
-        List<List<String>> slots = Features.slots(roles);
-        double[] shares = new double[Features.SLOTS];
-        for (int s = 0; s < shares.length; s++) {
-            for (String d : slots.get(s)) {
-                shares[s] += weights.getOrDefault(d, 0.0);
-            }
-        }
-        return shares;
-    }
-
-    private static double[] slotLoss(DomainRoles roles, EvalFeedback f) {
-        List<List<String>> slots = Features.slots(roles);
-        double[] out = new double[Features.SLOTS];
-        for (int s = 0; s < out.length; s++) {
-            double sum = 0;
-            int n = 0;
-            for (String d : slots.get(s)) {
-                Double l = f.heldoutLoss().get(d);
-                if (l != null) {
-                    sum += l;
-                    n++;
-                }
-            }
-            out[s] = n == 0 ? Double.NaN : sum / n;
-        }
-        return out;
     }
 }

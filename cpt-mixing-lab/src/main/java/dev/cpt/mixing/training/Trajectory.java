@@ -1,5 +1,8 @@
 package dev.cpt.mixing.training;
 
+import dev.cpt.mixing.DomainRoles;
+import dev.cpt.mixing.EvalFeedback;
+import dev.cpt.mixing.MixingState;
 import dev.cpt.mixing.agent.Features;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +51,68 @@ public record Trajectory(
             double[] slotLossBefore,
             double[] slotLossAfter,
             double[] slotStartLoss,
-            Map<String, Double> weights) {}
+            Map<String, Double> weights) {
+
+        /**
+         * The round a run just trained and scored.
+         *
+         * @param view the features the policy saw before the round
+         * @param logits the acting policy's sampled logits, or null
+         * @param seen the mixer's state the round was cut from
+         * @param weights the round's weights
+         * @param after the eval after the round
+         */
+        public static Step of(
+                int phase,
+                int round,
+                Features.View view,
+                double[] logits,
+                MixingState seen,
+                Map<String, Double> weights,
+                EvalFeedback after) {
+            DomainRoles roles = DomainRoles.of(seen);
+            return new Step(
+                    phase,
+                    round,
+                    view.features(),
+                    view.mask(),
+                    logits,
+                    slotShares(roles, weights),
+                    view.slotLoss(),
+                    slotLoss(roles, after),
+                    view.slotStartLoss(),
+                    weights);
+        }
+
+        private static double[] slotShares(DomainRoles roles, Map<String, Double> weights) {
+            List<List<String>> slots = Features.slots(roles);
+            double[] shares = new double[Features.SLOTS];
+            for (int s = 0; s < shares.length; s++) {
+                for (String d : slots.get(s)) {
+                    shares[s] += weights.getOrDefault(d, 0.0);
+                }
+            }
+            return shares;
+        }
+
+        private static double[] slotLoss(DomainRoles roles, EvalFeedback f) {
+            List<List<String>> slots = Features.slots(roles);
+            double[] out = new double[Features.SLOTS];
+            for (int s = 0; s < out.length; s++) {
+                double sum = 0;
+                int n = 0;
+                for (String d : slots.get(s)) {
+                    Double l = f.heldoutLoss().get(d);
+                    if (l != null) {
+                        sum += l;
+                        n++;
+                    }
+                }
+                out[s] = n == 0 ? Double.NaN : sum / n;
+            }
+            return out;
+        }
+    }
 
     /**
      * @param generalBefore general loss after pre-training, before any domain arrived
