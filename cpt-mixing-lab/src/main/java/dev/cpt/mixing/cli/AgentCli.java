@@ -1,5 +1,7 @@
 package dev.cpt.mixing.cli;
 
+import dev.cpt.contracts.Json;
+import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.agent.AgentArtifact;
 import dev.cpt.mixing.agent.AgentManifest;
 import dev.cpt.mixing.agent.Features;
@@ -7,6 +9,10 @@ import dev.cpt.mixing.proxy.AroundAgentPolicy;
 import dev.cpt.mixing.proxy.ProxyConfig;
 import dev.cpt.mixing.proxy.ProxyRun;
 import dev.cpt.mixing.proxy.RandomWalkPolicy;
+import dev.cpt.mixing.text.TextBase;
+import dev.cpt.mixing.text.TextCorpora;
+import dev.cpt.mixing.text.TextRun;
+import dev.cpt.mixing.text.TextRunSettings;
 import dev.cpt.mixing.training.AgentTrainer;
 import dev.cpt.mixing.training.Reward;
 import dev.cpt.mixing.training.Samples;
@@ -24,6 +30,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * The agent's commands: {@code collect} runs proxy scenarios with random mixing walks and writes trajectories as
@@ -46,6 +54,7 @@ public final class AgentCli {
             case "collect" -> collect(opts);
             case "train" -> train(opts);
             case "bench" -> PolicyBench.main(opts);
+            case "text-bench" -> TextBench.main(opts);
             default -> usage();
         }
     }
@@ -56,25 +65,38 @@ public final class AgentCli {
                                      [--walk-spread 0] [--walk-noise 1.2] [--walk-trend 0] [--group 4]
                                      [--around AGENT_DIR --noise 0.7 --phase-noise 0 --antithetic false]
                                                                         (explore around a trained agent)
+                                     [--runs proxy|text] with text: [--general DIR] [--sequences A,B;C,D]
+                                     [--model llamaTiny] [--rounds 12] [--pretrain-steps 300] ...
+                                                                        (real text, the text bench's options)
                        agent train   [--data DIR|FILE[,DIR|FILE...]] [--out DIR] [--version NAME] [--epochs N]
                                      [--lambda-upstream 2.5] [--lambda-earlier 1] [--beta 0.25] [--gamma 0]
                                      [--weight-decay 0.001] [--state-baseline false]
                                      [--reward absolute|relative] [--carry-over true]
                        agent bench   [--pairs arithmetic:units,code:weather] [--seeds 8] [--first-seed 1] [--agent DIR]
-                                     [--static 0.25,0.5,0.6,0.7,0.75,0.8,0.85]""");
+                                     [--static 0.25,0.5,0.6,0.7,0.75,0.8,0.85]
+                       agent text-bench  (the mixing benchmark on real text; see TextBench.Options.USAGE)""");
         System.exit(2);
+    }
+
+    /**
+     * What a collection ran: proxy or text runs, their settings, the domain sequences and every option given, written
+     * beside its trajectories as {@code <file>.collection.json}.
+     */
+    record Collection(String runs, String settings, List<List<String>> sequences, Map<String, String> options) {}
+
+    /** One exploring run of a collection: scenario, run seed, trajectory id and the run's policy factory. */
+    private interface CollectionRun {
+        Trajectory run(List<String> scenario, long seed, String id, Function<Long, MixingPolicy> policy);
     }
 
     static void collect(Map<String, String> o) throws IOException {
         Path out = Path.of(o.getOrDefault("out", "target/trajectories"));
-        List<List<String>> pairs = pairs(o.getOrDefault("pairs", TRAIN_PAIRS));
         int count = Integer.parseInt(o.getOrDefault("trajectories", "200"));
         long seed = Long.parseLong(o.getOrDefault("seed", "1000"));
         // defaults: the shipped agent's exploration, every round's logits drawn afresh (nothing for the agent to copy)
         double spread = Double.parseDouble(o.getOrDefault("walk-spread", "0"));
         double noise = Double.parseDouble(o.getOrDefault("walk-noise", "1.2"));
         double trend = Double.parseDouble(o.getOrDefault("walk-trend", "0"));
-        ProxyConfig config = ProxyConfig.standard();
         // --around ARTIFACT explores around a trained agent instead of random walks (an on-policy improvement round)
         AgentArtifact around = o.containsKey("around") ? AgentArtifact.load(o.get("around")) : null;
         double aroundNoise = Double.parseDouble(o.getOrDefault("noise", "0.7"));
@@ -86,9 +108,52 @@ public final class AgentCli {
         if (group < 1 || antithetic && group > 1) {
             throw new IllegalArgumentException("--group must be >= 1 and cannot be combined with --antithetic");
         }
+        String runs = o.getOrDefault("runs", "proxy");
+        String runSettings;
+        List<List<String>> scenarios;
+        CollectionRun collection;
+        int rounds;
+        double horizon;
+        Map<Long, TextBase> bases = new HashMap<>();
+        if (runs.equals("text")) {
+            TextBench.Options text = TextBench.Options.parse(textOptions(o));
+            TextBench.Loaded loaded = text.load();
+            TextCorpora corpora = loaded.corpora();
+            TextRunSettings settings = text.settings();
+            scenarios = loaded.sequences();
+            runSettings = settings.toString();
+            rounds = settings.rounds();
+            horizon = 0; // text runs measure progress against the stream's estimate, as the services do
+            // eight pre-trained bases cover the collection; each run's data order and walk still differ
+            collection = (scenario, s, id, policy) -> new TextRun(
+                            corpora,
+                            settings,
+                            scenario,
+                            bases.computeIfAbsent(100 + s % 8, b -> TextBase.pretrain(corpora, settings, b)),
+                            s)
+                    .run(id, policy)
+                    .trajectory();
+        } else if (runs.equals("proxy")) {
+            ProxyConfig config = ProxyConfig.standard();
+            scenarios = new ArrayList<>();
+            for (List<String> pair : pairs(o.getOrDefault("pairs", TRAIN_PAIRS))) {
+                scenarios.add(List.of("general", pair.get(0), pair.get(1)));
+            }
+            runSettings = config.toString();
+            rounds = config.rounds();
+            horizon = config.phaseTokens();
+            // eight pre-trained models cover the collection; each run's data and walk still differ
+            collection = (scenario, s, id, policy) -> new ProxyRun(config, scenario, 100 + s % 8, s).run(id, policy);
+        } else {
+            throw new IllegalArgumentException("--runs is proxy or text, got '" + runs + "'");
+        }
         Files.createDirectories(out);
         Path file =
                 out.resolve((around == null ? "" : "around-") + "trajectories-seed" + seed + "-n" + count + ".jsonl");
+        // what produced the trajectories, for the manifest of an agent trained on them
+        Files.writeString(
+                out.resolve(file.getFileName() + ".collection.json"),
+                Json.write(new Collection(runs, runSettings, scenarios, new TreeMap<>(o))));
         long t0 = System.nanoTime();
         try (BufferedWriter w = Files.newBufferedWriter(file)) {
             for (int i = 0; i < count; i++) {
@@ -96,37 +161,50 @@ public final class AgentCli {
                 boolean twin = antithetic && i % 2 == 1;
                 int member = i % group;
                 long s = seed + run;
-                List<String> pair = pairs.get(run % pairs.size());
-                List<String> scenario = List.of("general", pair.get(0), pair.get(1));
-                // eight pre-trained models cover the collection; each run's data and walk still differ
-                Trajectory t = new ProxyRun(config, scenario, 100 + s % 8, s)
-                        .run(
-                                (around == null ? "walk-" : "around-")
-                                        + s
-                                        + (twin ? "-twin" : "")
-                                        + (group > 1 ? "-" + member : ""),
-                                runSeed -> {
-                                    // a group's walks share the run's seed (model, data) but not their exploration
-                                    // noise
-                                    long walkSeed = group > 1 ? runSeed * 7919 + member : runSeed;
-                                    return around == null
-                                            ? new RandomWalkPolicy(walkSeed, spread, noise, trend, config.rounds())
-                                            : new AroundAgentPolicy(
-                                                    around,
-                                                    walkSeed,
-                                                    aroundNoise,
-                                                    phaseNoise,
-                                                    twin,
-                                                    config.phaseTokens());
-                                });
+                Trajectory t = collection.run(
+                        scenarios.get(run % scenarios.size()),
+                        s,
+                        (around == null ? "walk-" : "around-")
+                                + s
+                                + (twin ? "-twin" : "")
+                                + (group > 1 ? "-" + member : ""),
+                        runSeed -> {
+                            // a group's walks share the run's seed (model, data) but not their exploration noise
+                            long walkSeed = group > 1 ? runSeed * 7919 + member : runSeed;
+                            return around == null
+                                    ? new RandomWalkPolicy(walkSeed, spread, noise, trend, rounds)
+                                    : new AroundAgentPolicy(around, walkSeed, aroundNoise, phaseNoise, twin, horizon);
+                        });
                 TrajectoryFiles.append(w, t);
-                if ((i + 1) % 20 == 0) {
+                if ((i + 1) % 10 == 0) {
                     System.out.printf(
                             "collected %d/%d trajectories (%.0f s)%n", i + 1, count, (System.nanoTime() - t0) / 1e9);
                 }
             }
+        } finally {
+            bases.values().forEach(TextBase::close);
         }
         System.out.printf("wrote %d trajectories to %s in %.1f s%n", count, file, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** The collection's options that are the text bench's (domains and run sizes). */
+    private static Map<String, String> textOptions(Map<String, String> o) {
+        Map<String, String> text = new HashMap<>();
+        for (String k : List.of(
+                "general",
+                "sequences",
+                "model",
+                "rounds",
+                "pretrain-steps",
+                "batch-size",
+                "batches-per-round",
+                "learning-rate",
+                "heldout-documents")) {
+            if (o.containsKey(k)) {
+                text.put(k, o.get(k));
+            }
+        }
+        return text;
     }
 
     static void train(Map<String, String> o) throws IOException {
@@ -187,7 +265,14 @@ public final class AgentCli {
         training.put("stateBaseline", Boolean.toString(settings.stateBaseline()));
         training.put("objectiveBefore", Double.toString(result.lossBefore()));
         training.put("objectiveAfter", Double.toString(result.lossAfter()));
-        training.put("proxy", ProxyConfig.standard().toString());
+        for (Path f : files) {
+            Path collection = f.resolveSibling(f.getFileName() + ".collection.json");
+            training.put(
+                    "collection " + f.getFileName(),
+                    Files.isRegularFile(collection)
+                            ? Files.readString(collection).strip()
+                            : "proxy runs, " + ProxyConfig.standard());
+        }
         Map<String, Double> rewardMap = new LinkedHashMap<>();
         rewardMap.put("upstreamWeight", reward.upstreamWeight());
         rewardMap.put("earlierWeight", reward.earlierWeight());

@@ -128,7 +128,8 @@ final class PolicyBench {
         }
         double replay =
                 spec.name().equals("static") ? Double.parseDouble(spec.params().get("replay")) : Double.NaN;
-        return new Row(spec.label(), mean(a), mean(b), mean(f), sd(t), sd(f), t, f, replay);
+        return new Row(
+                spec.label(), Stats.mean(a), Stats.mean(b), Stats.mean(f), Stats.sd(t), Stats.sd(f), t, f, replay);
     }
 
     private static MixingPolicy policy(Spec spec) {
@@ -319,37 +320,10 @@ final class PolicyBench {
 
     /** Agent minus a row, per seed: mean ± standard error of the target and of the forgetting difference. */
     private static String pairedDifference(Row agent, Row r) {
-        double[] dt = difference(agent.targets(), r.targets());
-        double[] df = difference(agent.forgettings(), r.forgettings());
-        return String.format("target %+.4f±%.4f  forgetting %+.4f±%.4f", mean(dt), se(dt), mean(df), se(df));
-    }
-
-    private static double[] difference(double[] x, double[] y) {
-        double[] d = new double[x.length];
-        for (int i = 0; i < d.length; i++) {
-            d[i] = x[i] - y[i];
-        }
-        return d;
-    }
-
-    private static double se(double[] v) {
-        return sd(v) / Math.sqrt(v.length);
-    }
-
-    private static double mean(double[] v) {
-        double s = 0;
-        for (double x : v) {
-            s += x;
-        }
-        return s / v.length;
-    }
-
-    private static double sd(double[] v) {
-        double m = mean(v);
-        double s = 0;
-        for (double x : v) {
-            s += (x - m) * (x - m);
-        }
-        return v.length > 1 ? Math.sqrt(s / (v.length - 1)) : 0;
+        double[] dt = Stats.minus(agent.targets(), r.targets());
+        double[] df = Stats.minus(agent.forgettings(), r.forgettings());
+        return String.format(
+                "target %+.4f±%.4f  forgetting %+.4f±%.4f",
+                Stats.mean(dt), Stats.standardError(dt), Stats.mean(df), Stats.standardError(df));
     }
 }
