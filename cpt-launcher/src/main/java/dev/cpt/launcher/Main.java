@@ -60,13 +60,14 @@ public final class Main {
             mixinStandardHelpOptions = true,
             versionProvider = Cpt.Version.class,
             description = "Continual pre-training on Kafka: the embedded stack, its demo, the user's documents into it,"
-                    + " its status and report, and checkpoint export.",
+                    + " its status and report, the mixing benchmark on the user's own text, and checkpoint export.",
             subcommands = {
                 DemoCommand.class,
                 UpCommand.class,
                 IngestCommand.class,
                 StatusCommand.class,
                 ReportCommand.class,
+                BenchCommand.class,
                 ExportCommand.Subcommand.class
             })
     static final class Cpt {

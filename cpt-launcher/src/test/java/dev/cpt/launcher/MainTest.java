@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -76,10 +77,31 @@ class MainTest {
     }
 
     @Test
+    void benchRefusesAWrongOptionInOneLineBeforeReadingAnyText(@TempDir Path dir) {
+        String general = "--general=" + dir.resolve("none");
+        for (String[] args : new String[][] {
+            {"bench", general, "--policies", "static,nosuch"},
+            {"bench", general, "--budget", "sometimes"},
+            {"bench", general, "--rounds", "-3"},
+            {"bench", general, "--static", "0.2,1.5"},
+            {"bench", general, "--model", "gpt5"}
+        }) {
+            Run run = cpt(args);
+            assertEquals(2, run.status(), run.err());
+            assertEquals(1, run.errLines().size(), run.err());
+            assertTrue(!run.err().contains("Exception") && !run.err().contains("does not exist"), run.err());
+        }
+        assertTrue(cpt("bench", general, "--policies", "static,nosuch").err().contains("uniform, temperature, odm"));
+        Run missing = cpt("bench", general);
+        assertEquals(2, missing.status(), missing.err());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+    }
+
+    @Test
     void everyCommandDescribesItsOptionsWithTheirDefaults() {
         Run top = cpt("--help");
         assertEquals(0, top.status());
-        for (String command : new String[] {"demo", "up", "ingest", "status", "report", "export"}) {
+        for (String command : new String[] {"demo", "up", "ingest", "status", "report", "bench", "export"}) {
             assertTrue(top.out().contains(command), top.out());
         }
         Run demo = cpt("demo", "--help");

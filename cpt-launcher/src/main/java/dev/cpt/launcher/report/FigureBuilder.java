@@ -2,12 +2,15 @@ package dev.cpt.launcher.report;
 
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.MixtureWeights;
+import dev.cpt.mixing.agent.AgentBenchmark;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -72,8 +75,16 @@ public final class FigureBuilder {
         return points;
     }
 
-    /** x: the mixer's round; y: the domain's weight in it (0 when the round did not name it). */
+    /**
+     * x: the mixer's round; y: each domain's weight in it (0 when the round did not name it), the share of the round's
+     * tokens replayed, and, when the shipped agent's benchmark is recorded, the static replay ratio that benchmark
+     * found best, to read the agent's mixture against.
+     */
     static List<LineChart.Series> mixtureWeights(List<MixtureWeights> mixture) {
+        return mixtureWeights(mixture, AgentBenchmark.bundled());
+    }
+
+    static List<LineChart.Series> mixtureWeights(List<MixtureWeights> mixture, Optional<AgentBenchmark> benchmark) {
         List<MixtureWeights> rounds = mixture.stream()
                 .sorted(Comparator.comparingLong(MixtureWeights::round))
                 .toList();
@@ -86,6 +97,22 @@ public final class FigureBuilder {
                     rounds.stream()
                             .map(m -> new LineChart.Point(m.round(), m.weights().getOrDefault(d, 0.0)))
                             .toList()));
+        }
+        if (!rounds.isEmpty()) {
+            series.add(new LineChart.Series(
+                    "replay share",
+                    rounds.stream()
+                            .map(m -> new LineChart.Point(m.round(), m.replayShare()))
+                            .toList()));
+            benchmark.ifPresent(b -> series.add(new LineChart.Series(
+                    String.format(
+                            Locale.ROOT,
+                            "best static replay in cpt bench (%.2f, %s)",
+                            b.bestStaticReplay(),
+                            b.reading()),
+                    List.of(
+                            new LineChart.Point(rounds.get(0).round(), b.bestStaticReplay()),
+                            new LineChart.Point(rounds.get(rounds.size() - 1).round(), b.bestStaticReplay())))));
         }
         return series;
     }

@@ -10,11 +10,13 @@ import dev.cpt.contracts.DomainScore;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MixtureWeights;
+import dev.cpt.mixing.agent.AgentBenchmark;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -123,16 +125,32 @@ class ReportPageTest {
     @Test
     void mixtureChartHasADomainSeriesWithZeroWhereARoundLeftItOut() {
         Figures figures = FigureBuilder.build(reports(), mixture(), null);
-        assertEquals(3, figures.mixtureWeights().size());
         LineChart.Series general = figures.mixtureWeights().get(0);
         assertEquals("general", general.name());
         assertEquals(
                 List.of(1.0, 0.5, 0.0),
                 general.points().stream().map(LineChart.Point::y).toList());
+        LineChart.Series replay = figures.mixtureWeights().get(3);
+        assertEquals("replay share", replay.name());
+        assertEquals(
+                List.of(0.0, 0.0, 0.0),
+                replay.points().stream().map(LineChart.Point::y).toList());
         String html = ReportPage.html("demo", List.of(), figures);
         String section =
                 html.substring(html.indexOf("<section id=\"mixture\">"), html.indexOf("<section id=\"forgetting\">"));
-        assertEquals(3, count(section, "<polyline "));
+        assertEquals(figures.mixtureWeights().size(), count(section, "<polyline "));
+    }
+
+    @Test
+    void theBenchmarksBestStaticRatioIsDrawnAcrossTheRounds() {
+        var benchmark = new AgentBenchmark(
+                "cpt bench", "equal-budget", List.of("general", "python", "postgresql"), 3, 0.25, 4.9, 4.8);
+        List<LineChart.Series> series = FigureBuilder.mixtureWeights(mixture(), Optional.of(benchmark));
+        LineChart.Series line = series.get(series.size() - 1);
+        assertEquals("best static replay in cpt bench (0.25, equal-budget)", line.name());
+        assertEquals(List.of(new LineChart.Point(1, 0.25), new LineChart.Point(3, 0.25)), line.points());
+        assertEquals(
+                4, FigureBuilder.mixtureWeights(mixture(), Optional.empty()).size());
     }
 
     @Test
