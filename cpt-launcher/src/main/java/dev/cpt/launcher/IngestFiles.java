@@ -2,12 +2,10 @@ package dev.cpt.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cpt.common.io.JsonLines;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.RawDocument;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -20,7 +18,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The files {@code cpt ingest} sends, as ingest's inbox reads them: a {@code .txt} or {@code .md} file is one document,
@@ -107,18 +104,10 @@ final class IngestFiles {
                     file.toString()));
             return;
         }
-        try (InputStream raw = Files.newInputStream(file);
-                InputStream in = name.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-                BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-            String line;
-            int number = 0;
-            while ((line = reader.readLine()) != null) {
-                number++;
-                if (!line.isBlank()) {
-                    lines.accept(new Line(withDomain(line).getBytes(StandardCharsets.UTF_8), file + ":" + number));
-                }
-            }
-        }
+        JsonLines.read(
+                file,
+                (line, number) ->
+                        lines.accept(new Line(withDomain(line).getBytes(StandardCharsets.UTF_8), file + ":" + number)));
     }
 
     /**

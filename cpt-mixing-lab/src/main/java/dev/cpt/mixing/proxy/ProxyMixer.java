@@ -2,6 +2,9 @@ package dev.cpt.mixing.proxy;
 
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.mixing.MixingPolicy;
+import dev.cpt.mixing.MixingState;
+import dev.cpt.mixing.PhaseTracker;
+import dev.cpt.mixing.agent.Features;
 import dev.cpt.mixing.rounds.BatchMixer;
 import dev.cpt.mixing.rounds.DomainBuffer;
 import dev.cpt.mixing.rounds.MixerLedger;
@@ -47,6 +50,21 @@ public final class ProxyMixer {
                 new ReplayReservoir(state.resolve("reservoir"), RESERVOIR_DOCUMENTS, RESERVOIR_MEMORY_TOKENS, seed),
                 new MixerLedger(state.resolve("ledger.json"), feedbackHistory),
                 seed);
+    }
+
+    /** A full round the mixer cut, the state it was cut from, and the features a policy saw in that state. */
+    public record Next(BatchMixer.Round round, MixingState seen, Features.View view) {}
+
+    /**
+     * The mixer's next full round, with the phase tracker moved to its state and the features measured against
+     * {@code horizonTokens} (0: the stream's estimate).
+     */
+    public static Next nextRound(BatchMixer mixer, PhaseTracker phase, double horizonTokens) {
+        BatchMixer.Round round = mixer.nextFullRound()
+                .orElseThrow(() -> new IllegalStateException("the mixer has no full round buffered"));
+        MixingState seen = round.state();
+        phase.update(seen);
+        return new Next(round, seen, Features.of(seen, phase, horizonTokens));
     }
 
     /** A round's batch as the model trains on it. */

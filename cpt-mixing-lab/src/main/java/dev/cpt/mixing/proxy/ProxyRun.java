@@ -3,9 +3,7 @@ package dev.cpt.mixing.proxy;
 import dev.cpt.common.FileTrees;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;
-import dev.cpt.mixing.MixingState;
 import dev.cpt.mixing.PhaseTracker;
-import dev.cpt.mixing.agent.Features;
 import dev.cpt.mixing.rounds.BatchMixer;
 import dev.cpt.mixing.training.Trajectory;
 import dev.cpt.model.CheckpointException;
@@ -87,11 +85,8 @@ public final class ProxyRun {
                 String target = scenario.get(p);
                 for (int r = 0; r < config.rounds(); r++) {
                     // a phase brings rounds * roundSize fresh sequences, and a round takes at most roundSize of them
-                    BatchMixer.Round round = mixer.nextFullRound()
-                            .orElseThrow(() -> new IllegalStateException("the mixer has no full round buffered"));
-                    MixingState seen = round.state();
-                    phase.update(seen);
-                    Features.View view = Features.of(seen, phase, config.phaseTokens());
+                    ProxyMixer.Next next = ProxyMixer.nextRound(mixer, phase, config.phaseTokens());
+                    BatchMixer.Round round = next.round();
                     for (var batch : round.batches()) {
                         model.trainStep(ProxyMixer.tokens(batch), opt);
                         step++;
@@ -103,7 +98,8 @@ public final class ProxyRun {
                     }
                     after = eval(model, mixer, heldout, step);
                     mixer.observe(after);
-                    steps.add(Trajectory.Step.of(p, r, view, actionLogits(policy), seen, round.weights(), after));
+                    steps.add(Trajectory.Step.of(
+                            p, r, next.view(), actionLogits(policy), next.seen(), round.weights(), after));
                 }
                 phaseEnd.put(target, after.heldoutLoss().get(target));
             }

@@ -6,7 +6,6 @@ import dev.cpt.contracts.SchedulePhase;
 import dev.cpt.mixing.StaticPolicy;
 import dev.cpt.mixing.proxy.ProxyMixer;
 import dev.cpt.mixing.rounds.BatchMixer;
-import dev.cpt.mixing.rounds.RoundMessages;
 import dev.cpt.model.DataParallel;
 import dev.cpt.model.LanguageModel;
 import dev.cpt.training.OptimizerSteps;
@@ -15,7 +14,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -62,14 +60,7 @@ public final class TextBase implements AutoCloseable {
                 while (!mixer.hasFullRound()) {
                     documents.feed(mixer);
                 }
-                BatchMixer.Round round = mixer.nextFullRound().orElseThrow();
-                RoundMessages messages = RoundMessages.of(
-                        round,
-                        settings.decoderConfig().contextLength(),
-                        corpora.tokenizer().fingerprint(),
-                        Instant.EPOCH);
-                messages.batches().forEach(b -> steps.train(b, settings.schedule()));
-                mixer.committed(round);
+                TextRun.train(mixer, mixer.nextFullRound().orElseThrow(), steps, settings, corpora);
             }
             return new TextBase(model, directory, steps.phases().state(), steps.step());
         } catch (RuntimeException e) {

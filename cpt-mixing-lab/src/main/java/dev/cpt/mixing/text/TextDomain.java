@@ -1,12 +1,10 @@
 package dev.cpt.mixing.text;
 
+import dev.cpt.common.io.JsonLines;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.MalformedMessageException;
 import dev.cpt.contracts.RawDocument;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +17,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 
 /**
  * One domain of a mixing benchmark: real documents, split once into a training part and a held-out part. The
@@ -117,18 +114,7 @@ public record TextDomain(String name, List<String> train, List<String> heldout) 
                 documents.add(Files.readString(file, StandardCharsets.UTF_8));
                 return;
             }
-            try (InputStream raw = Files.newInputStream(file);
-                    InputStream in = name.endsWith(".gz") ? new GZIPInputStream(raw, 1 << 16) : raw;
-                    BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                int number = 0;
-                while ((line = reader.readLine()) != null) {
-                    number++;
-                    if (!line.isBlank()) {
-                        documents.add(document(line, file, number));
-                    }
-                }
-            }
+            JsonLines.read(file, (line, number) -> documents.add(document(line, file, number)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }

@@ -3,9 +3,7 @@ package dev.cpt.mixing.text;
 import dev.cpt.common.FileTrees;
 import dev.cpt.mixing.EvalFeedback;
 import dev.cpt.mixing.MixingPolicy;
-import dev.cpt.mixing.MixingState;
 import dev.cpt.mixing.PhaseTracker;
-import dev.cpt.mixing.agent.Features;
 import dev.cpt.mixing.proxy.Exploring;
 import dev.cpt.mixing.proxy.ProxyMixer;
 import dev.cpt.mixing.rounds.BatchMixer;
@@ -75,7 +73,6 @@ public final class TextRun {
     /** Runs the sequence; the policy factory gets the run's seed (for policies that explore). */
     public Result run(String id, Function<Long, MixingPolicy> policyFactory) {
         MixingPolicy policy = policyFactory.apply(seed);
-        LearningRateSchedule schedule = settings.schedule();
         Map<String, DocumentStream> streams = new LinkedHashMap<>();
         for (String d : sequence.subList(1, sequence.size())) {
             streams.put(d, new DocumentStream(corpora.domain(d), seed, false));
@@ -102,18 +99,8 @@ public final class TextRun {
                         .sum();
                 boolean last = false;
                 for (int r = 0; !last; r++) {
-                    BatchMixer.Round round = mixer.nextFullRound()
-                            .orElseThrow(() -> new IllegalStateException("the mixer has no full round buffered"));
-                    MixingState seen = round.state();
-                    phase.update(seen);
-                    Features.View view = Features.of(seen, phase, 0);
-                    RoundMessages messages = RoundMessages.of(
-                            round,
-                            settings.decoderConfig().contextLength(),
-                            corpora.tokenizer().fingerprint(),
-                            Instant.EPOCH);
-                    messages.batches().forEach(b -> steps.train(b, schedule));
-                    mixer.committed(round);
+                    ProxyMixer.Next next = ProxyMixer.nextRound(mixer, phase, 0);
+                    train(mixer, next.round(), steps, settings, corpora);
                     last = phaseEnds(mixer, r + 1);
                     if (last && p + 1 < sequence.size()) {
                         // the next domain arrives before this eval, so the eval scores its starting point
@@ -121,7 +108,14 @@ public final class TextRun {
                     }
                     after = eval(model, mixer, steps.step());
                     mixer.observe(after);
-                    trajectory.add(Trajectory.Step.of(p, r, view, actionLogits(policy), seen, round.weights(), after));
+                    trajectory.add(Trajectory.Step.of(
+                            p,
+                            r,
+                            next.view(),
+                            actionLogits(policy),
+                            next.seen(),
+                            next.round().weights(),
+                            after));
                 }
                 phaseTokens.add(mixer.ledger().trainedTokens().values().stream()
                                 .mapToLong(Long::longValue)
@@ -142,6 +136,26 @@ public final class TextRun {
         } finally {
             FileTrees.deleteQuietly(state.getParent());
         }
+    }
+
+    /**
+     * Trains a round as the trainer consumes it, batch message by batch message (one optimizer step each), then
+     * commits it to the mixer, as the mixer does once its transaction is on the broker.
+     */
+    static void train(
+            BatchMixer mixer,
+            BatchMixer.Round round,
+            OptimizerSteps steps,
+            TextRunSettings settings,
+            TextCorpora corpora) {
+        RoundMessages messages = RoundMessages.of(
+                round,
+                settings.decoderConfig().contextLength(),
+                corpora.tokenizer().fingerprint(),
+                Instant.EPOCH);
+        LearningRateSchedule schedule = settings.schedule();
+        messages.batches().forEach(b -> steps.train(b, schedule));
+        mixer.committed(round);
     }
 
     /**
