@@ -116,7 +116,7 @@ public final class AgentCli {
         double horizon;
         Map<Long, TextBase> bases = new HashMap<>();
         if (runs.equals("text")) {
-            TextBench.Options text = TextBench.Options.parse(textOptions(o));
+            TextBench.Options text = TextBench.Options.parse(TextBench.Options.domainsAndSizes(o));
             TextBench.Loaded loaded = text.load();
             TextCorpora corpora = loaded.corpora();
             TextRunSettings settings = text.settings();
@@ -185,26 +185,6 @@ public final class AgentCli {
             bases.values().forEach(TextBase::close);
         }
         System.out.printf("wrote %d trajectories to %s in %.1f s%n", count, file, (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** The collection's options that are the text bench's (domains and run sizes). */
-    private static Map<String, String> textOptions(Map<String, String> o) {
-        Map<String, String> text = new HashMap<>();
-        for (String k : List.of(
-                "general",
-                "sequences",
-                "model",
-                "rounds",
-                "pretrain-steps",
-                "batch-size",
-                "batches-per-round",
-                "learning-rate",
-                "heldout-documents")) {
-            if (o.containsKey(k)) {
-                text.put(k, o.get(k));
-            }
-        }
-        return text;
     }
 
     static void train(Map<String, String> o) throws IOException {

@@ -28,6 +28,11 @@ final class PolicyBench {
         static Spec replay(double ratio) {
             return new Spec("static replay=" + ratio, "static", Map.of("replay", Double.toString(ratio)));
         }
+
+        /** A new policy of this spec (policies keep state, so every run gets its own). */
+        MixingPolicy policy() {
+            return Policies.create(name, new LinkedHashMap<>(params));
+        }
     }
 
     /** Seed resamples for the interval of the agent against the static ratio at its forgetting. */
@@ -112,7 +117,7 @@ final class PolicyBench {
         for (int i = 1; i <= seeds; i++) {
             int s = firstSeed + i - 1;
             Trajectory traj = new ProxyRun(config, List.of("general", pair.get(0), pair.get(1)), s, s)
-                    .run(spec.label(), seed -> policy(spec));
+                    .run(spec.label(), seed -> spec.policy());
             Map<String, Double> end = traj.outcome().finalLoss();
             a[i - 1] = end.get(pair.get(0));
             b[i - 1] = end.get(pair.get(1));
@@ -130,10 +135,6 @@ final class PolicyBench {
                 spec.name().equals("static") ? Double.parseDouble(spec.params().get("replay")) : Double.NaN;
         return new Row(
                 spec.label(), Stats.mean(a), Stats.mean(b), Stats.mean(f), Stats.sd(t), Stats.sd(f), t, f, replay);
-    }
-
-    private static MixingPolicy policy(Spec spec) {
-        return Policies.create(spec.name(), new LinkedHashMap<>(spec.params()));
     }
 
     private static void print(List<String> pair, List<Row> rows) {

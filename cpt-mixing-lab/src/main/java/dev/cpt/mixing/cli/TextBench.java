@@ -1,7 +1,7 @@
 package dev.cpt.mixing.cli;
 
+import ai.djl.Device;
 import dev.cpt.contracts.Json;
-import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.Policies;
 import dev.cpt.mixing.agent.AgentArtifact;
 import dev.cpt.mixing.agent.AgentBenchmark;
@@ -11,6 +11,7 @@ import dev.cpt.mixing.text.TextDomain;
 import dev.cpt.mixing.text.TextRun;
 import dev.cpt.mixing.text.TextRunSettings;
 import dev.cpt.mixing.text.TextRunSettings.Budget;
+import dev.cpt.model.LanguageModel;
 import dev.cpt.model.ModelPreset;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -60,6 +61,25 @@ public final class TextBench {
                       [--pretrain-steps 1000] [--batch-size 8] [--batches-per-round 4] [--learning-rate 1e-3]
                       [--heldout-documents 8] [--out FILE.jsonl] [--summary FILE.json]
                   A domain is a directory (.txt, .md, .jsonl, .jsonl.gz files) or one such file, as PATH or NAME=PATH.""";
+
+        /** The options that name the domains and size the runs, which a trajectory collection shares. */
+        private static final List<String> DOMAINS_AND_SIZES = List.of(
+                "general",
+                "sequences",
+                "model",
+                "rounds",
+                "pretrain-steps",
+                "batch-size",
+                "batches-per-round",
+                "learning-rate",
+                "heldout-documents");
+
+        /** Of {@code o}, the options that name the domains and size the runs. */
+        public static Map<String, String> domainsAndSizes(Map<String, String> o) {
+            Map<String, String> kept = new LinkedHashMap<>();
+            DOMAINS_AND_SIZES.stream().filter(o::containsKey).forEach(k -> kept.put(k, o.get(k)));
+            return kept;
+        }
 
         /** Parses {@code --name value} options; throws {@link IllegalArgumentException} naming what is wrong. */
         public static Options parse(Map<String, String> o) {
@@ -246,7 +266,7 @@ public final class TextBench {
                             TextBase base = bases.computeIfAbsent(seed, k -> TextBase.pretrain(corpora, s, k));
                             long started = System.nanoTime();
                             TextRun.Result r = new TextRun(corpora, s.withBudget(budget), sequence, base, seed)
-                                    .run(spec.label(), k -> policy(spec));
+                                    .run(spec.label(), k -> spec.policy());
                             RunRecord rec = new RunRecord(
                                     budget.label(),
                                     sequence,
@@ -285,8 +305,7 @@ public final class TextBench {
     }
 
     private static long parameters(TextCorpora corpora, TextRunSettings s) {
-        try (var model =
-                dev.cpt.model.LanguageModel.create(s.decoderConfig(), 0, corpora.tokenizer(), ai.djl.Device.cpu())) {
+        try (LanguageModel model = LanguageModel.create(s.decoderConfig(), 0, corpora.tokenizer(), Device.cpu())) {
             return model.parameterCount();
         }
     }
@@ -321,10 +340,6 @@ public final class TextBench {
             }
         }
         return specs;
-    }
-
-    private static MixingPolicy policy(PolicyBench.Spec spec) {
-        return Policies.create(spec.name(), new LinkedHashMap<>(spec.params()));
     }
 
     /** One line per finished run: count, what ran, its outcome, and the time left at the pace so far. */

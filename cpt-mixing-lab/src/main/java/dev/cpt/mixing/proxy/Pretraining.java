@@ -38,13 +38,7 @@ final class Pretraining {
 
     /** A fresh copy of the mixer's state after pre-training, for one run to continue from (and delete). */
     Path copyMixerState() {
-        try {
-            Path copy = Files.createTempDirectory("cpt-mixing-proxy-run-").resolve("mixer");
-            FileTrees.copy(mixerState, copy);
-            return copy;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the pre-trained mixer state", e);
-        }
+        return ProxyMixer.copyState(mixerState, "cpt-mixing-proxy-run-");
     }
 
     static Pretraining of(ProxyConfig config, long seed) {

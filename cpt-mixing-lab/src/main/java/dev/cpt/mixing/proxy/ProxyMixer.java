@@ -1,5 +1,6 @@
 package dev.cpt.mixing.proxy;
 
+import dev.cpt.common.FileTrees;
 import dev.cpt.contracts.PackedSequence;
 import dev.cpt.mixing.MixingPolicy;
 import dev.cpt.mixing.MixingState;
@@ -9,6 +10,9 @@ import dev.cpt.mixing.rounds.BatchMixer;
 import dev.cpt.mixing.rounds.DomainBuffer;
 import dev.cpt.mixing.rounds.MixerLedger;
 import dev.cpt.mixing.rounds.ReplayReservoir;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -50,6 +54,20 @@ public final class ProxyMixer {
                 new ReplayReservoir(state.resolve("reservoir"), RESERVOIR_DOCUMENTS, RESERVOIR_MEMORY_TOKENS, seed),
                 new MixerLedger(state.resolve("ledger.json"), feedbackHistory),
                 seed);
+    }
+
+    /**
+     * A fresh copy of a mixer's saved state in a new temporary directory, for one run to continue from as a restarted
+     * mixer would; the caller deletes the copy's parent.
+     */
+    public static Path copyState(Path state, String prefix) {
+        try {
+            Path copy = Files.createTempDirectory(prefix).resolve("mixer");
+            FileTrees.copy(state, copy);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the pre-trained mixer state", e);
+        }
     }
 
     /** A full round the mixer cut, the state it was cut from, and the features a policy saw in that state. */

@@ -99,7 +99,7 @@ public final class ProxyRun {
                     after = eval(model, mixer, heldout, step);
                     mixer.observe(after);
                     steps.add(Trajectory.Step.of(
-                            p, r, next.view(), actionLogits(policy), next.seen(), round.weights(), after));
+                            p, r, next.view(), Exploring.logitsOf(policy), next.seen(), round.weights(), after));
                 }
                 phaseEnd.put(target, after.heldoutLoss().get(target));
             }
@@ -138,9 +138,5 @@ public final class ProxyRun {
             losses.put(d, sum / rows.length);
         }
         return new EvalFeedback(step, mixer.ledger().trainedTokens(), losses);
-    }
-
-    private static double[] actionLogits(MixingPolicy policy) {
-        return policy instanceof Exploring exploring ? exploring.lastLogits() : null;
     }
 }

@@ -77,13 +77,7 @@ public final class TextBase implements AutoCloseable {
 
     /** A fresh copy of the mixer's state after pre-training, for one run to continue from (and delete). */
     Path copyMixerState() {
-        try {
-            Path copy = Files.createTempDirectory("cpt-mixing-text-run-").resolve("mixer");
-            FileTrees.copy(directory.resolve("mixer"), copy);
-            return copy;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the pre-trained mixer state", e);
-        }
+        return ProxyMixer.copyState(directory.resolve("mixer"), "cpt-mixing-text-run-");
     }
 
     SchedulePhase phase() {

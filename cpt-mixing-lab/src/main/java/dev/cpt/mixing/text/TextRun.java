@@ -94,9 +94,7 @@ public final class TextRun {
             Map<String, Double> phaseEnd = new LinkedHashMap<>();
             PhaseTracker phase = new PhaseTracker();
             for (int p = 1; p < sequence.size(); p++) {
-                long tokensBefore = mixer.ledger().trainedTokens().values().stream()
-                        .mapToLong(Long::longValue)
-                        .sum();
+                long tokensBefore = trainedTokens(mixer);
                 boolean last = false;
                 for (int r = 0; !last; r++) {
                     ProxyMixer.Next next = ProxyMixer.nextRound(mixer, phase, 0);
@@ -112,15 +110,12 @@ public final class TextRun {
                             p,
                             r,
                             next.view(),
-                            actionLogits(policy),
+                            Exploring.logitsOf(policy),
                             next.seen(),
                             next.round().weights(),
                             after));
                 }
-                phaseTokens.add(mixer.ledger().trainedTokens().values().stream()
-                                .mapToLong(Long::longValue)
-                                .sum()
-                        - tokensBefore);
+                phaseTokens.add(trainedTokens(mixer) - tokensBefore);
                 phaseEnd.put(sequence.get(p), after.heldoutLoss().get(sequence.get(p)));
             }
             return new Result(
@@ -169,6 +164,13 @@ public final class TextRun {
         };
     }
 
+    /** Tokens trained so far, all domains and replay included, as the mixer's ledger counts them. */
+    private static long trainedTokens(BatchMixer mixer) {
+        return mixer.ledger().trainedTokens().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+    }
+
     /** Every arrived domain's held-out loss as eval scores it, with the tokens trained so far as the mixer counted. */
     private EvalFeedback eval(LanguageModel model, BatchMixer mixer, long step) {
         Map<String, Double> losses = new TreeMap<>();
@@ -177,9 +179,5 @@ public final class TextRun {
                     d, HeldoutScorer.score(model, corpora.domain(d).heldout()).loss());
         }
         return new EvalFeedback(step, mixer.ledger().trainedTokens(), losses);
-    }
-
-    private static double[] actionLogits(MixingPolicy policy) {
-        return policy instanceof Exploring exploring ? exploring.lastLogits() : null;
     }
 }
