@@ -93,9 +93,13 @@ final class DemoSummary {
                         ? "GRPO stage not run.\n"
                         : String.format(
                                 Locale.ROOT,
-                                "GRPO: mean reward %.3f before, %.3f after.%n",
+                                "GRPO: mean reward %.3f before, %.3f after; %d steps in %.1f s (%.2f s per step, held-out"
+                                        + " scoring before and after included).%n",
                                 g.meanRewardBefore(),
-                                g.meanRewardAfter()));
+                                g.meanRewardAfter(),
+                                g.steps(),
+                                g.seconds(),
+                                g.secondsPerStep()));
         if (afterGrpo != null) {
             // What GRPO did to language modelling on each domain: its last checkpoint against the CPT run's last.
             s.append("Held-out loss after GRPO (run ").append(afterGrpo.runId()).append("), change vs. before: ");

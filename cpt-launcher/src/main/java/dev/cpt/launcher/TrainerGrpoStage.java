@@ -85,6 +85,7 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
                     return Optional.of(new GrpoSummary(
                             status.heldOutPrompts(),
                             Math.toIntExact(status.step()),
+                            seconds(status),
                             orNaN(status.heldOutRewardBefore()),
                             orNaN(status.heldOutRewardAfter()),
                             "trainer GRPO stage " + id));
@@ -100,6 +101,13 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
     private static String reward(GrpoStatus status) {
         Double before = status.heldOutRewardBefore();
         return before == null ? null : String.format(Locale.ROOT, "reward %.3f", before);
+    }
+
+    /** From the stage's start to its finish; NaN where the trainer left either out. */
+    private static double seconds(GrpoStatus status) {
+        return status.startedAt() == null || status.finishedAt() == null
+                ? Double.NaN
+                : Duration.between(status.startedAt(), status.finishedAt()).toNanos() / 1e9;
     }
 
     /** A reward the trainer could not measure (no answer came) is null in its reply. */

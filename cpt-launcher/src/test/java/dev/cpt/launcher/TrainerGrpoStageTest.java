@@ -104,7 +104,9 @@ class TrainerGrpoStageTest {
                 running.stepped(step(2)).stepped(step(3)).after(0.4, 16).succeeded();
         URI uri = trainer(202, List.of(Json.write(running), Json.write(succeeded)));
         Optional<GrpoSummary> summary = stage(Duration.ofSeconds(10)).run(uri, progress);
-        assertEquals(Optional.of(new GrpoSummary(16, 3, 0.25, 0.4, "trainer GRPO stage g1")), summary);
+        double seconds =
+                Duration.between(succeeded.startedAt(), succeeded.finishedAt()).toNanos() / 1e9;
+        assertEquals(Optional.of(new GrpoSummary(16, 3, seconds, 0.25, 0.4, "trainer GRPO stage g1")), summary);
         assertTrue(requestBody.toString().contains("\"task\":\"arithmetic\""), requestBody.toString());
         assertEquals(3, Json.read(requestBody.toString(), GrpoSpec.class).steps());
         assertTrue(printed.toString(StandardCharsets.UTF_8).contains("grpo running step 1"));

@@ -8,6 +8,8 @@ import dev.cpt.contracts.EvalReport;
  *
  * @param questions held-out questions the rewards are averaged over
  * @param steps GRPO optimizer steps taken
+ * @param seconds the stage's wall time as the trainer reports it, from start to finish (held-out scoring before and
+ *     after included, as the trainer runs both inside the stage); NaN when the trainer gave no times
  * @param meanRewardBefore mean reward of the continually pre-trained model's answers
  * @param meanRewardAfter mean reward after the GRPO stage
  * @param detail where the figures come from (for example the trainer's GRPO job id)
@@ -16,16 +18,23 @@ import dev.cpt.contracts.EvalReport;
 public record GrpoSummary(
         int questions,
         int steps,
+        double seconds,
         double meanRewardBefore,
         double meanRewardAfter,
         String detail,
         EvalReport.GateDecision gate) {
     /** The stage's figures before eval has reported on its last checkpoint. */
-    public GrpoSummary(int questions, int steps, double meanRewardBefore, double meanRewardAfter, String detail) {
-        this(questions, steps, meanRewardBefore, meanRewardAfter, detail, null);
+    public GrpoSummary(
+            int questions, int steps, double seconds, double meanRewardBefore, double meanRewardAfter, String detail) {
+        this(questions, steps, seconds, meanRewardBefore, meanRewardAfter, detail, null);
+    }
+
+    /** The stage's wall time over its steps: the figure its speed is judged by (NaN without times or steps). */
+    public double secondsPerStep() {
+        return steps > 0 ? seconds / steps : Double.NaN;
     }
 
     public GrpoSummary withGate(EvalReport.GateDecision decision) {
-        return new GrpoSummary(questions, steps, meanRewardBefore, meanRewardAfter, detail, decision);
+        return new GrpoSummary(questions, steps, seconds, meanRewardBefore, meanRewardAfter, detail, decision);
     }
 }

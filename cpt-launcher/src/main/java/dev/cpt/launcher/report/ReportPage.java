@@ -143,12 +143,15 @@ public final class ReportPage {
         return svg
                 + String.format(
                         Locale.ROOT,
-                        "<p>Mean reward on %d held-out questions: %.3f before, %.3f after %d GRPO steps (%s).</p>%n",
+                        "<p>Mean reward on %d held-out questions: %.3f before, %.3f after %d GRPO steps (%s), which"
+                                + " took %.1f s: %.2f s per step, held-out scoring before and after included.</p>%n",
                         g.questions(),
                         g.meanRewardBefore(),
                         g.meanRewardAfter(),
                         g.steps(),
-                        Html.escape(String.valueOf(g.detail())))
+                        Html.escape(String.valueOf(g.detail())),
+                        g.seconds(),
+                        g.secondsPerStep())
                 + gate(g.gate());
     }
 

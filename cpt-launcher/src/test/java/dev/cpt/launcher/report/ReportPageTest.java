@@ -178,11 +178,12 @@ class ReportPageTest {
         assertTrue(without.contains("GRPO stage not run"));
         assertEquals(0, count(without, "class=\"bar\""));
 
-        GrpoSummary grpo = new GrpoSummary(20, 30, 0.412, 0.587, "trainer GRPO job 7");
+        GrpoSummary grpo = new GrpoSummary(20, 30, 15.0, 0.412, 0.587, "trainer GRPO job 7");
         String with = ReportPage.html("demo", List.of(), FigureBuilder.build(reports(), mixture(), grpo));
         assertFalse(with.contains("GRPO stage not run"));
         assertEquals(2, count(with, "class=\"bar\""));
         assertTrue(with.contains("0.412 before, 0.587 after 30 GRPO steps"), with);
+        assertTrue(with.contains("took 15.0 s: 0.50 s per step"), with);
         assertFalse(with.contains("release gate"), "no gate line before eval has reported: " + with);
 
         var branchGate = new EvalReport.GateDecision(
@@ -231,7 +232,7 @@ class ReportPageTest {
 
     @Test
     void figuresRoundTripThroughJson() {
-        Figures figures = FigureBuilder.build(reports(), mixture(), new GrpoSummary(20, 30, 0.4, 0.5, "x"));
+        Figures figures = FigureBuilder.build(reports(), mixture(), new GrpoSummary(20, 30, 15.0, 0.4, 0.5, "x"));
         Figures back = Json.read(Json.write(figures), Figures.class);
         assertEquals(figures, back);
     }
