@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /** One service as a child JVM: started, probed until ready, stopped gently or killed like a crash. */
-public final class ServiceProcess {
+public final class ServiceProcess implements Supervisor.Watched {
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -24,7 +24,8 @@ public final class ServiceProcess {
     private final Map<String, String> environment;
     private final Path log;
     private final int port;
-    private Process process;
+    // replaced by a restart, which may run on the stack's supervisor thread
+    private volatile Process process;
 
     ServiceProcess(
             Service service,
@@ -54,6 +55,12 @@ public final class ServiceProcess {
         return service;
     }
 
+    @Override
+    public String name() {
+        return service.module();
+    }
+
+    @Override
     public URI url(String path) {
         return URI.create("http://localhost:" + port + path);
     }
@@ -62,6 +69,7 @@ public final class ServiceProcess {
         return log;
     }
 
+    @Override
     public boolean isRunning() {
         return process != null && process.isAlive();
     }
@@ -118,6 +126,7 @@ public final class ServiceProcess {
         ChildProcesses.stop(process, Duration.ofSeconds(20));
     }
 
+    @Override
     public void restart(Duration readyTimeout) {
         stop();
         start();

@@ -20,10 +20,15 @@ import java.util.logging.Logger;
 public final class Stack implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Stack.class.getName());
     static final Duration READY_TIMEOUT = Duration.ofMinutes(3);
+    /** Kubernetes' defaults for a liveness probe: every 10 s, restarted after 3 failures in a row. */
+    static final Duration LIVENESS_PERIOD = Duration.ofSeconds(10);
+
+    static final int LIVENESS_FAILURES = 3;
 
     private final StackOptions options;
     private final EmbeddedKafka kafka;
     private final Map<Service, ServiceProcess> services = new EnumMap<>(Service.class);
+    private volatile Supervisor supervisor;
     private final Thread shutdownHook = new Thread(this::stopAll, "stop-embedded-stack");
 
     private Stack(StackOptions options, EmbeddedKafka kafka) {
@@ -82,6 +87,8 @@ public final class Stack implements AutoCloseable {
         } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+        supervisor = new Supervisor(List.copyOf(services.values()), LIVENESS_FAILURES, READY_TIMEOUT);
+        supervisor.start(LIVENESS_PERIOD);
         LOG.info(() -> "stack ready: Kafka on " + kafka.bootstrapServers() + ", services on ports " + options.ports());
     }
 
@@ -143,8 +150,14 @@ public final class Stack implements AutoCloseable {
         return options;
     }
 
-    /** Services first, so they can finish their work against a live broker; then the broker. */
+    /**
+     * The supervisor first, so that nothing is restarted while the stack stops; then the services, so they can finish
+     * their work against a live broker; then the broker.
+     */
     private synchronized void stopAll() {
+        if (supervisor != null) {
+            supervisor.close();
+        }
         List<CompletableFuture<Void>> stopping = new ArrayList<>();
         for (ServiceProcess p : services.values()) {
             stopping.add(CompletableFuture.runAsync(p::stop));
