@@ -18,8 +18,9 @@ MAX_BYTES="${MAX_BYTES:-1000000}"   # text per corpus; the demo streams a slice 
 declare -A PACKAGE=(
   [general]=debian-reference-en [python]=python3.11-doc [postgresql]=postgresql-doc-15
   [git]=git-doc [apache]=apache2-doc [sqlite]=sqlite3-doc [rust]=rust-doc [debian-admin]=debian-handbook
+  [nodejs]=nodejs-doc [erlang]=erlang-doc [cmake]=cmake-doc [django]=python-django-doc
 )
-ALL=(general python postgresql git apache sqlite rust debian-admin)
+ALL=(general python postgresql git apache sqlite rust debian-admin nodejs erlang cmake django)
 corpora=("${@:-${ALL[@]}}")
 for c in "${corpora[@]}"; do
   [ -n "${PACKAGE[$c]:-}" ] || { echo "unknown corpus '$c' (known: ${ALL[*]})" >&2; exit 2; }
@@ -37,7 +38,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 version() { dpkg-query -W -f='${Version}' "$1"; }
 
-# extract DIR CORPUS DOMAIN ROOT [--no-code] FILE...: writes DIR/documents.jsonl.gz (ids are page paths under ROOT)
+# extract DIR CORPUS DOMAIN ROOT [--no-code] [--skip-class C]... [--skip-id I]... FILE...: writes DIR/documents.jsonl.gz (ids are page paths under ROOT)
 extract() {
   local dir=$1 corpus=$2 domain=$3 root=$4
   shift 4
@@ -161,6 +162,70 @@ build_debian-admin() {
     "2003-2015 Raphaël Hertzog <hertzog@debian.org>; 2006-2015 Roland Mas <lolando@debian.org>; 2013-2015 Freexian SARL" \
     "GPL-2.0+ or CC-BY-SA-3.0 (at your option; the CC-BY-SA-3.0 text is in LICENSE, the GPL-2 follows it)" \
     /usr/share/common-licenses/GPL-2
+}
+
+# nodejs: the Node.js 18 API documentation, one page per module in name order (not index.html or all.html, which
+# repeats every page); the sidebar, the page header, version pickers, "Added in" lines, History tables and the
+# CommonJS copy of each example (the ES module one is kept) left out
+build_nodejs() {
+  local root=/usr/share/doc/nodejs/api
+  extract nodejs nodejs-docs nodejs "$root" --skip-id column2 --skip-id gtoc --skip-id toc --skip-class header \
+    --skip-class api_metadata --skip-class mark --skip-class language-cjs \
+    $(ls "$root"/*.html | grep -v -E '/(index|all)\.html$' | sort)
+  notice nodejs "The Node.js 18 API documentation (Node.js contributors)" \
+    "Node.js contributors" \
+    "Expat (the MIT license; its text is in LICENSE)"
+}
+
+# erlang: the Erlang/OTP 25 system documentation in reading order (getting started, the reference manual, OTP design
+# principles, the efficiency guide, programming examples, system principles, interoperability tutorial, embedded
+# systems, OAM, system architecture), then the STDLIB manual pages; release notes and indexes left out. It stands in
+# for ruby: ruby3.1-doc ships the Ruby reference only as ri data (Ruby Marshal files), no HTML.
+build_erlang() {
+  local root=/usr/share/doc/erlang-doc
+  extract erlang erlang-docs erlang "$root" --skip-class topbar --skip-id leftnav --skip-class footer \
+    $(for d in getting_started reference_manual design_principles efficiency_guide programming_examples \
+        system_principles tutorial embedded oam system_architecture_intro; do
+        ls "$root/doc/$d"/*.html | grep -v -E '/(index|users_guide|part)\.html$' | sort
+      done
+      ls "$root"/lib/stdlib-*/doc/html/*.html | grep -v -E '/(index|users_guide|notes|release_notes)\.html$' | sort)
+  notice erlang "The Erlang/OTP 25 documentation: system guides (getting started, reference manual, OTP design principles, efficiency guide and others), STDLIB manual pages" \
+    "2002-2018 Ericsson AB" \
+    "Apache-2.0 (Apache License, version 2.0; see /usr/share/common-licenses/Apache-2.0 on Debian)" \
+    /usr/share/common-licenses/Apache-2.0
+}
+
+# cmake: the CMake 3.25 manual: the tutorial in its own order, the other guides, the manual pages (not the pages that
+# only list commands, variables, modules, policies or properties), then the command reference; indexes, search and
+# release notes left out. The tutorial's file names hold spaces, so the lists are arrays.
+build_cmake() {
+  local root=/usr/share/doc/cmake-data/html files=()
+  mapfile -t files < <(
+    grep -o 'class="toctree-l1"><a class="reference internal" href="[^"#]*"' "$root/guide/tutorial/index.html" |
+      sed -e 's/.*href="//' -e 's/"$//' -e 's/%20/ /g' | awk '!seen[$0]++' | sed "s|^|$root/guide/tutorial/|"
+    ls "$root"/guide/*/index.html | grep -v '/tutorial/' | sort
+    ls "$root"/manual/*.html | sort |
+      grep -v -E '/cmake-(commands|env-variables|modules|policies|properties|variables)\.7\.html$'
+    ls "$root"/command/*.html | sort)
+  extract cmake cmake-docs cmake "$root" --skip-class contents "${files[@]}"
+  notice cmake "The CMake 3.25 documentation: tutorial, guides, manual pages, command reference" \
+    "2000-2022 Kitware, Inc., Insight Software Consortium" \
+    "BSD-3-clause (its text is in LICENSE)"
+}
+
+# django: the Django 3.2 documentation: the introduction and tutorial in their own order, topic guides, how-tos, then
+# the reference; indexes, search, the module source pages and release notes left out, and of each shell example only
+# the Linux/macOS form (not the Windows copy or the tab labels)
+build_django() {
+  local root=/usr/share/doc/python-django-doc/html
+  extract django django-docs django "$root" --skip-id hd --skip-id ft --skip-id sidebar --skip-class c-content-win \
+    --skip-tag label \
+    $(grep -o 'class="toctree-l1"><a class="reference internal" href="[^"#]*"' "$root/intro/index.html" |
+        sed -e 's/.*href="//' -e 's/"$//' | awk '!seen[$0]++' | sed "s|^|$root/intro/|"
+      for d in topics howto ref; do find "$root/$d" -name '*.html' ! -name index.html | sort; done)
+  notice django "The Django 3.2 documentation (Django Software Foundation and individual contributors)" \
+    "Django Software Foundation and individual contributors" \
+    "BSD-3-Clause (its text is in LICENSE)"
 }
 
 for c in "${corpora[@]}"; do

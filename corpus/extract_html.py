@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns installed HTML documentation into plain-text documents (JSONL, one RawDocument per line).
 
-Usage: extract_html.py --corpus NAME --domain DOMAIN --root DIR --max-bytes N [--no-code] FILE...
+Usage: extract_html.py --corpus NAME --domain DOMAIN --root DIR --max-bytes N [--no-code]
+                       [--skip-class CLASS]... [--skip-id ID]... [--skip-tag TAG]... FILE...
 
 Only the standard library is used, so the output depends on the input files and this script alone.
 Navigation (headers, footers, sidebars, menus, language bars, "¶" links), scripts, styles and drawn syntax diagrams
@@ -10,7 +11,8 @@ heading, code block, ...) becomes one block of text; consecutive blocks of one p
 800 to 1,600 characters, so that each document passes ingest's quality rules (at least 50 words) and fits the demo's
 eval budget. Files are read in the order given until the text reaches --max-bytes. A document's id is the corpus name,
 the page's path under --root and its number in the page. With --no-code, code blocks, program listings and tables are
-left out (used for the general corpus, which should read as prose).
+left out (used for the general corpus, which should read as prose). --skip-class, --skip-id and --skip-tag add one package's own
+page chrome to the skip rules, so that a rule for one documentation generator cannot change another corpus.
 """
 import argparse
 import gzip
@@ -41,9 +43,12 @@ MIN_DOC_WORDS = 60
 class BlockParser(html.parser.HTMLParser):
     """Collects the text blocks of one page, leaving out what the skip rules name."""
 
-    def __init__(self, no_code):
+    def __init__(self, no_code, skip_classes=frozenset(), skip_ids=frozenset(), skip_tags=frozenset()):
         super().__init__(convert_charrefs=True)
         self.no_code = no_code
+        self.skip_classes = SKIP_CLASSES | skip_classes
+        self.skip_ids = SKIP_IDS | skip_ids
+        self.skip_tags = SKIP_TAGS | skip_tags
         self.stack = []  # (tag, skipping, preformatted) per open element
         self.blocks = []
         self.buffer = []
@@ -67,8 +72,8 @@ class BlockParser(html.parser.HTMLParser):
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         classes = set((attributes.get("class") or "").split())
-        skipping = (self._skipping() or tag in SKIP_TAGS or bool(classes & SKIP_CLASSES)
-                    or attributes.get("id") in SKIP_IDS)
+        skipping = (self._skipping() or tag in self.skip_tags or bool(classes & self.skip_classes)
+                    or attributes.get("id") in self.skip_ids)
         if self.no_code and (tag in {"pre", "table"} or classes & CODE_CLASSES):
             skipping = True
         pre = self._pre() or tag == "pre"
@@ -127,9 +132,10 @@ def documents(blocks):
 
 
 def page_name(path, root):
-    """The page's path under root, less extension and language suffix: tutorial/classes.html -> tutorial-classes."""
+    """The page's path under root, less extension and language suffix: tutorial/classes.html -> tutorial-classes
+    (spaces, as in CMake's tutorial file names, become underscores)."""
     relative = os.path.splitext(os.path.relpath(path, root))[0]
-    return relative.removesuffix(".en").replace(os.sep, "-")
+    return relative.removesuffix(".en").replace(os.sep, "-").replace(" ", "_")
 
 
 def main():
@@ -139,6 +145,9 @@ def main():
     ap.add_argument("--root", required=True, help="directory the page ids are taken relative to")
     ap.add_argument("--max-bytes", type=int, required=True)
     ap.add_argument("--no-code", action="store_true")
+    ap.add_argument("--skip-class", action="append", default=[], help="one more class of page chrome to leave out")
+    ap.add_argument("--skip-id", action="append", default=[], help="one more id of page chrome to leave out")
+    ap.add_argument("--skip-tag", action="append", default=[], help="one more element to leave out")
     ap.add_argument("--out", required=True)
     ap.add_argument("files", nargs="+")
     args = ap.parse_args()
@@ -150,7 +159,8 @@ def main():
     with open(args.out, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
         for path in args.files:
             with open(path, encoding="utf-8", errors="replace") as f:
-                parser = BlockParser(args.no_code)
+                parser = BlockParser(args.no_code, frozenset(args.skip_class), frozenset(args.skip_id),
+                                     frozenset(args.skip_tag))
                 parser.feed(f.read())
                 parser.close()
             page = page_name(path, args.root)
