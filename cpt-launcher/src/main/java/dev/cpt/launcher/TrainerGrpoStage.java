@@ -38,15 +38,17 @@ public final class TrainerGrpoStage implements Demo.GrpoStage {
     }
 
     /**
-     * Arithmetic questions (the form the demo's last phase streams), 40 steps: about a minute. A low learning rate and
-     * a firm KL penalty, so that the stage raises the reward without costing more than 0.05 nats of held-out loss on
-     * any domain: at 5e-5 it cost 0.11 on arithmetic (docs/experiments/2026-12-04-grpo-demo-forgetting.md).
+     * Arithmetic questions, 40 steps. The prompt is the bare question, as the demo's last phase streams them ("What is
+     * 12 + 5? 12 plus 5 equals 17."), so the model answers in the form it was trained on; behind the default
+     * "Q: ...\nA:" it had never seen, the small demo model's greedy answer is empty. A low learning rate and a firm KL
+     * penalty, so that the stage raises the reward without costing more than 0.05 nats of held-out loss on any domain:
+     * at 5e-5 it cost 0.11 on arithmetic (docs/experiments/2026-12-04-grpo-demo-forgetting.md).
      */
     public static TrainerGrpoStage demo() {
         return new TrainerGrpoStage(
                 Json.read(
                         "{\"task\": \"arithmetic\", \"heldOutPrompts\": 32, \"steps\": 40, \"beta\": 0.2,"
-                                + " \"learningRate\": 2.5e-5}",
+                                + " \"learningRate\": 2.5e-5, \"promptTemplate\": \"{prompt}\"}",
                         GrpoSpec.class),
                 Duration.ofMinutes(6));
     }

@@ -11,7 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The shipped agent run the way the real mixer runs it: hundreds of rounds per phase with its own weights fed back
@@ -24,9 +25,14 @@ class ShippedAgentClosedLoopTest {
     private static final long TOKENS_PER_ROUND = 1_032;
     private static final int EVAL_EVERY = 25;
 
-    @Test
-    void noDomainIsStarvedOrTakesEverythingOverLongPhases() throws IOException {
-        AgentPolicy agent = new AgentPolicy(AgentArtifact.load(AgentArtifact.BUNDLED), 90_000);
+    /**
+     * @param horizonTokens 0: progress against the stream's own estimate of the phase's length, as the services run
+     *     the agent by default; 90,000: a fixed horizon, as a deployment that sets one does
+     */
+    @ParameterizedTest(name = "horizon {0} tokens")
+    @ValueSource(longs = {0, 90_000})
+    void noDomainIsStarvedOrTakesEverythingOverLongPhases(long horizonTokens) throws IOException {
+        AgentPolicy agent = new AgentPolicy(AgentArtifact.load(AgentArtifact.BUNDLED), horizonTokens);
         List<String> arrival = new ArrayList<>(List.of("general"));
         Map<String, Long> trained = new TreeMap<>(Map.of("general", 300_000L));
         Map<String, Double> loss = new HashMap<>(Map.of("general", 2.5));
