@@ -6,9 +6,10 @@
 # the topic's partition log sizes from describeLogDirs) per byte of text; then version 2 against the goals
 # (documents <= 1.5, batches <= 1.0).
 #
-# Documents: the shipped corpora (corpus/*/documents.jsonl.gz) and the launcher's sample corpus, through ingest's
-# pipeline with the byte tokenizer (the demo's), written by ingest's DocumentSerializer. Batches: those tokens packed
-# as the mixer packs them (contextLength 128 + 1, 8 sequences a batch: the mixer's defaults).
+# Documents: the three corpora the demo streams (corpus/{general,python,postgresql}/documents.jsonl.gz) and the
+# launcher's sample corpus, through ingest's pipeline with the byte tokenizer (the demo's), written by ingest's
+# DocumentSerializer. Batches: those tokens packed as the mixer packs them (contextLength 128 + 1, 8 sequences a
+# batch: the mixer's defaults).
 #
 # Properties (via BENCH_JAVA_OPTS): -Dbench.codecs=none,lz4,zstd, -Dbench.context-length=128, -Dbench.batch-size=8.
 #

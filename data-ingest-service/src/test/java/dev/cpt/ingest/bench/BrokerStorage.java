@@ -65,8 +65,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * one run on one embedded KRaft broker, for each producer compression codec; plus an LEB128-varint form of the ids
  * (base64, {@code 'v'} prefix) that version 2 could have used instead.
  *
- * <p>Documents are the project's shipped corpora ({@code corpus/*}/documents.jsonl.gz and the launcher's sample
- * corpus, {@code SampleCorpus.general()}'s paragraphs of {@code corpus/general.txt}), ingested through the service's own
+ * <p>Documents are the three corpora the demo streams ({@code documents.jsonl.gz} of {@code corpus/general},
+ * {@code corpus/python} and {@code corpus/postgresql}) and the launcher's sample corpus ({@code SampleCorpus.general()}'s
+ * paragraphs of {@code corpus/general.txt}), ingested through the service's own
  * pipeline (validation, normalisation, dedup, quality scores, split) with the byte tokenizer the demo's ingest uses,
  * and written by ingest's {@link DocumentSerializer} (version 1 with {@code cpt.tokens.encoding=numbers}), keyed by
  * domain to a topic of {@code cpt.documents}' 4 partitions. Batches pack those documents' tokens the way the mixer's
@@ -195,7 +196,7 @@ public final class BrokerStorage {
         return p;
     }
 
-    /** The shipped corpora, then the launcher's sample corpus split into paragraphs as SampleCorpus.general() does. */
+    /** The demo's three corpora, then the launcher's sample corpus split into paragraphs as SampleCorpus.general() does. */
     private static List<RawDocument> corpus(Path root) throws IOException {
         List<RawDocument> docs = new ArrayList<>();
         for (String name : List.of("general", "python", "postgresql")) {
