@@ -4,9 +4,6 @@ import dev.cpt.kafka.ChildProcesses;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,9 +13,6 @@ import java.util.Map;
 
 /** One service as a child JVM: started, probed until ready, stopped gently or killed like a crash. */
 public final class ServiceProcess implements Supervisor.Watched {
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
     private final Service service;
     private final List<String> command;
     private final Map<String, String> environment;
@@ -96,16 +90,9 @@ public final class ServiceProcess implements Supervisor.Watched {
                         + " while starting; its log " + log + " ends with:\n" + Logs.tail(log, 40));
             }
             try {
-                var response = HTTP.send(
-                        HttpRequest.newBuilder(url("/q/health/ready"))
-                                .timeout(Duration.ofSeconds(3))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
+                if (HealthProbe.statusCode(url("/q/health/ready")).orElse(0) == 200) {
                     return;
                 }
-            } catch (IOException notYet) {
-                // not listening yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for " + service.module(), e);

@@ -1,10 +1,6 @@
 package dev.cpt.launcher;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -24,8 +20,6 @@ import java.util.logging.Logger;
  */
 final class Supervisor implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Supervisor.class.getName());
-    private static final HttpClient HTTP =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     /** What the supervisor needs of a service. */
     interface Watched {
@@ -99,14 +93,7 @@ final class Supervisor implements AutoCloseable {
     /** DOWN is SmallRye Health's 503; no answer at all is not taken for one. */
     private static boolean saysDown(Watched service) {
         try {
-            HttpResponse<Void> response = HTTP.send(
-                    HttpRequest.newBuilder(service.url("/q/health/live"))
-                            .timeout(Duration.ofSeconds(3))
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-            return response.statusCode() == 503;
-        } catch (IOException noAnswer) {
-            return false;
+            return HealthProbe.statusCode(service.url("/q/health/live")).orElse(0) == 503;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
