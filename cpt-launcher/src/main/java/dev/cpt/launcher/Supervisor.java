@@ -104,7 +104,8 @@ final class Supervisor implements AutoCloseable {
     public void close() {
         probes.shutdownNow();
         try {
-            // a restart under way finishes before the stack stops its services
+            // a probe or restart under way is interrupted and has ended before the stack stops the services, so it
+            // cannot start one of them again after that
             probes.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
