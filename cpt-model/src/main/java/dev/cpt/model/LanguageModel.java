@@ -274,6 +274,21 @@ public final class LanguageModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Overwrites this model's weights with {@code source}'s, which must have the same configuration, and leaves this
+     * model's optimizer as it is: a copy kept in step with a policy being trained, to sample from while it trains.
+     */
+    public void copyWeightsFrom(LanguageModel source) {
+        if (!config.equals(source.config)) {
+            throw new IllegalArgumentException("cannot take the weights of a model of another configuration");
+        }
+        synchronized (this) {
+            synchronized (source) {
+                ParameterTensors.copy(source.decoder.parameters(), decoder.parameters());
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- persistence
 
     /**

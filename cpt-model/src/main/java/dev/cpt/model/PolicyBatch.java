@@ -20,6 +20,12 @@ package dev.cpt.model;
  * @param importanceWeights per completion token: a constant weight on its clipped surrogate, or null for 1 everywhere.
  *     For rollouts sampled by an older policy mu, {@code oldLogProbs} are the proximal policy's (the policy before this
  *     step) and these are the truncated ratios {@code min(pi_old / mu, C)} ({@link PolicyObjective#truncatedWeights})
+ * @param behaviourRows rows sampled by an older policy mu whose {@code oldLogProbs} are mu's, or null for none: for
+ *     them the step takes pi_old from its own forward pass (the policy before its update, without gradient) and weighs
+ *     each token by {@code min(pi_old / mu, importanceCap)}, which spares the separate forward pass a precomputed
+ *     pi_old costs. Only for a single update on the batch (a second would take pi_old from the updated policy), and
+ *     not together with {@code importanceWeights}
+ * @param importanceCap C of those weights, >= 1; ignored without behaviour rows
  */
 public record PolicyBatch(
         int[][] prompts,
@@ -28,7 +34,46 @@ public record PolicyBatch(
         float[][] refLogProbs,
         double[] advantages,
         double temperature,
-        float[][] importanceWeights) {
+        float[][] importanceWeights,
+        boolean[] behaviourRows,
+        double importanceCap) {
+
+    /** Rollouts with precomputed importance weights (null: 1 everywhere) and pi_old for every row. */
+    public PolicyBatch(
+            int[][] prompts,
+            int[][] completions,
+            float[][] oldLogProbs,
+            float[][] refLogProbs,
+            double[] advantages,
+            double temperature,
+            float[][] importanceWeights) {
+        this(prompts, completions, oldLogProbs, refLogProbs, advantages, temperature, importanceWeights, null, 1.0);
+    }
+
+    /**
+     * Rollouts of which {@code behaviourRows} were sampled by an older policy mu, their {@code oldLogProbs} mu's: the
+     * step weighs their tokens by {@code min(pi_old / mu, importanceCap)} with pi_old from its own forward pass.
+     */
+    public static PolicyBatch withBehaviourRows(
+            int[][] prompts,
+            int[][] completions,
+            float[][] oldLogProbs,
+            float[][] refLogProbs,
+            double[] advantages,
+            double temperature,
+            boolean[] behaviourRows,
+            double importanceCap) {
+        return new PolicyBatch(
+                prompts,
+                completions,
+                oldLogProbs,
+                refLogProbs,
+                advantages,
+                temperature,
+                null,
+                behaviourRows,
+                importanceCap);
+    }
 
     /** Rollouts of the policy being trained: every importance weight is 1. */
     public PolicyBatch(
@@ -38,13 +83,13 @@ public record PolicyBatch(
             float[][] refLogProbs,
             double[] advantages,
             double temperature) {
-        this(prompts, completions, oldLogProbs, refLogProbs, advantages, temperature, null);
+        this(prompts, completions, oldLogProbs, refLogProbs, advantages, temperature, null, null, 1.0);
     }
 
     /** Rollouts sampled at temperature 1. */
     public PolicyBatch(
             int[][] prompts, int[][] completions, float[][] oldLogProbs, float[][] refLogProbs, double[] advantages) {
-        this(prompts, completions, oldLogProbs, refLogProbs, advantages, 1.0, null);
+        this(prompts, completions, oldLogProbs, refLogProbs, advantages, 1.0, null, null, 1.0);
     }
 
     public PolicyBatch {
@@ -57,8 +102,16 @@ public record PolicyBatch(
                 || oldLogProbs.length != rows
                 || advantages.length != rows
                 || (refLogProbs != null && refLogProbs.length != rows)
-                || (importanceWeights != null && importanceWeights.length != rows)) {
+                || (importanceWeights != null && importanceWeights.length != rows)
+                || (behaviourRows != null && behaviourRows.length != rows)) {
             throw new IllegalArgumentException("prompts, completions, log-probabilities and advantages differ in rows");
+        }
+        if (behaviourRows != null) {
+            if (importanceWeights != null) {
+                throw new IllegalArgumentException(
+                        "behaviour rows take their importance weights from the step's own pass, not precomputed ones");
+            }
+            PolicyObjective.requireImportanceCap(importanceCap);
         }
         for (int r = 0; r < rows; r++) {
             if (oldLogProbs[r].length != completions[r].length

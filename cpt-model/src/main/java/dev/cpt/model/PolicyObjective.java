@@ -146,7 +146,7 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
                     NativeArrays.create(m, mask, shape));
             double[] stats = statistics(t);
             return new PolicyStepResult(
-                    t.loss().getFloat(), stats[0], stats[1], stats[2], tokens, Double.NaN, false, "evaluated only");
+                    t.loss().getFloat(), stats[0], stats[1], stats[2], 0, tokens, Double.NaN, false, "evaluated only");
         }
     }
 
@@ -158,9 +158,7 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
      * @param cap C, >= 1: bounds the variance a token sampled where mu was much less likely than pi_old can add
      */
     public static float[][] truncatedWeights(float[][] proximal, float[][] behaviour, double cap) {
-        if (!(cap >= 1 && Double.isFinite(cap))) {
-            throw new IllegalArgumentException("the importance weight cap must be a finite number >= 1, got " + cap);
-        }
+        requireImportanceCap(cap);
         float[][] out = new float[proximal.length][];
         for (int r = 0; r < proximal.length; r++) {
             out[r] = new float[proximal[r].length];
@@ -169,6 +167,12 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
             }
         }
         return out;
+    }
+
+    static void requireImportanceCap(double cap) {
+        if (!(cap >= 1 && Double.isFinite(cap))) {
+            throw new IllegalArgumentException("the importance weight cap must be a finite number >= 1, got " + cap);
+        }
     }
 
     static float[] pad(float[][] rows, int width) {

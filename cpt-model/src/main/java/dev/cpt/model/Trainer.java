@@ -4,6 +4,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -231,6 +232,9 @@ final class Trainer implements AutoCloseable {
         float[] ref = new float[rows * width];
         boolean weighted = rollouts.importanceWeights() != null;
         float[] weights = new float[weighted ? rows * width : 0];
+        boolean[] behaviourRows = rollouts.behaviourRows();
+        // 1 on the tokens of rows whose pi_old this pass supplies
+        float[] behaviour = new float[behaviourRows != null ? rows * width : 0];
         float[] adv = new float[rows];
         long tokens = 0;
         for (int r = 0; r < rows; r++) {
@@ -242,6 +246,9 @@ final class Trainer implements AutoCloseable {
                 ref[r * width + first + j] = kl ? rollouts.refLogProbs()[r][j] : 0f;
                 if (weighted) {
                     weights[r * width + first + j] = rollouts.importanceWeights()[r][j];
+                }
+                if (behaviourRows != null && behaviourRows[r]) {
+                    behaviour[r * width + first + j] = 1f;
                 }
                 tokens++;
             }
@@ -256,16 +263,32 @@ final class Trainer implements AutoCloseable {
             NDArray maskArr = NativeArrays.create(step, mask, shape);
             NDArray weightArr = weighted ? NativeArrays.create(step, weights, shape) : null;
             PolicyObjective.Terms terms;
+            NDArray truncated = null;
             try (GradientCollector collector = engine.newGradientCollector()) {
                 // at the rollouts' sampling temperature, as their old and reference log-probabilities were taken
                 NDArray newLogProbs = scorer.targetLogProbs(step, batch, true, rollouts.temperature());
+                if (behaviourRows != null) {
+                    // pi_old of the behaviour rows is this very pass, detached: the policy before this update
+                    NDArray behaviourMask = NativeArrays.create(step, behaviour, shape);
+                    NDArray others = behaviourMask.neg().add(NativeArrays.scalar(step, 1f));
+                    NDArray proximal = newLogProbs.stopGradient();
+                    NDArray cap = NativeArrays.scalar(step, (float) rollouts.importanceCap());
+                    // min(pi_old / mu, C): mu's log-probabilities are in oldArr for these rows
+                    NDArray capped = proximal.sub(oldArr).exp().minimum(cap);
+                    truncated = capped.gte(cap).toType(DataType.FLOAT32, false).mul(behaviourMask);
+                    weightArr = capped.mul(behaviourMask).add(others);
+                    oldArr = proximal.mul(behaviourMask).add(oldArr.mul(others));
+                }
                 terms = objective.terms(step, newLogProbs, oldArr, refArr, advArr, weightArr, maskArr);
                 collector.backward(terms.loss().mul(NativeArrays.scalar(step, lossScale)));
             }
             double loss = terms.loss().getFloat();
             double[] stats;
+            double truncatedFraction;
             try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad()) {
                 stats = PolicyObjective.statistics(terms);
+                truncatedFraction =
+                        truncated == null || tokens == 0 ? 0 : truncated.sum().getFloat() / tokens;
             }
             Update update = update(loss, 1.0 / lossScale, settings);
             return new PolicyStepResult(
@@ -273,6 +296,7 @@ final class Trainer implements AutoCloseable {
                     stats[0],
                     stats[1],
                     stats[2],
+                    truncatedFraction,
                     tokens,
                     update.gradNorm(),
                     update.applied(),

@@ -124,6 +124,54 @@ class PolicyGradientTest {
     }
 
     @Test
+    void behaviourRowsTakePiOldFromTheStepsOwnPassAsASeparateForwardWould() {
+        int[][] prompts = {BYTES.encode("2 + 2 ="), BYTES.encode("2 + 3 ="), BYTES.encode("7 - 1 =")};
+        int[][] completions = {BYTES.encode(" 4."), BYTES.encode(" 6."), BYTES.encode(" 6.")};
+        OptimizerSettings lr = OptimizerSettings.defaults().withLearningRate(1e-2);
+        PolicyObjective objective = new PolicyObjective(0.2, 0.1);
+        double t = 0.8;
+        double cap = 1.5;
+        try (LanguageModel separate = LanguageModel.create(SMALL, 9);
+                LanguageModel inPass = separate.copy();
+                LanguageModel reference = separate.copy()) {
+            float[][] ref = reference.completionLogProbs(prompts, completions, t);
+            float[][] proximal = separate.completionLogProbs(prompts, completions, t);
+            // mu: rows 0 and 2 sampled by an older policy, one token far less likely under it (weight cut to the cap)
+            float[][] mu = new float[3][];
+            for (int r = 0; r < 3; r++) {
+                mu[r] = proximal[r].clone();
+            }
+            mu[0][1] -= 3f;
+            mu[2][0] += 0.2f;
+            boolean[] behaviourRows = {true, false, true};
+            double[] adv = {1, -0.5, -0.5};
+            // the separate way: pi_old from its own forward, weights from it, row 1 on-policy with weight 1
+            float[][] old = {proximal[0], proximal[1], proximal[2]};
+            float[][] weights = PolicyObjective.truncatedWeights(proximal, mu, cap);
+            weights[1] = new float[] {1f, 1f, 1f};
+            float[][] behaviourOld = {mu[0], proximal[1], mu[2]};
+            PolicyStepResult a = separate.policyStep(
+                    new PolicyBatch(prompts, completions, old, ref, adv, t, weights), objective, lr);
+            PolicyStepResult b = inPass.policyStep(
+                    PolicyBatch.withBehaviourRows(prompts, completions, behaviourOld, ref, adv, t, behaviourRows, cap),
+                    objective,
+                    lr);
+            assertEquals(a.loss(), b.loss(), 1e-6);
+            assertEquals(a.meanKl(), b.meanKl(), 1e-6);
+            assertEquals(1.0, b.meanRatio(), 0.0, "pi / pi_old is exactly 1 against the pass itself");
+            assertEquals(a.gradNorm(), b.gradNorm(), 1e-5);
+            assertEquals(1.0 / 9, b.truncatedFraction(), 1e-9, "one of nine completion tokens reached the cap");
+            assertEquals(0.0, a.truncatedFraction(), 0.0, "precomputed weights: the step truncated nothing itself");
+            float[][] afterSeparate = separate.completionLogProbs(prompts, completions, t);
+            float[][] afterInPass = inPass.completionLogProbs(prompts, completions, t);
+            for (int r = 0; r < 3; r++) {
+                assertArrayEquals(afterSeparate[r], afterInPass[r], 1e-5f, "row " + r + " after the update");
+                assertNotEquals(proximal[r][0], afterInPass[r][0], "the update moved row " + r);
+            }
+        }
+    }
+
+    @Test
     void theKlToAFrozenCopyIsZeroUntilThePolicyMoves() {
         try (LanguageModel policy = LanguageModel.create(SMALL, 7);
                 LanguageModel reference = policy.copy()) {
