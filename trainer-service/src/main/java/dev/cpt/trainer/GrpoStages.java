@@ -214,19 +214,19 @@ public class GrpoStages {
                             ? reference.copy()
                             : LanguageModel.load(store.resolve(from), null, TrainingRun.device(config));
                     RewardSource rewards =
-                            new KafkaRewardSource(kafka, latency -> metrics.rewardLatency(runId, latency))) {
+                            new KafkaRewardSource(kafka, latency -> metrics.rewardLatency(runId, latency));
+                    GrpoLoop loop = new GrpoLoop(
+                            id,
+                            policy,
+                            settings.objective().klBeta() > 0 ? reference : null,
+                            rewards,
+                            tasks.train(),
+                            settings,
+                            trainer::exclusively)) {
                 Log.infof(
                         "GRPO stage %s (%s): reference on %s, policy on %s",
                         id, runId, reference.device(), policy.device());
                 Branch branch = new Branch(runId, store.uriOf(base), tokensOf(reference), spec);
-                GrpoLoop loop = new GrpoLoop(
-                        id,
-                        policy,
-                        settings.objective().klBeta() > 0 ? reference : null,
-                        rewards,
-                        tasks.train(),
-                        settings,
-                        trainer::exclusively);
                 if (from == null) {
                     checkpointed(current(id).checkpointed(branch.publish(policy, 0)));
                 }

@@ -4,7 +4,6 @@ import dev.cpt.contracts.GrpoStepReport;
 import dev.cpt.contracts.RewardRequest;
 import dev.cpt.model.Generator;
 import dev.cpt.model.LanguageModel;
-import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.PolicyBatch;
 import dev.cpt.model.PolicyObjective;
 import dev.cpt.model.PolicyStepResult;
@@ -19,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import java.util.stream.IntStream;
 
@@ -35,13 +38,16 @@ import java.util.stream.IntStream;
  *
  * <p>All of a step's rollouts, G per prompt for every prompt, are sampled as one batch with the key/value cache, and
  * the sampler's own log-probabilities are the behaviour policy's (no second forward pass). With {@code overlap}, each
- * step samples the next step's rollouts from its policy before its update and sends their reward requests, so the
- * rewards are computed while it trains. A rollout used k > 0 updates after it was sampled is corrected as in decoupled
- * PPO with truncated importance sampling (see {@link dev.cpt.model.PolicyObjective}): the ratio is taken against the
- * policy before this step's update (one extra forward without gradients) and each token is weighted by
- * {@code min(pi_old / mu, importanceCap)}; rollouts of the current policy take the plain objective.
+ * step starts by sampling the next step's rollouts on a second thread, from a copy of the policy's weights as they are
+ * before its update (the loop holds that copy: a second set of the policy's weights, without optimizer state), and
+ * sends their reward requests as soon as they are sampled; meanwhile it waits for its own rewards and trains. So
+ * sampling, the reward service and the update run at the same time. A rollout used k > 0 updates after it was sampled is corrected as in decoupled PPO with
+ * truncated importance sampling (see {@link dev.cpt.model.PolicyObjective}): the ratio is taken against the policy
+ * before this step's update and each token is weighted by {@code min(pi_old / mu, importanceCap)}; rollouts of the
+ * current policy take the plain objective. With one inner step pi_old is the update's own forward pass, detached
+ * ({@link PolicyBatch#withBehaviourRows}); with more it is one extra forward without gradients, held for all of them.
  */
-public final class GrpoLoop {
+public final class GrpoLoop implements AutoCloseable {
 
     /** Runs model work with the trainer's other training held off (the CPT consumer); the identity elsewhere. */
     @FunctionalInterface
@@ -107,6 +113,9 @@ public final class GrpoLoop {
     private final int stopToken;
     private final List<TaskExample> train;
     private final Random rng;
+    // with overlap: the copy of the policy the next rollouts are sampled from while the policy trains, and its thread
+    private final LanguageModel sampler;
+    private final ExecutorService samplingThread;
     private final List<Group> pending = new ArrayList<>();
     // the next step's rollouts, sampled before this step's update when overlapping; null otherwise
     private Rollouts prefetched;
@@ -154,6 +163,14 @@ public final class GrpoLoop {
         java.util.Collections.shuffle(shuffled, rng);
         this.train = List.copyOf(shuffled);
         this.lateSeen = rewards.lateAnswers();
+        this.sampler = settings.overlap() ? policy.copy() : null;
+        this.samplingThread = settings.overlap()
+                ? Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "grpo-sampler-" + stageId);
+                    t.setDaemon(true);
+                    return t;
+                })
+                : null;
     }
 
     /**
@@ -180,8 +197,25 @@ public final class GrpoLoop {
         long thisStep = ++step;
         // 1. rollouts: G completions per prompt with their log-probabilities under the policy that sampled them,
         // sampled by the previous step before its update when overlapping, else now
-        Rollouts sampled = prefetched != null ? prefetched : roll(thisStep);
+        Rollouts sampled =
+                prefetched != null ? prefetched : sent(exclusive.run(() -> rollouts(policy, thisStep, policyVersion)));
         prefetched = null;
+        // with overlap, the next step's rollouts are sampled meanwhile, from the policy as it is before this update
+        Future<Rollouts> next = settings.overlap() ? sampleAside(thisStep + 1) : null;
+        Supplier<Rollouts> rolled = next == null ? () -> sampled : () -> prefetched = join(next);
+        try {
+            return trainOn(thisStep, started, sampled, rolled);
+        } finally {
+            if (next != null && prefetched == null) {
+                // the step failed before it took them
+                prefetched = join(next);
+            }
+        }
+    }
+
+    /** Steps 2 to 4 on this step's rollouts; {@code rolled} gives the rollouts sampled for the next step (or these). */
+    private GrpoStepReport trainOn(long thisStep, long started, Rollouts sampled, Supplier<Rollouts> rolled)
+            throws InterruptedException {
         List<Group> fresh = sampled.groups();
         pending.addAll(fresh);
 
@@ -218,12 +252,8 @@ public final class GrpoLoop {
         }
         long late = rewards.lateAnswers() - lateSeen;
         lateSeen += late;
-        if (settings.overlap()) {
-            // the next step's rollouts from the policy before this update: their rewards are computed while it trains
-            prefetched = roll(thisStep + 1);
-        }
-        Rollouts rolled = settings.overlap() ? prefetched : sampled;
         if (ready.isEmpty()) {
+            Rollouts next = rolled.get();
             return new GrpoStepReport(
                     thisStep,
                     policyVersion,
@@ -240,8 +270,8 @@ public final class GrpoLoop {
                     Double.NaN,
                     false,
                     Duration.ofNanos(System.nanoTime() - started),
-                    rolled.tokens(),
-                    rolled.took(),
+                    next.tokens(),
+                    next.took(),
                     Double.NaN,
                     Double.NaN);
         }
@@ -273,19 +303,8 @@ public final class GrpoLoop {
         double meanStaleness = stalenessSum / ready.size();
 
         // 4. the clipped-ratio update with the KL penalty, innerSteps times on the same rollouts
-        Trained trained = exclusive.run(() -> {
-            // the reference at the sampling temperature too, so the KL compares the same tempered distributions
-            float[][] ref = settings.objective().klBeta() > 0
-                    ? reference.completionLogProbs(prompts, completions, settings.temperature())
-                    : null;
-            PolicyBatch batch = batch(prompts, completions, behaviour, offPolicy, ref, advantages);
-            OptimizerSettings opt = settings.optimizer();
-            PolicyStepResult result = null;
-            for (int inner = 0; inner < settings.innerSteps(); inner++) {
-                result = policy.policyStep(batch, settings.objective(), opt);
-            }
-            return new Trained(result, truncatedFraction(batch, offPolicy));
-        });
+        Trained trained = exclusive.run(() -> train(prompts, completions, behaviour, offPolicy, advantages));
+        Rollouts next = rolled.get();
         PolicyStepResult last = trained.result();
         if (last.applied()) {
             policyVersion++;
@@ -306,16 +325,85 @@ public final class GrpoLoop {
                 last.meanRatio(),
                 last.applied(),
                 Duration.ofNanos(System.nanoTime() - started),
-                rolled.tokens(),
-                rolled.took(),
+                next.tokens(),
+                next.took(),
                 meanStaleness,
                 trained.truncatedFraction());
     }
 
+    /** The reference's log-probabilities and the policy update(s) on the step's rows. */
+    private Trained train(
+            int[][] prompts, int[][] completions, float[][] behaviour, boolean[] offPolicy, double[] advantages) {
+        // the reference at the sampling temperature too, so the KL compares the same tempered distributions
+        float[][] ref = settings.objective().klBeta() > 0
+                ? reference.completionLogProbs(prompts, completions, settings.temperature())
+                : null;
+        if (settings.innerSteps() == 1) {
+            PolicyBatch batch = PolicyBatch.withBehaviourRows(
+                    prompts,
+                    completions,
+                    behaviour,
+                    ref,
+                    advantages,
+                    settings.temperature(),
+                    offPolicy,
+                    settings.importanceCap());
+            PolicyStepResult result = policy.policyStep(batch, settings.objective(), settings.optimizer());
+            return new Trained(result, result.truncatedFraction());
+        }
+        PolicyBatch batch = batch(prompts, completions, behaviour, offPolicy, ref, advantages);
+        PolicyStepResult result = null;
+        for (int inner = 0; inner < settings.innerSteps(); inner++) {
+            result = policy.policyStep(batch, settings.objective(), settings.optimizer());
+        }
+        return new Trained(result, truncatedFraction(batch, offPolicy));
+    }
+
     /**
-     * The policy batch: rows sampled by the current policy take their sampling log-probabilities as pi_old and weight
-     * 1; rows of an older policy mu take the current policy's (the proximal policy, one forward without gradients) and
-     * the truncated weight min(pi_old / mu, C). Without stale rows it is the plain on-policy batch.
+     * Starts sampling step {@code forStep}'s rollouts on the sampling thread, from a copy of the policy's weights as they
+     * are now, and sending their reward requests as soon as they are sampled. Not under {@link Exclusive}: the copy is
+     * the loop's own and sampling records no gradients, so it cannot collide with a training step of the trainer's.
+     */
+    private Future<Rollouts> sampleAside(long forStep) {
+        sampler.copyWeightsFrom(policy);
+        long version = policyVersion;
+        return samplingThread.submit(() -> sent(rollouts(sampler, forStep, version)));
+    }
+
+    /**
+     * The sampled rollouts, once sampling is done. An interrupt does not cut the wait short (sampling is native work
+     * on the policy's copy, which must be idle before anything else touches it); it is kept for the caller's next wait.
+     */
+    private static Rollouts join(Future<Rollouts> next) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return next.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * The policy batch for several inner steps: rows sampled by the current policy take their sampling
+     * log-probabilities as pi_old and weight 1; rows of an older policy mu take the current policy's (the proximal
+     * policy, one forward without gradients, fixed over the inner steps) and the truncated weight min(pi_old / mu, C).
+     * Without stale rows it is the plain on-policy batch.
      */
     private PolicyBatch batch(
             int[][] prompts,
@@ -414,9 +502,8 @@ public final class GrpoLoop {
         return new HeldOutReward(mean, got.size(), examples.size());
     }
 
-    /** Samples the rollouts of step {@code forStep} and sends their reward requests. */
-    private Rollouts roll(long forStep) {
-        Rollouts r = exclusive.run(() -> rollouts(forStep));
+    /** Sends the reward requests of {@code r}'s rollouts. */
+    private Rollouts sent(Rollouts r) {
         List<RewardRequest> requests = new ArrayList<>();
         for (Group g : r.groups()) {
             for (int i = 0; i < g.completions.length; i++) {
@@ -433,8 +520,11 @@ public final class GrpoLoop {
         return r;
     }
 
-    /** Every prompt's G completions, all in one batch, with the log-probabilities they were sampled with. */
-    private Rollouts rollouts(long forStep) {
+    /**
+     * Every prompt's G completions of step {@code forStep}, all in one batch, sampled from {@code model} (the policy at
+     * {@code version}, or its copy), with the log-probabilities they were sampled with.
+     */
+    private Rollouts rollouts(LanguageModel model, long forStep, long version) {
         long started = System.nanoTime();
         // no top-k or top-p: the sampler's log-probabilities are then exactly pi_old's (see PolicyBatch)
         SamplingSettings sampling =
@@ -447,7 +537,7 @@ public final class GrpoLoop {
             examples.add(example);
             Arrays.fill(prompts, p * g, (p + 1) * g, tokenizer.encode(example.prompt()));
         }
-        Generator.Rollout[] sampled = policy.sampleRollouts(prompts, sampling, rng);
+        Generator.Rollout[] sampled = model.sampleRollouts(prompts, sampling, rng);
         List<Group> out = new ArrayList<>();
         long tokens = 0;
         for (int p = 0; p < examples.size(); p++) {
@@ -459,7 +549,7 @@ public final class GrpoLoop {
                 tokens += completions[i].length;
             }
             String id = stageId + "-s" + forStep + "-p" + p;
-            out.add(new Group(id, policyVersion, examples.get(p), prompts[p * g], completions, logProbs));
+            out.add(new Group(id, version, examples.get(p), prompts[p * g], completions, logProbs));
         }
         return new Rollouts(out, tokens, Duration.ofNanos(System.nanoTime() - started));
     }
@@ -471,6 +561,15 @@ public final class GrpoLoop {
             n--;
         }
         return tokenizer.decode(Arrays.copyOf(completion, n)).strip();
+    }
+
+    /** Stops the sampling thread and frees the policy's copy; the policy and the reference stay the caller's. */
+    @Override
+    public void close() {
+        if (samplingThread != null) {
+            samplingThread.shutdownNow();
+            sampler.close();
+        }
     }
 
     private static double std(double[] xs) {

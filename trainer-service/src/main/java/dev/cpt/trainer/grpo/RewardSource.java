@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Where rewards come from: requests go out, answers come back later and are collected by request id. The trainer's
- * is {@link KafkaRewardSource} (the reward service over Kafka); a benchmark may score in process.
+ * is {@link KafkaRewardSource} (the reward service over Kafka); a benchmark may score in process. Thread-safe: a
+ * {@link GrpoLoop} with overlapped rollouts sends requests from its sampling thread while it awaits answers.
  */
 public interface RewardSource extends AutoCloseable {
 

@@ -29,6 +29,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -167,8 +168,8 @@ public final class GrpoRolloutBenchmark {
                             2.0,
                             seed);
                     try (LanguageModel policy = base.copy();
-                            DelayedRewards rewards = new DelayedRewards(Duration.ofMillis(latency))) {
-                        GrpoLoop loop = new GrpoLoop("bench", policy, base, rewards, train, settings, DIRECT);
+                            DelayedRewards rewards = new DelayedRewards(Duration.ofMillis(latency));
+                            GrpoLoop loop = new GrpoLoop("bench", policy, base, rewards, train, settings, DIRECT)) {
                         for (int i = 0; i < WARMUP_STEPS; i++) {
                             loop.step();
                         }
@@ -217,7 +218,8 @@ public final class GrpoRolloutBenchmark {
         private record Answer(double reward, long dueNanos) {}
 
         private final long latencyNanos;
-        private final Map<String, Answer> answers = new HashMap<>();
+        // concurrent: the loop's sampling thread sends requests while the loop awaits answers
+        private final Map<String, Answer> answers = new ConcurrentHashMap<>();
 
         DelayedRewards(Duration latency) {
             this.latencyNanos = latency.toNanos();

@@ -279,9 +279,9 @@ public final class GrpoVsSftBenchmark {
                 seed);
         int[] at = o.at();
         Measure[] out = new Measure[at.length];
-        try (LanguageModel policy = setup.base().copy()) {
-            GrpoLoop loop = new GrpoLoop(
-                    "bench-" + seed, policy, setup.base(), setup.rewards(), tasks.train(), settings, DIRECT);
+        try (LanguageModel policy = setup.base().copy();
+                GrpoLoop loop = new GrpoLoop(
+                        "bench-" + seed, policy, setup.base(), setup.rewards(), tasks.train(), settings, DIRECT)) {
             for (int step = 1, k = 0; k < at.length; step++) {
                 loop.step();
                 if (step == at[k]) {
@@ -374,8 +374,10 @@ public final class GrpoVsSftBenchmark {
                     false,
                     2.0,
                     1);
-            GrpoLoop probe = new GrpoLoop(label, model, null, rewards, heldOut, greedy, DIRECT);
-            double reward = probe.heldOutReward(heldOut, label).mean();
+            double reward;
+            try (GrpoLoop probe = new GrpoLoop(label, model, null, rewards, heldOut, greedy, DIRECT)) {
+                reward = probe.heldOutReward(heldOut, label).mean();
+            }
             Map<String, Double> losses = new LinkedHashMap<>();
             for (Domain d : domains) {
                 losses.put(

@@ -39,7 +39,7 @@ final class ScoringRewards implements RewardSource {
     }
 
     @Override
-    public void request(List<RewardRequest> requests) {
+    public synchronized void request(List<RewardRequest> requests) {
         List<Double> rewards = scoreUrl == null
                 ? requests.stream()
                         .map(r -> trigramCosine(r.completion(), r.reference()))
@@ -79,12 +79,12 @@ final class ScoringRewards implements RewardSource {
     }
 
     @Override
-    public Map<String, Double> await(Collection<String> requestIds, Duration timeout) {
+    public synchronized Map<String, Double> await(Collection<String> requestIds, Duration timeout) {
         return RewardSource.take(answers, requestIds);
     }
 
     @Override
-    public void abandon(Collection<String> requestIds) {
+    public synchronized void abandon(Collection<String> requestIds) {
         requestIds.forEach(answers::remove);
     }
 

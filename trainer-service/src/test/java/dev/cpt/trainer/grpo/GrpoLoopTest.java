@@ -11,6 +11,7 @@ import dev.cpt.model.LanguageModel;
 import dev.cpt.model.OptimizerSettings;
 import dev.cpt.model.PolicyObjective;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +31,7 @@ class GrpoLoopTest {
 
     private LanguageModel policy;
     private LanguageModel reference;
+    private final List<GrpoLoop> loops = new ArrayList<>();
     private final List<TaskExample> train = DemoTasks.generate("arithmetic", 8, 1);
 
     @BeforeEach
@@ -40,6 +42,7 @@ class GrpoLoopTest {
 
     @AfterEach
     void close() {
+        loops.forEach(GrpoLoop::close);
         policy.close();
         reference.close();
     }
@@ -66,7 +69,9 @@ class GrpoLoopTest {
                 overlap,
                 2.0,
                 5);
-        return new GrpoLoop("t", policy, beta > 0 ? reference : null, rewards, train, s, DIRECT);
+        GrpoLoop loop = new GrpoLoop("t", policy, beta > 0 ? reference : null, rewards, train, s, DIRECT);
+        loops.add(loop);
+        return loop;
     }
 
     @Test

@@ -76,8 +76,9 @@ class KafkaRewardTimeoutTest {
         try (LanguageModel policy = LanguageModel.create(GptConfig.tiny(), 3);
                 LanguageModel reference = policy.copy();
                 KafkaRewardSource rewards = new KafkaRewardSource(
-                        KafkaClients.of(Map.of("bootstrap.servers", kafka.bootstrapServers()), "trainer-test"))) {
-            GrpoLoop loop = new GrpoLoop("silent", policy, reference, rewards, train, settings, GrpoLoopTest.DIRECT);
+                        KafkaClients.of(Map.of("bootstrap.servers", kafka.bootstrapServers()), "trainer-test"));
+                GrpoLoop loop =
+                        new GrpoLoop("silent", policy, reference, rewards, train, settings, GrpoLoopTest.DIRECT)) {
 
             GrpoStepReport report = loop.step();
 

@@ -29,7 +29,7 @@ final class ManualRewards implements RewardSource {
     }
 
     @Override
-    public void request(List<RewardRequest> requests) {
+    public synchronized void request(List<RewardRequest> requests) {
         for (RewardRequest r : requests) {
             requested.put(r.requestId(), r);
             if (autoAnswer != null) {
@@ -38,7 +38,7 @@ final class ManualRewards implements RewardSource {
         }
     }
 
-    void answer(String requestId, double reward) {
+    synchronized void answer(String requestId, double reward) {
         if (abandoned.remove(requestId)) {
             late++;
         } else {
@@ -46,17 +46,17 @@ final class ManualRewards implements RewardSource {
         }
     }
 
-    List<String> ids() {
+    synchronized List<String> ids() {
         return new ArrayList<>(requested.keySet());
     }
 
     @Override
-    public Map<String, Double> await(Collection<String> requestIds, Duration timeout) {
+    public synchronized Map<String, Double> await(Collection<String> requestIds, Duration timeout) {
         return RewardSource.take(answered, requestIds);
     }
 
     @Override
-    public void abandon(Collection<String> requestIds) {
+    public synchronized void abandon(Collection<String> requestIds) {
         requestIds.forEach(id -> {
             answered.remove(id);
             abandoned.add(id);
@@ -64,7 +64,7 @@ final class ManualRewards implements RewardSource {
     }
 
     @Override
-    public long lateAnswers() {
+    public synchronized long lateAnswers() {
         return late;
     }
 }
