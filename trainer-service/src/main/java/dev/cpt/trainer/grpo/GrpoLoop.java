@@ -73,6 +73,8 @@ public final class GrpoLoop implements AutoCloseable {
         final float[][] oldLogProbs;
         final List<String> requestIds = new ArrayList<>();
         final double[] rewards;
+        // the frozen reference's log-probabilities of the completions, once taken (with a KL penalty only)
+        float[][] refLogProbs;
 
         Group(String id, long version, TaskExample example, int[] prompt, int[][] completions, float[][] oldLogProbs) {
             this.id = id;
@@ -218,6 +220,8 @@ public final class GrpoLoop implements AutoCloseable {
             throws InterruptedException {
         List<Group> fresh = sampled.groups();
         pending.addAll(fresh);
+        // the reference pass needs no rewards: it runs while the reward service scores these rollouts
+        scoreOnReference(fresh);
 
         // 2. rewards: wait for this step's (bounded by the timeout), collect whatever older groups got meanwhile
         List<String> freshIds =
@@ -281,6 +285,8 @@ public final class GrpoLoop implements AutoCloseable {
         int[][] prompts = new int[rows][];
         int[][] completions = new int[rows][];
         float[][] behaviour = new float[rows][];
+        scoreOnReference(ready);
+        float[][] ref = settings.objective().klBeta() > 0 ? new float[rows][] : null;
         boolean[] offPolicy = new boolean[rows];
         double[] advantages = new double[rows];
         double rewardSum = 0;
@@ -295,6 +301,9 @@ public final class GrpoLoop implements AutoCloseable {
                 prompts[row] = g.prompt;
                 completions[row] = g.completions[i];
                 behaviour[row] = g.oldLogProbs[i];
+                if (ref != null) {
+                    ref[row] = g.refLogProbs[i];
+                }
                 offPolicy[row] = g.version < policyVersion;
                 advantages[row] = a.advantages()[i];
                 rewardSum += g.rewards[i];
@@ -303,7 +312,7 @@ public final class GrpoLoop implements AutoCloseable {
         double meanStaleness = stalenessSum / ready.size();
 
         // 4. the clipped-ratio update with the KL penalty, innerSteps times on the same rollouts
-        Trained trained = exclusive.run(() -> train(prompts, completions, behaviour, offPolicy, advantages));
+        Trained trained = exclusive.run(() -> train(prompts, completions, behaviour, offPolicy, ref, advantages));
         Rollouts next = rolled.get();
         PolicyStepResult last = trained.result();
         if (last.applied()) {
@@ -331,13 +340,14 @@ public final class GrpoLoop implements AutoCloseable {
                 trained.truncatedFraction());
     }
 
-    /** The reference's log-probabilities and the policy update(s) on the step's rows. */
+    /** The policy update(s) on the step's rows. */
     private Trained train(
-            int[][] prompts, int[][] completions, float[][] behaviour, boolean[] offPolicy, double[] advantages) {
-        // the reference at the sampling temperature too, so the KL compares the same tempered distributions
-        float[][] ref = settings.objective().klBeta() > 0
-                ? reference.completionLogProbs(prompts, completions, settings.temperature())
-                : null;
+            int[][] prompts,
+            int[][] completions,
+            float[][] behaviour,
+            boolean[] offPolicy,
+            float[][] ref,
+            double[] advantages) {
         if (settings.innerSteps() == 1) {
             PolicyBatch batch = PolicyBatch.withBehaviourRows(
                     prompts,
@@ -357,6 +367,31 @@ public final class GrpoLoop implements AutoCloseable {
             result = policy.policyStep(batch, settings.objective(), settings.optimizer());
         }
         return new Trained(result, truncatedFraction(batch, offPolicy));
+    }
+
+    /**
+     * Takes the reference's log-probabilities of the completions of those {@code groups} that lack them, in one pass,
+     * at the sampling temperature too, so the KL compares the same tempered distributions. Nothing without a KL penalty.
+     */
+    private void scoreOnReference(List<Group> groups) {
+        if (settings.objective().klBeta() == 0) {
+            return;
+        }
+        List<Group> missing = groups.stream().filter(g -> g.refLogProbs == null).toList();
+        if (missing.isEmpty()) {
+            return;
+        }
+        int[][] prompts = missing.stream()
+                .flatMap(g -> Arrays.stream(g.completions).map(c -> g.prompt))
+                .toArray(int[][]::new);
+        int[][] completions =
+                missing.stream().flatMap(g -> Arrays.stream(g.completions)).toArray(int[][]::new);
+        float[][] ref = exclusive.run(() -> reference.completionLogProbs(prompts, completions, settings.temperature()));
+        int row = 0;
+        for (Group g : missing) {
+            g.refLogProbs = Arrays.copyOfRange(ref, row, row + g.completions.length);
+            row += g.completions.length;
+        }
     }
 
     /**
