@@ -41,11 +41,12 @@ import java.util.stream.IntStream;
  * step starts by sampling the next step's rollouts on a second thread, from a copy of the policy's weights as they are
  * before its update (the loop holds that copy: a second set of the policy's weights, without optimizer state), and
  * sends their reward requests as soon as they are sampled; meanwhile it waits for its own rewards and trains. So
- * sampling, the reward service and the update run at the same time. A rollout used k > 0 updates after it was sampled is corrected as in decoupled PPO with
- * truncated importance sampling (see {@link dev.cpt.model.PolicyObjective}): the ratio is taken against the policy
- * before this step's update and each token is weighted by {@code min(pi_old / mu, importanceCap)}; rollouts of the
- * current policy take the plain objective. With one inner step pi_old is the update's own forward pass, detached
- * ({@link PolicyBatch#withBehaviourRows}); with more it is one extra forward without gradients, held for all of them.
+ * sampling, the reward service and the update run at the same time. A rollout used k > 0 updates after it was sampled
+ * is corrected as in decoupled PPO with truncated importance sampling (see {@link dev.cpt.model.PolicyObjective}): the
+ * ratio is taken against the policy before this step's update and each token is weighted by
+ * {@code min(pi_old / mu, importanceCap)}; rollouts of the current policy take the plain objective. With one inner
+ * step pi_old is the update's own forward pass, detached ({@link PolicyBatch#withBehaviourRows}); with more it is one
+ * extra forward without gradients, held for all of them.
  */
 public final class GrpoLoop implements AutoCloseable {
 
@@ -371,7 +372,8 @@ public final class GrpoLoop implements AutoCloseable {
 
     /**
      * Takes the reference's log-probabilities of the completions of those {@code groups} that lack them, in one pass,
-     * at the sampling temperature too, so the KL compares the same tempered distributions. Nothing without a KL penalty.
+     * at the sampling temperature too, so the KL compares the same tempered distributions. Nothing without a KL
+     * penalty.
      */
     private void scoreOnReference(List<Group> groups) {
         if (settings.objective().klBeta() == 0) {
@@ -395,9 +397,10 @@ public final class GrpoLoop implements AutoCloseable {
     }
 
     /**
-     * Starts sampling step {@code forStep}'s rollouts on the sampling thread, from a copy of the policy's weights as they
-     * are now, and sending their reward requests as soon as they are sampled. Not under {@link Exclusive}: the copy is
-     * the loop's own and sampling records no gradients, so it cannot collide with a training step of the trainer's.
+     * Starts sampling step {@code forStep}'s rollouts on the sampling thread, from a copy of the policy's weights as
+     * they are now, and sending their reward requests as soon as they are sampled. Not under {@link Exclusive}: the
+     * copy is the loop's own and sampling records no gradients, so it cannot collide with a training step of the
+     * trainer's.
      */
     private Future<Rollouts> sampleAside(long forStep) {
         sampler.copyWeightsFrom(policy);
