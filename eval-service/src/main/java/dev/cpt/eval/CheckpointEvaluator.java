@@ -10,7 +10,9 @@ import dev.cpt.contracts.Json;
 import dev.cpt.contracts.ReleaseEvent;
 import dev.cpt.contracts.RunMetadata;
 import dev.cpt.model.CheckpointException;
+import dev.cpt.model.CheckpointInfo.FileEntry;
 import dev.cpt.model.LanguageModel;
+import dev.cpt.model.io.Manifest;
 import dev.cpt.service.CheckpointStore;
 import dev.cpt.service.Keyed;
 import dev.cpt.training.HeldoutScorer;
@@ -134,11 +136,16 @@ public class CheckpointEvaluator {
         Map<String, DomainScore> scores;
         Map<String, TaskScore> taskScores = Map.of();
         BranchPoint branchPoint;
+        Optional<EvalReport> sameWeights;
         try (LanguageModel model = load(event.uri(), event.sha256())) {
             branchPoint = branchPoint(model.checkpointMetadata());
-            scores = snapshot.scoredBy(model);
+            sameWeights = branchPointWithTheSameWeights(event, branchPoint, snapshot);
+            scores = sameWeights.map(EvalReport::domains).orElseGet(() -> snapshot.scoredBy(model));
             if (!tasks.isEmpty()) {
-                taskScores = tasks.score(model);
+                taskScores = sameWeights
+                        .map(EvalReport::tasks)
+                        .filter(t -> t != null && !t.isEmpty())
+                        .orElseGet(() -> tasks.score(model));
             }
         } catch (Exception e) {
             Log.warnf("run %s step %d not scored: %s", event.runId(), event.step(), e.getMessage());
@@ -159,6 +166,13 @@ public class CheckpointEvaluator {
             return new Scored(error, Duration.ofNanos(System.nanoTime() - started), 0);
         }
         Duration scoring = Duration.ofNanos(System.nanoTime() - started);
+        if (sameWeights.isPresent()) {
+            Log.infof(
+                    "run %s step %d has the weights of its branch point (%s): its scores are that report's, not scored"
+                            + " again",
+                    event.runId(), event.step(), branchPoint.checkpointUri());
+            return new Scored(analyzed(event, scores, snapshot, taskScores, branchPoint), scoring, 0);
+        }
         long tokens = scores.values().stream().mapToLong(DomainScore::tokens).sum();
         Log.infof(
                 "run %s step %d scored on %d held-out documents (%d tokens, %.0f tokens/s): %s",
@@ -168,7 +182,16 @@ public class CheckpointEvaluator {
                 tokens,
                 tokens / Math.max(1e-9, scoring.toNanos() / 1e9),
                 scores);
+        return new Scored(analyzed(event, scores, snapshot, taskScores, branchPoint), scoring, tokens);
+    }
 
+    /** The report on {@code event}'s scores, in the context of its run (continual-learning metrics, the gate). */
+    private EvalReport analyzed(
+            CheckpointEvent event,
+            Map<String, DomainScore> scores,
+            HeldoutSet.Snapshot snapshot,
+            Map<String, TaskScore> taskScores,
+            BranchPoint branchPoint) {
         EvalReport scored = new EvalReport(
                 event.runId(),
                 event.step(),
@@ -185,23 +208,56 @@ public class CheckpointEvaluator {
                 taskScores);
         RunAnalyzer.Analysis analysis =
                 analyzer.analyze(state.history().before(event.runId(), event.step()), scored, snapshot, branchPoint);
-        return new Scored(
-                new EvalReport(
-                        scored.runId(),
-                        scored.step(),
-                        scored.checkpointSha256(),
-                        scored.domains(),
-                        scored.heldoutSetSha256(),
-                        null,
-                        scored.at(),
-                        scored.checkpointUri(),
-                        scored.tokensPerDomain(),
-                        scored.heldoutSets(),
-                        analysis.continual(),
-                        analysis.gate(),
-                        scored.tasks()),
-                scoring,
-                tokens);
+        return new EvalReport(
+                scored.runId(),
+                scored.step(),
+                scored.checkpointSha256(),
+                scored.domains(),
+                scored.heldoutSetSha256(),
+                null,
+                scored.at(),
+                scored.checkpointUri(),
+                scored.tokensPerDomain(),
+                scored.heldoutSets(),
+                analysis.continual(),
+                analysis.gate(),
+                scored.tasks());
+    }
+
+    /**
+     * The branch point's own report, when {@code event}'s weights are byte for byte the branch point's (the same
+     * {@value LanguageModel#WEIGHTS_FILE} hash in both verified manifests: a GRPO stage's step 0) and that report was scored on the
+     * current held-out sets; empty otherwise, and the checkpoint is scored. Scoring the same weights again would give
+     * the same numbers, at the cost of a full pass while the stage's first steps run beside it.
+     */
+    private Optional<EvalReport> branchPointWithTheSameWeights(
+            CheckpointEvent event, BranchPoint branchPoint, HeldoutSet.Snapshot snapshot) {
+        if (branchPoint == null) {
+            return Optional.empty();
+        }
+        Optional<EvalReport> own = reportOn(branchPoint)
+                .filter(r -> snapshot.sha256().equals(r.heldoutSetSha256())
+                        && !r.domains().isEmpty());
+        if (own.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<String> mine = weightsHash(store.resolve(event.uri()));
+        Optional<String> theirs = weightsHash(store.resolve(branchPoint.checkpointUri()));
+        return mine.isPresent() && mine.equals(theirs) ? own : Optional.empty();
+    }
+
+    /** The weights file's hash in {@code checkpoint}'s verified manifest; empty when it cannot be verified. */
+    private static Optional<String> weightsHash(Path checkpoint) {
+        try {
+            return Manifest.verify(checkpoint).files().stream()
+                    .filter(f -> f.path().equals(LanguageModel.WEIGHTS_FILE))
+                    .map(FileEntry::sha256)
+                    .findFirst();
+        } catch (CheckpointException e) {
+            // the checkpoint is then scored: a missing or altered branch point only costs the pass this saves
+            Log.debugf("cannot compare weights with %s: %s", checkpoint, e.getMessage());
+            return Optional.empty();
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import static dev.cpt.contracts.metrics.Metrics.EVAL_FORGETTING;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_FORGETTING_VS_BASE;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_GATE_RELEASED;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_HELDOUT_DOCUMENTS;
+import static dev.cpt.contracts.metrics.Metrics.EVAL_HELDOUT_TOKENS_SCORED;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_LAST_GOOD_RELEASE_STEP;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_LOSS;
 import static dev.cpt.contracts.metrics.Metrics.EVAL_MATRIX;
@@ -17,6 +18,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +29,7 @@ import dev.cpt.contracts.Document;
 import dev.cpt.contracts.EvalReport;
 import dev.cpt.contracts.Json;
 import dev.cpt.contracts.ReleaseEvent;
+import dev.cpt.contracts.RunMetadata;
 import dev.cpt.model.CheckpointInfo;
 import dev.cpt.model.GptConfig;
 import dev.cpt.model.LanguageModel;
@@ -82,8 +85,15 @@ class EvalServiceTest extends ServiceEndpointsTest {
     /** A real checkpoint of {@code model} as the trainer writes it, with the training tokens per domain seen so far. */
     private static CheckpointEvent checkpoint(String run, long step, LanguageModel model, Map<String, Long> tokens)
             throws Exception {
+        return checkpoint(run, step, model, tokens, Map.of());
+    }
+
+    /** As above, with manifest metadata (a GRPO stage's names its branch point). */
+    private static CheckpointEvent checkpoint(
+            String run, long step, LanguageModel model, Map<String, Long> tokens, Map<String, String> metadata)
+            throws Exception {
         Path dir = storeRoot().resolve(run).resolve(CheckpointStore.stepDirectory(step));
-        CheckpointInfo info = model.save(dir, Map.of());
+        CheckpointInfo info = model.save(dir, metadata);
         return new CheckpointEvent(
                 run,
                 step,
@@ -312,6 +322,54 @@ class EvalServiceTest extends ServiceEndpointsTest {
                 .body(containsString(EVAL_BWT.prometheusName() + "{run=\"run-gate\"}"))
                 .body(containsString(EVAL_STABILITY_GAP_DEPTH.prometheusName()
                         + "{domain=\"gate-prose\",phase=\"1\",run=\"run-gate\"}"));
+    }
+
+    /**
+     * A GRPO stage's step 0 holds its branch point's weights byte for byte: its report takes the branch point's scores
+     * and scores nothing; a branch whose weights differ is scored.
+     */
+    @Test
+    void aBranchCheckpointWithItsBranchPointsWeightsTakesThatReportsScores() throws Exception {
+        List<int[]> docs = documents(12, i -> "A branch of the river turns west after " + i + " miles of marsh.");
+        sendHeldout("branch-prose", docs.subList(8, 12));
+        CheckpointEvent point;
+        CheckpointEvent same;
+        CheckpointEvent moved;
+        try (LanguageModel model = LanguageModel.create(GptConfig.tiny(), 31)) {
+            point = checkpoint("run-trunk", 3, model, Map.of());
+            Map<String, String> branch = Map.of(RunMetadata.BRANCH_BASE, point.uri());
+            same = checkpoint("run-trunk-grpo-same", 0, model, Map.of(), branch);
+            train(model, docs.subList(0, 8), 2, 1e-2);
+            moved = checkpoint("run-trunk-grpo-moved", 0, model, Map.of(), branch);
+        }
+        send(CheckpointEvent.TOPIC, "run-trunk", Json.write(point));
+        EvalReport trunk = awaitReport("run-trunk", 3);
+        send(CheckpointEvent.TOPIC, "run-trunk-grpo-same", Json.write(same));
+        EvalReport reused = awaitReport("run-trunk-grpo-same", 0);
+        send(CheckpointEvent.TOPIC, "run-trunk-grpo-moved", Json.write(moved));
+        EvalReport scored = awaitReport("run-trunk-grpo-moved", 0);
+
+        assertNull(reused.error());
+        assertEquals(trunk.domains(), reused.domains());
+        assertEquals(same.sha256(), reused.checkpointSha256());
+        assertFalse(
+                reused.gate().released(),
+                "a branch run's step 0 is never released: " + reused.gate().reason());
+        assertEquals(3L, reused.gate().referenceStep());
+        assertNotEquals(
+                trunk.domains().get("branch-prose").loss(),
+                scored.domains().get("branch-prose").loss(),
+                "trained weights, scored afresh");
+        String tokensScored = EVAL_HELDOUT_TOKENS_SCORED.prometheusName();
+        String metrics = given().when()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+        assertTrue(metrics.contains(tokensScored + "{run=\"run-trunk\"}"), "the branch point was scored");
+        assertTrue(metrics.contains(tokensScored + "{run=\"run-trunk-grpo-moved\"}"), "the moved branch was scored");
+        assertFalse(metrics.contains(tokensScored + "{run=\"run-trunk-grpo-same\"}"), "the same weights were not");
     }
 
     @Test
