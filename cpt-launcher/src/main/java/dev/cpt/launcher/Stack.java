@@ -63,6 +63,11 @@ public final class Stack implements AutoCloseable {
                 "CPT_STORE_ROOT",
                 options.dataDir().resolve("checkpoints").toAbsolutePath().toString());
         env.put("CPT_PARENT_PID", Long.toString(ProcessHandle.current().pid()));
+        if (System.getenv("OMP_WAIT_POLICY") == null) {
+            // Three services run libtorch on cores they share: OpenMP threads that sleep when their work is done,
+            // rather than spin for the next, leave those cores to the others. A user's own setting wins.
+            env.put("OMP_WAIT_POLICY", "PASSIVE");
+        }
         for (Service s : Service.values()) {
             int port = options.ports().get(s);
             Map<String, String> props = new java.util.HashMap<>(stateDirectories());
