@@ -226,7 +226,7 @@ public class CheckpointEvaluator {
 
     /**
      * The branch point's own report, when {@code event}'s weights are byte for byte the branch point's (the same
-     * {@value LanguageModel#WEIGHTS_FILE} hash in both verified manifests: a GRPO stage's step 0) and that report was scored on the
+     * {@value LanguageModel#WEIGHTS_FILE} hash in both manifests: a GRPO stage's step 0) and that report was scored on the
      * current held-out sets; empty otherwise, and the checkpoint is scored. Scoring the same weights again would give
      * the same numbers, at the cost of a full pass while the stage's first steps run beside it.
      */
@@ -246,15 +246,19 @@ public class CheckpointEvaluator {
         return mine.isPresent() && mine.equals(theirs) ? own : Optional.empty();
     }
 
-    /** The weights file's hash in {@code checkpoint}'s verified manifest; empty when it cannot be verified. */
+    /**
+     * The weights file's hash as {@code checkpoint}'s manifest lists it, without hashing the files again: the scored
+     * checkpoint was verified as it was loaded, and the branch point's scores are those of the weights its manifest
+     * names. Empty when the manifest cannot be read.
+     */
     private static Optional<String> weightsHash(Path checkpoint) {
         try {
-            return Manifest.verify(checkpoint).files().stream()
+            return Manifest.read(checkpoint).files().stream()
                     .filter(f -> f.path().equals(LanguageModel.WEIGHTS_FILE))
                     .map(FileEntry::sha256)
                     .findFirst();
         } catch (CheckpointException e) {
-            // the checkpoint is then scored: a missing or altered branch point only costs the pass this saves
+            // the checkpoint is then scored: a missing branch point only costs the pass this saves
             Log.debugf("cannot compare weights with %s: %s", checkpoint, e.getMessage());
             return Optional.empty();
         }

@@ -60,6 +60,37 @@ public final class Manifest {
      * @throws CheckpointException naming the first file that is missing, truncated or altered
      */
     public static Verified verify(Path dir) throws CheckpointException {
+        Verified listed = read(dir);
+        for (FileEntry f : listed.files()) {
+            Path p = dir.resolve(f.path());
+            if (!Files.isRegularFile(p)) {
+                throw new CheckpointException("checkpoint file " + f.path() + " is missing from " + dir);
+            }
+            try {
+                long actualSize = Files.size(p);
+                if (actualSize != f.size()) {
+                    throw new CheckpointException("checkpoint file " + f.path() + " is " + actualSize
+                            + " bytes but the manifest says " + f.size() + " (truncated or modified)");
+                }
+                String actualHash = Sha256.hex(p);
+                if (!actualHash.equals(f.sha256())) {
+                    throw new CheckpointException("checkpoint file " + f.path() + " is corrupted: sha256 " + actualHash
+                            + " does not match manifest " + f.sha256());
+                }
+            } catch (IOException io) {
+                throw new CheckpointException("cannot read checkpoint file " + f.path() + ": " + io.getMessage(), io);
+            }
+        }
+        return listed;
+    }
+
+    /**
+     * Reads {@code manifest.json} as it lists the files, without hashing them (a {@link Verified} whose files are only
+     * as the manifest states them): for a checkpoint verified already, or to compare what two manifests say.
+     *
+     * @throws CheckpointException when the manifest is missing, unreadable or lists an invalid path
+     */
+    public static Verified read(Path dir) throws CheckpointException {
         Path manifestFile = dir.resolve(FILE);
         byte[] bytes;
         try {
@@ -84,29 +115,8 @@ public final class Manifest {
             if (name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
                 throw new CheckpointException(FILE + " lists an invalid path '" + name + "'");
             }
-            long size = e.path("size").asLong(-1);
-            String hash = e.path("sha256").asText("");
-            Path p = dir.resolve(name);
-            if (!Files.isRegularFile(p)) {
-                throw new CheckpointException("checkpoint file " + name + " is missing from " + dir);
-            }
-            try {
-                long actualSize = Files.size(p);
-                if (actualSize != size) {
-                    throw new CheckpointException("checkpoint file " + name + " is " + actualSize
-                            + " bytes but the manifest says " + size + " (truncated or modified)");
-                }
-                String actualHash = Sha256.hex(p);
-                if (!actualHash.equals(hash)) {
-                    throw new CheckpointException("checkpoint file " + name + " is corrupted: sha256 " + actualHash
-                            + " does not match manifest " + hash);
-                }
-            } catch (CheckpointException ce) {
-                throw ce;
-            } catch (IOException io) {
-                throw new CheckpointException("cannot read checkpoint file " + name + ": " + io.getMessage(), io);
-            }
-            files.add(new FileEntry(name, size, hash));
+            files.add(new FileEntry(
+                    name, e.path("size").asLong(-1), e.path("sha256").asText("")));
         }
         Map<String, String> metadata = new TreeMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = root.path("metadata").fields(); it.hasNext(); ) {
