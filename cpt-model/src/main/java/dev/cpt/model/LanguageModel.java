@@ -264,7 +264,7 @@ public final class LanguageModel implements AutoCloseable {
     public synchronized LanguageModel copy(Device device) {
         LanguageModel copy = new LanguageModel(config, tokenizer, false, () -> CausalDecoder.allocate(config, device));
         try {
-            ParameterTensors.copy(decoder.parameters(), copy.decoder.parameters());
+            copy.copyWeightsFrom(this);
             copy.exportDtype = exportDtype;
             copy.decoder.precision(decoder.precision());
             return copy;

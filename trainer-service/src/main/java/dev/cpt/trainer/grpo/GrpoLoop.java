@@ -349,25 +349,15 @@ public final class GrpoLoop implements AutoCloseable {
             boolean[] offPolicy,
             float[][] ref,
             double[] advantages) {
-        if (settings.innerSteps() == 1) {
-            PolicyBatch batch = PolicyBatch.withBehaviourRows(
-                    prompts,
-                    completions,
-                    behaviour,
-                    ref,
-                    advantages,
-                    settings.temperature(),
-                    offPolicy,
-                    settings.importanceCap());
-            PolicyStepResult result = policy.policyStep(batch, settings.objective(), settings.optimizer());
-            return new Trained(result, result.truncatedFraction());
-        }
         PolicyBatch batch = batch(prompts, completions, behaviour, offPolicy, ref, advantages);
         PolicyStepResult result = null;
         for (int inner = 0; inner < settings.innerSteps(); inner++) {
             result = policy.policyStep(batch, settings.objective(), settings.optimizer());
         }
-        return new Trained(result, truncatedFraction(batch, offPolicy));
+        // behaviour rows: the step truncated their weights itself; precomputed weights were truncated here
+        double truncated =
+                batch.behaviourRows() != null ? result.truncatedFraction() : truncatedFraction(batch, offPolicy);
+        return new Trained(result, truncated);
     }
 
     /**
@@ -438,10 +428,10 @@ public final class GrpoLoop implements AutoCloseable {
     }
 
     /**
-     * The policy batch for several inner steps: rows sampled by the current policy take their sampling
-     * log-probabilities as pi_old and weight 1; rows of an older policy mu take the current policy's (the proximal
-     * policy, one forward without gradients, fixed over the inner steps) and the truncated weight min(pi_old / mu, C).
-     * Without stale rows it is the plain on-policy batch.
+     * The policy batch: rows sampled by the current policy take their sampling log-probabilities as pi_old and weight
+     * 1; rows of an older policy mu take the current policy's (the proximal policy) and the truncated weight
+     * min(pi_old / mu, C). With one inner step the update's own pass supplies pi_old for those rows; with more, one
+     * forward without gradients, fixed over them. Without stale rows it is the plain on-policy batch.
      */
     private PolicyBatch batch(
             int[][] prompts,
@@ -450,6 +440,17 @@ public final class GrpoLoop implements AutoCloseable {
             boolean[] offPolicy,
             float[][] ref,
             double[] advantages) {
+        if (settings.innerSteps() == 1) {
+            return PolicyBatch.withBehaviourRows(
+                    prompts,
+                    completions,
+                    behaviour,
+                    ref,
+                    advantages,
+                    settings.temperature(),
+                    offPolicy,
+                    settings.importanceCap());
+        }
         int[] staleRows =
                 IntStream.range(0, offPolicy.length).filter(r -> offPolicy[r]).toArray();
         if (staleRows.length == 0) {
