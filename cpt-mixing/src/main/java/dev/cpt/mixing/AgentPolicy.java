@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * The learned mixing agent: computes {@link Features} for the round, runs the trained network and turns the mean
- * slot logits into weights (softmax over the slots with data; the earlier-domains slot is split evenly). It acts on
+ * slot logits into weights (softmax over the slots with data, the target raised to the artifact's
+ * {@link dev.cpt.mixing.agent.AgentManifest#minTargetShare}; the earlier-domains slot is split evenly). It acts on
  * the mean of its Gaussian policy: exploration belongs to trajectory collection, not to the mixer.
  */
 public final class AgentPolicy implements MixingPolicy {
@@ -37,6 +38,9 @@ public final class AgentPolicy implements MixingPolicy {
     public Map<String, Double> weights(MixingState state) {
         phase.update(state);
         Features.View view = Features.of(state, phase, horizonTokens);
-        return Features.weights(state, artifact.net().logits(view.features()));
+        return Features.weights(
+                state,
+                artifact.net().logits(view.features()),
+                artifact.manifest().minTargetShare());
     }
 }

@@ -72,6 +72,7 @@ public final class AgentCli {
                                      [--lambda-upstream 2.5] [--lambda-earlier 1] [--beta 0.25] [--gamma 0]
                                      [--weight-decay 0.001] [--state-baseline false]
                                      [--reward absolute|relative] [--carry-over true]
+                                     [--min-target-share 0]  (the least share of a round the target gets)
                        agent bench   [--pairs arithmetic:units,code:weather] [--seeds 8] [--first-seed 1] [--agent DIR]
                                      [--static 0.25,0.5,0.6,0.7,0.75,0.8,0.85]
                        agent text-bench  (the mixing benchmark on real text; see TextBench.Options.USAGE)""");
@@ -264,6 +265,7 @@ public final class AgentCli {
                 Features.SLOT_NAMES,
                 settings.hidden(),
                 trajectories.get(0).horizonTokens(),
+                Double.parseDouble(o.getOrDefault("min-target-share", "0")),
                 rewardMap,
                 training,
                 new AgentManifest.TrainingData(

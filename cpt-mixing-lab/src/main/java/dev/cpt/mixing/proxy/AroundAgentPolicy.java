@@ -66,7 +66,7 @@ public final class AroundAgentPolicy implements MixingPolicy, Exploring {
         for (int s = 0; s < z.length; s++) {
             z[s] = mu[s] + offset[s] + sign * noise * rng.nextGaussian();
         }
-        return Features.weights(state, z);
+        return Features.weights(state, z, agent.manifest().minTargetShare());
     }
 
     @Override

@@ -62,7 +62,7 @@ public final class RandomWalkPolicy implements MixingPolicy, Exploring {
             z[s] = centre[s] + trend[s] * (progress - 0.5) + noise * rng.nextGaussian();
         }
         round++;
-        return Features.weights(state, z);
+        return Features.weights(state, z, 0);
     }
 
     @Override

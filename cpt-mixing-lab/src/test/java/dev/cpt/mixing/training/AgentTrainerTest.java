@@ -113,7 +113,7 @@ class AgentTrainerTest {
         PolicyNet trained = new AgentTrainer(TrainingSettings.defaults().with(s -> s.epochs = 400))
                 .train(start, samples)
                 .net();
-        double[] shares = Features.slotShares(trained.logits(f), mask);
+        double[] shares = Features.slotShares(trained.logits(f), mask, 0);
         assertTrue(shares[0] > 0.8, "target share " + shares[0]);
     }
 

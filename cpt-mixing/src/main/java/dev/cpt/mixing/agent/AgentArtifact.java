@@ -33,6 +33,7 @@ public record AgentArtifact(AgentManifest manifest, PolicyNet net) {
                 manifest.slots(),
                 manifest.hidden(),
                 manifest.horizonTokens(),
+                manifest.minTargetShare(),
                 manifest.reward(),
                 manifest.training(),
                 manifest.trainingData(),

@@ -81,19 +81,23 @@ public final class Features {
     }
 
     /**
-     * A round's weights per domain from slot logits: softmax over the slots that have data, the earlier-domains slot
-     * split evenly, only domains with available tokens.
+     * A round's weights per domain from slot logits: {@link #slotShares}, the earlier-domains slot split evenly, only
+     * domains with available tokens.
      */
-    public static Map<String, Double> weights(MixingState state, double[] logits) {
+    public static Map<String, Double> weights(MixingState state, double[] logits, double minTargetShare) {
         DomainRoles roles = DomainRoles.of(state);
-        double[] shares = slotShares(logits, roles.slotMask());
+        double[] shares = slotShares(logits, roles.slotMask(), minTargetShare);
         return Simplex.restrict(
                 roles.fromSlots(shares[0], shares[1], shares[2]),
                 state.availableTokens().keySet());
     }
 
-    /** Slot shares from logits: softmax over the slots that have data, 0 for the rest. */
-    public static double[] slotShares(double[] logits, boolean[] mask) {
+    /**
+     * Slot shares from logits: softmax over the slots that have data, 0 for the rest. A target slot with data gets at
+     * least {@code minTargetShare} (in [0, 1), as {@link AgentManifest} checks); the other slots are scaled down to
+     * make room, keeping their ratio.
+     */
+    public static double[] slotShares(double[] logits, boolean[] mask, double minTargetShare) {
         double max = Double.NEGATIVE_INFINITY;
         for (int s = 0; s < SLOTS; s++) {
             if (mask[s]) {
@@ -110,6 +114,13 @@ public final class Features {
         }
         for (int s = 0; s < SLOTS; s++) {
             w[s] = total > 0 ? w[s] / total : 0;
+        }
+        if (mask[0] && w[0] < minTargetShare) {
+            double scale = (1 - minTargetShare) / (1 - w[0]);
+            for (int s = 1; s < SLOTS; s++) {
+                w[s] *= scale;
+            }
+            w[0] = minTargetShare;
         }
         return w;
     }

@@ -2,6 +2,7 @@ package dev.cpt.mixing.agent;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.cpt.mixing.AgentPolicy;
 import dev.cpt.mixing.EvalFeedback;
@@ -92,5 +93,32 @@ class FeaturesTest {
         assertEquals(1.0 / 3, w3.get("general"), 1e-6);
         assertEquals(1.0 / 3, w3.get("a"), 1e-6);
         assertEquals(3, w3.size());
+    }
+
+    @Test
+    void aTargetFloorRaisesTheTargetAndScalesTheOtherSlotsDownInTheirRatio() {
+        MixingState state = new MixingState(
+                0,
+                List.of("general", "a", "c"),
+                Map.of("general", 9L, "a", 9L, "c", 9L),
+                Map.of(),
+                Map.of(),
+                Map.of(),
+                List.of());
+        // logits (0, ln 20, ln 30): the network gives c 1/51, general 20/51, a 30/51; the floor lifts c to 0.1 and
+        // leaves 0.9 to general and a in the ratio 2:3
+        PolicyNet starving = Nets.constant(0, Math.log(20), Math.log(30));
+        Map<String, Double> floored = new AgentPolicy(Nets.artifact(starving, 0.1), 1000).weights(state);
+        assertEquals(0.1, floored.get("c"), 1e-6);
+        assertEquals(0.36, floored.get("general"), 1e-6);
+        assertEquals(0.54, floored.get("a"), 1e-6);
+        Map<String, Double> bare = new AgentPolicy(Nets.artifact(starving, 0), 1000).weights(state);
+        assertEquals(1.0 / 51, bare.get("c"), 1e-6);
+        // a target above the floor keeps what the network gives it
+        Map<String, Double> above =
+                new AgentPolicy(Nets.artifact(Nets.constant(Math.log(3), 0, 0), 0.1), 1000).weights(state);
+        assertEquals(0.6, above.get("c"), 1e-6);
+        assertEquals(0.2, above.get("general"), 1e-6);
+        assertThrows(IllegalArgumentException.class, () -> Nets.artifact(starving, 1.0));
     }
 }

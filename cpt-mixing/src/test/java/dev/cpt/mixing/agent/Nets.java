@@ -55,6 +55,10 @@ public final class Nets {
     }
 
     public static AgentArtifact artifact(PolicyNet net) {
+        return artifact(net, 0);
+    }
+
+    public static AgentArtifact artifact(PolicyNet net, double minTargetShare) {
         return new AgentArtifact(
                 new AgentManifest(
                         "test",
@@ -63,6 +67,7 @@ public final class Nets {
                         Features.SLOT_NAMES,
                         net.hidden(),
                         5_000,
+                        minTargetShare,
                         Map.of("upstreamWeight", 1.0),
                         Map.of("algorithm", "none"),
                         new AgentManifest.TrainingData(List.of(), "none", 0, 0),
