@@ -32,7 +32,7 @@ public record TrainingSettings(
         boolean stateBaseline,
         boolean carryOver) {
 
-    /** The shipped agent's recipe (mixing-agent-4). */
+    /** The proxy recipe of mixing-agent-4 (the shipped real-text agent's recipe is in the cpt-mixing README). */
     public static TrainingSettings defaults() {
         return new TrainingSettings(32, 400, 1e-2, 1e-3, 1.0, 0.25, 0.0, new Reward(2.5, 1.0, false), 7, false, true);
     }
