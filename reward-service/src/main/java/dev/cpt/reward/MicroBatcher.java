@@ -2,7 +2,9 @@ package dev.cpt.reward;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +18,10 @@ import java.util.function.IntConsumer;
  * {@code maxBatch} items), on one worker thread, and hands each caller its own result. The queue is bounded: a full
  * queue refuses ({@link #submit}) or makes the caller wait for room ({@link #submitWaiting}), so a burst cannot grow
  * memory without limit.
+ *
+ * <p>Equal items ({@code equals}) in one batch are passed to {@code batchFunction} once, and their callers share that
+ * result: the requests of a rollout group, each its own Kafka record, all carry the group's reference text, which is
+ * then embedded once per batch rather than once per request.
  *
  * <p>A caller that hands over all its items at once ({@link #submitAll}) does not pay the wait: once its last item is
  * taken and nothing else is queued, the batch runs. The wait is for callers that arrive one item at a time (the
@@ -36,8 +42,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param batchFunction called with 1..maxBatch items, must return one result per item in the same order
-     * @param batchSizes told the size of every batch run (for metrics)
+     * @param batchFunction called with 1..maxBatch distinct items, must return one result per item in the same order
+     * @param batchSizes told the number of distinct items of every batch run (for metrics)
      */
     public MicroBatcher(
             String name,
@@ -148,7 +154,11 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
     }
 
     private void runBatch(List<Job<I, O>> batch) {
-        List<I> items = batch.stream().map(Job::item).toList();
+        Map<I, Integer> positions = new LinkedHashMap<>();
+        for (Job<I, O> job : batch) {
+            positions.putIfAbsent(job.item(), positions.size());
+        }
+        List<I> items = List.copyOf(positions.keySet());
         try {
             List<O> results = batchFunction.apply(items);
             if (results.size() != items.size()) {
@@ -156,8 +166,8 @@ public final class MicroBatcher<I, O> implements AutoCloseable {
                         "batch function returned " + results.size() + " results for " + items.size() + " items");
             }
             batchSizes.accept(items.size());
-            for (int i = 0; i < batch.size(); i++) {
-                batch.get(i).result.complete(results.get(i));
+            for (Job<I, O> job : batch) {
+                job.result.complete(results.get(positions.get(job.item())));
             }
         } catch (RuntimeException | Error e) {
             // one bad batch fails its own callers only; the worker goes on with the next

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Scores (completion, reference) pairs: each distinct text is embedded once through the micro-batcher (so texts from
- * concurrent callers share forward passes), then the terms and the reward are computed per pair. Framework-free.
+ * Scores (completion, reference) pairs: each distinct text goes through the micro-batcher once (texts from concurrent
+ * callers share forward passes, and a text several of them send is embedded once per batch), then the terms and the
+ * reward are computed per pair. Framework-free.
  */
 public final class PairScorer {
     public record Pair(String completion, String reference) {}

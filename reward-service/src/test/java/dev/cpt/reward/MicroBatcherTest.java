@@ -88,6 +88,24 @@ class MicroBatcherTest {
     }
 
     @Test
+    void equalItemsOfABatchAreComputedOnceAndEveryCallerGetsTheResult() throws Exception {
+        List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+        try (var batcher = waitingAnHour(batches)) {
+            // a rollout group's requests: each its own caller, all with the same reference (7)
+            CompletableFuture<Integer> first = batcher.submit(7);
+            CompletableFuture<Integer> second = batcher.submit(3);
+            CompletableFuture<Integer> third = batcher.submit(7);
+            List<CompletableFuture<Integer>> call = batcher.submitAll(List.of(3, 9), Duration.ofSeconds(10));
+            assertEquals(7, first.get(10, TimeUnit.SECONDS));
+            assertEquals(3, second.get(10, TimeUnit.SECONDS));
+            assertEquals(7, third.get(10, TimeUnit.SECONDS));
+            assertEquals(3, call.get(0).get(10, TimeUnit.SECONDS));
+            assertEquals(9, call.get(1).get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(List.of(7, 3, 9)), batches, "one batch, each distinct item once, in arrival order");
+        }
+    }
+
+    @Test
     void aFullQueueRefusesAtOnceAndAWaitingSubmitTimesOut() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (var batcher = new MicroBatcher<Integer, Integer>(
