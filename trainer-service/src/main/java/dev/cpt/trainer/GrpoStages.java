@@ -239,7 +239,7 @@ public class GrpoStages {
                     Log.infof("GRPO stage %s (%s) resumes at step %d of %d", id, runId, first + 1, spec.steps());
                 }
                 for (long step = first + 1; step <= spec.steps(); step++) {
-                    GrpoStepReport report = loop.step();
+                    GrpoStepReport report = loop.step(step < spec.steps());
                     metrics.step(runId, report);
                     update(current(id).stepped(report));
                     boolean last = step == spec.steps();

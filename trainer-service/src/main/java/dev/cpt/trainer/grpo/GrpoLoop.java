@@ -195,7 +195,16 @@ public final class GrpoLoop implements AutoCloseable {
         return policyVersion;
     }
 
+    /** A step that another follows; see {@link #step(boolean)}. */
     public GrpoStepReport step() throws InterruptedException {
+        return step(true);
+    }
+
+    /**
+     * One GRPO step. {@code anotherFollows}: whether a next step will run; with overlap, its rollouts are sampled
+     * during this one, and the stage's last step samples none (they would be dropped unused).
+     */
+    public GrpoStepReport step(boolean anotherFollows) throws InterruptedException {
         long started = System.nanoTime();
         long thisStep = ++step;
         // 1. rollouts: G completions per prompt with their log-probabilities under the policy that sampled them,
@@ -204,8 +213,16 @@ public final class GrpoLoop implements AutoCloseable {
                 prefetched != null ? prefetched : sent(exclusive.run(() -> rollouts(policy, thisStep, policyVersion)));
         prefetched = null;
         // with overlap, the next step's rollouts are sampled meanwhile, from the policy as it is before this update
-        Future<Rollouts> next = settings.overlap() ? sampleAside(thisStep + 1) : null;
-        Supplier<Rollouts> rolled = next == null ? () -> sampled : () -> prefetched = join(next);
+        Future<Rollouts> next = settings.overlap() && anotherFollows ? sampleAside(thisStep + 1) : null;
+        Supplier<Rollouts> rolled;
+        if (next != null) {
+            rolled = () -> prefetched = join(next);
+        } else if (settings.overlap()) {
+            // the last step: its rollouts came from the step before, and it samples none of its own
+            rolled = () -> new Rollouts(List.of(), 0, Duration.ZERO);
+        } else {
+            rolled = () -> sampled;
+        }
         try {
             return trainOn(thisStep, started, sampled, rolled);
         } finally {

@@ -174,6 +174,21 @@ class GrpoLoopTest {
     }
 
     @Test
+    void theLastStepOfAnOverlappedStageSamplesNoRolloutsForAStepThatWillNotCome() throws Exception {
+        ManualRewards rewards =
+                new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
+        GrpoLoop loop = loop(rewards, 1, 0.04, 1.0, true);
+
+        assertTrue(loop.step(true).applied());
+        assertEquals(16, rewards.requested.size(), "the first step also sent the second step's requests");
+        GrpoStepReport last = loop.step(false);
+        assertTrue(last.applied(), "it trains on the rollouts the first step sampled for it");
+        assertEquals(16, rewards.requested.size(), "and sends no requests for a third step");
+        assertEquals(0, last.rolloutTokens(), "it sampled nothing itself");
+        assertEquals(0, loop.abandonPending(), "nothing is left to drop");
+    }
+
+    @Test
     void overlapWithoutRoomForStaleRolloutsIsRefused() {
         ManualRewards rewards = new ManualRewards(r -> 0.5);
         assertThrows(IllegalArgumentException.class, () -> loop(rewards, 0, 0, 1.0, true));
