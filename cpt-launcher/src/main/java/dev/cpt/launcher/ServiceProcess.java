@@ -37,6 +37,11 @@ public final class ServiceProcess implements Supervisor.Watched {
                 "-Xmx" + service.heap(),
                 // Six JVMs share two cores here: the serial collector keeps GC threads from crowding training.
                 "-XX:+UseSerialGC"));
+        if (service.computesInLibtorch()) {
+            // Their hot code is native, and C2 compiling their Java takes CPU time the shared cores lack: the JIT
+            // was half of the reward service's CPU time in the demo's GRPO stage (docs/experiments, GRPO rollouts).
+            command.add("-XX:TieredStopAtLevel=1");
+        }
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", jar.toString()));
         if (!Files.isRegularFile(jar)) {
