@@ -35,6 +35,15 @@ public final class AgentPolicy implements MixingPolicy {
     }
 
     @Override
+    public String description() {
+        return String.format(
+                "agent %s (target floor %s, phase length %s)",
+                version(),
+                artifact.manifest().minTargetShare(),
+                horizonTokens > 0 ? (long) horizonTokens + " tokens" : "from the stream");
+    }
+
+    @Override
     public Map<String, Double> weights(MixingState state) {
         phase.update(state);
         Features.View view = Features.of(state, phase, horizonTokens);

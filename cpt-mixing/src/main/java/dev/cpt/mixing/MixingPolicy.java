@@ -11,6 +11,11 @@ public interface MixingPolicy {
     /** The name that selects this policy in config and tags its metrics. */
     String name();
 
+    /** What a log line says the mixer runs: the name, and what else tells this instance apart. */
+    default String description() {
+        return name();
+    }
+
     /**
      * @return weights on the simplex (non-negative, summing to 1) over a subset of
      *     {@code state.availableTokens()}'s domains; a domain with no tokens available never gets weight

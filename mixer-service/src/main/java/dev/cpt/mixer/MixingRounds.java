@@ -66,7 +66,7 @@ public class MixingRounds {
         this.completed = new CompletedDocuments(state.resolve("completed-documents.jsonl"), config.rememberedRounds());
         Log.infof(
                 "mixer: policy %s, replay %s, tokenizer %s, state in %s",
-                policy.name(), r.enabled() ? "on" : "off", tokenizer, state.toAbsolutePath());
+                policy.description(), r.enabled() ? "on" : "off", tokenizer, state.toAbsolutePath());
     }
 
     /** Created at start-up, so that a bad policy name or an unreadable state directory stops the service at once. */

@@ -120,5 +120,8 @@ class FeaturesTest {
         assertEquals(0.6, above.get("c"), 1e-6);
         assertEquals(0.2, above.get("general"), 1e-6);
         assertThrows(IllegalArgumentException.class, () -> Nets.artifact(starving, 1.0));
+        assertEquals(
+                "agent test (target floor 0.1, phase length from the stream)",
+                new AgentPolicy(Nets.artifact(starving, 0.1), 0).description());
     }
 }
