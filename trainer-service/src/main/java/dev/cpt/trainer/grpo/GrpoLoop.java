@@ -330,7 +330,8 @@ public final class GrpoLoop implements AutoCloseable {
         double meanStaleness = stalenessSum / ready.size();
 
         // 4. the clipped-ratio update with the KL penalty, innerSteps times on the same rollouts
-        Trained trained = exclusive.run(() -> train(prompts, completions, behaviour, offPolicy, ref, advantages));
+        Trained trained = exclusive.run(
+                () -> train(batch(prompts, completions, behaviour, offPolicy, ref, advantages), offPolicy));
         Rollouts next = rolled.get();
         PolicyStepResult last = trained.result();
         if (last.applied()) {
@@ -358,15 +359,8 @@ public final class GrpoLoop implements AutoCloseable {
                 trained.truncatedFraction());
     }
 
-    /** The policy update(s) on the step's rows. */
-    private Trained train(
-            int[][] prompts,
-            int[][] completions,
-            float[][] behaviour,
-            boolean[] offPolicy,
-            float[][] ref,
-            double[] advantages) {
-        PolicyBatch batch = batch(prompts, completions, behaviour, offPolicy, ref, advantages);
+    /** The policy update(s) on the step's batch ({@link #batch}); {@code offPolicy} marks its stale rows. */
+    private Trained train(PolicyBatch batch, boolean[] offPolicy) {
         PolicyStepResult result = null;
         for (int inner = 0; inner < settings.innerSteps(); inner++) {
             result = policy.policyStep(batch, settings.objective(), settings.optimizer());
