@@ -1,5 +1,7 @@
 package dev.cpt.model;
 
+import java.util.Arrays;
+
 /**
  * Rollouts for one policy-gradient step: each row is a prompt, a completion sampled for it, the log-probability
  * each completion token had under the policy that sampled it, the same under the frozen reference (null when the
@@ -127,6 +129,45 @@ public record PolicyBatch(
 
     public int rows() {
         return prompts.length;
+    }
+
+    /** The rows {@code rows} of this batch, in that order, with everything else the same. */
+    PolicyBatch subset(int[] rows) {
+        return new PolicyBatch(
+                pick(prompts, rows),
+                pick(completions, rows),
+                pick(oldLogProbs, rows),
+                refLogProbs == null ? null : pick(refLogProbs, rows),
+                Arrays.stream(rows).mapToDouble(r -> advantages[r]).toArray(),
+                temperature,
+                importanceWeights == null ? null : pick(importanceWeights, rows),
+                behaviourRows == null ? null : pickFlags(behaviourRows, rows),
+                importanceCap);
+    }
+
+    /** Tokens of each row's prompt and completion together. */
+    int[] lengths() {
+        int[] out = new int[prompts.length];
+        for (int r = 0; r < out.length; r++) {
+            out[r] = prompts[r].length + completions[r].length;
+        }
+        return out;
+    }
+
+    private static <T> T[] pick(T[] all, int[] rows) {
+        T[] out = Arrays.copyOf(all, rows.length);
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = all[rows[i]];
+        }
+        return out;
+    }
+
+    private static boolean[] pickFlags(boolean[] all, int[] rows) {
+        boolean[] out = new boolean[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            out[i] = all[rows[i]];
+        }
+        return out;
     }
 
     /** prompt + completion of every row, the token sequences the model is run on. */

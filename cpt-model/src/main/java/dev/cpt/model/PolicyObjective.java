@@ -2,6 +2,7 @@ package dev.cpt.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.cpt.model.engine.NativeArrays;
 import dev.cpt.model.engine.OfflineEngine;
@@ -79,21 +80,53 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
         return new Terms(loss, kl, outside, ratio, mask);
     }
 
-    /** Mean KL, clip fraction and mean ratio over the masked tokens (one sync each, outside autograd). */
-    static double[] statistics(Terms t) {
-        double tokens = t.mask().sum().getFloat();
-        if (tokens == 0) {
-            return new double[] {0, 0, 1};
+    /**
+     * A step's loss and the sums its statistics are means of, added up over the passes of one step: its token count,
+     * and over those tokens the KL, the tokens outside the clip range, the ratio and the truncated importance weights.
+     */
+    record Sums(double loss, double tokens, double kl, double clipped, double ratio, double truncated) {
+        static final Sums NONE = new Sums(0, 0, 0, 0, 0, 0);
+
+        /**
+         * A pass's {@code terms}, its loss counting {@code share} of the step's; {@code truncated} marks the tokens
+         * whose weight was cut to the cap, or is null (one sync each, outside autograd).
+         */
+        static Sums of(Terms t, double share, NDArray truncated) {
+            NDArray mask = t.mask();
+            return new Sums(
+                    share * t.loss().getFloat(),
+                    mask.sum().getFloat(),
+                    t.kl() == null ? 0 : t.kl().mul(mask).sum().getFloat(),
+                    t.clipped().toType(DataType.FLOAT32, false).mul(mask).sum().getFloat(),
+                    t.ratio().mul(mask).sum().getFloat(),
+                    truncated == null ? 0 : truncated.sum().getFloat());
         }
-        double kl = t.kl() == null ? 0 : t.kl().mul(t.mask()).sum().getFloat() / tokens;
-        double clip = t.clipped()
-                        .toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
-                        .mul(t.mask())
-                        .sum()
-                        .getFloat()
-                / tokens;
-        double ratio = t.ratio().mul(t.mask()).sum().getFloat() / tokens;
-        return new double[] {kl, clip, ratio};
+
+        Sums plus(Sums o) {
+            return new Sums(
+                    loss + o.loss,
+                    tokens + o.tokens,
+                    kl + o.kl,
+                    clipped + o.clipped,
+                    ratio + o.ratio,
+                    truncated + o.truncated);
+        }
+
+        double meanKl() {
+            return tokens == 0 ? 0 : kl / tokens;
+        }
+
+        double clipFraction() {
+            return tokens == 0 ? 0 : clipped / tokens;
+        }
+
+        double meanRatio() {
+            return tokens == 0 ? 1 : ratio / tokens;
+        }
+
+        double truncatedFraction() {
+            return tokens == 0 ? 0 : truncated / tokens;
+        }
     }
 
     /**
@@ -144,9 +177,17 @@ public record PolicyObjective(double clipEpsilon, double klBeta) {
                     NativeArrays.create(m, adv, new Shape(rows, 1)),
                     importanceWeights == null ? null : NativeArrays.create(m, pad(importanceWeights, width), shape),
                     NativeArrays.create(m, mask, shape));
-            double[] stats = statistics(t);
+            Sums sums = Sums.of(t, 1, null);
             return new PolicyStepResult(
-                    t.loss().getFloat(), stats[0], stats[1], stats[2], 0, tokens, Double.NaN, false, "evaluated only");
+                    sums.loss(),
+                    sums.meanKl(),
+                    sums.clipFraction(),
+                    sums.meanRatio(),
+                    0,
+                    tokens,
+                    Double.NaN,
+                    false,
+                    "evaluated only");
         }
     }
 

@@ -52,24 +52,39 @@ final class Scorer {
 
     /**
      * Log-probability of every completion token given its prompt and the completion before it, under the softmax of
-     * the logits divided by {@code temperature}.
+     * the logits divided by {@code temperature}; one pass per group of rows of similar length ({@link LengthGroups}).
      */
     float[][] completionLogProbs(int[][] prompts, int[][] completions, double temperature) {
+        return completionLogProbs(prompts, completions, temperature, LengthGroups.GROUP_COST);
+    }
+
+    /** As {@link #completionLogProbs(int[][], int[][], double)}, grouping rows at {@code groupCost}. */
+    float[][] completionLogProbs(int[][] prompts, int[][] completions, double temperature, int groupCost) {
         if (prompts.length != completions.length) {
             throw new IllegalArgumentException(prompts.length + " prompts but " + completions.length + " completions");
         }
-        int[][] sequences = new PolicyBatch(
-                        prompts, completions, emptyLike(completions), null, new double[prompts.length])
-                .sequences();
-        Batch batch = lossBatch(sequences);
+        PolicyBatch all =
+                new PolicyBatch(prompts, completions, emptyLike(completions), null, new double[prompts.length]);
+        float[][] out = new float[prompts.length][];
+        for (int[] rows : LengthGroups.of(all.lengths(), groupCost)) {
+            float[][] part = completionLogProbs(all.subset(rows), temperature);
+            for (int i = 0; i < rows.length; i++) {
+                out[rows[i]] = part[i];
+            }
+        }
+        return out;
+    }
+
+    private float[][] completionLogProbs(PolicyBatch rows, double temperature) {
+        Batch batch = lossBatch(rows.sequences());
         try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad();
                 NDScope scope = new NDScope();
                 NDManager step = decoder.manager().newSubManager()) {
             float[] flat = targetLogProbs(step, batch, false, temperature).toFloatArray();
-            float[][] out = new float[prompts.length][];
+            float[][] out = new float[rows.rows()][];
             for (int r = 0; r < out.length; r++) {
-                out[r] = new float[completions[r].length];
-                System.arraycopy(flat, r * batch.width() + prompts[r].length - 1, out[r], 0, out[r].length);
+                out[r] = new float[rows.completions()[r].length];
+                System.arraycopy(flat, r * batch.width() + rows.prompts()[r].length - 1, out[r], 0, out[r].length);
             }
             return out;
         }

@@ -214,17 +214,51 @@ final class Trainer implements AutoCloseable {
         replica.optimizer.zeroGradients();
     }
 
-    /** One AdamW step on the clipped policy objective over the completion tokens of {@code rollouts}. */
+    /**
+     * One AdamW step on the clipped policy objective over the completion tokens of {@code rollouts}. The rows run in
+     * groups of similar length ({@link LengthGroups}), each group's backward pass taking its share of the rows' mean,
+     * so the gradients add up to those of the whole batch in one pass.
+     */
     PolicyStepResult policyStep(PolicyBatch rollouts, PolicyObjective objective, OptimizerSettings settings) {
+        return policyStep(rollouts, objective, settings, LengthGroups.GROUP_COST);
+    }
+
+    /** As {@link #policyStep(PolicyBatch, PolicyObjective, OptimizerSettings)}, grouping rows at {@code groupCost}. */
+    PolicyStepResult policyStep(
+            PolicyBatch rollouts, PolicyObjective objective, OptimizerSettings settings, int groupCost) {
         Objects.requireNonNull(settings, "settings");
         requireNothingPending("a policy step");
-        boolean kl = objective.klBeta() > 0;
-        if (kl && rollouts.refLogProbs() == null) {
+        if (objective.klBeta() > 0 && rollouts.refLogProbs() == null) {
             throw new IllegalArgumentException(
                     "the KL penalty (beta " + objective.klBeta() + ") needs reference log-probabilities");
         }
-        Batch batch = scorer.lossBatch(rollouts.sequences());
         float lossScale = decoder.precision().lossScale();
+        PolicyObjective.Sums sums = PolicyObjective.Sums.NONE;
+        for (int[] rows : LengthGroups.of(rollouts.lengths(), groupCost)) {
+            double share = rows.length / (double) rollouts.rows();
+            sums = sums.plus(backward(rollouts.subset(rows), objective, lossScale, share));
+        }
+        Update update = update(sums.loss(), 1.0 / lossScale, settings);
+        return new PolicyStepResult(
+                sums.loss(),
+                sums.meanKl(),
+                sums.clipFraction(),
+                sums.meanRatio(),
+                sums.truncatedFraction(),
+                (long) sums.tokens(),
+                update.gradNorm(),
+                update.applied(),
+                update.skippedReason());
+    }
+
+    /**
+     * The policy objective's backward pass over {@code rollouts}, whose mean loss counts {@code share} of the step's:
+     * its gradients add to the parameters', and its loss (times {@code share}) and statistics come back as sums.
+     */
+    private PolicyObjective.Sums backward(
+            PolicyBatch rollouts, PolicyObjective objective, float lossScale, double share) {
+        boolean kl = objective.klBeta() > 0;
+        Batch batch = scorer.lossBatch(rollouts.sequences());
         int rows = batch.rows();
         int width = batch.width();
         float[] mask = new float[rows * width];
@@ -236,7 +270,6 @@ final class Trainer implements AutoCloseable {
         // 1 on the tokens of rows whose pi_old this pass supplies
         float[] behaviour = new float[behaviourRows != null ? rows * width : 0];
         float[] adv = new float[rows];
-        long tokens = 0;
         for (int r = 0; r < rows; r++) {
             // completion token j is target position prompt.length - 1 + j
             int first = rollouts.prompts()[r].length - 1;
@@ -250,7 +283,6 @@ final class Trainer implements AutoCloseable {
                 if (behaviourRows != null && behaviourRows[r]) {
                     behaviour[r * width + first + j] = 1f;
                 }
-                tokens++;
             }
             adv[r] = (float) rollouts.advantages()[r];
         }
@@ -280,27 +312,11 @@ final class Trainer implements AutoCloseable {
                     oldArr = proximal.mul(behaviourMask).add(oldArr.mul(others));
                 }
                 terms = objective.terms(step, newLogProbs, oldArr, refArr, advArr, weightArr, maskArr);
-                collector.backward(terms.loss().mul(NativeArrays.scalar(step, lossScale)));
+                collector.backward(terms.loss().mul(NativeArrays.scalar(step, (float) (share * lossScale))));
             }
-            double loss = terms.loss().getFloat();
-            double[] stats;
-            double truncatedFraction;
             try (OfflineEngine.NoGrad noGrad = OfflineEngine.noGrad()) {
-                stats = PolicyObjective.statistics(terms);
-                truncatedFraction =
-                        truncated == null || tokens == 0 ? 0 : truncated.sum().getFloat() / tokens;
+                return PolicyObjective.Sums.of(terms, share, truncated);
             }
-            Update update = update(loss, 1.0 / lossScale, settings);
-            return new PolicyStepResult(
-                    loss,
-                    stats[0],
-                    stats[1],
-                    stats[2],
-                    truncatedFraction,
-                    tokens,
-                    update.gradNorm(),
-                    update.applied(),
-                    update.skippedReason());
         }
     }
 

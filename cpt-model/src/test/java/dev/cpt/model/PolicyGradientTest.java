@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.model.tokenizer.ByteTokenizer;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -167,6 +168,60 @@ class PolicyGradientTest {
             for (int r = 0; r < 3; r++) {
                 assertArrayEquals(afterSeparate[r], afterInPass[r], 1e-5f, "row " + r + " after the update");
                 assertNotEquals(proximal[r][0], afterInPass[r][0], "the update moved row " + r);
+            }
+        }
+    }
+
+    @Test
+    void rowsGroupedByLengthStepAsOneBatchOfAllTheirRows() {
+        // rollouts from one token to twenty, two of them sampled by an older policy, with a KL to another model
+        String[][] rows = {
+            {"2 + 2 =", " 4."},
+            {"12 + 30 =", " 42, which is forty-two."},
+            {"7 - 1 =", " 6"},
+            {"100 - 1 =", " ninety-nine, I think."},
+            {"3 * 3 =", "9"},
+            {"1 + 1 =", " 2 and no more"}
+        };
+        int[][] prompts = Arrays.stream(rows).map(r -> BYTES.encode(r[0])).toArray(int[][]::new);
+        int[][] completions = Arrays.stream(rows).map(r -> BYTES.encode(r[1])).toArray(int[][]::new);
+        PolicyObjective objective = new PolicyObjective(0.2, 0.1);
+        double t = 0.8;
+        double[] adv = {1.2, -0.4, 0.7, -1.1, 0.3, -0.7};
+        boolean[] behaviourRows = {true, false, false, true, false, false};
+        try (LanguageModel whole = LanguageModel.create(SMALL, 12);
+                LanguageModel grouped = whole.copy();
+                LanguageModel reference = LanguageModel.create(SMALL, 13)) {
+            float[][] ref = reference.completionLogProbs(prompts, completions, t);
+            float[][] initial = whole.completionLogProbs(prompts, completions, t);
+            float[][] old = whole.completionLogProbs(prompts, completions, t);
+            // pi_old away from the policy by row, so the clip and the truncation both take hold somewhere
+            for (int r = 0; r < old.length; r++) {
+                for (int j = 0; j < old[r].length; j++) {
+                    old[r][j] += (r % 3 - 1) * 0.3f + (j % 2) * 0.1f;
+                }
+            }
+            PolicyBatch batch =
+                    PolicyBatch.withBehaviourRows(prompts, completions, old, ref, adv, t, behaviourRows, 1.2);
+            assertTrue(LengthGroups.of(batch.lengths(), 0).size() >= 4, "the batch splits when a pass costs nothing");
+            OptimizerSettings linear = GradientAccumulationTest.LINEAR;
+            PolicyStepResult a = whole.trainer().policyStep(batch, objective, linear, Integer.MAX_VALUE);
+            PolicyStepResult b = grouped.trainer().policyStep(batch, objective, linear, 0);
+            assertEquals(a.loss(), b.loss(), 1e-6);
+            assertEquals(a.meanKl(), b.meanKl(), 1e-6);
+            assertTrue(a.meanKl() > 1e-3, "a KL to compare: " + a.meanKl());
+            assertEquals(a.clipFraction(), b.clipFraction(), 1e-9);
+            assertTrue(a.clipFraction() > 0, "clipped tokens to compare");
+            assertEquals(a.meanRatio(), b.meanRatio(), 1e-6);
+            assertEquals(a.truncatedFraction(), b.truncatedFraction(), 1e-9);
+            assertTrue(a.truncatedFraction() > 0, "truncated tokens to compare");
+            assertEquals(a.tokenCount(), b.tokenCount());
+            assertEquals(a.gradNorm(), b.gradNorm(), 1e-5 * a.gradNorm());
+            float[][] afterWhole = whole.completionLogProbs(prompts, completions, t);
+            float[][] afterGrouped = grouped.completionLogProbs(prompts, completions, t);
+            for (int r = 0; r < rows.length; r++) {
+                assertArrayEquals(afterWhole[r], afterGrouped[r], 1e-5f, "row " + r + " after the update");
+                assertNotEquals(initial[r][0], afterGrouped[r][0], "the update moved row " + r);
             }
         }
     }
