@@ -227,6 +227,12 @@ public class GrpoStages {
                         "GRPO stage %s (%s): reference on %s, policy on %s",
                         id, runId, reference.device(), policy.device());
                 Branch branch = new Branch(runId, store.uriOf(base), tokensOf(reference), spec);
+                if (first > 0) {
+                    loop.continueFrom(first, current(id).policyVersion());
+                    Log.infof("GRPO stage %s (%s) resumes at step %d of %d", id, runId, first + 1, spec.steps());
+                }
+                // sampled while step 0 is written and the held-out reward is taken, rather than by the first step
+                loop.startFirstRollouts();
                 if (from == null) {
                     checkpointed(current(id).checkpointed(branch.publish(policy, 0)));
                 }
@@ -234,9 +240,6 @@ public class GrpoStages {
                     GrpoLoop.HeldOutReward before = loop.heldOutReward(tasks.heldOut(), "heldout-before");
                     metrics.heldOut(runId, "before", before);
                     update(current(id).before(before.mean(), before.answered()));
-                } else {
-                    loop.continueFrom(first, current(id).policyVersion());
-                    Log.infof("GRPO stage %s (%s) resumes at step %d of %d", id, runId, first + 1, spec.steps());
                 }
                 for (long step = first + 1; step <= spec.steps(); step++) {
                     GrpoStepReport report = loop.step(step < spec.steps());

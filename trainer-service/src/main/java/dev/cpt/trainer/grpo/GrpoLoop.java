@@ -122,6 +122,9 @@ public final class GrpoLoop implements AutoCloseable {
     private final List<Group> pending = new ArrayList<>();
     // the next step's rollouts, sampled before this step's update when overlapping; null otherwise
     private Rollouts prefetched;
+    // the first step's rollouts, being sampled ahead of it (startFirstRollouts); null otherwise
+    private Future<Rollouts> firstAhead;
+    private boolean stepped;
     private long step;
     private long policyVersion;
     private long lateSeen;
@@ -182,12 +185,27 @@ public final class GrpoLoop implements AutoCloseable {
      * {@code step} steps left off. Only before the first step; the sampling's random draws start afresh.
      */
     public void continueFrom(long step, long policyVersion) {
-        if (this.step != 0) {
-            throw new IllegalStateException("the loop has already taken " + this.step + " steps");
+        if (this.step != 0 || firstAhead != null) {
+            throw new IllegalStateException("the loop has already taken " + this.step + " steps or started its first");
         }
         this.step = step;
         this.policyVersion = policyVersion;
         this.nextPrompt = (int) (step * settings.promptsPerStep() % train.size());
+    }
+
+    /**
+     * With overlap, starts sampling the next step's rollouts on the sampling thread now, from the policy as it is, and
+     * sending their reward requests: they are sampled while the caller does its other work before that step (a stage
+     * writes its step-0 checkpoint and takes the held-out reward meanwhile), instead of by the step itself. Only before
+     * a loop's first step (after {@link #continueFrom}, if any); without overlap it does nothing.
+     */
+    public void startFirstRollouts() {
+        if (stepped || firstAhead != null) {
+            throw new IllegalStateException("the first rollouts are started once, before the first step");
+        }
+        if (settings.overlap()) {
+            firstAhead = sampleAside(step + 1);
+        }
     }
 
     /** Policy updates applied so far (the version the next rollouts are sampled from). */
@@ -207,11 +225,19 @@ public final class GrpoLoop implements AutoCloseable {
     public GrpoStepReport step(boolean anotherFollows) throws InterruptedException {
         long started = System.nanoTime();
         long thisStep = ++step;
+        stepped = true;
         // 1. rollouts: G completions per prompt with their log-probabilities under the policy that sampled them,
         // sampled by the previous step before its update when overlapping, else now
-        Rollouts sampled =
-                prefetched != null ? prefetched : sent(exclusive.run(() -> rollouts(policy, thisStep, policyVersion)));
+        Rollouts sampled;
+        if (prefetched != null) {
+            sampled = prefetched;
+        } else if (firstAhead != null) {
+            sampled = join(firstAhead);
+        } else {
+            sampled = sent(exclusive.run(() -> rollouts(policy, thisStep, policyVersion)));
+        }
         prefetched = null;
+        firstAhead = null;
         // with overlap, the next step's rollouts are sampled meanwhile, from the policy as it is before this update
         Future<Rollouts> next = settings.overlap() && anotherFollows ? sampleAside(thisStep + 1) : null;
         Supplier<Rollouts> rolled;
@@ -507,6 +533,10 @@ public final class GrpoLoop implements AutoCloseable {
 
     /** Drops every group still waiting for rewards (at the end of a stage), counting them; returns how many. */
     public int abandonPending() {
+        if (firstAhead != null) {
+            prefetched = join(firstAhead);
+            firstAhead = null;
+        }
         if (prefetched != null) {
             pending.addAll(prefetched.groups());
             prefetched = null;
@@ -617,6 +647,10 @@ public final class GrpoLoop implements AutoCloseable {
     @Override
     public void close() {
         if (samplingThread != null) {
+            if (firstAhead != null) {
+                // a stage that failed before its first step: the copy must be idle before it is freed
+                abandonPending();
+            }
             samplingThread.shutdownNow();
             sampler.close();
         }

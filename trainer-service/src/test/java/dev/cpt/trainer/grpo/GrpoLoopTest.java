@@ -189,6 +189,52 @@ class GrpoLoopTest {
     }
 
     @Test
+    void theFirstStepTakesTheRolloutsStartedAheadOfItAndSamplesNoneItself() throws Exception {
+        ManualRewards rewards =
+                new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
+        GrpoLoop loop = loop(rewards, 1, 0.04, 1.0, true);
+
+        loop.startFirstRollouts();
+        // the stage's other work before its first step, on the policy itself, while they are sampled
+        assertEquals(4, loop.heldOutReward(train.subList(0, 4), "before").answered());
+        GrpoStepReport first = loop.step();
+        assertTrue(first.applied());
+        assertEquals(2, first.groupsUsed());
+        assertEquals(0.0, first.meanStaleness(), 0.0, "sampled from the policy its step updates: on-policy");
+        assertEquals(8, requestsOf(rewards, "t-s1-"), "the first step's rollouts, sampled once");
+        assertEquals(8, requestsOf(rewards, "t-s2-"), "the second step's, sampled during the first");
+        assertThrows(IllegalStateException.class, loop::startFirstRollouts, "only before the first step");
+    }
+
+    @Test
+    void aResumedLoopStartsTheRolloutsOfTheStepItResumesAt() throws Exception {
+        ManualRewards rewards =
+                new ManualRewards(r -> Math.min(1.0, r.completion().length() / 8.0));
+        GrpoLoop loop = loop(rewards, 1, 0.04, 1.0, true);
+        loop.continueFrom(3, 3);
+        loop.startFirstRollouts();
+        assertThrows(IllegalStateException.class, () -> loop.continueFrom(3, 3));
+
+        GrpoStepReport resumed = loop.step();
+        assertEquals(4, resumed.step());
+        assertEquals(8, requestsOf(rewards, "t-s4-"));
+        assertEquals(0, requestsOf(rewards, "t-s1-"));
+    }
+
+    @Test
+    void rolloutsStartedForAFirstStepThatNeverCameAreDroppedAtTheEnd() {
+        ManualRewards rewards = new ManualRewards(null);
+        GrpoLoop loop = loop(rewards, 1, 0.04, 1.0, true);
+        loop.startFirstRollouts();
+        assertEquals(2, loop.abandonPending(), "the two groups sampled for it");
+        assertEquals(8, rewards.ids().size());
+    }
+
+    private static long requestsOf(ManualRewards rewards, String prefix) {
+        return rewards.ids().stream().filter(id -> id.startsWith(prefix)).count();
+    }
+
+    @Test
     void overlapWithoutRoomForStaleRolloutsIsRefused() {
         ManualRewards rewards = new ManualRewards(r -> 0.5);
         assertThrows(IllegalArgumentException.class, () -> loop(rewards, 0, 0, 1.0, true));
