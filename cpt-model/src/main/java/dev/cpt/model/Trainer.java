@@ -234,9 +234,15 @@ final class Trainer implements AutoCloseable {
         }
         float lossScale = decoder.precision().lossScale();
         PolicyObjective.Sums sums = PolicyObjective.Sums.NONE;
-        for (int[] rows : LengthGroups.of(rollouts.lengths(), groupCost)) {
-            double share = rows.length / (double) rollouts.rows();
-            sums = sums.plus(backward(rollouts.subset(rows), objective, lossScale, share));
+        try {
+            for (int[] rows : LengthGroups.of(rollouts.lengths(), groupCost)) {
+                double share = rows.length / (double) rollouts.rows();
+                sums = sums.plus(backward(rollouts.subset(rows), objective, lossScale, share));
+            }
+        } catch (RuntimeException e) {
+            // the groups before the failing one have added their gradients: the next step must not take them up
+            optimizer.zeroGradients();
+            throw e;
         }
         Update update = update(sums.loss(), 1.0 / lossScale, settings);
         return new PolicyStepResult(

@@ -3,6 +3,7 @@ package dev.cpt.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.cpt.model.tokenizer.ByteTokenizer;
@@ -222,6 +223,34 @@ class PolicyGradientTest {
             for (int r = 0; r < rows.length; r++) {
                 assertArrayEquals(afterWhole[r], afterGrouped[r], 1e-5f, "row " + r + " after the update");
                 assertNotEquals(initial[r][0], afterGrouped[r][0], "the update moved row " + r);
+            }
+        }
+    }
+
+    @Test
+    void aGroupThatFailsLeavesNoGradientOfTheGroupsBeforeIt() {
+        int[][] prompts = {BYTES.encode("2 + 2 ="), BYTES.encode("3 + 3 =")};
+        int[][] completions = {BYTES.encode(" 4."), BYTES.encode(" 6.")};
+        double[] adv = {1, -1};
+        PolicyObjective objective = new PolicyObjective(0.2, 0);
+        OptimizerSettings linear = GradientAccumulationTest.LINEAR;
+        try (LanguageModel failed = LanguageModel.create(SMALL, 14);
+                LanguageModel clean = failed.copy()) {
+            float[][] old = clean.completionLogProbs(prompts, completions);
+            // the longest row, a group of its own, holds a token outside the vocabulary: its pass fails after the
+            // shorter row's backward has run
+            int[][] badCompletions = {completions[0], {' ', 999, '.', '.'}};
+            float[][] badOld = {old[0], new float[4]};
+            PolicyBatch bad = new PolicyBatch(prompts, badCompletions, badOld, null, adv, 1.0);
+            assertThrows(IllegalArgumentException.class, () -> failed.trainer().policyStep(bad, objective, linear, 0));
+            PolicyBatch good = new PolicyBatch(prompts, completions, old, null, adv, 1.0);
+            PolicyStepResult a = clean.policyStep(good, objective, linear);
+            PolicyStepResult b = failed.policyStep(good, objective, linear);
+            assertEquals(a.gradNorm(), b.gradNorm(), 0.0, "no gradient left over from the failed step");
+            float[][] afterClean = clean.completionLogProbs(prompts, completions);
+            float[][] afterFailed = failed.completionLogProbs(prompts, completions);
+            for (int r = 0; r < 2; r++) {
+                assertArrayEquals(afterClean[r], afterFailed[r], 0f, "row " + r);
             }
         }
     }
