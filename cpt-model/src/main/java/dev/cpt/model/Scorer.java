@@ -55,18 +55,13 @@ final class Scorer {
      * the logits divided by {@code temperature}; one pass per group of rows of similar length ({@link LengthGroups}).
      */
     float[][] completionLogProbs(int[][] prompts, int[][] completions, double temperature) {
-        return completionLogProbs(prompts, completions, temperature, LengthGroups.GROUP_COST);
-    }
-
-    /** As {@link #completionLogProbs(int[][], int[][], double)}, grouping rows at {@code groupCost}. */
-    float[][] completionLogProbs(int[][] prompts, int[][] completions, double temperature, int groupCost) {
         if (prompts.length != completions.length) {
             throw new IllegalArgumentException(prompts.length + " prompts but " + completions.length + " completions");
         }
         PolicyBatch all =
                 new PolicyBatch(prompts, completions, emptyLike(completions), null, new double[prompts.length]);
         float[][] out = new float[prompts.length][];
-        for (int[] rows : LengthGroups.of(all.lengths(), groupCost)) {
+        for (int[] rows : LengthGroups.of(all.lengths(), LengthGroups.GROUP_COST)) {
             float[][] part = completionLogProbs(all.subset(rows), temperature);
             for (int i = 0; i < rows.length; i++) {
                 out[rows[i]] = part[i];
